@@ -1,0 +1,346 @@
+"""Plotly figures from the model, as plain data (pure: no file access).
+
+Figures are the JSON that plotly.js draws (`{"data": [...], "layout": {...}}`), built as
+plain dicts: validating thousands of plotly.graph_objects would dominate large builds.
+The tests check every figure against plotly's own schema with `plotly.graph_objects`.
+Each chart also carries its data as a table (for screen readers, readers without
+JavaScript and the CSV download).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from . import model as m
+from .progress import AreaProgress, IndicatorProgress, amount, counts
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+STATUS_COLORS = {"planned": "#56B4E9", "in-progress": "#E69F00", "completed": "#009E73",
+                 "postponed": "#CC79A7", "cancelled": "#777777"}
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+# Above this many activities a Gantt draws one bar per area and month instead of per record.
+GANTT_LIMIT = 400
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure with its title, text summary and data table."""
+
+    id: str
+    title: str
+    summary: str
+    figure: dict[str, Any]
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    csv_path: str  # relative to the site root, e.g. data/charts/dashboard-status.csv
+
+    def figure_json(self) -> str:
+        """Figure JSON safe inside <script>: no '<', '>' or '&' can close or open a tag."""
+        text = json.dumps(self.figure, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+    def csv_text(self) -> str:
+        """The table as CSV; cells that a spreadsheet would run as a formula are neutralised."""
+        return to_csv(self.columns, self.rows)
+
+
+def to_csv(columns: tuple[str, ...] | list[str], rows: Any) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([safe_cell(c) for c in columns])
+    for row in rows:
+        writer.writerow([safe_cell(c) for c in row])
+    return buf.getvalue()
+
+
+def safe_cell(value: Any) -> Any:
+    """Prefix text starting with = + - @ (tab, CR) with ' against formula injection."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def area_colors(plan: m.Plan) -> dict[str, str]:
+    """One colour per area, kept everywhere: the plan's own colour or the palette's next."""
+    return {a.id: a.color or PALETTE[i % len(PALETTE)] for i, a in enumerate(plan.areas)}
+
+
+def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "title": {"text": title}, "font": FONT, "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "height": 360,
+        "legend": {"orientation": "h", "y": -0.2},
+    }
+    layout.update(extra)
+    return layout
+
+
+def _num(value: float | None) -> Any:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+def _pct(value: float | None) -> Any:
+    return None if value is None else round(100 * value, 1)
+
+
+# -- dashboard ------------------------------------------------------------------------------
+
+def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], key: str) -> Chart:
+    names = [a.area.title for a in areas]
+    completion = [_pct(a.completion) for a in areas]
+    attain = [_pct(None if a.attainment is None else min(1.0, a.attainment)) for a in areas]
+    expected = _pct(areas[0].expected) if areas else 0
+    fig = {
+        "data": [
+            {"type": "bar", "orientation": "h", "name": "Activities completed (%)", "y": names,
+             "x": completion, "marker": {"color": "#0072B2"}},
+            {"type": "bar", "orientation": "h", "name": "Indicator attainment (%)", "y": names,
+             "x": attain, "marker": {"color": "#E69F00"}},
+        ],
+        "layout": _layout("Progress by area", barmode="group",
+                          xaxis={"range": [0, 100], "ticksuffix": "%"},
+                          yaxis={"autorange": "reversed", "automargin": True},
+                          height=120 + 50 * len(areas),
+                          shapes=[{"type": "line", "x0": expected, "x1": expected, "y0": 0, "y1": 1,
+                                   "yref": "paper", "line": {"color": "#000", "dash": "dot"}}],
+                          annotations=[{"x": expected, "y": 1, "yref": "paper", "yanchor": "bottom",
+                                        "text": f"time elapsed {expected}%", "showarrow": False}]),
+    }
+    rows = tuple((a.area.title, a.status, _pct(a.completion), _pct(a.attainment), _pct(a.expected))
+                 for a in areas)
+    best = max(areas, key=lambda a: a.completion or 0.0) if areas else None
+    summary = (f"{len(areas)} areas; {expected}% of the plan period has elapsed. "
+               + (f"Highest activity completion: {best.area.title} ({_pct(best.completion)}%)." if best else ""))
+    return Chart(f"{key}-progress", "Progress by area", summary, fig,
+                 ("area", "status", "activities completed %", "indicator attainment %", "time elapsed %"),
+                 rows, f"data/charts/{key}-progress.csv")
+
+
+def quarter(day: dt.date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
+                           activities: tuple[m.Activity, ...] | None = None) -> Chart:
+    acts = site.activities if activities is None else activities
+    quarters: list[str] = []
+    day = dt.date(site.plan.start.year, (site.plan.start.month - 1) // 3 * 3 + 1, 1)
+    last = max([site.plan.end] + [a.start for a in acts])
+    while day <= last:
+        quarters.append(quarter(day))
+        day = dt.date(day.year + (day.month + 2) // 12, (day.month + 2) % 12 + 1, 1)
+    table: dict[tuple[str, str], int] = {}
+    for a in acts:
+        if a.status == "cancelled":
+            continue
+        for area in a.areas:
+            k = (area, quarter(a.start))
+            table[k] = table.get(k, 0) + 1
+    data = []
+    rows = []
+    for area in site.plan.areas:
+        ys = [table.get((area.id, q), 0) for q in quarters]
+        if not any(ys):
+            continue
+        data.append({"type": "bar", "name": area.title, "x": quarters, "y": ys,
+                     "marker": {"color": colors[area.id]}})
+        rows += [(q, area.title, n) for q, n in zip(quarters, ys) if n]
+    busiest = max(quarters, key=lambda q: sum(table.get((a.id, q), 0) for a in site.plan.areas)) if quarters else ""
+    fig = {"data": data, "layout": _layout("Activities per quarter by area", barmode="stack",
+                                           xaxis={"type": "category", "tickangle": -45},
+                                           yaxis={"title": {"text": "activities"}})}
+    summary = (f"{sum(n for *_, n in rows)} activities (not counting cancelled ones) by start quarter; "
+               f"the busiest quarter was {busiest}.") if rows else "No activities yet."
+    return Chart(f"{key}-quarters", "Activities per quarter by area", summary, fig,
+                 ("quarter", "area", "activities"), tuple(rows), f"data/charts/{key}-quarters.csv")
+
+
+def status_breakdown(activities: tuple[m.Activity, ...], key: str, title: str = "Activities by status") -> Chart:
+    tally = {s: 0 for s in m.STATUSES}
+    for a in activities:
+        tally[a.status] += 1
+    fig = {"data": [{"type": "bar", "x": list(tally), "y": list(tally.values()),
+                     "marker": {"color": [STATUS_COLORS[s] for s in tally]},
+                     "text": [str(n) for n in tally.values()], "textposition": "auto"}],
+           "layout": _layout(title, xaxis={"type": "category"}, yaxis={"title": {"text": "activities"}})}
+    summary = ", ".join(f"{n} {s}" for s, n in tally.items()) + "."
+    return Chart(f"{key}-status", title, summary, fig, ("status", "activities"),
+                 tuple(tally.items()), f"data/charts/{key}-status.csv")
+
+
+# -- indicators -----------------------------------------------------------------------------
+
+def indicator_series(site: m.Site, ind: m.Indicator) -> list[tuple[dt.date, float]]:
+    """(date, value) points of an indicator up to the report date."""
+    on = site.report_date
+    if ind.source == "measurements":
+        points: dict[dt.date, float] = {}
+        for x in site.measurements:
+            if x.indicator == ind.id and x.date <= on:
+                points[x.date] = x.value
+        return sorted(points.items())
+    if ind.source == "activities":
+        steps = [(a.last_day, amount(ind, a)) for a in site.activities if counts(ind, a, on)]
+    else:
+        steps = [(a.last_day, dict(a.contributes).get(ind.id, 0.0)) for a in site.activities
+                 if a.status == "completed" and a.last_day <= on and a.contributes]
+    by_day: dict[dt.date, float] = {}
+    for day, n in steps:
+        by_day[day] = by_day.get(day, 0.0) + n
+    series = [(site.plan.start, ind.baseline)]
+    value = ind.baseline
+    for day in sorted(by_day):
+        if by_day[day]:
+            value += by_day[day]
+            series.append((day, value))
+    if series[-1][0] < on:
+        series.append((on, value))
+    return series
+
+
+def indicator_chart(site: m.Site, p: IndicatorProgress, color: str, key: str,
+                    series: list[tuple[dt.date, float]]) -> Chart:
+    ind = p.indicator
+    unit = f" ({ind.unit})" if ind.unit else ""
+    xs = [d.isoformat() for d, _ in series]
+    ys = [_num(v) for _, v in series]
+    ms_x = [ms.date.isoformat() for ms in ind.milestones] + [site.plan.end.isoformat()]
+    ms_y = [_num(ms.target) for ms in ind.milestones] + [_num(ind.target)]
+    data: list[dict[str, Any]] = [
+        {"type": "scatter", "mode": "lines+markers", "name": "Actual", "x": xs, "y": ys,
+         "line": {"color": color, "shape": "hv" if ind.source != "measurements" else "linear"}},
+        {"type": "scatter", "mode": "lines+markers", "name": "Target path",
+         "x": [site.plan.start.isoformat()] + ms_x, "y": [_num(ind.baseline)] + ms_y,
+         "line": {"color": "#555555", "dash": "dash"}, "marker": {"symbol": "diamond", "size": 9}},
+    ]
+    report = site.report_date.isoformat()
+    layout = _layout(f"{ind.title}: actual against target",
+                     xaxis={"type": "date"}, yaxis={"title": {"text": ind.unit or "value"}, "rangemode": "tozero"},
+                     shapes=[_today_line(report)], annotations=[_today_note(report)])
+    rows = [(d, "actual", v) for d, v in zip(xs, ys)]
+    rows += [(ms.date.isoformat(), "milestone", _num(ms.target)) for ms in ind.milestones]
+    rows.append((site.plan.end.isoformat(), "target", _num(ind.target)))
+    value = "no value yet" if p.value is None else f"{_num(p.value)}{unit}"
+    summary = (f"Value on {report}: {value} against a target of {_num(ind.target)}{unit} "
+               f"(baseline {_num(ind.baseline)}); status: {p.status}.")
+    return Chart(f"{key}-{ind.id}", f"{ind.title}: actual against target", summary,
+                 {"data": data, "layout": layout}, ("date", "series", "value"),
+                 tuple(sorted(rows)), f"data/charts/{key}-{ind.id}.csv")
+
+
+def _today_line(day: str) -> dict[str, Any]:
+    return {"type": "line", "x0": day, "x1": day, "y0": 0, "y1": 1, "yref": "paper",
+            "line": {"color": "#000000", "dash": "dot", "width": 1}}
+
+
+def _today_note(day: str) -> dict[str, Any]:
+    return {"x": day, "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
+            "text": f"report date {day}"}
+
+
+# -- timeline -------------------------------------------------------------------------------
+
+_DAY_MS = 86_400_000
+
+
+def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], key: str,
+          title: str, url_of: dict[str, str] | None = None) -> Chart:
+    """Gantt of activities (one bar each, or per area and month above GANTT_LIMIT)."""
+    report = site.report_date.isoformat()
+    area_title = {a.id: a.title for a in site.plan.areas}
+    data: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
+    if len(acts) <= GANTT_LIMIT:
+        labels = [f"{a.title[:48]}{'…' if len(a.title) > 48 else ''} · {a.start.isoformat()}" for a in acts]
+        for area in site.plan.areas:
+            mine = [(lab, a) for lab, a in zip(labels, acts) if a.areas and a.areas[0] == area.id]
+            if not mine:
+                continue
+            data.append({
+                "type": "bar", "orientation": "h", "name": area.title,
+                "y": [lab for lab, _ in mine],
+                "base": [a.start.isoformat() for _, a in mine],
+                "x": [((a.last_day - a.start).days + 1) * _DAY_MS for _, a in mine],
+                "marker": {"color": colors[area.id],
+                           "pattern": {"shape": ["/" if a.status in ("postponed", "cancelled") else ""
+                                                 for _, a in mine]},
+                           "opacity": [0.45 if a.status == "cancelled" else 1.0 for _, a in mine]},
+                "customdata": [a.status for _, a in mine],
+                "hovertemplate": "%{y}<br>%{customdata}<extra>" + area.title.replace("<", "") + "</extra>",
+            })
+        planned = [(lab, a) for lab, a in zip(labels, acts) if a.slipped]
+        if planned:
+            data.append({
+                "type": "scatter", "mode": "markers", "name": "Originally planned start",
+                "y": [lab for lab, _ in planned],
+                "x": [(a.planned_start or a.start).isoformat() for _, a in planned],
+                "marker": {"symbol": "line-ns-open", "size": 14, "color": "#000000"},
+            })
+        for a in acts:
+            rows.append((a.start.isoformat(), a.last_day.isoformat(), a.title,
+                         ", ".join(area_title[x] for x in a.areas), a.status,
+                         a.planned_start.isoformat() if a.planned_start else "",
+                         a.planned_end.isoformat() if a.planned_end else "",
+                         "yes" if a.slipped else ""))
+        height = max(300, 60 + 22 * len(acts))
+        yaxis = {"autorange": "reversed", "automargin": True, "tickfont": {"size": 10},
+                 "categoryorder": "array", "categoryarray": labels}
+        columns = ("start", "end", "activity", "areas", "status", "planned start", "planned end", "slipped")
+    else:
+        months: dict[tuple[str, str], int] = {}
+        for a in acts:
+            if a.areas:
+                k = (a.areas[0], a.start.strftime("%Y-%m"))
+                months[k] = months.get(k, 0) + 1
+        for area in site.plan.areas:
+            mine = sorted((mo, n) for (ar, mo), n in months.items() if ar == area.id)
+            if not mine:
+                continue
+            data.append({"type": "bar", "orientation": "h", "name": area.title,
+                         "y": [area.title] * len(mine), "base": [f"{mo}-01" for mo, _ in mine],
+                         "x": [30 * _DAY_MS] * len(mine), "marker": {"color": colors[area.id]},
+                         "text": [str(n) for _, n in mine], "customdata": [n for _, n in mine],
+                         "hovertemplate": "%{base|%b %Y}: %{customdata} activities<extra></extra>"})
+            rows += [(mo, area.title, n) for mo, n in mine]
+        height = 120 + 40 * len(site.plan.areas)
+        yaxis = {"autorange": "reversed", "automargin": True}
+        columns = ("month", "area", "activities started")
+    layout = _layout(title, barmode="overlay", height=height, showlegend=True,
+                     xaxis={"type": "date", "range": [site.plan.start.isoformat(), site.plan.end.isoformat()]},
+                     yaxis=yaxis, shapes=[_today_line(report)], annotations=[_today_note(report)])
+    n_slipped = sum(1 for a in acts if a.slipped)
+    summary = (f"{len(acts)} activities between {site.plan.start} and {site.plan.end}; "
+               f"{sum(1 for a in acts if a.status == 'postponed')} postponed, "
+               f"{sum(1 for a in acts if a.status == 'cancelled')} cancelled (hatched), "
+               f"{n_slipped} moved from their original schedule. The dotted line marks the report date {report}.")
+    return Chart(f"{key}-timeline", title, summary, {"data": data, "layout": layout}, columns,
+                 tuple(rows), f"data/charts/{key}-timeline.csv")
+
+
+def country_areas(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], key: str,
+                  name: str) -> Chart:
+    tally: dict[str, int] = {}
+    for a in acts:
+        for area in a.areas:
+            tally[area] = tally.get(area, 0) + 1
+    areas = [a for a in site.plan.areas if a.id in tally]
+    fig = {"data": [{"type": "bar", "orientation": "h", "y": [a.title for a in areas],
+                     "x": [tally[a.id] for a in areas], "marker": {"color": [colors[a.id] for a in areas]}}],
+           "layout": _layout(f"Activities involving {name} by area", height=120 + 40 * len(areas),
+                             yaxis={"autorange": "reversed", "automargin": True},
+                             xaxis={"title": {"text": "activities"}})}
+    rows = tuple((a.title, tally[a.id]) for a in areas)
+    summary = f"{len(acts)} activities involve {name}, in {len(areas)} areas."
+    return Chart(f"{key}-areas", f"Activities involving {name} by area", summary, fig,
+                 ("area", "activities"), rows, f"data/charts/{key}-areas.csv")

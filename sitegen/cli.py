@@ -1,0 +1,128 @@
+"""The `sitegen` command: parse arguments, call the library, map outcomes to exit codes.
+
+Exit status: 0 success, 1 content errors (or warnings with --strict), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import ContentError, UsageError, format_problems
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"sitegen: error: {message}\n")
+        raise SystemExit(2)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="sitegen", description="Static site generator for reporting a plan's implementation.")
+    p.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    b = sub.add_parser("build", help="build the site into output/ (atomically)",
+                       description="Build the site. The previous output is kept if anything fails.")
+    b.add_argument("site_dir", nargs="?", default=".", help="site folder (default: current folder)")
+    b.add_argument("-o", "--output", help="output folder (default: SITE_DIR/output)")
+    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    c = sub.add_parser("check", help="validate everything without writing the site",
+                       description="Validate records and templates; for CI and pre-commit.")
+    c.add_argument("site_dir", nargs="?", default=".", help="site folder (default: current folder)")
+    c.add_argument("--format", choices=("text", "github", "json"), default="text",
+                   help="problem format: text (path:line:col), github (annotations) or json")
+    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    s = sub.add_parser("serve", help="build, serve and rebuild on every change, with live reload",
+                       description="Preview server with live reload; errors show in the browser.")
+    s.add_argument("site_dir", nargs="?", default=".", help="site folder (default: current folder)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    s.add_argument("--open", action="store_true", help="open the site in the default browser")
+
+    n = sub.add_parser("new", help="create a correctly formed record",
+                       description="Create a record, e.g. sitegen new activity \"Title\" --area ID")
+    n.add_argument("kind", choices=("activity",), help="what to create")
+    n.add_argument("title", help="the record's title")
+    n.add_argument("--area", required=True, help="area id (see content/plan.yaml)")
+    n.add_argument("--start", help="start date YYYY-MM-DD (default: the report date)")
+    n.add_argument("--type", help="activity type (one of the plan's activity_types)")
+    n.add_argument("--status", default="planned", help="status (default: planned)")
+    n.add_argument("--site", default=".", help="site folder (default: current folder)")
+
+    i = sub.add_parser("init", help="create a new site folder with a minimal plan",
+                       description="Create a new site folder with a minimal plan, a CI workflow and .gitignore.")
+    i.add_argument("directory", help="folder to create (must be empty or absent)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            return _build(args)
+        if args.command == "check":
+            return _check(args)
+        if args.command == "serve":
+            from .serve import serve
+            return serve(Path(args.site_dir), args.host, args.port, args.open)
+        if args.command == "new":
+            from .scaffold import new_activity
+            return new_activity(Path(args.site), args.title, args.area, args.start, args.type, args.status)
+        if args.command == "init":
+            from .scaffold import init_site
+            return init_site(Path(args.directory))
+    except UsageError as exc:
+        sys.stderr.write(f"sitegen: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("sitegen: interrupted\n")
+        return 130
+    return 2
+
+
+def _site_dir(value: str) -> Path:
+    path = Path(value)
+    if not path.is_dir():
+        raise UsageError(f"no such site folder: {value}")
+    return path
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build, progress_bar
+
+    site_dir = _site_dir(args.site_dir)
+    out = Path(args.output) if args.output else None
+    try:
+        result = build(site_dir, out, strict=args.strict, tick=progress_bar())
+    except ContentError as exc:
+        sys.stderr.write(format_problems(exc.problems, "text") + "\n")
+        n = sum(1 for p in exc.problems if p.severity == "error")
+        sys.stderr.write(f"build failed: {n} error(s); the previous output was left untouched\n")
+        return 1
+    if result.warnings:
+        sys.stderr.write(format_problems(list(result.warnings), "text") + "\n")
+    print(f"built {result.pages} pages ({result.files} files) from {result.records} activities "
+          f"in {result.seconds:.2f} s, {len(result.warnings)} warning(s) -> {result.output}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .build import check
+
+    site_dir = _site_dir(args.site_dir)
+    site, problems = check(site_dir, strict=args.strict)
+    errors = [p for p in problems if p.severity == "error"]
+    if problems:
+        out = format_problems(problems, args.format)
+        (sys.stdout if args.format != "text" else sys.stderr).write(out + "\n")
+    elif args.format == "json":
+        sys.stdout.write("[]\n")
+    if args.format == "text":
+        sys.stderr.write(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)\n")
+    return 1 if errors or site is None else 0

@@ -1,0 +1,195 @@
+"""Find the site's source files (in sorted order) and read them safely.
+
+Readers return plain data with positions (see yamlload); turning that data into model
+objects is validate.py's job.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import yamlload
+from .errors import Problems
+
+# Files larger than this are refused: no plan record needs it, and it bounds Markdown time.
+MAX_FILE_BYTES = 2_000_000
+# Bulk files (YAML activity lists, measurement tables) may be larger.
+MAX_DATA_BYTES = 20_000_000
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file of the site: its path relative to the site folder and its kind."""
+
+    rel: str
+    kind: str  # site | plan | area | activity | activity-list | measurements | page | report | static | template
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a reader got from one file: YAML data (with positions) and a Markdown body."""
+
+    source: Source
+    data: Any
+    body: str
+    body_line: int  # line of the file where the body starts
+
+
+def _kind(rel: str) -> str | None:
+    parts = rel.split("/")
+    suffix = os.path.splitext(rel)[1].lower()
+    if rel == "site.yaml":
+        return "site"
+    if parts[0] == "templates" and len(parts) > 1:
+        return "template"
+    if parts[0] != "content" or len(parts) < 2:
+        return None
+    top = parts[1]
+    if rel == "content/plan.yaml":
+        return "plan"
+    if top == "static" and len(parts) > 2:
+        return "static"
+    if top == "areas" and len(parts) == 3 and suffix == ".md":
+        return "area"
+    if top == "activities" and suffix == ".md":
+        return "activity"
+    if top == "activities" and suffix in (".yaml", ".yml"):
+        return "activity-list"
+    if top == "measurements" and len(parts) == 3 and suffix in (".yaml", ".yml", ".csv"):
+        return "measurements"
+    if top == "pages" and suffix == ".md":
+        return "page"
+    if top == "reports" and len(parts) == 3 and suffix in (".yaml", ".yml"):
+        return "report"
+    return None
+
+
+def discover(site_dir: Path, problems: Problems) -> list[Source]:
+    """Every source file of the site, sorted; symlinks leaving the site are reported."""
+    root = site_dir.resolve()
+    found: list[Source] = []
+    candidates = [site_dir / "site.yaml"] if (site_dir / "site.yaml").exists() else []
+    for top in ("content", "templates"):
+        base = site_dir / top
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            keep = []
+            for d in sorted(dirnames):
+                full = Path(dirpath) / d
+                if d.startswith("."):
+                    continue
+                if full.is_symlink():
+                    rel = full.relative_to(site_dir).as_posix()
+                    problems.error(rel, 0, 0, "symlinked folders are not followed",
+                                   "copy the folder into the site instead")
+                    continue
+                keep.append(d)
+            dirnames[:] = keep
+            candidates += [Path(dirpath) / f for f in sorted(filenames) if not f.startswith(".")]
+    for path in candidates:
+        rel = path.relative_to(site_dir).as_posix()
+        kind = _kind(rel)
+        if kind is None:
+            if rel.startswith("content/"):
+                problems.warning(rel, 0, 0, "file ignored: not a place sitegen reads",
+                                 "see the README for the content layout")
+            continue
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                problems.error(rel, 0, 0, "symlink points outside the site folder; refused")
+                continue
+        found.append(Source(rel, kind))
+    return sorted(found, key=lambda s: s.rel)
+
+
+def read_text(site_dir: Path, source: Source, problems: Problems) -> str | None:
+    """The file's text (BOM removed, newlines normalised), or None after reporting why not."""
+    limit = MAX_DATA_BYTES if source.kind in ("activity-list", "measurements") else MAX_FILE_BYTES
+    try:
+        with open(site_dir / source.rel, "rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        problems.error(source.rel, 0, 0, f"cannot read file: {exc.strerror or exc}")
+        return None
+    if len(raw) > limit:
+        problems.error(source.rel, 0, 0, f"file is larger than the {limit // 1_000_000} MB limit")
+        return None
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        problems.error(source.rel, line, 0, "file contains NUL bytes (a binary file?)")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.error(source.rel, line, col,
+                       f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                       "save the file as UTF-8")
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | str:
+    """Split `---` front matter from the body: (yaml, body, body_line) or an error message."""
+    if not text.startswith("---"):
+        first = text.lstrip("\n")
+        if first.startswith("---"):
+            return "front matter must start on the first line (remove the blank lines above ---)"
+        if text.startswith(("+++", ";;;", "{")):
+            return "front matter must be YAML between --- lines"
+        return "missing front matter: the file must start with a line '---'"
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        return "front matter must be YAML between --- lines (found '" + lines[0][:20] + "')"
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:i]) + "\n", "\n".join(lines[i + 1:]), i + 2
+    return "front matter is not closed: add a line '---' after it"
+
+
+def read_document(site_dir: Path, source: Source, problems: Problems) -> Document | None:
+    """Read one content file into a Document, reporting any problem with its location."""
+    text = read_text(site_dir, source, problems)
+    if text is None:
+        return None
+    if source.rel.endswith(".md"):
+        split = split_front_matter(text)
+        if isinstance(split, str):
+            problems.error(source.rel, 1, 1, split)
+            return None
+        yaml_text, body, body_line = split
+        data = _load_yaml(source, yaml_text, 1, problems)
+        if data is _FAILED:
+            return None
+        if data is None:
+            data = yamlload.YDict()
+            data.line, data.column = 1, 1
+        return Document(source, data, body, body_line)
+    if source.rel.endswith(".csv"):
+        return Document(source, text, "", 1)
+    data = _load_yaml(source, text, 0, problems)
+    if data is _FAILED:
+        return None
+    return Document(source, data, "", 1)
+
+
+_FAILED = object()
+
+
+def _load_yaml(source: Source, text: str, offset: int, problems: Problems) -> Any:
+    try:
+        data, found = yamlload.load(text, offset)
+    except yamlload.YamlError as exc:
+        problems.error(source.rel, exc.line, exc.column, exc.message)
+        return _FAILED
+    for p in found:
+        problems.error(source.rel, p.line, p.column, p.message)
+    return data

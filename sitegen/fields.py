@@ -1,0 +1,205 @@
+"""Typed reading of one YAML mapping, reporting every bad field at its own line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+import unicodedata
+from typing import Any, Iterable
+
+from .errors import Problems
+from .yamlload import YDict, YList
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_BOOL_WORDS = "YAML reads yes/no/on/off/true/false as booleans; put the value in quotes"
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+             *(f"lpt{i}" for i in range(10)), "index", "page", "data", "assets"}
+_ID = re.compile(r"^[\w][\w.-]*$")
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """A 'did you mean' hint, or a list of the valid choices when there are few."""
+    choices = sorted(set(choices))
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if len(choices) <= 8:
+        return "known: " + ", ".join(choices) if choices else ""
+    return ""
+
+
+def type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if value is None:
+        return "nothing"
+    return type(value).__name__
+
+
+def slugify(text: str) -> str:
+    """Lower-case, NFC-normalised slug of letters, digits and single hyphens."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    out = []
+    for ch in text:
+        out.append(ch if ch.isalnum() else "-")
+    return re.sub(r"-{2,}", "-", "".join(out)).strip("-")
+
+
+def id_problem(value: str) -> str:
+    """Why `value` cannot be used as an id in a URL, or '' when it can."""
+    if not value:
+        return "an id cannot be empty"
+    if len(value) > 120:
+        return "an id is limited to 120 characters"
+    if not _ID.match(value) or ".." in value:
+        return ("an id may hold only letters, digits, '-', '_' and '.', "
+                "and cannot start with '.' or contain '..' or '/'")
+    if value.casefold() in _RESERVED:
+        return f"'{value}' is a reserved name"
+    return ""
+
+
+class Fields:
+    """Reads typed values out of one mapping of one file, reporting problems as it goes."""
+
+    def __init__(self, rel: str, data: YDict, problems: Problems, what: str):
+        self.rel, self.data, self.problems, self.what = rel, data, problems, what
+        self.ok = True
+
+    # -- locating and reporting ---------------------------------------------------------
+    def at(self, key: str) -> tuple[int, int]:
+        return self.data.where(key)
+
+    def error(self, key: str, message: str, hint: str = "") -> None:
+        line, col = self.at(key)
+        self.problems.error(self.rel, line, col, message, hint)
+        self.ok = False
+
+    def _wrong_type(self, key: str, expected: str, value: Any, raw: str | None = None) -> None:
+        raw = raw if raw is not None else self.data.raw.get(key)
+        shown = f" {raw!r}" if raw is not None else ""
+        hint = _BOOL_WORDS if isinstance(value, bool) else ""
+        if expected == "text" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            hint = "put the value in quotes"
+        self.error(key, f"'{key}': expected {expected}, got {type_name(value)}{shown}", hint)
+
+    def unknown_keys(self, known: Iterable[str]) -> None:
+        known = set(known)
+        for key in self.data:
+            if key not in known:
+                line, col = self.at(key)
+                self.problems.warning(self.rel, line, col, f"unknown key '{key}' in {self.what}",
+                                      did_you_mean(str(key), known))
+
+    def has(self, key: str) -> bool:
+        return key in self.data and self.data[key] is not None
+
+    # -- typed getters -------------------------------------------------------------------
+    def text(self, key: str, required: bool = False, default: str = "") -> str:
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(key, f"missing required key '{key}' in {self.what}"
+                           if key not in self.data else f"'{key}' must not be empty")
+            return default
+        if not isinstance(value, str):
+            self._wrong_type(key, "text", value)
+            return default
+        return value
+
+    def date(self, key: str, required: bool = False) -> dt.date | None:
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(key, f"missing required key '{key}' in {self.what}"
+                           if key not in self.data else f"'{key}': date expected (YYYY-MM-DD)")
+            return None
+        return self.parse_date(key, value)
+
+    def parse_date(self, key: str, value: Any, raw: str | None = None) -> dt.date | None:
+        if isinstance(value, dt.date):
+            return value
+        if not isinstance(value, str) or not _DATE.match(value):
+            shown = raw if raw is not None else self.data.raw.get(key, value)
+            self.error(key, f"'{key}': date expected as YYYY-MM-DD, got {shown!r}")
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.error(key, f"'{key}': {value} is not a real date")
+            return None
+
+    def number(self, key: str, required: bool = False, default: float = 0.0,
+               minimum: float | None = None) -> float:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.error(key, f"missing required key '{key}' in {self.what}")
+            return default
+        return self.check_number(key, value, minimum, default)
+
+    def check_number(self, key: str, value: Any, minimum: float | None,
+                     default: float = 0.0) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self._wrong_type(key, "a number", value)
+            return default
+        if math.isnan(value) or math.isinf(value):
+            self.error(key, f"'{key}': expected a finite number, got {value}")
+            return default
+        if minimum is not None and value < minimum:
+            self.error(key, f"'{key}' must not be negative, got {value:g}")
+            return default
+        return float(value)
+
+    def text_list(self, key: str, allow_single: bool = False) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if allow_single and isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list):
+            self._wrong_type(key, "a list", value)
+            return ()
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item:
+                raw = value.raw[i] if isinstance(value, YList) else None
+                line, col = value.where(i) if isinstance(value, YList) else self.at(key)
+                shown = f" {raw!r}" if raw is not None else ""
+                hint = _BOOL_WORDS if isinstance(item, bool) else (
+                    "put the value in quotes" if isinstance(item, (int, float)) else "")
+                self.problems.error(self.rel, line, col,
+                                    f"'{key}': expected text items, got {type_name(item)}{shown}",
+                                    hint)
+                self.ok = False
+                continue
+            out.append(item)
+        return tuple(out)
+
+    def mapping(self, key: str) -> YDict | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self._wrong_type(key, "a mapping", value)
+            return None
+        return value
+
+    def item_where(self, key: str, index: int) -> tuple[int, int]:
+        value = self.data.get(key)
+        if isinstance(value, YList):
+            return value.where(index)
+        return self.at(key)
+
+    def sub(self, value: YDict, what: str) -> "Fields":
+        return Fields(self.rel, value, self.problems, what)

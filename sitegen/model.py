@@ -1,0 +1,212 @@
+"""The site's records as frozen dataclasses: what validation produces and rendering reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+STATUSES = ("planned", "in-progress", "completed", "postponed", "cancelled")
+SOURCES = ("activities", "measurements", "contributions")
+DEFAULT_TYPES = ("workshop", "training-course", "conference", "assessment", "tool", "meeting")
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where a record was written: path relative to the site folder and line."""
+
+    path: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Settings from site.yaml; every key is optional."""
+
+    title: str = "Plan implementation progress"
+    """Site title shown in the header and the browser tab."""
+    base_url: str = "http://localhost:8000/"
+    """Absolute URL where the site is published; used for the feed and the sitemap."""
+    language: str = "en"
+    """Language of the pages (the `lang` attribute)."""
+    as_of: dt.date | None = None
+    """Report date; default: latest content commit in git, else the newest record date."""
+    repo_url: str = ""
+    """Repository web address; enables "edit this page" and history links."""
+    repo_branch: str = "main"
+    """Branch that edit and history links point to."""
+    allow_raw_html: bool = False
+    """Trust raw HTML in Markdown bodies (not sanitised). Only for sites whose every editor is trusted."""
+    activities_per_page: int = 100
+    """Activities per page of the /activities/ list."""
+
+
+@dataclass(frozen=True)
+class Partner:
+    name: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Milestone:
+    date: dt.date
+    target: float
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    title: str
+    area: str
+    unit: str
+    baseline: float
+    target: float
+    milestones: tuple[Milestone, ...]
+    source: str
+    sum: str  # "" means count
+    where: tuple[tuple[str, tuple[str, ...]], ...]
+    description: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    title: str
+    summary: str
+    lead: str
+    color: str
+    objectives: tuple[str, ...]
+    indicators: tuple[Indicator, ...]
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Plan:
+    title: str
+    summary: str
+    start: dt.date
+    end: dt.date
+    partners: tuple[Partner, ...]
+    activity_types: tuple[str, ...]
+    areas: tuple[Area, ...]
+    loc: Loc
+
+    def area(self, area_id: str) -> Area:
+        return next(a for a in self.areas if a.id == area_id)
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for a in self.areas for i in a.indicators)
+
+
+@dataclass(frozen=True)
+class Participants:
+    total: int
+    women: int | None = None
+    men: int | None = None
+
+
+@dataclass(frozen=True)
+class Output:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: str
+    title: str
+    areas: tuple[str, ...]
+    status: str
+    start: dt.date
+    end: dt.date | None
+    type: str
+    city: str
+    country: str
+    countries: tuple[str, ...]
+    participants: Participants | None
+    partners: tuple[str, ...]
+    tags: tuple[str, ...]
+    outputs: tuple[Output, ...]
+    contributes: tuple[tuple[str, float], ...]
+    planned_start: dt.date | None
+    planned_end: dt.date | None
+    body: str
+    loc: Loc
+    body_line: int = 1
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end or self.start
+
+    @property
+    def slipped(self) -> bool:
+        """True when the activity moved from its original schedule."""
+        return (self.planned_start is not None and self.planned_start != self.start) or (
+            self.planned_end is not None and self.planned_end != self.last_day)
+
+    @property
+    def all_countries(self) -> tuple[str, ...]:
+        """Countries involved: `countries` plus the location's country, sorted."""
+        found = set(self.countries)
+        if self.country:
+            found.add(self.country)
+        return tuple(sorted(found))
+
+
+@dataclass(frozen=True)
+class Measurement:
+    indicator: str
+    date: dt.date
+    value: float
+    note: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class AreaText:
+    """The optional narrative of an area from content/areas/<id>.md."""
+
+    area: str
+    title: str
+    body: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Page:
+    slug: str
+    title: str
+    order: int
+    body: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Report:
+    """A reporting round: progress at the end of its period and what changed in it."""
+
+    id: str
+    title: str
+    start: dt.date
+    end: dt.date
+    narrative: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything a build renders: validated records, report date and git facts."""
+
+    config: SiteConfig
+    plan: Plan
+    activities: tuple[Activity, ...]
+    measurements: tuple[Measurement, ...]
+    area_texts: tuple[AreaText, ...]
+    pages: tuple[Page, ...]
+    reports: tuple[Report, ...]
+    report_date: dt.date
+    report_date_source: str  # "as_of" | "git" | "records"
+    last_changed: tuple[tuple[str, str], ...] = field(default=())  # (path, ISO date) from git
+    static_files: tuple[str, ...] = ()
+    template_files: tuple[str, ...] = ()

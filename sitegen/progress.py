@@ -1,0 +1,198 @@
+"""Pure progress rules: report date, indicator values, attainment and statuses (SPEC 3).
+
+Status rule (also in the README):
+* attainment  a = (value - baseline) / (target - baseline)
+* expected    e = where the plan should be on the report date: linear between the plan
+  start (0), each milestone ((milestone - baseline) / (target - baseline)) and the plan end
+  (1); for areas, the plan's elapsed share of time.
+* achieved    when a >= 1;  no data  when an indicator has no value yet;
+  not started when a <= 0 and e < 0.25;  otherwise r = a / e:
+  on track when r >= 0.9, at risk when r >= 0.6, off track below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable
+
+from . import model as m
+
+STATUS_ORDER = ("achieved", "on track", "at risk", "off track", "not started", "no data")
+ON_TRACK, AT_RISK, EARLY = 0.9, 0.6, 0.25
+
+
+@dataclass(frozen=True)
+class IndicatorProgress:
+    indicator: m.Indicator
+    value: float | None
+    attainment: float | None
+    expected: float
+    status: str
+
+
+@dataclass(frozen=True)
+class AreaProgress:
+    area: m.Area
+    counts: tuple[tuple[str, int], ...]  # activities by status, in m.STATUSES order
+    completion: float | None  # completed / (all - cancelled)
+    attainment: float | None  # mean indicator attainment, each capped to 0..1
+    expected: float
+    status: str
+    indicators: tuple[IndicatorProgress, ...]
+
+    def count(self, status: str) -> int:
+        return dict(self.counts)[status]
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.counts)
+
+
+def report_date(config: m.SiteConfig, activities: Iterable[m.Activity],
+                measurements: Iterable[m.Measurement], git_date: dt.date | None
+                ) -> tuple[dt.date, str]:
+    """as_of, else the latest content commit, else the newest record date; never the clock."""
+    if config.as_of:
+        return config.as_of, "as_of"
+    if git_date:
+        return git_date, "git"
+    dates = [d for a in activities for d in (a.start, a.end) if d]
+    dates += [x.date for x in measurements]
+    return (max(dates) if dates else dt.date(1970, 1, 1)), "records"
+
+
+def elapsed(plan: m.Plan, on: dt.date) -> float:
+    """Share of the plan period that has passed on `on`, between 0 and 1."""
+    total = (plan.end - plan.start).days
+    if total <= 0:
+        return 1.0 if on >= plan.end else 0.0
+    return min(1.0, max(0.0, (on - plan.start).days / total))
+
+
+def counts(ind: m.Indicator, act: m.Activity, on: dt.date) -> bool:
+    """True when `act` counts for an activities-sourced indicator on date `on`."""
+    if act.status != "completed" or act.last_day > on or ind.area not in act.areas:
+        return False
+    for key, values in ind.where:
+        if key in ("tags", "countries", "partners"):
+            mine: tuple[str, ...] = getattr(act, key) if key != "countries" else act.all_countries
+            if not set(mine) & set(values):
+                return False
+        elif key == "country":
+            if act.country not in values:
+                return False
+        elif getattr(act, key) not in values:
+            return False
+    return True
+
+
+def amount(ind: m.Indicator, act: m.Activity) -> float:
+    if not ind.sum:
+        return 1.0
+    p = act.participants
+    if p is None:
+        return 0.0
+    if ind.sum == "participants.women":
+        return float(p.women or 0)
+    if ind.sum == "participants.men":
+        return float(p.men or 0)
+    return float(p.total)
+
+
+def indicator_value(ind: m.Indicator, activities: Iterable[m.Activity],
+                    measurements: Iterable[m.Measurement], on: dt.date) -> float | None:
+    """The indicator's value on `on` by its source (SPEC 3); None when nothing is measured yet."""
+    if ind.source == "measurements":
+        latest = None
+        for x in measurements:
+            if x.indicator == ind.id and x.date <= on and (latest is None or x.date >= latest.date):
+                latest = x
+        return latest.value if latest else None
+    if ind.source == "contributions":
+        total = ind.baseline
+        for act in activities:
+            if act.status == "completed" and act.last_day <= on:
+                total += dict(act.contributes).get(ind.id, 0.0)
+        return total
+    return ind.baseline + sum(amount(ind, a) for a in activities if counts(ind, a, on))
+
+
+def attainment(ind: m.Indicator, value: float | None) -> float | None:
+    if value is None or ind.target == ind.baseline:
+        return None
+    return (value - ind.baseline) / (ind.target - ind.baseline)
+
+
+def expected(ind: m.Indicator, plan: m.Plan, on: dt.date) -> float:
+    """Expected attainment on `on`: linear through the plan start, milestones and plan end."""
+    span = ind.target - ind.baseline
+    points = [(plan.start, 0.0)]
+    points += [(ms.date, (ms.target - ind.baseline) / span if span else 0.0) for ms in ind.milestones]
+    points.append((plan.end, 1.0))
+    points.sort(key=lambda p: p[0])
+    if on <= points[0][0]:
+        return 0.0
+    for (d0, v0), (d1, v1) in zip(points, points[1:]):
+        if on <= d1:
+            days = (d1 - d0).days
+            share = (on - d0).days / days if days else 1.0
+            return min(1.0, max(0.0, v0 + (v1 - v0) * share))
+    return 1.0
+
+
+def status(att: float | None, exp: float) -> str:
+    """The status word for an attainment against an expected attainment (rule above)."""
+    if att is None:
+        return "no data"
+    if att >= 1.0:
+        return "achieved"
+    if att <= 0.0 and exp < EARLY:
+        return "not started"
+    if exp <= 0.0:
+        return "on track"
+    ratio = att / exp
+    if ratio >= ON_TRACK:
+        return "on track"
+    if ratio >= AT_RISK:
+        return "at risk"
+    return "off track"
+
+
+def indicator_progress(ind: m.Indicator, plan: m.Plan, activities: Iterable[m.Activity],
+                       measurements: Iterable[m.Measurement], on: dt.date) -> IndicatorProgress:
+    value = indicator_value(ind, activities, measurements, on)
+    att = attainment(ind, value)
+    exp = expected(ind, plan, on)
+    return IndicatorProgress(ind, value, att, exp, status(att, exp))
+
+
+def area_progress(area: m.Area, plan: m.Plan, activities: Iterable[m.Activity],
+                  measurements: Iterable[m.Measurement], on: dt.date) -> AreaProgress:
+    """An area's activity counts, completion, mean attainment and status on `on`."""
+    acts = [a for a in activities if area.id in a.areas]
+    tally = {s: 0 for s in m.STATUSES}
+    for a in acts:
+        tally[a.status] += 1
+    live = len(acts) - tally["cancelled"]
+    done = sum(1 for a in acts if a.status == "completed" and a.last_day <= on)
+    completion = done / live if live else None
+    inds = tuple(indicator_progress(i, plan, acts if i.source == "activities" else activities,
+                                    measurements, on) for i in area.indicators)
+    measured = [min(1.0, max(0.0, p.attainment)) for p in inds if p.attainment is not None]
+    att = sum(measured) / len(measured) if measured else None
+    exp = elapsed(plan, on)
+    if inds and all(p.status == "achieved" for p in inds):
+        word = "achieved"
+    else:
+        word = status(att if att is not None else completion, exp)
+        if word == "achieved":  # mean capped attainment of 1 without every indicator achieved
+            word = "on track"
+    return AreaProgress(area, tuple(tally.items()), completion, att, exp, word, inds)
+
+
+def plan_progress(site: m.Site, on: dt.date | None = None) -> tuple[AreaProgress, ...]:
+    """Progress of every area of the plan on `on` (default: the site's report date)."""
+    day = on or site.report_date
+    return tuple(area_progress(a, site.plan, site.activities, site.measurements, day)
+                 for a in site.plan.areas)

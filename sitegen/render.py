@@ -1,0 +1,471 @@
+"""Pages from the model: the Jinja environment, the page list and one context per page kind.
+
+`jobs()` lists every output with the records it depends on (what the preview server
+re-renders after an edit); `render(job)` turns one job into `(path, bytes)` outputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+
+from . import charts, markdown
+from . import model as m
+from .countries import COUNTRIES
+from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed
+
+THEME = Path(__file__).parent / "theme"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One page (or data file) to write, and what it depends on."""
+
+    path: str  # output file, e.g. "areas/firearms/index.html"
+    kind: str
+    key: str = ""
+    deps: frozenset[str] = frozenset({"activities"})
+
+
+class TemplateError(Exception):
+    """A template failed: names the template file and line."""
+
+    def __init__(self, template: str, line: int, message: str):
+        super().__init__(f"{template}:{line}: {message}")
+        self.template, self.line, self.message = template, line, message
+
+
+def environment(site_dir: Path | None) -> jinja2.Environment:
+    """Site templates first, then the default theme; autoescape and strict undefined."""
+    loaders: list[jinja2.BaseLoader] = []
+    if site_dir is not None and (site_dir / "templates").is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(site_dir / "templates")))
+    loaders.append(jinja2.FileSystemLoader(str(THEME / "templates")))
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True,
+                             lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["num"] = _fmt_num
+    env.filters["pct"] = _fmt_pct
+    env.filters["date"] = _fmt_date
+    env.filters["slug"] = _status_class
+    return env
+
+
+def _fmt_num(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+def _fmt_pct(value: float | None) -> str:
+    return "–" if value is None else f"{round(100 * value):d}%"
+
+
+def _fmt_date(value: dt.date | None) -> str:
+    return value.strftime("%-d %b %Y") if value else ""
+
+
+def _status_class(word: str) -> str:
+    return word.replace(" ", "-")
+
+
+def _excerpt(text: str, limit: int = 240) -> str:
+    """Plain-text start of a Markdown body, for lists, feeds and search."""
+    words = []
+    for line in text.split("\n"):
+        line = line.strip().lstrip("#>*-|0123456789. ").strip()
+        if line:
+            words.append(line)
+        if sum(len(w) for w in words) > limit:
+            break
+    plain = " ".join(words)
+    for ch in "*_`[]":
+        plain = plain.replace(ch, "")
+    return plain[:limit].rsplit(" ", 1)[0] + "…" if len(plain) > limit else plain
+
+
+class Renderer:
+    """Renders the pages of one Site; holds only read-only, precomputed facts."""
+
+    def __init__(self, site: m.Site, site_dir: Path | None = None, version: str = ""):
+        self.site = site
+        self.env = environment(site_dir)
+        self.version = version
+        self.colors = charts.area_colors(site.plan)
+        self.area_title = {a.id: a.title for a in site.plan.areas}
+        self.progress = {a.id: area_progress(a, site.plan, site.activities, site.measurements,
+                                             site.report_date) for a in site.plan.areas}
+        self.last_changed = dict(site.last_changed)
+        self.by_area: dict[str, list[m.Activity]] = {a.id: [] for a in site.plan.areas}
+        self.by_country: dict[str, list[m.Activity]] = {}
+        for act in site.activities:
+            for area in act.areas:
+                self.by_area[area].append(act)
+            for code in act.all_countries:
+                self.by_country.setdefault(code, []).append(act)
+        self.indicator_area = {i.id: a for a in site.plan.areas for i in a.indicators}
+
+    # -- the page list -------------------------------------------------------------------
+    def jobs(self) -> list[Job]:
+        site = self.site
+        out = [Job("index.html", "dashboard"), Job("404.html", "notfound", deps=frozenset({"plan"}))]
+        out += [Job(f"areas/{a.id}/index.html", "area", a.id) for a in site.plan.areas]
+        out += [Job(f"indicators/{i.id}/index.html", "indicator", i.id) for i in site.plan.indicators]
+        out += [Job(f"activities/{a.id}/index.html", "activity", a.id,
+                    frozenset({f"activity:{a.id}"})) for a in site.activities]
+        for n in range(self.list_pages()):
+            out.append(Job("activities/index.html" if n == 0 else f"activities/page/{n + 1}/index.html",
+                           "activities", str(n + 1)))
+        out.append(Job("timeline/index.html", "timeline"))
+        out.append(Job("countries/index.html", "countries"))
+        out += [Job(f"countries/{c.lower()}/index.html", "country", c) for c in sorted(self.by_country)]
+        out += [Job(f"pages/{p.slug}/index.html", "freepage", p.slug, frozenset({f"page:{p.slug}"}))
+                for p in site.pages]
+        out += [Job(f"reports/{r.id}/index.html", "report", r.id) for r in site.reports]
+        out.append(Job("search/index.html", "search", deps=frozenset({"plan"})))
+        for path, kind in (("data/plan.json", "plan_json"), ("data/activities.json", "activities_json"),
+                           ("data/activities.csv", "activities_csv"), ("data/search.json", "search_json"),
+                           ("data/activities-index.json", "activities_index"), ("feed.xml", "feed"),
+                           ("sitemap.xml", "sitemap"), ("robots.txt", "robots")):
+            out.append(Job(path, kind))
+        return out
+
+    def list_pages(self) -> int:
+        per = self.site.config.activities_per_page
+        return max(1, -(-len(self.site.activities) // per))
+
+    def render(self, job: Job) -> list[tuple[str, bytes]]:
+        """One job -> its output files (a page and the CSVs of its charts)."""
+        method: Callable[[Job], list[tuple[str, bytes]]] = getattr(self, "_" + job.kind)
+        return method(job)
+
+    # -- helpers -------------------------------------------------------------------------
+    def _page(self, job: Job, template: str, title: str, crumbs: list[tuple[str, str]],
+              page_charts: list[charts.Chart] | None = None, source: str = "",
+              **ctx: Any) -> list[tuple[str, bytes]]:
+        depth = job.path.count("/")
+        root = "../" * depth
+        page_charts = page_charts or []
+        url = job.path[: -len("index.html")] if job.path.endswith("index.html") else job.path
+        context = {
+            "site": self.site, "config": self.site.config, "plan": self.site.plan, "root": root,
+            "title": title, "crumbs": crumbs, "charts": page_charts, "url": url,
+            "report_date": self.site.report_date, "area_title": self.area_title,
+            "colors": self.colors, "countries": COUNTRIES, "source": source,
+            "changed": self._changed(source), "edit": self._edit_links(source),
+            "nav": self._nav(url), "md": self._md, "excerpt": _excerpt,
+        }
+        context.update(ctx)
+        try:
+            html = self.env.get_template(template).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(exc.filename or exc.name or template, exc.lineno, exc.message or str(exc)) from exc
+        except jinja2.TemplateError as exc:
+            raise TemplateError(*_template_location(exc, template), str(exc)) from exc
+        outputs = [(job.path, html.encode("utf-8"))]
+        outputs += [(c.csv_path, c.csv_text().encode("utf-8")) for c in page_charts]
+        return outputs
+
+    def _md(self, text: str) -> str:
+        return _markdown(text, self.site.config.allow_raw_html)
+
+    def _changed(self, source: str) -> str:
+        return self.last_changed.get(source, "")
+
+    def _edit_links(self, source: str) -> dict[str, str]:
+        repo = self.site.config.repo_url
+        if not repo or not source:
+            return {}
+        branch = self.site.config.repo_branch
+        gitlab = "gitlab" in repo.split("/")[2] if "://" in repo else False
+        sep = "/-/" if gitlab else "/"
+        return {"edit": f"{repo}{sep}edit/{branch}/{source}",
+                "history": f"{repo}{sep}commits/{branch}/{source}"}
+
+    def _nav(self, url: str) -> list[tuple[str, str, bool]]:
+        items = [("", "Dashboard"), ("areas/", "Areas"), ("activities/", "Activities"),
+                 ("timeline/", "Timeline"), ("countries/", "Countries")]
+        if self.site.reports:
+            items.append((f"reports/{self.site.reports[-1].id}/", "Reports"))
+        items += [(f"pages/{p.slug}/", p.title) for p in self.site.pages]
+        items.append(("search/", "Search"))
+        out = []
+        for href, label in items:
+            current = (url == href) if href == "" else url.startswith(href)
+            if href == "areas/":
+                current = url.startswith("areas/") or url.startswith("indicators/")
+                href = f"areas/{self.site.plan.areas[0].id}/" if self.site.plan.areas else ""
+                if not self.site.plan.areas:
+                    continue
+            out.append((href, label, current))
+        return out
+
+    # -- page kinds ----------------------------------------------------------------------
+    def _dashboard(self, job: Job) -> list[tuple[str, bytes]]:
+        site = self.site
+        areas = tuple(self.progress[a.id] for a in site.plan.areas)
+        trend_ind = self._trend_indicator()
+        page_charts = [charts.progress_by_area(areas, self.colors, "dashboard"),
+                       charts.activities_per_quarter(site, self.colors, "dashboard"),
+                       charts.status_breakdown(site.activities, "dashboard")]
+        if trend_ind is not None:
+            p = self._indicator_progress(trend_ind)
+            page_charts.append(charts.indicator_chart(site, p, self.colors[trend_ind.area], "dashboard",
+                                                      charts.indicator_series(site, trend_ind)))
+        latest = sorted((a for a in site.activities if a.start <= site.report_date),
+                        key=lambda a: (a.start, a.id), reverse=True)[:8]
+        totals = {s: sum(1 for a in site.activities if a.status == s) for s in m.STATUSES}
+        people = sum(a.participants.total for a in site.activities
+                     if a.participants and a.status == "completed" and a.last_day <= site.report_date)
+        inds = [p for a in areas for p in a.indicators]
+        return self._page(job, "dashboard.html", site.config.title, [], page_charts,
+                          source="content/plan.yaml", areas=areas, latest=latest, totals=totals,
+                          people=people, elapsed=elapsed(site.plan, site.report_date),
+                          n_countries=len(self.by_country), indicators=inds,
+                          latest_report=site.reports[-1] if site.reports else None)
+
+    def _trend_indicator(self) -> m.Indicator | None:
+        inds = self.site.plan.indicators
+        measured = [i for i in inds if i.source == "measurements"]
+        return (measured or list(inds) or [None])[0]
+
+    @functools.lru_cache(maxsize=None)
+    def _indicator_progress(self, ind: m.Indicator) -> IndicatorProgress:
+        area = self.progress[ind.area]
+        return next(p for p in area.indicators if p.indicator.id == ind.id)
+
+    def _area(self, job: Job) -> list[tuple[str, bytes]]:
+        area = self.site.plan.area(job.key)
+        prog: AreaProgress = self.progress[area.id]
+        acts = tuple(self.by_area[area.id])
+        page_charts = [charts.indicator_chart(self.site, p, self.colors[area.id], f"area-{area.id}",
+                                              charts.indicator_series(self.site, p.indicator))
+                       for p in prog.indicators]
+        if acts:
+            page_charts.append(charts.gantt(self.site, acts, self.colors, f"area-{area.id}",
+                                            f"Timeline of {area.title} activities"))
+        text = next((t for t in self.site.area_texts if t.area == area.id), None)
+        source = text.loc.path if text else "content/plan.yaml"
+        return self._page(job, "area.html", area.title, [("areas/", "Areas")], page_charts,
+                          source=source, area=area, prog=prog, activities=acts, narrative=text)
+
+    def _indicator(self, job: Job) -> list[tuple[str, bytes]]:
+        area = self.indicator_area[job.key]
+        p = next(x for x in self.progress[area.id].indicators if x.indicator.id == job.key)
+        series = charts.indicator_series(self.site, p.indicator)
+        chart = charts.indicator_chart(self.site, p, self.colors[area.id], f"indicator-{job.key}", series)
+        measurements = [x for x in self.site.measurements if x.indicator == job.key]
+        return self._page(job, "indicator.html", p.indicator.title,
+                          [(f"areas/{area.id}/", area.title)], [chart], source="content/plan.yaml",
+                          area=area, p=p, series=series, measurements=measurements)
+
+    def _activity(self, job: Job) -> list[tuple[str, bytes]]:
+        act = next(a for a in self.site.activities if a.id == job.key) if not hasattr(self, "_by_id") \
+            else self._by_id[job.key]
+        first = act.areas[0] if act.areas else ""
+        crumbs = [("activities/", "Activities")]
+        return self._page(job, "activity.html", act.title, crumbs, source=act.loc.path, act=act,
+                          area_color=self.colors.get(first, "#000"))
+
+    def index_by_id(self) -> None:
+        """Precompute the id -> activity map (used before rendering many activity pages)."""
+        self._by_id = {a.id: a for a in self.site.activities}
+
+    def _activities(self, job: Job) -> list[tuple[str, bytes]]:
+        n = int(job.key)
+        per = self.site.config.activities_per_page
+        ordered = sorted(self.site.activities, key=lambda a: (a.start, a.id), reverse=True)
+        chunk = ordered[(n - 1) * per: n * per]
+        facets = {
+            "area": [(a.id, a.title) for a in self.site.plan.areas],
+            "status": [(s, s) for s in m.STATUSES],
+            "type": [(t, t) for t in self.site.plan.activity_types],
+            "country": [(c, COUNTRIES[c]) for c in sorted(self.by_country, key=lambda c: COUNTRIES[c])],
+            "year": [(str(y), str(y)) for y in sorted({a.start.year for a in self.site.activities})],
+        }
+        title = "Activities" if n == 1 else f"Activities, page {n}"
+        return self._page(job, "activities.html", title, [], page=n, pages=self.list_pages(),
+                          activities=chunk, facets=facets, total=len(ordered))
+
+    def _timeline(self, job: Job) -> list[tuple[str, bytes]]:
+        chart = charts.gantt(self.site, self.site.activities, self.colors, "timeline",
+                             "Timeline of all activities")
+        slipped = [a for a in self.site.activities if a.slipped]
+        return self._page(job, "timeline.html", "Timeline", [], [chart], slipped=slipped)
+
+    def _countries(self, job: Job) -> list[tuple[str, bytes]]:
+        rows = sorted(((c, COUNTRIES[c], len(acts)) for c, acts in self.by_country.items()),
+                      key=lambda r: r[1])
+        return self._page(job, "countries.html", "Countries", [], rows=rows)
+
+    def _country(self, job: Job) -> list[tuple[str, bytes]]:
+        code = job.key
+        acts = tuple(sorted(self.by_country[code], key=lambda a: (a.start, a.id), reverse=True))
+        name = COUNTRIES[code]
+        chart = charts.country_areas(self.site, acts, self.colors, f"country-{code.lower()}", name)
+        hosted = sum(1 for a in acts if a.country == code)
+        return self._page(job, "country.html", name, [("countries/", "Countries")], [chart],
+                          code=code, name=name, activities=acts, hosted=hosted)
+
+    def _freepage(self, job: Job) -> list[tuple[str, bytes]]:
+        page = next(p for p in self.site.pages if p.slug == job.key)
+        return self._page(job, "page.html", page.title, [], source=page.loc.path, page=page)
+
+    def _notfound(self, job: Job) -> list[tuple[str, bytes]]:
+        # Served for any missing URL, so links cannot be relative: use the base path.
+        base = "/" + self.site.config.base_url.split("://", 1)[1].split("/", 1)[1]
+        out = self._page(job, "404.html", "Page not found", [], base=base)
+        return out
+
+    def _search(self, job: Job) -> list[tuple[str, bytes]]:
+        return self._page(job, "search.html", "Search", [])
+
+    def _report(self, job: Job) -> list[tuple[str, bytes]]:
+        from .reports import report_context  # reporting rounds live in their own module
+        report = next(r for r in self.site.reports if r.id == job.key)
+        ctx = report_context(self.site, report)
+        return self._page(job, "report.html", report.title, [], source=report.loc.path, **ctx)
+
+    # -- data files ----------------------------------------------------------------------
+    def activity_record(self, act: m.Activity) -> dict[str, Any]:
+        """An activity in the SPEC's key names, plus its page URL."""
+        rec: dict[str, Any] = {"id": act.id, "title": act.title,
+                               "area": act.areas[0] if len(act.areas) == 1 else list(act.areas),
+                               "status": act.status, "start": act.start.isoformat(),
+                               "end": act.end.isoformat() if act.end else None, "type": act.type or None,
+                               "location": {"city": act.city, "country": act.country} if act.city or act.country else None,
+                               "countries": list(act.countries)}
+        p = act.participants
+        rec["participants"] = None if p is None else (
+            p.total if p.women is None and p.men is None else
+            {"total": p.total, "women": p.women, "men": p.men})
+        rec.update({"partners": list(act.partners), "tags": list(act.tags),
+                    "outputs": [{"title": o.title, "url": o.url} for o in act.outputs],
+                    "contributes": {k: _num(v) for k, v in act.contributes},
+                    "planned_start": act.planned_start.isoformat() if act.planned_start else None,
+                    "planned_end": act.planned_end.isoformat() if act.planned_end else None,
+                    "url": self.site.config.base_url + f"activities/{act.id}/"})
+        return rec
+
+    def _plan_json(self, job: Job) -> list[tuple[str, bytes]]:
+        site = self.site
+        areas = []
+        for a in site.plan.areas:
+            prog = self.progress[a.id]
+            areas.append({
+                "id": a.id, "title": a.title, "status": prog.status,
+                "activities": dict(prog.counts), "completion": _round(prog.completion),
+                "attainment": _round(prog.attainment), "url": site.config.base_url + f"areas/{a.id}/",
+                "indicators": [{"id": p.indicator.id, "title": p.indicator.title, "unit": p.indicator.unit,
+                                "baseline": _num(p.indicator.baseline), "target": _num(p.indicator.target),
+                                "value": _num(p.value), "status": p.status, "source": p.indicator.source,
+                                "attainment": _round(p.attainment), "expected": _round(p.expected),
+                                "milestones": [{"date": ms.date.isoformat(), "target": _num(ms.target)}
+                                               for ms in p.indicator.milestones]}
+                               for p in prog.indicators],
+            })
+        data = {"title": site.plan.title, "as_of": site.report_date.isoformat(),
+                "as_of_source": site.report_date_source, "start": site.plan.start.isoformat(),
+                "end": site.plan.end.isoformat(), "elapsed": _round(elapsed(site.plan, site.report_date)),
+                "partners": [{"name": p.name, "url": p.url} for p in site.plan.partners], "areas": areas}
+        return [(job.path, _json(data))]
+
+    def _activities_json(self, job: Job) -> list[tuple[str, bytes]]:
+        return [(job.path, _json([self.activity_record(a) for a in self.site.activities]))]
+
+    def _activities_csv(self, job: Job) -> list[tuple[str, bytes]]:
+        cols = ("id", "title", "area", "status", "start", "end", "type", "city", "country", "countries",
+                "participants", "women", "men", "partners", "tags", "planned_start", "planned_end", "url")
+        rows = []
+        for a in self.site.activities:
+            p = a.participants
+            rows.append((a.id, a.title, ";".join(a.areas), a.status, a.start.isoformat(),
+                         a.end.isoformat() if a.end else "", a.type, a.city, a.country,
+                         ";".join(a.countries), p.total if p else "",
+                         "" if not p or p.women is None else p.women, "" if not p or p.men is None else p.men,
+                         ";".join(a.partners), ";".join(a.tags),
+                         a.planned_start.isoformat() if a.planned_start else "",
+                         a.planned_end.isoformat() if a.planned_end else "",
+                         self.site.config.base_url + f"activities/{a.id}/"))
+        return [(job.path, charts.to_csv(cols, rows).encode("utf-8"))]
+
+    def _activities_index(self, job: Job) -> list[tuple[str, bytes]]:
+        """Compact facets of every activity, for client-side filtering of paginated lists."""
+        rows = [[a.id, a.title, list(a.areas), a.status, a.type, list(a.all_countries),
+                 a.start.isoformat(), a.last_day.isoformat() if a.end else ""]
+                for a in sorted(self.site.activities, key=lambda a: (a.start, a.id), reverse=True)]
+        return [(job.path, _json(rows, indent=None))]
+
+    def _search_json(self, job: Job) -> list[tuple[str, bytes]]:
+        docs = []
+        for a in self.site.activities:
+            docs.append({"u": f"activities/{a.id}/", "t": a.title, "k": "activity",
+                         "d": a.start.isoformat(), "x": " ".join(
+                             [self.area_title[x] for x in a.areas] + [a.type, a.status, a.city]
+                             + [COUNTRIES[c] for c in a.all_countries] + list(a.tags) + list(a.partners)
+                             + [_excerpt(a.body, 400)])})
+        for p in self.site.pages:
+            docs.append({"u": f"pages/{p.slug}/", "t": p.title, "k": "page", "d": "", "x": _excerpt(p.body, 600)})
+        for area in self.site.plan.areas:
+            docs.append({"u": f"areas/{area.id}/", "t": area.title, "k": "area", "d": "",
+                         "x": _excerpt(area.summary, 400)})
+        return [(job.path, _json(docs, indent=None))]
+
+    def _feed(self, job: Job) -> list[tuple[str, bytes]]:
+        base = self.site.config.base_url
+        newest = sorted((a for a in self.site.activities if a.start <= self.site.report_date),
+                        key=lambda a: (a.start, a.id), reverse=True)[:30]
+        html = self.env.get_template("feed.xml").render(
+            site=self.site, base=base, entries=newest, area_title=self.area_title,
+            updated=self.site.report_date.isoformat(), excerpt=_excerpt, md=self._md)
+        return [(job.path, html.encode("utf-8"))]
+
+    def _sitemap(self, job: Job) -> list[tuple[str, bytes]]:
+        base = self.site.config.base_url
+        urls = sorted(j.path[: -len("index.html")] for j in self.jobs()
+                      if j.path.endswith("index.html"))
+        xml = self.env.get_template("sitemap.xml").render(base=base, urls=urls)
+        return [(job.path, xml.encode("utf-8"))]
+
+    def _robots(self, job: Job) -> list[tuple[str, bytes]]:
+        text = f"User-agent: *\nAllow: /\nSitemap: {self.site.config.base_url}sitemap.xml\n"
+        return [(job.path, text.encode("utf-8"))]
+
+
+def _template_location(exc: Exception, fallback: str) -> tuple[str, int]:
+    """The innermost template frame of a runtime template error."""
+    tb = exc.__traceback__
+    found = (fallback, 0)
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".html") or name.endswith(".xml"):
+            found = (Path(name).name if "/theme/" in name else name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _markdown(text: str, trusted: bool) -> str:
+    return markdown.render(text, trusted)
+
+
+def _num(value: float | None) -> Any:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(value, 4)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _json(data: Any, indent: int | None = 1) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=indent, sort_keys=False) + "\n").encode("utf-8")

@@ -1,0 +1,623 @@
+"""Documents -> model objects, collecting every problem of the run."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import unicodedata
+from pathlib import PurePosixPath
+from typing import Any
+
+from . import model as m
+from .content import Document
+from .countries import COUNTRIES
+from .errors import Problems
+from .fields import Fields, did_you_mean, id_problem, slugify
+from .yamlload import YDict, YList
+
+SITE_KEYS = {f for f in m.SiteConfig.__dataclass_fields__}
+PLAN_KEYS = {"title", "summary", "start", "end", "partners", "activity_types", "areas"}
+AREA_KEYS = {"id", "title", "summary", "lead", "color", "objectives", "indicators"}
+INDICATOR_KEYS = {"id", "title", "unit", "baseline", "target", "milestones", "source", "sum",
+                  "where", "description"}
+ACTIVITY_KEYS = {"title", "area", "status", "start", "end", "type", "location", "countries",
+                 "participants", "partners", "tags", "outputs", "contributes", "id",
+                 "planned_start", "planned_end", "body"}
+WHERE_KEYS = ("type", "status", "tags", "countries", "partners", "country")
+SUM_FIELDS = ("participants", "participants.women", "participants.men")
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+_URL_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _where(doc: Document) -> tuple[int, int]:
+    data = doc.data
+    return (data.line, data.column) if isinstance(data, (YDict, YList)) else (1, 1)
+
+
+def _mapping(doc: Document, problems: Problems, what: str) -> YDict | None:
+    if isinstance(doc.data, YDict):
+        return doc.data
+    line, col = _where(doc)
+    problems.error(doc.source.rel, line or 1, col or 1,
+                   f"{what} must be a YAML mapping of keys to values")
+    return None
+
+
+def check_url(f: Fields, key: str, url: str) -> str:
+    """Keep only http(s)/mailto and site-relative URLs; report anything else."""
+    clean = "".join(ch for ch in url if ch.isprintable() and not ch.isspace())
+    lowered = clean.lower()
+    if lowered.startswith(_URL_SCHEMES) or (
+            not re.match(r"^[a-z][a-z0-9+.-]*:", lowered) and not lowered.startswith("//")
+            and "&" not in lowered[:12]):
+        return url
+    f.error(key, f"'{key}': only http, https and mailto links are allowed, got {url[:40]!r}")
+    return ""
+
+
+# -- site.yaml ------------------------------------------------------------------------------
+
+def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
+    """site.yaml -> SiteConfig (defaults for everything missing)."""
+    if doc is None or doc.data is None:
+        return m.SiteConfig()
+    data = _mapping(doc, problems, "site.yaml")
+    if data is None:
+        return m.SiteConfig()
+    f = Fields(doc.source.rel, data, problems, "site.yaml")
+    f.unknown_keys(SITE_KEYS)
+    d = m.SiteConfig()
+    base_url = f.text("base_url", default=d.base_url)
+    if not re.match(r"^https?://[^/]+", base_url):
+        f.error("base_url", "'base_url' must be an absolute http(s) URL, e.g. https://example.org/progress/")
+        base_url = d.base_url
+    if not base_url.endswith("/"):
+        base_url += "/"
+    allow = data.get("allow_raw_html", False)
+    if not isinstance(allow, bool):
+        f.error("allow_raw_html", "'allow_raw_html': expected true or false")
+        allow = False
+    per_page = f.number("activities_per_page", default=d.activities_per_page, minimum=1)
+    return m.SiteConfig(
+        title=f.text("title", default=d.title),
+        base_url=base_url,
+        language=f.text("language", default=d.language),
+        as_of=f.date("as_of"),
+        repo_url=f.text("repo_url").rstrip("/"),
+        repo_branch=f.text("repo_branch", default=d.repo_branch),
+        allow_raw_html=allow,
+        activities_per_page=int(per_page),
+    )
+
+
+# -- plan.yaml ------------------------------------------------------------------------------
+
+def plan(doc: Document | None, problems: Problems) -> m.Plan | None:
+    """content/plan.yaml -> Plan, or None when it is missing or unusable."""
+    if doc is None:
+        problems.error("content/plan.yaml", 0, 0, "missing plan: create content/plan.yaml",
+                       "`sitegen init DIR` writes a minimal one")
+        return None
+    data = _mapping(doc, problems, "the plan")
+    if data is None:
+        return None
+    rel = doc.source.rel
+    f = Fields(rel, data, problems, "the plan")
+    f.unknown_keys(PLAN_KEYS)
+    start, end = f.date("start", required=True), f.date("end", required=True)
+    if start and end and end < start:
+        f.error("end", f"'end' ({end}) is before 'start' ({start})")
+    partners = []
+    raw_partners = data.get("partners") or []
+    if not isinstance(raw_partners, list):
+        f.error("partners", "'partners': expected a list of {name, url}")
+        raw_partners = []
+    for i, item in enumerate(raw_partners):
+        if isinstance(item, str):
+            partners.append(m.Partner(item))
+            continue
+        if not isinstance(item, dict):
+            line, col = f.item_where("partners", i)
+            problems.error(rel, line, col, "a partner must be a name or {name, url}")
+            continue
+        pf = f.sub(item, "a partner")
+        pf.unknown_keys({"name", "url"})
+        url = pf.text("url")
+        partners.append(m.Partner(pf.text("name", required=True), check_url(pf, "url", url) if url else ""))
+    types = f.text_list("activity_types") or m.DEFAULT_TYPES
+    areas: list[m.Area] = []
+    raw_areas = data.get("areas")
+    if raw_areas is None:
+        f.error("areas", "missing required key 'areas' in the plan")
+    elif not isinstance(raw_areas, list):
+        f.error("areas", "'areas': expected a list of areas")
+    else:
+        seen_areas: dict[str, int] = {}
+        seen_inds: dict[str, int] = {}
+        for i, item in enumerate(raw_areas):
+            if not isinstance(item, dict):
+                line, col = f.item_where("areas", i)
+                problems.error(rel, line, col, "an area must be a mapping with id, title, ...")
+                continue
+            area = _area(f.sub(item, "an area"), seen_areas, seen_inds)
+            if area is not None:
+                areas.append(area)
+    if not f.ok or start is None or end is None:
+        return None
+    return m.Plan(f.text("title", required=True), f.text("summary"), start, end, tuple(partners),
+                  tuple(types), tuple(areas), m.Loc(rel, 1))
+
+
+def _area(f: Fields, seen: dict[str, int], seen_inds: dict[str, int]) -> m.Area | None:
+    f.unknown_keys(AREA_KEYS)
+    area_id = f.text("id", required=True)
+    if area_id:
+        why = id_problem(area_id)
+        if why:
+            f.error("id", f"area id '{area_id}': {why}")
+        elif area_id in seen:
+            f.error("id", f"duplicate area id '{area_id}' (first defined on line {seen[area_id]})")
+        else:
+            seen[area_id] = f.at("id")[0]
+    color = f.text("color")
+    if color and not _COLOR.match(color):
+        f.error("color", f"'color': expected a hex colour like \"#1f77b4\", got {color!r}")
+        color = ""
+    indicators = []
+    raw = f.data.get("indicators") or []
+    if not isinstance(raw, list):
+        f.error("indicators", "'indicators': expected a list")
+        raw = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            line, col = f.item_where("indicators", i)
+            f.problems.error(f.rel, line, col, "an indicator must be a mapping with id, title, ...")
+            continue
+        ind = _indicator(f.sub(item, "an indicator"), area_id, seen_inds)
+        if ind is not None:
+            indicators.append(ind)
+    if not raw:
+        f.problems.warning(f.rel, *f.at("id"), f"area '{area_id}' has no indicators")
+    title = f.text("title", required=True)
+    if not f.ok:
+        return None
+    return m.Area(area_id, title, f.text("summary"), f.text("lead"), color,
+                  f.text_list("objectives"), tuple(indicators), m.Loc(f.rel, f.data.line))
+
+
+def _indicator(f: Fields, area_id: str, seen: dict[str, int]) -> m.Indicator | None:
+    f.unknown_keys(INDICATOR_KEYS)
+    ind_id = f.text("id", required=True)
+    if ind_id:
+        why = id_problem(ind_id)
+        if why:
+            f.error("id", f"indicator id '{ind_id}': {why}")
+        elif ind_id in seen:
+            f.error("id", f"duplicate indicator id '{ind_id}' (first defined on line {seen[ind_id]})")
+        else:
+            seen[ind_id] = f.at("id")[0]
+    source = f.text("source", default="activities")
+    if source not in m.SOURCES:
+        f.error("source", f"unknown indicator source '{source}'", did_you_mean(source, m.SOURCES))
+    total = f.text("sum")
+    if total and total not in SUM_FIELDS:
+        f.error("sum", f"cannot sum '{total}': not a numeric activity field", did_you_mean(total, SUM_FIELDS))
+    if total and source != "activities":
+        f.error("sum", "'sum' applies only to indicators with source: activities")
+    where: list[tuple[str, tuple[str, ...]]] = []
+    cond = f.mapping("where")
+    if cond is not None:
+        if source != "activities":
+            f.error("where", "'where' applies only to indicators with source: activities")
+        wf = f.sub(cond, "'where'")
+        for key in sorted(cond, key=str):
+            if key not in WHERE_KEYS:
+                wf.error(key, f"cannot filter on '{key}'", did_you_mean(str(key), WHERE_KEYS))
+                continue
+            values = wf.text_list(key, allow_single=True)
+            where.append((key, values))
+    baseline = f.number("baseline", default=0.0)
+    target = f.number("target", required=True)
+    if f.has("target") and f.has("baseline") and target == baseline:
+        f.error("target", "'target' equals 'baseline': progress cannot be measured")
+    milestones = []
+    raw_ms = f.data.get("milestones") or []
+    if not isinstance(raw_ms, list):
+        f.error("milestones", "'milestones': expected a list of {date, target}")
+        raw_ms = []
+    for i, item in enumerate(raw_ms):
+        if not isinstance(item, dict):
+            line, col = f.item_where("milestones", i)
+            f.problems.error(f.rel, line, col, "a milestone must be {date, target}")
+            f.ok = False
+            continue
+        mf = f.sub(item, "a milestone")
+        mf.unknown_keys({"date", "target"})
+        date = mf.date("date", required=True)
+        value = mf.number("target", required=True)
+        if mf.ok and date:
+            milestones.append(m.Milestone(date, value))
+        f.ok = f.ok and mf.ok
+    title = f.text("title", required=True)
+    if not f.ok:
+        return None
+    return m.Indicator(ind_id, title, area_id, f.text("unit"), baseline, target,
+                       tuple(sorted(milestones, key=lambda x: x.date)), source, total,
+                       tuple(where), f.text("description"), m.Loc(f.rel, f.data.line))
+
+
+# -- activities -----------------------------------------------------------------------------
+
+def activities(docs: list[Document], plan_: m.Plan | None, problems: Problems) -> list[m.Activity]:
+    """Activity documents (Markdown files and YAML lists) -> activities with unique ids."""
+    out: list[m.Activity] = []
+    for doc in docs:
+        if doc.source.kind == "activity":
+            data = _mapping(doc, problems, "an activity's front matter")
+            if data is None:
+                continue
+            stem = PurePosixPath(doc.source.rel).stem
+            act = activity(Fields(doc.source.rel, data, problems, "an activity"), plan_,
+                           slugify(stem), doc.body, doc.body_line)
+            if act:
+                out.append(act)
+            continue
+        items = doc.data
+        if not isinstance(items, list):
+            line, col = _where(doc)
+            problems.error(doc.source.rel, line or 1, col or 1,
+                           "an activity list file must be a YAML list of activity records")
+            continue
+        for i, item in enumerate(items):
+            if not isinstance(item, YDict):
+                line, col = items.where(i)
+                problems.error(doc.source.rel, line, col, "each activity must be a mapping")
+                continue
+            f = Fields(doc.source.rel, item, problems, "an activity")
+            title = item.get("title")
+            default_id = slugify(title) if isinstance(title, str) else ""
+            act = activity(f, plan_, default_id, None, 0)
+            if act:
+                out.append(act)
+    _check_unique(out, problems)
+    return sorted(out, key=lambda a: (a.start, a.id))
+
+
+def _check_unique(acts: list[m.Activity], problems: Problems) -> None:
+    seen: dict[str, m.Activity] = {}
+    for act in sorted(acts, key=lambda a: (a.loc.path, a.loc.line)):
+        key = unicodedata.normalize("NFC", act.id).casefold()
+        if key in seen:
+            first = seen[key]
+            problems.error(act.loc.path, act.loc.line, 1,
+                           f"duplicate activity id '{act.id}': also used by "
+                           f"{first.loc.path}:{first.loc.line}",
+                           "set a unique 'id:' in one of them")
+        else:
+            seen[key] = act
+
+
+def activity(f: Fields, plan_: m.Plan | None, default_id: str, body: str | None,
+             body_line: int) -> m.Activity | None:
+    """One activity mapping -> Activity; body None means it comes from a `body` key."""
+    f.unknown_keys(ACTIVITY_KEYS if body is None else ACTIVITY_KEYS - {"body"})
+    act_id = f.text("id") or default_id
+    why = id_problem(act_id)
+    if why:
+        f.error("id" if f.has("id") else "title", f"activity id '{act_id}': {why}",
+                "set an 'id:' made of letters, digits and hyphens")
+    title = f.text("title", required=True)
+    areas = _area_refs(f, plan_)
+    status = f.text("status", required=True)
+    if status and status not in m.STATUSES:
+        f.error("status", f"unknown status '{status}'", did_you_mean(status, m.STATUSES))
+    start = f.date("start", required=True)
+    end = f.date("end")
+    if start and end and end < start:
+        f.error("end", f"'end' ({end}) is before 'start' ({start})")
+    planned_start, planned_end = f.date("planned_start"), f.date("planned_end")
+    if planned_start and planned_end and planned_end < planned_start:
+        f.error("planned_end", f"'planned_end' ({planned_end}) is before 'planned_start' ({planned_start})")
+    typ = f.text("type")
+    if typ and plan_ is not None and typ not in plan_.activity_types:
+        f.error("type", f"unknown activity type '{typ}'", did_you_mean(typ, plan_.activity_types))
+    city, country = "", ""
+    loc = f.mapping("location")
+    if loc is not None:
+        lf = f.sub(loc, "'location'")
+        lf.unknown_keys({"city", "country"})
+        city = lf.text("city")
+        country = _country(lf, "country", lf.text("country"), lf.at("country"))
+        f.ok = f.ok and lf.ok
+    countries = []
+    for i, code in enumerate(f.text_list("countries")):
+        countries.append(_country(f, "countries", code, f.item_where("countries", i)))
+    participants = _participants(f)
+    outputs = _outputs(f)
+    contributes = _contributions(f, plan_)
+    if body is None:
+        body = f.text("body")
+        body_line = f.at("body")[0] + 1 if f.has("body") else 0
+    if not f.ok or start is None:
+        return None
+    return m.Activity(
+        id=act_id, title=title, areas=areas, status=status, start=start, end=end, type=typ,
+        city=city, country=country, countries=tuple(c for c in countries if c),
+        participants=participants, partners=f.text_list("partners"), tags=f.text_list("tags"),
+        outputs=outputs, contributes=contributes, planned_start=planned_start,
+        planned_end=planned_end, body=body, loc=m.Loc(f.rel, f.data.line or 1),
+        body_line=body_line)
+
+
+def _area_refs(f: Fields, plan_: m.Plan | None) -> tuple[str, ...]:
+    if not f.has("area"):
+        f.error("area", "missing required key 'area' in an activity")
+        return ()
+    refs = f.text_list("area", allow_single=True)
+    if plan_ is None:
+        return refs
+    known = [a.id for a in plan_.areas]
+    for i, ref in enumerate(refs):
+        if ref not in known:
+            line, col = f.item_where("area", i) if isinstance(f.data.get("area"), list) else f.at("area")
+            f.problems.error(f.rel, line, col, f"unknown area '{ref}'", did_you_mean(ref, known))
+            f.ok = False
+    return tuple(dict.fromkeys(refs))
+
+
+def _country(f: Fields, key: str, code: str, where: tuple[int, int]) -> str:
+    if not code:
+        return ""
+    if code not in COUNTRIES:
+        upper = code.upper()
+        hint = f"did you mean '{upper}'?" if upper in COUNTRIES else "use ISO 3166-1 alpha-2, e.g. AT"
+        f.problems.error(f.rel, where[0], where[1], f"'{key}': unknown country code '{code}'", hint)
+        f.ok = False
+        return ""
+    return code
+
+
+def _participants(f: Fields) -> m.Participants | None:
+    value = f.data.get("participants")
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        pf = f.sub(value, "'participants'")
+        pf.unknown_keys({"total", "women", "men"})
+        total = pf.number("total", required=True, minimum=0)
+        women = pf.number("women", minimum=0) if pf.has("women") else None
+        men = pf.number("men", minimum=0) if pf.has("men") else None
+        for key, n in (("total", total), ("women", women), ("men", men)):
+            if n is not None and n != int(n):
+                pf.error(key, f"'{key}' must be a whole number")
+        if pf.ok and (women or 0) + (men or 0) > total:
+            pf.error("total", f"women ({women:g}) plus men ({men or 0:g}) exceed the total ({total:g})")
+        f.ok = f.ok and pf.ok
+        if not pf.ok:
+            return None
+        return m.Participants(int(total), None if women is None else int(women),
+                              None if men is None else int(men))
+    total = f.check_number("participants", value, minimum=0)
+    if f.ok and total != int(total):
+        f.error("participants", "'participants' must be a whole number")
+    return m.Participants(int(total))
+
+
+def _outputs(f: Fields) -> tuple[m.Output, ...]:
+    raw = f.data.get("outputs")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        f.error("outputs", "'outputs': expected a list of {title, url}")
+        return ()
+    out = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            line, col = f.item_where("outputs", i)
+            f.problems.error(f.rel, line, col, "an output must be {title, url}")
+            f.ok = False
+            continue
+        of = f.sub(item, "an output")
+        of.unknown_keys({"title", "url"})
+        title, url = of.text("title", required=True), of.text("url")
+        url = check_url(of, "url", url) if url else ""
+        f.ok = f.ok and of.ok
+        out.append(m.Output(title, url))
+    return tuple(out)
+
+
+def _contributions(f: Fields, plan_: m.Plan | None) -> tuple[tuple[str, float], ...]:
+    raw = f.mapping("contributes")
+    if raw is None:
+        return ()
+    cf = f.sub(raw, "'contributes'")
+    known = {i.id: i for i in plan_.indicators} if plan_ else {}
+    out = []
+    for key in raw:
+        value = cf.check_number(str(key), raw[key], minimum=0)
+        if plan_ is not None:
+            ind = known.get(key)
+            if ind is None:
+                cf.error(key, f"unknown indicator '{key}'", did_you_mean(str(key), known))
+            elif ind.source != "contributions":
+                cf.error(key, f"indicator '{key}' has source '{ind.source}', not 'contributions'")
+        out.append((str(key), value))
+    f.ok = f.ok and cf.ok
+    return tuple(sorted(out))
+
+
+# -- measurements ---------------------------------------------------------------------------
+
+def measurements(docs: list[Document], plan_: m.Plan | None, problems: Problems) -> list[m.Measurement]:
+    """CSV and YAML measurement files -> measurements of known `source: measurements` indicators."""
+    known = {i.id: i for i in plan_.indicators} if plan_ else None
+    out: list[m.Measurement] = []
+    for doc in docs:
+        rows = _csv_rows(doc, problems) if doc.source.rel.endswith(".csv") else _yaml_rows(doc, problems)
+        for f in rows:
+            f.unknown_keys({"indicator", "date", "value", "note"})
+            ind = f.text("indicator", required=True)
+            date = f.date("date", required=True)
+            value = f.number("value", required=True)
+            if ind and known is not None:
+                if ind not in known:
+                    f.error("indicator", f"measurement for unknown indicator '{ind}'",
+                            did_you_mean(ind, known))
+                elif known[ind].source != "measurements":
+                    f.error("indicator", f"indicator '{ind}' has source '{known[ind].source}'; "
+                            "measurements are only used with source: measurements")
+            if f.ok and date:
+                out.append(m.Measurement(ind, date, value, f.text("note"), m.Loc(f.rel, f.data.line)))
+    return sorted(out, key=lambda x: (x.indicator, x.date, x.loc.path, x.loc.line))
+
+
+def _yaml_rows(doc: Document, problems: Problems) -> list[Fields]:
+    if doc.data is None:
+        return []
+    if not isinstance(doc.data, YList):
+        line, col = _where(doc)
+        problems.error(doc.source.rel, line or 1, col or 1,
+                       "a measurements file must be a YAML list of {indicator, date, value, note}")
+        return []
+    rows = []
+    for i, item in enumerate(doc.data):
+        if not isinstance(item, YDict):
+            line, col = doc.data.where(i)
+            problems.error(doc.source.rel, line, col, "each measurement must be a mapping")
+            continue
+        rows.append(Fields(doc.source.rel, item, problems, "a measurement"))
+    return rows
+
+
+def _csv_rows(doc: Document, problems: Problems) -> list[Fields]:
+    rel = doc.source.rel
+    text = doc.data
+    try:
+        table = list(csv.reader(io.StringIO(text), strict=True))
+    except csv.Error as exc:
+        problems.error(rel, 1, 1, f"invalid CSV: {exc}")
+        return []
+    if not table:
+        return []
+    header = [h.strip() for h in table[0]]
+    expected = ["indicator", "date", "value", "note"]
+    missing = [h for h in expected[:3] if h not in header]
+    if missing:
+        problems.error(rel, 1, 1, "CSV header must be 'indicator,date,value,note' "
+                       f"(missing: {', '.join(missing)})")
+        return []
+    rows = []
+    # csv rows map to file lines only when no quoted field spans lines; find line starts.
+    line_of = _csv_lines(text)
+    for n, row in enumerate(table[1:], start=1):
+        if not any(cell.strip() for cell in row):
+            continue
+        line = line_of[n] if n < len(line_of) else n + 1
+        data = YDict()
+        data.line, data.column = line, 1
+        if len(row) != len(header):
+            problems.error(rel, line, 1, f"row has {len(row)} cells, the header has {len(header)}")
+            continue
+        col = 1
+        for name, cell in zip(header, row):
+            value: Any = cell.strip()
+            if name == "value" and value:
+                try:
+                    value = float(value) if any(c in value for c in ".eE") else int(value)
+                except ValueError:
+                    pass
+            data[name] = value if value != "" else None
+            data.marks[name] = (line, col)
+            data.raw[name] = cell
+            col += len(cell) + 1
+        rows.append(Fields(rel, data, problems, "a measurement"))
+    return rows
+
+
+def _csv_lines(text: str) -> list[int]:
+    """The file line on which each CSV record starts (records may span lines)."""
+    reader = csv.reader(io.StringIO(text))
+    starts, prev = [], 0
+    for _ in reader:
+        starts.append(prev + 1)
+        prev = reader.line_num
+    return starts
+
+
+# -- areas, pages, reports ------------------------------------------------------------------
+
+def area_texts(docs: list[Document], plan_: m.Plan | None, problems: Problems) -> list[m.AreaText]:
+    out = []
+    known = [a.id for a in plan_.areas] if plan_ else []
+    for doc in docs:
+        data = _mapping(doc, problems, "an area's front matter")
+        if data is None:
+            continue
+        f = Fields(doc.source.rel, data, problems, "an area narrative")
+        f.unknown_keys({"title"})
+        area_id = PurePosixPath(doc.source.rel).stem
+        if plan_ is not None and area_id not in known:
+            problems.error(doc.source.rel, 1, 1, f"no area '{area_id}' in the plan for this narrative",
+                           did_you_mean(area_id, known))
+            continue
+        title = f.text("title")
+        if f.ok:
+            out.append(m.AreaText(area_id, title, doc.body, m.Loc(doc.source.rel, doc.body_line)))
+    return out
+
+
+def pages(docs: list[Document], problems: Problems) -> list[m.Page]:
+    out = []
+    for doc in docs:
+        data = _mapping(doc, problems, "a page's front matter")
+        if data is None:
+            continue
+        f = Fields(doc.source.rel, data, problems, "a page")
+        f.unknown_keys({"title", "order", "slug"})
+        rel = PurePosixPath(doc.source.rel).relative_to("content/pages")
+        parts = [slugify(p) for p in rel.with_suffix("").parts]
+        slug = f.text("slug") or "/".join(parts)
+        for part in slug.split("/"):
+            why = id_problem(part)
+            if why:
+                f.error("slug" if f.has("slug") else "title", f"page address '{slug}': {why}")
+        title = f.text("title", required=True)
+        order = f.number("order", default=0)
+        if f.ok:
+            out.append(m.Page(slug, title, int(order), doc.body, m.Loc(doc.source.rel, doc.body_line)))
+    seen: dict[str, m.Page] = {}
+    for page in out:
+        key = unicodedata.normalize("NFC", page.slug).casefold()
+        if key in seen:
+            problems.error(page.loc.path, 1, 1, f"page address '/pages/{page.slug}/' is also used by "
+                           f"{seen[key].loc.path}")
+        seen[key] = page
+    return sorted(out, key=lambda p: (p.order, p.title, p.slug))
+
+
+def reports(docs: list[Document], problems: Problems) -> list[m.Report]:
+    out = []
+    for doc in docs:
+        data = _mapping(doc, problems, "a reporting round")
+        if data is None:
+            continue
+        f = Fields(doc.source.rel, data, problems, "a reporting round")
+        f.unknown_keys({"id", "title", "start", "end", "narrative"})
+        rid = f.text("id") or slugify(os.path.splitext(os.path.basename(doc.source.rel))[0])
+        why = id_problem(rid)
+        if why:
+            f.error("id", f"report id '{rid}': {why}")
+        title = f.text("title", required=True)
+        start, end = f.date("start", required=True), f.date("end", required=True)
+        if start and end and end < start:
+            f.error("end", f"'end' ({end}) is before 'start' ({start})")
+        if f.ok and start and end:
+            out.append(m.Report(rid, title, start, end, f.text("narrative"), m.Loc(doc.source.rel, 1)))
+    ids: dict[str, m.Report] = {}
+    for r in out:
+        if r.id in ids:
+            problems.error(r.loc.path, 1, 1, f"duplicate report id '{r.id}' (also {ids[r.id].loc.path})")
+        ids[r.id] = r
+    return sorted(out, key=lambda r: (r.end, r.id))

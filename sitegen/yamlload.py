@@ -1,0 +1,195 @@
+"""Safe YAML loading that keeps the line of every key and reports every problem.
+
+PyYAML's safe loader refuses Python tags but silently keeps the last of two equal keys,
+turns `2024-02-30` into a bare ValueError and expands alias bombs without limit. This
+loader records duplicate keys as located problems, keeps dates as text (the validator
+parses them strictly), remembers each key's line and each scalar's source text (so that
+an error can say "NO was read as a boolean"), and refuses documents whose aliases expand
+beyond a fixed size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# A content file expanding to more values than this is refused (alias bombs).
+MAX_VALUES = 200_000
+
+
+class YDict(dict):  # type: ignore[type-arg]
+    """A mapping that remembers where each of its keys was written."""
+
+    line: int = 0
+    column: int = 0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marks: dict[Any, tuple[int, int]] = {}
+        self.raw: dict[Any, str | None] = {}
+
+    def where(self, key: Any) -> tuple[int, int]:
+        """Line and column of `key`, or of the mapping itself when the key is absent."""
+        return self.marks.get(key, (self.line, self.column))
+
+
+class YList(list):  # type: ignore[type-arg]
+    """A sequence that remembers where each of its items was written."""
+
+    line: int = 0
+    column: int = 0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marks: list[tuple[int, int]] = []
+        self.raw: list[str | None] = []
+
+    def where(self, index: int) -> tuple[int, int]:
+        if 0 <= index < len(self.marks):
+            return self.marks[index]
+        return (self.line, self.column)
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    line: int
+    column: int
+    message: str
+
+
+class YamlError(Exception):
+    """The document could not be read at all."""
+
+    def __init__(self, line: int, column: int, message: str):
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    line_offset = 0
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.problems: list[YamlProblem] = []
+
+
+# Dates stay strings: the validator parses them strictly and reports their position.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+
+
+def _pos(loader: _Loader, node: Any) -> tuple[int, int]:
+    return (node.start_mark.line + 1 + loader.line_offset, node.start_mark.column + 1)
+
+
+def _raw(node: Any) -> str | None:
+    return node.value if isinstance(node, ScalarNode) else None
+
+
+def _construct_map(loader: _Loader, node: MappingNode) -> Any:
+    data = YDict()
+    data.line, data.column = _pos(loader, node)
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=False)
+        line, col = _pos(loader, key_node)
+        try:
+            hash(key)
+        except TypeError:
+            loader.problems.append(YamlProblem(line, col, "a mapping key must be a plain value"))
+            continue
+        if key in data:
+            first = data.marks[key][0]
+            loader.problems.append(YamlProblem(
+                line, col, f"duplicate key '{key}' (first defined on line {first})"))
+            continue
+        data[key] = loader.construct_object(value_node, deep=False)
+        data.marks[key] = (line, col)
+        data.raw[key] = _raw(value_node)
+
+
+def _construct_seq(loader: _Loader, node: SequenceNode) -> Any:
+    data = YList()
+    data.line, data.column = _pos(loader, node)
+    yield data
+    for child in node.value:
+        data.append(loader.construct_object(child, deep=False))
+        data.marks.append(_pos(loader, child))
+        data.raw.append(_raw(child))
+
+
+def _refuse(loader: _Loader, node: Any) -> Any:
+    line, col = _pos(loader, node)
+    raise YamlError(line, col, f"unsupported YAML tag '{node.tag}' (content is data, not code)")
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:omap", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_Loader.add_constructor(None, _refuse)  # type: ignore[arg-type]
+
+
+def _expanded_size(root: Any) -> int:
+    """Number of values the document holds once aliases are expanded (memoised by identity)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        obj, done = stack.pop()
+        if not isinstance(obj, (dict, list)):
+            continue
+        if id(obj) in sizes and not done:
+            continue
+        children = list(obj.values()) if isinstance(obj, dict) else list(obj)
+        if done:
+            total = 1
+            for child in children:
+                total += sizes.get(id(child), 1)
+                if total > MAX_VALUES:
+                    break
+            sizes[id(obj)] = min(total, MAX_VALUES + 1)
+            continue
+        sizes[id(obj)] = 1  # guards against recursion through self-referencing aliases
+        stack.append((obj, True))
+        stack.extend((c, False) for c in children if isinstance(c, (dict, list)))
+    return sizes.get(id(root), 1)
+
+
+def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
+    """Load one YAML document; returns the data and the non-fatal problems found.
+
+    Raises YamlError (with the line counted from the top of the file) when the text is not
+    YAML at all, uses a forbidden tag, or expands beyond MAX_VALUES.
+    """
+    loader = _Loader(text)
+    loader.line_offset = line_offset
+    try:
+        data = loader.get_single_data()
+    except YamlError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else line_offset + 1
+        col = mark.column + 1 if mark else 1
+        message = exc.problem or str(exc)
+        if isinstance(exc, ConstructorError) and "constructor for the tag" in message:
+            message = "unsupported YAML tag (content is data, not code)"
+        raise YamlError(line, col, f"invalid YAML: {message}") from exc
+    except yaml.YAMLError as exc:
+        raise YamlError(line_offset + 1, 1, f"invalid YAML: {exc}") from exc
+    except RecursionError as exc:
+        raise YamlError(line_offset + 1, 1, "YAML nested too deeply") from exc
+    finally:
+        loader.dispose()
+    if _expanded_size(data) > MAX_VALUES:
+        raise YamlError(line_offset + 1, 1,
+                        f"YAML expands to more than {MAX_VALUES} values (alias bomb?)")
+    return data, loader.problems
