@@ -1,0 +1,409 @@
+"""Incremental rebuilds for the preview server: re-read, re-validate and re-render only
+what a change touches, and write only the files whose bytes changed.
+
+The result is always the tree a full `sitegen build` of the same content would write
+(tests/test_serve.py checks this byte for byte after sequences of edits). How:
+
+- Every rebuild stats the source files (site.yaml, content/, templates/) and re-reads only
+  files whose (mtime, size, inode, ctime) changed; the others keep their parsed Document.
+  When files appear or disappear, `content.discover` runs again for the file list.
+- Validation mirrors `loader.assemble`, memoised per input document: an activity file is
+  re-validated only when it (or the plan) changed. On any activity error the whole list
+  is validated again the ordinary way, so messages are the same as `sitegen check`'s.
+- The new Site is diffed against the last good one. site.yaml, plan, measurements, area
+  texts, pages, reports, report date, git dates or any template changed -> every job is
+  rendered. Otherwise the jobs whose `Job.deps` meet the changed activities are rendered
+  (`activity:<id>` and `activities`), plus jobs that are new or whose key changed. When only
+  activities' Markdown bodies changed and the site has no templates/ of its own, only the
+  pages of the default theme that show bodies are rendered: the activity page, the feed
+  and the search index.
+- Files of pages that no longer exist are removed; unchanged bytes are not rewritten. Each
+  file is written to a temporary name and renamed, so the server never serves half a file.
+- On errors nothing is written; the last good site stays on disk and in memory, and the
+  next successful rebuild is diffed against it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import __version__, loader, progress, validate
+from . import model as m
+from .build import _template_path, static_copies
+from .content import Document, Source, discover, read_document
+from .errors import ContentError, Problem, Problems
+from .gitinfo import GitInfo, read_history
+from .render import Job, Renderer, TemplateError
+from .write import _MARKER_TEXT, MARKER, safe_join
+
+# Page kinds of the default theme that show an activity's Markdown body.
+BODY_KINDS = frozenset({"feed", "search_json"})
+# Site fields whose change re-renders everything.
+GLOBAL_FIELDS = ("config", "plan", "measurements", "area_texts", "pages", "reports",
+                 "report_date", "report_date_source", "last_changed", "template_files")
+
+
+@dataclass
+class Outcome:
+    """What one rebuild did (or why it could not)."""
+
+    ok: bool
+    problems: list[Problem]  # errors when not ok; warnings otherwise
+    changed: list[str]  # source files that changed since the previous rebuild
+    rendered: int = 0
+    written: int = 0
+    removed: int = 0
+    full: bool = False
+    ms: float = 0.0
+
+    def line(self) -> str:
+        """The progress line printed in the terminal."""
+        what = ", ".join(self.changed[:3]) + (f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else "")
+        what = what or "nothing"
+        if not self.ok:
+            n = sum(1 for p in self.problems if p.severity == "error")
+            return f"changed {what}: {n} error(s), the browser shows them ({self.ms:.0f} ms)"
+        scope = "full" if self.full else "incremental"
+        return (f"changed {what}: {scope}, {self.rendered} rendered, {self.written} written, "
+                f"{self.removed} removed in {self.ms:.0f} ms")
+
+
+@dataclass
+class _Memo:
+    keys: tuple[Any, ...]
+    value: Any
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _stat_key(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class Builder:
+    """Keeps the state of the last build of `site_dir` into `out_dir` and updates it."""
+
+    def __init__(self, site_dir: Path, out_dir: Path):
+        self.site_dir = site_dir
+        self.out = out_dir
+        self.site: m.Site | None = None  # the last good site (what out_dir shows)
+        self.warnings: list[Problem] = []
+        self._scan_keys: dict[str, tuple[Any, ...]] = {}
+        self._sources: list[Source] | None = None
+        self._discover_problems: list[Problem] = []
+        self._docs: dict[str, tuple[tuple[Any, ...] | None, Document | None, list[Problem]]] = {}
+        self._memo: dict[str, _Memo] = {}
+        self._git_key: tuple[Any, ...] | None = None
+        self._git = GitInfo()
+        self._jobs: dict[str, Job] = {}
+        self._job_outputs: dict[str, tuple[str, ...]] = {}
+        self._hashes: dict[str, bytes] = {}  # generated output path -> digest
+        self._copies: dict[str, tuple[str, tuple[Any, ...]]] = {}  # output path -> (source, stat)
+        self._template_keys: dict[str, tuple[Any, ...]] = {}
+
+    # -- sources -------------------------------------------------------------------------
+    def _scan(self) -> dict[str, tuple[Any, ...]]:
+        """Every non-hidden file under site.yaml, content/, templates/ with its stat key."""
+        out: dict[str, tuple[Any, ...]] = {}
+        root = str(self.site_dir)
+        try:
+            out["site.yaml"] = _stat_key(os.stat(os.path.join(root, "site.yaml")))
+        except OSError:
+            pass
+        for top in ("content", "templates"):
+            stack = [(os.path.join(root, top), top)]
+            while stack:
+                folder, rel = stack.pop()
+                try:
+                    entries = list(os.scandir(folder))
+                except OSError:
+                    continue
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    sub = f"{rel}/{entry.name}"
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append((entry.path, sub))
+                        elif entry.is_symlink():
+                            try:
+                                out[sub] = ("link", os.readlink(entry.path)) + _stat_key(os.stat(entry.path))
+                            except OSError:
+                                out[sub] = ("broken-link",)
+                        else:
+                            out[sub] = _stat_key(entry.stat(follow_symlinks=False))
+                    except OSError:
+                        continue
+        return out
+
+    def _read(self, scan: dict[str, tuple[Any, ...]], problems: Problems) -> list[Document]:
+        """Documents of every content file, re-reading only the changed ones."""
+        if self._sources is None or scan.keys() != self._scan_keys.keys() or any(
+                k[0] in ("link", "broken-link") and self._scan_keys.get(r) != k for r, k in scan.items()):
+            found = Problems()
+            self._sources = discover(self.site_dir, found)
+            self._discover_problems = list(found.items)
+        problems.extend(self._discover_problems)
+        docs: list[Document] = []
+        live: set[str] = set()
+        for source in self._sources:
+            if source.kind in ("static", "template"):
+                continue
+            live.add(source.rel)
+            key = scan.get(source.rel)
+            cached = self._docs.get(source.rel)
+            if cached is None or key is None or cached[0] != key:
+                sub = Problems()
+                doc = read_document(self.site_dir, source, sub)
+                cached = (key, doc, list(sub.items))
+                self._docs[source.rel] = cached
+            problems.extend(cached[2])
+            if cached[1] is not None:
+                docs.append(cached[1])
+        for rel in list(self._docs):
+            if rel not in live:
+                del self._docs[rel]
+        return docs
+
+    def _history(self) -> GitInfo:
+        """`git log` again only when HEAD moved."""
+        try:
+            head = subprocess.run(["git", "-C", str(self.site_dir), "rev-parse", "HEAD"],
+                                  capture_output=True, text=True, timeout=30, check=False)
+            key: tuple[Any, ...] = (head.returncode, head.stdout)
+        except (OSError, subprocess.SubprocessError):
+            key = ("no git",)
+        if key != self._git_key:
+            self._git = read_history(self.site_dir)
+            self._git_key = key
+        return self._git
+
+    # -- validation (mirrors loader.assemble, memoised) ---------------------------------
+    def _memoised(self, name: str, keys: tuple[Any, ...], fn: Callable[[Problems], Any],
+                  problems: Problems) -> Any:
+        memo = self._memo.get(name)
+        if memo is None or len(memo.keys) != len(keys) or any(a is not b for a, b in zip(memo.keys, keys)):
+            sub = Problems()
+            memo = _Memo(keys, fn(sub), list(sub.items))
+            self._memo[name] = memo
+        problems.extend(memo.problems)
+        return memo.value
+
+    def _activities(self, docs: list[Document], plan: m.Plan | None, problems: Problems) -> list[m.Activity]:
+        results = []
+        failed = False
+        for doc in docs:
+            result = self._memoised("act:" + doc.source.rel, (doc, plan),
+                                    lambda p, d=doc: validate.activities([d], plan, p), Problems())
+            memo = self._memo["act:" + doc.source.rel]
+            failed = failed or any(p.severity == "error" for p in memo.problems)
+            results.append((result, memo.problems))
+        live = {"act:" + d.source.rel for d in docs}
+        for name in [k for k in self._memo if k.startswith("act:") and k not in live]:
+            del self._memo[name]
+        if failed:  # the ordinary way, for exactly the messages of a full build
+            return validate.activities(docs, plan, problems)
+        out: list[m.Activity] = []
+        for acts, found in results:
+            out.extend(acts)
+            problems.extend(found)
+        validate._check_unique(out, problems)
+        return sorted(out, key=lambda a: (a.start, a.id))
+
+    def _assemble(self, docs: list[Document], problems: Problems, git: GitInfo,
+                  static: tuple[str, ...], templates: tuple[str, ...]) -> m.Site | None:
+        by_kind: dict[str, list[Document]] = {}
+        for doc in docs:
+            by_kind.setdefault(doc.source.kind, []).append(doc)
+        site_doc = next(iter(by_kind.get("site", [])), None)
+        plan_doc = next(iter(by_kind.get("plan", [])), None)
+        config = self._memoised("site", (site_doc,), lambda p: validate.site_config(site_doc, p), problems)
+        plan = self._memoised("plan", (plan_doc,), lambda p: validate.plan(plan_doc, p), problems)
+        acts = self._activities(by_kind.get("activity", []) + by_kind.get("activity-list", []), plan, problems)
+        kinds = {k: tuple(by_kind.get(k, [])) for k in ("measurements", "area", "page", "report")}
+        meas = self._memoised("measurements", (plan,) + kinds["measurements"],
+                              lambda p: validate.measurements(list(kinds["measurements"]), plan, p), problems)
+        texts = self._memoised("area", (plan,) + kinds["area"],
+                               lambda p: validate.area_texts(list(kinds["area"]), plan, p), problems)
+        pages = self._memoised("page", kinds["page"], lambda p: validate.pages(list(kinds["page"]), p), problems)
+        reports = self._memoised("report", kinds["report"],
+                                 lambda p: validate.reports(list(kinds["report"]), p), problems)
+        if plan is None or problems.errors:
+            return None
+        loader._warn_unused(plan, acts, meas, problems)
+        day, source = progress.report_date(config, acts, meas, git.latest_content)
+        loader._warn_stale(acts, day, problems)
+        last = tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
+        return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
+                      tuple(reports), day, source, last, static, templates)
+
+    # -- rendering -----------------------------------------------------------------------
+    def _select(self, site: m.Site, jobs: list[Job], templates_changed: bool) -> tuple[list[Job], bool]:
+        """The jobs to render after the change from self.site to `site`, and whether that is all."""
+        old = self.site
+        if old is None or templates_changed or any(getattr(site, f) != getattr(old, f) for f in GLOBAL_FIELDS):
+            return jobs, True
+        before = {a.id: a for a in old.activities}
+        after = {a.id: a for a in site.activities}
+        changed = {i for i in before.keys() | after.keys()
+                   if before.get(i) is not after.get(i) and before.get(i) != after.get(i)}
+        body_only = bool(changed) and not site.template_files and all(
+            i in before and i in after and dataclasses.replace(before[i], body=after[i].body) == after[i]
+            for i in changed)
+        wanted = {f"activity:{i}" for i in changed}
+        if changed and not body_only:
+            wanted.add("activities")
+        out = []
+        for job in jobs:
+            if (self._jobs.get(job.path) != job or job.deps & wanted
+                    or (body_only and job.kind in BODY_KINDS)):
+                out.append(job)
+        return out, False
+
+    def rebuild(self, changed: list[str] | None = None) -> Outcome:
+        """Bring out_dir up to date with the site folder; never raises ContentError."""
+        started = time.perf_counter()
+        scan = self._scan()
+        if changed is None:
+            changed = sorted(r for r in scan.keys() | self._scan_keys.keys()
+                             if scan.get(r) != self._scan_keys.get(r))
+        problems = Problems()
+        docs = self._read(scan, problems)
+        self._scan_keys = scan
+        git = self._history()
+        static = tuple(s.rel for s in self._sources or () if s.kind == "static")
+        templates = tuple(s.rel for s in self._sources or () if s.kind == "template")
+        site = self._assemble(docs, problems, git, static, templates)
+        if site is None:
+            return self._failed(problems.sorted(), changed, started)
+        template_keys = {r: k for r, k in scan.items() if r.startswith("templates/")}
+        renderer = Renderer(site, self.site_dir, __version__)
+        renderer.index_by_id()
+        jobs = renderer.jobs()
+        todo, full = self._select(site, jobs, template_keys != self._template_keys)
+        rendered: dict[str, list[tuple[str, bytes]]] = {}
+        try:
+            for job in todo:
+                rendered[job.path] = renderer.render(job)
+        except TemplateError as exc:
+            problem = Problem(_template_path(exc.template, self.site_dir), exc.line, 1, "error", exc.message)
+            return self._failed([problem], changed, started)
+        job_outputs = {j.path: (tuple(p for p, _ in rendered[j.path]) if j.path in rendered
+                                else self._job_outputs[j.path]) for j in jobs}
+        clash = _collision(jobs, job_outputs)
+        if clash:
+            return self._failed([clash], changed, started)
+        try:
+            copies = static_copies(site, self.site_dir, dict.fromkeys(
+                (p for outs in job_outputs.values() for p in outs), b""))
+        except ContentError as exc:
+            return self._failed(exc.problems, changed, started)
+        written, removed = self._write(rendered, job_outputs, copies, scan)
+        self.site = site
+        self._jobs = {j.path: j for j in jobs}
+        self._job_outputs = job_outputs
+        self._template_keys = template_keys
+        self.warnings = problems.sorted()
+        return Outcome(True, self.warnings, changed, len(todo), written, removed, full,
+                       (time.perf_counter() - started) * 1000)
+
+    def _failed(self, problems: list[Problem], changed: list[str], started: float) -> Outcome:
+        errors = [p for p in problems if p.severity == "error"] or problems
+        return Outcome(False, errors, changed, ms=(time.perf_counter() - started) * 1000)
+
+    # -- writing -------------------------------------------------------------------------
+    def _write(self, rendered: dict[str, list[tuple[str, bytes]]], job_outputs: dict[str, tuple[str, ...]],
+               copies: dict[str, Path], scan: dict[str, tuple[Any, ...]]) -> tuple[int, int]:
+        self.out.mkdir(parents=True, exist_ok=True)
+        marker = self.out / MARKER
+        if not marker.exists():
+            marker.write_bytes(_MARKER_TEXT)
+        written = 0
+        for outputs in rendered.values():
+            for path, data in outputs:
+                digest = _digest(data)
+                if self._hashes.get(path) != digest:
+                    _atomic_write(safe_join(self.out, path), data)
+                    self._hashes[path] = digest
+                    written += 1
+        new_copies: dict[str, tuple[str, tuple[Any, ...]]] = {}
+        for path, src in copies.items():
+            rel = src.relative_to(self.site_dir).as_posix() if src.is_relative_to(self.site_dir) else ""
+            key = scan.get(rel) if rel else None
+            if key is None:
+                key = _stat_key(os.stat(src))
+            stamp = (str(src), key)
+            if self._copies.get(path) != stamp:
+                _atomic_write(safe_join(self.out, path), src.read_bytes())
+                written += 1
+            new_copies[path] = stamp
+        live = {p for outs in job_outputs.values() for p in outs}
+        removed = 0
+        for path in [p for p in self._hashes if p not in live]:
+            del self._hashes[path]
+            if path not in new_copies:
+                removed += _remove(self.out, path)
+        for path in self._copies:
+            if path not in new_copies and path not in live:
+                removed += _remove(self.out, path)
+                self._hashes.pop(path, None)
+        for path in new_copies:  # a copy that replaced a generated file of the same name
+            self._hashes.pop(path, None)
+        self._copies = new_copies
+        return written, removed
+
+
+def _collision(jobs: list[Job], job_outputs: dict[str, tuple[str, ...]]) -> Problem | None:
+    owner: dict[str, Job] = {}
+    for job in jobs:
+        for path in job_outputs[job.path]:
+            key = path.casefold()
+            if key in owner and owner[key] is not job:
+                first = owner[key]
+                return Problem(job.path, 0, 0, "error", f"two pages write {path}: {first.kind} "
+                               f"'{first.key}' and {job.kind} '{job.key}'")
+            owner[key] = job
+    return None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.sitegen-tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+def _remove(root: Path, rel: str) -> int:
+    """Delete root/rel and the folders it leaves empty; 1 if a file was removed."""
+    path = safe_join(root, rel)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return 0
+    parent = path.parent
+    while parent != root and parent.is_relative_to(root):
+        try:
+            parent.rmdir()
+        except OSError:
+            break
+        parent = parent.parent
+    return 1
+
+
+def fresh_tree(out: Path) -> None:
+    """Empty `out` (a private preview folder) before the first build."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
