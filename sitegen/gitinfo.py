@@ -1,52 +1,137 @@
-"""What git knows about the site's files, read with one `git log` per build."""
+"""What git knows about the site's files, read with two git invocations per build.
+
+1. `git rev-parse --is-shallow-repository --show-prefix`: is this a git work tree, is the
+   clone shallow, and where the site folder sits inside the repository (edit and history
+   links need paths relative to the repository root).
+2. `git log -z --name-status -M -- .`: every commit touching the site folder, newest first,
+   with the files it changed.
+
+Rules (also in the README):
+* A file's "last changed" date is the committer date of the newest commit that changed its
+  content. A pure rename (git reports 100% similarity) is not a change: the renamed file
+  keeps the dates of its earlier commits under the old name, however often it was moved.
+  A rename with edits counts as a change on that day.
+* Uncommitted edits are not seen: a modified file shows its last commit date, a new file
+  that was never committed shows none.
+* In a shallow clone the oldest fetched commits have no parents, so git shows every file as
+  added there. Dates that come only from such a boundary commit are dropped (the page then
+  shows no date) rather than shown wrongly; build with the full history
+  (`fetch-depth: 0` in GitHub Actions) to get them all.
+* `latest_content` (the report date fallback) is the newest commit date touching
+  `content/`, boundary commits included.
+* Without git, outside a work tree, in a repository without commits or when git fails, the
+  build gets an empty GitInfo and pages simply show no dates.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Settings that would change what `git log` prints, pinned whatever the user's config says.
+_CONFIG = ("core.quotepath=off", "log.showRoot=true", "log.showSignature=false",
+           "diff.renames=true", "color.ui=false")
+# Variables that point git at another repository or index (as set inside git hooks).
+_REPO_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR",
+              "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE")
+
 
 @dataclass(frozen=True)
 class GitInfo:
-    """Last commit date of each file (paths relative to the site folder)."""
+    """Last change date of each file (paths relative to the site folder) and repository facts."""
 
     last_changed: dict[str, dt.date] = field(default_factory=dict)
     latest_content: dt.date | None = None
     shallow: bool = False
+    prefix: str = ""  # the site folder inside the repository, "" or "sub/dir/"
+    in_repo: bool = False
+
+
+def _git(site_dir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
+    """Run git in `site_dir` with a pinned, prompt-free environment; raises OSError without git."""
+    env = {k: v for k, v in os.environ.items() if k not in _REPO_VARS}
+    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "GIT_OPTIONAL_LOCKS": "0",
+                "LC_ALL": "C"})
+    cmd = ["git", "-C", str(site_dir)]
+    for item in _CONFIG:
+        cmd += ["-c", item]
+    return subprocess.run(cmd + list(args), capture_output=True, timeout=timeout, check=False,
+                          env=env, stdin=subprocess.DEVNULL)
+
+
+def _text(raw: bytes) -> str:
+    # The same decoding Python uses for file names on disk, so keys match content.discover.
+    return raw.decode("utf-8", "surrogateescape")
 
 
 def read_history(site_dir: Path) -> GitInfo:
-    """One `git log` over the site folder; an empty GitInfo without git or commits."""
+    """Dates of the site's files from git; an empty GitInfo without git or commits."""
     try:
-        top = subprocess.run(["git", "-C", str(site_dir), "rev-parse", "--is-shallow-repository"],
-                             capture_output=True, text=True, timeout=30, check=False)
-        if top.returncode != 0:
+        head = _git(site_dir, "rev-parse", "--is-shallow-repository", "--show-prefix", timeout=30)
+        if head.returncode != 0:
             return GitInfo()
-        log = subprocess.run(
-            ["git", "-C", str(site_dir), "-c", "core.quotepath=off", "log", "--format=%x00%cs",
-             "--name-only", "--relative", "-M", "--", "."],
-            capture_output=True, text=True, timeout=120, check=False)
+        lines = _text(head.stdout).split("\n")
+        shallow = lines[0].strip() == "true"
+        prefix = lines[1] if len(lines) > 1 else ""
+        log = _git(site_dir, "log", "-z", "--date-order", "--format=@%cs %P", "--name-status",
+                   "--no-ext-diff", "--no-color", "--relative", "-M", "--", ".")
     except (OSError, subprocess.SubprocessError):
         return GitInfo()
-    if log.returncode != 0:
-        return GitInfo()
+    if log.returncode != 0:  # e.g. no commits yet
+        return GitInfo(shallow=shallow, prefix=prefix, in_repo=True)
+    changed, latest = parse_log(_text(log.stdout), shallow)
+    return GitInfo(changed, latest, shallow, prefix, True)
+
+
+def parse_log(out: str, shallow: bool) -> tuple[dict[str, dt.date], dt.date | None]:
+    """`git log -z --format=@%cs %P --name-status -M` output -> (last change per path, latest content)."""
     changed: dict[str, dt.date] = {}
+    renamed: dict[str, str] = {}  # old path -> the path the file has now (newest name)
+    gone: set[str] = set()  # deleted and not re-created since: older commits do not matter
     latest: dt.date | None = None
     day: dt.date | None = None
-    for line in log.stdout.split("\n"):
-        if line.startswith("\x00"):
+    boundary = False
+    tokens = out.split("\0")
+    i, n = 0, len(tokens)
+    while i < n:
+        token = tokens[i].lstrip("\n")
+        i += 1
+        if not token:
+            continue
+        if token.startswith("@"):
+            stamp, _, parents = token[1:].partition(" ")
             try:
-                day = dt.date.fromisoformat(line[1:].strip())
+                day = dt.date.fromisoformat(stamp)
             except ValueError:
                 day = None
+            boundary = shallow and not parents.strip()
             continue
-        path = line.strip()
-        if not path or day is None:
+        kind = token[0]
+        if kind in "RC":
+            old, new = tokens[i], tokens[i + 1] if i + 1 < n else ""
+            i += 2
+        else:
+            old, new = "", tokens[i] if i < n else ""
+            i += 1
+        if day is None or not new:
             continue
-        if path not in changed:
-            changed[path] = day
-        if path.startswith("content/") and (latest is None or day > latest):
-            latest = day
-    return GitInfo(changed, latest, top.stdout.strip() == "true")
+        if latest is None or day > latest:
+            if new.startswith("content/") or old.startswith("content/"):
+                latest = day
+        current = renamed.get(new, new)
+        if kind == "R":
+            renamed[old] = current
+            if token[1:] == "100":
+                continue  # a pure move: the content did not change
+        if kind == "D":
+            if current not in changed:
+                gone.add(current)
+            continue
+        if boundary or current in gone:
+            continue
+        if current not in changed or day > changed[current]:
+            changed[current] = day
+    return changed, latest

@@ -46,7 +46,7 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
     _warn_stale(acts, day, problems)
     last = tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
     return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
-                  tuple(reports), day, source, last, static_files, template_files)
+                  tuple(reports), day, source, last, static_files, template_files, git.prefix)
 
 
 def _warn_unused(plan: m.Plan, acts: list[m.Activity], meas: list[m.Measurement],

@@ -210,3 +210,4 @@ class Site:
     last_changed: tuple[tuple[str, str], ...] = field(default=())  # (path, ISO date) from git
     static_files: tuple[str, ...] = ()
     template_files: tuple[str, ...] = ()
+    repo_prefix: str = ""  # the site folder inside its git repository ("" or "sub/dir/")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -181,14 +182,19 @@ class Renderer:
         return self.last_changed.get(source, "")
 
     def _edit_links(self, source: str) -> dict[str, str]:
-        repo = self.site.config.repo_url
+        """Edit and history links of a source file: GitHub's URL patterns, GitLab's when the
+        host name contains "gitlab". Paths are relative to the repository root (git tells
+        where the site folder sits; without git the site folder is taken as the root)."""
+        repo = self.site.config.repo_url.rstrip("/")
         if not repo or not source:
             return {}
-        branch = self.site.config.repo_branch
-        gitlab = "gitlab" in repo.split("/")[2] if "://" in repo else False
-        sep = "/-/" if gitlab else "/"
-        return {"edit": f"{repo}{sep}edit/{branch}/{source}",
-                "history": f"{repo}{sep}commits/{branch}/{source}"}
+        repo = repo[:-4] if repo.endswith(".git") else repo
+        branch = urllib.parse.quote(self.site.config.repo_branch, safe="/")
+        path = urllib.parse.quote(self.site.repo_prefix + source, safe="/")
+        host = repo.split("://", 1)[1].split("/", 1)[0] if "://" in repo else ""
+        sep = "/-/" if "gitlab" in host.lower() else "/"
+        return {"edit": f"{repo}{sep}edit/{branch}/{path}",
+                "history": f"{repo}{sep}commits/{branch}/{path}"}
 
     def _nav(self, url: str) -> list[tuple[str, str, bool]]:
         items = [("", "Dashboard"), ("areas/", "Areas"), ("activities/", "Activities"),
@@ -413,7 +419,7 @@ class Renderer:
                              + [COUNTRIES[c] for c in a.all_countries] + list(a.tags) + list(a.partners)
                              + [_excerpt(a.body, 400)])})
         for p in self.site.pages:
-            docs.append({"u": f"pages/{p.slug}/", "t": p.title, "k": "page", "d": "", "x": _excerpt(p.body, 600)})
+            docs.append({"u": f"pages/{p.slug}/", "t": p.title, "k": "page", "d": "", "x": _excerpt(p.body, 5000)})
         for area in self.site.plan.areas:
             docs.append({"u": f"areas/{area.id}/", "t": area.title, "k": "area", "d": "",
                          "x": _excerpt(area.summary, 400)})
