@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import re
@@ -144,10 +145,14 @@ def plan(doc: Document | None, problems: Problems) -> m.Plan | None:
             area = _area(f.sub(item, "an area"), seen_areas, seen_inds)
             if area is not None:
                 areas.append(area)
-    if not f.ok or start is None or end is None:
-        return None
-    return m.Plan(f.text("title", required=True), f.text("summary"), start, end, tuple(partners),
-                  tuple(types), tuple(areas), m.Loc(rel, 1))
+    # A plan with errors is still returned (errors stop the build in loader.assemble), so
+    # that activities and measurements are checked against the ids it declares: one typo
+    # in plan.yaml must not hide every other problem of the run.
+    title = f.text("title", required=True)
+    if not isinstance(raw_areas, list):
+        return None  # no usable areas: checking references against none would only add noise
+    return m.Plan(title, f.text("summary"), start or dt.date.min, end or dt.date.max,
+                  tuple(partners), tuple(types), tuple(areas), m.Loc(rel, 1))
 
 
 def _area(f: Fields, seen: dict[str, int], seen_inds: dict[str, int]) -> m.Area | None:
@@ -181,7 +186,7 @@ def _area(f: Fields, seen: dict[str, int], seen_inds: dict[str, int]) -> m.Area 
     if not raw:
         f.problems.warning(f.rel, *f.at("id"), f"area '{area_id}' has no indicators")
     title = f.text("title", required=True)
-    if not f.ok:
+    if not area_id:
         return None
     return m.Area(area_id, title, f.text("summary"), f.text("lead"), color,
                   f.text_list("objectives"), tuple(indicators), m.Loc(f.rel, f.data.line))
@@ -204,12 +209,12 @@ def _indicator(f: Fields, area_id: str, seen: dict[str, int]) -> m.Indicator | N
     total = f.text("sum")
     if total and total not in SUM_FIELDS:
         f.error("sum", f"cannot sum '{total}': not a numeric activity field", did_you_mean(total, SUM_FIELDS))
-    if total and source != "activities":
+    if total and source != "activities" and source in m.SOURCES:
         f.error("sum", "'sum' applies only to indicators with source: activities")
     where: list[tuple[str, tuple[str, ...]]] = []
     cond = f.mapping("where")
     if cond is not None:
-        if source != "activities":
+        if source != "activities" and source in m.SOURCES:  # an unknown source is reported once
             f.error("where", "'where' applies only to indicators with source: activities")
         wf = f.sub(cond, "'where'")
         for key in sorted(cond, key=str):
@@ -241,7 +246,7 @@ def _indicator(f: Fields, area_id: str, seen: dict[str, int]) -> m.Indicator | N
             milestones.append(m.Milestone(date, value))
         f.ok = f.ok and mf.ok
     title = f.text("title", required=True)
-    if not f.ok:
+    if not ind_id:
         return None
     return m.Indicator(ind_id, title, area_id, f.text("unit"), baseline, target,
                        tuple(sorted(milestones, key=lambda x: x.date)), source, total,
