@@ -279,9 +279,9 @@ def launch_chromium(playwright: Any, **kwargs: Any) -> Any:
 
 
 def is_local_url(url: str) -> bool:
-    """True for URLs that never leave the machine's test server (or the page itself)."""
+    """True for URLs that never leave the machine: 127.0.0.1, file:, data:, blob: ..."""
     parts = urllib.parse.urlsplit(url)
-    if parts.scheme in ("data", "blob", "about", "javascript", "chrome-error", ""):
+    if parts.scheme in ("file", "data", "blob", "about", "javascript", "chrome-error", ""):
         return True
     return parts.hostname == LOCAL_HOST
 

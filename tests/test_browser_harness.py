@@ -236,6 +236,15 @@ def test_plotly_chart_counting(site: Path, open_browser_page) -> None:  # type: 
         assert plotly_charts_drawn(session.page) == (0, 0)
 
 
+def test_pages_opened_from_disk(site: Path, open_browser_page) -> None:  # type: ignore[no-untyped-def]
+    session = open_browser_page((site / "scripted" / "index.html").as_uri())
+    assert session.page.text_content("#out") == "script ran"
+    assert session.external_requests == []
+    assert session.console_errors == []
+    session = open_browser_page((site / "external" / "index.html").as_uri())
+    assert session.external_requests == ["https://example.com/x.png"]
+
+
 def test_javascript_disabled(site: Path, open_browser_page) -> None:  # type: ignore[no-untyped-def]
     with serve_directory(site) as base:
         session = open_browser_page(base + "scripted/", java_script_enabled=False)
