@@ -1,0 +1,646 @@
+"""`sitegen check`: every kind of content error, located as `path:line:col: error: message`.
+
+Each test writes a small site (the valid baseline of tests/sitekit.py with one file
+changed), runs the real command in a subprocess and asserts the exact problem lines,
+the exit status and that no traceback escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.sitekit import BASELINE, Run, dedent, front, make_site, run_sitegen, snapshot, where
+
+ACT = "content/activities/zz-test.md"
+
+
+def check(site: Path, *args: str) -> Run:
+    run = run_sitegen("check", site, *args)
+    assert "Traceback" not in run.stderr, run.stderr
+    assert "Traceback" not in run.stdout, run.stdout
+    return run
+
+
+def errors_of(tmp_path: Path, files: dict[str, str | bytes | None]) -> list[str]:
+    """Write the baseline plus `files`, run check, expect exit 1; the problem lines."""
+    run = check(make_site(tmp_path / "site", files))
+    assert run.returncode == 1, run.stderr
+    return run.lines
+
+
+def activity(yaml_text: str) -> dict[str, str]:
+    return {ACT: front(yaml_text)}
+
+
+def test_baseline_site_is_clean(tmp_path: Path) -> None:
+    run = check(make_site(tmp_path / "site"))
+    assert run.returncode == 0, run.stderr
+    assert run.lines == []
+    assert run.stderr.strip() == "0 error(s), 0 warning(s)"
+
+
+# -- missing required keys ------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", ["title", "area", "status", "start"])
+def test_missing_required_key(tmp_path: Path, key: str) -> None:
+    fields = {"title": "A meeting", "area": "firearms", "status": "completed", "start": "2019-01-10"}
+    del fields[key]
+    text = "".join(f"{k}: {v}\n" for k, v in fields.items())
+    # The problem is located at the start of the front matter mapping (line 2: after '---').
+    assert errors_of(tmp_path, activity(text)) == [
+        f"{ACT}:2:1: error: missing required key '{key}' in an activity"]
+
+
+def test_missing_keys_reported_together(tmp_path: Path) -> None:
+    assert errors_of(tmp_path, activity("area: firearms\nstart: 2019-01-01\n")) == [
+        f"{ACT}:2:1: error: missing required key 'status' in an activity",
+        f"{ACT}:2:1: error: missing required key 'title' in an activity",
+    ]
+
+
+# -- wrong types ----------------------------------------------------------------------------
+
+def test_wrong_type_participants_text(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: firearms
+        status: completed
+        start: 2019-01-10
+        participants: many
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:6:1: error: 'participants': expected a number, got text 'many'"]
+
+
+def test_wrong_type_title_boolean_has_quoting_hint(tmp_path: Path) -> None:
+    files = activity("""
+        title: yes
+        area: firearms
+        status: completed
+        start: 2019-01-10
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:2:1: error: 'title': expected text, got boolean 'yes' "
+        "(YAML reads yes/no/on/off/true/false as booleans; put the value in quotes)"]
+
+
+def test_country_no_read_as_boolean_has_hint(tmp_path: Path) -> None:
+    files = activity("""
+        title: Oslo meeting
+        area: firearms
+        status: completed
+        start: 2019-01-10
+        countries: [SE, NO]
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:6:17: error: 'countries': expected text items, got boolean 'NO' "
+        "(YAML reads yes/no/on/off/true/false as booleans; put the value in quotes)"]
+
+
+# -- unknown references and enum values -----------------------------------------------------
+
+def test_unknown_area_did_you_mean(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: border-secruity
+        status: completed
+        start: 2019-01-10
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:3:1: error: unknown area 'border-secruity' (did you mean 'border-security'?)"]
+
+
+def test_unknown_area_in_list_is_located_at_the_item(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area:
+          - firearms
+          - firarms
+        status: completed
+        start: 2019-01-10
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:5:5: error: unknown area 'firarms' (did you mean 'firearms'?)"]
+
+
+def test_unknown_indicator_in_contributes(tmp_path: Path) -> None:
+    files = activity("""
+        title: A workshop
+        area: firearms
+        status: completed
+        start: 2019-01-10
+        contributes: {fa-expert: 3}
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:6:15: error: unknown indicator 'fa-expert' (did you mean 'fa-experts'?)"]
+
+
+def test_contributes_to_indicator_of_another_source(tmp_path: Path) -> None:
+    files = activity("""
+        title: A workshop
+        area: firearms
+        status: completed
+        start: 2019-01-10
+        contributes:
+          bs-trained: 3
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:7:3: error: indicator 'bs-trained' has source 'activities', not 'contributions'"]
+
+
+def test_unknown_type_lists_the_plans_types(tmp_path: Path) -> None:
+    files = activity("""
+        title: A seminar
+        area: firearms
+        status: completed
+        start: 2019-01-10
+        type: seminar
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:6:1: error: unknown activity type 'seminar' (known: meeting, training-course, workshop)"]
+
+
+def test_unknown_type_near_miss(tmp_path: Path) -> None:
+    files = activity("""
+        title: A workshop
+        area: firearms
+        status: completed
+        start: 2019-01-10
+        type: worksop
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:6:1: error: unknown activity type 'worksop' (did you mean 'workshop'?)"]
+
+
+def test_unknown_status_did_you_mean(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: firearms
+        status: complete
+        start: 2019-01-10
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:4:1: error: unknown status 'complete' (did you mean 'completed'?)"]
+
+
+# -- dates ----------------------------------------------------------------------------------
+
+def test_invalid_date(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: firearms
+        status: completed
+        start: 2019-02-30
+        """)
+    assert errors_of(tmp_path, files) == [f"{ACT}:5:1: error: 'start': 2019-02-30 is not a real date"]
+
+
+def test_unpadded_date(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: firearms
+        status: completed
+        start: 2019-01-01
+        end: 2019-1-5
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:6:1: error: 'end': date expected as YYYY-MM-DD, got '2019-1-5'"]
+
+
+def test_end_before_start(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: firearms
+        status: completed
+        start: 2019-02-10
+        end: 2019-02-01
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:6:1: error: 'end' (2019-02-01) is before 'start' (2019-02-10)"]
+
+
+def test_plan_end_before_start(tmp_path: Path) -> None:
+    plan = BASELINE["content/plan.yaml"].replace("end: 2020-12-31", "end: 2017-12-31")
+    line, _ = where(plan, "end: 2017")
+    assert errors_of(tmp_path, {"content/plan.yaml": plan}) == [
+        f"content/plan.yaml:{line}:1: error: 'end' (2017-12-31) is before 'start' (2018-01-01)"]
+
+
+# -- countries and counts -------------------------------------------------------------------
+
+def test_invalid_country_code(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: firearms
+        status: completed
+        start: 2019-02-10
+        location: {city: Nowhere, country: XX}
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:6:27: error: 'country': unknown country code 'XX' (use ISO 3166-1 alpha-2, e.g. AT)"]
+
+
+def test_lower_case_country_code_hints_upper_case(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: firearms
+        status: completed
+        start: 2019-02-10
+        countries: [DE, at]
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:6:17: error: 'countries': unknown country code 'at' (did you mean 'AT'?)"]
+
+
+def test_negative_participants(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: firearms
+        status: completed
+        start: 2019-02-10
+        participants: -3
+        """)
+    assert errors_of(tmp_path, files) == [f"{ACT}:6:1: error: 'participants' must not be negative, got -3"]
+
+
+def test_negative_women_in_participants(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: firearms
+        status: completed
+        start: 2019-02-10
+        participants:
+          total: 10
+          women: -1
+        """)
+    assert errors_of(tmp_path, files) == [f"{ACT}:8:3: error: 'women' must not be negative, got -1"]
+
+
+# -- duplicates -----------------------------------------------------------------------------
+
+def test_duplicate_activity_ids_name_both_files(tmp_path: Path) -> None:
+    other = "content/activities/2019/firearms-workshop.md"
+    files = {other: front("title: Another\narea: firearms\nstatus: completed\nstart: 2019-02-10\n")}
+    assert errors_of(tmp_path, files) == [
+        "content/activities/firearms-workshop.md:2:1: error: duplicate activity id 'firearms-workshop': "
+        f"also used by {other}:2 (set a unique 'id:' in one of them)"]
+
+
+def test_duplicate_id_between_markdown_and_yaml_list(tmp_path: Path) -> None:
+    listing = BASELINE["content/activities/list.yaml"] + dedent("""
+        - id: firearms-workshop
+          title: Same id as a Markdown record
+          area: firearms
+          status: completed
+          start: 2019-03-01
+        """)
+    line, col = where(listing, "id: firearms-workshop")
+    lines = errors_of(tmp_path, {"content/activities/list.yaml": listing})
+    assert len(lines) == 1
+    assert lines[0].startswith("content/activities/list.yaml:")
+    assert "duplicate activity id 'firearms-workshop'" in lines[0]
+    assert "content/activities/firearms-workshop.md:2" in lines[0]
+
+
+def test_duplicate_yaml_key_is_reported_at_the_second_key(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: firearms
+        status: completed
+        start: 2019-02-10
+        status: planned
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:6:1: error: duplicate key 'status' (first defined on line 4)"]
+
+
+def test_duplicate_key_in_plan_yaml(tmp_path: Path) -> None:
+    plan = BASELINE["content/plan.yaml"].replace(
+        "        unit: posts\n", "        unit: posts\n        unit: crossing points\n")
+    line, col = where(plan, "unit: crossing points")
+    first, _ = where(plan, "unit: posts")
+    assert errors_of(tmp_path, {"content/plan.yaml": plan}) == [
+        f"content/plan.yaml:{line}:{col}: error: duplicate key 'unit' (first defined on line {first})"]
+
+
+def test_duplicate_area_id(tmp_path: Path) -> None:
+    plan = BASELINE["content/plan.yaml"] + (
+        "  - id: firearms\n"
+        "    title: Firearms again\n"
+        "    indicators:\n"
+        "      - {id: fa-other, title: Other, target: 3}\n")
+    first, _ = where(plan, "- id: firearms")
+    line, col = where(plan, "id: firearms", 2)
+    assert errors_of(tmp_path, {"content/plan.yaml": plan}) == [
+        f"content/plan.yaml:{line}:{col}: error: duplicate area id 'firearms' (first defined on line {first})"]
+
+
+# -- measurements ---------------------------------------------------------------------------
+
+def test_measurement_for_unknown_indicator_csv_row_line(tmp_path: Path) -> None:
+    csv_text = "indicator,date,value,note\nbs-posts,2018-12-31,4,x\nbs-post,2019-12-31,7,y\n"
+    assert errors_of(tmp_path, {"content/measurements/posts.csv": csv_text}) == [
+        "content/measurements/posts.csv:3:1: error: measurement for unknown indicator 'bs-post' "
+        "(did you mean 'bs-posts'?)"]
+
+
+def test_measurement_csv_row_after_multiline_note(tmp_path: Path) -> None:
+    csv_text = ('indicator,date,value,note\nbs-posts,2018-12-31,4,"a note\nover two lines"\n'
+                "bs-pots,2019-12-31,7,y\n")
+    assert errors_of(tmp_path, {"content/measurements/posts.csv": csv_text}) == [
+        "content/measurements/posts.csv:4:1: error: measurement for unknown indicator 'bs-pots' "
+        "(did you mean 'bs-posts'?)"]
+
+
+def test_measurement_for_unknown_indicator_yaml(tmp_path: Path) -> None:
+    text = dedent("""
+        - indicator: fa-states
+          date: 2019-06-30
+          value: 14
+        - indicator: fa-state
+          date: 2019-07-30
+          value: 15
+        """)
+    assert errors_of(tmp_path, {"content/measurements/states.yaml": text}) == [
+        "content/measurements/states.yaml:4:3: error: measurement for unknown indicator 'fa-state' "
+        "(did you mean 'fa-states'?)"]
+
+
+def test_measurement_for_activities_sourced_indicator(tmp_path: Path) -> None:
+    csv_text = "indicator,date,value,note\nbs-trained,2018-12-31,4,x\n"
+    assert errors_of(tmp_path, {"content/measurements/posts.csv": csv_text}) == [
+        "content/measurements/posts.csv:2:1: error: indicator 'bs-trained' has source 'activities'; "
+        "measurements are only used with source: measurements"]
+
+
+def test_measurement_bad_value_and_date_in_csv(tmp_path: Path) -> None:
+    csv_text = "indicator,date,value,note\nbs-posts,2018-13-01,4,x\nbs-posts,2019-12-31,seven,y\n"
+    assert errors_of(tmp_path, {"content/measurements/posts.csv": csv_text}) == [
+        "content/measurements/posts.csv:2:10: error: 'date': 2018-13-01 is not a real date",
+        "content/measurements/posts.csv:3:21: error: 'value': expected a number, got text 'seven'",
+    ]
+
+
+# -- files that cannot be read --------------------------------------------------------------
+
+def test_non_utf8_file(tmp_path: Path) -> None:
+    raw = b"---\ntitle: Caf\xe9 meeting\narea: firearms\nstatus: completed\nstart: 2019-01-01\n---\n"
+    assert errors_of(tmp_path, {ACT: raw}) == [
+        f"{ACT}:2:11: error: file is not UTF-8 (byte 0xe9 at offset 14) (save the file as UTF-8)"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file")
+def test_unreadable_file(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    path = site / "content/activities/planned-meeting.md"
+    path.chmod(0)
+    try:
+        run = check(site)
+    finally:
+        path.chmod(0o644)
+    assert run.returncode == 1
+    assert run.lines == ["content/activities/planned-meeting.md: error: cannot read file: Permission denied"]
+
+
+def test_dangling_symlink_is_an_unreadable_file(tmp_path: Path) -> None:
+    # Runs as root too (where chmod 000 does not stop reading): a link to nothing.
+    site = make_site(tmp_path / "site")
+    (site / "content/activities/gone.md").symlink_to("no-such-file.md")
+    run = check(site)
+    assert run.returncode == 1
+    assert run.lines == ["content/activities/gone.md: error: cannot read file: No such file or directory"]
+
+
+def test_invalid_yaml_is_located(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: [firearms
+        status: completed
+        start: 2019-01-01
+        """)
+    lines = errors_of(tmp_path, files)
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{ACT}:")
+    assert ": error: invalid YAML: " in lines[0]
+
+
+# -- unknown keys, --strict, formats --------------------------------------------------------
+
+UNKNOWN_KEY = activity("""
+    title: A meeting
+    area: firearms
+    status: planned
+    start: 2020-02-10
+    venue: Vienna
+    """)
+
+
+def test_unknown_key_is_a_warning(tmp_path: Path) -> None:
+    run = check(make_site(tmp_path / "site", UNKNOWN_KEY))
+    assert run.returncode == 0, run.stderr
+    assert run.lines == [f"{ACT}:6:1: warning: unknown key 'venue' in an activity"]
+    assert run.stderr.splitlines()[-1] == "0 error(s), 1 warning(s)"
+
+
+def test_unknown_key_near_miss_hint(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: firearms
+        status: planned
+        start: 2020-02-10
+        partcipants: 12
+        """)
+    run = check(make_site(tmp_path / "site", files))
+    assert run.returncode == 0
+    assert run.lines == [
+        f"{ACT}:6:1: warning: unknown key 'partcipants' in an activity (did you mean 'participants'?)"]
+
+
+def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
+    run = check(make_site(tmp_path / "site", UNKNOWN_KEY), "--strict")
+    assert run.returncode == 1
+    assert run.lines == [f"{ACT}:6:1: error: unknown key 'venue' in an activity"]
+
+
+def test_format_github(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: border-secruity
+        status: completed
+        start: 2019-01-10
+        """)
+    run = check(make_site(tmp_path / "site", files), "--format", "github")
+    assert run.returncode == 1
+    assert run.stdout.splitlines() == [
+        f"::error file={ACT},line=3,col=1::unknown area 'border-secruity' (did you mean 'border-security'?)"]
+
+
+def test_format_github_warning(tmp_path: Path) -> None:
+    run = check(make_site(tmp_path / "site", UNKNOWN_KEY), "--format", "github")
+    assert run.returncode == 0
+    assert run.stdout.splitlines() == [f"::warning file={ACT},line=6,col=1::unknown key 'venue' in an activity"]
+
+
+def test_format_json(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: border-secruity
+        status: complete
+        start: 2019-01-10
+        """)
+    run = check(make_site(tmp_path / "site", files), "--format", "json")
+    assert run.returncode == 1
+    assert run.json() == [
+        {"path": ACT, "line": 3, "column": 1, "severity": "error",
+         "message": "unknown area 'border-secruity'", "hint": "did you mean 'border-security'?"},
+        {"path": ACT, "line": 4, "column": 1, "severity": "error",
+         "message": "unknown status 'complete'", "hint": "did you mean 'completed'?"},
+    ]
+
+
+def test_format_json_clean_site_is_an_empty_list(tmp_path: Path) -> None:
+    run = check(make_site(tmp_path / "site"), "--format", "json")
+    assert run.returncode == 0
+    assert json.loads(run.stdout) == []
+
+
+# -- usage errors: exit 2 -------------------------------------------------------------------
+
+def test_nonexistent_folder_is_a_usage_error(tmp_path: Path) -> None:
+    run = check(tmp_path / "nope")
+    assert run.returncode == 2
+    assert "no such site folder" in run.stderr
+
+
+def test_unknown_option_is_a_usage_error(tmp_path: Path) -> None:
+    run = check(make_site(tmp_path / "site"), "--bogus")
+    assert run.returncode == 2
+    assert "unrecognized arguments: --bogus" in run.stderr
+
+
+def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
+    run = check(make_site(tmp_path / "site"), "--format", "xml")
+    assert run.returncode == 2
+
+
+def test_missing_plan(tmp_path: Path) -> None:
+    run = check(make_site(tmp_path / "site", {"content/plan.yaml": None}))
+    assert run.returncode == 1
+    assert "content/plan.yaml: error: missing plan: create content/plan.yaml" in run.lines[0]
+
+
+# -- encodings and line endings -------------------------------------------------------------
+
+def _variant(transform: "callable[[str], bytes]") -> dict[str, bytes]:  # type: ignore[valid-type]
+    return {rel: transform(text) for rel, text in BASELINE.items()}
+
+
+def test_bom_and_crlf_are_accepted_and_build_identically(tmp_path: Path) -> None:
+    lf = make_site(tmp_path / "lf")
+    crlf = make_site(tmp_path / "crlf", _variant(
+        lambda t: b"\xef\xbb\xbf" + t.replace("\n", "\r\n").encode("utf-8")))
+    for site in (lf, crlf):
+        run = check(site)
+        assert run.returncode == 0, run.stderr
+        assert run.lines == []
+        build = run_sitegen("build", site)
+        assert build.returncode == 0, build.stderr
+    a, b = snapshot(lf / "output"), snapshot(crlf / "output")
+    assert sorted(a) == sorted(b)
+    for rel in a:
+        assert a[rel] == b[rel], rel
+
+
+def test_crlf_errors_have_the_same_lines(tmp_path: Path) -> None:
+    text = front("title: A meeting\narea: border-secruity\nstatus: completed\nstart: 2019-01-10\n")
+    crlf = b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()
+    assert errors_of(tmp_path, {ACT: crlf}) == [
+        f"{ACT}:3:1: error: unknown area 'border-secruity' (did you mean 'border-security'?)"]
+
+
+# -- YAML is data, not code -----------------------------------------------------------------
+
+def test_python_tag_is_refused_and_not_run(tmp_path: Path) -> None:
+    files = activity("""
+        title: !!python/object/apply:os.system ["touch PWNED"]
+        area: firearms
+        status: completed
+        start: 2019-01-10
+        """)
+    site = make_site(tmp_path / "site", files)
+    run = run_sitegen("check", site, cwd=tmp_path)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert run.lines == [
+        f"{ACT}:2:8: error: unsupported YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' "
+        "(content is data, not code)"]
+    build = run_sitegen("build", site, cwd=site)
+    assert build.returncode == 1
+    assert not (tmp_path / "PWNED").exists()
+    assert not (site / "PWNED").exists()
+    assert not (site / "output").exists()
+
+
+# -- THE acceptance test: ten mistakes in five files, one run ----------------------------------
+
+def test_ten_mistakes_in_five_files_give_ten_located_errors(tmp_path: Path) -> None:
+    plan = (BASELINE["content/plan.yaml"]
+            .replace("        where: {type: workshop}\n",
+                     "        where: {type: workshop}\n        source: activitys\n")
+            .replace("    summary: Borders and crossing points.\n",
+                     "    summary: Borders and crossing points.\n    color: blue\n"))
+    a = front("""
+        title: A meeting
+        area: border-secruity
+        status: completed
+        start: 2019-02-30
+        """)
+    b = front("""
+        title: Another meeting
+        area: firearms
+        status: complete
+        start: 2019-03-01
+        countries: [DE, at]
+        """)
+    listing = dedent("""
+        - id: no-title
+          area: firearms
+          status: completed
+          start: 2019-05-01
+        - id: negative
+          title: Negative count
+          area: firearms
+          status: completed
+          start: 2019-05-02
+          participants: -5
+        """)
+    csv_text = dedent("""
+        indicator,date,value,note
+        bs-post,2019-06-30,5,typo in the indicator
+        bs-posts,2019-13-01,6,no such month
+        """)
+    files = {"content/plan.yaml": plan, "content/activities/a.md": a, "content/activities/b.md": b,
+             "content/activities/list.yaml": listing, "content/measurements/posts.csv": csv_text}
+    run = check(make_site(tmp_path / "site", files))
+    assert run.returncode == 1
+    src, color = where(plan, "source: activitys"), where(plan, "color: blue")
+    assert run.lines == [
+        "content/activities/a.md:3:1: error: unknown area 'border-secruity' (did you mean 'border-security'?)",
+        "content/activities/a.md:5:1: error: 'start': 2019-02-30 is not a real date",
+        "content/activities/b.md:4:1: error: unknown status 'complete' (did you mean 'completed'?)",
+        "content/activities/b.md:6:17: error: 'countries': unknown country code 'at' (did you mean 'AT'?)",
+        "content/activities/list.yaml:1:3: error: missing required key 'title' in an activity",
+        "content/activities/list.yaml:10:3: error: 'participants' must not be negative, got -5",
+        "content/measurements/posts.csv:2:1: error: measurement for unknown indicator 'bs-post' "
+        "(did you mean 'bs-posts'?)",
+        "content/measurements/posts.csv:3:10: error: 'date': 2019-13-01 is not a real date",
+        f"content/plan.yaml:{color[0]}:{color[1]}: error: 'color': expected a hex colour like "
+        "\"#1f77b4\", got 'blue'",
+        f"content/plan.yaml:{src[0]}:{src[1]}: error: unknown indicator source 'activitys' "
+        "(did you mean 'activities'?)",
+    ]
+    assert run.stderr.splitlines()[-1] == "10 error(s), 0 warning(s)"
