@@ -246,7 +246,7 @@ class Builder:
         loader._warn_stale(acts, day, problems)
         last = tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
         return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
-                      tuple(reports), day, source, last, static, templates)
+                      tuple(reports), day, source, last, static, templates, git.prefix)
 
     # -- rendering -----------------------------------------------------------------------
     def _select(self, site: m.Site, jobs: list[Job], templates_changed: bool) -> tuple[list[Job], bool]:

@@ -131,6 +131,7 @@ class Renderer:
         out += [Job(f"pages/{p.slug}/index.html", "freepage", p.slug, frozenset({f"page:{p.slug}"}))
                 for p in site.pages]
         out += [Job(f"reports/{r.id}/index.html", "report", r.id) for r in site.reports]
+        out += [Job(f"data/reports/{r.id}.json", "report_json", r.id) for r in site.reports]
         out.append(Job("search/index.html", "search", deps=frozenset({"plan"})))
         for path, kind in (("data/plan.json", "plan_json"), ("data/activities.json", "activities_json"),
                            ("data/activities.csv", "activities_csv"), ("data/search.json", "search_json"),
@@ -339,6 +340,11 @@ class Renderer:
         report = next(r for r in self.site.reports if r.id == job.key)
         ctx = report_context(self.site, report)
         return self._page(job, "report.html", report.title, [], source=report.loc.path, **ctx)
+
+    def _report_json(self, job: Job) -> list[tuple[str, bytes]]:
+        from .reports import report_data
+        report = next(r for r in self.site.reports if r.id == job.key)
+        return [(job.path, _json(report_data(self.site, report)))]
 
     # -- data files ----------------------------------------------------------------------
     def activity_record(self, act: m.Activity) -> dict[str, Any]:

@@ -1,17 +1,33 @@
 """Reporting rounds: progress at the end of a round's period and what changed in it.
 
-A record holds only its current status, so the status an activity had on an earlier day is
-derived from its dates: a completed activity was in progress between its start and its
-last day and planned before; postponed and cancelled keep their status.
+Rules (also in the README):
+* A round's figures are the dashboard's rules applied with the round's end as report date
+  (or the site's report date when the round has not ended yet): indicator values, area
+  statuses, activity counts and completion.
+* A record holds only its current status, so the status an activity had on an earlier day
+  is derived from its dates: before its start it was planned; a completed activity was in
+  progress between its start and its last day (end, else start) and completed from then
+  on; in-progress stays in-progress once started; planned stays planned; postponed and
+  cancelled keep their status (their date is not recorded, so they never show as changes).
+* The previous round is the one that ended last before this round's end among those that
+  also started before it (so a quarter inside an annual round is not its "previous"
+  round); ties go to the round closest in length. "What changed" compares the previous
+  round's end with this round's; for the first round, the day before its start.
+* New activities: started after that day and on or before the round's figures date.
+  Status changes: activities that had started by that day and whose derived status
+  differs. Indicators that moved: value on that day differs from the value now.
+  Completed in the period: completed activities whose last day is within the period.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from . import model as m
-from .progress import area_progress, elapsed
+from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed
 
 
 def status_on(act: m.Activity, day: dt.date) -> str:
@@ -27,38 +43,106 @@ def status_on(act: m.Activity, day: dt.date) -> str:
     return "in-progress"
 
 
+def activities_on(site: m.Site, day: dt.date) -> tuple[m.Activity, ...]:
+    """Every activity with the status derived for `day`."""
+    return tuple(a if a.status == status_on(a, day) else dataclasses.replace(a, status=status_on(a, day))
+                 for a in site.activities)
+
+
+def progress_on(site: m.Site, day: dt.date) -> tuple[AreaProgress, ...]:
+    """The dashboard's area and indicator figures with `day` as report date."""
+    acts = activities_on(site, day)
+    return tuple(area_progress(a, site.plan, acts, site.measurements, day) for a in site.plan.areas)
+
+
 def previous(site: m.Site, report: m.Report) -> m.Report | None:
-    earlier = [r for r in site.reports if r.end < report.end]
-    return earlier[-1] if earlier else None
+    """The round this one is compared with (see module docstring), or None for the first."""
+    length = (report.end - report.start).days
+    earlier = [r for r in site.reports if r.end < report.end and r.start < report.start]
+    if not earlier:
+        return None
+    return max(earlier, key=lambda r: (r.end, -abs((r.end - r.start).days - length), r.id))
+
+
+def figures_date(site: m.Site, report: m.Report) -> dt.date:
+    """The round's end, or the site's report date while the round is still running."""
+    return min(report.end, site.report_date)
+
+
+@dataclass(frozen=True)
+class Round:
+    """Everything one round's page and data file show."""
+
+    report: m.Report
+    prev: m.Report | None
+    day: dt.date  # figures date
+    since: dt.date  # "what changed" compares this day with `day`
+    areas: tuple[AreaProgress, ...]
+    before: dict[str, AreaProgress]
+    completed: tuple[m.Activity, ...]
+    new: tuple[m.Activity, ...]
+    changes: tuple[tuple[m.Activity, str, str], ...]
+    moved: tuple[tuple[IndicatorProgress, IndicatorProgress], ...]  # (then, now)
+
+    @property
+    def ongoing(self) -> bool:
+        return self.day < self.report.end
+
+
+def compute(site: m.Site, report: m.Report) -> Round:
+    """One round's figures and changes (rules in the module docstring)."""
+    day = figures_date(site, report)
+    prev = previous(site, report)
+    since = prev.end if prev else report.start - dt.timedelta(days=1)
+    areas = progress_on(site, day)
+    before = {p.area.id: p for p in progress_on(site, since)}
+    then = activities_on(site, day)  # statuses as derived for the figures date
+    completed = tuple(a for a in then if a.status == "completed" and report.start <= a.last_day <= day)
+    new = tuple(a for a in then if since < a.start <= day)
+    changes = tuple((a, status_on(a, since), status_on(a, day)) for a in site.activities
+                    if a.start <= since and status_on(a, since) != status_on(a, day))
+    moved = []
+    for area in areas:
+        then = {p.indicator.id: p for p in before[area.area.id].indicators}
+        for p in area.indicators:
+            if then[p.indicator.id].value != p.value:
+                moved.append((then[p.indicator.id], p))
+    return Round(report, prev, day, since, areas, before, completed, new, changes, tuple(moved))
 
 
 def report_context(site: m.Site, report: m.Report) -> dict[str, Any]:
-    """Everything the round's page shows, computed with the round's end as report date."""
-    day = report.end
-    prev = previous(site, report)
-    since = prev.end if prev else None
-    acts = [a for a in site.activities if a.start <= day]
-    areas = tuple(area_progress(a, site.plan, acts, site.measurements, day) for a in site.plan.areas)
-    before = ({a.area.id: a for a in (area_progress(x, site.plan, [a for a in site.activities if a.start <= since],
-                                                    site.measurements, since) for x in site.plan.areas)}
-              if since else {})
-    completed = [a for a in acts if status_on(a, day) == "completed" and report.start <= a.last_day <= day]
-    new = [a for a in acts if (since is None or a.start > since) and a.start >= report.start]
-    changes = []
-    if since is not None:
-        for a in acts:
-            old, now = status_on(a, since) if a.start <= since else "", status_on(a, day)
-            if old and old != now:
-                changes.append((a, old, now))
-    moved = []
-    for area in areas:
-        for p in area.indicators:
-            old_p = None
-            if area.area.id in before:
-                old_p = next(x for x in before[area.area.id].indicators if x.indicator.id == p.indicator.id)
-            old_value = old_p.value if old_p else p.indicator.baseline
-            if p.value != old_value:
-                moved.append((p, old_value, old_p.status if old_p else ""))
-    return {"report": report, "prev": prev, "areas": areas, "completed": completed, "new": new,
-            "changes": changes, "moved": moved, "round_elapsed": elapsed(site.plan, day),
-            "area_changes": {a.area.id: before[a.area.id].status for a in areas if a.area.id in before}}
+    """The template context of a round's page."""
+    r = compute(site, report)
+    return {"report": report, "prev": r.prev, "day": r.day, "since": r.since, "ongoing": r.ongoing,
+            "areas": r.areas, "before": r.before, "completed": r.completed, "new": r.new,
+            "changes": r.changes, "moved": r.moved, "round_elapsed": elapsed(site.plan, r.day)}
+
+
+def report_data(site: m.Site, report: m.Report) -> dict[str, Any]:
+    """A round's figures as plain data, for data/reports/<id>.json."""
+    r = compute(site, report)
+
+    def num(value: float | None) -> Any:
+        if value is None:
+            return None
+        return int(value) if float(value).is_integer() else round(value, 4)
+
+    def share(value: float | None) -> float | None:
+        return None if value is None else round(value, 4)
+
+    return {
+        "id": report.id, "title": report.title, "start": report.start.isoformat(),
+        "end": report.end.isoformat(), "as_of": r.day.isoformat(), "ongoing": r.ongoing,
+        "previous": r.prev.id if r.prev else None, "since": r.since.isoformat(),
+        "areas": [{"id": p.area.id, "status": p.status, "previous_status": r.before[p.area.id].status,
+                   "activities": dict(p.counts), "completion": share(p.completion),
+                   "attainment": share(p.attainment)} for p in r.areas],
+        "indicators": [{"id": p.indicator.id, "area": a.area.id, "value": num(p.value),
+                        "attainment": share(p.attainment), "status": p.status}
+                       for a in r.areas for p in a.indicators],
+        "completed": [a.id for a in r.completed],
+        "new": [a.id for a in r.new],
+        "status_changes": [{"id": a.id, "from": old, "to": now} for a, old, now in r.changes],
+        "indicators_moved": [{"id": now.indicator.id, "from": num(then.value), "to": num(now.value)}
+                             for then, now in r.moved],
+    }
