@@ -99,9 +99,16 @@ def discover(site_dir: Path, problems: Problems) -> list[Source]:
                                  "see the README for the content layout")
             continue
         if path.is_symlink():
-            target = path.resolve()
+            target = Path(os.path.realpath(path))  # never raises, even on a symlink loop
+            if target.is_symlink() or not target.exists():
+                problems.error(rel, 0, 0, "broken symlink (missing target or a loop); refused")
+                continue
             if not target.is_relative_to(root):
                 problems.error(rel, 0, 0, "symlink points outside the site folder; refused")
+                continue
+            inside = target.relative_to(root).parts
+            if any(part.startswith(".") for part in inside) or inside[:1] == ("output",):
+                problems.error(rel, 0, 0, "symlink points into a hidden folder or the output; refused")
                 continue
         found.append(Source(rel, kind))
     return sorted(found, key=lambda s: s.rel)
@@ -118,6 +125,9 @@ def read_text(site_dir: Path, source: Source, problems: Problems) -> str | None:
         return None
     if len(raw) > limit:
         problems.error(source.rel, 0, 0, f"file is larger than the {limit // 1_000_000} MB limit")
+        return None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.error(source.rel, 1, 1, "file is UTF-16, not UTF-8", "save the file as UTF-8")
         return None
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1

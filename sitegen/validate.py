@@ -98,8 +98,9 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
 def plan(doc: Document | None, problems: Problems) -> m.Plan | None:
     """content/plan.yaml -> Plan, or None when it is missing or unusable."""
     if doc is None:
-        problems.error("content/plan.yaml", 0, 0, "missing plan: create content/plan.yaml",
-                       "`sitegen init DIR` writes a minimal one")
+        if not any(p.path == "content/plan.yaml" for p in problems.errors):  # unreadable, not missing
+            problems.error("content/plan.yaml", 0, 0, "missing plan: create content/plan.yaml",
+                           "`sitegen init DIR` writes a minimal one")
         return None
     data = _mapping(doc, problems, "the plan")
     if data is None:

@@ -163,6 +163,15 @@ def _expanded_size(root: Any) -> int:
     return sizes.get(id(root), 1)
 
 
+def _tab_at(text: str, line: int, column: int) -> bool:
+    """True when the error position (0-based) is a tab, or follows only whitespace with a tab."""
+    lines = text.split("\n")
+    if line >= len(lines):
+        return False
+    head = lines[line][: column + 1]
+    return "\t" in head and not head.replace("\t", "").strip()
+
+
 def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
     """Load one YAML document; returns the data and the non-fatal problems found.
 
@@ -177,11 +186,19 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and "end of stream" in (exc.problem or ""):
+            mark = exc.context_mark  # an unclosed quote or bracket: point at its start
         line = mark.line + 1 + line_offset if mark else line_offset + 1
         col = mark.column + 1 if mark else 1
         message = exc.problem or str(exc)
-        if isinstance(exc, ConstructorError) and "constructor for the tag" in message:
+        if mark is exc.context_mark and "end of stream" in message:
+            message = "the file ends before the quote or bracket opened here is closed"
+        elif isinstance(exc, ConstructorError) and "constructor for the tag" in message:
             message = "unsupported YAML tag (content is data, not code)"
+        elif mark and _tab_at(text, mark.line, mark.column):
+            message = "tab character: YAML indentation must use spaces"
+        elif exc.context and exc.context_mark and exc.context_mark.line != mark.line:
+            message += f" ({exc.context} on line {exc.context_mark.line + 1 + line_offset})"
         raise YamlError(line, col, f"invalid YAML: {message}") from exc
     except yaml.YAMLError as exc:
         raise YamlError(line_offset + 1, 1, f"invalid YAML: {exc}") from exc
