@@ -1,0 +1,386 @@
+"""`sitegen serve`: build into a private preview folder, serve it, rebuild on every change
+and reload open tabs.
+
+- The preview folder is a fresh temporary folder (removed on exit); the site's output/
+  is never touched, and the reload script is added to HTML responses by the server only,
+  so `sitegen build` output never contains it.
+- A watcher (watchfiles) on the site folder triggers rebuilds for changes to site.yaml,
+  content/ and templates/ (hidden files, editor backups and output/ are ignored; atomic
+  saves by rename are seen). Changes that arrive during a rebuild cause one more rebuild.
+- Open pages load /__sitegen/live.js, which listens to /__sitegen/events (Server-Sent
+  Events) and reloads the page when a rebuild changed something.
+- While the content has errors, every HTML request gets an error page (status 500) that
+  names each problem's file, line and message; fixing the file brings the site back.
+- Safety: 127.0.0.1 by default; requests whose Host header is not the server's own name are
+  refused (403, DNS rebinding); paths are decoded once and refused when they contain
+  `..`, `.`-segments, hidden names, backslashes, NUL or encoded slashes; the file is
+  resolved and must lie inside the preview folder (symlinks out of it: 403).
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem
+from .incremental import Builder, Outcome
+
+EVENTS = "/__sitegen/events"
+SCRIPT = "/__sitegen/live.js"
+LIVE_JS = b"""(function () {
+  var s = document.currentScript, g = s ? s.getAttribute("data-generation") : null;
+  if (!window.EventSource) return;
+  var es = new EventSource("/__sitegen/events");
+  es.addEventListener("hello", function (e) { if (g !== null && e.data !== g) location.reload(); });
+  es.addEventListener("reload", function () { es.close(); location.reload(); });
+})();
+"""
+TYPES = {
+    ".html": "text/html; charset=utf-8", ".js": "application/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8", ".json": "application/json", ".csv": "text/csv; charset=utf-8",
+    ".svg": "image/svg+xml", ".txt": "text/plain; charset=utf-8", ".xml": "application/xml",
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+    ".webp": "image/webp", ".ico": "image/x-icon", ".pdf": "application/pdf",
+    ".woff2": "font/woff2", ".woff": "font/woff", ".map": "application/json",
+}
+IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".kate-swp", ".crdownload", ".part")
+IGNORED_NAMES = ("4913",)  # vim's write test file
+
+
+def content_type(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    if name == "feed.xml":
+        return "application/atom+xml; charset=utf-8"
+    ext = os.path.splitext(name)[1].lower()
+    if ext in TYPES:
+        return TYPES[ext]
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+class Live:
+    """The shared state: generation counter, current errors, and waiting event streams."""
+
+    def __init__(self) -> None:
+        self.generation = 1
+        self.errors: list[Problem] | None = None
+        self.cond = threading.Condition()
+        self.stopping = False
+
+    def publish(self, errors: list[Problem] | None) -> None:
+        with self.cond:
+            self.errors = errors
+            self.generation += 1
+            self.cond.notify_all()
+
+    def stop(self) -> None:
+        with self.cond:
+            self.stopping = True
+            self.cond.notify_all()
+
+
+def error_page(problems: list[Problem], generation: int) -> bytes:
+    """The page shown for every HTML request while the site has errors."""
+    items = []
+    for p in problems:
+        loc = p.path + (f":{p.line}" + (f":{p.column}" if p.column else "") if p.line else "")
+        hint = f"<br><span class=hint>{html.escape(p.hint)}</span>" if p.hint else ""
+        items.append(f"<li><code>{html.escape(loc)}</code>: {html.escape(p.severity)}: "
+                     f"{html.escape(p.message)}{hint}</li>")
+    n = len(problems)
+    text = (
+        "<!doctype html>\n<html lang=en><head><meta charset=utf-8><title>sitegen: "
+        f"{n} error(s)</title><style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem;"
+        "max-width:60rem}h1{color:#a00}li{margin:.5rem 0}code{background:#f4f4f4;padding:0 .2rem}"
+        ".hint{color:#555}</style></head><body>\n"
+        f"<h1>The site has {n} error(s)</h1>\n<p>Fix the file(s) below and save; this page "
+        "reloads by itself when the site builds again.</p>\n<ul class=problems>\n"
+        + "\n".join(items) + "\n</ul>\n"
+        f'<script src="{SCRIPT}" data-generation="{generation}"></script>\n</body></html>\n')
+    return text.encode("utf-8")
+
+
+def inject(page: bytes, generation: int) -> bytes:
+    tag = f'<script src="{SCRIPT}" data-generation="{generation}"></script>'.encode()
+    at = page.lower().rfind(b"</body>")
+    return page + tag if at < 0 else page[:at] + tag + page[at:]
+
+
+def safe_target(root: str, raw: str) -> tuple[int, str]:
+    """(200, file) | (301, location) | (403|404, "") for a request path under `root` (real path)."""
+    path = raw.split("?", 1)[0].split("#", 1)[0]
+    low = path.lower()
+    if not path.startswith("/") or "\\" in path or "\x00" in path or any(
+            bad in low for bad in ("%2f", "%5c", "%00")):
+        return 404, ""
+    try:
+        decoded = urllib.parse.unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return 404, ""
+    if "\\" in decoded or "\x00" in decoded:
+        return 404, ""
+    parts = decoded.split("/")[1:]
+    if any(p in (".", "..") or p.startswith(".") for p in parts):
+        return 404, ""
+    rel = "/".join(p for p in parts if p)
+    real = os.path.realpath(os.path.join(root, rel)) if rel else root
+    if real != root and not real.startswith(root + os.sep):
+        return 403, ""
+    if os.path.isdir(real):
+        if not decoded.endswith("/"):
+            return 301, urllib.parse.quote(decoded + "/")
+        real = os.path.realpath(os.path.join(real, "index.html"))
+        if not real.startswith(root + os.sep):
+            return 403, ""
+    if not os.path.isfile(real):
+        return 404, ""
+    return 200, real
+
+
+def make_handler(root: Path, hosts: set[str], live: Live) -> type[BaseHTTPRequestHandler]:
+    """A request handler class serving `root` (its real path) for the names in `hosts`."""
+    real_root = os.path.realpath(root)
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "sitegen-preview"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+            pass
+
+        def do_HEAD(self) -> None:
+            self._handle(head=True)
+
+        def do_GET(self) -> None:
+            self._handle(head=False)
+
+        def _send(self, status: int, ctype: str, body: bytes, head: bool,
+                  extra: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            for k, v in (extra or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def _handle(self, head: bool) -> None:
+            host = (self.headers.get("Host") or "").strip().lower()
+            if host not in hosts:
+                self._send(403, "text/plain; charset=utf-8",
+                           b"403 Forbidden: unknown Host header (sitegen serves only its own address)\n", head)
+                return
+            path = self.path.split("?", 1)[0]
+            if path == EVENTS:
+                self._events()
+                return
+            if path == SCRIPT:
+                self._send(200, TYPES[".js"], LIVE_JS, head)
+                return
+            status, target = safe_target(real_root, self.path)
+            generation, errors = live.generation, live.errors
+            if status == 301:
+                self._send(301, "text/plain; charset=utf-8", b"", head, {"Location": target})
+                return
+            if status == 403:
+                self._send(403, "text/plain; charset=utf-8", b"403 Forbidden\n", head)
+                return
+            if status == 404:
+                target = os.path.join(real_root, "404.html")
+            html_page = target.endswith(".html")
+            if html_page and errors:
+                self._send(500, TYPES[".html"], error_page(errors, generation), head)
+                return
+            try:
+                with open(target, "rb") as fh:
+                    body = fh.read()
+            except OSError:
+                self._send(404, "text/plain; charset=utf-8", b"404 Not Found\n", head)
+                return
+            if html_page:
+                body = inject(body, generation)
+            self._send(status, content_type(target), body, head)
+
+        def _events(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Accel-Buffering", "no")
+            self.end_headers()
+            with live.cond:
+                seen = live.generation
+            try:
+                self.wfile.write(f"retry: 1000\nevent: hello\ndata: {seen}\n\n".encode())
+                self.wfile.flush()
+                while True:
+                    with live.cond:
+                        live.cond.wait_for(lambda: live.stopping or live.generation != seen, timeout=15)
+                        now, stopping = live.generation, live.stopping
+                    if stopping:
+                        return
+                    if now != seen:
+                        seen = now
+                        self.wfile.write(f"event: reload\ndata: {now}\n\n".encode())
+                    else:
+                        self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+            except OSError:
+                return
+
+    return Handler
+
+
+def own_names(host: str, port: int) -> set[str]:
+    """Host header values that name this server (anything else is refused)."""
+    names = {"127.0.0.1", "localhost", "[::1]"}
+    names.add(f"[{host}]" if ":" in host and not host.startswith("[") else host)
+    if host in ("0.0.0.0", "::", ""):
+        try:
+            hostname = socket.gethostname()
+            names.add(hostname.lower())
+            for info in socket.getaddrinfo(hostname, None):
+                addr = str(info[4][0])
+                names.add(f"[{addr}]" if ":" in addr else addr)
+        except OSError:
+            pass
+    out = {f"{n.lower()}:{port}" for n in names}
+    if port == 80:
+        out |= {n.lower() for n in names}
+    return out
+
+
+def watch_filter(site_dir: Path) -> Any:
+    root = os.path.abspath(site_dir)
+
+    def keep(_change: Any, path: str) -> bool:
+        rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+        if rel.startswith("../"):
+            return False
+        if rel != "site.yaml" and not rel.startswith(("content/", "templates/")) and rel not in ("content", "templates"):
+            return False
+        name = rel.rsplit("/", 1)[-1]
+        if any(part.startswith((".", "#")) for part in rel.split("/")):
+            return False
+        return not (name.endswith(IGNORED_SUFFIXES) or name in IGNORED_NAMES)
+
+    return keep
+
+
+class Preview:
+    """The running preview: server thread, watcher thread, rebuild thread."""
+
+    def __init__(self, site_dir: Path, host: str, port: int):
+        self.site_dir = site_dir
+        self.folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
+        self.builder = Builder(site_dir, self.folder)
+        self.live = Live()
+        self.dirty = threading.Event()
+        self.stop_event = threading.Event()
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+        class Server(ThreadingHTTPServer):
+            address_family = family
+            daemon_threads = True
+
+        self.server = Server((host.strip("[]"), port), make_handler(self.folder, set(), self.live))
+        self.port = self.server.server_address[1]
+        self.host = host
+        handler = make_handler(self.folder, own_names(host.strip("[]"), self.port), self.live)
+        self.server.RequestHandlerClass = handler
+        shown = f"[{host.strip('[]')}]" if ":" in host else host
+        self.url = f"http://{shown}:{self.port}/"
+
+    def report(self, outcome: Outcome, first: bool = False) -> None:
+        if first and outcome.ok:
+            print(f"built {outcome.written} files in {outcome.ms:.0f} ms "
+                  f"({len(outcome.problems)} warning(s))", flush=True)
+        elif outcome.changed or not outcome.ok:
+            print(outcome.line(), flush=True)
+        if not outcome.ok:
+            for p in outcome.problems:
+                sys.stderr.write(p.text() + "\n")
+            sys.stderr.flush()
+
+    def rebuild_loop(self) -> None:
+        while not self.stop_event.is_set():
+            if not self.dirty.wait(0.5):
+                continue
+            self.dirty.clear()
+            try:
+                outcome = self.builder.rebuild()
+            except Exception as exc:  # keep serving: an unexpected failure is shown like an error
+                outcome = Outcome(False, [Problem("(sitegen)", 0, 0, "error", f"internal error: {exc!r}")], [])
+            self.report(outcome)
+            errors = None if outcome.ok else outcome.problems
+            if errors != self.live.errors or (outcome.ok and (outcome.written or outcome.removed)):
+                self.live.publish(errors)
+
+    def watch_loop(self) -> None:
+        import watchfiles
+
+        for _changes in watchfiles.watch(self.site_dir, watch_filter=watch_filter(self.site_dir),
+                                         debounce=400, step=30, stop_event=self.stop_event,
+                                         rust_timeout=500, yield_on_timeout=False,
+                                         raise_interrupt=False, ignore_permission_denied=True):
+            self.dirty.set()
+
+    def run(self, open_browser: bool) -> int:
+        watcher = threading.Thread(target=self.watch_loop, daemon=True)
+        watcher.start()  # before the first build: changes made during it trigger a rebuild
+        outcome = self.builder.rebuild()
+        if not outcome.ok:
+            self.live.errors = outcome.problems
+        print(f"serving {self.url}", flush=True)
+        if self.host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
+            print(f"warning: listening on {self.host}: the preview is reachable from the network", flush=True)
+        self.report(outcome, first=True)
+        threads = [threading.Thread(target=self.server.serve_forever, daemon=True),
+                   threading.Thread(target=self.rebuild_loop, daemon=True)]
+        for t in threads:
+            t.start()
+        if open_browser:
+            import webbrowser
+            threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
+        try:
+            while not self.stop_event.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        return 0
+
+    def close(self) -> None:
+        self.stop_event.set()
+        self.live.stop()
+        self.server.shutdown()
+        self.server.server_close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> int:
+    """Run the preview server until interrupted (Ctrl-C or SIGTERM); exit status."""
+    if not site_dir.is_dir():
+        sys.stderr.write(f"sitegen: error: no such site folder: {site_dir}\n")
+        return 2
+    try:
+        preview = Preview(site_dir, host, port)
+    except OSError as exc:
+        sys.stderr.write(f"sitegen: error: cannot listen on {host}:{port}: {exc.strerror or exc}\n")
+        return 2
+    previous = signal.signal(signal.SIGTERM, lambda *_: preview.stop_event.set())
+    try:
+        return preview.run(open_browser)
+    finally:
+        preview.close()
+        signal.signal(signal.SIGTERM, previous)
