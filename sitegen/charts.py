@@ -75,8 +75,9 @@ def area_colors(plan: m.Plan) -> dict[str, str]:
 
 
 def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    # The title is the figure's <h3> caption, so the plot does not repeat it.
     layout: dict[str, Any] = {
-        "title": {"text": title}, "font": FONT, "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "font": FONT, "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
         "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "height": 360,
         "legend": {"orientation": "h", "y": -0.2},
     }
@@ -281,11 +282,18 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
             })
         planned = [(lab, a) for lab, a in zip(labels, acts) if a.slipped]
         if planned:
+            def first(a: m.Activity) -> dt.date:
+                return a.planned_start or a.start
+
+            def last(a: m.Activity) -> dt.date:
+                return max(a.planned_end or first(a), first(a))
+
             data.append({
-                "type": "scatter", "mode": "markers", "name": "Originally planned start",
-                "y": [lab for lab, _ in planned],
-                "x": [(a.planned_start or a.start).isoformat() for _, a in planned],
-                "marker": {"symbol": "line-ns-open", "size": 14, "color": "#000000"},
+                "type": "bar", "orientation": "h", "name": "Originally planned",
+                "y": [lab for lab, _ in planned], "base": [first(a).isoformat() for _, a in planned],
+                "x": [((last(a) - first(a)).days + 1) * _DAY_MS for _, a in planned],
+                "width": 0.3, "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#000000", "width": 1.5}},
+                "hovertemplate": "%{y}<br>originally planned<extra></extra>",
             })
         for a in acts:
             rows.append((a.start.isoformat(), a.last_day.isoformat(), a.title,
@@ -317,13 +325,14 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
         yaxis = {"autorange": "reversed", "automargin": True}
         columns = ("month", "area", "activities started")
     layout = _layout(title, barmode="overlay", height=height, showlegend=True,
+                     legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
                      xaxis={"type": "date", "range": [site.plan.start.isoformat(), site.plan.end.isoformat()]},
                      yaxis=yaxis, shapes=[_today_line(report)], annotations=[_today_note(report)])
     n_slipped = sum(1 for a in acts if a.slipped)
     summary = (f"{len(acts)} activities between {site.plan.start} and {site.plan.end}; "
                f"{sum(1 for a in acts if a.status == 'postponed')} postponed, "
                f"{sum(1 for a in acts if a.status == 'cancelled')} cancelled (hatched), "
-               f"{n_slipped} moved from their original schedule. The dotted line marks the report date {report}.")
+               f"{n_slipped} moved from their original schedule (outlined). The dotted line marks the report date {report}.")
     return Chart(f"{key}-timeline", title, summary, {"data": data, "layout": layout}, columns,
                  tuple(rows), f"data/charts/{key}-timeline.csv")
 

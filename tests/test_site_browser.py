@@ -1,0 +1,234 @@
+"""The built example site in headless Chromium, served under a sub-path (issue 3).
+
+For every kind of page: status 200, no console errors, no request to another host, every
+Plotly chart drew its SVG, and axe-core finds no WCAG 2.1 A/AA violation. Filters and
+search return the right records; pages also work from disk (file://).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from tests import browser_support as bs
+
+REPO = Path(__file__).resolve().parent.parent
+BASE = "/progress/"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("example") / "output"
+    run = subprocess.run([sys.executable, "-m", "sitegen", "build", str(REPO), "-o", str(out)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def served(built: Path) -> Iterator[str]:
+    with bs.serve_directory(built, BASE) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def activities(built: Path) -> list[dict[str, Any]]:
+    return json.loads((built / "data/activities.json").read_text(encoding="utf-8"))
+
+
+def _first(built: Path, folder: str) -> str:
+    names = sorted(p.name for p in (built / folder).iterdir() if p.is_dir() and p.name != "page")
+    return f"{folder}/{names[0]}/"
+
+
+def page_kinds(built: Path) -> list[str]:
+    return ["", _first(built, "areas"), _first(built, "indicators"), _first(built, "activities"),
+            "activities/", "timeline/", "countries/", _first(built, "countries"), "pages/about/",
+            _first(built, "reports"), "search/"]
+
+
+KINDS = ["dashboard", "area", "indicator", "activity", "activities", "timeline", "countries",
+         "country", "page", "report", "search"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_of_page_is_clean(kind: str, built: Path, served: str, browser: Any) -> None:
+    path = page_kinds(built)[KINDS.index(kind)]
+    with bs.open_page(browser, served + path) as session:
+        assert session.status == 200, path
+        total, drawn = bs.plotly_charts_drawn(session.page)
+        html = (built / path / "index.html").read_text(encoding="utf-8")
+        expected_charts = html.count('class="plot"')
+        assert total == expected_charts and drawn == total, f"{path}: {drawn}/{total} charts drawn"
+        if kind in ("dashboard", "area", "indicator", "timeline", "country"):
+            assert expected_charts >= 1, f"{path} should have charts"
+        violations = bs.run_axe(session.page)
+        assert not violations, f"{path}:\n{bs.format_violations(violations)}"
+        assert session.console_errors == [], path
+        assert session.external_requests == [], path
+        assert all(status < 400 for status in session.responses.values()), session.responses
+
+
+def test_missing_page_gets_the_styled_404(served: str, browser: Any) -> None:
+    with bs.open_page(browser, served + "no/such/page/") as session:
+        assert session.status == 404
+        assert session.page.locator("h1").inner_text() == "Page not found"
+        css = session.page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor")
+        assert css == "rgb(18, 53, 91)"  # the stylesheet loaded through the base path
+        assert session.external_requests == []
+
+
+def test_plotly_only_on_pages_with_charts(built: Path, served: str, browser: Any) -> None:
+    act = _first(built, "activities")
+    with bs.open_page(browser, served + act) as session:
+        assert not any("plotly" in url for url in session.requests)
+    with bs.open_page(browser, served) as session:
+        assert sum("plotly-basic.min.js" in url for url in session.requests) == 1
+    assert len(list(built.rglob("plotly*.js"))) == 1
+
+
+def _visible_ids(page: Any) -> list[str]:
+    return page.evaluate("""() => Array.from(document.querySelectorAll('#activity-list li'))
+        .filter(li => !li.hidden).map(li => li.querySelector('a').getAttribute('href'))""")
+
+
+@pytest.mark.parametrize("facet", ["area", "status", "type", "country", "year"])
+def test_filters_return_the_right_records(facet: str, served: str, browser: Any,
+                                          activities: list[dict[str, Any]]) -> None:
+    def values(rec: dict[str, Any]) -> set[str]:
+        if facet == "area":
+            return set(rec["area"] if isinstance(rec["area"], list) else [rec["area"]])
+        if facet == "country":
+            found = set(rec["countries"])
+            if rec["location"] and rec["location"]["country"]:
+                found.add(rec["location"]["country"])
+            return found
+        if facet == "year":
+            return {rec["start"][:4]}
+        return {rec[facet]}
+
+    counts: dict[str, int] = {}
+    for rec in activities:
+        for v in values(rec):
+            counts[v] = counts.get(v, 0) + 1
+    choice = sorted(counts, key=lambda v: (-counts[v], v))[1 if len(counts) > 1 else 0]
+    expected = sorted(f"../activities/{r['id']}/" for r in activities if choice in values(r))
+    with bs.open_page(browser, served + "activities/") as session:
+        page = session.page
+        assert len(_visible_ids(page)) == len(activities)
+        page.select_option(f"select[name={facet}]", choice)
+        assert sorted(_visible_ids(page)) == expected
+        assert page.locator("#filter-count").inner_text().startswith(f"{len(expected)} ")
+        page.click("button[type=reset]")
+        page.wait_for_function(f"() => document.querySelectorAll('#activity-list li:not([hidden])').length === {len(activities)}")
+        assert session.console_errors == []
+
+
+def test_filters_combine_and_survive_reload(served: str, browser: Any,
+                                            activities: list[dict[str, Any]]) -> None:
+    expected = sorted(f"../activities/{r['id']}/" for r in activities
+                      if r["status"] == "completed" and r["start"].startswith("2018"))
+    with bs.open_page(browser, served + "activities/?status=completed&year=2018") as session:
+        assert sorted(_visible_ids(session.page)) == expected
+        assert 0 < len(expected) < len(activities)
+
+
+def test_activities_list_without_javascript(served: str, browser: Any,
+                                            activities: list[dict[str, Any]]) -> None:
+    with bs.open_page(browser, served + "activities/", java_script_enabled=False) as session:
+        assert session.page.locator("#activity-list li").count() == len(activities)
+        assert not session.page.locator("#filters").is_visible()
+        # chart data tables are readable without JavaScript
+    with bs.open_page(browser, served, java_script_enabled=False) as session:
+        tables = session.page.locator("details.chart-data[open] table")
+        assert tables.count() >= 3 and tables.first.is_visible()
+
+
+def test_search_finds_activities_and_pages(served: str, browser: Any,
+                                           activities: list[dict[str, Any]]) -> None:
+    target = activities[len(activities) // 2]
+    with bs.open_page(browser, served + "search/") as session:
+        page = session.page
+        page.fill("#q", target["title"])
+        page.press("#q", "Enter")
+        page.wait_for_selector("#search-results li")
+        first = page.locator("#search-results li a").first
+        assert first.inner_text() == target["title"]
+        assert first.get_attribute("href") == f"../activities/{target['id']}/"
+        page.fill("#q", "illustrative sample")
+        page.press("#q", "Enter")
+        page.wait_for_function("() => document.getElementById('search-status').textContent.includes('illustrative')")
+        hrefs = page.evaluate("() => Array.from(document.querySelectorAll('#search-results a')).map(a => a.getAttribute('href'))")
+        assert "../pages/about/" in hrefs
+        page.fill("#q", "zzzznotaword")
+        page.press("#q", "Enter")
+        page.wait_for_function("() => document.getElementById('search-status').textContent.startsWith('0 results')")
+        assert session.console_errors == [] and session.external_requests == []
+
+
+def test_search_word_matches_exactly_the_records_containing_it(served: str, browser: Any,
+                                                                activities: list[dict[str, Any]]) -> None:
+    word = "Tirana"
+    expected = {f"../activities/{r['id']}/" for r in activities
+                if r["location"] and r["location"]["city"] == word}
+    assert expected
+    with bs.open_page(browser, served + f"search/?q={word}") as session:
+        session.page.wait_for_selector("#search-results li")
+        hrefs = set(session.page.evaluate(
+            "() => Array.from(document.querySelectorAll('#search-results a')).map(a => a.getAttribute('href'))"))
+        assert expected <= hrefs
+
+
+@pytest.mark.parametrize("path", ["index.html", "timeline/index.html"])
+def test_pages_open_from_disk_with_charts(path: str, built: Path, browser: Any) -> None:
+    with bs.open_page(browser, (built / path).as_uri(), block_external=False) as session:
+        total, drawn = bs.plotly_charts_drawn(session.page)
+        assert total >= 1 and drawn == total
+        assert session.console_errors == []
+        assert session.external_requests == []
+
+
+def test_every_figure_is_valid_for_plotly(built: Path) -> None:
+    import plotly.graph_objects as go
+
+    figures = 0
+    pattern = re.compile(r'<script type="application/json" id="[^"]+-figure">(.*?)</script>', re.S)
+    for html in sorted(built.rglob("index.html")):
+        for raw in pattern.findall(html.read_text(encoding="utf-8")):
+            fig = json.loads(raw)
+            go.Figure(fig)  # raises on any property plotly does not know
+            figures += 1
+    assert figures > 20
+
+
+def test_feed_sitemap_robots_and_csv(built: Path, activities: list[dict[str, Any]]) -> None:
+    import csv
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(built / "feed.xml").getroot()
+    entries = feed.findall(f"{atom}entry")
+    assert entries and all(e.find(f"{atom}link").get("href").startswith("https://example.org/progress/activities/")
+                           for e in entries)
+    starts = [e.find(f"{atom}updated").text for e in entries]
+    assert starts == sorted(starts, reverse=True)
+    sm = ET.parse(built / "sitemap.xml").getroot()
+    locs = [u.find("{http://www.sitemaps.org/schemas/sitemap/0.9}loc").text for u in sm]
+    assert "https://example.org/progress/" in locs
+    for loc in locs:
+        rel = loc[len("https://example.org/progress/"):]
+        assert (built / rel / "index.html").is_file(), loc
+    assert "Sitemap: https://example.org/progress/sitemap.xml" in (built / "robots.txt").read_text()
+    rows = list(csv.DictReader((built / "data/activities.csv").read_text(encoding="utf-8").splitlines()))
+    assert [r["id"] for r in rows] == [a["id"] for a in activities]
+    charts_csv = sorted((built / "data/charts").glob("*.csv"))
+    assert len(charts_csv) > 20
+    for path in charts_csv:
+        table = list(csv.reader(path.read_text(encoding="utf-8").splitlines(), strict=True))
+        assert len({len(r) for r in table}) == 1, path
