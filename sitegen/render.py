@@ -268,7 +268,7 @@ class Renderer:
         area = self.indicator_area[job.key]
         p = next(x for x in self.progress[area.id].indicators if x.indicator.id == job.key)
         series = charts.indicator_series(self.site, p.indicator)
-        chart = charts.indicator_chart(self.site, p, self.colors[area.id], f"indicator-{job.key}", series)
+        chart = charts.indicator_chart(self.site, p, self.colors[area.id], "indicator", series)
         measurements = [x for x in self.site.measurements if x.indicator == job.key]
         return self._page(job, "indicator.html", p.indicator.title,
                           [(f"areas/{area.id}/", area.title)], [chart], source="content/plan.yaml",
