@@ -50,7 +50,7 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("kind", choices=("activity",), help="what to create")
     n.add_argument("title", help="the record's title")
     n.add_argument("--area", required=True, help="area id (see content/plan.yaml)")
-    n.add_argument("--start", help="start date YYYY-MM-DD (default: the report date)")
+    n.add_argument("--start", help="start date YYYY-MM-DD (default: today)")
     n.add_argument("--type", help="activity type (one of the plan's activity_types)")
     n.add_argument("--status", default="planned", help="status (default: planned)")
     n.add_argument("--site", default=".", help="site folder (default: current folder)")
