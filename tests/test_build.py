@@ -1,0 +1,302 @@
+"""`sitegen build`: the pages and data files it writes, and how it replaces output/.
+
+Every build here is the real command line in a subprocess. The killed-build test sends
+SIGKILL to a real build of a generated site at several points (fixed delays, and the
+moment its temporary folder appears) and checks that output/ is always one complete tree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.sitekit import BASELINE, REPO, front, make_site, run_sitegen, snapshot
+
+GENCORPUS = Path("/work/shared/tools/gencorpus.py")
+ACTIVITY_KEYS = {"title", "area", "status", "start", "end", "type", "location", "countries",
+                 "participants", "partners", "tags", "outputs", "contributes", "id", "url"}
+
+
+def build(site: Path, *args: str | Path) -> Path:
+    run = run_sitegen("build", site, *args)
+    assert "Traceback" not in run.stderr, run.stderr
+    assert run.returncode == 0, run.stderr
+    return site / "output"
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    """The baseline site, built once; the output folder."""
+    return build(make_site(tmp_path / "site"))
+
+
+# -- what a build writes --------------------------------------------------------------------
+
+def test_build_writes_the_pages(built: Path) -> None:
+    for rel in ("index.html", "areas/border-security/index.html", "areas/firearms/index.html",
+                "activities/index.html", "timeline/index.html", "404.html",
+                "activities/2018-03-05-border-course/index.html",
+                "activities/firearms-workshop/index.html",
+                "activities/border-assessment/index.html",
+                "activities/cancelled-firearms-course/index.html",
+                "activities/planned-meeting/index.html",
+                "pages/about/index.html", "data/plan.json", "data/activities.json"):
+        assert (built / rel).is_file(), rel
+    page = (built / "activities/firearms-workshop/index.html").read_text()
+    assert "Firearms tracing workshop" in page
+    assert "A workshop on tracing." in page
+    assert "The long narrative of the firearms area." in (built / "areas/firearms/index.html").read_text()
+    assert "Cancelled for lack of funds." in (
+        built / "activities/cancelled-firearms-course/index.html").read_text()
+
+
+def test_plan_json_shape(built: Path) -> None:
+    plan = json.loads((built / "data/plan.json").read_text())
+    assert plan["as_of"] == "2019-12-31"
+    assert [a["id"] for a in plan["areas"]] == ["border-security", "firearms"]
+    for area in plan["areas"]:
+        assert {"id", "title", "status", "activities", "indicators"} <= set(area)
+        assert list(area["activities"]) == ["planned", "in-progress", "completed", "postponed", "cancelled"]
+        for ind in area["indicators"]:
+            assert {"id", "title", "unit", "baseline", "target", "value", "status"} <= set(ind)
+    border, firearms = plan["areas"]
+    # The firearms workshop lists both areas: it counts in each.
+    assert border["activities"] == {"planned": 0, "in-progress": 1, "completed": 2,
+                                     "postponed": 0, "cancelled": 0}
+    assert firearms["activities"] == {"planned": 1, "in-progress": 0, "completed": 1,
+                                      "postponed": 0, "cancelled": 1}
+    values = {i["id"]: i["value"] for a in plan["areas"] for i in a["indicators"]}
+    assert values == {"bs-trained": 20, "bs-posts": 7, "fa-workshops": 1, "fa-experts": 12,
+                      "fa-states": 14}
+
+
+def test_activities_json_shape(built: Path) -> None:
+    acts = json.loads((built / "data/activities.json").read_text())
+    assert isinstance(acts, list)
+    assert len(acts) == 5
+    for act in acts:
+        assert ACTIVITY_KEYS <= set(act), ACTIVITY_KEYS - set(act)
+    by_id = {a["id"]: a for a in acts}
+    ws = by_id["firearms-workshop"]
+    assert ws["area"] == ["firearms", "border-security"]
+    assert ws["contributes"] == {"fa-experts": 12}
+    assert ws["outputs"] == [{"title": "Workshop report", "url": "https://example.org/report.pdf"}]
+    course = by_id["2018-03-05-border-course"]
+    assert course["participants"] == {"total": 20, "women": 8, "men": 12}
+    assert course["location"] == {"city": "Vienna", "country": "AT"}
+    assert course["countries"] == ["AT", "DE"]
+    assert course["start"] == "2018-03-05" and course["end"] == "2018-03-09"
+    assert course["url"].endswith("activities/2018-03-05-border-course/")
+
+
+def test_plotly_is_copied_once_and_nothing_loads_from_other_hosts(built: Path) -> None:
+    files = snapshot(built)
+    plotly = (REPO / "sitegen/theme/assets/plotly-basic.min.js").read_bytes()
+    holders = [rel for rel, data in files.items() if b"plotly.js (basic - minified)" in data]
+    assert holders == ["assets/plotly-basic.min.js"]
+    assert files["assets/plotly-basic.min.js"] == plotly
+    ref = re.compile(r'<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)="([^"]*)"', re.I)
+    pages_with_charts = 0
+    for rel, data in files.items():
+        if not rel.endswith(".html"):
+            continue
+        html = data.decode("utf-8")
+        for url in ref.findall(html):
+            parts = urlsplit(url)
+            if parts.scheme in ("http", "https") or url.startswith("//"):
+                assert parts.hostname == "example.org", f"{rel} loads {url}"
+                assert not url.endswith(".js") and not url.endswith(".css"), f"{rel} loads {url}"
+        if "plotly-basic.min.js" in html:
+            pages_with_charts += 1
+            assert html.count("plotly-basic.min.js") == 1, rel
+    assert pages_with_charts >= 3  # dashboard and the two area pages at least
+    assert "plotly-basic.min.js" in files["index.html"].decode()
+    assert "plotly-basic.min.js" in files["areas/firearms/index.html"].decode()
+    assert "plotly-basic.min.js" not in files["pages/about/index.html"].decode()
+
+
+def test_links_are_relative(built: Path) -> None:
+    html = (built / "areas/firearms/index.html").read_text()
+    hrefs = re.findall(r'<a\b[^>]*\bhref="([^"]*)"', html)
+    assert hrefs
+    internal = [h for h in hrefs if not urlsplit(h).scheme and not h.startswith("#")]
+    assert internal and all(not h.startswith("/") for h in internal), internal
+
+
+# -- failed builds leave output/ alone ------------------------------------------------------
+
+def test_build_with_an_error_leaves_previous_output_byte_identical(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    out = build(site)
+    (out / ".nojekyll").write_text("")  # a user's dotfile in the output is kept too
+    before = snapshot(out)
+    bad = front("title: Broken\narea: border-secruity\nstatus: completed\nstart: 2019-01-10\n")
+    (site / "content/activities/broken.md").write_text(bad)
+    run = run_sitegen("build", site)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert ("content/activities/broken.md:3:1: error: unknown area 'border-secruity' "
+            "(did you mean 'border-security'?)") in run.stderr.splitlines()
+    after = snapshot(out)
+    assert sorted(after) == sorted(before)
+    assert all(after[rel] == before[rel] for rel in before)
+    assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+    assert [p.name for p in site.iterdir() if ".tmp-" in p.name] == []
+
+
+def test_template_error_leaves_previous_output(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    out = build(site)
+    before = snapshot(out)
+    (site / "templates").mkdir()
+    (site / "templates/page.html").write_text("{% extends 'base.html' %}{% block main %}{{ no_such.thing }}{% endblock %}")
+    run = run_sitegen("build", site)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert "templates/page.html" in run.stderr
+    assert snapshot(out) == before
+
+
+def test_rebuild_replaces_removed_pages(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    out = build(site)
+    (out / ".nojekyll").write_text("")
+    assert (out / "activities/planned-meeting/index.html").exists()
+    (site / "content/activities/planned-meeting.md").unlink()
+    build(site)
+    assert not (out / "activities/planned-meeting/index.html").exists()
+    assert (out / ".nojekyll").exists()
+
+
+def _start_build(site: Path) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.Popen([sys.executable, "-m", "sitegen", "build", str(site)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+
+
+def test_killed_build_leaves_old_or_new_output_never_partial(tmp_path: Path) -> None:
+    site = tmp_path / "big"
+    subprocess.run([sys.executable, str(GENCORPUS), "400", str(site)], check=True,
+                   stdout=subprocess.DEVNULL)
+    old = snapshot(build(site))
+    # Change one record: every completed build from now on writes the "new" tree.
+    record = sorted((site / "content/activities").rglob("*.md"))[0]
+    record.write_text(record.read_text().replace("title: ", "title: Changed ", 1))
+
+    seen = []  # output/ after each killed build (compared with the new tree at the end)
+    caught_writing = 0
+    # Kills at fixed delays (somewhere in loading or rendering)...
+    for delay in (0.3, 1.0):
+        proc = _start_build(site)
+        time.sleep(delay)
+        _kill(proc)
+        seen.append(snapshot(site / "output"))
+    # ...and while the temporary tree is being written (poll for it, then kill).
+    for min_files in (1, 300):
+        proc = _start_build(site)
+        tmp = site / f".output.tmp-{proc.pid}"
+        while proc.poll() is None:
+            if tmp.is_dir() and sum(1 for _ in tmp.rglob("*")) >= min_files:
+                break
+            time.sleep(0.002)
+        caught_writing += proc.poll() is None
+        _kill(proc)
+        seen.append(snapshot(site / "output"))
+    # A following build succeeds and removes the killed builds' leftovers.
+    build(site)
+    new = snapshot(site / "output")
+    assert new != old
+    assert sorted(p.name for p in site.iterdir()) == ["content", "output", "site.yaml"]
+    for n, tree in enumerate(seen):
+        assert tree in (old, new), f"kill {n}: output/ is neither the old nor the new complete tree"
+    assert caught_writing >= 1  # at least one kill landed while the new tree was being written
+
+
+# -- reproducible output --------------------------------------------------------------------
+
+def test_two_builds_of_the_example_are_byte_identical(tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    for out in (first, second):
+        run = run_sitegen("build", REPO, "-o", out)
+        assert run.returncode == 0, run.stderr
+        assert "0 warning(s)" in run.stdout
+    a, b = snapshot(first), snapshot(second)
+    assert len(a) > 100
+    assert sorted(a) == sorted(b)
+    different = [rel for rel in a if a[rel] != b[rel]]
+    assert different == []
+
+
+# -- output folder safety -------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", ["site", "parent", "content", "content/sub", "templates"])
+def test_dangerous_output_folders_are_refused(tmp_path: Path, target: str) -> None:
+    site = make_site(tmp_path / "site", {"templates/.keep": ""})
+    (tmp_path / "unrelated.txt").write_text("keep me")
+    out = {"site": site, "parent": tmp_path, "content": site / "content",
+           "content/sub": site / "content/sub", "templates": site / "templates"}[target]
+    before = snapshot(tmp_path)
+    run = run_sitegen("build", site, "-o", out)
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "refusing" in run.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_foreign_non_empty_output_folder_is_refused(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("years of work")
+    run = run_sitegen("build", site, "-o", out)
+    assert run.returncode == 2
+    assert "not empty and was not made by sitegen" in run.stderr
+    assert snapshot(out) == {"thesis.tex": b"years of work"}
+
+
+def test_empty_or_sitegen_output_folder_is_replaced(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    out = tmp_path / "public"
+    out.mkdir()
+    build(site, "-o", out)
+    assert (out / "index.html").is_file()
+    (out / "stale.html").write_text("old page")
+    build(site, "-o", out)
+    assert not (out / "stale.html").exists()
+
+
+def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    (tmp_path / "out").write_text("a file")
+    run = run_sitegen("build", site, "-o", tmp_path / "out")
+    assert run.returncode == 2
+    assert (tmp_path / "out").read_text() == "a file"
+
+
+def test_build_of_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    run = run_sitegen("build", tmp_path / "nope")
+    assert run.returncode == 2
+    assert not (tmp_path / "nope").exists()
+
+
+def test_build_default_site_dir_is_the_current_folder(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    run = run_sitegen("build", cwd=site)
+    assert run.returncode == 0, run.stderr
+    assert (site / "output/index.html").is_file()
+    assert BASELINE["content/plan.yaml"]  # the baseline is untouched by the build
