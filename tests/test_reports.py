@@ -1,0 +1,160 @@
+"""Reporting rounds: a small plan with two rounds (and one still running), checked against
+figures worked out by hand, on the built page and in data/reports/<id>.json.
+
+Plan 2020-01-01 .. 2021-12-31 (730 days). Round q1 ends 2020-03-31 (day 90, elapsed
+90/730 = 0.123), round q2 ends 2020-06-30 (day 181, elapsed 0.248).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.sitekit import dedent, make_site, run_sitegen
+
+SITE: dict[str, str] = {
+    "site.yaml": "title: Rounds\nbase_url: https://example.org/r/\nas_of: 2020-12-31\n",
+    "content/plan.yaml": dedent("""
+        title: Round plan
+        start: 2020-01-01
+        end: 2021-12-31
+        activity_types: [training-course, workshop, meeting]
+        areas:
+          - id: training
+            title: Training
+            indicators:
+              - {id: trained, title: People trained, unit: people, target: 100, sum: participants}
+              - {id: states, title: States connected, unit: States, baseline: 10, target: 20,
+                 source: measurements}
+          - id: tools
+            title: Tools
+            indicators:
+              - {id: workshops, title: Workshops held, unit: workshops, target: 4, where: {type: workshop}}
+        """),
+    "content/activities/training.yaml": dedent("""
+        - {id: course-a, title: Course A, area: training, status: completed, start: 2020-02-10,
+           end: 2020-02-12, type: training-course, participants: 20}
+        - {id: course-b, title: Course B, area: training, status: completed, start: 2020-05-04,
+           end: 2020-05-08, type: training-course, participants: 30}
+        - {id: course-c, title: Course C, area: training, status: completed, start: 2020-03-20,
+           end: 2020-05-15, type: training-course, participants: 10}
+        - {id: late-course, title: Late course, area: training, status: completed, start: 2020-06-29,
+           end: 2020-07-02, type: training-course, participants: 5}
+        """),
+    "content/activities/tools.yaml": dedent("""
+        - {id: workshop-1, title: Workshop 1, area: tools, status: completed, start: 2020-03-01,
+           type: workshop}
+        - {id: workshop-2, title: Workshop 2, area: tools, status: planned, start: 2020-11-01,
+           type: workshop}
+        - {id: cancelled-x, title: Cancelled workshop, area: tools, status: cancelled,
+           start: 2020-04-01, type: workshop}
+        - {id: assessment, title: Assessment, area: tools, status: in-progress, start: 2020-01-15,
+           end: 2020-10-31, type: meeting}
+        """),
+    "content/measurements/states.csv": "indicator,date,value,note\nstates,2020-03-31,12,\nstates,2020-06-30,15,\n",
+    "content/reports/q1.yaml": "title: First quarter 2020\nstart: 2020-01-01\nend: 2020-03-31\n",
+    "content/reports/2020-q2.yaml": dedent("""
+        id: q2
+        title: Second quarter 2020
+        start: 2020-04-01
+        end: 2020-06-30
+        narrative: |
+          Training **picked up**.
+        """),
+    "content/reports/h2.yaml": "title: Second half-year\nstart: 2020-07-01\nend: 2021-06-30\n",
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = make_site(tmp_path_factory.mktemp("rounds"), SITE, base={})
+    run = run_sitegen("build", site)
+    assert run.returncode == 0, run.stderr
+    return site / "output"
+
+
+def data(out: Path, rid: str) -> dict:
+    return json.loads((out / "data/reports" / f"{rid}.json").read_text(encoding="utf-8"))
+
+
+def listed(html: str, list_id: str, attr: str = "data-activity") -> list[str]:
+    """The ids in one list or table of the page, in order ([] when the page says None)."""
+    found = re.search(rf'id="{list_id}">(.*?)</(?:ul|table)>', html, re.S)
+    return re.findall(rf'{attr}="([^"]+)"', found.group(1)) if found else []
+
+
+def test_first_round_figures(built: Path) -> None:
+    q1 = data(built, "q1")
+    assert (q1["as_of"], q1["previous"], q1["since"], q1["ongoing"]) == ("2020-03-31", None, "2019-12-31", False)
+    training, tools = q1["areas"]
+    assert training["activities"] == {"planned": 2, "in-progress": 1, "completed": 1, "postponed": 0, "cancelled": 0}
+    assert (training["completion"], training["attainment"], training["status"]) == (0.25, 0.2, "on track")
+    assert tools["activities"] == {"planned": 1, "in-progress": 1, "completed": 1, "postponed": 0, "cancelled": 1}
+    assert (tools["completion"], tools["attainment"], tools["status"]) == (0.3333, 0.25, "on track")
+    assert (training["previous_status"], tools["previous_status"]) == ("not started", "not started")
+    values = {i["id"]: (i["value"], i["status"]) for i in q1["indicators"]}
+    assert values == {"trained": (20, "on track"), "states": (12, "on track"), "workshops": (1, "on track")}
+    assert q1["completed"] == ["course-a", "workshop-1"]
+    assert q1["new"] == ["assessment", "course-a", "workshop-1", "course-c"]
+    assert q1["status_changes"] == []
+    assert q1["indicators_moved"] == [{"id": "trained", "from": 0, "to": 20}, {"id": "states", "from": None, "to": 12},
+                                      {"id": "workshops", "from": 0, "to": 1}]
+
+
+def test_second_round_figures_and_changes(built: Path) -> None:
+    q2 = data(built, "q2")
+    assert (q2["as_of"], q2["previous"], q2["since"]) == ("2020-06-30", "q1", "2020-03-31")
+    training, tools = q2["areas"]
+    # late-course started on 2020-06-29 and ends on 2020-07-02: in progress on the round's end.
+    assert training["activities"] == {"planned": 0, "in-progress": 1, "completed": 3, "postponed": 0, "cancelled": 0}
+    assert (training["completion"], training["attainment"], training["status"]) == (0.75, 0.55, "on track")
+    assert (tools["completion"], tools["attainment"], tools["status"]) == (0.3333, 0.25, "on track")
+    assert (training["previous_status"], tools["previous_status"]) == ("on track", "on track")
+    values = {i["id"]: i["value"] for i in q2["indicators"]}
+    assert values == {"trained": 60, "states": 15, "workshops": 1}
+    assert q2["completed"] == ["course-c", "course-b"]
+    assert q2["new"] == ["cancelled-x", "course-b", "late-course"]
+    assert q2["status_changes"] == [{"id": "course-c", "from": "in-progress", "to": "completed"}]
+    assert q2["indicators_moved"] == [{"id": "trained", "from": 20, "to": 60}, {"id": "states", "from": 12, "to": 15}]
+
+
+def test_second_round_page_shows_the_same(built: Path) -> None:
+    html = (built / "reports/q2/index.html").read_text(encoding="utf-8")
+    assert "<strong>picked up</strong>" in html
+    assert 'Previous round: <a href="../../reports/q1/">First quarter 2020</a>' in html
+    assert re.search(r'data-area="training">.*?on track.*?3 of 4 \(75%\).*?55%', html)
+    assert re.search(r'data-indicator="trained">.*?<td>60 people</td>', html)
+    assert listed(html, "report-completed") == ["course-c", "course-b"]
+    assert listed(html, "report-new") == ["cancelled-x", "course-b", "late-course"]
+    assert listed(html, "report-changes") == ["course-c"]
+    assert re.search(r'data-activity="course-c">.*?in-progress.*?→.*?completed', html)
+    assert listed(html, "report-moved", "data-indicator") == ["trained", "states"]
+    assert "Status changes (1)" in html and "Indicators that moved (2)" in html
+
+
+def test_running_round_uses_the_site_report_date_and_matches_the_dashboard(built: Path) -> None:
+    h2 = data(built, "h2")
+    assert (h2["as_of"], h2["ongoing"], h2["previous"]) == ("2020-12-31", True, "q2")
+    plan = json.loads((built / "data/plan.json").read_text(encoding="utf-8"))
+    for mine, dash in zip(h2["areas"], plan["areas"]):
+        assert (mine["id"], mine["status"], mine["completion"], mine["attainment"], mine["activities"]) == (
+            dash["id"], dash["status"], dash["completion"], dash["attainment"], dash["activities"])
+    html = (built / "reports/h2/index.html").read_text(encoding="utf-8")
+    assert "The period has not ended" in html
+    dashboard = (built / "index.html").read_text(encoding="utf-8")
+    assert 'href="reports/h2/"' in dashboard  # the dashboard links the latest round
+
+
+def test_check_warns_about_stale_records(tmp_path: Path) -> None:
+    site = make_site(tmp_path, SITE, base={})
+    run = run_sitegen("check", site)
+    assert run.returncode == 0, run.stderr
+    assert run.lines == [
+        "content/activities/tools.yaml:3:1: warning: stale record: 'workshop-2' is planned but its start "
+        "2020-11-01 has passed (update its status or its dates)",
+        "content/activities/tools.yaml:7:1: warning: stale record: 'assessment' is in-progress but ended "
+        "on 2020-10-31 (set status: completed (or postponed) and update 'end')",
+    ]
