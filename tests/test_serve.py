@@ -1,0 +1,368 @@
+"""`sitegen serve`: a real server subprocess on a free port, real files edited on disk.
+
+What an editor notices: the page changes after a save and open tabs get a reload event;
+mistakes show in the browser with file and line and go away when fixed; deleted records'
+pages are gone; save storms leave the right final state. Plus what an attacker tries:
+path traversal and foreign Host headers. The incremental builder is checked against a
+fresh full build, byte for byte, after sequences of edits.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from sitegen.build import build
+from sitegen.incremental import Builder
+from sitegen.serve import make_handler, own_names
+from tests.sitekit import BASELINE, REPO, make_site, run_sitegen, snapshot
+
+TIMEOUT = 20.0
+ACT = "content/activities/firearms-workshop.md"
+
+
+def poll(check: Callable[[], Any], timeout: float = TIMEOUT, what: str = "") -> Any:
+    """Call `check` until it returns a true value; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what or check}: last={last!r}")
+
+
+class Server:
+    def __init__(self, proc: subprocess.Popen[str], url: str, site: Path):
+        self.proc, self.url, self.site = proc, url, site
+        self.port = int(url.rsplit(":", 1)[1].strip("/"))
+
+    def get(self, path: str, host: str | None = None) -> tuple[int, dict[str, str], bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        try:
+            conn.putrequest("GET", path, skip_host=True)
+            conn.putheader("Host", host or f"127.0.0.1:{self.port}")
+            conn.endheaders()
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+        finally:
+            conn.close()
+
+    def text(self, path: str) -> tuple[int, str]:
+        status, _, body = self.get(path)
+        return status, body.decode("utf-8")
+
+    def write(self, rel: str, text: str) -> None:
+        """An editor's atomic save: write a temporary file beside it, then rename."""
+        path = self.site / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+
+
+class Events:
+    """Collects Server-Sent Events from /__sitegen/events in a thread."""
+
+    def __init__(self, port: int):
+        self.queue: queue.Queue[tuple[str, str]] = queue.Queue()
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.conn.request("GET", "/__sitegen/events", headers={"Host": f"localhost:{port}"})
+        self.resp = self.conn.getresponse()
+        assert self.resp.status == 200
+        assert self.resp.getheader("Content-Type") == "text/event-stream"
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        event, data = "message", ""
+        try:
+            while True:
+                line = self.resp.readline()
+                if not line:
+                    return
+                text = line.decode("utf-8").rstrip("\n")
+                if text.startswith("event:"):
+                    event = text[6:].strip()
+                elif text.startswith("data:"):
+                    data = text[5:].strip()
+                elif text == "":
+                    if data:
+                        self.queue.put((event, data))
+                    event, data = "message", ""
+        except (OSError, ValueError):
+            return
+
+    def next(self, name: str, timeout: float = TIMEOUT) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no '{name}' event within {timeout} s")
+            try:
+                event, data = self.queue.get(timeout=left)
+            except queue.Empty:
+                continue
+            if event == name:
+                return data
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    site = make_site(tmp_path / "site", {"content/static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>\n"})
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("SITEGEN_AS_OF", None)
+    err = open(tmp_path / "stderr.txt", "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=err, text=True, env=env, cwd=tmp_path)
+    try:
+        lines: queue.Queue[str] = queue.Queue()
+        assert proc.stdout is not None
+        out = proc.stdout
+        threading.Thread(target=lambda: [lines.put(ln) for ln in out], daemon=True).start()
+        first = lines.get(timeout=60)
+        assert first.startswith("serving http://127.0.0.1:"), first
+        yield Server(proc, first.split()[1], site)
+        assert proc.poll() is None, "the server died"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+        err.close()
+
+
+def test_edit_gives_reload_event_and_new_content(server: Server) -> None:
+    status, page = server.text("/activities/firearms-workshop/")
+    assert status == 200 and "Firearms tracing workshop" in page
+    assert '<script src="/__sitegen/live.js"' in page
+    events = Events(server.port)
+    try:
+        events.next("hello")
+        server.write(ACT, BASELINE[ACT].replace("Firearms tracing workshop", "Tracing seminar, Belgrade"))
+        events.next("reload")
+        status, page = poll(lambda: (lambda r: r if "Tracing seminar, Belgrade" in r[1] else None)(
+            server.text("/activities/firearms-workshop/")), what="the new title")
+        assert status == 200 and "Firearms tracing workshop" not in page
+        assert "Tracing seminar, Belgrade" in server.text("/activities/")[1]
+    finally:
+        events.close()
+
+
+def test_error_page_names_file_and_line_then_recovers(server: Server) -> None:
+    events = Events(server.port)
+    try:
+        events.next("hello")
+        server.write(ACT, BASELINE[ACT].replace("status: completed", "status: finished"))
+        events.next("reload")
+        for path in ("/activities/firearms-workshop/", "/", "/areas/firearms/", "/no-such-page/"):
+            status, page = server.text(path)
+            assert status == 500, path
+            assert f"{ACT}:4:" in page and "unknown status &#x27;finished&#x27;" in page
+            assert '<script src="/__sitegen/live.js"' in page
+        assert server.get("/data/plan.json")[0] == 200  # data files are still served
+        server.write(ACT, BASELINE[ACT])
+        events.next("reload")
+        status, page = server.text("/activities/firearms-workshop/")
+        assert status == 200 and "Firearms tracing workshop" in page
+
+        server.write("site.yaml", BASELINE["site.yaml"] + "title: Twice\n")
+        events.next("reload")
+        status, page = server.text("/")
+        assert status == 500 and "site.yaml:5:" in page
+        server.write("site.yaml", BASELINE["site.yaml"])
+        events.next("reload")
+        assert server.text("/")[0] == 200
+
+        server.write("templates/activity.html", "{% extends 'base.html' %}\n{% block content %}\n{{ act.title }\n{% endblock %}\n")
+        events.next("reload")
+        status, page = server.text("/activities/firearms-workshop/")
+        assert status == 500 and "templates/activity.html:3" in page
+        (server.site / "templates/activity.html").unlink()
+        events.next("reload")
+        assert server.text("/activities/firearms-workshop/")[0] == 200
+    finally:
+        events.close()
+
+
+def test_deleted_and_renamed_records_lose_their_pages(server: Server) -> None:
+    assert server.get("/activities/planned-meeting/")[0] == 200
+    (server.site / "content/activities/planned-meeting.md").unlink()
+    status, page = poll(lambda: (lambda r: r if r[0] == 404 else None)(server.text("/activities/planned-meeting/")),
+                        what="404 for the deleted record")
+    assert "Page not found" in page and '<script src="/__sitegen/live.js"' in page
+    os.replace(server.site / ACT, server.site / "content/activities/tracing-workshop.md")
+    poll(lambda: server.get("/activities/tracing-workshop/")[0] == 200, what="the renamed page")
+    poll(lambda: server.get("/activities/firearms-workshop/")[0] == 404, what="404 for the old name")
+
+
+def test_save_storm_leaves_server_alive_and_final_content_right(server: Server) -> None:
+    path = server.site / ACT
+    for i in range(200):
+        path.write_text(BASELINE[ACT].replace("Firearms tracing workshop", f"Storm title {i}"), encoding="utf-8")
+    for i in range(20):  # and a checkout-like burst over many files
+        server.write(f"content/activities/storm-{i:02d}.md",
+                     BASELINE["content/activities/planned-meeting.md"].replace("Closing meeting", f"Storm meeting {i}"))
+    poll(lambda: "Storm title 199" in server.text("/activities/firearms-workshop/")[1], what="the last title")
+    poll(lambda: "Storm meeting 19" in server.text("/activities/storm-19/")[1], what="the last new record")
+    assert server.proc.poll() is None
+    assert "Storm title 199" in server.text("/activities/")[1]
+
+
+@pytest.mark.parametrize("raw", [
+    "/../etc/passwd", "/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/%2E%2E/%2E%2E/etc/passwd",
+    "/..%2f..%2fetc/passwd", "/..%2F..%2Fetc%2Fpasswd", "/..\\..\\etc\\passwd", "/..%5c..%5cetc%5cpasswd",
+    "/activities/../../etc/passwd", "//etc/passwd", "/%00/etc/passwd", "/./index.html", "/.sitegen",
+])
+def test_traversal_attempts_are_refused(server: Server, raw: str) -> None:
+    status, _, body = server.get(raw)
+    assert status in (403, 404), (raw, status)
+    assert b"root:" not in body
+
+
+def test_foreign_host_header_is_refused(server: Server) -> None:
+    for host in ("evil.example:%d" % server.port, "127.0.0.1.evil.example", "localhost", "attacker.test"):
+        assert server.get("/", host=host)[0] == 403, host
+    for host in (f"localhost:{server.port}", f"127.0.0.1:{server.port}", f"[::1]:{server.port}"):
+        assert server.get("/", host=host)[0] == 200, host
+
+
+def test_content_types(server: Server) -> None:
+    expected = {"/": "text/html; charset=utf-8", "/assets/site.js": "application/javascript",
+                "/assets/site.css": "text/css", "/data/plan.json": "application/json",
+                "/data/activities.csv": "text/csv", "/feed.xml": "application/atom+xml",
+                "/logo.svg": "image/svg+xml"}
+    for path, ctype in expected.items():
+        status, headers, _ = server.get(path)
+        assert status == 200 and headers["content-type"].startswith(ctype), (path, headers)
+    status, headers, body = server.get("/activities")
+    assert status == 301 and headers["location"] == "/activities/"
+
+
+def test_symlinks_out_of_the_preview_folder_are_refused(tmp_path: Path) -> None:
+    root = tmp_path / "preview"
+    root.mkdir()
+    (root / "index.html").write_text("<html><body>home</body></html>")
+    os.symlink("/etc/passwd", root / "leak.txt")
+    os.symlink("/etc", root / "etc")
+    from sitegen.serve import Live
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(root, set(), Live()))
+    port = srv.server_address[1]
+    srv.RequestHandlerClass = make_handler(root, own_names("127.0.0.1", port), Live())
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        for path in ("/leak.txt", "/etc/passwd", "/etc/"):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", path, headers={"Host": f"127.0.0.1:{port}"})
+            resp = conn.getresponse()
+            body = resp.read()
+            conn.close()
+            assert resp.status in (403, 404), path
+            assert b"root:" not in body
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/", headers={"Host": f"127.0.0.1:{port}"})
+        assert conn.getresponse().status == 200
+        conn.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_build_output_never_contains_the_reload_script(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    run = run_sitegen("build", site)
+    assert run.returncode == 0, run.stderr
+    files = snapshot(site / "output")
+    assert any(p.endswith(".html") for p in files)
+    assert not [p for p, data in files.items() if b"__sitegen" in data or b"EventSource" in data]
+
+
+# -- incremental == full build ----------------------------------------------------------
+
+def _same_as_full_build(site: Path, preview: Path, tmp: Path, step: str) -> None:
+    ref = tmp / "ref"
+    if ref.exists():
+        shutil.rmtree(ref)
+    build(site, ref)
+    got, want = snapshot(preview), snapshot(ref)
+    diff = sorted(p for p in got.keys() | want.keys() if got.get(p) != want.get(p))
+    assert not diff, f"after {step}: preview differs from a full build in {diff[:8]}"
+
+
+def test_incremental_rebuilds_equal_a_full_build(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    preview = tmp_path / "preview"
+    builder = Builder(site, preview)
+    assert builder.rebuild().ok
+    _same_as_full_build(site, preview, tmp_path, "the first build")
+    act = site / ACT
+    meeting = site / "content/activities/planned-meeting.md"
+    theme = REPO / "sitegen/theme/templates/activity.html"
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("a body edit", lambda: act.write_text(BASELINE[ACT] + "\nMore *text*.\n")),
+        ("a title edit", lambda: act.write_text(BASELINE[ACT].replace("Firearms tracing workshop", "Renamed"))),
+        ("a status edit", lambda: meeting.write_text(meeting.read_text().replace("planned", "postponed", 1))),
+        ("a new record", lambda: (site / "content/activities/new-one.md").write_text(
+            BASELINE["content/activities/planned-meeting.md"].replace("Closing meeting", "New one")
+            .replace("2020-06-01", "2019-01-15").replace("firearms", "border-security"))),
+        ("a new country", lambda: act.write_text(BASELINE[ACT].replace("[RS]", "[RS, MD]"))),
+        ("a deletion", lambda: meeting.unlink()),
+        ("a rename", lambda: os.replace(act, site / "content/activities/renamed.md")),
+        ("a YAML list edit", lambda: (site / "content/activities/list.yaml").write_text(
+            BASELINE["content/activities/list.yaml"].replace("Border post assessment", "Post assessment"))),
+        ("a template edit", lambda: (site / "templates").mkdir() or (site / "templates/activity.html").write_text(
+            theme.read_text().replace("{% block content %}", "{% block content %}<p>custom</p>", 1))),
+        ("a body edit with a custom template", lambda: (site / "content/activities/renamed.md").write_text(
+            BASELINE[ACT] + "\nOther text.\n")),
+        ("a template removal", lambda: shutil.rmtree(site / "templates")),
+        ("a plan edit", lambda: (site / "content/plan.yaml").write_text(
+            BASELINE["content/plan.yaml"].replace("target: 100", "target: 80"))),
+        ("a measurement edit", lambda: (site / "content/measurements/posts.csv").write_text(
+            BASELINE["content/measurements/posts.csv"] + "bs-posts,2019-12-31,8,third survey\n")),
+        ("a new page", lambda: (site / "content/pages/help.md").write_text("---\ntitle: Help\n---\n\nHelp text.\n")),
+        ("a static file", lambda: (site / "content/static/files").mkdir(parents=True) or
+            (site / "content/static/files/a.txt").write_text("hello\n")),
+        ("a static file removal", lambda: shutil.rmtree(site / "content/static")),
+        ("a site.yaml edit", lambda: (site / "site.yaml").write_text(
+            BASELINE["site.yaml"].replace("Test plan progress", "Other title"))),
+    ]
+    for name, change in steps:
+        change()
+        outcome = builder.rebuild()
+        assert outcome.ok, (name, outcome.problems)
+        _same_as_full_build(site, preview, tmp_path, name)
+    # an error keeps the last good site; the fix is diffed against it
+    (site / "content/activities/new-one.md").write_text("---\ntitle: x\n")
+    assert not builder.rebuild().ok
+    (site / "content/activities/new-one.md").unlink()
+    assert builder.rebuild().ok
+    _same_as_full_build(site, preview, tmp_path, "an error and its fix")
+
+
+def test_body_edit_renders_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    builder = Builder(site, tmp_path / "preview")
+    first = builder.rebuild()
+    (site / ACT).write_text(BASELINE[ACT] + "\nA new paragraph.\n")
+    outcome = builder.rebuild()
+    assert outcome.ok and not outcome.full and outcome.changed == [ACT]
+    assert outcome.rendered < first.rendered
