@@ -57,7 +57,7 @@ def parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("init", help="create a new site folder with a minimal plan",
                        description="Create a new site folder with a minimal plan, a CI workflow and .gitignore.")
-    i.add_argument("directory", help="folder to create (must be empty or absent)")
+    i.add_argument("directory", help="folder to create (must be absent, empty, or hold only .git)")
     return p
 
 

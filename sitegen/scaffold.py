@@ -219,7 +219,7 @@ def site_files(name: str, today: dt.date) -> dict[str, str]:
         "content/pages/about.md": (
             "---\ntitle: About\norder: 1\n---\n\n"
             "Who runs the plan, where the figures come from and whom to contact.\n"),
-        ".gitignore": "output/\n",
+        ".gitignore": "output/\n.sitegen-cache/\n",
         "requirements.txt": (
             "# What CI installs to build the site (see .github/workflows/sitegen.yml).\n"
             f"sitegen=={__version__}\n"),
@@ -228,11 +228,12 @@ def site_files(name: str, today: dt.date) -> dict[str, str]:
 
 
 def init_site(directory: Path) -> int:
-    """Create a new site folder; 2 when `directory` exists and is not empty."""
+    """Create a new site folder; 2 when `directory` holds anything but `.git`."""
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory} exists and is not a folder")
-    if directory.is_dir() and any(directory.iterdir()):
-        raise UsageError(f"{directory} is not empty; sitegen init only writes into a new or empty folder")
+    if directory.is_dir() and any(p.name != ".git" for p in directory.iterdir()):
+        raise UsageError(f"{directory} is not empty; sitegen init only writes into a new or empty folder "
+                         "(a fresh git repository with nothing but .git counts as empty)")
     name = directory.resolve().name
     files = site_files(name, dt.date.today())
     for rel, text in files.items():

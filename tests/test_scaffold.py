@@ -1,0 +1,156 @@
+"""`sitegen init`, `sitegen new activity` and the pre-commit hook definition."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+from tests.sitekit import REPO, make_site, run_sitegen, snapshot
+from tests.test_git import commit, git, new_repo
+
+NEW_FILE = """\
+---
+title: "Firearms: tracing course"
+area: firearms
+status: in-progress
+start: 2019-12-02
+type: workshop
+# end: YYYY-MM-DD
+# location: {city: Vienna, country: AT}
+# countries: [AT, DE]
+# participants: {total: 20, women: 9, men: 11}
+# partners: [Partner name]
+---
+
+What happened, who took part and what came out of it (Markdown).
+"""
+
+
+def test_init_then_build_gives_a_site_without_warnings(tmp_path: Path) -> None:
+    site = tmp_path / "new-plan"
+    run = run_sitegen("init", site)
+    assert run.returncode == 0, run.stderr
+    files = snapshot(site)
+    assert {"site.yaml", "content/plan.yaml", "content/pages/about.md", ".gitignore",
+            ".github/workflows/sitegen.yml"} <= files.keys()
+    assert sum(1 for p in files if p.startswith("content/activities/") and p.endswith(".md")) == 1
+    assert files[".gitignore"].decode().splitlines() == ["output/", ".sitegen-cache/"]
+    built = run_sitegen("build", site)
+    assert (built.returncode, built.stderr) == (0, "")
+    assert "0 warning(s)" in built.stdout
+    for page in ("index.html", "areas/first-area/index.html", "pages/about/index.html"):
+        assert (site / "output" / page).is_file()
+    check = run_sitegen("check", site, "--strict")
+    assert (check.returncode, check.stderr) == (0, "0 error(s), 0 warning(s)\n")
+
+
+def test_new_site_in_git_builds_without_warnings(tmp_path: Path) -> None:
+    root = new_repo(tmp_path / "repo")  # an empty folder that is already a repository
+    assert run_sitegen("init", root).returncode == 0
+    commit(root, dt.date.today().isoformat(), "new site")
+    built = run_sitegen("build", root)
+    assert (built.returncode, built.stderr) == (0, "")
+    assert (root / "output/index.html").is_file()
+    assert git(root, "status", "--porcelain") == ""  # output/ and the build cache are ignored
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
+    run = run_sitegen("init", tmp_path)
+    assert run.returncode == 2
+    assert "is not empty" in run.stderr
+    assert snapshot(tmp_path) == {"notes.txt": b"mine\n"}
+
+
+def test_generated_workflow_checks_pull_requests_and_deploys_main_only(tmp_path: Path) -> None:
+    assert run_sitegen("init", tmp_path / "s").returncode == 0
+    flow = yaml.safe_load((tmp_path / "s/.github/workflows/sitegen.yml").read_text(encoding="utf-8"))
+    on = flow.get("on", flow.get(True))  # YAML 1.1 reads the key `on` as true
+    assert "pull_request" in on and "pull_request_target" not in on
+    assert on["push"]["branches"] == ["main"]
+    assert set(flow["jobs"]) == {"check", "deploy"}
+    check, deploy = flow["jobs"]["check"], flow["jobs"]["deploy"]
+    assert "if" not in check
+    assert any(s.get("run") == "sitegen check --format github" for s in check["steps"])
+    assert deploy["needs"] == "check"
+    assert "refs/heads/main" in deploy["if"] and "pull_request" in deploy["if"]
+    assert deploy["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    uses = [s.get("uses", "").split("@")[0] for s in deploy["steps"]]
+    assert uses[-2:] == ["actions/upload-pages-artifact", "actions/deploy-pages"]
+    assert any(s.get("run") == "sitegen build" for s in deploy["steps"])
+    upload = next(s for s in deploy["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "output"
+    assert flow["permissions"] == {"contents": "read"}
+
+
+def test_new_activity_writes_a_record_that_check_accepts(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    run = run_sitegen("new", "activity", "Firearms: tracing course", "--area", "firearms", "--start",
+                      "2019-12-02", "--type", "workshop", "--status", "in-progress", "--site", site)
+    assert run.returncode == 0, run.stderr
+    rel = "content/activities/2019/2019-12-02-firearms-tracing-course.md"
+    assert (site / rel).read_text(encoding="utf-8") == NEW_FILE
+    assert run.stdout == f"created {rel}\n\n{NEW_FILE}"
+    check = run_sitegen("check", site)
+    assert (check.returncode, check.stderr) == (0, "0 error(s), 0 warning(s)\n")
+    built = run_sitegen("build", site)
+    assert built.returncode == 0
+    page = (site / "output/activities/2019-12-02-firearms-tracing-course/index.html").read_text(encoding="utf-8")
+    assert "Firearms: tracing course" in page
+
+
+def test_new_activity_refuses_unknown_area_type_and_status(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    before = snapshot(site)
+    run = run_sitegen("new", "activity", "X", "--area", "firearm", "--start", "2019-01-01", "--site", site)
+    assert (run.returncode, run.stderr) == (1, "sitegen: error: unknown area 'firearm' (did you mean 'firearms'?)\n")
+    run = run_sitegen("new", "activity", "X", "--area", "firearms", "--type", "workshp", "--start", "2019-01-01",
+                      "--site", site)
+    assert (run.returncode, run.stderr) == (1, "sitegen: error: unknown activity type 'workshp' "
+                                               "(did you mean 'workshop'?)\n")
+    run = run_sitegen("new", "activity", "X", "--area", "firearms", "--status", "done", "--start", "2019-01-01",
+                      "--site", site)
+    assert run.returncode == 1 and "unknown status 'done'" in run.stderr
+    run = run_sitegen("new", "activity", "X", "--area", "firearms", "--start", "2019-13-01", "--site", site)
+    assert run.returncode == 2 and "is not a date" in run.stderr
+    assert snapshot(site) == before
+
+
+def test_new_activity_never_overwrites(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    args = ("new", "activity", "Same title", "--area", "firearms", "--start", "2019-05-05", "--site", site)
+    assert run_sitegen(*args).returncode == 0
+    path = site / "content/activities/2019/2019-05-05-same-title.md"
+    path.write_text(path.read_text(encoding="utf-8") + "Edited by hand.\n", encoding="utf-8")
+    again = run_sitegen(*args)
+    assert again.returncode == 1
+    assert "2019-05-05-same-title.md already exists; not overwritten" in again.stderr
+    assert path.read_text(encoding="utf-8").endswith("Edited by hand.\n")
+
+
+def test_new_activity_starts_today_by_default(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    before = dt.date.today()
+    run = run_sitegen("new", "activity", "Today", "--area", "firearms", "--site", site)
+    after = dt.date.today()
+    assert run.returncode == 0, run.stderr
+    made = [p for p in snapshot(site) if p.endswith("-today.md")]
+    assert made in ([f"content/activities/{d.year}/{d.isoformat()}-today.md"] for d in {before, after})
+
+
+def test_help_documents_the_options() -> None:
+    new = run_sitegen("new", "--help").stdout
+    for option in ("--area", "--start", "--type", "--status", "--site"):
+        assert option in new
+    assert "folder to create" in run_sitegen("init", "--help").stdout
+
+
+def test_pre_commit_hook_definition() -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hooks == [{
+        "id": "sitegen-check", "name": "sitegen check",
+        "description": hooks[0]["description"], "entry": "sitegen check", "language": "python",
+        "pass_filenames": False, "files": r"^(site\.yaml|content/|templates/)",
+    }]
