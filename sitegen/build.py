@@ -7,18 +7,21 @@ one's result.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from . import __version__
+from . import __version__, cache, markdown
 from . import model as m
 from .errors import ContentError, Problem, Problems
+from .gitinfo import read_history
 from .loader import load_site
 from .render import THEME, Job, Renderer, TemplateError
-from .write import check_output_dir, swap_into_place, write_tree
+from .write import (MARKER, _MARKER_TEXT, _exchange, _link_copy, check_output_dir, safe_join,
+                    swap_into_place, write_tree)
 
 ASSETS = ("plotly-basic.min.js", "site.css", "site.js", "search.js", "filter.js")
 
@@ -67,20 +70,81 @@ def _template_path(name: str, site_dir: Path) -> str:
     return name
 
 
-def render_site(site: m.Site, site_dir: Path, workers: int = 1,
-                tick: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
-    """Every generated file of the site: output path -> bytes (collisions are errors)."""
+# -- rendering, serial or over forked workers --------------------------------------------
+PARALLEL_MIN_JOBS = 300  # below this, forking costs more than it saves
+_W: tuple[Renderer, list[Job], "TreeWriter | None"] | None = None  # inherited by forked workers
+
+
+def _render_jobs(indices: list[int]) -> tuple[list[tuple[int, Any]], dict[str, str], set[bytes]]:
+    """Render some jobs (in a worker or the parent): per job its outputs or a template error.
+
+    Outputs are (path, bytes), or (path, manifest entry) when a TreeWriter writes them.
+    """
+    assert _W is not None
+    renderer, jobs, writer = _W
+    out: list[tuple[int, Any]] = []
+    for i in indices:
+        try:
+            outputs = renderer.render(jobs[i])
+        except TemplateError as exc:
+            out.append((i, ("error", exc.template, exc.line, exc.message)))
+            continue
+        if writer is not None:
+            outputs = [(path, writer.put(path, data)) for path, data in outputs]
+        out.append((i, outputs))
+    new, used = dict(markdown.STORE_NEW), set(markdown.STORE_USED)
+    markdown.STORE_NEW.clear()
+    markdown.STORE_USED.clear()
+    return out, new, used  # type: ignore[return-value]
+
+
+def _render_all(site: m.Site, site_dir: Path, workers: int,
+                tick: Callable[[int, int], None] | None, writer: "TreeWriter | None"
+                ) -> tuple[dict[str, Any], set[bytes], dict[bytes, str]]:
+    """Render every job; returns output path -> bytes (or manifest entry), in job order."""
+    global _W
     renderer = Renderer(site, site_dir, __version__)
     renderer.index_by_id()
     jobs = renderer.jobs()
-    files: dict[str, bytes] = {}
+    _W = (renderer, jobs, writer)
+    results: list[Any] = [None] * len(jobs)
+    md_used: set[bytes] = set()
+    md_new: dict[bytes, str] = {}
+    done = 0
+
+    def take(part: tuple[list[tuple[int, Any]], dict[bytes, str], set[bytes]]) -> None:
+        nonlocal done
+        rendered, new, used = part
+        md_new.update(new)
+        md_used.update(used)
+        for i, outputs in rendered:
+            results[i] = outputs
+        done += len(rendered)
+        if tick:
+            tick(done, len(jobs))
+
+    try:
+        heavy = [i for i, j in enumerate(jobs) if j.kind == "activity"]
+        if workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS and cache.fork_available():
+            import multiprocessing
+            light = [i for i, j in enumerate(jobs) if j.kind != "activity"]
+            size = max(20, min(200, len(heavy) // (workers * 8) or 1))
+            chunks = [heavy[k:k + size] for k in range(0, len(heavy), size)]
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                pending = pool.imap_unordered(_render_jobs, chunks)
+                take(_render_jobs(light))  # the parent renders the aggregate pages meanwhile
+                for part in pending:
+                    take(part)
+        else:
+            take(_render_jobs(list(range(len(jobs)))))
+    finally:
+        _W = None
+    files: dict[str, Any] = {}
     owner: dict[str, Job] = {}
-    for n, job in enumerate(jobs):
-        try:
-            outputs = renderer.render(job)
-        except TemplateError as exc:
-            raise ContentError([Problem(_template_path(exc.template, site_dir), exc.line, 1,
-                                        "error", exc.message)]) from exc
+    for job, outputs in zip(jobs, results):
+        if isinstance(outputs, tuple) and outputs and outputs[0] == "error":
+            _, template, line, message = outputs
+            raise ContentError([Problem(_template_path(template, site_dir), line, 1, "error", message)])
         for path, data in outputs:
             key = path.casefold()
             if key in owner and owner[key] is not job:
@@ -89,12 +153,16 @@ def render_site(site: m.Site, site_dir: Path, workers: int = 1,
                                             f"'{owner[key].key}' and {job.kind} '{job.key}'")])
             owner[key] = job
             files[path] = data
-        if tick:
-            tick(n + 1, len(jobs))
-    return files
+    return files, md_used, md_new
 
 
-def static_copies(site: m.Site, site_dir: Path, files: dict[str, bytes]) -> dict[str, Path]:
+def render_site(site: m.Site, site_dir: Path, workers: int = 1,
+                tick: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+    """Every generated file of the site: output path -> bytes (collisions are errors)."""
+    return _render_all(site, site_dir, workers, tick, None)[0]
+
+
+def static_copies(site: m.Site, site_dir: Path, files: dict[str, Any]) -> dict[str, Path]:
     """Theme assets and content/static/ files to copy, refusing clashes with pages."""
     copies = {f"assets/{name}": THEME / "assets" / name for name in ASSETS}
     taken = {p.casefold() for p in files}
@@ -109,25 +177,253 @@ def static_copies(site: m.Site, site_dir: Path, files: dict[str, bytes]) -> dict
     return copies
 
 
+# -- writing: update the spare tree in place, then swap it in ------------------------------
+Entry = tuple[bytes, int, int]  # digest, size, mtime_ns of a written file
+
+
+class TreeWriter:
+    """Writes outputs into a folder that may hold an older build: unchanged files stay.
+
+    A file is skipped only when the manifest of that folder says it has the same digest and
+    its size and mtime still match; otherwise it is unlinked (never truncated: it may be a
+    hard link) and written anew.
+    """
+
+    def __init__(self, root: Path, known: dict[str, Entry]):
+        self.root = root
+        self.known = known
+        self.made: set[Path] = set()
+
+    def put(self, rel: str, data: bytes) -> Entry:
+        d = cache.digest(data)
+        path = safe_join(self.root, rel)
+        old = self.known.get(rel)
+        if old is not None and old[0] == d:
+            try:
+                st = os.stat(path)
+                if st.st_size == old[1] and st.st_mtime_ns == old[2]:
+                    return old
+            except OSError:
+                pass
+        self._clear(path)
+        with open(path, "wb") as fh:
+            fh.write(data)
+        st = os.stat(path)
+        return (d, st.st_size, st.st_mtime_ns)
+
+    def _clear(self, path: Path) -> None:
+        parent = path.parent
+        if parent not in self.made:
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                probe = parent
+                while probe != self.root and not probe.is_dir():
+                    if probe.exists() or probe.is_symlink():
+                        probe.unlink()
+                        break
+                    probe = probe.parent
+                parent.mkdir(parents=True, exist_ok=True)
+            self.made.add(parent)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except (IsADirectoryError, PermissionError):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                raise
+
+
+def _walk_files(root: Path) -> dict[str, os.stat_result]:
+    """Every file below root (not top-level dot entries), by relative path."""
+    found: dict[str, os.stat_result] = {}
+    stack = [("", str(root))]
+    while stack:
+        prefix, folder = stack.pop()
+        with os.scandir(folder) as it:
+            for entry in it:
+                if not prefix and entry.name.startswith("."):
+                    continue
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((rel + "/", entry.path))
+                else:
+                    found[rel] = entry.stat(follow_symlinks=False)
+    return found
+
+
+def _prune(root: Path, stale: list[str]) -> None:
+    """Remove files of an older build that this build does not write, and emptied folders."""
+    folders: set[Path] = set()
+    for rel in stale:
+        path = root / rel
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        folders.update(p for p in path.parents if p != root and root in p.parents)
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+
+
+def _intact(out: Path, tree: dict[str, Any] | None) -> bool:
+    """True when the output folder is exactly what the recorded build wrote."""
+    if not tree or not (out / MARKER).is_file():
+        return False
+    try:
+        if os.stat(out).st_ino != tree["ino"]:
+            return False
+        found = _walk_files(out)
+    except OSError:
+        return False
+    files = tree["files"]
+    if found.keys() != files.keys():
+        return False
+    return all(st.st_size == files[rel][1] and st.st_mtime_ns == files[rel][2] for rel, st in found.items())
+
+
+def _same_device(a: Path, b: Path) -> bool:
+    try:
+        return os.stat(a).st_dev == os.stat(b).st_dev
+    except OSError:
+        return False
+
+
 def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
-          tick: Callable[[int, int], None] | None = None) -> BuildResult:
-    """Full build of `site_dir` into `out_dir` (default SITE/output); atomic on success."""
+          tick: Callable[[int, int], None] | None = None, workers: int | None = None,
+          use_cache: bool = True) -> BuildResult:
+    """Full build of `site_dir` into `out_dir` (default SITE/output); atomic on success.
+
+    With `use_cache` (the default) the build reads and fills SITE/.sitegen-cache/ and
+    updates the previous output tree kept there; the output is the same either way.
+    """
     started = time.perf_counter()
     out = out_dir if out_dir is not None else site_dir / "output"
     check_output_dir(site_dir, out)
+    workers = default_workers() if workers is None else max(1, workers)
+    if not use_cache:
+        return _build_plain(site_dir, out, strict, tick, workers, started)
+    out_abs = out.resolve()
+    cache_dir = site_dir / cache.DIRNAME
+    tag = cache.digest(str(out_abs).encode()).hex()[:12]
+    trees_path = cache_dir / f"trees-{tag}.pickle"
+    spare = cache_dir / f"spare-{tag}"
+    trees = cache.load_pickle(trees_path)
+    trees = trees if isinstance(trees, dict) else {}
+    git = read_history(site_dir)
+    extra = repr((cache.stamp(), str(out_abs), strict, git)).encode()
+    store = cache.Store(site_dir)
+
+    def unchanged(fingerprint: bytes) -> bool:
+        return trees.get("fingerprint") == fingerprint and _intact(out_abs, trees.get("out"))
+
+    problems = Problems()
+    try:
+        site = load_site(site_dir, problems, git=git, reader=store.reader(workers, extra, unchanged))
+    except cache.Unchanged:
+        pages, nfiles, records, warnings = trees["result"]
+        return BuildResult(pages, nfiles, records, time.perf_counter() - started, warnings, out)
+    items = problems.sorted()
+    blocking = [p for p in items if p.severity == "error" or strict]
+    if site is None or blocking:
+        raise ContentError(blocking or items)
+
+    out_abs.parent.mkdir(parents=True, exist_ok=True)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    if not _same_device(cache_dir, out_abs.parent):
+        spare = out_abs.parent / f".{out_abs.name}.tmp-{os.getpid()}"
+        known: dict[str, Entry] = {}
+    else:
+        old = trees.get("spare")
+        known = old["files"] if old and spare.is_dir() and os.stat(spare).st_ino == old["ino"] else {}
+        trees["spare"] = None  # the spare is about to change: forget its manifest until we succeed
+        cache.save_pickle(trees_path, trees)
+    if spare.is_dir():
+        for entry in os.scandir(spare):  # dotfiles carried over from an older output
+            if entry.name.startswith("."):
+                _link_remove(Path(entry.path))
+        before = _walk_files(spare)
+    else:
+        spare.mkdir()
+        before = {}
+    markdown.STORE, markdown.STORE_NEW, markdown.STORE_USED = store.md, {}, set()
+    try:
+        files, md_used, md_new = _render_all(site, site_dir, workers, tick, TreeWriter(spare, known))
+        copies = static_copies(site, site_dir, files)
+        writer = TreeWriter(spare, known)
+        manifest = dict(files)
+        for rel, src in copies.items():
+            manifest[rel] = writer.put(rel, src.read_bytes())
+        _prune(spare, [rel for rel in before if rel not in manifest])
+        (spare / MARKER).unlink(missing_ok=True)
+        (spare / MARKER).write_bytes(_MARKER_TEXT)
+        if out_abs.is_dir():
+            for entry in sorted(out_abs.iterdir()):
+                if entry.name.startswith(".") and entry.name != MARKER:
+                    _link_copy(entry, spare / entry.name)
+        previous = trees.get("out")
+        old_files = previous["files"] if previous and out_abs.is_dir() and \
+            os.stat(out_abs).st_ino == previous["ino"] else None
+        had_output = out_abs.exists()
+        _swap(spare, out_abs)
+    finally:
+        markdown.STORE = None
+    store.save(md_used | markdown.STORE_USED, {**md_new, **markdown.STORE_NEW})
+    markdown.STORE_NEW, markdown.STORE_USED = {}, set()
+    pages = sum(1 for p in files if p.endswith(".html"))
+    result = BuildResult(pages, len(files) + len(copies), len(site.activities),
+                         time.perf_counter() - started, tuple(items), out)
+    if spare.parent == cache_dir:
+        trees = {"fingerprint": store.fingerprint,
+                 "out": {"ino": os.stat(out_abs).st_ino, "files": manifest},
+                 "spare": {"ino": os.stat(spare).st_ino, "files": old_files or {}} if had_output else None,
+                 "result": (result.pages, result.files, result.records, result.warnings)}
+        cache.save_pickle(trees_path, trees)
+    elif spare.exists():
+        shutil.rmtree(spare, ignore_errors=True)
+    return result
+
+
+def _link_remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Make `new` the output folder; the old output ends up at `new` (or nowhere)."""
+    if not out.exists():
+        os.rename(new, out)
+        return
+    if _exchange(new, out):
+        return
+    old = out.parent / f".{out.name}.tmp-old-{os.getpid()}"
+    os.rename(out, old)
+    os.rename(new, out)
+    os.rename(old, new)
+
+
+def _build_plain(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], None] | None,
+                 workers: int, started: float) -> BuildResult:
+    """The uncached build: render into memory, write a fresh temp tree, swap, delete the old."""
     problems = Problems()
     site = load_site(site_dir, problems)
     items = problems.sorted()
     blocking = [p for p in items if p.severity == "error" or strict]
     if site is None or blocking:
         raise ContentError(blocking or items)
-    files = render_site(site, site_dir, tick=tick)
+    files = render_site(site, site_dir, workers=workers, tick=tick)
     copies = static_copies(site, site_dir, files)
     tmp = write_tree(out, files, copies)
     try:
         swap_into_place(tmp, out)
     except BaseException:
-        import shutil
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     pages = sum(1 for p in files if p.endswith(".html"))

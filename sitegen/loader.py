@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Callable
 
 from . import model as m
 from . import progress, validate
@@ -71,10 +72,15 @@ def _warn_stale(acts: list[m.Activity], day: dt.date, problems: Problems) -> Non
                              "update its status or its dates")
 
 
-def load_site(site_dir: Path, problems: Problems, git: GitInfo | None = None) -> m.Site | None:
-    """site folder -> Site (None on errors, which are in `problems`)."""
+def load_site(site_dir: Path, problems: Problems, git: GitInfo | None = None,
+              reader: Callable[[Path, list[Source], Problems], list[Document]] | None = None
+              ) -> m.Site | None:
+    """site folder -> Site (None on errors, which are in `problems`).
+
+    `reader` replaces read_documents (build.py passes the cached, parallel reader of cache.py).
+    """
     sources = discover(site_dir, problems)
-    docs = read_documents(site_dir, sources, problems)
+    docs = (reader or read_documents)(site_dir, sources, problems)
     if not any(s.rel == "content/plan.yaml" for s in sources) and not problems.errors:
         pass  # validate.plan reports the missing plan
     git = git if git is not None else read_history(site_dir)

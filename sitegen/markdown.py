@@ -9,6 +9,7 @@ attributes and URL schemes unless the site sets `allow_raw_html: true`.
 from __future__ import annotations
 
 import functools
+import hashlib
 
 import nh3
 from markdown_it import MarkdownIt
@@ -56,10 +57,29 @@ def sanitise(html: str) -> str:
     )
 
 
+# Optional persistent store of rendered bodies (filled by cache.py from .sitegen-cache/):
+# key -> HTML, where the key hashes the text and the trusted flag. New entries go to STORE_NEW.
+STORE: dict[bytes, str] | None = None
+STORE_NEW: dict[bytes, str] = {}
+STORE_USED: set[bytes] = set()
+
+
 def render(text: str, trusted: bool = False) -> str:
     """Markdown -> HTML; sanitised unless the site opted in to trusted raw HTML."""
     if not text.strip():
         return ""
+    if STORE is None:
+        return _render(text, trusted)
+    key = hashlib.blake2b(text.encode("utf-8"), digest_size=16,
+                          person=b"trusted" if trusted else b"sanitised").digest()
+    html = STORE.get(key)
+    STORE_USED.add(key)
+    if html is None:
+        html = STORE[key] = STORE_NEW[key] = _render(text, trusted)
+    return html
+
+
+def _render(text: str, trusted: bool) -> str:
     # A leading '# Heading' would compete with the page title: demote headings one level.
     html = _converter().render(text)
     html = html.replace("<h1", "<h2").replace("</h1>", "</h2>")

@@ -1,0 +1,203 @@
+"""The persistent build cache: SITE/.sitegen-cache/ (safe to delete at any time).
+
+Three files, each written atomically (temp file + rename):
+
+* `cache.pickle`: parsed content files (keyed by path, kind and a hash of the bytes) and
+  rendered Markdown bodies (keyed by a hash of the text and the allow_raw_html setting).
+  Only entries used by the last build are kept.
+* `trees.pickle`: for each output folder, what the last build wrote there (a digest, size
+  and mtime per file) and the fingerprint of its inputs, so that a build whose inputs did
+  not change (and whose output was not touched) finishes without rendering.
+* `spare-*/`: the previous output tree, kept after the atomic swap instead of being deleted.
+  The next build updates it in place (rewriting only files whose bytes changed) and swaps
+  it in; the live output is never written to.
+
+Every file is stamped with sitegen's version and a digest of its code, templates and the
+versions of the libraries that shape the output; a different stamp means an empty cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from . import __version__
+from .content import MAX_DATA_BYTES, MAX_FILE_BYTES, Document, Source, read_document
+from .errors import Problem, Problems
+
+DIRNAME = ".sitegen-cache"
+PACKAGE = Path(__file__).parent
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+_STAMP: str | None = None
+
+
+def stamp() -> str:
+    """Version, code and theme of sitegen and the versions of its output-shaping libraries."""
+    global _STAMP
+    if _STAMP is None:
+        from importlib import metadata
+        h = hashlib.blake2b(digest_size=16)
+        h.update(f"{__version__} {sys.version_info[:2]}".encode())
+        for lib in ("markdown-it-py", "mdit-py-plugins", "nh3", "PyYAML", "Jinja2"):
+            try:
+                h.update(f"{lib}={metadata.version(lib)}".encode())
+            except metadata.PackageNotFoundError:
+                h.update(lib.encode())
+        for path in sorted(PACKAGE.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(path.relative_to(PACKAGE).as_posix().encode())
+                h.update(path.read_bytes())
+        _STAMP = h.hexdigest()
+    return _STAMP
+
+
+def load_pickle(path: Path) -> Any:
+    """The payload of a cache file, or None when missing, corrupt or from another stamp."""
+    try:
+        with open(path, "rb") as fh:
+            head, payload = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - any unreadable cache is just a cold cache
+        return None
+    return payload if head == stamp() else None
+
+
+def save_pickle(path: Path, payload: Any) -> None:
+    """Write atomically; a cache that cannot be written is silently skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            pickle.dump((stamp(), payload), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def fork_available() -> bool:
+    import multiprocessing
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+# -- parsed documents ---------------------------------------------------------------------
+_PARSE_SITE: Path | None = None
+
+
+def _parse(items: list[tuple[int, Source]]) -> list[tuple[int, bytes | None, list[Problem]]]:
+    """Worker: parse some sources; pickled Documents (None on failure) and their problems."""
+    assert _PARSE_SITE is not None
+    out = []
+    for i, source in items:
+        found = Problems()
+        doc = read_document(_PARSE_SITE, source, found)
+        out.append((i, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL) if doc else None, found.items))
+    return out
+
+
+class Unchanged(Exception):
+    """Raised by the reader when the inputs and the output are exactly as the last build left them."""
+
+
+class Store:
+    """Parsed documents and rendered Markdown of one site, loaded lazily."""
+
+    def __init__(self, site_dir: Path, enabled: bool = True):
+        self.dir = site_dir / DIRNAME
+        self.enabled = enabled
+        self.docs: dict[tuple[str, str, bytes], bytes] = {}
+        self.md: dict[bytes, str] = {}
+        self.used_docs: set[tuple[str, str, bytes]] = set()
+        self.new_docs: dict[tuple[str, str, bytes], bytes] = {}
+        self.fingerprint = b""
+        self.loaded = False
+
+    def load(self) -> None:
+        if self.loaded or not self.enabled:
+            return
+        self.loaded = True
+        payload = load_pickle(self.dir / "cache.pickle")
+        if isinstance(payload, dict):
+            self.docs = payload.get("docs", {})
+            self.md = payload.get("md", {})
+
+    def save(self, md_used: set[bytes], md_new: dict[bytes, str]) -> None:
+        if not self.enabled:
+            return
+        docs = {k: v for k, v in self.docs.items() if k in self.used_docs}
+        docs.update(self.new_docs)
+        md = {k: v for k, v in self.md.items() if k in md_used}
+        md.update(md_new)
+        if docs.keys() == self.docs.keys() and md.keys() == self.md.keys():
+            return  # nothing new: keep the file as it is
+        save_pickle(self.dir / "cache.pickle", {"docs": docs, "md": md})
+
+    def reader(self, workers: int, extra: bytes,
+               unchanged: Callable[[bytes], bool] | None = None
+               ) -> Callable[[Path, list[Source], Problems], list[Document]]:
+        """A loader.read_documents replacement: hashes, cache hits, parallel parsing of misses.
+
+        `extra` is folded into the input fingerprint; when `unchanged(fingerprint)` is true the
+        reader raises Unchanged before parsing anything.
+        """
+
+        def read(site_dir: Path, sources: list[Source], problems: Problems) -> list[Document]:
+            global _PARSE_SITE
+            fp = hashlib.blake2b(extra, digest_size=16)
+            todo: list[tuple[Source, tuple[str, str, bytes] | None]] = []
+            for source in sources:
+                limit = MAX_DATA_BYTES if source.kind in ("activity-list", "measurements") else MAX_FILE_BYTES
+                try:
+                    with open(site_dir / source.rel, "rb") as fh:
+                        raw = fh.read(limit + 1)
+                    key: tuple[str, str, bytes] | None = (source.rel, source.kind, digest(raw))
+                except OSError:
+                    key = None
+                fp.update(repr((source.rel, source.kind, key[2] if key else None)).encode())
+                if source.kind not in ("static", "template"):
+                    todo.append((source, key))
+            self.fingerprint = fp.digest()
+            if unchanged is not None and unchanged(self.fingerprint):
+                raise Unchanged()
+            self.load()
+            results: list[Any] = [None] * len(todo)
+            misses = []
+            for i, (source, key) in enumerate(todo):
+                hit = self.docs.get(key) if key is not None else None
+                if hit is not None:
+                    self.used_docs.add(key)  # type: ignore[arg-type]
+                    results[i] = (pickle.loads(hit), [])
+                else:
+                    misses.append((i, source))
+            if misses:
+                _PARSE_SITE = site_dir
+                parsed: list[tuple[int, bytes | None, list[Problem]]] = []
+                if workers > 1 and len(misses) >= 300 and fork_available():
+                    import multiprocessing
+                    size = max(50, len(misses) // (workers * 4))
+                    chunks = [misses[k:k + size] for k in range(0, len(misses), size)]
+                    with multiprocessing.get_context("fork").Pool(workers) as pool:
+                        for part in pool.imap(_parse, chunks):
+                            parsed.extend(part)
+                else:
+                    parsed = _parse(misses)
+                for i, blob, found in parsed:
+                    key = todo[i][1]
+                    if blob is not None and not found and key is not None and self.enabled:
+                        self.new_docs[key] = blob
+                    results[i] = (pickle.loads(blob) if blob is not None else None, found)
+            docs = []
+            for doc, found in results:
+                problems.extend(found)
+                if doc is not None:
+                    docs.append(doc)
+            return docs
+
+        return read
