@@ -111,6 +111,7 @@ class Builder:
         self._hashes: dict[str, bytes] = {}  # generated output path -> digest
         self._copies: dict[str, tuple[str, tuple[Any, ...]]] = {}  # output path -> (source, stat)
         self._template_keys: dict[str, tuple[Any, ...]] = {}
+        self._env: Any = None  # the Jinja environment, kept while templates/ is unchanged
 
     # -- sources -------------------------------------------------------------------------
     def _scan(self) -> dict[str, tuple[Any, ...]]:
@@ -288,10 +289,13 @@ class Builder:
         if site is None:
             return self._failed(problems.sorted(), changed, started)
         template_keys = {r: k for r, k in scan.items() if r.startswith("templates/")}
+        templates_changed = template_keys != self._template_keys
         renderer = Renderer(site, self.site_dir, __version__)
+        if self._env is not None and not templates_changed:
+            renderer.env = self._env  # compiled templates are reused (compiling costs ~1 s)
         renderer.index_by_id()
         jobs = renderer.jobs()
-        todo, full = self._select(site, jobs, template_keys != self._template_keys)
+        todo, full = self._select(site, jobs, templates_changed)
         rendered: dict[str, list[tuple[str, bytes]]] = {}
         try:
             for job in todo:
@@ -314,6 +318,7 @@ class Builder:
         self._jobs = {j.path: j for j in jobs}
         self._job_outputs = job_outputs
         self._template_keys = template_keys
+        self._env = renderer.env
         self.warnings = problems.sorted()
         return Outcome(True, self.warnings, changed, len(todo), written, removed, full,
                        (time.perf_counter() - started) * 1000)

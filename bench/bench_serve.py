@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Time from a file write to the live-reload event of `sitegen serve`, for one activity edit.
+
+Usage: python3 bench/bench_serve.py [N ...]     (default: 1000 10000)
+
+For each N: makes a corpus with /work/shared/tools/gencorpus.py N DIR (kept in
+/tmp/sitegen-bench-serve/N between runs), starts `python3 -m sitegen serve DIR --port 0`,
+listens to /__sitegen/events, then 5 times appends a sentence to one activity's body and
+measures the time from the write to the `reload` event (median and all values), and once
+changes its status (a metadata edit, which re-renders the aggregate pages too).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import queue
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GENCORPUS = Path("/work/shared/tools/gencorpus.py")
+WORK = Path("/tmp/sitegen-bench-serve")
+
+
+def corpus(n: int) -> Path:
+    base = WORK / f"corpus-{n}"
+    if not (base / "content/plan.yaml").exists():
+        shutil.rmtree(base, ignore_errors=True)
+        subprocess.run([sys.executable, str(GENCORPUS), str(n), str(base)], check=True,
+                       stdout=subprocess.DEVNULL)
+    site = WORK / f"site-{n}"
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.copytree(base, site)
+    return site
+
+
+def events(port: int, out: "queue.Queue[tuple[float, str, str]]") -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    conn.request("GET", "/__sitegen/events", headers={"Host": f"127.0.0.1:{port}"})
+    resp = conn.getresponse()
+    event = ""
+    while True:
+        line = resp.readline()
+        if not line:
+            return
+        text = line.decode().rstrip("\n")
+        if text.startswith("event:"):
+            event = text[6:].strip()
+        elif text.startswith("data:"):
+            out.put((time.perf_counter(), event, text[5:].strip()))
+
+
+def wait_event(q: "queue.Queue[tuple[float, str, str]]", name: str, timeout: float = 600) -> float:
+    deadline = time.perf_counter() + timeout
+    while True:
+        at, event, _ = q.get(timeout=max(0.1, deadline - time.perf_counter()))
+        if event == name:
+            return at
+
+
+def bench(n: int) -> None:
+    site = corpus(n)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        port = int(first.strip().rsplit(":", 1)[1].strip("/"))
+        print(f"N={n}: first build and server up in {time.perf_counter() - started:.1f} s")
+        threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+        q: queue.Queue[tuple[float, str, str]] = queue.Queue()
+        threading.Thread(target=events, args=(port, q), daemon=True).start()
+        wait_event(q, "hello")
+        target = sorted((site / "content/activities").rglob("*.md"))[n // 2]
+        text = target.read_text(encoding="utf-8")
+        times = []
+        for i in range(5):
+            time.sleep(1.0)
+            text += f"\nBenchmark sentence {i}.\n"
+            t0 = time.perf_counter()
+            target.write_text(text, encoding="utf-8")
+            times.append((wait_event(q, "reload") - t0) * 1000)
+        print(f"N={n}: body edit -> reload event: median {statistics.median(times):.0f} ms "
+              f"(all: {', '.join(f'{t:.0f}' for t in times)} ms)")
+        time.sleep(1.0)
+        for old, new in (("status: \"completed\"", "status: \"cancelled\""), ("status: completed", "status: cancelled"),
+                         ("status: \"planned\"", "status: \"postponed\""), ("status: planned", "status: postponed"),
+                         ("status: \"in-progress\"", "status: \"postponed\""), ("status: in-progress", "status: postponed")):
+            if old in text:
+                text = text.replace(old, new, 1)
+                break
+        t0 = time.perf_counter()
+        target.write_text(text, encoding="utf-8")
+        meta = (wait_event(q, "reload") - t0) * 1000
+        print(f"N={n}: status edit -> reload event: {meta:.0f} ms")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+if __name__ == "__main__":
+    for arg in sys.argv[1:] or ["1000", "10000"]:
+        bench(int(arg))
