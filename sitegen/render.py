@@ -118,6 +118,7 @@ class Renderer:
     def jobs(self) -> list[Job]:
         site = self.site
         out = [Job("index.html", "dashboard"), Job("404.html", "notfound", deps=frozenset({"plan"}))]
+        out.append(Job("areas/index.html", "areas"))
         out += [Job(f"areas/{a.id}/index.html", "area", a.id) for a in site.plan.areas]
         out += [Job(f"indicators/{i.id}/index.html", "indicator", i.id) for i in site.plan.indicators]
         out += [Job(f"activities/{a.id}/index.html", "activity", a.id,
@@ -209,9 +210,6 @@ class Renderer:
             current = (url == href) if href == "" else url.startswith(href)
             if href == "areas/":
                 current = url.startswith("areas/") or url.startswith("indicators/")
-                href = f"areas/{self.site.plan.areas[0].id}/" if self.site.plan.areas else ""
-                if not self.site.plan.areas:
-                    continue
             out.append((href, label, current))
         return out
 
@@ -248,6 +246,10 @@ class Renderer:
     def _indicator_progress(self, ind: m.Indicator) -> IndicatorProgress:
         area = self.progress[ind.area]
         return next(p for p in area.indicators if p.indicator.id == ind.id)
+
+    def _areas(self, job: Job) -> list[tuple[str, bytes]]:
+        areas = tuple(self.progress[a.id] for a in self.site.plan.areas)
+        return self._page(job, "areas.html", "Areas", [], source="content/plan.yaml", areas=areas)
 
     def _area(self, job: Job) -> list[tuple[str, bytes]]:
         area = self.site.plan.area(job.key)
