@@ -335,57 +335,75 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
 
     out_abs.parent.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    if not _same_device(cache_dir, out_abs.parent):
-        spare = out_abs.parent / f".{out_abs.name}.tmp-{os.getpid()}"
-        known: dict[str, Entry] = {}
-    else:
+    # The new tree is written in `work` beside the output (as write.py does), but starting
+    # from the spare: the output before last, kept in the cache folder after the last swap.
+    work = out_abs.parent / f".{out_abs.name}.tmp-{os.getpid()}"
+    keep = _same_device(cache_dir, out_abs.parent)
+    known: dict[str, Entry] = {}
+    stale = sorted(out_abs.parent.glob(f".{out_abs.name}.tmp-*"))  # left by killed builds
+    if keep:
         old = trees.get("spare")
-        known = old["files"] if old and spare.is_dir() and os.stat(spare).st_ino == old["ino"] else {}
-        trees["spare"] = None  # the spare is about to change: forget its manifest until we succeed
+        trees["spare"] = None  # the spare is about to change: forget it until we succeed
         cache.save_pickle(trees_path, trees)
-    if spare.is_dir():
-        for entry in os.scandir(spare):  # dotfiles carried over from an older output
+        if spare.is_dir():
+            known = old["files"] if old and os.stat(spare).st_ino == old["ino"] else {}
+            os.rename(spare, work)
+        elif stale:
+            os.rename(stale.pop(), work)  # a killed build's tree: reusable, contents unknown
+    for path in stale:
+        if path != work:
+            shutil.rmtree(path, ignore_errors=True)
+    if work.is_dir():
+        for entry in os.scandir(work):  # dotfiles carried over from an older output
             if entry.name.startswith("."):
                 _link_remove(Path(entry.path))
-        before = _walk_files(spare)
+        before = _walk_files(work)
     else:
-        spare.mkdir()
+        work.mkdir()
         before = {}
     markdown.STORE, markdown.STORE_NEW, markdown.STORE_USED = store.md, {}, set()
     try:
-        files, md_used, md_new = _render_all(site, site_dir, workers, tick, TreeWriter(spare, known))
+        files, md_used, md_new = _render_all(site, site_dir, workers, tick, TreeWriter(work, known))
         copies = static_copies(site, site_dir, files)
-        writer = TreeWriter(spare, known)
+        writer = TreeWriter(work, known)
         manifest = dict(files)
         for rel, src in copies.items():
             manifest[rel] = writer.put(rel, src.read_bytes())
-        _prune(spare, [rel for rel in before if rel not in manifest])
-        (spare / MARKER).unlink(missing_ok=True)
-        (spare / MARKER).write_bytes(_MARKER_TEXT)
+        _prune(work, [rel for rel in before if rel not in manifest])
+        (work / MARKER).unlink(missing_ok=True)
+        (work / MARKER).write_bytes(_MARKER_TEXT)
         if out_abs.is_dir():
             for entry in sorted(out_abs.iterdir()):
                 if entry.name.startswith(".") and entry.name != MARKER:
-                    _link_copy(entry, spare / entry.name)
+                    _link_copy(entry, work / entry.name)
         previous = trees.get("out")
         old_files = previous["files"] if previous and out_abs.is_dir() and \
             os.stat(out_abs).st_ino == previous["ino"] else None
         had_output = out_abs.exists()
-        _swap(spare, out_abs)
+        _swap(work, out_abs)
+    except BaseException:
+        if keep and work.is_dir() and not spare.exists():
+            os.rename(work, spare)  # reusable next time, with an unknown manifest
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+        raise
     finally:
         markdown.STORE = None
+    if keep and had_output:
+        os.rename(work, spare)
+    elif work.exists():
+        shutil.rmtree(work, ignore_errors=True)
     store.save(md_used | markdown.STORE_USED, {**md_new, **markdown.STORE_NEW})
     markdown.STORE_NEW, markdown.STORE_USED = {}, set()
     pages = sum(1 for p in files if p.endswith(".html"))
     result = BuildResult(pages, len(files) + len(copies), len(site.activities),
                          time.perf_counter() - started, tuple(items), out)
-    if spare.parent == cache_dir:
-        trees = {"fingerprint": store.fingerprint,
-                 "out": {"ino": os.stat(out_abs).st_ino, "files": manifest},
-                 "spare": {"ino": os.stat(spare).st_ino, "files": old_files or {}} if had_output else None,
-                 "result": (result.pages, result.files, result.records, result.warnings)}
-        cache.save_pickle(trees_path, trees)
-    elif spare.exists():
-        shutil.rmtree(spare, ignore_errors=True)
+    trees = {"fingerprint": store.fingerprint,
+             "out": {"ino": os.stat(out_abs).st_ino, "files": manifest},
+             "spare": {"ino": os.stat(spare).st_ino, "files": old_files or {}}
+             if keep and had_output else None,
+             "result": (result.pages, result.files, result.records, result.warnings)}
+    cache.save_pickle(trees_path, trees)
     return result
 
 
