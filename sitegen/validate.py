@@ -152,6 +152,10 @@ def plan(doc: Document | None, problems: Problems) -> m.Plan | None:
     title = f.text("title", required=True)
     if not isinstance(raw_areas, list):
         return None  # no usable areas: checking references against none would only add noise
+    declared = sum(len(a["indicators"]) for a in raw_areas
+                   if isinstance(a, dict) and isinstance(a.get("indicators"), list))
+    if len(areas) != len(raw_areas) or len([i for a in areas for i in a.indicators]) != declared:
+        return None  # an area or indicator without a usable id: references cannot be checked
     return m.Plan(title, f.text("summary"), start or dt.date.min, end or dt.date.max,
                   tuple(partners), tuple(types), tuple(areas), m.Loc(rel, 1))
 
@@ -311,7 +315,7 @@ def activity(f: Fields, plan_: m.Plan | None, default_id: str, body: str | None,
     f.unknown_keys(ACTIVITY_KEYS if body is None else ACTIVITY_KEYS - {"body"})
     act_id = f.text("id") or default_id
     why = id_problem(act_id)
-    if why:
+    if why and (act_id or f.has("title")):  # no id and no title: 'missing title' says it
         f.error("id" if f.has("id") else "title", f"activity id '{act_id}': {why}",
                 "set an 'id:' made of letters, digits and hyphens")
     title = f.text("title", required=True)
@@ -362,6 +366,8 @@ def _area_refs(f: Fields, plan_: m.Plan | None) -> tuple[str, ...]:
         f.error("area", "missing required key 'area' in an activity")
         return ()
     refs = f.text_list("area", allow_single=True)
+    if f.data.get("area") == []:
+        f.error("area", "'area' must name at least one area of the plan")
     if plan_ is None:
         return refs
     known = [a.id for a in plan_.areas]
