@@ -9,6 +9,7 @@ fresh full build, byte for byte, after sequences of edits.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import queue
@@ -121,8 +122,9 @@ class Events:
         self.conn.close()
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+@contextlib.contextmanager
+def running_server(tmp_path: Path) -> Iterator[Server]:
+    """`python3 -m sitegen serve SITE --port 0` on a copy of the test site; always stopped."""
     site = make_site(tmp_path / "site", {"content/static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>\n"})
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
@@ -149,6 +151,19 @@ def server(tmp_path: Path) -> Iterator[Server]:
         if proc.stdout is not None:
             proc.stdout.close()
         err.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    with running_server(tmp_path) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for the tests that only read."""
+    with running_server(tmp_path_factory.mktemp("shared")) as srv:
+        yield srv
 
 
 def test_edit_gives_reload_event_and_new_content(server: Server) -> None:
@@ -233,28 +248,28 @@ def test_save_storm_leaves_server_alive_and_final_content_right(server: Server) 
     "/..%2f..%2fetc/passwd", "/..%2F..%2Fetc%2Fpasswd", "/..\\..\\etc\\passwd", "/..%5c..%5cetc%5cpasswd",
     "/activities/../../etc/passwd", "//etc/passwd", "/%00/etc/passwd", "/./index.html", "/.sitegen",
 ])
-def test_traversal_attempts_are_refused(server: Server, raw: str) -> None:
-    status, _, body = server.get(raw)
+def test_traversal_attempts_are_refused(shared_server: Server, raw: str) -> None:
+    status, _, body = shared_server.get(raw)
     assert status in (403, 404), (raw, status)
     assert b"root:" not in body
 
 
-def test_foreign_host_header_is_refused(server: Server) -> None:
-    for host in ("evil.example:%d" % server.port, "127.0.0.1.evil.example", "localhost", "attacker.test"):
-        assert server.get("/", host=host)[0] == 403, host
-    for host in (f"localhost:{server.port}", f"127.0.0.1:{server.port}", f"[::1]:{server.port}"):
-        assert server.get("/", host=host)[0] == 200, host
+def test_foreign_host_header_is_refused(shared_server: Server) -> None:
+    for host in ("evil.example:%d" % shared_server.port, "127.0.0.1.evil.example", "localhost", "attacker.test"):
+        assert shared_server.get("/", host=host)[0] == 403, host
+    for host in (f"localhost:{shared_server.port}", f"127.0.0.1:{shared_server.port}", f"[::1]:{shared_server.port}"):
+        assert shared_server.get("/", host=host)[0] == 200, host
 
 
-def test_content_types(server: Server) -> None:
+def test_content_types(shared_server: Server) -> None:
     expected = {"/": "text/html; charset=utf-8", "/assets/site.js": "application/javascript",
                 "/assets/site.css": "text/css", "/data/plan.json": "application/json",
                 "/data/activities.csv": "text/csv", "/feed.xml": "application/atom+xml",
                 "/logo.svg": "image/svg+xml"}
     for path, ctype in expected.items():
-        status, headers, _ = server.get(path)
+        status, headers, _ = shared_server.get(path)
         assert status == 200 and headers["content-type"].startswith(ctype), (path, headers)
-    status, headers, body = server.get("/activities")
+    status, headers, body = shared_server.get("/activities")
     assert status == 301 and headers["location"] == "/activities/"
 
 
