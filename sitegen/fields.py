@@ -17,6 +17,10 @@ _BOOL_WORDS = "YAML reads yes/no/on/off/true/false as booleans; put the value in
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10)), "index", "page", "data", "assets"}
 _ID = re.compile(r"^[\w][\w.-]*$")
+# Numbers beyond this are refused: no plan counts that far, and sums stay exact in floats.
+_MAX_NUMBER = 1e15
+# Dates outside these years are typos (9999-12-31, 0201-05-01); charts span the plan per quarter.
+MIN_YEAR, MAX_YEAR = 1900, 2199
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
@@ -134,10 +138,14 @@ class Fields:
             self.error(key, f"'{key}': date expected as YYYY-MM-DD, got {shown!r}")
             return None
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             self.error(key, f"'{key}': {value} is not a real date")
             return None
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            self.error(key, f"'{key}': {value} is outside the years {MIN_YEAR}-{MAX_YEAR}")
+            return None
+        return day
 
     def number(self, key: str, required: bool = False, default: float = 0.0,
                minimum: float | None = None) -> float:
@@ -153,8 +161,12 @@ class Fields:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self._wrong_type(key, "a number", value)
             return default
-        if math.isnan(value) or math.isinf(value):
-            self.error(key, f"'{key}': expected a finite number, got {value}")
+        if isinstance(value, int) and abs(value) > _MAX_NUMBER:
+            value = math.inf if value > 0 else -math.inf  # float(value) could overflow
+        if math.isnan(value) or math.isinf(value) or abs(value) > _MAX_NUMBER:
+            raw = self.data.raw.get(key) if isinstance(self.data, YDict) else None
+            shown = raw[:24] + ("..." if len(raw) > 24 else "") if raw else f"{value:g}"
+            self.error(key, f"'{key}': expected a finite number up to {_MAX_NUMBER:.0e}, got {shown}")
             return default
         if minimum is not None and value < minimum:
             self.error(key, f"'{key}' must not be negative, got {value:g}")
