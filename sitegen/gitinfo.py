@@ -76,8 +76,11 @@ def read_history(site_dir: Path) -> GitInfo:
         lines = _text(head.stdout).split("\n")
         shallow = lines[0].strip() == "true"
         prefix = lines[1] if len(lines) > 1 else ""
+        # At the repository root every commit is wanted: no pathspec, so git skips the
+        # history simplification it would otherwise do (a tree comparison per commit).
+        where = ["--relative", "--", "."] if prefix else []
         log = _git(site_dir, "log", "-z", "--date-order", "--format=@%cs %P", "--name-status",
-                   "--no-ext-diff", "--no-color", "--relative", "-M", "--", ".")
+                   "--no-ext-diff", "--no-color", "-M", *where)
     except (OSError, subprocess.SubprocessError):
         return GitInfo()
     if log.returncode != 0:  # e.g. no commits yet
