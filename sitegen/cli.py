@@ -6,6 +6,7 @@ Exit status: 0 success, 1 content errors (or warnings with --strict), 2 usage er
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -101,8 +102,11 @@ def _build(args: argparse.Namespace) -> int:
     try:
         result = build(site_dir, out, strict=args.strict, tick=progress_bar())
     except ContentError as exc:
-        sys.stderr.write(format_problems(exc.problems, "text") + "\n")
-        n = sum(1 for p in exc.problems if p.severity == "error")
+        problems = exc.problems
+        if args.strict:  # warnings stopped the build: call them errors, as `check --strict` does
+            problems = [dataclasses.replace(p, severity="error") for p in problems]
+        sys.stderr.write(format_problems(problems, "text") + "\n")
+        n = sum(1 for p in problems if p.severity == "error")
         sys.stderr.write(f"build failed: {n} error(s); the previous output was left untouched\n")
         return 1
     if result.warnings:

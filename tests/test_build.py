@@ -302,3 +302,20 @@ def test_build_default_site_dir_is_the_current_folder(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert (site / "output/index.html").is_file()
     assert BASELINE["content/plan.yaml"]  # the baseline is untouched by the build
+
+
+def test_strict_build_fails_on_a_warning_and_keeps_output(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    out = build(site)
+    before = snapshot(out)
+    path = site / "content/activities/planned-meeting.md"
+    path.write_text(path.read_text().replace("type: meeting\n", "type: meeting\nvenue: Vienna\n"))
+    run = run_sitegen("build", site, "--strict")
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == [
+        "content/activities/planned-meeting.md:7:1: error: unknown key 'venue' in an activity",
+        "build failed: 1 error(s); the previous output was left untouched"]
+    assert snapshot(out) == before
+    run = run_sitegen("build", site)  # without --strict a warning does not stop the build
+    assert run.returncode == 0
+    assert "content/activities/planned-meeting.md:7:1: warning: unknown key 'venue' in an activity" in run.stderr
