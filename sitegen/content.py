@@ -7,6 +7,7 @@ objects is validate.py's job.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from .errors import Problems
 MAX_FILE_BYTES = 2_000_000
 # Bulk files (YAML activity lists, measurement tables) may be larger.
 MAX_DATA_BYTES = 20_000_000
+# Characters XML 1.0 forbids (tab, newline and carriage return are fine): refused anywhere.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,16 @@ def read_text(site_dir: Path, source: Source, problems: Problems) -> str | None:
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        problems.error(source.rel, line, col,
+                       f"file contains the control character U+{ord(bad.group()):04X}",
+                       "delete it; it would make the feed and other XML invalid")
+        return None
+    return text
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | str:

@@ -21,6 +21,8 @@ _ID = re.compile(r"^[\w][\w.-]*$")
 _MAX_NUMBER = 1e15
 # Dates outside these years are typos (9999-12-31, 0201-05-01); charts span the plan per quarter.
 MIN_YEAR, MAX_YEAR = 1900, 2199
+# Characters XML 1.0 forbids; YAML escapes ("\x01") could put them into any text value.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
@@ -119,6 +121,10 @@ class Fields:
         if not isinstance(value, str):
             self._wrong_type(key, "text", value)
             return default
+        if _CONTROL.search(value):
+            self.error(key, f"'{key}' contains the control character "
+                       f"U+{ord(_CONTROL.search(value).group()):04X}")  # type: ignore[union-attr]
+            return default
         return value
 
     def date(self, key: str, required: bool = False) -> dt.date | None:
@@ -184,6 +190,12 @@ class Fields:
             return ()
         out = []
         for i, item in enumerate(value):
+            if isinstance(item, str) and _CONTROL.search(item):
+                line, col = value.where(i) if isinstance(value, YList) else self.at(key)
+                self.problems.error(self.rel, line, col, f"'{key}': an item contains the control "
+                                    f"character U+{ord(_CONTROL.search(item).group()):04X}")  # type: ignore[union-attr]
+                self.ok = False
+                continue
             if not isinstance(item, str) or not item:
                 raw = value.raw[i] if isinstance(value, YList) else None
                 line, col = value.where(i) if isinstance(value, YList) else self.at(key)

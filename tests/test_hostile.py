@@ -175,6 +175,10 @@ CASES: list[Case] = [
     Case("nul-bytes", {ACT: act(GOOD_FRONT, "a\x00b").encode()}, ACT, 8, "NUL bytes"),
     Case("binary-md", {"content/pages/logo.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
          "content/pages/logo.md", 3, "NUL bytes"),
+    Case("control-char-in-body", {ACT: act(GOOD_FRONT, "bell \x07 here")}, ACT, 8,
+         "file contains the control character U+0007"),
+    Case("control-char-escape-in-title", {ACT: act(front_with(title='"a\\x1bb"'))}, ACT, 2,
+         "'title' contains the control character U+001B"),
     Case("over-size-limit", {ACT: act(GOOD_FRONT, "x" * 2_000_001)}, ACT, None,
          "larger than the 2 MB limit"),
     # -- identities and URLs --------------------------------------------------------------
@@ -225,7 +229,8 @@ CASES: list[Case] = [
                          ("mixed-case", "'jAvAsCrIpT:alert(1)'"),
                          ("entity", "'&#106;avascript:alert(1)'"),
                          ("colon-entity", "'javascript&colon;alert(1)'"),
-                         ("control-char", "\"\\x01javascript:alert(1)\""),
+                         ("tab-inside", "\"java\\tscript:alert(1)\""),
+                         ("leading-newline", "\"\\njavascript:alert(1)\""),
                          ("data", "'data:text/html,<script>alert(1)</script>'"),
                          ("vbscript", "' vbscript:msgbox(1)'")]],
     Case("partner-url-javascript", {"content/plan.yaml": plan_with(
@@ -391,7 +396,8 @@ HOSTILE_BODY = dedent("""
     [upper](jAvAsCrIpT:alert(1))
     [entity](&#106;avascript:alert(1))
     [colon](javascript&colon;alert(1))
-    [ctrl](\x01javascript:alert(1))
+    [ctrl](&#x01;javascript:alert(1))
+    <a href="java&#x09;script:alert(1)">tab entity</a>
     [data](data:text/html,<script>alert(1)</script>)
     <a href="JaVaScRiPt:alert(1)">raw</a>
     <a href="&#x6A;avascript:alert(1)">raw entity</a>
@@ -589,6 +595,21 @@ def test_no_script_runs_in_browser(hostile_site: Path, browser, tmp_path: Path) 
 @pytest.mark.parametrize("body", ["[" * 20000, "*_" * 50000, ">" * 5000, "<" * 50000,
                                   "- " * 5000 + "x", "`" * 20000],
                          ids=["brackets", "emphasis", "quotes", "angles", "lists", "backticks"])
+@pytest.mark.parametrize("html", [
+    "[c](\x01javascript:alert(1))", "<a href=\"\x01javascript:alert(1)\">x</a>",
+    "<a href=\"java\tscript:alert(1)\">x</a>", "<a href=\"java&#x09;script:alert(1)\">x</a>",
+    "<a href=\"&#x6A;&#x61;vascript:alert(1)\">x</a>", "<a href=\"data:text/html;base64,PHNjcmlwdD4=\">x</a>",
+    "<img src=\"javascript:alert(1)\">", "<a href=\"vbscript:msgbox(1)\">x</a>",
+    "<svg><a xlink:href=\"javascript:alert(1)\">x</a></svg>", "<a href=\"jav\u0000ascript:alert(1)\">x</a>",
+])
+def test_sanitiser_drops_script_urls(html: str) -> None:
+    from sitegen import markdown
+
+    out = markdown.render(html)
+    assert executable_bits(out) == [], out
+    assert not re.search(r"(?:href|src)=\"[^\"]*(?:script|data):", out, re.I), out
+
+
 def test_pathological_markdown_is_bounded(body: str) -> None:
     from sitegen import markdown
 
