@@ -209,3 +209,16 @@ def test_folder_without_git_builds(tmp_path: Path) -> None:
     assert changed(out, "activities/firearms-workshop") is None
     # Without git the site folder is taken as the repository root.
     assert links(out, "pages/about")[0] == f"{REPO_URL}/edit/main/content/pages/about.md"
+
+
+def test_site_at_the_repository_root(tmp_path: Path) -> None:
+    root = new_repo(tmp_path / "plan")
+    make_site(root, {"site.yaml": SITE_YAML})
+    commit(root, "2019-02-02")
+    edit(root / "content/activities/planned-meeting.md")
+    commit(root, "2019-05-05")
+    out = build(root)
+    assert changed(out, "activities/planned-meeting") == "2019-05-05"
+    assert changed(out, "activities/firearms-workshop") == "2019-02-02"
+    assert links(out, "activities/planned-meeting")[0] == (
+        f"{REPO_URL}/edit/main/content/activities/planned-meeting.md")
