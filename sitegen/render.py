@@ -131,6 +131,8 @@ class Renderer:
         out += [Job(f"countries/{c.lower()}/index.html", "country", c) for c in sorted(self.by_country)]
         out += [Job(f"pages/{p.slug}/index.html", "freepage", p.slug, frozenset({f"page:{p.slug}"}))
                 for p in site.pages]
+        if site.reports:
+            out.append(Job("reports/index.html", "reports"))
         out += [Job(f"reports/{r.id}/index.html", "report", r.id) for r in site.reports]
         out += [Job(f"data/reports/{r.id}.json", "report_json", r.id) for r in site.reports]
         out.append(Job("search/index.html", "search", deps=frozenset({"plan"})))
@@ -202,7 +204,7 @@ class Renderer:
         items = [("", "Dashboard"), ("areas/", "Areas"), ("activities/", "Activities"),
                  ("timeline/", "Timeline"), ("countries/", "Countries")]
         if self.site.reports:
-            items.append((f"reports/{self.site.reports[-1].id}/", "Reports"))
+            items.append(("reports/", "Reports"))
         items += [(f"pages/{p.slug}/", p.title) for p in self.site.pages]
         items.append(("search/", "Search"))
         out = []
@@ -341,7 +343,11 @@ class Renderer:
         from .reports import report_context  # reporting rounds live in their own module
         report = next(r for r in self.site.reports if r.id == job.key)
         ctx = report_context(self.site, report)
-        return self._page(job, "report.html", report.title, [], source=report.loc.path, **ctx)
+        return self._page(job, "report.html", report.title, [("reports/", "Reports")],
+                          source=report.loc.path, **ctx)
+
+    def _reports(self, job: Job) -> list[tuple[str, bytes]]:
+        return self._page(job, "reports.html", "Reports", [], reports=list(reversed(self.site.reports)))
 
     def _report_json(self, job: Job) -> list[tuple[str, bytes]]:
         from .reports import report_data

@@ -232,3 +232,46 @@ def test_feed_sitemap_robots_and_csv(built: Path, activities: list[dict[str, Any
     for path in charts_csv:
         table = list(csv.reader(path.read_text(encoding="utf-8").splitlines(), strict=True))
         assert len({len(r) for r in table}) == 1, path
+
+
+@pytest.mark.parametrize("kind", ["dashboard", "area", "activity", "timeline", "report"])
+def test_every_page_has_navigation_report_date_and_partners(kind: str, built: Path, served: str,
+                                                             browser: Any) -> None:
+    path = page_kinds(built)[KINDS.index(kind)]
+    with bs.open_page(browser, served + path) as session:
+        page = session.page
+        assert page.locator("nav[aria-label=Main] a").count() >= 6
+        assert page.locator(".asof").inner_text() == "Data as of 31 Dec 2019"
+        footer = page.locator("footer").inner_text()
+        assert "OSCE Secretariat" in footer and "INTERPOL" in footer
+        if kind != "dashboard":
+            crumbs = page.locator("nav[aria-label=Breadcrumb] li")
+            assert crumbs.first.inner_text() == "Dashboard"
+            assert crumbs.last.get_attribute("aria-current") == "page"
+
+
+@pytest.mark.parametrize("kind", ["dashboard", "area", "activity", "activities", "timeline"])
+def test_readable_on_a_phone(kind: str, built: Path, served: str, browser: Any) -> None:
+    path = page_kinds(built)[KINDS.index(kind)]
+    with bs.open_page(browser, served + path, viewport={"width": 375, "height": 740},
+                      device_scale_factor=2, is_mobile=True) as session:
+        page = session.page
+        bs.plotly_charts_drawn(page)
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"{path} scrolls sideways by {overflow}px on a phone"
+        size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('main p, main li')).fontSize)")
+        assert size >= 14
+
+
+def test_area_page_prints_as_a_report(built: Path, served: str, browser: Any) -> None:
+    path = page_kinds(built)[KINDS.index("area")]
+    with bs.open_page(browser, served + path) as session:
+        page = session.page
+        bs.plotly_charts_drawn(page)
+        page.emulate_media(media="print")
+        assert not page.locator("nav[aria-label=Main]").is_visible()
+        assert page.locator("h1").is_visible()
+        assert page.locator(".chart .js-plotly-plot").first.is_visible()
+        assert page.locator("details.chart-data table").first.is_visible()  # tables print even when collapsed
+        pdf = page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
