@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen.gitinfo import read_history  # noqa: E402
+from sitegen.gitinfo import read_history
 
 GENCORPUS = os.environ.get("GENCORPUS", "/work/shared/tools/gencorpus.py")
 

@@ -121,9 +121,8 @@ def parse_log(out: str, shallow: bool) -> tuple[dict[str, dt.date], dt.date | No
             i += 1
         if day is None or not new:
             continue
-        if latest is None or day > latest:
-            if new.startswith("content/") or old.startswith("content/"):
-                latest = day
+        if (latest is None or day > latest) and (new.startswith("content/") or old.startswith("content/")):
+            latest = day
         current = renamed.get(new, new)
         if kind == "R":
             renamed[old] = current

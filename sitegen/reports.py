@@ -96,9 +96,9 @@ def compute(site: m.Site, report: m.Report) -> Round:
     since = prev.end if prev else report.start - dt.timedelta(days=1)
     areas = progress_on(site, day)
     before = {p.area.id: p for p in progress_on(site, since)}
-    then = activities_on(site, day)  # statuses as derived for the figures date
-    completed = tuple(a for a in then if a.status == "completed" and report.start <= a.last_day <= day)
-    new = tuple(a for a in then if since < a.start <= day)
+    on_day = activities_on(site, day)  # statuses as derived for the figures date
+    completed = tuple(a for a in on_day if a.status == "completed" and report.start <= a.last_day <= day)
+    new = tuple(a for a in on_day if since < a.start <= day)
     changes = tuple((a, status_on(a, since), status_on(a, day)) for a in site.activities
                     if a.start <= since and status_on(a, since) != status_on(a, day))
     moved = []

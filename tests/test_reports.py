@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,13 +77,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site / "output"
 
 
-def data(out: Path, rid: str) -> dict:
-    return json.loads((out / "data/reports" / f"{rid}.json").read_text(encoding="utf-8"))
+def data(out: Path, rid: str) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads((out / "data/reports" / f"{rid}.json").read_text(encoding="utf-8"))
+    return result
 
 
 def listed(html: str, list_id: str, attr: str = "data-activity") -> list[str]:
     """The ids in one list or table of the page, in order ([] when the page says None)."""
-    found = re.search(rf'id="{list_id}">(.*?)</(?:ul|table)>', html, re.S)
+    found = re.search(rf'id="{list_id}">(.*?)</(?:ul|table)>', html, re.DOTALL)
     return re.findall(rf'{attr}="([^"]+)"', found.group(1)) if found else []
 
 
@@ -153,8 +155,8 @@ def test_check_warns_about_stale_records(tmp_path: Path) -> None:
     run = run_sitegen("check", site)
     assert run.returncode == 0, run.stderr
     assert run.lines == [
-        "content/activities/tools.yaml:3:1: warning: stale record: 'workshop-2' is planned but its start "
-        "2020-11-01 has passed (update its status or its dates)",
-        "content/activities/tools.yaml:7:1: warning: stale record: 'assessment' is in-progress but ended "
-        "on 2020-10-31 (set status: completed (or postponed) and update 'end')",
+        ("content/activities/tools.yaml:3:1: warning: stale record: 'workshop-2' is planned but its start "
+         "2020-11-01 has passed (update its status or its dates)"),
+        ("content/activities/tools.yaml:7:1: warning: stale record: 'assessment' is in-progress but ended "
+         "on 2020-10-31 (set status: completed (or postponed) and update 'end')"),
     ]

@@ -108,8 +108,8 @@ def test_new_activity_refuses_unknown_area_type_and_status(tmp_path: Path) -> No
     assert (run.returncode, run.stderr) == (1, "sitegen: error: unknown area 'firearm' (did you mean 'firearms'?)\n")
     run = run_sitegen("new", "activity", "X", "--area", "firearms", "--type", "workshp", "--start", "2019-01-01",
                       "--site", site)
-    assert (run.returncode, run.stderr) == (1, "sitegen: error: unknown activity type 'workshp' "
-                                               "(did you mean 'workshop'?)\n")
+    assert (run.returncode, run.stderr) == (1, ("sitegen: error: unknown activity type 'workshp' "
+                                                "(did you mean 'workshop'?)\n"))
     run = run_sitegen("new", "activity", "X", "--area", "firearms", "--status", "done", "--start", "2019-01-01",
                       "--site", site)
     assert run.returncode == 1 and "unknown status 'done'" in run.stderr
