@@ -66,8 +66,9 @@ class Outcome:
 
     def line(self) -> str:
         """The progress line printed in the terminal."""
-        what = ", ".join(self.changed[:3]) + (f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else "")
-        what = what or "nothing"
+        what = ", ".join(self.changed[:3]) or "nothing"
+        if len(self.changed) > 3:
+            what += f" and {len(self.changed) - 3} more"
         if not self.ok:
             n = sum(1 for p in self.problems if p.severity == "error")
             return f"changed {what}: {n} error(s), the browser shows them ({self.ms:.0f} ms)"
@@ -231,13 +232,15 @@ class Builder:
         plan_doc = next(iter(by_kind.get("plan", [])), None)
         config = self._memoised("site", (site_doc,), lambda p: validate.site_config(site_doc, p), problems)
         plan = self._memoised("plan", (plan_doc,), lambda p: validate.plan(plan_doc, p), problems)
-        acts = self._activities(by_kind.get("activity", []) + by_kind.get("activity-list", []), plan, problems)
+        act_docs = by_kind.get("activity", []) + by_kind.get("activity-list", [])
+        acts = self._activities(act_docs, plan, problems)
         kinds = {k: tuple(by_kind.get(k, [])) for k in ("measurements", "area", "page", "report")}
         meas = self._memoised("measurements", (plan,) + kinds["measurements"],
                               lambda p: validate.measurements(list(kinds["measurements"]), plan, p), problems)
         texts = self._memoised("area", (plan,) + kinds["area"],
                                lambda p: validate.area_texts(list(kinds["area"]), plan, p), problems)
-        pages = self._memoised("page", kinds["page"], lambda p: validate.pages(list(kinds["page"]), p), problems)
+        pages = self._memoised("page", kinds["page"],
+                               lambda p: validate.pages(list(kinds["page"]), p), problems)
         reports = self._memoised("report", kinds["report"],
                                  lambda p: validate.reports(list(kinds["report"]), p), problems)
         if plan is None or problems.errors:
@@ -253,7 +256,8 @@ class Builder:
     def _select(self, site: m.Site, jobs: list[Job], templates_changed: bool) -> tuple[list[Job], bool]:
         """The jobs to render after the change from self.site to `site`, and whether that is all."""
         old = self.site
-        if old is None or templates_changed or any(getattr(site, f) != getattr(old, f) for f in GLOBAL_FIELDS):
+        if old is None or templates_changed or any(getattr(site, f) != getattr(old, f)
+                                                   for f in GLOBAL_FIELDS):
             return jobs, True
         before = {a.id: a for a in old.activities}
         after = {a.id: a for a in site.activities}

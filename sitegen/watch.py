@@ -1,0 +1,52 @@
+"""Watch a site folder for changes that matter to a build (watchfiles, i.e. inotify on Linux).
+
+Only site.yaml, content/ and templates/ count; hidden files and folders (editor temp
+files, .git, .sitegen-cache), Emacs `#...#` files, editor backups (`~`, `.swp`, ...) and
+output/ are ignored. Editors' atomic saves (write a temporary file, rename it over the
+original) arrive as a change of the original name. Changes are grouped: a batch is
+delivered once nothing changed for `step` ms (at most `debounce` ms after the first).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".kate-swp", ".crdownload", ".part")
+IGNORED_NAMES = ("4913",)  # vim's write test file
+STEP_MS = 30
+DEBOUNCE_MS = 400
+
+
+def relevant(site_dir: Path) -> Callable[[Any, str], bool]:
+    """A watchfiles filter: True for paths whose change can change the built site."""
+    root = os.path.abspath(site_dir)
+
+    def keep(_change: Any, path: str) -> bool:
+        rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+        tops = ("content/", "templates/")
+        if rel not in ("site.yaml", "content", "templates") and not rel.startswith(tops):
+            return False
+        if any(part.startswith((".", "#")) for part in rel.split("/")):
+            return False
+        name = rel.rsplit("/", 1)[-1]
+        return not (name.endswith(IGNORED_SUFFIXES) or name in IGNORED_NAMES)
+
+    return keep
+
+
+def watch(site_dir: Path, on_change: Callable[[set[str]], None], stop: threading.Event) -> None:
+    """Call `on_change(paths)` for every batch of relevant changes until `stop` is set.
+
+    `on_change` should only note the change (e.g. set an Event): the watcher must get back
+    to waiting quickly so that changes made during a rebuild are not missed.
+    """
+    import watchfiles
+
+    for changes in watchfiles.watch(site_dir, watch_filter=relevant(site_dir), debounce=DEBOUNCE_MS,
+                                    step=STEP_MS, stop_event=stop, rust_timeout=500,
+                                    yield_on_timeout=False, raise_interrupt=False,
+                                    ignore_permission_denied=True):
+        on_change({path for _kind, path in changes})
