@@ -284,12 +284,16 @@ class Preview:
         handler = make_handler(self.folder, own_names(host.strip("[]"), self.port), self.live)
         self.server.RequestHandlerClass = handler
         shown = f"[{host.strip('[]')}]" if ":" in host else host
+        if host.strip("[]") in ("0.0.0.0", "::", ""):
+            shown = "127.0.0.1"  # listening everywhere: this machine's own address works
         self.url = f"http://{shown}:{self.port}/"
 
     def report(self, outcome: Outcome, first: bool = False) -> None:
         if first and outcome.ok:
             print(f"built {outcome.written} files in {outcome.ms:.0f} ms "
                   f"({len(outcome.problems)} warning(s))", flush=True)
+        elif first:
+            print(f"first build: {len(outcome.problems)} error(s), the browser shows them", flush=True)
         elif outcome.changed or not outcome.ok:
             print(outcome.line(), flush=True)
         if not outcome.ok:
