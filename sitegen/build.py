@@ -236,6 +236,15 @@ class TreeWriter:
                 raise
 
 
+def _drop_symlinks(root: Path) -> None:
+    """Remove every symlink below root (a reused tree is only ever written through)."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path):
+                os.unlink(path)
+
+
 def _walk_files(root: Path) -> dict[str, os.stat_result]:
     """Every file below root (not top-level dot entries), by relative path."""
     found: dict[str, os.stat_result] = {}
@@ -345,9 +354,13 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
         old = trees.get("spare")
         trees["spare"] = None  # the spare is about to change: forget it until we succeed
         cache.save_pickle(trees_path, trees)
-        if spare.is_dir():
-            known = old["files"] if old and os.stat(spare).st_ino == old["ino"] else {}
+        if spare.is_dir() and old and os.stat(spare).st_ino == old["ino"]:
+            known = old["files"]
             os.rename(spare, work)
+        elif spare.is_dir() or spare.is_symlink():
+            # Not the spare our signed manifest describes (e.g. committed with the content):
+            # it could hold symlinks that lead writes elsewhere, so it is never reused.
+            _link_remove(spare)
         elif stale:
             os.rename(stale.pop(), work)  # a killed build's tree: reusable, contents unknown
     for path in stale:
@@ -357,6 +370,7 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
         for entry in os.scandir(work):  # dotfiles carried over from an older output
             if entry.name.startswith("."):
                 _link_remove(Path(entry.path))
+        _drop_symlinks(work)  # sitegen writes none: one would send writes outside the output
         before = _walk_files(work)
     else:
         work.mkdir()

@@ -19,6 +19,7 @@ versions of the libraries that shape the output; a different stamp means an empt
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
 import sys
@@ -60,11 +61,48 @@ def stamp() -> str:
     return _STAMP
 
 
+_KEY: bytes | None = None
+
+
+def _key() -> bytes:
+    """A secret kept outside every site folder (~/.cache/sitegen/key), made on first use.
+
+    Cache files are signed with it: a `.sitegen-cache/` that arrives with the content (a
+    pull request can commit one) fails the check and is never unpickled, since unpickling
+    runs code. Without a writable home the key lives for this process only.
+    """
+    global _KEY
+    if _KEY is None:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sitegen"
+        path = base / "key"
+        try:
+            _KEY = path.read_bytes()
+            if len(_KEY) < 32:
+                raise OSError("short key")
+        except OSError:
+            _KEY = os.urandom(32)
+            try:
+                base.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(_KEY)
+            except OSError:
+                pass
+    return _KEY
+
+
+def _sign(data: bytes) -> bytes:
+    return hmac.new(_key(), data, hashlib.sha256).digest()
+
+
 def load_pickle(path: Path) -> Any:
-    """The payload of a cache file, or None when missing, corrupt or from another stamp."""
+    """The payload of a cache file, or None when missing, corrupt, unsigned or from another stamp."""
     try:
-        with open(path, "rb") as fh:
-            head, payload = pickle.load(fh)
+        blob = path.read_bytes()
+        mac, data = blob[:32], blob[32:]
+        if len(mac) != 32 or not hmac.compare_digest(mac, _sign(data)):
+            return None  # not written by this user's sitegen: never unpickle it
+        head, payload = pickle.loads(data)
     except Exception:  # noqa: BLE001 - any unreadable cache is just a cold cache
         return None
     return payload if head == stamp() else None
@@ -75,8 +113,9 @@ def save_pickle(path: Path, payload: Any) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        data = pickle.dumps((stamp(), payload), protocol=pickle.HIGHEST_PROTOCOL)
         with open(tmp, "wb") as fh:
-            pickle.dump((stamp(), payload), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(_sign(data) + data)
         os.replace(tmp, path)
     except OSError:
         pass

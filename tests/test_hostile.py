@@ -592,9 +592,6 @@ def test_no_script_runs_in_browser(hostile_site: Path, browser, tmp_path: Path) 
 
 # -- pathological Markdown: completes, bounded ------------------------------------------
 
-@pytest.mark.parametrize("body", ["[" * 20000, "*_" * 50000, ">" * 5000, "<" * 50000,
-                                  "- " * 5000 + "x", "`" * 20000],
-                         ids=["brackets", "emphasis", "quotes", "angles", "lists", "backticks"])
 @pytest.mark.parametrize("html", [
     "[c](\x01javascript:alert(1))", "<a href=\"\x01javascript:alert(1)\">x</a>",
     "<a href=\"java\tscript:alert(1)\">x</a>", "<a href=\"java&#x09;script:alert(1)\">x</a>",
@@ -610,6 +607,9 @@ def test_sanitiser_drops_script_urls(html: str) -> None:
     assert not re.search(r"(?:href|src)=\"[^\"]*(?:script|data):", out, re.I), out
 
 
+@pytest.mark.parametrize("body", ["[" * 20000, "*_" * 50000, ">" * 5000, "<" * 50000,
+                                  "- " * 5000 + "x", "`" * 20000],
+                         ids=["brackets", "emphasis", "quotes", "angles", "lists", "backticks"])
 def test_pathological_markdown_is_bounded(body: str) -> None:
     from sitegen import markdown
 
@@ -637,3 +637,44 @@ def test_build_writes_only_inside_output(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     after = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")}
     assert {p for p in after - before if not p.startswith("site/output")} == set()
+
+
+class _Touch:
+    """Unpickling this creates a file: the proof that a cache file was unpickled."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (open, (self.path, "w"))
+
+
+def test_committed_cache_is_never_trusted(tmp_path: Path) -> None:
+    """A pull request can commit .sitegen-cache/: no pickle from it runs, no symlink in it
+    sends a write outside the output."""
+    import pickle
+
+    from sitegen import cache
+
+    site = make_site(tmp_path / "site")
+    proof = tmp_path / "UNPICKLED"
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    tag = cache.digest(str((site / "output").resolve()).encode()).hex()[:12]
+    bomb = pickle.dumps((cache.stamp(), _Touch(str(proof))))
+    cache_dir = site / cache.DIRNAME
+    cache_dir.mkdir()
+    for name in ("cache.pickle", f"trees-{tag}.pickle"):
+        (cache_dir / name).write_bytes(bomb)
+        (cache_dir / ("x" * 32 + name)).write_bytes(bomb)
+    spare = cache_dir / f"spare-{tag}"
+    (spare / "activities").mkdir(parents=True)
+    os.symlink(victim, spare / "activities" / "firearms-workshop")
+    os.symlink(victim, spare / "pages")
+    for _ in range(2):  # the second build reuses what the first one kept
+        run = run_sitegen("build", site, cwd=tmp_path)
+        assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+        assert not proof.exists()
+        assert list(victim.iterdir()) == []
+    assert (site / "output/activities/firearms-workshop/index.html").is_file()
+    assert not (site / "output/pages").is_symlink()
