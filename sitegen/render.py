@@ -293,7 +293,7 @@ class Renderer:
     def _activities(self, job: Job) -> list[tuple[str, bytes]]:
         n = int(job.key)
         per = self.site.config.activities_per_page
-        ordered = sorted(self.site.activities, key=lambda a: (a.start, a.id), reverse=True)
+        ordered = self._newest_first()
         chunk = ordered[(n - 1) * per: n * per]
         facets = {
             "area": [(a.id, a.title) for a in self.site.plan.areas],
@@ -305,6 +305,11 @@ class Renderer:
         title = "Activities" if n == 1 else f"Activities, page {n}"
         return self._page(job, "activities.html", title, [], page=n, pages=self.list_pages(),
                           activities=chunk, facets=facets, total=len(ordered))
+
+    @functools.lru_cache(maxsize=None)
+    def _newest_first(self) -> list[m.Activity]:
+        """All activities, newest first (sorted once for all list pages)."""
+        return sorted(self.site.activities, key=lambda a: (a.start, a.id), reverse=True)
 
     def _timeline(self, job: Job) -> list[tuple[str, bytes]]:
         chart = charts.gantt(self.site, self.site.activities, self.colors, "timeline",
