@@ -105,6 +105,7 @@ class Builder:
         self._discover_problems: list[Problem] = []
         self._docs: dict[str, tuple[tuple[Any, ...] | None, Document | None, list[Problem]]] = {}
         self._memo: dict[str, _Memo] = {}
+        self._act_memo: dict[str, tuple[Document, m.Plan | None, list[m.Activity], list[Problem], bool]] = {}
         self._git_key: tuple[Any, ...] | None = None
         self._git = GitInfo()
         self._jobs: dict[str, Job] = {}
@@ -203,23 +204,26 @@ class Builder:
         return memo.value
 
     def _activities(self, docs: list[Document], plan: m.Plan | None, problems: Problems) -> list[m.Activity]:
-        results = []
+        """validate.activities, one document at a time, re-validating only changed documents."""
+        memo: dict[str, tuple[Document, m.Plan | None, list[m.Activity], list[Problem], bool]] = {}
+        old = self._act_memo
         failed = False
         for doc in docs:
-            result = self._memoised("act:" + doc.source.rel, (doc, plan),
-                                    lambda p, d=doc: validate.activities([d], plan, p), Problems())
-            memo = self._memo["act:" + doc.source.rel]
-            failed = failed or any(p.severity == "error" for p in memo.problems)
-            results.append((result, memo.problems))
-        live = {"act:" + d.source.rel for d in docs}
-        for name in [k for k in self._memo if k.startswith("act:") and k not in live]:
-            del self._memo[name]
+            rel = doc.source.rel
+            entry = old.get(rel)
+            if entry is None or entry[0] is not doc or entry[1] is not plan:
+                sub = Problems()
+                acts = validate.activities([doc], plan, sub)
+                entry = (doc, plan, acts, list(sub.items), bool(sub.errors))
+            memo[rel] = entry
+            failed = failed or entry[4]
+        self._act_memo = memo
         if failed:  # the ordinary way, for exactly the messages of a full build
             return validate.activities(docs, plan, problems)
         out: list[m.Activity] = []
-        for acts, found in results:
-            out.extend(acts)
-            problems.extend(found)
+        for entry in memo.values():
+            out.extend(entry[2])
+            problems.extend(entry[3])
         validate._check_unique(out, problems)
         return sorted(out, key=lambda a: (a.start, a.id))
 
