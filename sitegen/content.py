@@ -113,8 +113,42 @@ def discover(site_dir: Path, problems: Problems) -> list[Source]:
             if any(part.startswith(".") for part in inside) or inside[:1] == ("output",):
                 problems.error(rel, 0, 0, "symlink points into a hidden folder or the output; refused")
                 continue
+        if kind == "static":
+            why = _active_static(path)
+            if why:
+                problems.error(rel, 0, 0, why, "static files are published as they are; "
+                               "scripts belong in the theme (templates/), not in content")
+                continue
         found.append(Source(rel, kind))
     return sorted(found, key=lambda s: s.rel)
+
+
+# Static files the browser would run, and markers of script inside HTML/SVG/XML files.
+_ACTIVE_SUFFIXES = {".js", ".mjs", ".cjs", ".swf", ".xhtml", ".xht", ".hta", ".wasm"}
+_MARKUP_SUFFIXES = {".html", ".htm", ".svg", ".svgz", ".xml", ".xsl", ".xslt", ".shtml"}
+_ACTIVE_MARKUP = re.compile(
+    rb"<\s*(?:script|iframe|frame|object|embed|foreignobject|handler|base|meta)\b"
+    rb"|<[^>]*[\s\"'/]on[a-z]+\s*=|(?:java|vb)script\s*:|data\s*:\s*text/html"
+    rb"|<\s*(?:set|animate)\b[^>]*attributename\s*=\s*[\"']?\s*(?:on|href|xlink:href)"
+    rb"|<[^>]*&#", re.I)  # character references inside a tag could spell any of these
+
+
+def _active_static(path: Path) -> str:
+    """Why a file of content/static/ would run code in readers' browsers ('' when it would not)."""
+    suffix = path.suffix.lower()
+    if suffix in _ACTIVE_SUFFIXES:
+        return f"static {suffix} files are refused: content cannot add scripts to the site"
+    if suffix in _MARKUP_SUFFIXES:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_DATA_BYTES)
+        except OSError:
+            return ""
+        utf16 = b"\x00" in data or data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        if suffix == ".svgz" or utf16 or _ACTIVE_MARKUP.search(data):
+            return (f"static {suffix} file contains script (script/iframe/object elements, "
+                    "on...= handlers or javascript: URLs); refused")
+    return ""
 
 
 def read_text(site_dir: Path, source: Source, problems: Problems) -> str | None:
