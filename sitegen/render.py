@@ -266,7 +266,8 @@ class Renderer:
         text = next((t for t in self.site.area_texts if t.area == area.id), None)
         source = text.loc.path if text else "content/plan.yaml"
         return self._page(job, "area.html", area.title, [("areas/", "Areas")], page_charts,
-                          source=source, area=area, prog=prog, activities=acts, narrative=text)
+                          source=source, area=area, prog=prog, activities=acts, narrative=text,
+                          listed=tuple(reversed(acts))[: self.site.config.activities_per_page])
 
     def _indicator(self, job: Job) -> list[tuple[str, bytes]]:
         area = self.indicator_area[job.key]
@@ -329,7 +330,8 @@ class Renderer:
         chart = charts.country_areas(self.site, acts, self.colors, f"country-{code.lower()}", name)
         hosted = sum(1 for a in acts if a.country == code)
         return self._page(job, "country.html", name, [("countries/", "Countries")], [chart],
-                          code=code, name=name, activities=acts, hosted=hosted)
+                          code=code, name=name, activities=acts, hosted=hosted,
+                          listed=acts[: self.site.config.activities_per_page])
 
     def _freepage(self, job: Job) -> list[tuple[str, bytes]]:
         page = next(p for p in self.site.pages if p.slug == job.key)
