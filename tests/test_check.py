@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -536,7 +537,7 @@ def test_missing_plan(tmp_path: Path) -> None:
 
 # -- encodings and line endings -------------------------------------------------------------
 
-def _variant(transform: "callable[[str], bytes]") -> dict[str, bytes]:  # type: ignore[valid-type]
+def _variant(transform: Callable[[str], bytes]) -> dict[str, bytes]:
     return {rel: transform(text) for rel, text in BASELINE.items()}
 
 
