@@ -29,6 +29,7 @@ import dataclasses
 import hashlib
 import os
 import shutil
+import stat
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -113,6 +114,7 @@ class Builder:
         self._hashes: dict[str, bytes] = {}  # generated output path -> digest
         self._copies: dict[str, tuple[str, tuple[Any, ...]]] = {}  # output path -> (source, stat)
         self._template_keys: dict[str, tuple[Any, ...]] = {}
+        self.quick = False  # whether the last rebuild stat'ed only the watcher's paths
         self._env: Any = None  # the Jinja environment, kept while templates/ is unchanged
 
     # -- sources -------------------------------------------------------------------------
@@ -149,6 +151,28 @@ class Builder:
                     except OSError:
                         continue
         return out
+
+    def _quick_scan(self, hint: set[str]) -> dict[str, tuple[Any, ...]] | None:
+        """The previous scan updated for `hint` (changed paths from the watcher) when they are
+        all known regular files; None (scan everything) for anything else: new, deleted or
+        renamed files, folders, symlinks."""
+        if self._sources is None or not hint:
+            return None
+        root = os.path.abspath(self.site_dir)
+        scan = dict(self._scan_keys)
+        for path in hint:
+            rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+            old = scan.get(rel)
+            if old is None or old[0] in ("link", "broken-link"):
+                return None
+            try:
+                st = os.lstat(path)
+            except OSError:
+                return None
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            scan[rel] = _stat_key(st)
+        return scan
 
     def _read(self, scan: dict[str, tuple[Any, ...]], problems: Problems) -> list[Document]:
         """Documents of every content file, re-reading only the changed ones."""
@@ -280,13 +304,19 @@ class Builder:
                 out.append(job)
         return out, False
 
-    def rebuild(self, changed: list[str] | None = None) -> Outcome:
-        """Bring out_dir up to date with the site folder; never raises ContentError."""
+    def rebuild(self, hint: set[str] | None = None) -> Outcome:
+        """Bring out_dir up to date with the site folder; never raises ContentError.
+
+        `hint`: paths the watcher saw change; when they are all known files, only they are
+        stat'ed (instead of every file of the site).
+        """
         started = time.perf_counter()
-        scan = self._scan()
-        if changed is None:
-            changed = sorted(r for r in scan.keys() | self._scan_keys.keys()
-                             if scan.get(r) != self._scan_keys.get(r))
+        scan = self._quick_scan(hint) if hint else None
+        self.quick = scan is not None
+        if scan is None:
+            scan = self._scan()
+        changed = sorted(r for r in scan.keys() | self._scan_keys.keys()
+                         if scan.get(r) != self._scan_keys.get(r))
         problems = Problems()
         docs = self._read(scan, problems)
         self._scan_keys = scan

@@ -271,6 +271,8 @@ class Preview:
         self.builder = Builder(site_dir, self.folder)
         self.live = Live()
         self.dirty = threading.Event()
+        self.pending: set[str] = set()  # paths changed since the last rebuild
+        self.pending_lock = threading.Lock()
         self.stop_event = threading.Event()
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
 
@@ -306,8 +308,10 @@ class Preview:
             if not self.dirty.wait(0.5):
                 continue
             self.dirty.clear()
+            with self.pending_lock:
+                hint, self.pending = self.pending, set()
             try:
-                outcome = self.builder.rebuild()
+                outcome = self.builder.rebuild(hint)
             except Exception as exc:  # keep serving: an unexpected failure is shown like an error
                 internal = Problem("(sitegen)", 0, 0, "error", f"internal error: {exc!r}")
                 outcome = Outcome(False, [internal], [])
@@ -316,8 +320,13 @@ class Preview:
             if errors != self.live.errors or (outcome.ok and (outcome.written or outcome.removed)):
                 self.live.publish(errors)
 
+    def changed(self, paths: set[str]) -> None:
+        with self.pending_lock:
+            self.pending |= paths
+        self.dirty.set()
+
     def watch_loop(self) -> None:
-        watch(self.site_dir, lambda _paths: self.dirty.set(), self.stop_event)
+        watch(self.site_dir, self.changed, self.stop_event)
 
     def run(self, open_browser: bool) -> int:
         watcher = threading.Thread(target=self.watch_loop, daemon=True)
