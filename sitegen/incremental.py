@@ -28,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import shutil
 import stat
 import subprocess
 import time
@@ -444,9 +443,3 @@ def _remove(root: Path, rel: str) -> int:
         parent = parent.parent
     return 1
 
-
-def fresh_tree(out: Path) -> None:
-    """Empty `out` (a private preview folder) before the first build."""
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
