@@ -222,6 +222,8 @@ def site_files(name: str, today: dt.date) -> dict[str, str]:
         ".gitignore": "output/\n.sitegen-cache/\n",
         "requirements.txt": (
             "# What CI installs to build the site (see .github/workflows/sitegen.yml).\n"
+            "# Pin sitegen to a source you trust: the release on your package index, or a git\n"
+            "# URL pinned to a tag or commit (sitegen @ git+https://HOST/ORG/sitegen@v0.1.0).\n"
             f"sitegen=={__version__}\n"),
         ".github/workflows/sitegen.yml": WORKFLOW,
     }
