@@ -124,10 +124,40 @@ def reference_html(text: str) -> str:
     return _converter().render(text)
 
 
+# HTML nested deeper than this is not rendered: the sanitiser's HTML parser (html5ever) takes
+# quadratic time in the nesting depth (100 KB of "<div>" costs seconds, 2 MB hours).
+MAX_DEPTH = 100
+# void elements, and elements whose end tag may be omitted (not counted: 200 <li> without
+# </li> are a flat list, not 200 levels)
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+         "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "thead",
+         "tbody", "tfoot", "colgroup", "rp", "rt", "optgroup"}
+_TAGS_RX = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
+
+
+def nesting_depth(html: str) -> int:
+    """An upper bound of how deep `html` nests elements (unclosed tags count as open)."""
+    depth = deepest = 0
+    for m in _TAGS_RX.finditer(html):
+        if m.group(2).lower() in _VOID:
+            continue
+        if m.group(1):
+            depth = max(0, depth - 1)
+        elif not m.group(3):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+    return deepest
+
+
 def _render(text: str, trusted: bool) -> str:
     # A leading '# Heading' would compete with the page title: demote headings one level.
     html = _fast(text)
+    if html is not None and nesting_depth(html) > MAX_DEPTH:
+        html = None  # markdown-it-py caps Markdown nesting (maxNesting); the fast port does not
     if html is None:
         html = _converter().render(text)
+    if nesting_depth(html) > MAX_DEPTH:  # raw HTML nested absurdly deep: show it as text
+        return "<pre>" + html_lib.escape(text) + "</pre>\n"
     html = html.replace("<h1", "<h2").replace("</h1>", "</h2>")
     return html if trusted else sanitise(html)

@@ -620,8 +620,10 @@ def test_sanitiser_drops_script_urls(html: str) -> None:
 
 
 @pytest.mark.parametrize("body", ["[" * 20000, "*_" * 50000, ">" * 5000, "<" * 50000,
-                                  "- " * 5000 + "x", "`" * 20000],
-                         ids=["brackets", "emphasis", "quotes", "angles", "lists", "backticks"])
+                                  "- " * 20000 + "x", "> " * 20000, "`" * 20000,
+                                  "<div>" * 200000, "<ul><li>" * 20000],
+                         ids=["brackets", "emphasis", "quotes", "angles", "lists",
+                              "nested-quotes", "backticks", "divs", "html-lists"])
 def test_pathological_markdown_is_bounded(body: str) -> None:
     from sitegen import markdown
 
@@ -635,10 +637,13 @@ def test_pathological_markdown_builds(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", {
         "content/activities/brackets.md": act(GOOD_FRONT, "[" * 20000),
         "content/pages/emphasis.md": "---\ntitle: Emphasis\n---\n\n" + "*_" * 50000 + "\n",
+        "content/pages/divs.md": "---\ntitle: Divs\n---\n\n" + "<div>" * 200000 + "\n",
     })
     run = run_sitegen("build", site, timeout=120)
     assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
     assert (site / "output/pages/emphasis/index.html").is_file()
+    # nested too deep for the sanitiser: shown as text, not dropped and not parsed
+    assert "&lt;div&gt;&lt;div&gt;" in (site / "output/pages/divs/index.html").read_text()
 
 
 def test_build_writes_only_inside_output(tmp_path: Path) -> None:
