@@ -104,7 +104,7 @@ def bench(n: int) -> None:
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=30)
+            proc.wait(timeout=180)  # removing a 10,000-page preview folder takes a while
         except subprocess.TimeoutExpired:
             proc.kill()
 
