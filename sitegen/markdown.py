@@ -51,12 +51,19 @@ def _converter() -> MarkdownIt:
     return md
 
 
+def _local_images(tag: str, attribute: str, value: str) -> str | None:
+    """Drop image sources on other hosts: the built site makes no network requests."""
+    if tag == "img" and attribute == "src" and (value.lower().startswith(("http:", "https:", "//"))):
+        return None
+    return value
+
+
 def sanitise(html: str) -> str:
-    """Remove scripts, styles, frames, event handlers and non-http(s)/mailto URLs."""
+    """Remove scripts, styles, frames, event handlers, non-http(s)/mailto URLs and remote images."""
     return nh3.clean(
         html, tags=_TAGS, attributes=_ATTRS, url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer", strip_comments=True,
-        filter_style_properties={"text-align"},
+        filter_style_properties={"text-align"}, attribute_filter=_local_images,
     )
 
 
