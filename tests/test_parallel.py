@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitegen import markdown
-from sitegen.build import build
+from sitegen.build import BuildResult, build
 from sitegen.content import split_front_matter
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,10 +35,18 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
-def test_parallel_cached_builds_equal_serial_uncached(corpus: Path, tmp_path: Path) -> None:
-    ref, out = tmp_path / "ref", tmp_path / "out"
-    first = build(corpus, ref, workers=1, use_cache=False)
-    assert first.pages > 600 and not (corpus / ".sitegen-cache").exists()
+@pytest.fixture(scope="module")
+def reference(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
+    """The serial, uncached build of the corpus."""
+    ref = tmp_path_factory.mktemp("reference") / "out"
+    result = build(corpus, ref, workers=1, use_cache=False)
+    assert result.pages > 600 and not (corpus / ".sitegen-cache").exists()
+    return ref, result
+
+
+def test_parallel_cached_builds_equal_serial_uncached(corpus: Path, reference: tuple[Path, BuildResult],
+                                                     tmp_path: Path) -> None:
+    (ref, first), out = reference, tmp_path / "out"
 
     cold = build(corpus, out, workers=2)  # parallel, filling the cache
     assert (corpus / ".sitegen-cache" / "cache.pickle").is_file()
@@ -82,9 +90,9 @@ def test_parallel_cached_builds_equal_serial_uncached(corpus: Path, tmp_path: Pa
     assert_same(out, ref, "build after deleting .sitegen-cache")
 
 
-def test_cli_build_uses_the_cache_and_matches(corpus: Path, tmp_path: Path) -> None:
-    ref, out = tmp_path / "ref", tmp_path / "out"
-    build(corpus, ref, workers=1, use_cache=False)
+def test_cli_build_uses_the_cache_and_matches(corpus: Path, reference: tuple[Path, BuildResult],
+                                              tmp_path: Path) -> None:
+    (ref, _), out = reference, tmp_path / "out"
     for step in ("first", "second"):
         run = subprocess.run([sys.executable, "-m", "sitegen", "build", str(corpus), "-o", str(out)],
                              cwd=REPO, capture_output=True, text=True)
