@@ -144,6 +144,9 @@ _TAGS_RX = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
 
 def nesting_depth(html: str) -> int:
     """An upper bound of how deep `html` nests elements (unclosed tags count as open)."""
+    openers = html.count("<") - html.count("</")
+    if openers <= MAX_DEPTH:  # cannot nest deeper than it opens: skip the scan (most bodies)
+        return openers
     depth = deepest = 0
     for m in _TAGS_RX.finditer(html):
         if m.group(2).lower() in _VOID:

@@ -78,6 +78,7 @@ def _status_class(word: str) -> str:
     return word.replace(" ", "-")
 
 
+@functools.lru_cache(maxsize=65536)
 def _excerpt(text: str, limit: int = 240) -> str:
     """Plain-text start of a Markdown body, for lists, feeds and search."""
     words = []
@@ -100,6 +101,13 @@ class Renderer:
         self.site = site
         self.env = environment(site_dir)
         self.version = version
+        # Looked up once: a missing optional template is not cached by Jinja, so an
+        # `include ... ignore missing` would search the template folders on every page.
+        try:
+            self.env.get_template("site_footer.html")
+            self.site_footer = True
+        except jinja2.TemplateNotFound:
+            self.site_footer = False
         self.colors = charts.area_colors(site.plan)
         self.area_title = {a.id: a.title for a in site.plan.areas}
         self.progress = {a.id: area_progress(a, site.plan, site.activities, site.measurements,
@@ -167,6 +175,7 @@ class Renderer:
             "colors": self.colors, "countries": COUNTRIES, "source": source,
             "changed": self._changed(source), "edit": self._edit_links(source),
             "nav": self._nav(url), "md": self._md, "excerpt": _excerpt,
+            "site_footer": self.site_footer,
         }
         context.update(ctx)
         try:
