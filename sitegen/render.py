@@ -79,6 +79,23 @@ def _status_class(word: str) -> str:
 
 
 @functools.lru_cache(maxsize=65536)
+def _activity_job(act_id: str) -> Job:
+    """The page job of an activity (made once per id: thousands per preview rebuild)."""
+    return Job(f"activities/{act_id}/index.html", "activity", act_id, frozenset({f"activity:{act_id}"}))
+
+
+@functools.lru_cache(maxsize=65536)
+def _search_entry(a: m.Activity, area_titles: tuple[tuple[str, str], ...]) -> str:
+    """One activity's search-index entry as JSON text."""
+    titles = dict(area_titles)
+    text = " ".join([titles[x] for x in a.areas] + [a.type, a.status, a.city]
+                    + [COUNTRIES[c] for c in a.all_countries] + list(a.tags) + list(a.partners)
+                    + [_excerpt(a.body, 400)])
+    return json.dumps({"u": f"activities/{a.id}/", "t": a.title, "k": "activity",
+                       "d": a.start.isoformat(), "x": text}, ensure_ascii=False)
+
+
+@functools.lru_cache(maxsize=65536)
 def _excerpt(text: str, limit: int = 240) -> str:
     """Plain-text start of a Markdown body, for lists, feeds and search."""
     words = []
@@ -110,8 +127,6 @@ class Renderer:
             self.site_footer = False
         self.colors = charts.area_colors(site.plan)
         self.area_title = {a.id: a.title for a in site.plan.areas}
-        self.progress = {a.id: area_progress(a, site.plan, site.activities, site.measurements,
-                                             site.report_date) for a in site.plan.areas}
         self.last_changed = dict(site.last_changed)
         self.by_area: dict[str, list[m.Activity]] = {a.id: [] for a in site.plan.areas}
         self.by_country: dict[str, list[m.Activity]] = {}
@@ -122,6 +137,14 @@ class Renderer:
                 self.by_country.setdefault(code, []).append(act)
         self.indicator_area = {i.id: a for a in site.plan.areas for i in a.indicators}
 
+    @functools.cached_property
+    def progress(self) -> dict[str, AreaProgress]:
+        """Progress of every area on the report date (computed on first use: a preview
+        rebuild after a body edit renders no page that needs it)."""
+        site = self.site
+        return {a.id: area_progress(a, site.plan, site.activities, site.measurements,
+                                    site.report_date) for a in site.plan.areas}
+
     # -- the page list -------------------------------------------------------------------
     def jobs(self) -> list[Job]:
         site = self.site
@@ -129,8 +152,7 @@ class Renderer:
         out.append(Job("areas/index.html", "areas"))
         out += [Job(f"areas/{a.id}/index.html", "area", a.id) for a in site.plan.areas]
         out += [Job(f"indicators/{i.id}/index.html", "indicator", i.id) for i in site.plan.indicators]
-        out += [Job(f"activities/{a.id}/index.html", "activity", a.id,
-                    frozenset({f"activity:{a.id}"})) for a in site.activities]
+        out += [_activity_job(a.id) for a in site.activities]
         for n in range(self.list_pages()):
             out.append(Job("activities/index.html" if n == 0 else f"activities/page/{n + 1}/index.html",
                            "activities", str(n + 1)))
@@ -441,19 +463,17 @@ class Renderer:
         return [(job.path, _json(rows, indent=None))]
 
     def _search_json(self, job: Job) -> list[tuple[str, bytes]]:
-        docs = []
-        for a in self.site.activities:
-            docs.append({"u": f"activities/{a.id}/", "t": a.title, "k": "activity",
-                         "d": a.start.isoformat(), "x": " ".join(
-                             [self.area_title[x] for x in a.areas] + [a.type, a.status, a.city]
-                             + [COUNTRIES[c] for c in a.all_countries] + list(a.tags) + list(a.partners)
-                             + [_excerpt(a.body, 400)])})
+        titles = tuple(sorted(self.area_title.items()))
+        # Each activity's entry is serialised once per content (cached across preview rebuilds).
+        parts = [_search_entry(a, titles) for a in self.site.activities]
+        docs: list[dict[str, str]] = []
         for p in self.site.pages:
             docs.append({"u": f"pages/{p.slug}/", "t": p.title, "k": "page", "d": "", "x": _excerpt(p.body, 5000)})
         for area in self.site.plan.areas:
             docs.append({"u": f"areas/{area.id}/", "t": area.title, "k": "area", "d": "",
                          "x": _excerpt(area.summary, 400)})
-        return [(job.path, _json(docs, indent=None))]
+        parts += [json.dumps(d, ensure_ascii=False) for d in docs]
+        return [(job.path, ("[" + ", ".join(parts) + "]\n").encode("utf-8"))]
 
     def _feed(self, job: Job) -> list[tuple[str, bytes]]:
         base = self.site.config.base_url
