@@ -11,9 +11,9 @@ import pytest
 from sitegen import markdown
 from sitegen.build import BuildResult, build
 from sitegen.content import split_front_matter
+from tests.corpus import write_corpus
 
 REPO = Path(__file__).resolve().parent.parent
-GENCORPUS = REPO.parent / "shared" / "tools" / "gencorpus.py"
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -30,9 +30,7 @@ def assert_same(got: Path, want: Path, step: str) -> None:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("corpus") / "site"
-    subprocess.run([sys.executable, str(GENCORPUS), "600", str(site)], check=True,
-                   stdout=subprocess.DEVNULL)
-    return site
+    return write_corpus(600, site)
 
 
 @pytest.fixture(scope="module")
