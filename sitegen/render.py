@@ -291,7 +291,6 @@ class Renderer:
         measured = [i for i in inds if i.source == "measurements"]
         return (measured or list(inds) or [None])[0]
 
-    @functools.lru_cache(maxsize=None)
     def _indicator_progress(self, ind: m.Indicator) -> IndicatorProgress:
         area = self.progress[ind.area]
         return next(p for p in area.indicators if p.indicator.id == ind.id)
@@ -341,7 +340,7 @@ class Renderer:
     def _activities(self, job: Job) -> list[tuple[str, bytes]]:
         n = int(job.key)
         per = self.site.config.activities_per_page
-        ordered = self._newest_first()
+        ordered = self._newest_first
         chunk = ordered[(n - 1) * per: n * per]
         facets = {
             "area": [(a.id, a.title) for a in self.site.plan.areas],
@@ -354,7 +353,9 @@ class Renderer:
         return self._page(job, "activities.html", title, [], page=n, pages=self.list_pages(),
                           activities=chunk, facets=facets, total=len(ordered))
 
-    @functools.lru_cache(maxsize=None)
+    # cached_property, not lru_cache: a method cache would keep every Renderer (and its
+    # Site) of a long preview session alive.
+    @functools.cached_property
     def _newest_first(self) -> list[m.Activity]:
         """All activities, newest first (sorted once for all list pages)."""
         return sorted(self.site.activities, key=lambda a: (a.start, a.id), reverse=True)
