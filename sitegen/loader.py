@@ -81,8 +81,6 @@ def load_site(site_dir: Path, problems: Problems, git: GitInfo | None = None,
     """
     sources = discover(site_dir, problems)
     docs = (reader or read_documents)(site_dir, sources, problems)
-    if not any(s.rel == "content/plan.yaml" for s in sources) and not problems.errors:
-        pass  # validate.plan reports the missing plan
     git = git if git is not None else read_history(site_dir)
     static = tuple(s.rel for s in sources if s.kind == "static")
     templates = tuple(s.rel for s in sources if s.kind == "template")
