@@ -326,16 +326,19 @@ class Renderer:
                           area=area, p=p, series=series, measurements=measurements)
 
     def _activity(self, job: Job) -> list[tuple[str, bytes]]:
-        act = next(a for a in self.site.activities if a.id == job.key) if not hasattr(self, "_by_id") \
-            else self._by_id[job.key]
+        act = self._by_id[job.key]
         first = act.areas[0] if act.areas else ""
         crumbs = [("activities/", "Activities")]
         return self._page(job, "activity.html", act.title, crumbs, source=act.loc.path, act=act,
                           area_color=self.colors.get(first, "#000"))
 
+    @functools.cached_property
+    def _by_id(self) -> dict[str, m.Activity]:
+        return {a.id: a for a in self.site.activities}
+
     def index_by_id(self) -> None:
-        """Precompute the id -> activity map (used before rendering many activity pages)."""
-        self._by_id = {a.id: a for a in self.site.activities}
+        """Build the id -> activity map now (before forking workers that share it)."""
+        _ = self._by_id
 
     def _activities(self, job: Job) -> list[tuple[str, bytes]]:
         n = int(job.key)
