@@ -115,6 +115,8 @@ class Builder:
         self._template_keys: dict[str, tuple[Any, ...]] = {}
         self.quick = False  # whether the last rebuild stat'ed only the watcher's paths
         self._env: Any = None  # the Jinja environment, kept while templates/ is unchanged
+        self._last_for: GitInfo | None = None
+        self._last: tuple[tuple[str, str], ...] = ()
 
     # -- sources -------------------------------------------------------------------------
     def _scan(self) -> dict[str, tuple[Any, ...]]:
@@ -275,7 +277,10 @@ class Builder:
         loader._warn_unused(plan, acts, meas, problems)
         day, source = progress.report_date(config, acts, meas, git.latest_content)
         loader._warn_stale(acts, day, problems)
-        last = tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
+        if self._last_for is not git:  # sorted once per git history, not once per rebuild
+            self._last = tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
+            self._last_for = git
+        last = self._last
         return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
                       tuple(reports), day, source, last, static, templates, git.prefix)
 
@@ -298,7 +303,8 @@ class Builder:
             wanted.add("activities")
         out = []
         for job in jobs:
-            if (self._jobs.get(job.path) != job or job.deps & wanted
+            known = self._jobs.get(job.path)
+            if ((known is not job and known != job) or job.deps & wanted
                     or (body_only and job.kind in BODY_KINDS)):
                 out.append(job)
         return out, False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 STATUSES = ("planned", "in-progress", "completed", "postponed", "cancelled")
@@ -145,9 +146,10 @@ class Activity:
         return (self.planned_start is not None and self.planned_start != self.start) or (
             self.planned_end is not None and self.planned_end != self.last_day)
 
-    @property
+    @functools.cached_property
     def all_countries(self) -> tuple[str, ...]:
-        """Countries involved: `countries` plus the location's country, sorted."""
+        """Countries involved: `countries` plus the location's country, sorted (computed once:
+        every aggregate page asks)."""
         found = set(self.countries)
         if self.country:
             found.add(self.country)
