@@ -457,7 +457,8 @@ class Renderer:
         return [(job.path, _json(data))]
 
     def _activities_json(self, job: Job) -> list[tuple[str, bytes]]:
-        return [(job.path, _json([self.activity_record(a) for a in self.site.activities]))]
+        # One line: json.dumps with indent takes the pure-Python encoder (5x slower at 10k).
+        return [(job.path, _json([self.activity_record(a) for a in self.site.activities], indent=None))]
 
     def _activities_csv(self, job: Job) -> list[tuple[str, bytes]]:
         cols = ("id", "title", "area", "status", "start", "end", "type", "city", "country", "countries",
