@@ -19,6 +19,7 @@ import jinja2
 from . import charts, markdown
 from . import model as m
 from .countries import COUNTRIES
+from .reports import json_number as _num, json_share as _round
 from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed
 
 THEME = Path(__file__).parent / "theme"
@@ -532,16 +533,6 @@ def _template_location(exc: Exception, fallback: str) -> tuple[str, int]:
 @functools.lru_cache(maxsize=4096)
 def _markdown(text: str, trusted: bool) -> str:
     return markdown.render(text, trusted)
-
-
-def _num(value: float | None) -> Any:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else round(value, 4)
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
 
 
 def _json(data: Any, indent: int | None = 1) -> bytes:

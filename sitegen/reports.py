@@ -118,17 +118,22 @@ def report_context(site: m.Site, report: m.Report) -> dict[str, Any]:
             "changes": r.changes, "moved": r.moved, "round_elapsed": elapsed(site.plan, r.day)}
 
 
+def json_number(value: float | None) -> Any:
+    """A figure for JSON: whole numbers as integers, others to 4 decimals."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(value, 4)
+
+
+def json_share(value: float | None) -> float | None:
+    """A share (0..1) for JSON, to 4 decimals."""
+    return None if value is None else round(value, 4)
+
+
 def report_data(site: m.Site, report: m.Report) -> dict[str, Any]:
     """A round's figures as plain data, for data/reports/<id>.json."""
     r = compute(site, report)
-
-    def num(value: float | None) -> Any:
-        if value is None:
-            return None
-        return int(value) if float(value).is_integer() else round(value, 4)
-
-    def share(value: float | None) -> float | None:
-        return None if value is None else round(value, 4)
+    num, share = json_number, json_share
 
     return {
         "id": report.id, "title": report.title, "start": report.start.isoformat(),

@@ -160,17 +160,23 @@ def plan(doc: Document | None, problems: Problems) -> m.Plan | None:
                   tuple(partners), tuple(types), tuple(areas), m.Loc(rel, 1))
 
 
+def _unique_id(f: Fields, kind: str, seen: dict[str, int]) -> str:
+    """The mapping's required `id`, reported when malformed or already used in the plan."""
+    value = f.text("id", required=True)
+    if value:
+        why = id_problem(value)
+        if why:
+            f.error("id", f"{kind} id '{value}': {why}")
+        elif value in seen:
+            f.error("id", f"duplicate {kind} id '{value}' (first defined on line {seen[value]})")
+        else:
+            seen[value] = f.at("id")[0]
+    return value
+
+
 def _area(f: Fields, seen: dict[str, int], seen_inds: dict[str, int]) -> m.Area | None:
     f.unknown_keys(AREA_KEYS)
-    area_id = f.text("id", required=True)
-    if area_id:
-        why = id_problem(area_id)
-        if why:
-            f.error("id", f"area id '{area_id}': {why}")
-        elif area_id in seen:
-            f.error("id", f"duplicate area id '{area_id}' (first defined on line {seen[area_id]})")
-        else:
-            seen[area_id] = f.at("id")[0]
+    area_id = _unique_id(f, "area", seen)
     color = f.text("color")
     if color and not _COLOR.match(color):
         f.error("color", f"'color': expected a hex colour like \"#1f77b4\", got {color!r}")
@@ -199,15 +205,7 @@ def _area(f: Fields, seen: dict[str, int], seen_inds: dict[str, int]) -> m.Area 
 
 def _indicator(f: Fields, area_id: str, seen: dict[str, int]) -> m.Indicator | None:
     f.unknown_keys(INDICATOR_KEYS)
-    ind_id = f.text("id", required=True)
-    if ind_id:
-        why = id_problem(ind_id)
-        if why:
-            f.error("id", f"indicator id '{ind_id}': {why}")
-        elif ind_id in seen:
-            f.error("id", f"duplicate indicator id '{ind_id}' (first defined on line {seen[ind_id]})")
-        else:
-            seen[ind_id] = f.at("id")[0]
+    ind_id = _unique_id(f, "indicator", seen)
     source = f.text("source", default="activities")
     if source not in m.SOURCES:
         f.error("source", f"unknown indicator source '{source}'", did_you_mean(source, m.SOURCES))
