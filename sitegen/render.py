@@ -6,6 +6,7 @@ re-renders after an edit); `render(job)` turns one job into `(path, bytes)` outp
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import json
@@ -340,6 +341,26 @@ class Renderer:
     def index_by_id(self) -> None:
         """Build the id -> activity map now (before forking workers that share it)."""
         _ = self._by_id
+
+    def with_bodies(self, site: m.Site, replaced: dict[int, m.Activity]) -> Renderer:
+        """A renderer of `site`: this renderer's site with some activities replaced by records
+        that differ from them only in their Markdown body (`replaced`: id() of the old record
+        -> the new one). Shares the environment and every precomputed fact, so that the
+        preview server renders a body edit without redoing them. (A new fact derived from
+        the activities in __init__ or a cached property must be updated or dropped here.)"""
+        new = copy.copy(self)
+        new.site = site
+        new.by_area, new.by_country = dict(self.by_area), dict(self.by_country)
+        for act in replaced.values():
+            for area in act.areas:
+                new.by_area[area] = [replaced.get(id(a), a) for a in new.by_area[area]]
+            for code in act.all_countries:
+                new.by_country[code] = [replaced.get(id(a), a) for a in new.by_country[code]]
+        for name in ("_newest_first", "progress"):  # recomputed on first use
+            new.__dict__.pop(name, None)
+        if "_by_id" in self.__dict__:
+            new.__dict__["_by_id"] = {**self._by_id, **{a.id: a for a in replaced.values()}}
+        return new
 
     def _activities(self, job: Job) -> list[tuple[str, bytes]]:
         n = int(job.key)
