@@ -101,7 +101,7 @@ except ImportError:  # pragma: no cover - optional
 
 _HEADING = re.compile(r"<h([234])>(.*?)</h\1>", re.S)
 _TAG = re.compile(r"<[^>]+>")
-_NEEDS_REFERENCE = re.compile(r"\[\^|\^\[|^ {0,3}(?:=+|-+) *$", re.M)
+_SETEXT = re.compile(r"\n {0,3}(?:=+|-+)[ \t]*(?:\n|$)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -111,7 +111,7 @@ def _fast_converter() -> Any:
 
 def _fast(text: str) -> str | None:
     """markdown-it-pyrs output with anchors_plugin's heading ids, or None when not usable."""
-    if _FastMarkdownIt is None or _NEEDS_REFERENCE.search(text):
+    if _FastMarkdownIt is None or _needs_reference(text) or _may_panic(text):
         return None
     seen: set[str] = set()
 
@@ -123,7 +123,34 @@ def _fast(text: str) -> str | None:
         seen.add(slug)
         return f'<h{match.group(1)} id="{slug}">{match.group(2)}</h{match.group(1)}>'
 
-    return _HEADING.sub(heading_id, _fast_converter().render(text))
+    try:
+        html = _fast_converter().render(text)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # a Rust panic (pyo3's PanicException is a BaseException)
+        return None
+    return _HEADING.sub(heading_id, html)
+
+
+def _may_panic(text: str) -> bool:
+    """markdown-it-pyrs 0.4 panics on an unclosed backtick inside a link label ("[`", "[a`]").
+
+    Conservative: any line with an odd number of backticks, or backticks in a table row, an
+    escaped backtick or a double backtick, when the text also has "[". (A panic that slips
+    through is caught in `_fast`; this avoids the Rust panic message on stderr.)
+    """
+    if "`" not in text or "[" not in text:
+        return False
+    if "\\`" in text or "``" in text:
+        return True
+    return any(line.count("`") % 2 or "|" in line for line in text.split("\n") if "`" in line)
+
+
+def _needs_reference(text: str) -> bool:
+    """Footnotes, or a setext heading underline (whose slug the fast engine gets wrong)."""
+    if "^" in text and ("[^" in text or "^[" in text):
+        return True
+    return ("\n=" in text or "\n-" in text or "\n " in text) and _SETEXT.search(text) is not None
 
 
 def reference_html(text: str) -> str:
@@ -160,14 +187,61 @@ def nesting_depth(html: str) -> int:
     return deepest
 
 
+# -- the sanitiser's result without the sanitiser, for Markdown that holds no HTML --------
+# A text without "<" has no raw HTML and no autolinks, so markdown-it-pyrs's output holds only
+# the tags it makes itself, and nh3 would only reserialise them: add rel to links, write void
+# tags as <br>, not escape quotes in text, write U+00A0 as &nbsp;. `_clean_generated` does
+# exactly that with a few whole-string operations, several times faster than parsing the HTML
+# again; a tag, attribute or URL it does not expect sends the text to nh3 instead.
+# tests/test_parallel.py compares both on the corpus and on generated Markdown.
+_TAG_NAME = re.compile(r"</?([^ >/]*)")
+_ATTRS_OF_TAG = re.compile(r"<[a-z0-9]+( [^>]*)>")
+_ATTR = re.compile(r' ([^ =>]*)="([^"]*)"')
+_LINK_OPEN = re.compile(r"<a( [^>]*)>")
+_PLAIN_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "pre",
+                         "code", "em", "strong", "a", "img", "hr", "br", "table", "thead", "tbody",
+                         "tr", "th", "td", "s"})
+_PLAIN_ATTRS = frozenset({"href", "title", "src", "alt", "start", "class", "style", "id"})
+_ALIGN = frozenset({"text-align:left", "text-align:right", "text-align:center"})
+_SCHEME = re.compile(r"[^/?#]*:")
+_SAFE_URL = re.compile(r"(?:https?://|mailto:)[^\s]*")
+
+
+def _clean_generated(html: str) -> str | None:
+    """nh3's output for markdown-it-pyrs HTML of a text without "<", or None if unsure."""
+    if not _PLAIN_TAGS.issuperset(_TAG_NAME.findall(html)):
+        return None
+    attrs = _ATTR.findall("".join(_ATTRS_OF_TAG.findall(html)))
+    if "&quot;" in html and any("&quot;" in value for _, value in attrs):
+        return None  # a quote inside an attribute: nh3 keeps that one escaped
+    for key, value in attrs:
+        if key not in _PLAIN_ATTRS:
+            return None
+        if key == "href" and _SCHEME.match(value) and not _SAFE_URL.fullmatch(value):
+            return None  # a scheme nh3 removes
+        if key == "src" and (_SCHEME.match(value) or value.startswith("//")):
+            return None  # a remote image (or odd scheme): nh3 drops its source
+        if key == "style" and value not in _ALIGN:
+            return None
+    html = html.replace(" />", ">").replace("&quot;", '"').replace("\xa0", "&nbsp;")
+    return _LINK_OPEN.sub(r'<a\1 rel="noopener noreferrer">', html)
+
+
 def _render(text: str, trusted: bool) -> str:
     # A leading '# Heading' would compete with the page title: demote headings one level.
     html = _fast(text)
     if html is not None and nesting_depth(html) > MAX_DEPTH:
         html = None  # markdown-it-py caps Markdown nesting (maxNesting); the fast port does not
+    generated = html is not None and "<" not in text
     if html is None:
         html = _converter().render(text)
     if nesting_depth(html) > MAX_DEPTH:  # raw HTML nested absurdly deep: show it as text
         return "<pre>" + html_lib.escape(text) + "</pre>\n"
     html = html.replace("<h1", "<h2").replace("</h1>", "</h2>")
-    return html if trusted else sanitise(html)
+    if trusted:
+        return html
+    if generated and html.count("<") == html.count(">"):
+        clean = _clean_generated(html)
+        if clean is not None:
+            return clean
+    return sanitise(html)
