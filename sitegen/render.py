@@ -518,6 +518,25 @@ class Renderer:
         parts += [json.dumps(d, ensure_ascii=False) for d in docs]
         return [(job.path, ("[" + ", ".join(parts) + "]\n").encode("utf-8"))]
 
+    def search_json_with_bodies(self, previous: bytes, replaced: list[tuple[m.Activity, m.Activity]]
+                                ) -> bytes | None:
+        """data/search.json of this renderer's site from `previous`, the file of a site whose
+        activities differ only in the bodies of `replaced` ((old, new) records): each changed
+        entry is swapped in place, so a body edit costs no re-serialisation of the whole
+        index. An entry is a JSON object, which cannot occur inside another entry's strings
+        (their quotes are escaped), and names its unique URL. None when one is not found."""
+        titles = tuple(sorted(self.area_title.items()))
+        data = previous
+        for old, new in replaced:
+            before = _search_entry_of(old, titles).encode("utf-8")
+            after = _search_entry_of(new, titles).encode("utf-8")
+            if before != after:
+                at = data.find(before)
+                if at < 0:
+                    return None
+                data = data[:at] + after + data[at + len(before):]
+        return data
+
     def _feed(self, job: Job) -> list[tuple[str, bytes]]:
         base = self.site.config.base_url
         newest = sorted((a for a in self.site.activities if a.start <= self.site.report_date),
