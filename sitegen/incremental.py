@@ -46,6 +46,7 @@ from .write import _MARKER_TEXT, MARKER, safe_join
 
 # Page kinds of the default theme that show an activity's Markdown body.
 BODY_KINDS = frozenset({"feed", "search_json"})
+SEARCH = "data/search.json"
 # Site fields whose change re-renders everything.
 GLOBAL_FIELDS = ("config", "plan", "measurements", "area_texts", "pages", "reports",
                  "report_date", "report_date_source", "last_changed", "template_files")
@@ -114,9 +115,18 @@ class Builder:
         self._copies: dict[str, tuple[str, tuple[Any, ...]]] = {}  # output path -> (source, stat)
         self._template_keys: dict[str, tuple[Any, ...]] = {}
         self.quick = False  # whether the last rebuild stat'ed only the watcher's paths
+        self.shortcut = False  # whether it took the body-edit path
         self._env: Any = None  # the Jinja environment, kept while templates/ is unchanged
         self._last_for: GitInfo | None = None
         self._last: tuple[tuple[str, str], ...] = ()
+        # For the body-edit path: facts of the last good build, valid while it is current.
+        self._clean = False  # whether the last rebuild succeeded (the state matches self.site)
+        self._site_git: GitInfo | None = None
+        self._renderer: Renderer | None = None
+        self._positions: dict[str, int] = {}  # activity id -> index in self.site.activities
+        self._act_jobs: dict[str, Job] = {}  # activity id -> its page's job
+        self._body_jobs: list[Job] = []  # the jobs of BODY_KINDS
+        self._search = b""  # the bytes of data/search.json as last written
 
     # -- sources -------------------------------------------------------------------------
     def _scan(self) -> dict[str, tuple[Any, ...]]:
@@ -153,14 +163,15 @@ class Builder:
                         continue
         return out
 
-    def _quick_scan(self, hint: set[str]) -> dict[str, tuple[Any, ...]] | None:
+    def _quick_scan(self, hint: set[str]) -> tuple[dict[str, tuple[Any, ...]], list[str]] | None:
         """The previous scan updated for `hint` (changed paths from the watcher) when they are
-        all known regular files; None (scan everything) for anything else: new, deleted or
-        renamed files, folders, symlinks."""
+        all known regular files, and the files whose stat changed; None (scan everything) for
+        anything else: new, deleted or renamed files, folders, symlinks."""
         if self._sources is None or not hint:
             return None
         root = os.path.abspath(self.site_dir)
         scan = dict(self._scan_keys)
+        changed = []
         for path in hint:
             rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
             old = scan.get(rel)
@@ -173,7 +184,9 @@ class Builder:
             if not stat.S_ISREG(st.st_mode):
                 return None
             scan[rel] = _stat_key(st)
-        return scan
+            if scan[rel] != old:
+                changed.append(rel)
+        return scan, sorted(changed)
 
     def _read(self, scan: dict[str, tuple[Any, ...]], problems: Problems) -> list[Document]:
         """Documents of every content file, re-reading only the changed ones."""
@@ -316,12 +329,18 @@ class Builder:
         stat'ed (instead of every file of the site).
         """
         started = time.perf_counter()
-        scan = self._quick_scan(hint) if hint else None
-        self.quick = scan is not None
-        if scan is None:
+        quick = self._quick_scan(hint) if hint else None
+        self.quick, self.shortcut = quick is not None, False
+        if quick is not None:
+            scan, changed = quick
+            outcome = self._body_edit(scan, changed, started)
+            if outcome is not None:
+                return outcome
+        else:
             scan = self._scan()
-        changed = sorted(r for r in scan.keys() | self._scan_keys.keys()
-                         if scan.get(r) != self._scan_keys.get(r))
+            changed = sorted(r for r in scan.keys() | self._scan_keys.keys()
+                             if scan.get(r) != self._scan_keys.get(r))
+        self._clean = False  # until this rebuild succeeds
         problems = Problems()
         docs = self._read(scan, problems)
         self._scan_keys = scan
@@ -363,7 +382,76 @@ class Builder:
         self._template_keys = template_keys
         self._env = renderer.env
         self.warnings = problems.sorted()
+        self._clean, self._site_git, self._renderer = True, git, renderer
+        self._positions = {a.id: i for i, a in enumerate(site.activities)}
+        self._act_jobs = {j.key: j for j in jobs if j.kind == "activity"}
+        self._body_jobs = [j for j in jobs if j.kind in BODY_KINDS]
         return Outcome(True, self.warnings, changed, len(todo), written, removed, full,
+                       (time.perf_counter() - started) * 1000)
+
+    def _body_edit(self, scan: dict[str, tuple[Any, ...]], changed: list[str],
+                   started: float) -> Outcome | None:
+        """The commonest edit in time proportional to the edit, not to the site: when the
+        changed files are activity files whose records differ from the last good site's only
+        in their Markdown bodies (same problems too), patch that site and its renderer and
+        render the activities' pages and the body kinds, as `_select` would. None for
+        anything else (or a site with templates/ of its own): the general path then runs."""
+        site, renderer = self.site, self._renderer
+        if not (self._clean and changed and site is not None and renderer is not None) or site.template_files:
+            return None
+        if self._history() is not self._site_git:
+            return None
+        pairs: list[tuple[m.Activity, m.Activity]] = []
+        docs, memos = {}, {}
+        for rel in changed:
+            cached, entry = self._docs.get(rel), self._act_memo.get(rel)
+            if cached is None or cached[1] is None or entry is None or entry[0] is not cached[1]:
+                return None
+            read = Problems()
+            doc = read_document(self.site_dir, cached[1].source, read)
+            if doc is None or read.items != cached[2]:
+                return None
+            checked = Problems()
+            acts = validate.activities([doc], site.plan, checked)
+            if entry[1] is not site.plan or checked.items != entry[3] or len(acts) != len(entry[2]):
+                return None
+            for old, new in zip(entry[2], acts):
+                if dataclasses.replace(old, body=new.body) != new:
+                    return None
+                pairs.append((old, new))
+            docs[rel] = (scan[rel], doc, cached[2])
+            memos[rel] = (doc, site.plan, acts, entry[3], False)
+        activities = list(site.activities)
+        for old, new in pairs:
+            at = self._positions.get(new.id)
+            if at is None or activities[at] is not old:
+                return None
+            activities[at] = new
+        site = dataclasses.replace(site, activities=tuple(activities))
+        renderer = renderer.with_bodies(site, {id(old): new for old, new in pairs})
+        todo = [self._act_jobs[new.id] for _, new in pairs] + self._body_jobs
+        rendered: dict[str, list[tuple[str, bytes]]] = {}
+        try:
+            for job in todo:
+                if job.path == SEARCH and self._search:
+                    data = renderer.search_json_with_bodies(self._search, pairs)
+                    if data is not None:
+                        if data is not self._search:
+                            rendered[job.path] = [(job.path, data)]
+                        continue
+                outputs = renderer.render(job)
+                if tuple(p for p, _ in outputs) != self._job_outputs[job.path]:
+                    return None  # e.g. a chart file more or less: the general path sorts it out
+                rendered[job.path] = outputs
+        except TemplateError:
+            return None
+        written = self._write_rendered(rendered)
+        self._docs.update(docs)
+        self._act_memo.update(memos)
+        self._scan_keys = scan
+        self.site, self._renderer = site, renderer
+        self.shortcut = True
+        return Outcome(True, self.warnings, changed, len(rendered), written, 0, False,
                        (time.perf_counter() - started) * 1000)
 
     def _failed(self, problems: list[Problem], changed: list[str], started: float) -> Outcome:
@@ -377,14 +465,7 @@ class Builder:
         marker = self.out / MARKER
         if not marker.exists():
             marker.write_bytes(_MARKER_TEXT)
-        written = 0
-        for outputs in rendered.values():
-            for path, data in outputs:
-                digest = _digest(data)
-                if self._hashes.get(path) != digest:
-                    _atomic_write(safe_join(self.out, path), data)
-                    self._hashes[path] = digest
-                    written += 1
+        written = self._write_rendered(rendered)
         new_copies: dict[str, tuple[str, tuple[Any, ...]]] = {}
         for path, src in copies.items():
             rel = src.relative_to(self.site_dir).as_posix() if src.is_relative_to(self.site_dir) else ""
@@ -410,6 +491,20 @@ class Builder:
             self._hashes.pop(path, None)
         self._copies = new_copies
         return written, removed
+
+    def _write_rendered(self, rendered: dict[str, list[tuple[str, bytes]]]) -> int:
+        """Write the rendered files whose bytes changed; how many."""
+        written = 0
+        for outputs in rendered.values():
+            for path, data in outputs:
+                if path == SEARCH:
+                    self._search = data
+                digest = _digest(data)
+                if self._hashes.get(path) != digest:
+                    _atomic_write(safe_join(self.out, path), data)
+                    self._hashes[path] = digest
+                    written += 1
+        return written
 
 
 def _collision(jobs: list[Job], job_outputs: dict[str, tuple[str, ...]]) -> Problem | None:

@@ -392,3 +392,62 @@ def test_body_edit_renders_only_the_pages_that_show_it(tmp_path: Path) -> None:
     outcome = builder.rebuild()
     assert outcome.ok and not outcome.full and outcome.changed == [ACT]
     assert outcome.rendered < first.rendered
+
+
+def test_body_edits_take_the_short_path_and_equal_a_full_build(tmp_path: Path) -> None:
+    """Every step is given the watcher's paths, as in the server; body edits of activity
+    files take the body-edit path, anything else the general one, and the preview stays
+    byte-identical to a full build throughout."""
+    site = make_site(tmp_path / "site")
+    preview = tmp_path / "preview"
+    builder = Builder(site, preview)
+    assert builder.rebuild().ok
+    act, course = site / ACT, site / "content/activities/2018-03-05-border-course.md"
+    meeting = site / "content/activities/planned-meeting.md"
+    renamed = site / "content/activities/renamed.md"
+    theme = REPO / "sitegen/theme/templates/activity.html"
+
+    def edit(path: Path, old: str, new: str) -> None:
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+    def broken() -> None:
+        (site / "content/activities/planned-meeting.md").write_text("---\ntitle: x\n")
+        act.write_text(act.read_text() + "\nWhile another file is broken.\n")
+
+    def add_template() -> None:
+        (site / "templates").mkdir()
+        (site / "templates/activity.html").write_text(
+            theme.read_text().replace("{% block content %}", "{% block content %}<p>custom</p>", 1))
+
+    # (name, change, paths the watcher reports, body-edit path expected, rebuild succeeds)
+    steps: list[tuple[str, Callable[[], None], list[Path], bool, bool]] = [
+        ("a body edit at the end", lambda: edit(act, "tracing.\n", "tracing.\n\nMore *text*.\n"), [act], True, True),
+        ("a body edit of the search excerpt", lambda: edit(act, "A workshop", "A seminar"), [act], True, True),
+        ("body edits of two files", lambda: (edit(act, "seminar", "course"), edit(course, "\n---\n", "\n---\n\nNew start.\n")),
+         [act, course], True, True),
+        ("a first body", lambda: meeting.write_text(meeting.read_text() + "\nAgenda to follow.\n"), [meeting], True, True),
+        ("a status edit after body edits", lambda: edit(meeting, "planned", "postponed"), [meeting], False, True),
+        ("a body edit after a status edit", lambda: edit(meeting, "Agenda", "The agenda"), [meeting], True, True),
+        ("a front-matter line more", lambda: edit(act, "type: workshop\n", "type: workshop\ntags: [t1]\n"), [act], False, True),
+        ("the same bytes again", lambda: act.write_text(act.read_text()), [act], True, True),
+        ("a body edit while another file is broken", broken, [act, meeting], False, False),
+        ("the fix", lambda: meeting.write_text(BASELINE["content/activities/planned-meeting.md"]), [meeting], False, True),
+        ("a body edit after the fix", lambda: edit(act, "More", "Much more"), [act], True, True),
+        ("a rename", lambda: os.replace(act, renamed), [act, renamed], False, True),
+        ("a body edit of the renamed file", lambda: edit(renamed, "Much more", "Even more"), [renamed], True, True),
+        ("a template edit", add_template, [site / "templates", site / "templates/activity.html"], False, True),
+        ("a body edit with a custom template", lambda: edit(renamed, "Even", "Still"), [renamed], False, True),
+        ("a template removal", lambda: shutil.rmtree(site / "templates"),
+         [site / "templates", site / "templates/activity.html"], False, True),
+        ("a body edit after the template removal", lambda: edit(renamed, "Still", "Yet"), [renamed], True, True),
+        ("a plan edit", lambda: edit(site / "content/plan.yaml", "target: 100", "target: 90"),
+         [site / "content/plan.yaml"], False, True),
+        ("a body edit after a plan edit", lambda: edit(course, "New start.", "Newer start."), [course], True, True),
+    ]
+    for name, change, paths, short, ok in steps:
+        change()
+        outcome = builder.rebuild({str(p) for p in paths})
+        assert outcome.ok == ok, (name, outcome.problems)
+        assert builder.shortcut == short, name
+        if ok:
+            _same_as_full_build(site, preview, tmp_path, name)
