@@ -6,8 +6,11 @@ Usage: python3 bench/bench_serve.py [N ...]     (default: 1000 10000)
 For each N: makes a corpus with /work/shared/tools/gencorpus.py N DIR (kept in
 /tmp/sitegen-bench-serve/N between runs), starts `python3 -m sitegen serve DIR --port 0`,
 listens to /__sitegen/events, then 5 times appends a sentence to one activity's body and
-measures the time from the write to the `reload` event (median and all values), and once
-changes its status (a metadata edit, which re-renders the aggregate pages too).
+measures the time from the write to the `reload` event (median and all values), 5 times
+edits the body's first sentence (which is in the search index too), and once changes its
+status (a metadata edit, which re-renders the aggregate pages too). The server's own
+rebuild times (from its terminal lines) are shown beside: the rest is the watcher's delay
+and the event's way to the browser.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import http.client
 import os
 import queue
+import re
 import shutil
 import statistics
 import subprocess
@@ -75,22 +79,41 @@ def bench(n: int) -> None:
         first = proc.stdout.readline()
         port = int(first.strip().rsplit(":", 1)[1].strip("/"))
         print(f"N={n}: first build and server up in {time.perf_counter() - started:.1f} s")
-        threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+
+        def rebuilt() -> str:
+            """The rebuild time(s) the server printed since the last call."""
+            found = []
+            while True:
+                try:
+                    found += re.findall(r" in (\d+) ms$", lines.get(timeout=0.5).rstrip())
+                except queue.Empty:
+                    return "+".join(found) or "?"
         q: queue.Queue[tuple[float, str, str]] = queue.Queue()
         threading.Thread(target=events, args=(port, q), daemon=True).start()
         wait_event(q, "hello")
         target = sorted((site / "content/activities").rglob("*.md"))[n // 2]
         text = target.read_text(encoding="utf-8")
-        times = []
-        for i in range(5):
-            time.sleep(1.0)
-            text += f"\nBenchmark sentence {i}.\n"
-            t0 = time.perf_counter()
-            target.write_text(text, encoding="utf-8")
-            times.append((wait_event(q, "reload") - t0) * 1000)
-        print(f"N={n}: body edit -> reload event: median {statistics.median(times):.0f} ms "
-              f"(all: {', '.join(f'{t:.0f}' for t in times)} ms)")
+        first_line = text.split("\n---\n", 1)[1].lstrip("\n").split("\n", 1)[0]
+        for what in ("body edit (end)", "body edit (start)"):
+            times, own = [], []
+            for i in range(5):
+                time.sleep(1.0)
+                rebuilt()
+                if what == "body edit (end)":
+                    text += f"\nBenchmark sentence {i}.\n"
+                else:
+                    text = text.replace(first_line, f"Edit {i}. {first_line}", 1)
+                    first_line = f"Edit {i}. {first_line}"
+                t0 = time.perf_counter()
+                target.write_text(text, encoding="utf-8")
+                times.append((wait_event(q, "reload") - t0) * 1000)
+                own.append(rebuilt())
+            print(f"N={n}: {what} -> reload event: median {statistics.median(times):.0f} ms "
+                  f"(all: {', '.join(f'{t:.0f}' for t in times)} ms; rebuilds: {', '.join(own)} ms)")
         time.sleep(1.0)
+        rebuilt()
         for old, new in (("status: \"completed\"", "status: \"cancelled\""), ("status: completed", "status: cancelled"),
                          ("status: \"planned\"", "status: \"postponed\""), ("status: planned", "status: postponed"),
                          ("status: \"in-progress\"", "status: \"postponed\""), ("status: in-progress", "status: postponed")):
@@ -100,7 +123,7 @@ def bench(n: int) -> None:
         t0 = time.perf_counter()
         target.write_text(text, encoding="utf-8")
         meta = (wait_event(q, "reload") - t0) * 1000
-        print(f"N={n}: status edit -> reload event: {meta:.0f} ms")
+        print(f"N={n}: status edit -> reload event: {meta:.0f} ms (rebuild: {rebuilt()} ms)")
     finally:
         proc.terminate()
         try:
