@@ -128,6 +128,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         if workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS and cache.fork_available():
             import multiprocessing
             light = [i for i, j in enumerate(jobs) if j.kind != "activity"]
+            take(_render_jobs(heavy[:1]))  # compiles the activity templates once, before the fork
+            heavy = heavy[1:]
             size = max(20, min(200, len(heavy) // (workers * 8) or 1))
             chunks = [heavy[k:k + size] for k in range(0, len(heavy), size)]
             with multiprocessing.get_context("fork").Pool(workers) as pool:

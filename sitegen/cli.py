@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import sys
 from pathlib import Path
 
@@ -64,6 +65,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # A build makes millions of small objects and almost no reference cycles: collecting
+    # every 700 allocations (the default) costs a quarter of the time spent reading records.
+    gc.set_threshold(100_000, 50, 50)
     try:
         if args.command == "build":
             return _build(args)

@@ -52,7 +52,8 @@ def environment(site_dir: Path | None) -> jinja2.Environment:
     loaders.append(jinja2.FileSystemLoader(str(THEME / "templates")))
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             lstrip_blocks=True, keep_trailing_newline=True)
+                             lstrip_blocks=True, keep_trailing_newline=True,
+                             auto_reload=False)  # a renderer lives for one build: no stat per page
     env.filters["num"] = _fmt_num
     env.filters["pct"] = _fmt_pct
     env.filters["date"] = _fmt_date

@@ -78,6 +78,28 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
         super().__init__(stream)
         self.problems: list[YamlProblem] = []
 
+    # The composer asks for the tag of every scalar; records repeat the same values (status,
+    # area ids, tags), and without path resolvers the answer depends on the value alone.
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) < 100_000:
+                _RESOLVED[key] = tag
+        return tag
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass  # no path resolvers
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
+_RESOLVED: dict[tuple[str, Any], str] = {}
+
 
 # Dates stay strings: the validator parses them strictly and reports their position.
 _Loader.yaml_implicit_resolvers = {
@@ -163,6 +185,87 @@ def _expanded_size(root: Any) -> int:
     return sizes.get(id(root), 1)
 
 
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_PLAIN_SCALARS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                            "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"})
+
+
+class _Unusual(Exception):
+    """The document uses a tag or a merge key: construct it the general way."""
+
+
+def _construct_plain(loader: _Loader, root: Any) -> Any:
+    """What _construct_map/_construct_seq give for a document of plain mappings, sequences and
+    scalars, built in one pass over the composed nodes (PyYAML's general constructor, with
+    its generators and per-node bookkeeping, costs about three times more). Counts values
+    as aliases expand them and refuses documents beyond MAX_VALUES on the way."""
+    constructors = loader.yaml_constructors
+    problems = loader.problems
+    offset = loader.line_offset + 1
+    done: dict[int, tuple[Any, int]] = {}  # node -> value and expanded size (aliases share nodes)
+
+    def build(node: Any) -> tuple[Any, int]:
+        hit = done.get(id(node))
+        if hit is not None:
+            return hit
+        kind, tag = node.__class__, node.tag
+        if kind is ScalarNode:
+            if tag == _STR:
+                return node.value, 1
+            if tag in _PLAIN_SCALARS:
+                return constructors[tag](loader, node), 1
+            raise _Unusual
+        if kind is MappingNode and tag == _MAP:
+            data = YDict()
+            data.line, data.column = node.start_mark.line + offset, node.start_mark.column + 1
+            done[id(node)] = (data, 1)  # a self-referencing alias sees this while it is filled
+            marks, raws, size = data.marks, data.raw, 1
+            for key_node, value_node in node.value:
+                if key_node.__class__ is not ScalarNode or key_node.tag not in _KEY_TAGS:
+                    raise _Unusual  # merge keys, complex keys, tagged keys
+                key = build(key_node)[0]
+                mark = key_node.start_mark
+                if key in data:
+                    problems.append(YamlProblem(
+                        mark.line + offset, mark.column + 1,
+                        f"duplicate key '{key}' (first defined on line {marks[key][0]})"))
+                    continue
+                value, n = build(value_node)
+                data[key] = value
+                marks[key] = (mark.line + offset, mark.column + 1)
+                raws[key] = value_node.value if value_node.__class__ is ScalarNode else None
+                size += n
+                if size > MAX_VALUES:
+                    raise _TooBig
+        elif kind is SequenceNode and tag == _SEQ:
+            data = YList()
+            data.line, data.column = node.start_mark.line + offset, node.start_mark.column + 1
+            done[id(node)] = (data, 1)
+            size = 1
+            for child in node.value:
+                value, n = build(child)
+                data.append(value)
+                mark = child.start_mark
+                data.marks.append((mark.line + offset, mark.column + 1))
+                data.raw.append(child.value if child.__class__ is ScalarNode else None)
+                size += n
+                if size > MAX_VALUES:
+                    raise _TooBig
+        else:
+            raise _Unusual
+        done[id(node)] = (data, size)
+        return data, size
+
+    return build(root)[0]
+
+
+_KEY_TAGS = _PLAIN_SCALARS | {_STR}
+
+
+class _TooBig(Exception):
+    pass
+
+
 def _tab_at(text: str, line: int, column: int) -> bool:
     """True when the error position (0-based) is a tab, or follows only whitespace with a tab."""
     lines = text.split("\n")
@@ -180,8 +283,18 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
     """
     loader = _Loader(text)
     loader.line_offset = line_offset
+    too_big = YamlError(line_offset + 1, 1, f"YAML expands to more than {MAX_VALUES} values (alias bomb?)")
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None, []
+        try:
+            return _construct_plain(loader, node), loader.problems
+        except _TooBig:
+            raise too_big from None
+        except _Unusual:
+            loader.problems = []
+        data = loader.construct_document(node)
     except YamlError:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -207,6 +320,5 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
     finally:
         loader.dispose()
     if _expanded_size(data) > MAX_VALUES:
-        raise YamlError(line_offset + 1, 1,
-                        f"YAML expands to more than {MAX_VALUES} values (alias bomb?)")
+        raise too_big
     return data, loader.problems
