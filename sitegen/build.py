@@ -193,12 +193,15 @@ class TreeWriter:
 
     def __init__(self, root: Path, known: dict[str, Entry]):
         self.root = root
+        self.base = str(root) + "/"
         self.known = known
-        self.made: set[Path] = set()
+        self.made: set[str] = set()
 
     def put(self, rel: str, data: bytes) -> Entry:
         d = cache.digest(data)
-        path = safe_join(self.root, rel)
+        if not rel or rel[0] == "/" or "\\" in rel or "\x00" in rel or ".." in rel.split("/"):
+            safe_join(self.root, rel)  # raises the usual error
+        path = self.base + rel
         old = self.known.get(rel)
         if old is not None and old[0] == d:
             try:
@@ -207,26 +210,38 @@ class TreeWriter:
                     return old
             except OSError:
                 pass
-        self._clear(path)
-        with open(path, "wb") as fh:
-            fh.write(data)
-        st = os.stat(path)
+        parent = rel.rpartition("/")[0]
+        if parent not in self.made:
+            self._folder(Path(path).parent)
+            self.made.add(parent)
+        try:  # O_EXCL: never write through an existing file (it may be a hard link)
+            fd = os.open(path, _CREATE, 0o666)
+        except (FileExistsError, IsADirectoryError):
+            self._clear(Path(path))
+            fd = os.open(path, _CREATE, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
         return (d, st.st_size, st.st_mtime_ns)
 
-    def _clear(self, path: Path) -> None:
-        parent = path.parent
-        if parent not in self.made:
-            try:
-                parent.mkdir(parents=True, exist_ok=True)
-            except (FileExistsError, NotADirectoryError):
-                probe = parent
-                while probe != self.root and not probe.is_dir():
-                    if probe.exists() or probe.is_symlink():
-                        probe.unlink()
-                        break
-                    probe = probe.parent
-                parent.mkdir(parents=True, exist_ok=True)
-            self.made.add(parent)
+    def _folder(self, parent: Path) -> None:
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            probe = parent
+            while probe != self.root and not probe.is_dir():
+                if probe.exists() or probe.is_symlink():
+                    probe.unlink()
+                    break
+                probe = probe.parent
+            parent.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def _clear(path: Path) -> None:
         try:
             path.unlink()
         except FileNotFoundError:
@@ -236,6 +251,9 @@ class TreeWriter:
                 shutil.rmtree(path)
             else:
                 raise
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
 def _drop_symlinks(root: Path) -> None:
