@@ -217,21 +217,23 @@ class Store:
                     misses.append((i, source))
             if misses:
                 _PARSE_SITE = site_dir
-                parsed: list[tuple[int, bytes | None, list[Problem]]] = []
+
+                def take(parsed: list[tuple[int, bytes | None, list[Problem]]]) -> None:
+                    for i, blob, found in parsed:
+                        key = todo[i][1]
+                        if blob is not None and not found and key is not None and self.enabled:
+                            self.new_docs[key] = blob
+                        results[i] = (pickle.loads(blob) if blob is not None else None, found)
+
                 if workers > 1 and len(misses) >= 300 and fork_available():
                     import multiprocessing
-                    size = max(50, len(misses) // (workers * 4))
+                    size = max(50, len(misses) // (workers * 8))
                     chunks = [misses[k:k + size] for k in range(0, len(misses), size)]
                     with multiprocessing.get_context("fork").Pool(workers) as pool:
-                        for part in pool.imap(_parse, chunks):
-                            parsed.extend(part)
+                        for part in pool.imap_unordered(_parse, chunks):
+                            take(part)  # while the workers parse the next chunks
                 else:
-                    parsed = _parse(misses)
-                for i, blob, found in parsed:
-                    key = todo[i][1]
-                    if blob is not None and not found and key is not None and self.enabled:
-                        self.new_docs[key] = blob
-                    results[i] = (pickle.loads(blob) if blob is not None else None, found)
+                    take(_parse(misses))
             docs = []
             for doc, found in results:
                 problems.extend(found)

@@ -52,8 +52,13 @@ def type_name(value: Any) -> str:
     return type(value).__name__
 
 
+_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def slugify(text: str) -> str:
     """Lower-case, NFC-normalised slug of letters, digits and single hyphens."""
+    if text.isascii():  # the same result, without the loop over characters
+        return _NOT_ASCII_ALNUM.sub("-", text.lower()).strip("-")
     text = unicodedata.normalize("NFC", text).casefold()
     out = []
     for ch in text:

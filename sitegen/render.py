@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+from markupsafe import Markup
 
 from . import charts, markdown
 from . import model as m
@@ -24,6 +25,7 @@ from .reports import json_number as _num, json_share as _round
 from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed
 
 THEME = Path(__file__).parent / "theme"
+_ROOT_MARK = "\x01root\x01"  # stands for `root` in cached HTML (content cannot hold \x01)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,25 @@ class Renderer:
             for code in act.all_countries:
                 self.by_country.setdefault(code, []).append(act)
         self.indicator_area = {i.id: a for a in site.plan.areas for i in a.indicators}
+        self._items: dict[int, tuple[m.Activity, str]] = {}
+        self._items_cached = "templates/macros.html" not in site.template_files
+
+    def _activity_item(self, a: m.Activity, root: str, area_title: dict[str, str],
+                       countries: dict[str, str]) -> Markup:
+        """The activity_item macro of macros.html, rendered once per activity: a record is
+        listed on several pages (lists, its areas, its countries, the dashboard), which differ
+        only in `root`. (A site with its own macros.html gets its macro on every call.)"""
+        macro = self._macros.activity_item
+        if not (self._items_cached and area_title is self.area_title and countries is COUNTRIES):
+            return macro(a, root, area_title, countries)
+        hit = self._items.get(id(a))
+        if hit is None or hit[0] is not a:
+            hit = self._items[id(a)] = (a, str(macro(a, _ROOT_MARK, area_title, countries)))
+        return Markup(hit[1].replace(_ROOT_MARK, root))
+
+    @functools.cached_property
+    def _macros(self) -> Any:
+        return self.env.get_template("macros.html").module
 
     @functools.cached_property
     def progress(self) -> dict[str, AreaProgress]:
@@ -216,7 +237,7 @@ class Renderer:
             "colors": self.colors, "countries": COUNTRIES, "source": source,
             "changed": self._changed(source), "edit": self._edit_links(source),
             "nav": self._nav(url), "md": self._md, "excerpt": _excerpt,
-            "site_footer": self.site_footer,
+            "site_footer": self.site_footer, "activity_item": self._activity_item,
         }
         context.update(ctx)
         try:
@@ -368,16 +389,20 @@ class Renderer:
         per = self.site.config.activities_per_page
         ordered = self._newest_first
         chunk = ordered[(n - 1) * per: n * per]
-        facets = {
+        title = "Activities" if n == 1 else f"Activities, page {n}"
+        return self._page(job, "activities.html", title, [], page=n, pages=self.list_pages(),
+                          activities=chunk, facets=self._facets, total=len(ordered))
+
+    @functools.cached_property
+    def _facets(self) -> dict[str, list[tuple[str, str]]]:
+        """The filters of the activity list pages (the same on every page)."""
+        return {
             "area": [(a.id, a.title) for a in self.site.plan.areas],
             "status": [(s, s) for s in m.STATUSES],
             "type": [(t, t) for t in self.site.plan.activity_types],
             "country": [(c, COUNTRIES[c]) for c in sorted(self.by_country, key=lambda c: COUNTRIES[c])],
             "year": [(str(y), str(y)) for y in sorted({a.start.year for a in self.site.activities})],
         }
-        title = "Activities" if n == 1 else f"Activities, page {n}"
-        return self._page(job, "activities.html", title, [], page=n, pages=self.list_pages(),
-                          activities=chunk, facets=facets, total=len(ordered))
 
     # cached_property, not lru_cache: a method cache would keep every Renderer (and its
     # Site) of a long preview session alive.

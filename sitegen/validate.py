@@ -266,7 +266,7 @@ def activities(docs: list[Document], plan_: m.Plan | None, problems: Problems) -
             data = _mapping(doc, problems, "an activity's front matter")
             if data is None:
                 continue
-            stem = PurePosixPath(doc.source.rel).stem
+            stem = os.path.splitext(doc.source.rel.rpartition("/")[2])[0]
             act = activity(Fields(doc.source.rel, data, problems, "an activity"), plan_,
                            slugify(stem), doc.body, doc.body_line)
             if act:
