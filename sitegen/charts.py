@@ -193,7 +193,7 @@ def indicator_series(site: m.Site, ind: m.Indicator) -> list[tuple[dt.date, floa
         return sorted(points.items())
     if ind.source == "activities":
         steps = [(a.last_day, amount(ind, a)) for a in site.activities
-                 if a.status == "completed" and counts(ind, a, on)]
+                 if ind.area in a.areas and a.status == "completed" and counts(ind, a, on)]
     else:
         steps = [(a.last_day, dict(a.contributes).get(ind.id, 0.0)) for a in site.activities
                  if a.status == "completed" and a.last_day <= on and a.contributes]

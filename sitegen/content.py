@@ -75,35 +75,21 @@ def discover(site_dir: Path, problems: Problems) -> list[Source]:
     """Every source file of the site, sorted; symlinks leaving the site are reported."""
     root = site_dir.resolve()
     found: list[Source] = []
-    candidates = [site_dir / "site.yaml"] if (site_dir / "site.yaml").exists() else []
+    candidates: list[tuple[str, bool]] = []  # (path relative to the site, is a symlink)
+    if (site_dir / "site.yaml").exists():
+        candidates.append(("site.yaml", (site_dir / "site.yaml").is_symlink()))
     for top in ("content", "templates"):
-        base = site_dir / top
-        if not base.is_dir():
-            continue
-        for dirpath, dirnames, filenames in os.walk(base):
-            keep = []
-            for d in sorted(dirnames):
-                full = Path(dirpath) / d
-                if d.startswith("."):
-                    continue
-                if full.is_symlink():
-                    rel = full.relative_to(site_dir).as_posix()
-                    problems.error(rel, 0, 0, "symlinked folders are not followed",
-                                   "copy the folder into the site instead")
-                    continue
-                keep.append(d)
-            dirnames[:] = keep
-            candidates += [Path(dirpath) / f for f in sorted(filenames) if not f.startswith(".")]
-    for path in candidates:
-        rel = path.relative_to(site_dir).as_posix()
+        if (site_dir / top).is_dir():
+            _scan(str(site_dir), top, candidates, problems)
+    for rel, link in candidates:
         kind = _kind(rel)
         if kind is None:
             if rel.startswith("content/"):
                 problems.warning(rel, 0, 0, "file ignored: not a place sitegen reads",
                                  "see the README for the content layout")
             continue
-        if path.is_symlink():
-            target = Path(os.path.realpath(path))  # never raises, even on a symlink loop
+        if link:
+            target = Path(os.path.realpath(site_dir / rel))  # never raises, even on a symlink loop
             if target.is_symlink() or not target.exists():
                 problems.error(rel, 0, 0, "broken symlink (missing target or a loop); refused")
                 continue
@@ -115,13 +101,39 @@ def discover(site_dir: Path, problems: Problems) -> list[Source]:
                 problems.error(rel, 0, 0, "symlink points into a hidden folder or the output; refused")
                 continue
         if kind == "static":
-            why = _active_static(path)
+            why = _active_static(site_dir / rel)
             if why:
                 problems.error(rel, 0, 0, why, "static files are published as they are; "
                                "scripts belong in the theme (templates/), not in content")
                 continue
         found.append(Source(rel, kind))
     return sorted(found, key=lambda s: s.rel)
+
+
+def _scan(site: str, rel: str, out: list[tuple[str, bool]], problems: Problems) -> None:
+    """Files below site/rel (not hidden ones), with os.walk's view of symlinks: a link to a
+    folder is reported and not followed; a link to anything else is a file."""
+    try:
+        with os.scandir(os.path.join(site, rel)) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        child = f"{rel}/{entry.name}"
+        link = entry.is_symlink()
+        try:
+            folder = entry.is_dir()
+        except OSError:
+            folder = False
+        if folder and link:
+            problems.error(child, 0, 0, "symlinked folders are not followed",
+                           "copy the folder into the site instead")
+        elif folder:
+            _scan(site, child, out, problems)
+        else:
+            out.append((child, link))
 
 
 # Static files the browser would run, and markers of script inside HTML/SVG/XML files.
