@@ -182,6 +182,10 @@ def snapshot() -> dict[str, str]:
     dest = CORPORA / ".sitegen-snapshot"
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(REPO / "sitegen", dest / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
+    # Compiled once, as `pip install` does (PYTHONDONTWRITEBYTECODE would otherwise make
+    # every run compile sitegen's modules again).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(dest / "sitegen")], check=True,
+                   stdout=subprocess.DEVNULL)
     return dict(os.environ, PYTHONPATH=str(dest))
 
 
