@@ -6,7 +6,15 @@ The result is always the tree a full `sitegen build` of the same content would w
 
 - Every rebuild stats the source files (site.yaml, content/, templates/) and re-reads only
   files whose (mtime, size, inode, ctime) changed; the others keep their parsed Document.
-  When files appear or disappear, `content.discover` runs again for the file list.
+  When the watcher names the changed paths and they are all known files, only they are
+  stat'ed. When files appear or disappear, `content.discover` runs again for the file list.
+- The commonest edit, Markdown bodies of activity files, has its own path whose cost does
+  not grow with the site: when the watcher's paths are activity files whose records differ
+  from the last good site's only in `body` (with the same problems), the last Site gets
+  those records swapped in at their places, the last Renderer is patched
+  (`Renderer.with_bodies`), and the activities' pages, the feed and search.json (its
+  changed entries swapped in place) are rendered. Anything else, or a site with its own
+  templates/, takes the general path below.
 - Validation mirrors `loader.assemble`, memoised per input document: an activity file is
   re-validated only when it (or the plan) changed. On any activity error the whole list
   is validated again the ordinary way, so messages are the same as `sitegen check`'s.
