@@ -177,6 +177,15 @@ class Renderer:
     def _macros(self) -> Any:
         return self.env.get_template("macros.html").module
 
+    def reuse_items(self, previous: Renderer) -> None:
+        """Take over the list items that `previous`, a renderer of an earlier site, rendered
+        (the preview server keeps unchanged records as the same objects; items are checked
+        per record by identity): only with the same compiled templates and area titles."""
+        if (previous.env is self.env and previous.area_title == self.area_title
+                and previous._items_cached == self._items_cached
+                and len(previous._items) <= 2 * len(self.site.activities) + 100):
+            self._items = previous._items
+
     @functools.cached_property
     def progress(self) -> dict[str, AreaProgress]:
         """Progress of every area on the report date (computed on first use: a preview
