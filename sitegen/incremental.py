@@ -367,6 +367,8 @@ class Builder:
         renderer = Renderer(site, self.site_dir, __version__)
         if self._env is not None and not templates_changed:
             renderer.env = self._env  # compiled templates are reused (compiling costs ~1 s)
+            if self._renderer is not None:
+                renderer.reuse_items(self._renderer)  # so are unchanged records' list items
         renderer.index_by_id()
         jobs = renderer.jobs()
         todo, full = self._select(site, jobs, templates_changed)
