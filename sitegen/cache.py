@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__
-from .content import MAX_DATA_BYTES, MAX_FILE_BYTES, Document, Source, read_document
+from .content import Document, Source, read_bytes, read_document
 from .errors import Problem, Problems
 
 DIRNAME = ".sitegen-cache"
@@ -127,16 +127,23 @@ def fork_available() -> bool:
 
 
 # -- parsed documents ---------------------------------------------------------------------
+# What the parsing workers inherit when forked: the site folder and the files to parse
+# (index, source, its bytes when read already); a task is a range of that list.
 _PARSE_SITE: Path | None = None
+_PARSE_ITEMS: list[tuple[int, Source, bytes | None]] = []
 
 
-def _parse(items: list[tuple[int, Source]]) -> list[tuple[int, bytes | None, list[Problem]]]:
-    """Worker: parse some sources; pickled Documents (None on failure) and their problems."""
+def _parse_range(span: tuple[int, int]) -> list[tuple[int, bytes | None, list[Problem]]]:
+    return _parse(_PARSE_ITEMS[span[0]:span[1]])
+
+
+def _parse(items: list[tuple[int, Source, bytes | None]]) -> list[tuple[int, bytes | None, list[Problem]]]:
+    """Parse some sources; pickled Documents (None on failure) and their problems."""
     assert _PARSE_SITE is not None
     out = []
-    for i, source in items:
+    for i, source, raw in items:
         found = Problems()
-        doc = read_document(_PARSE_SITE, source, found)
+        doc = read_document(_PARSE_SITE, source, found, raw)
         out.append((i, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL) if doc else None, found.items))
     return out
 
@@ -188,20 +195,21 @@ class Store:
         """
 
         def read(site_dir: Path, sources: list[Source], problems: Problems) -> list[Document]:
-            global _PARSE_SITE
+            global _PARSE_SITE, _PARSE_ITEMS
             fp = hashlib.blake2b(extra, digest_size=16)
             todo: list[tuple[Source, tuple[str, str, bytes] | None]] = []
+            raws: list[bytes | None] = []  # kept for the parser: each file is read once
             for source in sources:
-                limit = MAX_DATA_BYTES if source.kind in ("activity-list", "measurements") else MAX_FILE_BYTES
+                raw: bytes | None
                 try:
-                    with open(site_dir / source.rel, "rb") as fh:
-                        raw = fh.read(limit + 1)
+                    raw = read_bytes(site_dir, source)
                     key: tuple[str, str, bytes] | None = (source.rel, source.kind, digest(raw))
                 except OSError:
-                    key = None
+                    raw = key = None
                 fp.update(repr((source.rel, source.kind, key[2] if key else None)).encode())
                 if source.kind not in ("static", "template"):
                     todo.append((source, key))
+                    raws.append(raw)
             self.fingerprint = fp.digest()
             if unchanged is not None and unchanged(self.fingerprint):
                 raise Unchanged()
@@ -214,7 +222,7 @@ class Store:
                     self.used_docs.add(key)  # type: ignore[arg-type]
                     results[i] = (pickle.loads(hit), [])
                 else:
-                    misses.append((i, source))
+                    misses.append((i, source, raws[i]))
             if misses:
                 _PARSE_SITE = site_dir
 
@@ -228,10 +236,14 @@ class Store:
                 if workers > 1 and len(misses) >= 300 and fork_available():
                     import multiprocessing
                     size = max(50, len(misses) // (workers * 8))
-                    chunks = [misses[k:k + size] for k in range(0, len(misses), size)]
-                    with multiprocessing.get_context("fork").Pool(workers) as pool:
-                        for part in pool.imap_unordered(_parse, chunks):
-                            take(part)  # while the workers parse the next chunks
+                    spans = [(k, k + size) for k in range(0, len(misses), size)]
+                    _PARSE_ITEMS = misses
+                    try:
+                        with multiprocessing.get_context("fork").Pool(workers) as pool:
+                            for part in pool.imap_unordered(_parse_range, spans):
+                                take(part)  # while the workers parse the next chunks
+                    finally:
+                        _PARSE_ITEMS = []
                 else:
                     take(_parse(misses))
             docs = []

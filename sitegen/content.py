@@ -164,15 +164,34 @@ def _active_static(path: Path) -> str:
     return ""
 
 
-def read_text(site_dir: Path, source: Source, problems: Problems) -> str | None:
-    """The file's text (BOM removed, newlines normalised), or None after reporting why not."""
+def read_bytes(site_dir: Path, source: Source) -> bytes:
+    """The first bytes of a source file: one more than its kind's size limit (OSError if unreadable)."""
     limit = MAX_DATA_BYTES if source.kind in ("activity-list", "measurements") else MAX_FILE_BYTES
+    fd = os.open(os.path.join(site_dir, source.rel), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     try:
-        with open(site_dir / source.rel, "rb") as fh:
-            raw = fh.read(limit + 1)
-    except OSError as exc:
-        problems.error(source.rel, 0, 0, f"cannot read file: {exc.strerror or exc}")
-        return None
+        parts, left = [], limit + 1
+        while left > 0:
+            part = os.read(fd, min(left, 1 << 20))
+            if not part:
+                break
+            parts.append(part)
+            left -= len(part)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+def read_text(site_dir: Path, source: Source, problems: Problems, raw: bytes | None = None) -> str | None:
+    """The file's text (BOM removed, newlines normalised), or None after reporting why not.
+
+    `raw` is the file's bytes when the caller has read them already (with read_bytes)."""
+    limit = MAX_DATA_BYTES if source.kind in ("activity-list", "measurements") else MAX_FILE_BYTES
+    if raw is None:
+        try:
+            raw = read_bytes(site_dir, source)
+        except OSError as exc:
+            problems.error(source.rel, 0, 0, f"cannot read file: {exc.strerror or exc}")
+            return None
     if len(raw) > limit:
         problems.error(source.rel, 0, 0, f"file is larger than the {limit // 1_000_000} MB limit")
         return None
@@ -227,9 +246,10 @@ def split_front_matter(text: str) -> tuple[str, str, int] | str:
     return "front matter is not closed: add a line '---' after it"
 
 
-def read_document(site_dir: Path, source: Source, problems: Problems) -> Document | None:
+def read_document(site_dir: Path, source: Source, problems: Problems,
+                  raw: bytes | None = None) -> Document | None:
     """Read one content file into a Document, reporting any problem with its location."""
-    text = read_text(site_dir, source, problems)
+    text = read_text(site_dir, source, problems, raw)
     if text is None:
         return None
     if source.rel.endswith(".md"):
