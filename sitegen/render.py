@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+from jinja2 import nodes
+from jinja2.ext import Extension
 from markupsafe import Markup
 
 from . import charts, markdown
@@ -46,6 +48,43 @@ class TemplateError(Exception):
         self.template, self.line, self.message = template, line, message
 
 
+class FragmentCache(Extension):
+    """`{% cached key, ... %}...{% endcached %}`: the block is rendered once per key within a
+    build (the page chrome is the same on thousands of pages). The key must name everything
+    the block shows that varies; the store is the renderer's `fragments` dict (no store, no
+    caching)."""
+
+    tags = {"cached"}
+
+    def parse(self, parser: Any) -> Any:
+        lineno = next(parser.stream).lineno
+        key = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            key.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcached",), drop_needle=True)
+        call = self.call_method("_cached", [nodes.List(key), nodes.ContextReference()])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    @staticmethod
+    def _cached(key: list[Any], context: Any, caller: Callable[[], str]) -> str:
+        store = context.get("fragments")
+        try:
+            k = _frozen(key)
+            hash(k)
+        except TypeError:
+            store = None
+        if store is None:
+            return caller()
+        hit = store.get(k)
+        if hit is None:
+            hit = store[k] = caller()
+        return hit
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(_frozen(v) for v in value) if isinstance(value, (list, tuple)) else value
+
+
 def environment(site_dir: Path | None) -> jinja2.Environment:
     """Site templates first, then the default theme; autoescape and strict undefined."""
     loaders: list[jinja2.BaseLoader] = []
@@ -55,7 +94,8 @@ def environment(site_dir: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True,
-                             auto_reload=False)  # a renderer lives for one build: no stat per page
+                             auto_reload=False,  # a renderer lives for one build: no stat per page
+                             extensions=[FragmentCache])
     env.filters["num"] = _fmt_num
     env.filters["pct"] = _fmt_pct
     env.filters["date"] = _fmt_date
@@ -158,6 +198,7 @@ class Renderer:
                 self.by_country.setdefault(code, []).append(act)
         self.indicator_area = {i.id: a for a in site.plan.areas for i in a.indicators}
         self._items: dict[int, tuple[m.Activity, str]] = {}
+        self._fragments: dict[Any, str] = {}  # {% cached %} blocks of the templates
         self._items_cached = "templates/macros.html" not in site.template_files
 
     def _activity_item(self, a: m.Activity, root: str, area_title: dict[str, str],
@@ -247,6 +288,7 @@ class Renderer:
             "changed": self._changed(source), "edit": self._edit_links(source),
             "nav": self._nav(url), "md": self._md, "excerpt": _excerpt,
             "site_footer": self.site_footer, "activity_item": self._activity_item,
+            "fragments": self._fragments,
         }
         context.update(ctx)
         try:
