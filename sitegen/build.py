@@ -101,9 +101,11 @@ def _render_jobs(indices: list[int]) -> tuple[list[tuple[int, Any]], dict[str, s
 def _render_all(site: m.Site, site_dir: Path, workers: int,
                 tick: Callable[[int, int], None] | None, writer: "TreeWriter | None"
                 ) -> tuple[dict[str, Any], set[bytes], dict[bytes, str]]:
-    """Render every job; returns output path -> bytes (or manifest entry), in job order."""
+    """Render every job; returns output path -> bytes (or manifest entry), in job order.
+
+    With a writer (the cached build), compiled templates come from cache.template_cache()."""
     global _W
-    renderer = Renderer(site, site_dir, __version__)
+    renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None)
     renderer.index_by_id()
     jobs = renderer.jobs()
     _W = (renderer, jobs, writer)

@@ -91,6 +91,23 @@ def _key() -> bytes:
     return _KEY
 
 
+def template_cache() -> Any:
+    """Jinja's cache of compiled templates, in ~/.cache/sitegen/templates-<stamp>/ (None
+    without a writable home). Entries are keyed by template path and checked against a hash
+    of the template's source, so an edited template is compiled again; the folder name
+    holds sitegen's stamp, since the compiled code depends on sitegen's Jinja settings."""
+    import jinja2
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sitegen"
+    folder = base / f"templates-{stamp()[:16]}"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if folder.stat().st_uid != os.getuid() or not os.access(folder, os.W_OK):
+            return None
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def _sign(data: bytes) -> bytes:
     return hmac.new(_key(), data, hashlib.sha256).digest()
 

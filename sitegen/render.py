@@ -85,7 +85,8 @@ def _frozen(value: Any) -> Any:
     return tuple(_frozen(v) for v in value) if isinstance(value, (list, tuple)) else value
 
 
-def environment(site_dir: Path | None) -> jinja2.Environment:
+def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | None = None
+                ) -> jinja2.Environment:
     """Site templates first, then the default theme; autoescape and strict undefined."""
     loaders: list[jinja2.BaseLoader] = []
     if site_dir is not None and (site_dir / "templates").is_dir():
@@ -95,7 +96,7 @@ def environment(site_dir: Path | None) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True,
                              auto_reload=False,  # a renderer lives for one build: no stat per page
-                             extensions=[FragmentCache])
+                             extensions=[FragmentCache], bytecode_cache=bytecode_cache)
     env.filters["num"] = _fmt_num
     env.filters["pct"] = _fmt_pct
     env.filters["date"] = _fmt_date
@@ -175,9 +176,10 @@ def _excerpt(text: str, limit: int = 240) -> str:
 class Renderer:
     """Renders the pages of one Site; holds only read-only, precomputed facts."""
 
-    def __init__(self, site: m.Site, site_dir: Path | None = None, version: str = ""):
+    def __init__(self, site: m.Site, site_dir: Path | None = None, version: str = "",
+                 bytecode_cache: jinja2.BytecodeCache | None = None):
         self.site = site
-        self.env = environment(site_dir)
+        self.env = environment(site_dir, bytecode_cache)
         self.version = version
         # Looked up once: a missing optional template is not cached by Jinja, so an
         # `include ... ignore missing` would search the template folders on every page.
