@@ -613,7 +613,8 @@ class Renderer:
                 at = data.find(before)
                 if at < 0:
                     return None
-                data = data[:at] + after + data[at + len(before):]
+                view = memoryview(data)  # one copy of the file, not three
+                data = b"".join((view[:at], after, view[at + len(before):]))
         return data
 
     def _feed(self, job: Job) -> list[tuple[str, bytes]]:
