@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -200,13 +201,17 @@ def test_killed_build_leaves_old_or_new_output_never_partial(tmp_path: Path) -> 
     seen = []  # output/ after each killed build (compared with the new tree at the end)
     caught_writing = 0
     # Kills at fixed delays (somewhere in loading or rendering)...
+    # (Each attempt starts without the build cache: a cached build of this site, or one with
+    # nothing to do, can finish before the kill.)
     for delay in (0.3, 1.0):
+        shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
         proc = _start_build(site)
         time.sleep(delay)
         _kill(proc)
         seen.append(snapshot(site / "output"))
     # ...and while the temporary tree is being written (poll for it, then kill).
     for min_files in (1, 300):
+        shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
         proc = _start_build(site)
         tmp = site / f".output.tmp-{proc.pid}"
         while proc.poll() is None:
