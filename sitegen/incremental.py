@@ -233,14 +233,25 @@ class Builder:
                 del self._docs[rel]
         return docs
 
-    def _history(self) -> GitInfo:
-        """`git log` again only when HEAD moved."""
+    def _head(self) -> subprocess.Popen[str] | None:
+        """Start asking git where HEAD is (the answer is taken by `_history`)."""
         try:
-            head = subprocess.run(["git", "-C", str(self.site_dir), "rev-parse", "HEAD"],
-                                  capture_output=True, text=True, timeout=30, check=False)
-            key: tuple[Any, ...] = (head.returncode, head.stdout)
-        except (OSError, subprocess.SubprocessError):
-            key = ("no git",)
+            return subprocess.Popen(["git", "-C", str(self.site_dir), "rev-parse", "HEAD"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        except OSError:
+            return None
+
+    def _history(self, head: subprocess.Popen[str] | None = None) -> GitInfo:
+        """`git log` again only when HEAD moved (`head`: a `_head()` started earlier)."""
+        head = head or self._head()
+        key: tuple[Any, ...] = ("no git",)
+        if head is not None:
+            try:
+                out = head.communicate(timeout=30)[0]
+                key = (head.returncode, out)
+            except subprocess.SubprocessError:
+                head.kill()
+                head.communicate()
         if key != self._git_key:
             self._git = read_history(self.site_dir)
             self._git_key = key
@@ -414,11 +425,31 @@ class Builder:
         in their Markdown bodies (same problems too), patch that site and its renderer and
         render the activities' pages and the body kinds, as `_select` would. None for
         anything else (or a site with templates/ of its own): the general path then runs."""
+        if not (self._clean and changed and self.site is not None and self._renderer is not None
+                ) or self.site.template_files:
+            return None
+        head = self._head()  # git answers while the files are read and rendered
+        try:
+            patched = self._patch(scan, changed)
+        finally:
+            git = self._history(head)
+        if patched is None or git is not self._site_git:
+            return None
+        site, renderer, docs, memos, rendered = patched
+        written = self._write_rendered(rendered)
+        self._docs.update(docs)
+        self._act_memo.update(memos)
+        self._scan_keys = scan
+        self.site, self._renderer = site, renderer
+        self.shortcut = True
+        return Outcome(True, self.warnings, changed, len(rendered), written, 0, False,
+                       (time.perf_counter() - started) * 1000)
+
+    def _patch(self, scan: dict[str, tuple[Any, ...]], changed: list[str]) -> tuple[Any, ...] | None:
+        """For `_body_edit`: the new site, renderer, document and activity memo entries and
+        rendered files; None unless only bodies of activity records changed."""
         site, renderer = self.site, self._renderer
-        if not (self._clean and changed and site is not None and renderer is not None) or site.template_files:
-            return None
-        if self._history() is not self._site_git:
-            return None
+        assert site is not None and renderer is not None
         pairs: list[tuple[m.Activity, m.Activity]] = []
         docs, memos = {}, {}
         for rel in changed:
@@ -447,10 +478,9 @@ class Builder:
             activities[at] = new
         site = dataclasses.replace(site, activities=tuple(activities))
         renderer = renderer.with_bodies(site, {id(old): new for old, new in pairs})
-        todo = [self._act_jobs[new.id] for _, new in pairs] + self._body_jobs
         rendered: dict[str, list[tuple[str, bytes]]] = {}
         try:
-            for job in todo:
+            for job in [self._act_jobs[new.id] for _, new in pairs] + self._body_jobs:
                 if job.path == SEARCH and self._search:
                     data = renderer.search_json_with_bodies(self._search, pairs)
                     if data is not None:
@@ -463,14 +493,7 @@ class Builder:
                 rendered[job.path] = outputs
         except TemplateError:
             return None
-        written = self._write_rendered(rendered)
-        self._docs.update(docs)
-        self._act_memo.update(memos)
-        self._scan_keys = scan
-        self.site, self._renderer = site, renderer
-        self.shortcut = True
-        return Outcome(True, self.warnings, changed, len(rendered), written, 0, False,
-                       (time.perf_counter() - started) * 1000)
+        return site, renderer, docs, memos, rendered
 
     def _failed(self, problems: list[Problem], changed: list[str], started: float) -> Outcome:
         errors = [p for p in problems if p.severity == "error"] or problems
