@@ -420,9 +420,10 @@ class Renderer:
     def with_bodies(self, site: m.Site, replaced: dict[int, m.Activity]) -> Renderer:
         """A renderer of `site`: this renderer's site with some activities replaced by records
         that differ from them only in their Markdown body (`replaced`: id() of the old record
-        -> the new one). Shares the environment and every precomputed fact, so that the
-        preview server renders a body edit without redoing them. (A new fact derived from
-        the activities in __init__ or a cached property must be updated or dropped here.)"""
+        -> the new one). Shares the environment and the facts of __init__, so that the preview
+        server renders a body edit without redoing them. (Cached properties other than the
+        id index and the macros are dropped; a fact of __init__ derived from the activities
+        must be updated here.)"""
         new = copy.copy(self)
         new.site = site
         new.by_area, new.by_country = dict(self.by_area), dict(self.by_country)
@@ -431,8 +432,9 @@ class Renderer:
                 new.by_area[area] = [replaced.get(id(a), a) for a in new.by_area[area]]
             for code in act.all_countries:
                 new.by_country[code] = [replaced.get(id(a), a) for a in new.by_country[code]]
-        for name in ("_newest_first", "progress"):  # recomputed on first use
-            new.__dict__.pop(name, None)
+        for name, attr in vars(Renderer).items():  # cached facts are recomputed on first use
+            if isinstance(attr, functools.cached_property) and name not in ("_by_id", "_macros"):
+                new.__dict__.pop(name, None)
         if "_by_id" in self.__dict__:
             new.__dict__["_by_id"] = {**self._by_id, **{a.id: a for a in replaced.values()}}
         return new
