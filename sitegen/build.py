@@ -6,6 +6,8 @@ one's result.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import shutil
 import sys
@@ -36,6 +38,7 @@ class BuildResult:
     seconds: float
     warnings: tuple[Problem, ...]
     output: Path
+    rendered: int = -1  # pages rendered (the others were unchanged); -1: all
 
 
 def check(site_dir: Path, strict: bool = False) -> tuple[m.Site | None, list[Problem]]:
@@ -72,26 +75,54 @@ def _template_path(name: str, site_dir: Path) -> str:
 
 # -- rendering, serial or over forked workers --------------------------------------------
 PARALLEL_MIN_JOBS = 300  # below this, forking costs more than it saves
-_W: tuple[Renderer, list[Job], "TreeWriter | None"] | None = None  # inherited by forked workers
 
 
-def _render_jobs(indices: list[int]) -> tuple[list[tuple[int, Any]], dict[str, str], set[bytes]]:
-    """Render some jobs (in a worker or the parent): per job its outputs or a template error.
+@dataclass
+class _Work:
+    """What the render workers inherit when forked."""
 
-    Outputs are (path, bytes), or (path, manifest entry) when a TreeWriter writes them.
+    renderer: Renderer
+    jobs: list[Job]
+    writer: "TreeWriter | None"
+    # Page keys (see _page_globals) of the activity pages in the writer's folder, and the
+    # part of every key that the whole site shares; None: no page is skipped.
+    keys: dict[str, bytes]
+    globals_key: bytes | None
+
+
+_W: _Work | None = None
+
+
+def _render_jobs(indices: list[int]
+                 ) -> tuple[list[tuple[int, Any, bytes | None, bool]], dict[str, str], set[bytes]]:
+    """Render some jobs (in a worker or the parent): per job its outputs or a template error,
+    the page key of an activity page, and whether it was kept without rendering.
+
+    Outputs are (path, bytes), or (path, manifest entry) when a TreeWriter writes them. An
+    activity page whose key is the one recorded for the writer's folder, and whose file there
+    is intact, is not rendered: its entry is kept.
     """
     assert _W is not None
-    renderer, jobs, writer = _W
-    out: list[tuple[int, Any]] = []
+    w = _W
+    out: list[tuple[int, Any, bytes | None, bool]] = []
     for i in indices:
+        job = w.jobs[i]
+        key = None
+        if w.globals_key is not None and job.kind == "activity":
+            act = w.renderer._by_id[job.key]
+            key = cache.digest(w.globals_key + repr(act).encode())
+            kept = w.writer.intact(job.path) if w.writer and w.keys.get(job.path) == key else None
+            if kept is not None:
+                out.append((i, [(job.path, kept)], key, True))
+                continue
         try:
-            outputs = renderer.render(jobs[i])
+            outputs = w.renderer.render(job)
         except TemplateError as exc:
-            out.append((i, ("error", exc.template, exc.line, exc.message)))
+            out.append((i, ("error", exc.template, exc.line, exc.message), None, False))
             continue
-        if writer is not None:
-            outputs = [(path, writer.put(path, data)) for path, data in outputs]
-        out.append((i, outputs))
+        if w.writer is not None:
+            outputs = [(path, w.writer.put(path, data)) for path, data in outputs]
+        out.append((i, outputs, key, False))
     new, used = dict(markdown.STORE_NEW), set(markdown.STORE_USED)
     markdown.STORE_NEW.clear()
     markdown.STORE_USED.clear()
@@ -99,28 +130,37 @@ def _render_jobs(indices: list[int]) -> tuple[list[tuple[int, Any]], dict[str, s
 
 
 def _render_all(site: m.Site, site_dir: Path, workers: int,
-                tick: Callable[[int, int], None] | None, writer: "TreeWriter | None"
-                ) -> tuple[dict[str, Any], set[bytes], dict[bytes, str]]:
-    """Render every job; returns output path -> bytes (or manifest entry), in job order.
+                tick: Callable[[int, int], None] | None, writer: "TreeWriter | None",
+                keys: dict[str, bytes] | None = None
+                ) -> tuple[dict[str, Any], set[bytes], dict[bytes, str], dict[str, bytes], int]:
+    """Render every job; returns output path -> bytes (or manifest entry), in job order, the
+    Markdown store's use, the page keys of the activity pages and how many were kept as they were.
 
-    With a writer (the cached build), compiled templates come from cache.template_cache()."""
+    With a writer (the cached build), compiled templates come from cache.template_cache(),
+    and activity pages whose key is in `keys` (the writer folder's) are not rendered again."""
     global _W
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None)
     renderer.index_by_id()
     jobs = renderer.jobs()
-    _W = (renderer, jobs, writer)
+    _W = _Work(renderer, jobs, writer, keys or {},
+               _page_globals(site, site_dir) if writer is not None else None)
     results: list[Any] = [None] * len(jobs)
+    new_keys: dict[str, bytes] = {}
+    kept = 0
     md_used: set[bytes] = set()
     md_new: dict[bytes, str] = {}
     done = 0
 
-    def take(part: tuple[list[tuple[int, Any]], dict[bytes, str], set[bytes]]) -> None:
-        nonlocal done
+    def take(part: tuple[list[tuple[int, Any, bytes | None, bool]], dict[bytes, str], set[bytes]]) -> None:
+        nonlocal done, kept
         rendered, new, used = part
         md_new.update(new)
         md_used.update(used)
-        for i, outputs in rendered:
+        for i, outputs, key, skipped in rendered:
             results[i] = outputs
+            if key is not None:
+                new_keys[jobs[i].path] = key
+                kept += skipped
         done += len(rendered)
         if tick:
             tick(done, len(jobs))
@@ -157,7 +197,28 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
                                             f"'{owner[key].key}' and {job.kind} '{job.key}'")])
             owner[key] = job
             files[path] = data
-    return files, md_used, md_new
+    return files, md_used, md_new, new_keys, kept
+
+
+def _page_globals(site: m.Site, site_dir: Path) -> bytes:
+    """The part of an activity page's key that every activity page shares.
+
+    The theme's activity page shows its record and site-wide facts only (config, plan, report
+    date, git dates, pages and reports in the menu), so a page's key is this digest plus the
+    record. Templates of the site's own could show anything, other records included: with
+    any, every record is part of every key (each page is then rendered on any change).
+    """
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((cache.stamp(), dataclasses.replace(site, activities=()))).encode())
+    for rel in site.template_files:
+        h.update(rel.encode())
+        try:
+            h.update((site_dir / rel).read_bytes())
+        except OSError:
+            h.update(b"unreadable")
+    if site.template_files:
+        h.update(repr(site.activities).encode())
+    return h.digest()
 
 
 def render_site(site: m.Site, site_dir: Path, workers: int = 1,
@@ -229,6 +290,17 @@ class TreeWriter:
         finally:
             os.close(fd)
         return (d, st.st_size, st.st_mtime_ns)
+
+    def intact(self, rel: str) -> Entry | None:
+        """The manifest entry of `rel` if its file is still as the manifest says."""
+        old = self.known.get(rel)
+        if old is None:
+            return None
+        try:
+            st = os.stat(self.base + rel)
+        except OSError:
+            return None
+        return old if st.st_size == old[1] and st.st_mtime_ns == old[2] else None
 
     def _folder(self, parent: Path) -> None:
         try:
@@ -371,13 +443,14 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
     work = out_abs.parent / f".{out_abs.name}.tmp-{os.getpid()}"
     keep = _same_device(cache_dir, out_abs.parent)
     known: dict[str, Entry] = {}
+    known_keys: dict[str, bytes] = {}
     stale = sorted(out_abs.parent.glob(f".{out_abs.name}.tmp-*"))  # left by killed builds
     if keep:
         old = trees.get("spare")
         trees["spare"] = None  # the spare is about to change: forget it until we succeed
         cache.save_pickle(trees_path, trees)
         if spare.is_dir() and old and os.stat(spare).st_ino == old["ino"]:
-            known = old["files"]
+            known, known_keys = old["files"], old.get("keys", {})
             os.rename(spare, work)
         elif spare.is_dir() or spare.is_symlink():
             # Not the spare our signed manifest describes (e.g. committed with the content):
@@ -399,7 +472,8 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
         before = {}
     markdown.STORE, markdown.STORE_NEW, markdown.STORE_USED = store.md, {}, set()
     try:
-        files, md_used, md_new = _render_all(site, site_dir, workers, tick, TreeWriter(work, known))
+        files, md_used, md_new, page_keys, kept = _render_all(
+            site, site_dir, workers, tick, TreeWriter(work, known), known_keys)
         copies = static_copies(site, site_dir, files)
         writer = TreeWriter(work, known)
         manifest = dict(files)
@@ -413,8 +487,9 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
                 if entry.name.startswith(".") and entry.name != MARKER:
                     _link_copy(entry, work / entry.name)
         previous = trees.get("out")
-        old_files = previous["files"] if previous and out_abs.is_dir() and \
-            os.stat(out_abs).st_ino == previous["ino"] else None
+        current = previous and out_abs.is_dir() and os.stat(out_abs).st_ino == previous["ino"]
+        old_files = previous["files"] if current else None
+        old_keys = previous.get("keys", {}) if current else {}
         had_output = out_abs.exists()
         _swap(work, out_abs)
     except BaseException:
@@ -433,10 +508,10 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
     markdown.STORE_NEW, markdown.STORE_USED = {}, set()
     pages = sum(1 for p in files if p.endswith(".html"))
     result = BuildResult(pages, len(files) + len(copies), len(site.activities),
-                         time.perf_counter() - started, tuple(items), out)
+                         time.perf_counter() - started, tuple(items), out, pages - kept)
     trees = {"fingerprint": store.fingerprint,
-             "out": {"ino": os.stat(out_abs).st_ino, "files": manifest},
-             "spare": {"ino": os.stat(spare).st_ino, "files": old_files or {}}
+             "out": {"ino": os.stat(out_abs).st_ino, "files": manifest, "keys": page_keys},
+             "spare": {"ino": os.stat(spare).st_ino, "files": old_files or {}, "keys": old_keys}
              if keep and had_output else None,
              "result": (result.pages, result.files, result.records, result.warnings)}
     cache.save_pickle(trees_path, trees)

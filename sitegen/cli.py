@@ -115,8 +115,9 @@ def _build(args: argparse.Namespace) -> int:
         return 1
     if result.warnings:
         sys.stderr.write(format_problems(list(result.warnings), "text") + "\n")
-    print(f"built {result.pages} pages ({result.files} files) from {result.records} activities "
-          f"in {result.seconds:.2f} s, {len(result.warnings)} warning(s) -> {result.output}")
+    fresh = f", {result.rendered} rendered" if 0 <= result.rendered < result.pages else ""
+    print(f"built {result.pages} pages ({result.files} files{fresh}) from {result.records} "
+          f"activities in {result.seconds:.2f} s, {len(result.warnings)} warning(s) -> {result.output}")
     return 0
 
 

@@ -71,9 +71,41 @@ def test_parallel_cached_builds_equal_serial_uncached(corpus: Path, reference: t
     finally:
         record.write_text(original, encoding="utf-8")
 
-    # Back to the original: the reused older tree is brought up to date too.
-    build(corpus, out, workers=2)
+    # Back to the original: the reused older tree is brought up to date too, and its activity
+    # pages, unchanged since that tree was written, are not rendered again.
+    undone = build(corpus, out, workers=2)
     assert_same(out, ref, "build after undoing the edit")
+    activity_pages = sum(1 for _ in (ref / "activities").glob("*/index.html"))
+    assert undone.rendered <= first.pages - activity_pages
+
+    # Edit again: only that record's page and the pages that aggregate records are rendered.
+    record.write_text(original.replace('title: "', 'title: "Again ', 1), encoding="utf-8")
+    try:
+        again = build(corpus, out, workers=2)
+        ref3 = tmp_path / "ref3"
+        build(corpus, ref3, workers=1, use_cache=False)
+        assert_same(out, ref3, "second edit")
+        assert again.rendered <= first.pages - activity_pages + 2
+    finally:
+        record.write_text(original, encoding="utf-8")
+    build(corpus, out, workers=2)
+    assert_same(out, ref, "build after undoing the second edit")
+
+    # A change of a site-wide fact (here the site title) renders every page again.
+    site_yaml = corpus / "site.yaml"
+    config = site_yaml.read_text(encoding="utf-8")
+    site_yaml.write_text(config.replace("title:", "title: Renamed", 1) if "title:" in config
+                         else config + "title: Renamed\n", encoding="utf-8")
+    try:
+        renamed = build(corpus, out, workers=2)
+        ref4 = tmp_path / "ref4"
+        build(corpus, ref4, workers=1, use_cache=False)
+        assert_same(out, ref4, "site title changed")
+        assert renamed.rendered == first.pages
+    finally:
+        site_yaml.write_text(config, encoding="utf-8")
+    build(corpus, out, workers=2)
+    assert_same(out, ref, "build after undoing the title change")
 
     # A file changed by hand in the output is put back by the next build.
     page = next((out / "activities").glob("*/index.html"))
