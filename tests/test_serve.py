@@ -467,3 +467,31 @@ def test_large_watcher_batches_get_a_full_stat_pass(tmp_path: Path, monkeypatch:
     meeting.write_text(BASELINE["content/activities/planned-meeting.md"] + "\nThree.\n")
     assert builder.rebuild({str(act), str(meeting)}).ok and not builder.quick
     _same_as_full_build(site, tmp_path / "preview", tmp_path, "a large batch")
+
+
+def test_a_renderer_patched_for_body_edits_renders_like_a_new_one(tmp_path: Path) -> None:
+    """Renderer.with_bodies and search_json_with_bodies, page by page, against a Renderer
+    made afresh for the edited site (every page kind, not only those the preview renders)."""
+    import dataclasses
+
+    from sitegen.errors import Problems
+    from sitegen.loader import load_site
+    from sitegen.render import Renderer
+
+    site_dir = make_site(tmp_path / "site")
+    site = load_site(site_dir, Problems())
+    assert site is not None
+    old = Renderer(site, site_dir)
+    before = {job.path: old.render(job) for job in old.jobs()}  # fills every cache
+    edited = {a.id: dataclasses.replace(a, body="Rewritten *first* line.\n\n" + a.body)
+              for a in site.activities[:2]}
+    new_site = dataclasses.replace(site, activities=tuple(edited.get(a.id, a) for a in site.activities))
+    pairs = [(a, edited[a.id]) for a in site.activities[:2]]
+    patched = old.with_bodies(new_site, {id(a): b for a, b in pairs})
+    fresh = Renderer(new_site, site_dir)
+    assert patched.jobs() == fresh.jobs()
+    for job in fresh.jobs():
+        assert patched.render(job) == fresh.render(job), job.path
+    search = before["data/search.json"][0][1]
+    assert patched.search_json_with_bodies(search, pairs) == fresh.render(
+        next(j for j in fresh.jobs() if j.kind == "search_json"))[0][1] != search
