@@ -26,7 +26,8 @@ The result is always the tree a full `sitegen build` of the same content would w
   pages of the default theme that show bodies are rendered: the activity page, the feed
   and the search index.
 - Files of pages that no longer exist are removed; unchanged bytes are not rewritten. Each
-  file is written to a temporary name and renamed, so the server never serves half a file.
+  file is written to a temporary name and renamed, so the server never serves half a file
+  (preview_files.py).
 - On errors nothing is written; the last good site stays on disk and in memory, and the
   next successful rebuild is diffed against it.
 """
@@ -34,7 +35,6 @@ The result is always the tree a full `sitegen build` of the same content would w
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import stat
 import subprocess
@@ -49,8 +49,8 @@ from .build import _template_path, static_copies
 from .content import Document, Source, discover, read_document
 from .errors import ContentError, Problem, Problems
 from .gitinfo import GitInfo, read_history
+from .preview_files import PreviewFiles, collision, stat_key
 from .render import Job, Renderer, TemplateError
-from .write import _MARKER_TEXT, MARKER, safe_join
 
 # Page kinds of the default theme that show an activity's Markdown body.
 BODY_KINDS = frozenset({"feed", "search_json"})
@@ -59,7 +59,6 @@ SEARCH = "data/search.json"
 # events beyond its queue (16,384 by default) and watchfiles does not say so. Such a batch
 # (a checkout, say) gets a full stat pass, which costs ~50 ms at 10,000 files.
 QUICK_MAX = 1000
-BIG = 1 << 20
 # Site fields whose change re-renders everything.
 GLOBAL_FIELDS = ("config", "plan", "measurements", "area_texts", "pages", "reports",
                  "report_date", "report_date_source", "last_changed", "template_files")
@@ -98,17 +97,6 @@ class _Memo:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _stat_key(st: os.stat_result) -> tuple[int, ...]:
-    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
-
-
-def _fingerprint(data: bytes) -> bytes:
-    """What tells whether a generated file changed: a digest, or for files over a megabyte
-    (data/search.json and the like at 10,000 activities) the bytes themselves, which compare
-    several times faster than they hash."""
-    return data if len(data) > BIG else hashlib.blake2b(data, digest_size=16).digest()
-
-
 class Builder:
     """Keeps the state of the last build of `site_dir` into `out_dir` and updates it."""
 
@@ -127,8 +115,7 @@ class Builder:
         self._git = GitInfo()
         self._jobs: dict[str, Job] = {}
         self._job_outputs: dict[str, tuple[str, ...]] = {}
-        self._hashes: dict[str, bytes] = {}  # generated output path -> _fingerprint of its bytes
-        self._copies: dict[str, tuple[str, tuple[Any, ...]]] = {}  # output path -> (source, stat)
+        self._files = PreviewFiles(site_dir, out_dir)
         self._template_keys: dict[str, tuple[Any, ...]] = {}
         self.quick = False  # whether the last rebuild stat'ed only the watcher's paths
         self.shortcut = False  # whether it took the body-edit path
@@ -150,7 +137,7 @@ class Builder:
         out: dict[str, tuple[Any, ...]] = {}
         root = str(self.site_dir)
         try:
-            out["site.yaml"] = _stat_key(os.stat(os.path.join(root, "site.yaml")))
+            out["site.yaml"] = stat_key(os.stat(os.path.join(root, "site.yaml")))
         except OSError:
             pass
         for top in ("content", "templates"):
@@ -170,11 +157,11 @@ class Builder:
                             stack.append((entry.path, sub))
                         elif entry.is_symlink():
                             try:
-                                out[sub] = ("link", os.readlink(entry.path)) + _stat_key(os.stat(entry.path))
+                                out[sub] = ("link", os.readlink(entry.path)) + stat_key(os.stat(entry.path))
                             except OSError:
                                 out[sub] = ("broken-link",)
                         else:
-                            out[sub] = _stat_key(entry.stat(follow_symlinks=False))
+                            out[sub] = stat_key(entry.stat(follow_symlinks=False))
                     except OSError:
                         continue
         return out
@@ -199,7 +186,7 @@ class Builder:
                 return None
             if not stat.S_ISREG(st.st_mode):
                 return None
-            scan[rel] = _stat_key(st)
+            scan[rel] = stat_key(st)
             if scan[rel] != old:
                 changed.append(rel)
         return scan, sorted(changed)
@@ -396,7 +383,7 @@ class Builder:
             return self._failed([problem], changed, started)
         job_outputs = {j.path: (tuple(p for p, _ in rendered[j.path]) if j.path in rendered
                                 else self._job_outputs[j.path]) for j in jobs}
-        clash = _collision(jobs, job_outputs)
+        clash = collision(jobs, job_outputs)
         if clash:
             return self._failed([clash], changed, started)
         try:
@@ -404,7 +391,8 @@ class Builder:
                 (p for outs in job_outputs.values() for p in outs), b""))
         except ContentError as exc:
             return self._failed(exc.problems, changed, started)
-        written, removed = self._write(rendered, job_outputs, copies, scan)
+        written, removed = self._files.sync(rendered, job_outputs, copies, scan)
+        self._keep_search(rendered)
         self.site = site
         self._jobs = {j.path: j for j in jobs}
         self._job_outputs = job_outputs
@@ -436,7 +424,8 @@ class Builder:
         if patched is None or git is not self._site_git:
             return None
         site, renderer, docs, memos, rendered = patched
-        written = self._write_rendered(rendered)
+        written = self._files.write(rendered)
+        self._keep_search(rendered)
         self._docs.update(docs)
         self._act_memo.update(memos)
         self._scan_keys = scan
@@ -495,93 +484,12 @@ class Builder:
             return None
         return site, renderer, docs, memos, rendered
 
+    def _keep_search(self, rendered: dict[str, list[tuple[str, bytes]]]) -> None:
+        """Remember the bytes of search.json as written (the body-edit path edits them)."""
+        for path, data in rendered.get(SEARCH, ()):
+            if path == SEARCH:
+                self._search = data
+
     def _failed(self, problems: list[Problem], changed: list[str], started: float) -> Outcome:
         errors = [p for p in problems if p.severity == "error"] or problems
         return Outcome(False, errors, changed, ms=(time.perf_counter() - started) * 1000)
-
-    # -- writing -------------------------------------------------------------------------
-    def _write(self, rendered: dict[str, list[tuple[str, bytes]]], job_outputs: dict[str, tuple[str, ...]],
-               copies: dict[str, Path], scan: dict[str, tuple[Any, ...]]) -> tuple[int, int]:
-        self.out.mkdir(parents=True, exist_ok=True)
-        marker = self.out / MARKER
-        if not marker.exists():
-            marker.write_bytes(_MARKER_TEXT)
-        written = self._write_rendered(rendered)
-        new_copies: dict[str, tuple[str, tuple[Any, ...]]] = {}
-        for path, src in copies.items():
-            rel = src.relative_to(self.site_dir).as_posix() if src.is_relative_to(self.site_dir) else ""
-            key = scan.get(rel) if rel else None
-            if key is None:
-                key = _stat_key(os.stat(src))
-            stamp = (str(src), key)
-            if self._copies.get(path) != stamp:
-                _atomic_write(safe_join(self.out, path), src.read_bytes())
-                written += 1
-            new_copies[path] = stamp
-        live = {p for outs in job_outputs.values() for p in outs}
-        removed = 0
-        for path in [p for p in self._hashes if p not in live]:
-            del self._hashes[path]
-            if path not in new_copies:
-                removed += _remove(self.out, path)
-        for path in self._copies:
-            if path not in new_copies and path not in live:
-                removed += _remove(self.out, path)
-                self._hashes.pop(path, None)
-        for path in new_copies:  # a copy that replaced a generated file of the same name
-            self._hashes.pop(path, None)
-        self._copies = new_copies
-        return written, removed
-
-    def _write_rendered(self, rendered: dict[str, list[tuple[str, bytes]]]) -> int:
-        """Write the rendered files whose bytes changed; how many."""
-        written = 0
-        for outputs in rendered.values():
-            for path, data in outputs:
-                if path == SEARCH:
-                    self._search = data
-                digest = _fingerprint(data)
-                if self._hashes.get(path) != digest:
-                    _atomic_write(safe_join(self.out, path), data)
-                    self._hashes[path] = digest
-                    written += 1
-        return written
-
-
-def _collision(jobs: list[Job], job_outputs: dict[str, tuple[str, ...]]) -> Problem | None:
-    owner: dict[str, Job] = {}
-    for job in jobs:
-        for path in job_outputs[job.path]:
-            key = path.casefold()
-            if key in owner and owner[key] is not job:
-                first = owner[key]
-                return Problem(job.path, 0, 0, "error", f"two pages write {path}: {first.kind} "
-                               f"'{first.key}' and {job.kind} '{job.key}'")
-            owner[key] = job
-    return None
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.sitegen-tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
-
-
-def _remove(root: Path, rel: str) -> int:
-    """Delete root/rel and the folders it leaves empty; 1 if a file was removed."""
-    path = safe_join(root, rel)
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        return 0
-    parent = path.parent
-    while parent != root and parent.is_relative_to(root):
-        try:
-            parent.rmdir()
-        except OSError:
-            break
-        parent = parent.parent
-    return 1
-

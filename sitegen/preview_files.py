@@ -1,0 +1,126 @@
+"""The preview folder of `sitegen serve`: each file written by way of a temporary name (the
+server never serves half a file) and only when its bytes changed; files of pages that no
+longer exist are removed, with the folders they leave empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem
+from .render import Job
+from .write import _MARKER_TEXT, MARKER, safe_join
+
+BIG = 1 << 20
+
+
+def stat_key(st: os.stat_result) -> tuple[int, ...]:
+    """What tells whether a source file changed."""
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+
+
+def _fingerprint(data: bytes) -> bytes:
+    """What tells whether a generated file changed: a digest, or for files over a megabyte
+    (data/search.json and the like at 10,000 activities) the bytes themselves, which compare
+    several times faster than they hash."""
+    return data if len(data) > BIG else hashlib.blake2b(data, digest_size=16).digest()
+
+
+class PreviewFiles:
+    """What the preview folder holds: fingerprints of generated files, stamps of copies."""
+
+    def __init__(self, site_dir: Path, out_dir: Path):
+        self.site_dir = site_dir
+        self.out = out_dir
+        self.hashes: dict[str, bytes] = {}  # generated output path -> _fingerprint of its bytes
+        self.copies: dict[str, tuple[str, tuple[Any, ...]]] = {}  # output path -> (source, stat)
+
+    def sync(self, rendered: dict[str, list[tuple[str, bytes]]], job_outputs: dict[str, tuple[str, ...]],
+             copies: dict[str, Path], scan: dict[str, tuple[Any, ...]]) -> tuple[int, int]:
+        """After a general rebuild: write `rendered` and `copies` (output path -> source, whose
+        stat keys are in `scan`), and remove what no job outputs; (written, removed)."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        marker = self.out / MARKER
+        if not marker.exists():
+            marker.write_bytes(_MARKER_TEXT)
+        written = self.write(rendered)
+        new_copies: dict[str, tuple[str, tuple[Any, ...]]] = {}
+        for path, src in copies.items():
+            rel = src.relative_to(self.site_dir).as_posix() if src.is_relative_to(self.site_dir) else ""
+            key = scan.get(rel) if rel else None
+            if key is None:
+                key = stat_key(os.stat(src))
+            stamp = (str(src), key)
+            if self.copies.get(path) != stamp:
+                _atomic_write(safe_join(self.out, path), src.read_bytes())
+                written += 1
+            new_copies[path] = stamp
+        live = {p for outs in job_outputs.values() for p in outs}
+        removed = 0
+        for path in [p for p in self.hashes if p not in live]:
+            del self.hashes[path]
+            if path not in new_copies:
+                removed += _remove(self.out, path)
+        for path in self.copies:
+            if path not in new_copies and path not in live:
+                removed += _remove(self.out, path)
+                self.hashes.pop(path, None)
+        for path in new_copies:  # a copy that replaced a generated file of the same name
+            self.hashes.pop(path, None)
+        self.copies = new_copies
+        return written, removed
+
+    def write(self, rendered: dict[str, list[tuple[str, bytes]]]) -> int:
+        """Write the rendered files whose bytes changed; how many."""
+        written = 0
+        for outputs in rendered.values():
+            for path, data in outputs:
+                digest = _fingerprint(data)
+                if self.hashes.get(path) != digest:
+                    _atomic_write(safe_join(self.out, path), data)
+                    self.hashes[path] = digest
+                    written += 1
+        return written
+
+
+def collision(jobs: list[Job], job_outputs: dict[str, tuple[str, ...]]) -> Problem | None:
+    """Two jobs writing one file (names compared case-folded), as a full build refuses."""
+    owner: dict[str, Job] = {}
+    for job in jobs:
+        for path in job_outputs[job.path]:
+            key = path.casefold()
+            if key in owner and owner[key] is not job:
+                first = owner[key]
+                return Problem(job.path, 0, 0, "error", f"two pages write {path}: {first.kind} "
+                               f"'{first.key}' and {job.kind} '{job.key}'")
+            owner[key] = job
+    return None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.sitegen-tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+def _remove(root: Path, rel: str) -> int:
+    """Delete root/rel and the folders it leaves empty; 1 if a file was removed."""
+    path = safe_join(root, rel)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return 0
+    parent = path.parent
+    while parent != root and parent.is_relative_to(root):
+        try:
+            parent.rmdir()
+        except OSError:
+            break
+        parent = parent.parent
+    return 1
+
