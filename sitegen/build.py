@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from . import __version__, cache, markdown
+from . import __version__, cache
 from . import model as m
 from .errors import ContentError, Problem, Problems
 from .gitinfo import read_history
@@ -93,8 +93,7 @@ class _Work:
 _W: _Work | None = None
 
 
-def _render_jobs(indices: list[int]
-                 ) -> tuple[list[tuple[int, Any, bytes | None, bool]], dict[str, str], set[bytes]]:
+def _render_jobs(indices: list[int]) -> list[tuple[int, Any, bytes | None, bool]]:
     """Render some jobs (in a worker or the parent): per job its outputs or a template error,
     the page key of an activity page, and whether it was kept without rendering.
 
@@ -123,18 +122,15 @@ def _render_jobs(indices: list[int]
         if w.writer is not None:
             outputs = [(path, w.writer.put(path, data)) for path, data in outputs]
         out.append((i, outputs, key, False))
-    new, used = dict(markdown.STORE_NEW), set(markdown.STORE_USED)
-    markdown.STORE_NEW.clear()
-    markdown.STORE_USED.clear()
-    return out, new, used  # type: ignore[return-value]
+    return out
 
 
 def _render_all(site: m.Site, site_dir: Path, workers: int,
                 tick: Callable[[int, int], None] | None, writer: "TreeWriter | None",
                 keys: dict[str, bytes] | None = None
-                ) -> tuple[dict[str, Any], set[bytes], dict[bytes, str], dict[str, bytes], int]:
+                ) -> tuple[dict[str, Any], dict[str, bytes], int]:
     """Render every job; returns output path -> bytes (or manifest entry), in job order, the
-    Markdown store's use, the page keys of the activity pages and how many were kept as they were.
+    page keys of the activity pages and how many of those were kept as they were.
 
     With a writer (the cached build), compiled templates come from cache.template_cache(),
     and activity pages whose key is in `keys` (the writer folder's) are not rendered again."""
@@ -147,15 +143,10 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     results: list[Any] = [None] * len(jobs)
     new_keys: dict[str, bytes] = {}
     kept = 0
-    md_used: set[bytes] = set()
-    md_new: dict[bytes, str] = {}
     done = 0
 
-    def take(part: tuple[list[tuple[int, Any, bytes | None, bool]], dict[bytes, str], set[bytes]]) -> None:
+    def take(rendered: list[tuple[int, Any, bytes | None, bool]]) -> None:
         nonlocal done, kept
-        rendered, new, used = part
-        md_new.update(new)
-        md_used.update(used)
         for i, outputs, key, skipped in rendered:
             results[i] = outputs
             if key is not None:
@@ -197,7 +188,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
                                             f"'{owner[key].key}' and {job.kind} '{job.key}'")])
             owner[key] = job
             files[path] = data
-    return files, md_used, md_new, new_keys, kept
+    return files, new_keys, kept
 
 
 def _page_globals(site: m.Site, site_dir: Path) -> bytes:
@@ -470,9 +461,8 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
     else:
         work.mkdir()
         before = {}
-    markdown.STORE, markdown.STORE_NEW, markdown.STORE_USED = store.md, {}, set()
     try:
-        files, md_used, md_new, page_keys, kept = _render_all(
+        files, page_keys, kept = _render_all(
             site, site_dir, workers, tick, TreeWriter(work, known), known_keys)
         copies = static_copies(site, site_dir, files)
         writer = TreeWriter(work, known)
@@ -498,14 +488,11 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
         else:
             shutil.rmtree(work, ignore_errors=True)
         raise
-    finally:
-        markdown.STORE = None
     if keep and had_output:
         os.rename(work, spare)
     elif work.exists():
         shutil.rmtree(work, ignore_errors=True)
-    store.save(md_used | markdown.STORE_USED, {**md_new, **markdown.STORE_NEW})
-    markdown.STORE_NEW, markdown.STORE_USED = {}, set()
+    store.save()
     pages = sum(1 for p in files if p.endswith(".html"))
     result = BuildResult(pages, len(files) + len(copies), len(site.activities),
                          time.perf_counter() - started, tuple(items), out, pages - kept)

@@ -2,12 +2,13 @@
 
 Three files, each written atomically (temp file + rename):
 
-* `cache.pickle`: parsed content files (keyed by path, kind and a hash of the bytes) and
-  rendered Markdown bodies (keyed by a hash of the text and the allow_raw_html setting).
+* `cache.pickle`: parsed content files (keyed by path, kind and a hash of the bytes).
   Only entries used by the last build are kept.
 * `trees.pickle`: for each output folder, what the last build wrote there (a digest, size
-  and mtime per file) and the fingerprint of its inputs, so that a build whose inputs did
-  not change (and whose output was not touched) finishes without rendering.
+  and mtime per file, and the key of each activity page: see build._page_globals) and the
+  fingerprint of its inputs, so that a build whose inputs did not change (and whose output
+  was not touched) finishes without rendering, and one that did renders only the activity
+  pages whose key changed.
 * `spare-*/`: the previous output tree, kept after the atomic swap instead of being deleted.
   The next build updates it in place (rewriting only files whose bytes changed) and swaps
   it in; the live output is never written to.
@@ -170,13 +171,12 @@ class Unchanged(Exception):
 
 
 class Store:
-    """Parsed documents and rendered Markdown of one site, loaded lazily."""
+    """Parsed documents of one site, loaded lazily."""
 
     def __init__(self, site_dir: Path, enabled: bool = True):
         self.dir = site_dir / DIRNAME
         self.enabled = enabled
         self.docs: dict[tuple[str, str, bytes], bytes] = {}
-        self.md: dict[bytes, str] = {}
         self.used_docs: set[tuple[str, str, bytes]] = set()
         self.new_docs: dict[tuple[str, str, bytes], bytes] = {}
         self.fingerprint = b""
@@ -189,18 +189,15 @@ class Store:
         payload = load_pickle(self.dir / "cache.pickle")
         if isinstance(payload, dict):
             self.docs = payload.get("docs", {})
-            self.md = payload.get("md", {})
 
-    def save(self, md_used: set[bytes], md_new: dict[bytes, str]) -> None:
+    def save(self) -> None:
         if not self.enabled:
             return
         docs = {k: v for k, v in self.docs.items() if k in self.used_docs}
         docs.update(self.new_docs)
-        md = {k: v for k, v in self.md.items() if k in md_used}
-        md.update(md_new)
-        if docs.keys() == self.docs.keys() and md.keys() == self.md.keys():
+        if docs.keys() == self.docs.keys():
             return  # nothing new: keep the file as it is
-        save_pickle(self.dir / "cache.pickle", {"docs": docs, "md": md})
+        save_pickle(self.dir / "cache.pickle", {"docs": docs})
 
     def reader(self, workers: int, extra: bytes,
                unchanged: Callable[[bytes], bool] | None = None

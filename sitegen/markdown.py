@@ -9,7 +9,6 @@ attributes and URL schemes unless the site sets `allow_raw_html: true`.
 from __future__ import annotations
 
 import functools
-import hashlib
 import html as html_lib
 import re
 from typing import Any
@@ -69,26 +68,11 @@ def sanitise(html: str) -> str:
     )
 
 
-# Optional persistent store of rendered bodies (filled by cache.py from .sitegen-cache/):
-# key -> HTML, where the key hashes the text and the trusted flag. New entries go to STORE_NEW.
-STORE: dict[bytes, str] | None = None
-STORE_NEW: dict[bytes, str] = {}
-STORE_USED: set[bytes] = set()
-
-
 def render(text: str, trusted: bool = False) -> str:
     """Markdown -> HTML; sanitised unless the site opted in to trusted raw HTML."""
     if not text.strip():
         return ""
-    if STORE is None:
-        return _render(text, trusted)
-    key = hashlib.blake2b(text.encode("utf-8"), digest_size=16,
-                          person=b"trusted" if trusted else b"sanitised").digest()
-    html = STORE.get(key)
-    STORE_USED.add(key)
-    if html is None:
-        html = STORE[key] = STORE_NEW[key] = _render(text, trusted)
-    return html
+    return _render(text, trusted)
 
 
 # Optional accelerator: markdown-it-pyrs (the Rust port of the same markdown-it) renders
