@@ -447,6 +447,15 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
             # Not the spare our signed manifest describes (e.g. committed with the content):
             # it could hold symlinks that lead writes elsewhere, so it is never reused.
             _link_remove(spare)
+        current = trees.get("out")
+        if work.is_dir():
+            pass
+        elif current and out_abs.is_dir() and os.stat(out_abs).st_ino == current["ino"]:
+            # No spare yet (the first build after a cold one): start from hard links to the
+            # live output's files. Nothing is written through them (TreeWriter replaces a
+            # file, never rewrites it), so the live output stays as it is.
+            _link_files(out_abs, work, current["files"])
+            known, known_keys = current["files"], current.get("keys", {})
         elif stale:
             os.rename(stale.pop(), work)  # a killed build's tree: reusable, contents unknown
     for path in stale:
@@ -503,6 +512,20 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
              "result": (result.pages, result.files, result.records, result.warnings)}
     cache.save_pickle(trees_path, trees)
     return result
+
+
+def _link_files(src: Path, dst: Path, files: dict[str, Entry]) -> None:
+    """dst/rel as a hard link to src/rel for each rel (missing or odd files are skipped)."""
+    made: set[str] = set()
+    for rel in files:
+        parent = rel.rpartition("/")[0]
+        if parent not in made:
+            os.makedirs(os.path.join(dst, parent), exist_ok=True)
+            made.add(parent)
+        try:
+            os.link(os.path.join(src, rel), os.path.join(dst, rel), follow_symlinks=False)
+        except OSError:
+            pass
 
 
 def _link_remove(path: Path) -> None:
