@@ -426,6 +426,7 @@ class Renderer:
         must be updated here.)"""
         new = copy.copy(self)
         new.site = site
+        new._fragments = {}  # {% cached %} blocks are kept for one site only
         new.by_area, new.by_country = dict(self.by_area), dict(self.by_country)
         for act in replaced.values():
             for area in act.areas:
