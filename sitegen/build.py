@@ -321,17 +321,9 @@ class TreeWriter:
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
-def _drop_symlinks(root: Path) -> None:
-    """Remove every symlink below root (a reused tree is only ever written through)."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            path = os.path.join(dirpath, name)
-            if os.path.islink(path):
-                os.unlink(path)
-
-
-def _walk_files(root: Path) -> dict[str, os.stat_result]:
-    """Every file below root (not top-level dot entries), by relative path."""
+def _walk_files(root: Path, drop_symlinks: bool = False) -> dict[str, os.stat_result]:
+    """Every file below root (not top-level dot entries), by relative path; with
+    `drop_symlinks`, symlinks found on the way are removed instead."""
     found: dict[str, os.stat_result] = {}
     stack = [("", str(root))]
     while stack:
@@ -341,7 +333,9 @@ def _walk_files(root: Path) -> dict[str, os.stat_result]:
                 if not prefix and entry.name.startswith("."):
                     continue
                 rel = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
+                if drop_symlinks and entry.is_symlink():
+                    os.unlink(entry.path)
+                elif entry.is_dir(follow_symlinks=False):
                     stack.append((rel + "/", entry.path))
                 else:
                     found[rel] = entry.stat(follow_symlinks=False)
@@ -465,8 +459,8 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
         for entry in os.scandir(work):  # dotfiles carried over from an older output
             if entry.name.startswith("."):
                 _link_remove(Path(entry.path))
-        _drop_symlinks(work)  # sitegen writes none: one would send writes outside the output
-        before = _walk_files(work)
+        # (sitegen writes no symlinks: one would send writes outside the output)
+        before = _walk_files(work, drop_symlinks=True)
     else:
         work.mkdir()
         before = {}
