@@ -7,6 +7,7 @@ one's result.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import os
 import shutil
@@ -165,6 +166,9 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             heavy = heavy[1:]
             size = max(20, min(200, len(heavy) // (workers * 8) or 1))
             chunks = [heavy[k:k + size] for k in range(0, len(heavy), size)]
+            # Everything made so far lives until the end: the collector need not scan it again,
+            # and the forked workers do not touch (and so copy) its pages when they collect.
+            gc.freeze()
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 pending = pool.imap_unordered(_render_jobs, chunks)
                 take(_render_jobs(light))  # the parent renders the aggregate pages meanwhile
