@@ -425,6 +425,10 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
     if site is None or blocking:
         raise ContentError(blocking or items)
 
+    # The parsed documents are saved (and dropped) now, and the memory they held returned to
+    # the system before the workers are forked: each worker starts as big as this process.
+    store.save()
+    _trim_memory()
     out_abs.parent.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     # The new tree is written in `work` beside the output (as write.py does), but starting
@@ -499,7 +503,6 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
         os.rename(work, spare)
     elif work.exists():
         shutil.rmtree(work, ignore_errors=True)
-    store.save()
     pages = sum(1 for p in files if p.endswith(".html"))
     result = BuildResult(pages, len(files) + len(copies), len(site.activities),
                          time.perf_counter() - started, tuple(items), out, pages - kept)
@@ -510,6 +513,15 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
              "result": (result.pages, result.files, result.records, result.warnings)}
     cache.save_pickle(trees_path, trees)
     return result
+
+
+def _trim_memory() -> None:
+    """Give freed heap memory back to the system (glibc's malloc_trim; elsewhere nothing)."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _link_files(src: Path, dst: Path, files: dict[str, Entry]) -> None:

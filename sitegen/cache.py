@@ -195,9 +195,9 @@ class Store:
             return
         docs = {k: v for k, v in self.docs.items() if k in self.used_docs}
         docs.update(self.new_docs)
-        if docs.keys() == self.docs.keys():
-            return  # nothing new: keep the file as it is
-        save_pickle(self.dir / "cache.pickle", {"docs": docs})
+        if docs.keys() != self.docs.keys():  # (else keep the file as it is)
+            save_pickle(self.dir / "cache.pickle", {"docs": docs})
+        self.docs, self.new_docs = {}, {}  # the build needs them no more
 
     def reader(self, workers: int, extra: bytes,
                unchanged: Callable[[bytes], bool] | None = None
