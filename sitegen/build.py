@@ -449,15 +449,15 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
             # Not the spare our signed manifest describes (e.g. committed with the content):
             # it could hold symlinks that lead writes elsewhere, so it is never reused.
             _link_remove(spare)
-        current = trees.get("out")
+        live = trees.get("out")
         if work.is_dir():
             pass
-        elif current and out_abs.is_dir() and os.stat(out_abs).st_ino == current["ino"]:
+        elif live and out_abs.is_dir() and os.stat(out_abs).st_ino == live["ino"]:
             # No spare yet (the first build after a cold one): start from hard links to the
             # live output's files. Nothing is written through them (TreeWriter replaces a
             # file, never rewrites it), so the live output stays as it is.
-            _link_files(out_abs, work, current["files"])
-            known, known_keys = current["files"], current.get("keys", {})
+            _link_files(out_abs, work, live["files"])
+            known, known_keys = live["files"], live.get("keys", {})
         elif stale:
             os.rename(stale.pop(), work)  # a killed build's tree: reusable, contents unknown
     for path in stale:
@@ -488,9 +488,9 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
                 if entry.name.startswith(".") and entry.name != MARKER:
                     _link_copy(entry, work / entry.name)
         previous = trees.get("out")
-        current = previous and out_abs.is_dir() and os.stat(out_abs).st_ino == previous["ino"]
-        old_files = previous["files"] if current else None
-        old_keys = previous.get("keys", {}) if current else {}
+        described = previous and out_abs.is_dir() and os.stat(out_abs).st_ino == previous["ino"]
+        old_files = previous["files"] if described else None
+        old_keys = previous.get("keys", {}) if described else {}
         had_output = out_abs.exists()
         _swap(work, out_abs)
     except BaseException:
