@@ -428,7 +428,7 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
     # The parsed documents are saved (and dropped) now, and the memory they held returned to
     # the system before the workers are forked: each worker starts as big as this process.
     store.save()
-    _trim_memory()
+    cache.trim_memory()
     out_abs.parent.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     # The new tree is written in `work` beside the output (as write.py does), but starting
@@ -513,15 +513,6 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
              "result": (result.pages, result.files, result.records, result.warnings)}
     cache.save_pickle(trees_path, trees)
     return result
-
-
-def _trim_memory() -> None:
-    """Give freed heap memory back to the system (glibc's malloc_trim; elsewhere nothing)."""
-    try:
-        import ctypes
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _link_files(src: Path, dst: Path, files: dict[str, Entry]) -> None:

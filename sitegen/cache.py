@@ -139,6 +139,15 @@ def save_pickle(path: Path, payload: Any) -> None:
         pass
 
 
+def trim_memory() -> None:
+    """Give freed heap memory back to the system (glibc's malloc_trim; elsewhere nothing)."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def fork_available() -> bool:
     import multiprocessing
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
@@ -152,7 +161,10 @@ _PARSE_ITEMS: list[tuple[int, Source, bytes | None]] = []
 
 
 def _parse_range(span: tuple[int, int]) -> list[tuple[int, bytes | None, list[Problem]]]:
-    return _parse(_PARSE_ITEMS[span[0]:span[1]])
+    items = _PARSE_ITEMS[span[0]:span[1]]
+    if not items:  # a worker forked after the parent let go of the list (a replaced worker)
+        raise RuntimeError("a parsing worker started without the files to parse")
+    return _parse(items)
 
 
 def _parse(items: list[tuple[int, Source, bytes | None]]) -> list[tuple[int, bytes | None, list[Problem]]]:
@@ -254,6 +266,10 @@ class Store:
                     _PARSE_ITEMS = misses
                     try:
                         with multiprocessing.get_context("fork").Pool(workers) as pool:
+                            # The workers have their copy of the bytes: drop this one.
+                            _PARSE_ITEMS, misses = [], []
+                            raws.clear()
+                            trim_memory()
                             for part in pool.imap_unordered(_parse_range, spans):
                                 take(part)  # while the workers parse the next chunks
                     finally:
