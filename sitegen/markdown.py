@@ -191,13 +191,19 @@ _PLAIN_ATTRS = frozenset({"href", "title", "src", "alt", "start", "class", "styl
 _ALIGN = frozenset({"text-align:left", "text-align:right", "text-align:center"})
 _SCHEME = re.compile(r"[^/?#]*:")
 _SAFE_URL = re.compile(r"(?:https?://|mailto:)[^\s]*")
+_ODD_ENTITY = re.compile(r"&(?!amp;|quot;|lt;|gt;)")
 
 
 def _clean_generated(html: str) -> str | None:
     """nh3's output for markdown-it-pyrs HTML of a text without "<", or None if unsure."""
     if not _PLAIN_TAGS.issuperset(_TAG_NAME.findall(html)):
         return None
-    attrs = _ATTR.findall("".join(_ATTRS_OF_TAG.findall(html)))
+    chunks = "".join(_ATTRS_OF_TAG.findall(html))
+    if _ATTR.sub("", chunks).replace(" /", ""):
+        return None  # something else than name="value" pairs inside a tag
+    attrs = _ATTR.findall(chunks)
+    if "&" in chunks and any(_ODD_ENTITY.search(value) for _, value in attrs):
+        return None  # markdown-it escapes only these; another could spell a scheme's ":"
     if "&quot;" in html and any("&quot;" in value for _, value in attrs):
         return None  # a quote inside an attribute: nh3 keeps that one escaped
     for key, value in attrs:

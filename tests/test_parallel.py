@@ -196,6 +196,8 @@ def test_sanitiser_shortcut_gives_the_sanitiser_html(corpus: Path) -> None:
     for text in ("[f](ftp://x)", "[c](foo:bar)", "![r](https://e.org/r.png)", "![r](//e.org/r.png)"):
         assert markdown._clean_generated(markdown._fast(text)) is None, text
     assert markdown._clean_generated('<p onclick="x">a</p>') is None
+    assert markdown._clean_generated("<p><a href=x>y</a></p>") is None  # unquoted
+    assert markdown._clean_generated('<p><a href="javascript&colon;x">y</a></p>') is None
     assert markdown._clean_generated("<div>a</div>") is None
 
 
