@@ -167,6 +167,25 @@ def test_template_error_leaves_previous_output(tmp_path: Path) -> None:
     assert snapshot(out) == before
 
 
+def test_cached_template_blocks_are_rendered_once_per_key(tmp_path: Path) -> None:
+    """{% cached %} in a site template: pages with the same key share the block, others
+    get their own; an edit of the template is seen by the next build."""
+    site = make_site(tmp_path / "site")
+    (site / "templates").mkdir()
+    footer = site / "templates/site_footer.html"
+    footer.write_text('{% cached "foot", root %}<p class="f">[{{ root }}|{{ title }}]</p>{% endcached %}\n')
+    out = build(site)
+    home = (out / "index.html").read_text()
+    pages = sorted((out / "activities").glob("*/index.html"))
+    assert len(pages) >= 2 and '<p class="f">[|' in home
+    # Every activity page has root "../../": the first one rendered gives its title to all.
+    blocks = {re.search(r'<p class="f">\[([^]]*)\]</p>', p.read_text()).group(1) for p in pages}
+    assert len(blocks) == 1 and blocks.pop().startswith("../../|")
+    footer.write_text('{% cached "foot", root %}<p class="f">[{{ root }}]v2</p>{% endcached %}\n')
+    out = build(site)
+    assert '<p class="f">[../../]v2</p>' in pages[0].read_text()
+
+
 def test_rebuild_replaces_removed_pages(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site")
     out = build(site)
