@@ -19,6 +19,9 @@ from .errors import Problems
 MAX_FILE_BYTES = 2_000_000
 # Bulk files (YAML activity lists, measurement tables) may be larger.
 MAX_DATA_BYTES = 20_000_000
+# Deeper folders are refused (a pull request could nest thousands, which the output would
+# copy and the standard library's recursive folder functions could not handle).
+MAX_NESTING = 32
 # Characters XML 1.0 forbids (tab, newline and carriage return are fine): refused anywhere.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CONTROL_BYTES = bytes(range(32)).translate(None, b"\t\n\r")
@@ -110,30 +113,37 @@ def discover(site_dir: Path, problems: Problems) -> list[Source]:
     return sorted(found, key=lambda s: s.rel)
 
 
-def _scan(site: str, rel: str, out: list[tuple[str, bool]], problems: Problems) -> None:
-    """Files below site/rel (not hidden ones), with os.walk's view of symlinks: a link to a
-    folder is reported and not followed; a link to anything else is a file."""
-    try:
-        with os.scandir(os.path.join(site, rel)) as it:
-            entries = sorted(it, key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        child = f"{rel}/{entry.name}"
-        link = entry.is_symlink()
+def _scan(site: str, top: str, out: list[tuple[str, bool]], problems: Problems) -> None:
+    """Files below site/top (not hidden ones), with os.walk's view of symlinks: a link to a
+    folder is reported and not followed; a link to anything else is a file. (A loop, not
+    recursion: a pull request may nest folders thousands deep.)"""
+    stack = [top]
+    while stack:
+        rel = stack.pop()
         try:
-            folder = entry.is_dir()
+            with os.scandir(os.path.join(site, rel)) as it:
+                entries = sorted(it, key=lambda e: e.name)
         except OSError:
-            folder = False
-        if folder and link:
-            problems.error(child, 0, 0, "symlinked folders are not followed",
-                           "copy the folder into the site instead")
-        elif folder:
-            _scan(site, child, out, problems)
-        else:
-            out.append((child, link))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            child = f"{rel}/{entry.name}"
+            link = entry.is_symlink()
+            try:
+                folder = entry.is_dir()
+            except OSError:
+                folder = False
+            if folder and link:
+                problems.error(child, 0, 0, "symlinked folders are not followed",
+                               "copy the folder into the site instead")
+            elif folder and child.count("/") >= MAX_NESTING:
+                problems.error(child, 0, 0, f"folders nested more than {MAX_NESTING} deep are refused",
+                               "flatten the folder structure")
+            elif folder:
+                stack.append(child)
+            else:
+                out.append((child, link))
 
 
 # Static files the browser would run, and markers of script inside HTML/SVG/XML files.

@@ -364,6 +364,25 @@ def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     assert time.perf_counter() - started < 30  # completes; the < 1 s figure is in bench/
 
 
+@pytest.mark.parametrize("top", ["content/deep", "content/static/deep"])
+def test_folders_nested_thousands_deep_are_refused_cleanly(tmp_path: Path, top: str) -> None:
+    """A pull request can nest folders deeper than Python's recursion limit."""
+    site = make_site(tmp_path / "site")
+    before = snapshot(site / "output") if (site / "output").exists() else None
+    path = str(site / top)
+    os.makedirs(path)
+    for _ in range(1200):
+        path = os.path.join(path, "a")
+        os.mkdir(path)
+    with open(os.path.join(path, "x.md"), "w", encoding="utf-8") as fh:
+        fh.write("stray\n")
+    for command in ("check", "build"):
+        run = run_sitegen(command, site)
+        assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr[-2000:]
+        assert "folders nested more than 32 deep are refused" in run.stderr
+    assert (snapshot(site / "output") if (site / "output").exists() else None) == before
+
+
 # -- accepted variants: BOM and line endings ---------------------------------------------
 
 def _built(site: Path) -> dict[str, bytes]:
