@@ -178,21 +178,30 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             take(_render_jobs(list(range(len(jobs)))))
     finally:
         _W = None
-    files: dict[str, Any] = {}
-    owner: dict[str, Job] = {}
-    for job, outputs in zip(jobs, results):
+    for outputs in results:
         if isinstance(outputs, tuple) and outputs and outputs[0] == "error":
             _, template, line, message = outputs
             raise ContentError([Problem(_template_path(template, site_dir), line, 1, "error", message)])
-        for path, data in outputs:
+    clash = collision(jobs, {job.path: tuple(p for p, _ in outputs) for job, outputs in zip(jobs, results)})
+    if clash:
+        raise ContentError([clash])
+    files = {path: data for outputs in results for path, data in outputs}
+    return files, new_keys, kept
+
+
+def collision(jobs: list[Job], job_outputs: dict[str, tuple[str, ...]]) -> Problem | None:
+    """Two jobs writing one file (names compared case-folded); `job_outputs`: job path ->
+    the files it writes."""
+    owner: dict[str, Job] = {}
+    for job in jobs:
+        for path in job_outputs[job.path]:
             key = path.casefold()
             if key in owner and owner[key] is not job:
-                raise ContentError([Problem(job.path, 0, 0, "error",
-                                            f"two pages write {path}: {owner[key].kind} "
-                                            f"'{owner[key].key}' and {job.kind} '{job.key}'")])
+                first = owner[key]
+                return Problem(job.path, 0, 0, "error", f"two pages write {path}: {first.kind} "
+                               f"'{first.key}' and {job.kind} '{job.key}'")
             owner[key] = job
-            files[path] = data
-    return files, new_keys, kept
+    return None
 
 
 def _page_globals(site: m.Site, site_dir: Path) -> bytes:
@@ -261,13 +270,8 @@ class TreeWriter:
             safe_join(self.root, rel)  # raises the usual error
         path = self.base + rel
         old = self.known.get(rel)
-        if old is not None and old[0] == d:
-            try:
-                st = os.stat(path)
-                if st.st_size == old[1] and st.st_mtime_ns == old[2]:
-                    return old
-            except OSError:
-                pass
+        if old is not None and old[0] == d and self.intact(rel):
+            return old
         parent = rel.rpartition("/")[0]
         if parent not in self.made:
             self._folder(Path(path).parent)

@@ -45,11 +45,11 @@ from typing import Any, Callable
 
 from . import __version__, loader, progress, validate
 from . import model as m
-from .build import _template_path, static_copies
+from .build import _template_path, collision, static_copies
 from .content import Document, Source, discover, read_document
 from .errors import ContentError, Problem, Problems
 from .gitinfo import GitInfo, read_history
-from .preview_files import PreviewFiles, collision, stat_key
+from .preview_files import PreviewFiles, stat_key
 from .render import Job, Renderer, TemplateError
 
 # Page kinds of the default theme that show an activity's Markdown body.

@@ -5,13 +5,11 @@ longer exist are removed, with the folders they leave empty.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
-from .render import Job
+from .cache import digest
 from .write import _MARKER_TEXT, MARKER, safe_join
 
 BIG = 1 << 20
@@ -26,7 +24,7 @@ def _fingerprint(data: bytes) -> bytes:
     """What tells whether a generated file changed: a digest, or for files over a megabyte
     (data/search.json and the like at 10,000 activities) the bytes themselves, which compare
     several times faster than they hash."""
-    return data if len(data) > BIG else hashlib.blake2b(data, digest_size=16).digest()
+    return data if len(data) > BIG else digest(data)
 
 
 class PreviewFiles:
@@ -84,20 +82,6 @@ class PreviewFiles:
                     self.hashes[path] = digest
                     written += 1
         return written
-
-
-def collision(jobs: list[Job], job_outputs: dict[str, tuple[str, ...]]) -> Problem | None:
-    """Two jobs writing one file (names compared case-folded), as a full build refuses."""
-    owner: dict[str, Job] = {}
-    for job in jobs:
-        for path in job_outputs[job.path]:
-            key = path.casefold()
-            if key in owner and owner[key] is not job:
-                first = owner[key]
-                return Problem(job.path, 0, 0, "error", f"two pages write {path}: {first.kind} "
-                               f"'{first.key}' and {job.kind} '{job.key}'")
-            owner[key] = job
-    return None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

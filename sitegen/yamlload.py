@@ -190,8 +190,15 @@ _PLAIN_SCALARS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
                             "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"})
 
 
+_KEY_TAGS = _PLAIN_SCALARS | {_STR}
+
+
 class _Unusual(Exception):
     """The document uses a tag or a merge key: construct it the general way."""
+
+
+class _TooBig(Exception):
+    """The document expands beyond MAX_VALUES."""
 
 
 def _construct_plain(loader: _Loader, root: Any) -> Any:
@@ -257,13 +264,6 @@ def _construct_plain(loader: _Loader, root: Any) -> Any:
         return data, size
 
     return build(root)[0]
-
-
-_KEY_TAGS = _PLAIN_SCALARS | {_STR}
-
-
-class _TooBig(Exception):
-    pass
 
 
 def _tab_at(text: str, line: int, column: int) -> bool:

@@ -369,18 +369,24 @@ def test_folders_nested_thousands_deep_are_refused_cleanly(tmp_path: Path, top: 
     """A pull request can nest folders deeper than Python's recursion limit."""
     site = make_site(tmp_path / "site")
     before = snapshot(site / "output") if (site / "output").exists() else None
-    path = str(site / top)
-    os.makedirs(path)
+    folders = [str(site / top)]
+    os.makedirs(folders[0])
     for _ in range(1200):
-        path = os.path.join(path, "a")
-        os.mkdir(path)
-    with open(os.path.join(path, "x.md"), "w", encoding="utf-8") as fh:
+        folders.append(os.path.join(folders[-1], "a"))
+        os.mkdir(folders[-1])
+    stray = os.path.join(folders[-1], "x.md")
+    with open(stray, "w", encoding="utf-8") as fh:
         fh.write("stray\n")
-    for command in ("check", "build"):
-        run = run_sitegen(command, site)
-        assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr[-2000:]
-        assert "folders nested more than 32 deep are refused" in run.stderr
-    assert (snapshot(site / "output") if (site / "output").exists() else None) == before
+    try:
+        for command in ("check", "build"):
+            run = run_sitegen(command, site)
+            assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr[-2000:]
+            assert "folders nested more than 32 deep are refused" in run.stderr
+        assert (snapshot(site / "output") if (site / "output").exists() else None) == before
+    finally:  # bottom up: shutil.rmtree (pytest's clean-up) recurses and would fail here
+        os.unlink(stray)
+        for folder in reversed(folders):
+            os.rmdir(folder)
 
 
 # -- accepted variants: BOM and line endings ---------------------------------------------
