@@ -20,7 +20,7 @@ from typing import Any, Callable
 from . import __version__, cache
 from . import model as m
 from .errors import ContentError, Problem, Problems
-from .gitinfo import read_history
+from .gitinfo import History
 from .loader import load_site
 from .render import THEME, Job, Renderer, TemplateError
 from .write import (MARKER, _MARKER_TEXT, _exchange, _link_copy, check_output_dir, safe_join,
@@ -411,8 +411,11 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
     spare = cache_dir / f"spare-{tag}"
     trees = cache.load_pickle(trees_path)
     trees = trees if isinstance(trees, dict) else {}
-    git = read_history(site_dir)
-    extra = repr((cache.stamp(), str(out_abs), strict, git)).encode()
+    git = History(site_dir)  # git runs while the files are read
+
+    def extra() -> bytes:
+        return repr((cache.stamp(), str(out_abs), strict, git.result())).encode()
+
     store = cache.Store(site_dir)
 
     def unchanged(fingerprint: bytes) -> bool:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +88,29 @@ def read_history(site_dir: Path) -> GitInfo:
         return GitInfo(shallow=shallow, prefix=prefix, in_repo=True)
     changed, latest = parse_log(_text(log.stdout), shallow)
     return GitInfo(changed, latest, shallow, prefix, True)
+
+
+class History:
+    """read_history(site_dir) in a background thread: git runs while the build reads files."""
+
+    def __init__(self, site_dir: Path):
+        self._info: GitInfo | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(site_dir,), daemon=True)
+        self._thread.start()
+
+    def _run(self, site_dir: Path) -> None:
+        try:
+            self._info = read_history(site_dir)
+        except BaseException as exc:  # re-raised in the caller's thread by result()
+            self._error = exc
+
+    def result(self) -> GitInfo:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._info is not None
+        return self._info
 
 
 def parse_log(out: str, shallow: bool) -> tuple[dict[str, dt.date], dt.date | None]:

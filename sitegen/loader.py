@@ -10,7 +10,7 @@ from . import model as m
 from . import progress, validate
 from .content import Document, Source, discover, read_document
 from .errors import Problems
-from .gitinfo import GitInfo, read_history
+from .gitinfo import GitInfo, History, read_history
 
 
 def read_documents(site_dir: Path, sources: list[Source], problems: Problems) -> list[Document]:
@@ -72,7 +72,7 @@ def _warn_stale(acts: list[m.Activity], day: dt.date, problems: Problems) -> Non
                              "update its status or its dates")
 
 
-def load_site(site_dir: Path, problems: Problems, git: GitInfo | None = None,
+def load_site(site_dir: Path, problems: Problems, git: GitInfo | History | None = None,
               reader: Callable[[Path, list[Source], Problems], list[Document]] | None = None
               ) -> m.Site | None:
     """site folder -> Site (None on errors, which are in `problems`).
@@ -81,7 +81,7 @@ def load_site(site_dir: Path, problems: Problems, git: GitInfo | None = None,
     """
     sources = discover(site_dir, problems)
     docs = (reader or read_documents)(site_dir, sources, problems)
-    git = git if git is not None else read_history(site_dir)
+    git = git.result() if isinstance(git, History) else git if git is not None else read_history(site_dir)
     static = tuple(s.rel for s in sources if s.kind == "static")
     templates = tuple(s.rel for s in sources if s.kind == "template")
     return assemble(docs, problems, git, static, templates)
