@@ -207,3 +207,85 @@ def test_texts_that_crash_the_fast_engine_render_with_the_reference() -> None:
         assert markdown._fast(text) is None
         html = markdown.render(text)
         assert html == markdown.sanitise(markdown.reference_html(text)), text
+
+
+# -- the YAML shortcut for simple front matter --------------------------------------------
+def _yaml_shape(value: object) -> object:
+    """Value, type, key positions and raw texts of loaded YAML, for exact comparison."""
+    from sitegen import yamlload
+    if isinstance(value, yamlload.YDict):
+        return ("map", value.line, value.column,
+                [(_yaml_shape(k), _yaml_shape(v), value.marks[k], value.raw[k]) for k, v in value.items()])
+    if isinstance(value, yamlload.YList):
+        return ("seq", value.line, value.column,
+                [(_yaml_shape(v), m, r) for v, m, r in zip(value, value.marks, value.raw)])
+    return (type(value).__name__, repr(value))
+
+
+_YAML_PIECES = ["a", "b:", " ", "  ", "- ", "\n", ":", "#", '"', "'", "yes", "No", "null", "~", "1",
+                "1.5", "0x1F", "1_000", "2024-02-30", "-", "[", "]", "{", "}", "&a", "*a", "!x", "|",
+                ">", "é", "\x85", "\u2028", "\t", "title", ",", ".", "/", "(", ")", "+", "_", "on",
+                "Off", "true", ".inf", "12:30", "- x", "  - y", "\\", "%", "@", "`", "<<", "Foo bar",
+                '"q s"', "'s q'", "2.5", "a-b", "(c)", "0o7", "+1", "Zürich", "=", "?", "---"]
+
+
+def test_simple_front_matter_shortcut_reads_what_the_yaml_parser_reads(corpus: Path) -> None:
+    import random
+
+    from sitegen import yamlload
+
+    def full(text: str, offset: int) -> object:
+        try:
+            loader = yamlload._Loader(text)
+            loader.line_offset = offset
+            try:
+                return _yaml_shape(yamlload._construct_plain(loader, loader.get_single_node())), loader.problems
+            finally:
+                loader.dispose()
+        except Exception as exc:  # noqa: BLE001 - any failure differs from a shortcut result
+            return repr(exc)
+
+    def front_matter(paths: list[Path]) -> list[str]:
+        splits = [split_front_matter(path.read_text(encoding="utf-8")) for path in paths]
+        return [split[0] for split in splits if not isinstance(split, str)]
+
+    texts = front_matter(sorted((corpus / "content").rglob("*.md")))
+    generated = len(texts)
+    # The example writes lists and mappings in flow style ([a, b], {k: v}): the parser's.
+    texts += front_matter(sorted((REPO / "content").rglob("*.md")))
+    texts += [p.read_text(encoding="utf-8") for p in sorted((REPO / "content").rglob("*.yaml"))]
+    records = len(texts)
+    rnd = random.Random(5)
+    for _ in range(30000):  # edits of real front matter: a piece added, removed or replaced
+        lines = rnd.choice(texts[:records]).split("\n")
+        for _ in range(rnd.randint(1, 3)):
+            k, piece = rnd.randrange(len(lines)), rnd.choice(_YAML_PIECES)
+            op = rnd.random()
+            if op < 0.4:
+                pos = rnd.randint(0, len(lines[k]))
+                lines[k] = lines[k][:pos] + piece + lines[k][pos:]
+            elif op < 0.6 and lines[k]:
+                pos = rnd.randrange(len(lines[k]))
+                lines[k] = lines[k][:pos] + lines[k][pos + 1:]
+            else:
+                lines[k] = rnd.choice(["x: ", "- ", "  - ", "", piece + ": "]) + piece
+        texts.append("\n".join(lines))
+    taken = [0, 0]
+    for i, text in enumerate(texts):
+        offset = i % 2
+        try:
+            simple = yamlload._load_simple(text, offset + 1)
+        except yamlload._Unusual:
+            simple = None
+        if simple is None:
+            continue
+        taken[i >= records] += i >= records or i < generated
+        assert (_yaml_shape(simple), []) == full(text, offset), text
+        assert yamlload.load(text, offset)[0] is not None
+    assert taken[0] > 0.9 * generated  # generated records take the shortcut
+    assert taken[1] > 1000  # and so do many edited ones
+    # What the shortcut leaves to the parser: comments, flow style, duplicates, booleans as
+    # keys, escapes, anchors, block scalars, `key:` with nothing after it, odd line breaks.
+    for text in ("a: 1 # c\n", "a: [1, 2]\n", "a: 1\na: 2\n", "yes: 1\n", 'a: "\\n"\n', "a: &x 1\n",
+                 "a: |\n  t\n", "a:\nb: 1\n", "a: b\u2028c\n", "a: b: c\n", "a:\n  - 1\n - 2\n"):
+        assert yamlload._load_simple(text, 1) is None, text
