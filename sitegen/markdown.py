@@ -102,7 +102,10 @@ def _fast(text: str) -> str | None:
     seen: set[str] = set()
 
     def heading_id(match: re.Match[str]) -> str:
-        base = _slug(html_lib.unescape(_TAG.sub("", match.group(2))))
+        inner = match.group(2)
+        if "<" in inner:
+            inner = _TAG.sub("", inner)
+        base = _slug(html_lib.unescape(inner) if "&" in inner else inner)
         slug, n = base, 1
         while slug in seen:
             slug, n = f"{base}-{n}", n + 1
@@ -115,7 +118,7 @@ def _fast(text: str) -> str | None:
         raise
     except BaseException:  # a Rust panic (pyo3's PanicException is a BaseException)
         return None
-    return _HEADING.sub(heading_id, html)
+    return _HEADING.sub(heading_id, html) if "<h" in html else html
 
 
 def _may_panic(text: str) -> bool:
@@ -180,13 +183,12 @@ def nesting_depth(html: str) -> int:
 # exactly that with a few whole-string operations, several times faster than parsing the HTML
 # again; a tag, attribute or URL it does not expect sends the text to nh3 instead.
 # tests/test_parallel.py compares both on the corpus and on generated Markdown.
-_TAG_NAME = re.compile(r"</?([^ >/]*)")
+# a tag whose name is not one of _PLAIN_TAGS (or "<" without a name and a space, ">" or "/")
+_ODD_TAG = re.compile(r"<(?!/?(?:p|h[2-6]|blockquote|ul|ol|li|pre|code|em|strong|a|img|hr|br|table"
+                      r"|thead|tbody|tr|th|td|s)[ >/])")
 _ATTRS_OF_TAG = re.compile(r"<[a-z0-9]+( [^>]*)>")
 _ATTR = re.compile(r' ([^ =>]*)="([^"]*)"')
 _LINK_OPEN = re.compile(r"<a( [^>]*)>")
-_PLAIN_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "pre",
-                         "code", "em", "strong", "a", "img", "hr", "br", "table", "thead", "tbody",
-                         "tr", "th", "td", "s"})
 _PLAIN_ATTRS = frozenset({"href", "title", "src", "alt", "start", "class", "style", "id"})
 _ALIGN = frozenset({"text-align:left", "text-align:right", "text-align:center"})
 _SCHEME = re.compile(r"[^/?#]*:")
@@ -196,7 +198,7 @@ _ODD_ENTITY = re.compile(r"&(?!amp;|quot;|lt;|gt;)")
 
 def _clean_generated(html: str) -> str | None:
     """nh3's output for markdown-it-pyrs HTML of a text without "<", or None if unsure."""
-    if not _PLAIN_TAGS.issuperset(_TAG_NAME.findall(html)):
+    if _ODD_TAG.search(html):
         return None
     chunks = "".join(_ATTRS_OF_TAG.findall(html))
     if _ATTR.sub("", chunks).replace(" /", ""):
@@ -227,8 +229,8 @@ def _render(text: str, trusted: bool) -> str:
     generated = html is not None and "<" not in text
     if html is None:
         html = _converter().render(text)
-    if nesting_depth(html) > MAX_DEPTH:  # raw HTML nested absurdly deep: show it as text
-        return "<pre>" + html_lib.escape(text) + "</pre>\n"
+        if nesting_depth(html) > MAX_DEPTH:  # raw HTML nested absurdly deep: show it as text
+            return "<pre>" + html_lib.escape(text) + "</pre>\n"
     html = html.replace("<h1", "<h2").replace("</h1>", "</h2>")
     if trusted:
         return html
