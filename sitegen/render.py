@@ -69,10 +69,14 @@ class FragmentCache(Extension):
     def _cached(key: list[Any], context: Any, caller: Callable[[], str]) -> str:
         store = context.get("fragments")
         try:
-            k = _frozen(key)
-            hash(k)
+            k = tuple(key)
+            hash(k)  # (the usual keys: strings and tuples of them)
         except TypeError:
-            store = None
+            try:
+                k = _frozen(key)
+                hash(k)
+            except TypeError:
+                store = None
         if store is None:
             return caller()
         hit = store.get(k)
@@ -324,7 +328,7 @@ class Renderer:
         return {"edit": f"{repo}{sep}edit/{branch}/{path}",
                 "history": f"{repo}{sep}commits/{branch}/{path}"}
 
-    def _nav(self, url: str) -> list[tuple[str, str, bool]]:
+    def _nav(self, url: str) -> tuple[tuple[str, str, bool], ...]:
         items = [("", "Dashboard"), ("areas/", "Areas"), ("activities/", "Activities"),
                  ("timeline/", "Timeline"), ("countries/", "Countries")]
         if self.site.reports:
@@ -337,7 +341,7 @@ class Renderer:
             if href == "areas/":
                 current = url.startswith("areas/") or url.startswith("indicators/")
             out.append((href, label, current))
-        return out
+        return tuple(out)
 
     # -- page kinds ----------------------------------------------------------------------
     def _dashboard(self, job: Job) -> list[tuple[str, bytes]]:
