@@ -15,18 +15,27 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import __version__, cache
-from . import model as m
 from .errors import ContentError, Problem, Problems
 from .gitinfo import History
 from .loader import load_site
-from .render import THEME, Job, Renderer, TemplateError
 from .write import (MARKER, _MARKER_TEXT, _exchange, _link_copy, check_output_dir, safe_join,
                     swap_into_place, write_tree)
 
+if TYPE_CHECKING:
+    from . import model as m
+    from .render import Job, Renderer
+
 ASSETS = ("plotly-basic.min.js", "site.css", "site.js", "search.js", "filter.js")
+
+
+def import_stages() -> None:
+    """Import the validating and rendering stages (Jinja, the model, charts, Markdown: a
+    fifth of sitegen's start-up). The build calls this while its parsing workers run, which
+    were forked without them; the functions below import what they use from them."""
+    from . import model, progress, render, validate  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,7 @@ def check(site_dir: Path, strict: bool = False) -> tuple[m.Site | None, list[Pro
 
 def _check_templates(site: m.Site, site_dir: Path, problems: Problems) -> None:
     """Render every page once in memory, so template errors are found by `check` too."""
+    from .render import Renderer, TemplateError
     renderer = Renderer(site, site_dir, __version__)
     renderer.index_by_id()
     try:
@@ -102,6 +112,7 @@ def _render_jobs(indices: list[int]) -> list[tuple[int, Any, bytes | None, bool]
     activity page whose key is the one recorded for the writer's folder, and whose file there
     is intact, is not rendered: its entry is kept.
     """
+    from .render import TemplateError
     assert _W is not None
     w = _W
     out: list[tuple[int, Any, bytes | None, bool]] = []
@@ -136,6 +147,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     With a writer (the cached build), compiled templates come from cache.template_cache(),
     and activity pages whose key is in `keys` (the writer folder's) are not rendered again."""
     global _W
+    from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None)
     renderer.index_by_id()
     jobs = renderer.jobs()
@@ -233,6 +245,7 @@ def render_site(site: m.Site, site_dir: Path, workers: int = 1,
 
 def static_copies(site: m.Site, site_dir: Path, files: dict[str, Any]) -> dict[str, Path]:
     """Theme assets and content/static/ files to copy, refusing clashes with pages."""
+    from .render import THEME
     copies = {f"assets/{name}": THEME / "assets" / name for name in ASSETS}
     taken = {p.casefold() for p in files}
     problems = []
@@ -423,7 +436,8 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
 
     problems = Problems()
     try:
-        site = load_site(site_dir, problems, git=git, reader=store.reader(workers, extra, unchanged))
+        site = load_site(site_dir, problems, git=git,
+                         reader=store.reader(workers, extra, unchanged, meanwhile=import_stages))
     except cache.Unchanged:
         pages, nfiles, records, warnings = trees["result"]
         return BuildResult(pages, nfiles, records, time.perf_counter() - started, warnings, out)

@@ -233,12 +233,14 @@ class Store:
         self.docs, self.new_docs = {}, {}  # the build needs them no more
 
     def reader(self, workers: int, extra: Callable[[], bytes],
-               unchanged: Callable[[bytes], bool] | None = None
+               unchanged: Callable[[bytes], bool] | None = None,
+               meanwhile: Callable[[], None] | None = None
                ) -> Callable[[Path, list[Source], Problems], list[Document]]:
         """A loader.read_documents replacement: hashes, cache hits, parallel parsing of misses.
 
         `extra()` (called once the files are read) is folded into the input fingerprint; when
         `unchanged(fingerprint)` is true the reader raises Unchanged before parsing anything.
+        `meanwhile()` is called while parsing workers run (the parent has nothing else to do).
         """
 
         def read(site_dir: Path, sources: list[Source], problems: Problems) -> list[Document]:
@@ -292,7 +294,10 @@ class Store:
                             _PARSE_ITEMS, misses = [], []
                             raws.clear()
                             trim_memory()
-                            for part in pool.imap_unordered(_parse_range, spans):
+                            parts = pool.imap_unordered(_parse_range, spans)
+                            if meanwhile is not None:
+                                meanwhile()
+                            for part in parts:
                                 take(part)  # while the workers parse the next chunks
                     finally:
                         _PARSE_ITEMS = []

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from . import model as m
-from . import progress, validate
 from .content import Document, Source, discover, read_document
 from .errors import Problems
 from .gitinfo import GitInfo, History, read_history
+
+if TYPE_CHECKING:
+    from . import model as m
 
 
 def read_documents(site_dir: Path, sources: list[Source], problems: Problems) -> list[Document]:
@@ -29,6 +30,9 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
              static_files: tuple[str, ...] = (), template_files: tuple[str, ...] = ()
              ) -> m.Site | None:
     """Validated documents -> Site; None when any error was found."""
+    # (imported here: a build forks its parsing workers before importing these)
+    from . import model as m
+    from . import progress, validate
     by_kind: dict[str, list[Document]] = {}
     for doc in docs:
         by_kind.setdefault(doc.source.kind, []).append(doc)
