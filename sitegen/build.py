@@ -148,7 +148,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     and activity pages whose key is in `keys` (the writer folder's) are not rendered again."""
     global _W
     from .render import Renderer
-    renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None)
+    renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
+                        remember_html=False)
     renderer.index_by_id()
     jobs = renderer.jobs()
     _W = _Work(renderer, jobs, writer, keys or {},

@@ -181,8 +181,12 @@ class Renderer:
     """Renders the pages of one Site; holds only read-only, precomputed facts."""
 
     def __init__(self, site: m.Site, site_dir: Path | None = None, version: str = "",
-                 bytecode_cache: jinja2.BytecodeCache | None = None):
+                 bytecode_cache: jinja2.BytecodeCache | None = None, remember_html: bool = True):
         self.site = site
+        # Rendered Markdown is remembered (by text) for the preview server, which renders the
+        # same bodies again after an edit; a build renders each body once, and its workers
+        # would only fill memory with it (tens of megabytes each at 10,000 records).
+        self._to_html = _markdown if remember_html else markdown.render
         self.env = environment(site_dir, bytecode_cache)
         self.version = version
         # Looked up once: a missing optional template is not cached by Jinja, so an
@@ -308,7 +312,7 @@ class Renderer:
         return outputs
 
     def _md(self, text: str) -> str:
-        return _markdown(text, self.site.config.allow_raw_html)
+        return self._to_html(text, self.site.config.allow_raw_html)
 
     def _changed(self, source: str) -> str:
         return self.last_changed.get(source, "")
