@@ -95,10 +95,10 @@ class _Work:
     renderer: Renderer
     jobs: list[Job]
     writer: "TreeWriter | None"
-    # Page keys (see _page_globals) of the activity pages in the writer's folder, and the
-    # part of every key that the whole site shares; None: no page is skipped.
+    # Page keys (see _page_key) of the activity pages in the writer's folder, and of this
+    # build's (none: no page is skipped).
     keys: dict[str, bytes]
-    globals_key: bytes | None
+    page_keys: dict[str, bytes]
 
 
 _W: _Work | None = None
@@ -118,10 +118,8 @@ def _render_jobs(indices: list[int]) -> list[tuple[int, Any, bytes | None, bool]
     out: list[tuple[int, Any, bytes | None, bool]] = []
     for i in indices:
         job = w.jobs[i]
-        key = None
-        if w.globals_key is not None and job.kind == "activity":
-            act = w.renderer._by_id[job.key]
-            key = cache.digest(w.globals_key + repr(act).encode())
+        key = w.page_keys.get(job.path)
+        if key is not None:
             kept = w.writer.intact(job.path) if w.writer and w.keys.get(job.path) == key else None
             if kept is not None:
                 out.append((i, [(job.path, kept)], key, True))
@@ -139,21 +137,26 @@ def _render_jobs(indices: list[int]) -> list[tuple[int, Any, bytes | None, bool]
 
 def _render_all(site: m.Site, site_dir: Path, workers: int,
                 tick: Callable[[int, int], None] | None, writer: "TreeWriter | None",
-                keys: dict[str, bytes] | None = None
+                keys: dict[str, bytes] | None = None, sources: dict[str, bytes] | None = None
                 ) -> tuple[dict[str, Any], dict[str, bytes], int]:
     """Render every job; returns output path -> bytes (or manifest entry), in job order, the
     page keys of the activity pages and how many of those were kept as they were.
 
     With a writer (the cached build), compiled templates come from cache.template_cache(),
-    and activity pages whose key is in `keys` (the writer folder's) are not rendered again."""
+    and activity pages whose key is in `keys` (the writer folder's) are not rendered again;
+    `sources` maps source files to the digests of their bytes (see _page_key)."""
     global _W
     from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
                         remember_html=False)
     renderer.index_by_id()
     jobs = renderer.jobs()
-    _W = _Work(renderer, jobs, writer, keys or {},
-               _page_globals(site, site_dir) if writer is not None else None)
+    page_keys = {}
+    if writer is not None:  # (computed here: a worker computing them would copy every record)
+        shared = _page_globals(site, site_dir)
+        page_keys = {job.path: _page_key(shared, renderer._by_id[job.key], sources or {})
+                     for job in jobs if job.kind == "activity"}
+    _W = _Work(renderer, jobs, writer, keys or {}, page_keys)
     results: list[Any] = [None] * len(jobs)
     new_keys: dict[str, bytes] = {}
     kept = 0
@@ -217,13 +220,26 @@ def collision(jobs: list[Job], job_outputs: dict[str, tuple[str, ...]]) -> Probl
     return None
 
 
+def _page_key(shared: bytes, act: m.Activity, sources: dict[str, bytes]) -> bytes:
+    """An activity page's key: the part every page shares, and its record, named by its
+    source file's path and digest and its id. (validate.activity makes a record from its
+    file's bytes alone, given the plan and settings, which the shared part holds: naming
+    it so costs no walk over the record.)"""
+    digest = sources.get(act.loc.path)
+    if digest is None:
+        return cache.digest(shared + repr(act).encode())
+    name = f"{act.loc.path}\0{act.id}\0".encode("utf-8", "surrogateescape")
+    return cache.digest(shared + name + digest)
+
+
 def _page_globals(site: m.Site, site_dir: Path) -> bytes:
     """The part of an activity page's key that every activity page shares.
 
     The theme's activity page shows its record and site-wide facts only (config, plan, report
     date, git dates, pages and reports in the menu), so a page's key is this digest plus the
-    record. Templates of the site's own could show anything, other records included: with
-    any, every record is part of every key (each page is then rendered on any change).
+    record (see _page_key). Templates of the site's own could show anything, other records
+    included: with any, every record is part of every key (each page is then rendered on any
+    change).
     """
     h = hashlib.blake2b(digest_size=16)
     h.update(repr((cache.stamp(), dataclasses.replace(site, activities=()))).encode())
@@ -496,7 +512,7 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
         before = {}
     try:
         files, page_keys, kept = _render_all(
-            site, site_dir, workers, tick, TreeWriter(work, known), known_keys)
+            site, site_dir, workers, tick, TreeWriter(work, known), known_keys, store.digests)
         copies = static_copies(site, site_dir, files)
         writer = TreeWriter(work, known)
         manifest = dict(files)

@@ -213,6 +213,7 @@ class Store:
         self.used_docs: set[tuple[str, str, bytes]] = set()
         self.new_docs: dict[tuple[str, str, bytes], bytes] = {}
         self.fingerprint = b""
+        self.digests: dict[str, bytes] = {}  # source file -> digest of its bytes, as last read
         self.loaded = False
 
     def load(self) -> None:
@@ -256,6 +257,8 @@ class Store:
                 except OSError:
                     raw = key = None
                 fp.update(repr((source.rel, source.kind, key[2] if key else None)).encode())
+                if key is not None:
+                    self.digests[source.rel] = key[2]
                 if source.kind not in ("static", "template"):
                     todo.append((source, key))
                     raws.append(raw)

@@ -280,7 +280,7 @@ def _tab_at(text: str, line: int, column: int) -> bool:
 # Front matter is mostly `key: value` lines and lists of `- value` lines. `_load_simple` reads
 # exactly that subset (plain keys; plain scalars of word characters, double-quoted strings
 # without escapes, single-quoted strings without quotes inside; block lists of such scalars)
-# five to ten times faster than composing nodes, and gives None on anything else, which then
+# about four times faster than composing nodes, and gives None on anything else, which then
 # takes the full loader. Tags are resolved by the loader's own resolver and constructors, so
 # `yes`, `1_000` or `2024-02-30` mean what they mean to the full loader. tests/test_parallel.py
 # compares both on the corpus, the example and generated variants.
