@@ -18,7 +18,7 @@ from typing import Any, Callable
 import jinja2
 from jinja2 import nodes
 from jinja2.ext import Extension
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import charts, markdown
 from . import model as m
@@ -128,6 +128,32 @@ def _status_class(word: str) -> str:
     return word.replace(" ", "-")
 
 
+def theme_item(a: m.Activity, root: str, area_title: dict[str, str]) -> str:
+    """What the theme's activity_item macro (templates/macros.html) renders, written in
+    Python: ten times faster, and every record is listed. A site with its own macros.html
+    gets its macro; a test checks that this and the theme's macro agree."""
+    iso = a.start.isoformat()
+    out = [f'<li class="activity-item" data-area="{_esc(" ".join(a.areas))}" '
+           f'data-status="{_esc(a.status)}" data-type="{_esc(a.type)}" '
+           f'data-country="{_esc(" ".join(a.all_countries))}" data-year="{a.start.year}">\n'
+           f'  <a href="{_esc(root)}activities/{_esc(a.id)}/">{_esc(a.title)}</a>\n'
+           f'  <span class="meta"><time datetime="{_esc(iso)}">{_esc(iso)}</time>']
+    if a.type:
+        out.append(f" · {_esc(a.type)}")
+    out.append(f' · <span class="status status-{_esc(_status_class(a.status))}">{_esc(a.status)}</span>')
+    if a.slipped:
+        out.append(' · <span class="slipped">rescheduled</span>')
+    out.append("  · " + ", ".join(_esc(area_title[x]) for x in a.areas))
+    if a.all_countries:
+        out.append(" · " + _esc(", ".join(a.all_countries)))
+    out.append("</span>\n</li>\n")
+    return "".join(out)
+
+
+def _esc(text: str) -> str:
+    return str(escape(text))
+
+
 @functools.lru_cache(maxsize=65536)
 def _activity_job(act_id: str) -> Job:
     """The page job of an activity (made once per id: thousands per preview rebuild)."""
@@ -216,12 +242,11 @@ class Renderer:
         """The activity_item macro of macros.html, rendered once per activity: a record is
         listed on several pages (lists, its areas, its countries, the dashboard), which differ
         only in `root`. (A site with its own macros.html gets its macro on every call.)"""
-        macro = self._macros.activity_item
         if not (self._items_cached and area_title is self.area_title and countries is COUNTRIES):
-            return macro(a, root, area_title, countries)
+            return self._macros.activity_item(a, root, area_title, countries)
         hit = self._items.get(id(a))
         if hit is None or hit[0] is not a:
-            hit = self._items[id(a)] = (a, str(macro(a, _ROOT_MARK, area_title, countries)))
+            hit = self._items[id(a)] = (a, theme_item(a, _ROOT_MARK, area_title))
         return Markup(hit[1].replace(_ROOT_MARK, root))
 
     @functools.cached_property
@@ -358,7 +383,7 @@ class Renderer:
         if trend_ind is not None:
             p = self._indicator_progress(trend_ind)
             page_charts.append(charts.indicator_chart(site, p, self.colors[trend_ind.area], "dashboard",
-                                                      charts.indicator_series(site, trend_ind)))
+                                                      self._series(trend_ind)))
         latest = sorted((a for a in site.activities if a.start <= site.report_date),
                         key=lambda a: (a.start, a.id), reverse=True)[:8]
         totals = {s: sum(1 for a in site.activities if a.status == s) for s in m.STATUSES}
@@ -389,7 +414,7 @@ class Renderer:
         prog: AreaProgress = self.progress[area.id]
         acts = tuple(self.by_area[area.id])
         page_charts = [charts.indicator_chart(self.site, p, self.colors[area.id], f"area-{area.id}",
-                                              charts.indicator_series(self.site, p.indicator))
+                                              self._series(p.indicator))
                        for p in prog.indicators]
         if acts:
             page_charts.append(charts.gantt(self.site, acts, self.colors, f"area-{area.id}",
@@ -403,7 +428,7 @@ class Renderer:
     def _indicator(self, job: Job) -> list[tuple[str, bytes]]:
         area = self.indicator_area[job.key]
         p = next(x for x in self.progress[area.id].indicators if x.indicator.id == job.key)
-        series = charts.indicator_series(self.site, p.indicator)
+        series = self._series(p.indicator)
         chart = charts.indicator_chart(self.site, p, self.colors[area.id], "indicator", series)
         measurements = [x for x in self.site.measurements if x.indicator == job.key]
         return self._page(job, "indicator.html", p.indicator.title,
@@ -416,6 +441,18 @@ class Renderer:
         crumbs = [("activities/", "Activities")]
         return self._page(job, "activity.html", act.title, crumbs, source=act.loc.path, act=act,
                           area_color=self.colors.get(first, "#000"))
+
+    def _series(self, ind: m.Indicator) -> list[tuple[dt.date, float]]:
+        """charts.indicator_series, once per indicator (its area page, its own page and the
+        dashboard show it)."""
+        found = self._series_of.get(ind.id)
+        if found is None:
+            found = self._series_of[ind.id] = charts.indicator_series(self.site, ind)
+        return found
+
+    @functools.cached_property
+    def _series_of(self) -> dict[str, list[tuple[dt.date, float]]]:
+        return {}
 
     @functools.cached_property
     def _by_id(self) -> dict[str, m.Activity]:

@@ -320,3 +320,36 @@ def test_simple_front_matter_shortcut_reads_what_the_yaml_parser_reads(corpus: P
     for text in ("a: 1 # c\n", "a: [1, 2]\n", "a: 1\na: 2\n", "yes: 1\n", 'a: "\\n"\n', "a: &x 1\n",
                  "a: |\n  t\n", "a:\nb: 1\n", "a: b\u2028c\n", "a: b: c\n", "a:\n  - 1\n - 2\n"):
         assert yamlload._load_simple(text, 1) is None, text
+
+
+def test_list_items_written_in_python_equal_the_theme_macro(corpus: Path) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from sitegen.countries import COUNTRIES
+    from sitegen.errors import Problems
+    from sitegen.loader import load_site
+    from sitegen.render import _ROOT_MARK, Renderer, theme_item
+
+    checked = 0
+    for folder in (corpus, REPO):
+        site = load_site(folder, Problems())
+        assert site is not None
+        renderer = Renderer(site, folder)
+        titles = dict(renderer.area_title)
+        first = next(iter(titles))
+        titles[first] = 'Area <&> "quoted" \'single\''
+        records = list(site.activities)
+        a = records[0]
+        records += [  # markup characters in every text field, a rescheduled record, no type
+            dataclasses.replace(a, title='T <b>&amp; "x" \'y\'', type="work<shop>", status="in-progress",
+                                areas=(first,), countries=("AT", "DE"), country="FR"),
+            dataclasses.replace(a, type="", planned_start=a.start - dt.timedelta(days=3), countries=()),
+        ]
+        for act in records:
+            for area_title in (renderer.area_title, titles):
+                for root in (_ROOT_MARK, "../../", ""):
+                    want = str(renderer._macros.activity_item(act, root, area_title, COUNTRIES))
+                    assert theme_item(act, root, area_title) == want
+                    checked += 1
+    assert checked > 6 * 600
