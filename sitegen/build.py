@@ -95,43 +95,28 @@ class _Work:
     renderer: Renderer
     jobs: list[Job]
     writer: "TreeWriter | None"
-    # Page keys (see _page_key) of the activity pages in the writer's folder, and of this
-    # build's (none: no page is skipped).
-    keys: dict[str, bytes]
-    page_keys: dict[str, bytes]
 
 
 _W: _Work | None = None
 
 
-def _render_jobs(indices: list[int]) -> list[tuple[int, Any, bytes | None, bool]]:
-    """Render some jobs (in a worker or the parent): per job its outputs or a template error,
-    the page key of an activity page, and whether it was kept without rendering.
-
-    Outputs are (path, bytes), or (path, manifest entry) when a TreeWriter writes them. An
-    activity page whose key is the one recorded for the writer's folder, and whose file there
-    is intact, is not rendered: its entry is kept.
-    """
+def _render_jobs(indices: list[int]) -> list[tuple[int, Any]]:
+    """Render some jobs (in a worker or the parent): per job its outputs or a template error.
+    Outputs are (path, bytes), or (path, manifest entry) when a TreeWriter writes them."""
     from .render import TemplateError
     assert _W is not None
     w = _W
-    out: list[tuple[int, Any, bytes | None, bool]] = []
+    out: list[tuple[int, Any]] = []
     for i in indices:
         job = w.jobs[i]
-        key = w.page_keys.get(job.path)
-        if key is not None:
-            kept = w.writer.intact(job.path) if w.writer and w.keys.get(job.path) == key else None
-            if kept is not None:
-                out.append((i, [(job.path, kept)], key, True))
-                continue
         try:
             outputs = w.renderer.render(job)
         except TemplateError as exc:
-            out.append((i, ("error", exc.template, exc.line, exc.message), None, False))
+            out.append((i, ("error", exc.template, exc.line, exc.message)))
             continue
         if w.writer is not None:
             outputs = [(path, w.writer.put(path, data)) for path, data in outputs]
-        out.append((i, outputs, key, False))
+        out.append((i, outputs))
     return out
 
 
@@ -143,41 +128,46 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     page keys of the activity pages and how many of those were kept as they were.
 
     With a writer (the cached build), compiled templates come from cache.template_cache(),
-    and activity pages whose key is in `keys` (the writer folder's) are not rendered again;
-    `sources` maps source files to the digests of their bytes (see _page_key)."""
+    and an activity page whose key (see _page_key) is the one `keys` records for the writer's
+    folder, and whose file there is intact, is not rendered again: its entry is kept.
+    `sources` maps source files to the digests of their bytes. Workers are forked only when
+    there are enough pages to render."""
     global _W
     from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
                         remember_html=False)
     renderer.index_by_id()
     jobs = renderer.jobs()
-    page_keys = {}
-    if writer is not None:  # (computed here: a worker computing them would copy every record)
-        shared = _page_globals(site, site_dir)
-        page_keys = {job.path: _page_key(shared, renderer._by_id[job.key], sources or {})
-                     for job in jobs if job.kind == "activity"}
-    _W = _Work(renderer, jobs, writer, keys or {}, page_keys)
     results: list[Any] = [None] * len(jobs)
     new_keys: dict[str, bytes] = {}
-    kept = 0
-    done = 0
+    todo = list(range(len(jobs)))
+    if writer is not None:  # (decided here: a worker computing keys would copy every record)
+        shared = _page_globals(site, site_dir)
+        todo = []
+        for i, job in enumerate(jobs):
+            if job.kind == "activity":
+                key = new_keys[job.path] = _page_key(shared, renderer._by_id[job.key], sources or {})
+                entry = writer.intact(job.path) if keys and keys.get(job.path) == key else None
+                if entry is not None:
+                    results[i] = [(job.path, entry)]
+                    continue
+            todo.append(i)
+    kept = done = len(jobs) - len(todo)
 
-    def take(rendered: list[tuple[int, Any, bytes | None, bool]]) -> None:
-        nonlocal done, kept
-        for i, outputs, key, skipped in rendered:
+    def take(rendered: list[tuple[int, Any]]) -> None:
+        nonlocal done
+        for i, outputs in rendered:
             results[i] = outputs
-            if key is not None:
-                new_keys[jobs[i].path] = key
-                kept += skipped
         done += len(rendered)
         if tick:
             tick(done, len(jobs))
 
+    _W = _Work(renderer, jobs, writer)
     try:
-        heavy = [i for i, j in enumerate(jobs) if j.kind == "activity"]
-        if workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS and cache.fork_available():
+        heavy = [i for i in todo if jobs[i].kind == "activity"]
+        if workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and heavy and cache.fork_available():
             import multiprocessing
-            light = [i for i, j in enumerate(jobs) if j.kind != "activity"]
+            light = [i for i in todo if jobs[i].kind != "activity"]
             take(_render_jobs(heavy[:1]))  # compiles the activity templates once, before the fork
             heavy = heavy[1:]
             size = max(20, min(200, len(heavy) // (workers * 8) or 1))
@@ -191,7 +181,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
                 for part in pending:
                     take(part)
         else:
-            take(_render_jobs(list(range(len(jobs)))))
+            take(_render_jobs(todo))
     finally:
         _W = None
     for outputs in results:
