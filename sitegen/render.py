@@ -18,7 +18,7 @@ from typing import Any, Callable
 import jinja2
 from jinja2 import nodes
 from jinja2.ext import Extension
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import charts, markdown
 from . import model as m
@@ -150,8 +150,12 @@ def theme_item(a: m.Activity, root: str, area_title: dict[str, str]) -> str:
     return "".join(out)
 
 
+# markupsafe.escape's replacements, as a str -> str translation (no Markup object per value)
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
+
 def _esc(text: str) -> str:
-    return str(escape(text))
+    return text.translate(_ESCAPES)
 
 
 @functools.lru_cache(maxsize=65536)
