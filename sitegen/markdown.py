@@ -183,7 +183,8 @@ def nesting_depth(html: str) -> int:
 # exactly that with a few whole-string operations, several times faster than parsing the HTML
 # again; a tag, attribute or URL it does not expect sends the text to nh3 instead.
 # tests/test_parallel.py compares both on the corpus and on generated Markdown.
-# a tag whose name is not one of _PLAIN_TAGS (or "<" without a name and a space, ">" or "/")
+# a tag other than those markdown-it makes from plain Markdown (or a "<" not followed by
+# such a name and a space, ">" or "/")
 _ODD_TAG = re.compile(r"<(?!/?(?:p|h[2-6]|blockquote|ul|ol|li|pre|code|em|strong|a|img|hr|br|table"
                       r"|thead|tbody|tr|th|td|s)[ >/])")
 _ATTRS_OF_TAG = re.compile(r"<[a-z0-9]+( [^>]*)>")

@@ -243,9 +243,10 @@ class Renderer:
 
     def _activity_item(self, a: m.Activity, root: str, area_title: dict[str, str],
                        countries: dict[str, str]) -> Markup:
-        """The activity_item macro of macros.html, rendered once per activity: a record is
-        listed on several pages (lists, its areas, its countries, the dashboard), which differ
-        only in `root`. (A site with its own macros.html gets its macro on every call.)"""
+        """An activity's list item (the activity_item macro of macros.html, as theme_item),
+        made once per activity: a record is listed on several pages (lists, its areas, its
+        countries, the dashboard), which differ only in `root`. (A site with its own
+        macros.html gets its macro on every call.)"""
         if not (self._items_cached and area_title is self.area_title and countries is COUNTRIES):
             return self._macros.activity_item(a, root, area_title, countries)
         hit = self._items.get(id(a))
