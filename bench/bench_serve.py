@@ -133,5 +133,8 @@ def bench(n: int) -> None:
 
 
 if __name__ == "__main__":
-    for arg in sys.argv[1:] or ["1000", "10000"]:
+    sizes = sys.argv[1:] or ["1000", "10000"]
+    if not all(a.isdigit() for a in sizes):
+        raise SystemExit(__doc__.split("\n\n")[1])
+    for arg in sizes:
         bench(int(arg))
