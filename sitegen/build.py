@@ -441,14 +441,10 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
     def unchanged(fingerprint: bytes) -> bool:
         return trees.get("fingerprint") == fingerprint and _intact(out_abs, trees.get("out"))
 
-    # (without a record of the last build, nothing can be unchanged: the reader then lets
-    # its workers read and hash the files)
-    check_unchanged = unchanged if trees.get("fingerprint") else None
-
     problems = Problems()
     try:
         site = load_site(site_dir, problems, git=git,
-                         reader=store.reader(workers, extra, check_unchanged, meanwhile=import_stages))
+                         reader=store.reader(workers, extra, unchanged, meanwhile=import_stages))
     except cache.Unchanged:
         pages, nfiles, records, warnings = trees["result"]
         return BuildResult(pages, nfiles, records, time.perf_counter() - started, warnings, out)

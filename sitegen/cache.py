@@ -179,39 +179,23 @@ def fork_available() -> bool:
 # (index, source, its bytes when read already); a task is a range of that list.
 _PARSE_SITE: Path | None = None
 _PARSE_ITEMS: list[tuple[int, Source, bytes | None]] = []
-_ONLY_HASHED = ("static", "template")  # kinds of files that are hashed, not parsed
-
-Parsed = tuple[int, "bytes | None", "bytes | None", list[Problem]]
 
 
-def _parse_range(span: tuple[int, int]) -> list[Parsed]:
+def _parse_range(span: tuple[int, int]) -> list[tuple[int, bytes | None, list[Problem]]]:
     items = _PARSE_ITEMS[span[0]:span[1]]
     if not items:  # a worker forked after the parent let go of the list (a replaced worker)
         raise RuntimeError("a parsing worker started without the files to parse")
     return _parse(items)
 
 
-def _parse(items: list[tuple[int, Source, bytes | None]]) -> list[Parsed]:
-    """Parse some sources: per source the digest of its bytes when read here (None when they
-    were given, or unreadable), the pickled Document (None on failure) and its problems.
-    Static files and templates are only hashed."""
+def _parse(items: list[tuple[int, Source, bytes | None]]) -> list[tuple[int, bytes | None, list[Problem]]]:
+    """Parse some sources; pickled Documents (None on failure) and their problems."""
     assert _PARSE_SITE is not None
-    out: list[Parsed] = []
+    out = []
     for i, source, raw in items:
-        hashed = None
-        if raw is None:
-            try:
-                raw = read_bytes(_PARSE_SITE, source)
-                hashed = digest(raw)
-            except OSError:
-                pass  # read_document reports it
-        if source.kind in _ONLY_HASHED:
-            out.append((i, hashed, None, []))
-            continue
         found = Problems()
         doc = read_document(_PARSE_SITE, source, found, raw)
-        out.append((i, hashed, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL) if doc else None,
-                    found.items))
+        out.append((i, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL) if doc else None, found.items))
     return out
 
 
@@ -255,43 +239,34 @@ class Store:
                ) -> Callable[[Path, list[Source], Problems], list[Document]]:
         """A loader.read_documents replacement: hashes, cache hits, parallel parsing of misses.
 
-        `extra()` (called before any worker is forked) is folded into the input fingerprint; when
+        `extra()` (called once the files are read) is folded into the input fingerprint; when
         `unchanged(fingerprint)` is true the reader raises Unchanged before parsing anything.
         `meanwhile()` is called while parsing workers run (the parent has nothing else to do).
-        Without `unchanged` and without cached documents (a cold build), the workers read and
-        hash the files themselves.
         """
 
         def read(site_dir: Path, sources: list[Source], problems: Problems) -> list[Document]:
             global _PARSE_SITE, _PARSE_ITEMS
-            parallel = workers > 1 and fork_available()
-            if unchanged is None:
-                self.load()
-            cold = unchanged is None and not self.docs and parallel and len(sources) >= 300
-            found_digests: dict[str, bytes | None] = {}
+            fp = hashlib.blake2b(digest_size=16)
             todo: list[tuple[Source, tuple[str, str, bytes] | None]] = []
             raws: list[bytes | None] = []  # kept for the parser: each file is read once
             for source in sources:
-                raw: bytes | None = None
-                key: tuple[str, str, bytes] | None = None
-                if not cold:
-                    try:
-                        raw = read_bytes(site_dir, source)
-                        key = (source.rel, source.kind, digest(raw))
-                    except OSError:
-                        pass
-                    found_digests[source.rel] = key[2] if key else None
-                if cold or source.kind not in _ONLY_HASHED:
+                raw: bytes | None
+                try:
+                    raw = read_bytes(site_dir, source)
+                    key: tuple[str, str, bytes] | None = (source.rel, source.kind, digest(raw))
+                except OSError:
+                    raw = key = None
+                fp.update(repr((source.rel, source.kind, key[2] if key else None)).encode())
+                if key is not None:
+                    self.digests[source.rel] = key[2]
+                if source.kind not in ("static", "template"):
                     todo.append((source, key))
                     raws.append(raw)
-            # (called before any fork: it waits for the git thread, which must not be running
-            # when a worker is forked)
-            extra_bytes = extra()
-            if not cold:
-                self._fingerprint(sources, found_digests, extra_bytes)
-                if unchanged is not None and unchanged(self.fingerprint):
-                    raise Unchanged()
-                self.load()
+            fp.update(extra())
+            self.fingerprint = fp.digest()
+            if unchanged is not None and unchanged(self.fingerprint):
+                raise Unchanged()
+            self.load()
             results: list[Any] = [None] * len(todo)
             misses = []
             for i, (source, key) in enumerate(todo):
@@ -304,17 +279,14 @@ class Store:
             if misses:
                 _PARSE_SITE = site_dir
 
-                def take(parsed: list[Parsed]) -> None:
-                    for i, hashed, blob, found in parsed:
-                        source, key = todo[i]
-                        if key is None and hashed is not None:
-                            key = (source.rel, source.kind, hashed)
-                            found_digests[source.rel] = hashed
+                def take(parsed: list[tuple[int, bytes | None, list[Problem]]]) -> None:
+                    for i, blob, found in parsed:
+                        key = todo[i][1]
                         if blob is not None and not found and key is not None and self.enabled:
                             self.new_docs[key] = blob
                         results[i] = (pickle.loads(blob) if blob is not None else None, found)
 
-                if parallel and len(misses) >= 300:
+                if workers > 1 and len(misses) >= 300 and fork_available():
                     import multiprocessing
                     size = max(50, len(misses) // (workers * 8))
                     spans = [(k, k + size) for k in range(0, len(misses), size)]
@@ -334,8 +306,6 @@ class Store:
                         _PARSE_ITEMS = []
                 else:
                     take(_parse(misses))
-            if cold:
-                self._fingerprint(sources, found_digests, extra_bytes)
             docs = []
             for doc, found in results:
                 problems.extend(found)
@@ -344,15 +314,3 @@ class Store:
             return docs
 
         return read
-
-    def _fingerprint(self, sources: list[Source], digests: dict[str, bytes | None],
-                     extra: bytes) -> None:
-        """The input fingerprint: every source's path, kind and digest, then `extra`."""
-        fp = hashlib.blake2b(digest_size=16)
-        for source in sources:
-            hashed = digests.get(source.rel)
-            fp.update(repr((source.rel, source.kind, hashed)).encode())
-            if hashed is not None:
-                self.digests[source.rel] = hashed
-        fp.update(extra)
-        self.fingerprint = fp.digest()
