@@ -53,6 +53,7 @@ def test_parallel_cached_builds_equal_serial_uncached(corpus: Path, reference: t
 
     warm = build(corpus, out, workers=2)  # nothing changed
     assert (warm.pages, warm.files, warm.warnings) == (first.pages, first.files, first.warnings)
+    assert warm.rendered == -1  # finished without rendering: the cold build's fingerprint matched
     assert_same(out, ref, "warm build with nothing changed")
 
     # Edit one record: the warm, cached build equals a cold, uncached one.
