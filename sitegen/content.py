@@ -174,9 +174,14 @@ def _active_static(path: Path) -> str:
     return ""
 
 
+def _limit(source: Source) -> int:
+    """The size limit of a source file's kind."""
+    return MAX_DATA_BYTES if source.kind in ("activity-list", "measurements") else MAX_FILE_BYTES
+
+
 def read_bytes(site_dir: Path, source: Source) -> bytes:
     """The first bytes of a source file: one more than its kind's size limit (OSError if unreadable)."""
-    limit = MAX_DATA_BYTES if source.kind in ("activity-list", "measurements") else MAX_FILE_BYTES
+    limit = _limit(source)
     fd = os.open(os.path.join(site_dir, source.rel), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     try:
         parts, left = [], limit + 1
@@ -195,7 +200,7 @@ def read_text(site_dir: Path, source: Source, problems: Problems, raw: bytes | N
     """The file's text (BOM removed, newlines normalised), or None after reporting why not.
 
     `raw` is the file's bytes when the caller has read them already (with read_bytes)."""
-    limit = MAX_DATA_BYTES if source.kind in ("activity-list", "measurements") else MAX_FILE_BYTES
+    limit = _limit(source)
     if raw is None:
         try:
             raw = read_bytes(site_dir, source)

@@ -10,6 +10,7 @@ beyond a fixed size.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -195,7 +196,8 @@ _KEY_TAGS = _PLAIN_SCALARS | {_STR}
 
 
 class _Unusual(Exception):
-    """The document uses a tag or a merge key: construct it the general way."""
+    """The document uses a tag, a merge key or a value the shortcuts do not construct:
+    construct it the general way."""
 
 
 class _TooBig(Exception):
@@ -291,15 +293,18 @@ _YAML_NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\
 # tabs, comments, a BOM, and what YAML takes as line breaks besides "\n"
 _NOT_SIMPLE = ("\t", "#", "\ufeff", "\r", "\x85", "\u2028", "\u2029")
 _SCALARS: dict[str, tuple[Any, bool]] = {}  # plain text -> its value, and whether it is a str
-_SCALAR_LOADER: list[Any] = []
+
+
+@functools.lru_cache(maxsize=1)
+def _scalar_loader() -> _Loader:
+    """A loader for its resolver and constructors only (made on first use)."""
+    return _Loader("")
 
 
 def _plain_scalar(text: str) -> tuple[Any, bool]:
     hit = _SCALARS.get(text)
     if hit is None:
-        if not _SCALAR_LOADER:
-            _SCALAR_LOADER.append(_Loader(""))
-        loader = _SCALAR_LOADER[0]
+        loader = _scalar_loader()
         tag = loader.resolve(ScalarNode, text, (True, False))
         if tag == _STR:
             hit = (text, True)
