@@ -25,8 +25,10 @@ from . import model as m
 from .countries import COUNTRIES
 from .reports import json_number as _num, json_share as _round
 from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed
+from .theme_html import ActivityPages, fmt_date, fmt_num, status_class, theme_item
 
 THEME = Path(__file__).parent / "theme"
+_ACTIVITY_TEMPLATES = ("base.html", "activity.html", "macros.html")  # see theme_html
 _ROOT_MARK = "\x01root\x01"  # stands for `root` in cached HTML (content cannot hold \x01)
 
 
@@ -101,61 +103,15 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
                              lstrip_blocks=True, keep_trailing_newline=True,
                              auto_reload=False,  # a renderer lives for one build: no stat per page
                              extensions=[FragmentCache], bytecode_cache=bytecode_cache)
-    env.filters["num"] = _fmt_num
+    env.filters["num"] = fmt_num
     env.filters["pct"] = _fmt_pct
-    env.filters["date"] = _fmt_date
-    env.filters["slug"] = _status_class
+    env.filters["date"] = fmt_date
+    env.filters["slug"] = status_class
     return env
-
-
-def _fmt_num(value: float | None) -> str:
-    if value is None:
-        return "–"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.1f}"
 
 
 def _fmt_pct(value: float | None) -> str:
     return "–" if value is None else f"{round(100 * value):d}%"
-
-
-def _fmt_date(value: dt.date | None) -> str:
-    return value.strftime("%-d %b %Y") if value else ""
-
-
-def _status_class(word: str) -> str:
-    return word.replace(" ", "-")
-
-
-def theme_item(a: m.Activity, root: str, area_title: dict[str, str]) -> str:
-    """What the theme's activity_item macro (templates/macros.html) renders, written in
-    Python: ten times faster, and every record is listed. A site with its own macros.html
-    gets its macro; a test checks that this and the theme's macro agree."""
-    iso = a.start.isoformat()
-    out = [f'<li class="activity-item" data-area="{_esc(" ".join(a.areas))}" '
-           f'data-status="{_esc(a.status)}" data-type="{_esc(a.type)}" '
-           f'data-country="{_esc(" ".join(a.all_countries))}" data-year="{a.start.year}">\n'
-           f'  <a href="{_esc(root)}activities/{_esc(a.id)}/">{_esc(a.title)}</a>\n'
-           f'  <span class="meta"><time datetime="{_esc(iso)}">{_esc(iso)}</time>']
-    if a.type:
-        out.append(f" · {_esc(a.type)}")
-    out.append(f' · <span class="status status-{_esc(_status_class(a.status))}">{_esc(a.status)}</span>')
-    if a.slipped:
-        out.append(' · <span class="slipped">rescheduled</span>')
-    out.append("  · " + ", ".join(_esc(area_title[x]) for x in a.areas))
-    if a.all_countries:
-        out.append(" · " + _esc(", ".join(a.all_countries)))
-    out.append("</span>\n</li>\n")
-    return "".join(out)
-
-
-# markupsafe.escape's replacements, as a str -> str translation (no Markup object per value)
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
-
-
-def _esc(text: str) -> str:
-    return text.translate(_ESCAPES)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -240,6 +196,10 @@ class Renderer:
         self._items: dict[int, tuple[m.Activity, str]] = {}
         self._fragments: dict[Any, str] = {}  # {% cached %} blocks of the templates
         self._items_cached = "templates/macros.html" not in site.template_files
+        # Activity pages are written in Python (theme_html) unless the site has its own
+        # version of a template they use.
+        own = any(f"templates/{name}" in site.template_files for name in _ACTIVITY_TEMPLATES)
+        self._activity_pages = None if own else ActivityPages(site, self.area_title, COUNTRIES, self._md)
 
     def _activity_item(self, a: m.Activity, root: str, area_title: dict[str, str],
                        countries: dict[str, str]) -> Markup:
@@ -316,9 +276,22 @@ class Renderer:
     def _page(self, job: Job, template: str, title: str, crumbs: list[tuple[str, str]],
               page_charts: list[charts.Chart] | None = None, source: str = "",
               **ctx: Any) -> list[tuple[str, bytes]]:
-        depth = job.path.count("/")
-        root = "../" * depth
         page_charts = page_charts or []
+        context = self._context(job, title, crumbs, page_charts, source, ctx)
+        try:
+            html = self.env.get_template(template).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(exc.filename or exc.name or template, exc.lineno, exc.message or str(exc)) from exc
+        except jinja2.TemplateError as exc:
+            raise TemplateError(*_template_location(exc, template), str(exc)) from exc
+        outputs = [(job.path, html.encode("utf-8"))]
+        outputs += [(c.csv_path, c.csv_text().encode("utf-8")) for c in page_charts]
+        return outputs
+
+    def _context(self, job: Job, title: str, crumbs: list[tuple[str, str]], page_charts: list[charts.Chart],
+                 source: str, ctx: dict[str, Any]) -> dict[str, Any]:
+        """What a page's template sees."""
+        root = "../" * job.path.count("/")
         url = job.path[: -len("index.html")] if job.path.endswith("index.html") else job.path
         context = {
             "site": self.site, "config": self.site.config, "plan": self.site.plan, "root": root,
@@ -331,15 +304,7 @@ class Renderer:
             "fragments": self._fragments,
         }
         context.update(ctx)
-        try:
-            html = self.env.get_template(template).render(context)
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(exc.filename or exc.name or template, exc.lineno, exc.message or str(exc)) from exc
-        except jinja2.TemplateError as exc:
-            raise TemplateError(*_template_location(exc, template), str(exc)) from exc
-        outputs = [(job.path, html.encode("utf-8"))]
-        outputs += [(c.csv_path, c.csv_text().encode("utf-8")) for c in page_charts]
-        return outputs
+        return context
 
     def _md(self, text: str) -> str:
         return self._to_html(text, self.site.config.allow_raw_html)
@@ -444,8 +409,22 @@ class Renderer:
         act = self._by_id[job.key]
         first = act.areas[0] if act.areas else ""
         crumbs = [("activities/", "Activities")]
-        return self._page(job, "activity.html", act.title, crumbs, source=act.loc.path, act=act,
-                          area_color=self.colors.get(first, "#000"))
+        ctx = {"act": act, "area_color": self.colors.get(first, "#000")}
+        if self._activity_pages is not None:
+            source = act.loc.path
+            try:
+                footer = ""
+                if self.site_footer:  # what base.html's include of it would write
+                    context = self._context(job, act.title, crumbs, [], source, ctx)
+                    context["status"] = self._macros.status  # (activity.html imports it)
+                    footer = self.env.get_template("site_footer.html").render(context)
+                html = self._activity_pages.page(act, "../" * job.path.count("/"),
+                                                 self._nav(job.path[: -len("index.html")]), crumbs,
+                                                 self._changed(source), self._edit_links(source), footer)
+                return [(job.path, html.encode("utf-8"))]
+            except (KeyError, jinja2.TemplateError):
+                pass  # Jinja renders the page and names the template and line that failed
+        return self._page(job, "activity.html", act.title, crumbs, source=act.loc.path, **ctx)
 
     def _series(self, ind: m.Indicator) -> list[tuple[dt.date, float]]:
         """charts.indicator_series, once per indicator (its area page, its own page and the

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -330,7 +331,8 @@ def test_list_items_written_in_python_equal_the_theme_macro(corpus: Path) -> Non
     from sitegen.countries import COUNTRIES
     from sitegen.errors import Problems
     from sitegen.loader import load_site
-    from sitegen.render import _ROOT_MARK, Renderer, theme_item
+    from sitegen.render import _ROOT_MARK, Renderer
+    from sitegen.theme_html import theme_item
 
     checked = 0
     for folder in (corpus, REPO):
@@ -354,3 +356,117 @@ def test_list_items_written_in_python_equal_the_theme_macro(corpus: Path) -> Non
                     assert theme_item(act, root, area_title) == want
                     checked += 1
     assert checked > 6 * 600
+
+
+def _hostile_records(site: Any, first_area: str) -> list[Any]:
+    """Records that take every branch of the theme's activity page and list item, with
+    markup characters in every text field."""
+    import dataclasses
+    import datetime as dt
+
+    from sitegen import model as m
+
+    a = site.activities[0]
+    day = dt.timedelta(days=1)
+    nasty = 'T <b>&amp; "x" \'y\''
+    areas = tuple(x.id for x in site.plan.areas)
+    records = [
+        dataclasses.replace(a, title=nasty, type="work<shop>", status="in-progress", areas=(first_area,),
+                            countries=("AT", "DE"), country="FR", city="Graz & <Linz>",
+                            partners=("A&B", "<C>"), tags=("t'1", 't"2'), body="x < y & *z*\n",
+                            outputs=(m.Output("Report <1>", "https://e.org/?a=1&b=2"), m.Output("Slides", "")),
+                            participants=m.Participants(1234, 600, 634), contributes=(("i-1", 2.5), ("i<2>", 3.0))),
+        dataclasses.replace(a, type="", planned_start=a.start - 3 * day, countries=(), country="", city="",
+                            end=a.start, participants=m.Participants(7, None, 3), partners=(), tags=(),
+                            outputs=(), contributes=(), body="", areas=areas[:3]),
+        dataclasses.replace(a, planned_start=None, planned_end=a.start + 9 * day, end=a.start + 2 * day,
+                            city="", country="DE", participants=m.Participants(0, 5, None)),
+        dataclasses.replace(a, planned_start=a.start, planned_end=a.start, end=None, city="Only city",
+                            country="", participants=None, status="cancelled"),
+    ]
+    return [dataclasses.replace(r, id=f"zz-{k}") for k, r in enumerate(records)]
+
+
+def test_activity_pages_written_in_python_equal_the_theme_templates(corpus: Path) -> None:
+    import dataclasses
+
+    from sitegen import model as m
+    from sitegen.errors import Problems
+    from sitegen.loader import load_site
+    from sitegen.render import Renderer, TemplateError, _activity_job
+
+    checked = 0
+    for folder in (corpus, REPO):
+        site = load_site(folder, Problems())
+        assert site is not None
+        first = site.plan.areas[0].id
+        sites = [site, dataclasses.replace(  # markup everywhere, edit links, a title equal to the site's
+            site,
+            config=dataclasses.replace(site.config, title='Plan <&> "q"', language="fr<",
+                                       repo_url="https://gitlab.example/g/r.git", repo_branch="a b"),
+            plan=dataclasses.replace(
+                site.plan, title="P & <p>", partners=(m.Partner("O&A", "https://a.org/?x=1&y=2"),
+                                                       m.Partner("<B>"), m.Partner("C", "https://c.org"))),
+            area_texts=(), last_changed=tuple((a.loc.path, "2020-01-0<") for a in site.activities[:50]),
+            activities=site.activities + tuple(_hostile_records(site, first))
+            + (dataclasses.replace(site.activities[1], id="zz-title", title='Plan <&> "q"'),)),
+        ]
+        for variant in sites:
+            for partners in ((), variant.plan.partners[:1], variant.plan.partners[:2]):
+                if partners and folder == corpus:
+                    continue  # (the corpus once is enough for the partner lists)
+                shown = dataclasses.replace(variant, plan=dataclasses.replace(variant.plan, partners=partners)) \
+                    if partners else variant
+                fast = Renderer(shown, folder)
+                slow = Renderer(shown, folder)
+                assert fast._activity_pages is not None
+                slow._activity_pages = None  # Jinja renders them
+                for act in shown.activities:
+                    job = _activity_job(act.id)
+                    assert fast.render(job) == slow.render(job), act.id
+                    checked += 1
+        # An unknown country: the theme's template error, not a traceback, either way.
+        odd = dataclasses.replace(site, activities=(dataclasses.replace(site.activities[0], country="QQ"),))
+        for renderer in (Renderer(odd, folder), Renderer(odd, folder)):
+            renderer._activity_pages = None if checked % 2 else renderer._activity_pages
+            checked += 1
+            with pytest.raises(TemplateError, match="activity.html"):
+                renderer.render(_activity_job(odd.activities[0].id))
+    assert checked > 2 * 600
+
+
+def test_sites_with_their_own_page_templates_get_them(tmp_path: Path) -> None:
+    from sitegen.errors import Problems
+    from sitegen.loader import load_site
+    from sitegen.render import Renderer, _activity_job
+
+    theme = REPO / "sitegen" / "theme" / "templates"
+    for name in ("base.html", "activity.html", "macros.html"):
+        site_dir = tmp_path / name
+        write_corpus(3, site_dir)
+        (site_dir / "templates").mkdir()
+        (site_dir / "templates" / name).write_text(
+            (theme / name).read_text().replace("</h1>", "</h1><!--own-->").replace("<footer", "<!--own--><footer")
+            .replace("{{ word }}</span>", "{{ word }}</span><!--own-->"))
+        site = load_site(site_dir, Problems())
+        assert site is not None
+        renderer = Renderer(site, site_dir)
+        assert renderer._activity_pages is None, name
+        html = renderer.render(_activity_job(site.activities[0].id))[0][1]
+        assert b"<!--own-->" in html, name
+    # The footer hook is rendered by Jinja within the page written in Python, with the
+    # context an include gets.
+    site_dir = tmp_path / "footer"
+    write_corpus(3, site_dir)
+    (site_dir / "templates").mkdir()
+    (site_dir / "templates" / "site_footer.html").write_text(
+        '<p>{{ act.title }} {{ url }} {{ root }} {{ status("done") }} {{ title }}</p>\n')
+    site = load_site(site_dir, Problems())
+    assert site is not None
+    fast, slow = Renderer(site, site_dir), Renderer(site, site_dir)
+    slow._activity_pages = None
+    assert fast._activity_pages is not None
+    for act in site.activities:
+        html = fast.render(_activity_job(act.id))
+        assert html == slow.render(_activity_job(act.id))
+        assert f"activities/{act.id}/ ../../ <span".encode() in html[0][1]
