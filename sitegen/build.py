@@ -170,15 +170,17 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             light = [i for i in todo if jobs[i].kind != "activity"]
             take(_render_jobs(heavy[:1]))  # compiles the activity templates once, before the fork
             heavy = heavy[1:]
+            renderer.prepare()  # what the aggregate pages share, made once for every worker
+            # The workers render everything, the aggregate pages first: the activity pages
+            # come in small even chunks, so both workers finish at about the same time.
             size = max(20, min(200, len(heavy) // (workers * 8) or 1))
-            chunks = [heavy[k:k + size] for k in range(0, len(heavy), size)]
+            chunks = [light[k:k + 4] for k in range(0, len(light), 4)]
+            chunks += [heavy[k:k + size] for k in range(0, len(heavy), size)]
             # Everything made so far lives until the end: the collector need not scan it again,
             # and the forked workers do not touch (and so copy) its pages when they collect.
             gc.freeze()
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                pending = pool.imap_unordered(_render_jobs, chunks)
-                take(_render_jobs(light))  # the parent renders the aggregate pages meanwhile
-                for part in pending:
+                for part in pool.imap_unordered(_render_jobs, chunks):
                     take(part)
         else:
             take(_render_jobs(todo))

@@ -442,6 +442,16 @@ class Renderer:
     def _by_id(self) -> dict[str, m.Activity]:
         return {a.id: a for a in self.site.activities}
 
+    def prepare(self) -> None:
+        """Compute what several pages share (area progress, compiled templates) now, before
+        forking workers that would each compute it."""
+        _ = self.progress
+        for name in self.env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml"))):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                pass  # reported by the page that uses it (an unused template is no error)
+
     def index_by_id(self) -> None:
         """Build the id -> activity map now (before forking workers that share it)."""
         _ = self._by_id
