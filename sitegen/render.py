@@ -409,7 +409,7 @@ class Renderer:
         act = self._by_id[job.key]
         first = act.areas[0] if act.areas else ""
         crumbs = [("activities/", "Activities")]
-        ctx = {"act": act, "area_color": self.colors.get(first, "#000")}
+        ctx: dict[str, Any] = {"act": act, "area_color": self.colors.get(first, "#000")}
         if self._activity_pages is not None:
             source = act.loc.path
             try:
@@ -466,6 +466,8 @@ class Renderer:
         new = copy.copy(self)
         new.site = site
         new._fragments = {}  # {% cached %} blocks are kept for one site only
+        if self._activity_pages is not None:  # (its page chrome too)
+            new._activity_pages = ActivityPages(site, new.area_title, COUNTRIES, new._md)
         new.by_area, new.by_country = dict(self.by_area), dict(self.by_country)
         for act in replaced.values():
             for area in act.areas:
