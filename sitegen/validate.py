@@ -480,7 +480,13 @@ def measurements(docs: list[Document], plan_: m.Plan | None, problems: Problems)
                             "measurements are only used with source: measurements")
             if f.ok and date:
                 out.append(m.Measurement(ind, date, value, f.text("note"), m.Loc(f.rel, f.data.line)))
-    return sorted(out, key=lambda x: (x.indicator, x.date, x.loc.path, x.loc.line))
+    out.sort(key=lambda x: (x.indicator, x.date, x.loc.path, x.loc.line))
+    for before, x in zip(out, out[1:]):
+        if (before.indicator, before.date) == (x.indicator, x.date):
+            problems.warning(x.loc.path, x.loc.line, 1,
+                             f"'{x.indicator}' is measured twice on {x.date.isoformat()} (also at "
+                             f"{before.loc.path}:{before.loc.line}); this value is the one used")
+    return out
 
 
 def _yaml_rows(doc: Document, problems: Problems) -> list[Fields]:
@@ -521,6 +527,7 @@ def _csv_rows(doc: Document, problems: Problems) -> list[Fields]:
     rows = []
     # csv rows map to file lines only when no quoted field spans lines; find line starts.
     line_of = _csv_lines(text)
+    lines = text.split("\n")
     for n, row in enumerate(table[1:], start=1):
         if not any(cell.strip() for cell in row):
             continue
@@ -530,8 +537,8 @@ def _csv_rows(doc: Document, problems: Problems) -> list[Fields]:
         if len(row) != len(header):
             problems.error(rel, line, 1, f"row has {len(row)} cells, the header has {len(header)}")
             continue
-        col = 1
-        for name, cell in zip(header, row):
+        marks = _cell_marks(lines, line)
+        for k, (name, cell) in enumerate(zip(header, row)):
             value: Any = cell.strip()
             if name == "value" and value:
                 try:
@@ -539,11 +546,39 @@ def _csv_rows(doc: Document, problems: Problems) -> list[Fields]:
                 except ValueError:
                     pass
             data[name] = value if value != "" else None
-            data.marks[name] = (line, col)
+            data.marks[name] = marks[k] if k < len(marks) else (line, 1)
             data.raw[name] = cell
-            col += len(cell) + 1
         rows.append(Fields(rel, data, problems, "a measurement"))
     return rows
+
+
+def _cell_marks(lines: list[str], line: int) -> list[tuple[int, int]]:
+    """Line and column where each cell of the CSV record starting on `line` begins, counting
+    the quotes of quoted cells and following a quoted cell onto the next lines."""
+    marks = [(line, 1)]
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    i, at_start, quoted = 0, True, False
+    while True:
+        if i >= len(text):
+            if not quoted or line >= len(lines):
+                return marks
+            line, i, text = line + 1, 0, lines[line]  # the quoted cell goes on
+            continue
+        ch = text[i]
+        if quoted:
+            if ch == '"' and text[i + 1:i + 2] == '"':
+                i += 1  # an escaped quote
+            elif ch == '"':
+                quoted = False
+        elif ch == '"' and at_start:
+            quoted = True
+        elif ch == ",":
+            marks.append((line, i + 2))
+            at_start = True
+            i += 1
+            continue
+        at_start = False
+        i += 1
 
 
 def _csv_lines(text: str) -> list[int]:

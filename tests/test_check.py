@@ -386,6 +386,41 @@ def test_measurement_bad_value_and_date_in_csv(tmp_path: Path) -> None:
     ]
 
 
+def test_measurement_csv_columns_count_quotes(tmp_path: Path) -> None:
+    # Quoted cells (with a comma or an escaped quote in them) are longer in the file than
+    # their values: each problem still points at its cell.
+    csv_text = ('indicator,date,value,note\n"bs-posts","2018-13-01",4,x\n'
+                '"bs-posts",2019-12-31,"sev,en",y\n"a ""quoted"" note",bs-posts,2020-01-01,3\n'
+                'bs-posts,2020-02-01,"multi\nline",9,\n')
+    lines = errors_of(tmp_path, {"content/measurements/posts.csv": csv_text})
+    assert lines[:3] == [
+        "content/measurements/posts.csv:2:12: error: 'date': 2018-13-01 is not a real date",
+        "content/measurements/posts.csv:3:23: error: 'value': expected a number, got text 'sev,en'",
+        "content/measurements/posts.csv:4:1: error: measurement for unknown indicator "
+        "'a \"quoted\" note' (known: bs-posts, bs-trained, fa-experts, fa-states, fa-workshops)",
+    ]
+    # after the escaped quotes: the date cell starts at column 21, the value at 30
+    assert lines[3:] == [
+        "content/measurements/posts.csv:4:21: error: 'date': date expected as YYYY-MM-DD, got 'bs-posts'",
+        "content/measurements/posts.csv:4:30: error: 'value': expected a number, got text '2020-01-01'",
+        "content/measurements/posts.csv:5:1: error: row has 5 cells, the header has 4",
+    ]
+
+
+def test_two_measurements_on_one_date_warn(tmp_path: Path) -> None:
+    # Across files too: the value used (the later in path and line order) is the one warned.
+    files = {"content/measurements/posts.csv": "indicator,date,value,note\nbs-posts,2018-12-31,4,a\n"
+             "bs-posts,2019-12-31,7,b\n",
+             "content/measurements/z-more.csv": "indicator,date,value\nbs-posts,2019-12-31,9\n"}
+    run = check(make_site(tmp_path / "site", files))
+    assert run.returncode == 0, run.stderr
+    assert run.lines == [
+        "content/measurements/z-more.csv:2:1: warning: 'bs-posts' is measured twice on 2019-12-31 "
+        "(also at content/measurements/posts.csv:3); this value is the one used"]
+    strict = check(tmp_path / "site", "--strict")
+    assert strict.returncode == 1
+
+
 # -- files that cannot be read --------------------------------------------------------------
 
 def test_non_utf8_file(tmp_path: Path) -> None:
