@@ -11,6 +11,7 @@ import gc
 import hashlib
 import os
 import shutil
+import stat
 import sys
 import time
 from dataclasses import dataclass
@@ -122,14 +123,16 @@ def _render_jobs(indices: list[int]) -> list[tuple[int, Any]]:
 
 def _render_all(site: m.Site, site_dir: Path, workers: int,
                 tick: Callable[[int, int], None] | None, writer: "TreeWriter | None",
-                keys: dict[str, bytes] | None = None, sources: dict[str, bytes] | None = None
-                ) -> tuple[dict[str, Any], dict[str, bytes], int]:
+                keys: dict[str, bytes] | None = None, sources: dict[str, bytes] | None = None,
+                live: "Tree | None" = None) -> tuple[dict[str, Any], dict[str, bytes], int]:
     """Render every job; returns output path -> bytes (or manifest entry), in job order, the
     page keys of the activity pages and how many of those were kept as they were.
 
     With a writer (the cached build), compiled templates come from cache.template_cache(),
     and an activity page whose key (see _page_key) is the one `keys` records for the writer's
-    folder, and whose file there is intact, is not rendered again: its entry is kept.
+    folder, and whose file there is intact, is not rendered again: its entry is kept. Nor is
+    one whose key is the one `live` (the live output, when the writer's folder is an older
+    tree) records: its file there is hard-linked instead.
     `sources` maps source files to the digests of their bytes. Workers are forked only when
     there are enough pages to render."""
     global _W
@@ -148,6 +151,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             if job.kind == "activity":
                 key = new_keys[job.path] = _page_key(shared, renderer._by_id[job.key], sources or {})
                 entry = writer.intact(job.path) if keys and keys.get(job.path) == key else None
+                if entry is None and live is not None and live.keys.get(job.path) == key:
+                    entry = writer.adopt(job.path, live)
                 if entry is not None:
                     results[i] = [(job.path, entry)]
                     continue
@@ -272,6 +277,15 @@ def static_copies(site: m.Site, site_dir: Path, files: dict[str, Any]) -> dict[s
 Entry = tuple[bytes, int, int]  # digest, size, mtime_ns of a written file
 
 
+@dataclass(frozen=True)
+class Tree:
+    """An output tree a build wrote: its folder, manifest and activity page keys."""
+
+    root: str
+    files: dict[str, Entry]
+    keys: dict[str, bytes]
+
+
 class TreeWriter:
     """Writes outputs into a folder that may hold an older build: unchanged files stay.
 
@@ -311,6 +325,28 @@ class TreeWriter:
         finally:
             os.close(fd)
         return (d, st.st_size, st.st_mtime_ns)
+
+    def adopt(self, rel: str, tree: "Tree") -> Entry | None:
+        """Make `rel` a hard link to the same file of `tree` (the live output) if that file is
+        still as its manifest says; its manifest entry, or None. (Nothing is ever written
+        through a file, so two trees may share it.)"""
+        entry = tree.files.get(rel)
+        if entry is None:
+            return None
+        src = os.path.join(tree.root, rel)
+        try:
+            st = os.stat(src, follow_symlinks=False)
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode) or st.st_size != entry[1] or st.st_mtime_ns != entry[2]:
+            return None
+        parent = rel.rpartition("/")[0]
+        if parent not in self.made:
+            self._folder(Path(self.base + rel).parent)
+            self.made.add(parent)
+        self._clear(Path(self.base + rel))
+        os.link(src, self.base + rel, follow_symlinks=False)
+        return entry
 
     def intact(self, rel: str) -> Entry | None:
         """The manifest entry of `rel` if its file is still as the manifest says."""
@@ -467,6 +503,7 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
     keep = _same_device(cache_dir, out_abs.parent)
     known: dict[str, Entry] = {}
     known_keys: dict[str, bytes] = {}
+    live_tree: Tree | None = None  # the live output, when `work` starts as an older tree
     stale = sorted(out_abs.parent.glob(f".{out_abs.name}.tmp-*"))  # left by killed builds
     if keep:
         old = trees.get("spare")
@@ -480,9 +517,11 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
             # it could hold symlinks that lead writes elsewhere, so it is never reused.
             _link_remove(spare)
         live = trees.get("out")
+        described = live and out_abs.is_dir() and os.stat(out_abs).st_ino == live["ino"]
         if work.is_dir():
-            pass
-        elif live and out_abs.is_dir() and os.stat(out_abs).st_ino == live["ino"]:
+            if described:  # pages rendered by the last build need not be rendered again
+                live_tree = Tree(str(out_abs), live["files"], live.get("keys", {}))
+        elif described:
             # No spare yet (the first build after a cold one): start from hard links to the
             # live output's files. Nothing is written through them (TreeWriter replaces a
             # file, never rewrites it), so the live output stays as it is.
@@ -504,7 +543,7 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
         before = {}
     try:
         files, page_keys, kept = _render_all(
-            site, site_dir, workers, tick, TreeWriter(work, known), known_keys, store.digests)
+            site, site_dir, workers, tick, TreeWriter(work, known), known_keys, store.digests, live_tree)
         copies = static_copies(site, site_dir, files)
         writer = TreeWriter(work, known)
         manifest = dict(files)

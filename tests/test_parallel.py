@@ -110,7 +110,19 @@ def test_parallel_cached_builds_equal_serial_uncached(corpus: Path, reference: t
         build(corpus, ref4, workers=1, use_cache=False)
         assert_same(out, ref4, "site title changed")
         assert renamed.rendered == first.pages
+        # The next edit renders its record's page and the aggregate pages only: the spare
+        # (the tree before the title change) is brought up to date from the live output's
+        # pages, hard-linked, not by rendering every page a second time.
+        record.write_text(original.replace('title: "', 'title: "Retitled ', 1), encoding="utf-8")
+        after = build(corpus, out, workers=2)
+        ref5 = tmp_path / "ref5"
+        build(corpus, ref5, workers=1, use_cache=False)
+        assert_same(out, ref5, "an edit after the site title changed")
+        assert after.rendered <= first.pages - activity_pages + 1
+        spare = next((corpus / ".sitegen-cache").glob("spare-*"))
+        assert_same(spare, ref4, "the output the pages were linked from")
     finally:
+        record.write_text(original, encoding="utf-8")
         site_yaml.write_text(config, encoding="utf-8")
     build(corpus, out, workers=2)
     assert_same(out, ref, "build after undoing the title change")
