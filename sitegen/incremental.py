@@ -13,18 +13,19 @@ The result is always the tree a full `sitegen build` of the same content would w
   from the last good site's only in `body` (with the same problems), the last Site gets
   those records swapped in at their places, the last Renderer is patched
   (`Renderer.with_bodies`), and the activities' pages, the feed and search.json (its
-  changed entries swapped in place) are rendered. Anything else, or a site with its own
-  templates/, takes the general path below.
+  changed entries swapped in place) are rendered. Anything else, or a site with templates
+  of its own that could show a record elsewhere (any but a site_footer.html that names only
+  site-wide facts, see `deps_hold`), takes the general path below.
 - Validation mirrors `loader.assemble`, memoised per input document: an activity file is
   re-validated only when it (or the plan) changed. On any activity error the whole list
   is validated again the ordinary way, so messages are the same as `sitegen check`'s.
 - The new Site is diffed against the last good one. site.yaml, plan, measurements, area
   texts, pages, reports, report date, git dates or any template changed -> every job is
   rendered. Otherwise the jobs whose `Job.deps` meet the changed activities are rendered
-  (`activity:<id>` and `activities`), plus jobs that are new or whose key changed. When only
-  activities' Markdown bodies changed and the site has no templates/ of its own, only the
-  pages of the default theme that show bodies are rendered: the activity page, the feed
-  and the search index.
+  (`activity:<id>` and `activities`), plus jobs that are new or whose key changed; with
+  templates of the site's own that could show any record anywhere (see `deps_hold`),
+  every job. When only activities' Markdown bodies changed, only the pages that show
+  bodies are rendered: the activity page, the feed and the search index.
 - Files of pages that no longer exist are removed; unchanged bytes are not rewritten. Each
   file is written to a temporary name and renamed, so the server never serves half a file
   (preview_files.py).
@@ -59,10 +60,39 @@ SEARCH = "data/search.json"
 # events beyond its queue (16,384 by default) and watchfiles does not say so. Such a batch
 # (a checkout, say) gets a full stat pass, which costs ~50 ms at 10,000 files.
 QUICK_MAX = 1000
+FOOTER = "templates/site_footer.html"
+# What a site's footer may name and still show no activity's body but its own page's:
+# site-wide facts, the page's own record and charts (which hold no bodies).
+FOOTER_NAMES = frozenset({"config", "plan", "root", "title", "crumbs", "url", "report_date",
+                          "area_title", "colors", "countries", "source", "changed", "edit", "nav",
+                          "act", "status", "charts", "site_footer"})
 # Site fields whose change re-renders everything.
 GLOBAL_FIELDS = ("config", "plan", "measurements", "area_texts", "pages", "reports",
                  "report_date", "report_date_source", "last_changed", "template_files")
 
+
+
+def deps_hold(site: m.Site, site_dir: Path) -> bool:
+    """True when pages show records only as the theme's do, so that `Job.deps` hold (an
+    activity page shows its own record, and only the feed and the search index show bodies
+    of others): the site has no templates of its own, or only a site_footer.html that names
+    nothing but FOOTER_NAMES and Jinja's globals and includes no other template. (A footer
+    is rendered on every page, with that page's context.)"""
+    if not site.template_files:
+        return True
+    if site.template_files != (FOOTER,):
+        return False
+    from jinja2 import TemplateSyntaxError, meta
+
+    from .render import environment
+    env = environment(None)
+    try:
+        ast = env.parse((site_dir / FOOTER).read_text(encoding="utf-8"))
+    except (OSError, UnicodeError, TemplateSyntaxError):
+        return False
+    if any(True for _ in meta.find_referenced_templates(ast)):
+        return False
+    return meta.find_undeclared_variables(ast) <= FOOTER_NAMES | env.globals.keys()
 
 @dataclass
 class Outcome:
@@ -322,7 +352,9 @@ class Builder:
         after = {a.id: a for a in site.activities}
         changed = {i for i in before.keys() | after.keys()
                    if before.get(i) is not after.get(i) and before.get(i) != after.get(i)}
-        body_only = bool(changed) and not site.template_files and all(
+        if changed and not deps_hold(site, self.site_dir):
+            return jobs, True  # the site's templates may show any record on any page
+        body_only = bool(changed) and all(
             i in before and i in after and dataclasses.replace(before[i], body=after[i].body) == after[i]
             for i in changed)
         wanted = {f"activity:{i}" for i in changed}
@@ -414,7 +446,7 @@ class Builder:
         render the activities' pages and the body kinds, as `_select` would. None for
         anything else (or a site with templates/ of its own): the general path then runs."""
         if not (self._clean and changed and self.site is not None and self._renderer is not None
-                ) or self.site.template_files:
+                ) or not deps_hold(self.site, self.site_dir):
             return None
         head = self._head()  # git answers while the files are read and rendered
         try:

@@ -414,6 +414,10 @@ def test_body_edits_take_the_short_path_and_equal_a_full_build(tmp_path: Path) -
         (site / "content/activities/planned-meeting.md").write_text("---\ntitle: x\n")
         act.write_text(act.read_text() + "\nWhile another file is broken.\n")
 
+    def footer(text: str) -> None:
+        (site / "templates").mkdir(exist_ok=True)
+        (site / "templates/site_footer.html").write_text(text)
+
     def add_template() -> None:
         (site / "templates").mkdir()
         (site / "templates/activity.html").write_text(
@@ -443,6 +447,18 @@ def test_body_edits_take_the_short_path_and_equal_a_full_build(tmp_path: Path) -
         ("a plan edit", lambda: edit(site / "content/plan.yaml", "target: 100", "target: 90"),
          [site / "content/plan.yaml"], False, True),
         ("a body edit after a plan edit", lambda: edit(course, "New start.", "Newer start."), [course], True, True),
+        # A footer that names only site-wide facts and the page's own record keeps the short
+        # path; one that reaches other records (through `site`) does not, and a record's edit
+        # then renders every page that footer is on.
+        ("a footer of site-wide facts", lambda: footer('<p>{{ config.title }}: {{ plan.title }}'
+                                                       '{% if act is defined %} ({{ act.title }}){% endif %}</p>\n'),
+         [site / "templates", site / "templates/site_footer.html"], False, True),
+        ("a body edit with that footer", lambda: edit(course, "Newer", "Newest"), [course], True, True),
+        ("a footer that shows a record", lambda: footer('<p>{{ site.activities[0].title }}: '
+                                                        '{{ site.activities[0].body[:30] }}</p>\n'),
+         [site / "templates/site_footer.html"], False, True),
+        ("a body edit of the record it shows", lambda: edit(course, "Newest", "Latest"), [course], False, True),
+        ("a title edit of the record it shows", lambda: edit(course, "title: ", "title: Re ", ), [course], False, True),
     ]
     for name, change, paths, short, ok in steps:
         change()
