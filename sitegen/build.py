@@ -235,9 +235,10 @@ def _page_globals(site: m.Site, site_dir: Path) -> bytes:
     The theme's activity page shows its record and site-wide facts only (config, plan, report
     date, git dates, pages and reports in the menu), so a page's key is this digest plus the
     record (see _page_key). Templates of the site's own could show anything, other records
-    included: with any, every record is part of every key (each page is then rendered on any
-    change).
+    included: with any (but a footer that names only site-wide facts, see render.deps_hold),
+    every record is part of every key (each page is then rendered on any change).
     """
+    from .render import deps_hold
     h = hashlib.blake2b(digest_size=16)
     h.update(repr((cache.stamp(), dataclasses.replace(site, activities=()))).encode())
     for rel in site.template_files:
@@ -246,7 +247,7 @@ def _page_globals(site: m.Site, site_dir: Path) -> bytes:
             h.update((site_dir / rel).read_bytes())
         except OSError:
             h.update(b"unreadable")
-    if site.template_files:
+    if not deps_hold(site, site_dir):
         h.update(repr(site.activities).encode())
     return h.digest()
 

@@ -51,7 +51,7 @@ from .content import Document, Source, discover, read_document
 from .errors import ContentError, Problem, Problems
 from .gitinfo import GitInfo, read_history
 from .preview_files import PreviewFiles, stat_key
-from .render import Job, Renderer, TemplateError
+from .render import Job, Renderer, TemplateError, deps_hold
 
 # Page kinds of the default theme that show an activity's Markdown body.
 BODY_KINDS = frozenset({"feed", "search_json"})
@@ -60,39 +60,10 @@ SEARCH = "data/search.json"
 # events beyond its queue (16,384 by default) and watchfiles does not say so. Such a batch
 # (a checkout, say) gets a full stat pass, which costs ~50 ms at 10,000 files.
 QUICK_MAX = 1000
-FOOTER = "templates/site_footer.html"
-# What a site's footer may name and still show no activity's body but its own page's:
-# site-wide facts, the page's own record and charts (which hold no bodies).
-FOOTER_NAMES = frozenset({"config", "plan", "root", "title", "crumbs", "url", "report_date",
-                          "area_title", "colors", "countries", "source", "changed", "edit", "nav",
-                          "act", "status", "charts", "site_footer"})
 # Site fields whose change re-renders everything.
 GLOBAL_FIELDS = ("config", "plan", "measurements", "area_texts", "pages", "reports",
                  "report_date", "report_date_source", "last_changed", "template_files")
 
-
-
-def deps_hold(site: m.Site, site_dir: Path) -> bool:
-    """True when pages show records only as the theme's do, so that `Job.deps` hold (an
-    activity page shows its own record, and only the feed and the search index show bodies
-    of others): the site has no templates of its own, or only a site_footer.html that names
-    nothing but FOOTER_NAMES and Jinja's globals and includes no other template. (A footer
-    is rendered on every page, with that page's context.)"""
-    if not site.template_files:
-        return True
-    if site.template_files != (FOOTER,):
-        return False
-    from jinja2 import TemplateSyntaxError, meta
-
-    from .render import environment
-    env = environment(None)
-    try:
-        ast = env.parse((site_dir / FOOTER).read_text(encoding="utf-8"))
-    except (OSError, UnicodeError, TemplateSyntaxError):
-        return False
-    if any(True for _ in meta.find_referenced_templates(ast)):
-        return False
-    return meta.find_undeclared_variables(ast) <= FOOTER_NAMES | env.globals.keys()
 
 @dataclass
 class Outcome:
@@ -444,7 +415,8 @@ class Builder:
         changed files are activity files whose records differ from the last good site's only
         in their Markdown bodies (same problems too), patch that site and its renderer and
         render the activities' pages and the body kinds, as `_select` would. None for
-        anything else (or a site with templates/ of its own): the general path then runs."""
+        anything else (or a site whose templates could show a record elsewhere, see
+        render.deps_hold): the general path then runs."""
         if not (self._clean and changed and self.site is not None and self._renderer is not None
                 ) or not deps_hold(self.site, self.site_dir):
             return None

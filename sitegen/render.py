@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+import jinja2.meta
 from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
@@ -29,6 +30,12 @@ from .theme_html import ActivityPages, fmt_date, fmt_num, status_class, theme_it
 
 THEME = Path(__file__).parent / "theme"
 _ACTIVITY_TEMPLATES = ("base.html", "activity.html", "macros.html")  # see theme_html
+FOOTER = "templates/site_footer.html"
+# What a site's footer may name and still show no record on a page but the record's own
+# (or an aggregate page's): site-wide facts, the page's own record, its charts.
+FOOTER_NAMES = frozenset({"config", "plan", "root", "title", "crumbs", "url", "report_date",
+                          "area_title", "colors", "countries", "source", "changed", "edit", "nav",
+                          "act", "status", "charts", "site_footer"})
 _ROOT_MARK = "\x01root\x01"  # stands for `root` in cached HTML (content cannot hold \x01)
 
 
@@ -108,6 +115,26 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.filters["date"] = fmt_date
     env.filters["slug"] = status_class
     return env
+
+
+def deps_hold(site: m.Site, site_dir: Path) -> bool:
+    """True when pages show records only as the theme's do, so that `Job.deps` hold (an
+    activity page shows its own record, and only the feed and the search index show bodies
+    of others): the site has no templates of its own, or only a site_footer.html that names
+    nothing but FOOTER_NAMES and Jinja's globals and includes no other template. (A footer
+    is rendered on every page, with that page's context.)"""
+    if not site.template_files:
+        return True
+    if site.template_files != (FOOTER,):
+        return False
+    env = environment(None)
+    try:
+        ast = env.parse((site_dir / FOOTER).read_text(encoding="utf-8"))
+    except (OSError, UnicodeError, jinja2.TemplateSyntaxError):
+        return False
+    if any(True for _ in jinja2.meta.find_referenced_templates(ast)):
+        return False
+    return jinja2.meta.find_undeclared_variables(ast) <= FOOTER_NAMES | env.globals.keys()
 
 
 def _fmt_pct(value: float | None) -> str:

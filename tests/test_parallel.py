@@ -482,3 +482,29 @@ def test_sites_with_their_own_page_templates_get_them(tmp_path: Path) -> None:
         html = fast.render(_activity_job(act.id))
         assert html == slow.render(_activity_job(act.id))
         assert f"activities/{act.id}/ ../../ <span".encode() in html[0][1]
+
+
+def test_page_keys_with_a_site_footer(tmp_path: Path) -> None:
+    """A footer naming only site-wide facts keeps activity pages' keys per record; one that
+    reaches other records (through `site`) makes every record part of every key."""
+    site = write_corpus(12, tmp_path / "site")
+    (site / "templates").mkdir()
+    footer = site / "templates/site_footer.html"
+    records = sorted((site / "content/activities").rglob("*.md"))
+    out = tmp_path / "out"
+    for text, every in (('<p>{{ config.title }}{% if act is defined %}: {{ act.title }}{% endif %}</p>\n', False),
+                        ("<p>{{ site.activities[0].title }}</p>\n", True)):
+        footer.write_text(text, encoding="utf-8")
+        first = build(site, out, workers=1)
+        pages = sum(1 for _ in (out / "activities").glob("*/index.html"))
+        for n, record in enumerate(records[:2]):  # (the second edit starts from the spare)
+            original = record.read_text(encoding="utf-8")
+            record.write_text(original.replace('title: "', f'title: "Edited {n} ', 1), encoding="utf-8")
+            edited = build(site, out, workers=1)
+            ref = tmp_path / f"ref-{every}-{n}"
+            build(site, ref, workers=1, use_cache=False)
+            assert_same(out, ref, f"edit {n} with footer {text!r}")
+            if every:
+                assert edited.rendered == first.pages
+            else:
+                assert edited.rendered <= first.pages - pages + 1
