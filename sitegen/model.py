@@ -35,6 +35,8 @@ class SiteConfig:
     """Repository web address; enables "edit this page" and history links."""
     repo_branch: str = "main"
     """Branch that edit and history links point to."""
+    repo_kind: str = ""
+    """URL patterns of the links: github or gitlab; default: gitlab when the host name contains "gitlab"."""
     allow_raw_html: bool = False
     """Trust raw HTML in Markdown bodies (not sanitised). Only for sites whose every editor is trusted."""
     activities_per_page: int = 100

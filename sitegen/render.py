@@ -340,9 +340,10 @@ class Renderer:
         return self.last_changed.get(source, "")
 
     def _edit_links(self, source: str) -> dict[str, str]:
-        """Edit and history links of a source file: GitHub's URL patterns, GitLab's when the
-        host name contains "gitlab". Paths are relative to the repository root (git tells
-        where the site folder sits; without git the site folder is taken as the root)."""
+        """Edit and history links of a source file: GitHub's URL patterns, or GitLab's with
+        `repo_kind: gitlab` or, without repo_kind, when the host name contains "gitlab".
+        Paths are relative to the repository root (git tells where the site folder sits;
+        without git the site folder is taken as the root)."""
         repo = self.site.config.repo_url.rstrip("/")
         if not repo or not source:
             return {}
@@ -350,7 +351,8 @@ class Renderer:
         branch = urllib.parse.quote(self.site.config.repo_branch, safe="/")
         path = urllib.parse.quote(self.site.repo_prefix + source, safe="/")
         host = repo.split("://", 1)[1].split("/", 1)[0] if "://" in repo else ""
-        sep = "/-/" if "gitlab" in host.lower() else "/"
+        kind = self.site.config.repo_kind or ("gitlab" if "gitlab" in host.lower() else "github")
+        sep = "/-/" if kind == "gitlab" else "/"
         return {"edit": f"{repo}{sep}edit/{branch}/{path}",
                 "history": f"{repo}{sep}commits/{branch}/{path}"}
 

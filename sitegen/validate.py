@@ -19,6 +19,7 @@ from .fields import Fields, did_you_mean, id_problem, slugify
 from .yamlload import YDict, YList
 
 SITE_KEYS = {f for f in m.SiteConfig.__dataclass_fields__}
+REPO_KINDS = ("github", "gitlab")  # URL patterns of edit and history links (render._edit_links)
 PLAN_KEYS = {"title", "summary", "start", "end", "partners", "activity_types", "areas"}
 AREA_KEYS = {"id", "title", "summary", "lead", "color", "objectives", "indicators"}
 INDICATOR_KEYS = {"id", "title", "unit", "baseline", "target", "milestones", "source", "sum",
@@ -81,6 +82,11 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         f.error("allow_raw_html", "'allow_raw_html': expected true or false")
         allow = False
     per_page = f.number("activities_per_page", default=d.activities_per_page, minimum=1)
+    kind = f.text("repo_kind")
+    if kind and kind not in REPO_KINDS:
+        f.error("repo_kind", f"'repo_kind' must be {' or '.join(REPO_KINDS)}, not '{kind}'",
+                did_you_mean(kind, REPO_KINDS))
+        kind = ""
     return m.SiteConfig(
         title=f.text("title", default=d.title),
         base_url=base_url,
@@ -88,6 +94,7 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         as_of=f.date("as_of"),
         repo_url=f.text("repo_url").rstrip("/"),
         repo_branch=f.text("repo_branch", default=d.repo_branch),
+        repo_kind=kind,
         allow_raw_html=allow,
         activities_per_page=int(per_page),
     )

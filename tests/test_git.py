@@ -114,6 +114,21 @@ def test_gitlab_url_patterns(repo: Path) -> None:
     assert links(out, "areas/firearms") == (
         "https://gitlab.example.org/org/plan/-/edit/release/2019/site/content/areas/firearms.md",
         "https://gitlab.example.org/org/plan/-/commits/release/2019/site/content/areas/firearms.md")
+    # A self-hosted GitLab whose host name does not say so, and a GitHub mirror on a host
+    # that does: repo_kind decides.
+    for url, kind, edit_link in (("https://code.example.org/org/plan", "gitlab",
+                                  "https://code.example.org/org/plan/-/edit/main/site/content/areas/firearms.md"),
+                                 ("https://gitlab-mirror.example.org/org/plan", "github",
+                                  "https://gitlab-mirror.example.org/org/plan/edit/main/site/content/areas/firearms.md")):
+        (site / "site.yaml").write_text(BASELINE["site.yaml"] + f"repo_url: {url}\nrepo_kind: {kind}\n",
+                                        encoding="utf-8")
+        assert links(build(site), "areas/firearms")[0] == edit_link
+    (site / "site.yaml").write_text(BASELINE["site.yaml"] + "repo_url: https://code.example.org/o/p\n"
+                                    "repo_kind: gitlub\n", encoding="utf-8")
+    run = run_sitegen("check", site)
+    assert run.returncode == 1
+    assert "site.yaml:6:1: error: 'repo_kind' must be github or gitlab, not 'gitlub' (did you mean 'gitlab'?)" \
+        in run.stdout + run.stderr
 
 
 def test_uncommitted_and_untracked_files(repo: Path) -> None:
