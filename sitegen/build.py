@@ -517,8 +517,8 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
             # Not the spare our signed manifest describes (e.g. committed with the content):
             # it could hold symlinks that lead writes elsewhere, so it is never reused.
             _link_remove(spare)
-        live = trees.get("out")
-        described = live and out_abs.is_dir() and os.stat(out_abs).st_ino == live["ino"]
+        live: dict[str, Any] = trees.get("out") or {}
+        described = bool(live) and out_abs.is_dir() and os.stat(out_abs).st_ino == live["ino"]
         if work.is_dir():
             if described:  # pages rendered by the last build need not be rendered again
                 live_tree = Tree(str(out_abs), live["files"], live.get("keys", {}))
