@@ -2,7 +2,7 @@
 activity list item.
 
 A site has one page and up to five list items per record, so these are most of a build's
-template work; Jinja takes three (the page) to ten (the item) times longer for them. The templates stay the source of truth:
+template work; Jinja takes four (the page) to ten (the item) times longer for them. The templates stay the source of truth:
 a site with templates of its own gets them rendered by Jinja, and a test checks that these
 functions and the theme's templates write the same bytes (tests/test_parallel.py).
 """
