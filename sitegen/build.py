@@ -309,10 +309,7 @@ class TreeWriter:
         old = self.known.get(rel)
         if old is not None and old[0] == d and self.intact(rel):
             return old
-        parent = rel.rpartition("/")[0]
-        if parent not in self.made:
-            self._folder(Path(path).parent)
-            self.made.add(parent)
+        self._parent(rel)
         try:  # O_EXCL: never write through an existing file (it may be a hard link)
             fd = os.open(path, _CREATE, 0o666)
         except (FileExistsError, IsADirectoryError):
@@ -341,10 +338,7 @@ class TreeWriter:
             return None
         if not stat.S_ISREG(st.st_mode) or st.st_size != entry[1] or st.st_mtime_ns != entry[2]:
             return None
-        parent = rel.rpartition("/")[0]
-        if parent not in self.made:
-            self._folder(Path(self.base + rel).parent)
-            self.made.add(parent)
+        self._parent(rel)
         self._clear(Path(self.base + rel))
         os.link(src, self.base + rel, follow_symlinks=False)
         return entry
@@ -359,6 +353,13 @@ class TreeWriter:
         except OSError:
             return None
         return old if st.st_size == old[1] and st.st_mtime_ns == old[2] else None
+
+    def _parent(self, rel: str) -> None:
+        """Make the folder of `rel` (once per folder and writer)."""
+        parent = rel.rpartition("/")[0]
+        if parent not in self.made:
+            self._folder(Path(self.base + rel).parent)
+            self.made.add(parent)
 
     def _folder(self, parent: Path) -> None:
         try:

@@ -137,6 +137,12 @@ def deps_hold(site: m.Site, site_dir: Path) -> bool:
     return jinja2.meta.find_undeclared_variables(ast) <= FOOTER_NAMES | env.globals.keys()
 
 
+def _place(job: Job) -> tuple[str, str]:
+    """A page's `root` (the way up to the site root) and `url` (its folder's path)."""
+    url = job.path[: -len("index.html")] if job.path.endswith("index.html") else job.path
+    return "../" * job.path.count("/"), url
+
+
 def _fmt_pct(value: float | None) -> str:
     return "–" if value is None else f"{round(100 * value):d}%"
 
@@ -318,8 +324,7 @@ class Renderer:
     def _context(self, job: Job, title: str, crumbs: list[tuple[str, str]], page_charts: list[charts.Chart],
                  source: str, ctx: dict[str, Any]) -> dict[str, Any]:
         """What a page's template sees."""
-        root = "../" * job.path.count("/")
-        url = job.path[: -len("index.html")] if job.path.endswith("index.html") else job.path
+        root, url = _place(job)
         context = {
             "site": self.site, "config": self.site.config, "plan": self.site.plan, "root": root,
             "title": title, "crumbs": crumbs, "charts": page_charts, "url": url,
@@ -447,8 +452,8 @@ class Renderer:
                     context = self._context(job, act.title, crumbs, [], source, ctx)
                     context["status"] = self._macros.status  # (activity.html imports it)
                     footer = self.env.get_template("site_footer.html").render(context)
-                html = self._activity_pages.page(act, "../" * job.path.count("/"),
-                                                 self._nav(job.path[: -len("index.html")]), crumbs,
+                root, url = _place(job)
+                html = self._activity_pages.page(act, root, self._nav(url), crumbs,
                                                  self._changed(source), self._edit_links(source), footer)
                 return [(job.path, html.encode("utf-8"))]
             except (KeyError, jinja2.TemplateError):

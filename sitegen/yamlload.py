@@ -317,23 +317,24 @@ def _plain_scalar(text: str) -> tuple[Any, bool]:
     return hit
 
 
-def _simple_scalar(text: str) -> str | None:
-    """The value of a quoted or plain scalar of the simple subset (raw text is the value for
-    quoted ones); None when outside the subset."""
+def _simple_scalar(text: str) -> tuple[str, Any] | None:
+    """The raw text and the value of a quoted or plain scalar of the simple subset (a quoted
+    one's value is its raw text); None when outside the subset."""
     text = text.rstrip(" ")
     first = text[:1]
     if first == '"':
         if len(text) >= 2 and text[-1] == '"' and "\"" not in text[1:-1] and "\\" not in text:
-            return text[1:-1]
+            return text[1:-1], text[1:-1]
         return None
     if first == "'":
         if len(text) >= 2 and text[-1] == "'" and "'" not in text[1:-1]:
-            return text[1:-1]
+            return text[1:-1], text[1:-1]
         return None
-    return text if _SIMPLE_PLAIN.match(text) else None
+    return (text, _plain_scalar(text)[0]) if _SIMPLE_PLAIN.match(text) else None
 
 
 def _load_simple(text: str, offset: int) -> YDict | None:
+    """The document of `text` if it is of the simple subset (see above), else None."""
     if any(c in text for c in _NOT_SIMPLE) or _YAML_NON_PRINTABLE.search(text):
         return None
     lines = text.split("\n")
@@ -354,10 +355,10 @@ def _load_simple(text: str, offset: int) -> YDict | None:
                     seq.line, seq.column = n + offset, here + 1
                 elif here != indent:
                     return None
-                raw = _simple_scalar(item.group(2))
-                if raw is None:
+                scalar = _simple_scalar(item.group(2))
+                if scalar is None:
                     return None
-                value = raw if item.group(2)[0] in "'\"" else _plain_scalar(raw)[0]
+                raw, value = scalar
                 seq.append(value)
                 seq.marks.append((n + offset, here + 3))
                 seq.raw.append(raw)
@@ -379,11 +380,10 @@ def _load_simple(text: str, offset: int) -> YDict | None:
             root[key] = seq
             root.raw[key] = None
             continue
-        raw = _simple_scalar(rest)
-        if raw is None:
+        scalar = _simple_scalar(rest)
+        if scalar is None:
             return None
-        root[key] = raw if rest[0] in "'\"" else _plain_scalar(raw)[0]
-        root.raw[key] = raw
+        root.raw[key], root[key] = scalar
     if seq is not None and indent < 0 or not root:
         return None
     return root
