@@ -13,7 +13,8 @@ For each size, a corpus is generated once under bench/corpora/N/ (git-ignored; o
 * warm  - a second build with nothing changed;
 * edit  - a build after one record's title was edited (the record is restored at the end).
 
-Each time is the median of --runs runs (default 5 at 1,000, 3 at 10,000). Peak memory is
+Each time is the median of --runs runs (default 5 at 1,000, 3 at 10,000), with the fastest
+and slowest run beside it, and the CPU time (user + system, whole process tree). Peak memory is
 the largest sum of RSS over the build's whole process tree (sampled every 20 ms; shared
 copy-on-write pages of forked workers are counted once per process, so this overstates),
 with the PSS sum (shared pages split between processes) beside it. It comes from one more
@@ -186,7 +187,11 @@ def empty_trash() -> None:
 
 
 def wait_after_delete() -> None:
-    """Wait until the last deletion of an earlier run of this script is a minute old."""
+    """Delete what an interrupted run left, then wait until the last deletion is a minute old."""
+    leftovers = sorted(CORPORA.glob(".trash-*"))
+    if leftovers:
+        _trash.extend(leftovers)
+        empty_trash()
     try:
         left = float((CORPORA / ".deleted").read_text()) + QUIET_AFTER_DELETE - time.time()
     except (OSError, ValueError):
@@ -298,6 +303,8 @@ def bench_size(n: int, runs: int, gencorpus: Path, hugo: str | None) -> dict[str
     for name, items in res.items():
         if items:
             fig[f"{name}_s"] = median([r.wall for r in items])
+            fig[f"{name}_min_s"] = min(r.wall for r in items)
+            fig[f"{name}_max_s"] = max(r.wall for r in items)
             fig[f"{name}_cpu_s"] = median([r.cpu for r in items])
             fig[f"{name}_rss_mb"] = max(r.rss for r in mem[name]) / 2**20
             fig[f"{name}_pss_mb"] = max(r.pss for r in mem[name]) / 2**20
@@ -334,7 +341,8 @@ def main() -> None:
                             ("edit", "rebuild after one edited record"), ("hugo", "Hugo cold build")):
             if f"{name}_s" in f:
                 extra = f" [{f['hugo_pages']} pages]" if name == "hugo" else ""
-                print(f"  {label:34} {f[name + '_s']:7.2f} s wall  {f[name + '_cpu_s']:7.2f} s cpu  "
+                spread = f"({f[name + '_min_s']:.2f}-{f[name + '_max_s']:.2f})"
+                print(f"  {label:34} {f[name + '_s']:7.2f} s wall {spread:13} {f[name + '_cpu_s']:6.2f} s cpu  "
                       f"peak RSS {f[name + '_rss_mb']:6.0f} MB (PSS {f[name + '_pss_mb']:4.0f} MB){extra}")
         print(f"  pages written per second (cold)    {f['pages'] / f['cold_s']:7.0f}")
         if "hugo_s" in f:
