@@ -129,7 +129,7 @@ def filesystem(path: Path) -> str:
         with open("/proc/mounts") as fh:
             for line in fh:
                 fields = line.split()
-                if len(fields) > 2 and str(path).startswith(fields[1].rstrip("/") + "/") \
+                if len(fields) > 2 and f"{path}/".startswith(fields[1].rstrip("/") + "/") \
                         and len(fields[1]) > len(best):
                     best, kind = fields[1], fields[2]
     except OSError:
@@ -196,7 +196,7 @@ def wait_after_delete() -> None:
         left = float((CORPORA / ".deleted").read_text()) + QUIET_AFTER_DELETE - time.time()
     except (OSError, ValueError):
         return
-    if 0 < left <= QUIET_AFTER_DELETE:
+    if 0 < left <= QUIET_AFTER_DELETE and filesystem(CORPORA) != "tmpfs":
         print(f"waiting {left:.0f} s: the last run deleted its outputs a moment ago (see discard)")
         time.sleep(left)
 
@@ -266,7 +266,8 @@ def bench_size(n: int, runs: int, gencorpus: Path, hugo: str | None) -> dict[str
     res: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "hugo": []}
     mem: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "hugo": []}
     hsite = hugo_site(site) if hugo else None
-    # The first round samples memory and is not timed; the next `runs` rounds are timed.
+    # The first round samples memory (and warms the caches) and is not timed; the next
+    # `runs` rounds are timed.
     for i in range(runs + 1):
         figures = mem if i == 0 else res
         # Cold builds of both tools alternate, each after the disk has written out what came
