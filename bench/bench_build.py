@@ -28,7 +28,7 @@ cold build into a fresh public/ folder.
 
 The file system counts: both tools create a folder and a file for every page. On this
 project's VM disk (ext4 without a journal) creating one costs 0.2-0.6 ms of kernel time
-when many files were deleted in the last minute (the kernel skips their inodes one by one),
+when many files were deleted in the last minutes (the kernel skips their inodes one by one),
 against a few microseconds on a RAM disk. `--workdir /dev/shm/...` takes the disk out of
 both tools' figures; the file system type is printed with the figures.
 """
@@ -161,9 +161,11 @@ def discard(path: Path) -> None:
 
     Deleting is slow here, and it slows what comes after it: on ext4 without a journal (this
     VM's disk) the kernel skips the inodes freed in the last minute one by one when it makes
-    a file, so a build started just after thousands of deletions spends most of its time in
-    the kernel. A run of this script starting less than a minute after the last one deleted
-    its outputs waits first (wait_after_delete)."""
+    a file (six minutes while their inode table block is dirty: fs/ext4/ialloc.c,
+    recently_deleted), so a build started just after thousands of deletions spends much of
+    its time in the kernel. A run of this script starting less than a minute after the last
+    one deleted its outputs waits first (wait_after_delete); after a 10,000-record run,
+    which deletes about 100,000 files, waiting six minutes gives cleaner disk figures."""
     if path.exists():
         dest = CORPORA / f".trash-{len(_trash)}-{os.getpid()}"
         os.rename(path, dest)
@@ -176,7 +178,7 @@ def settle() -> None:
     time.sleep(0.5)
 
 
-QUIET_AFTER_DELETE = 65.0  # seconds (the kernel's window is 60 s)
+QUIET_AFTER_DELETE = 65.0  # seconds (the kernel's window is 60 s, or 360 s, see discard)
 
 
 def empty_trash() -> None:
