@@ -148,6 +148,8 @@ def corpus(n: int, gencorpus: Path) -> Path:
             for extra in (".sitegen-cache", "output"):
                 shutil.rmtree(site / extra, ignore_errors=True)
             return site
+        if not gencorpus.is_file():
+            raise SystemExit(f"{gencorpus} not found: give the corpus generator with --gencorpus PATH")
         subprocess.run([sys.executable, str(gencorpus), str(n), str(site), "--overwrite"],
                        check=True, stdout=subprocess.DEVNULL)
     return site
