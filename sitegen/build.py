@@ -124,7 +124,8 @@ def _render_jobs(indices: list[int]) -> list[tuple[int, Any]]:
 def _render_all(site: m.Site, site_dir: Path, workers: int,
                 tick: Callable[[int, int], None] | None, writer: "TreeWriter | None",
                 keys: dict[str, bytes] | None = None, sources: dict[str, bytes] | None = None,
-                live: "Tree | None" = None) -> tuple[dict[str, Any], dict[str, bytes], int]:
+                live: "Tree | None" = None, texts_path: Path | None = None
+                ) -> tuple[dict[str, Any], dict[str, bytes], int]:
     """Render every job; returns output path -> bytes (or manifest entry), in job order, the
     page keys of the activity pages and how many of those were kept as they were.
 
@@ -134,22 +135,26 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     one whose key is the one `live` (the live output, when the writer's folder is an older
     tree) records: its file there is hard-linked instead.
     `sources` maps source files to the digests of their bytes. Workers are forked only when
-    there are enough pages to render."""
+    there are enough pages to render. Without workers, each activity's piece of the
+    site-wide data files is taken from `texts_path` when its page key is unchanged, and the
+    pieces are saved there for the next build (render.RecordTexts)."""
     global _W
-    from .render import Renderer
+    from .render import RecordTexts, Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
                         remember_html=False)
     renderer.index_by_id()
     jobs = renderer.jobs()
     results: list[Any] = [None] * len(jobs)
     new_keys: dict[str, bytes] = {}
+    by_id: dict[str, bytes] = {}
     todo = list(range(len(jobs)))
     if writer is not None:  # (decided here: a worker computing keys would copy every record)
         shared = _page_globals(site, site_dir)
         todo = []
         for i, job in enumerate(jobs):
             if job.kind == "activity":
-                key = new_keys[job.path] = _page_key(shared, renderer._by_id[job.key], sources or {})
+                key = new_keys[job.path] = by_id[job.key] = _page_key(
+                    shared, renderer._by_id[job.key], sources or {})
                 entry = writer.intact(job.path) if keys and keys.get(job.path) == key else None
                 if entry is None and live is not None and live.keys.get(job.path) == key:
                     entry = writer.adopt(job.path, live)
@@ -167,10 +172,15 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         if tick:
             tick(done, len(jobs))
 
+    heavy = [i for i in todo if jobs[i].kind == "activity"]
+    forked = workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and bool(heavy) and cache.fork_available()
+    old_texts: Any = None
+    if texts_path is not None and not forked:
+        old_texts = cache.load_pickle(texts_path)
+        renderer.record_texts = RecordTexts(by_id, old_texts if isinstance(old_texts, dict) else {})
     _W = _Work(renderer, jobs, writer)
     try:
-        heavy = [i for i in todo if jobs[i].kind == "activity"]
-        if workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and heavy and cache.fork_available():
+        if forked:
             import multiprocessing
             light = [i for i in todo if jobs[i].kind != "activity"]
             take(_render_jobs(heavy[:1]))  # compiles the activity templates once, before the fork
@@ -198,6 +208,9 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     clash = collision(jobs, {job.path: tuple(p for p, _ in outputs) for job, outputs in zip(jobs, results)})
     if clash:
         raise ContentError([clash])
+    texts = renderer.record_texts
+    if texts is not None and texts_path is not None and texts.used != old_texts:
+        cache.save_pickle(texts_path, texts.used)
     files = {path: data for outputs in results for path, data in outputs}
     return files, new_keys, kept
 
@@ -545,7 +558,8 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
         before = {}
     try:
         files, page_keys, kept = _render_all(
-            site, site_dir, workers, tick, TreeWriter(work, known), known_keys, store.digests, live_tree)
+            site, site_dir, workers, tick, TreeWriter(work, known), known_keys, store.digests, live_tree,
+            cache_dir / "texts.pickle")
         copies = static_copies(site, site_dir, files)
         writer = TreeWriter(work, known)
         manifest = dict(files)

@@ -60,6 +60,13 @@ def to_csv(columns: tuple[str, ...] | list[str], rows: Any) -> str:
     return buf.getvalue()
 
 
+def csv_row(row: Any) -> str:
+    """One CSV line, as to_csv writes it."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([safe_cell(c) for c in row])
+    return buf.getvalue()
+
+
 def safe_cell(value: Any) -> Any:
     """Prefix text starting with = + - @ (tab, CR) with ' against formula injection."""
     if isinstance(value, float) and value.is_integer():

@@ -196,6 +196,34 @@ def _excerpt(text: str, limit: int = 240) -> str:
     return plain[:limit].rsplit(" ", 1)[0] + "…" if len(plain) > limit else plain
 
 
+class RecordTexts:
+    """Each activity's piece of the site-wide data files (search index, activities JSON and
+    CSV), kept from one build to the next by the activity's page key (build._page_key: its
+    record and every site-wide fact its page shows, area titles and base URL included). A
+    piece whose key is in `old` is taken from there; `used` holds the pieces of this build,
+    which the build saves for the next one."""
+
+    def __init__(self, keys: dict[str, bytes], old: dict[tuple[bytes, str], str]):
+        self.keys = keys  # activity id -> page key
+        self.old = old
+        self.used: dict[tuple[bytes, str], str] = {}
+
+    def get(self, act: m.Activity, kind: str, make: Callable[..., str], *args: Any) -> str:
+        key = self.keys.get(act.id)
+        if key is None:
+            return make(*args)
+        text = self.old.get((key, kind))
+        if text is None:
+            text = make(*args)
+        self.used[(key, kind)] = text
+        return text
+
+
+def _piece(texts: RecordTexts | None, act: m.Activity, kind: str, make: Callable[..., str],
+           *args: Any) -> str:
+    return make(*args) if texts is None else texts.get(act, kind, make, *args)
+
+
 class Renderer:
     """Renders the pages of one Site; holds only read-only, precomputed facts."""
 
@@ -208,6 +236,7 @@ class Renderer:
         self._to_html = _markdown if remember_html else markdown.render
         self.env = environment(site_dir, bytecode_cache)
         self.version = version
+        self.record_texts: RecordTexts | None = None  # set by a cached build (build.py)
         # Looked up once: a missing optional template is not cached by Jinja, so an
         # `include ... ignore missing` would search the template folders on every page.
         try:
@@ -636,24 +665,31 @@ class Renderer:
         return [(job.path, _json(data))]
 
     def _activities_json(self, job: Job) -> list[tuple[str, bytes]]:
-        # One line: json.dumps with indent takes the pure-Python encoder (5x slower at 10k).
-        return [(job.path, _json([self.activity_record(a) for a in self.site.activities], indent=None))]
+        # One line (json.dumps with indent takes the pure-Python encoder, 5x slower at 10k):
+        # the records joined as json.dumps joins the items of a list.
+        parts = [_piece(self.record_texts, a, "json", self._record_json, a) for a in self.site.activities]
+        return [(job.path, ("[" + ", ".join(parts) + "]\n").encode("utf-8"))]
+
+    def _record_json(self, act: m.Activity) -> str:
+        return json.dumps(self.activity_record(act), ensure_ascii=False)
 
     def _activities_csv(self, job: Job) -> list[tuple[str, bytes]]:
         cols = ("id", "title", "area", "status", "start", "end", "type", "city", "country", "countries",
                 "participants", "women", "men", "partners", "tags", "planned_start", "planned_end", "url")
-        rows = []
-        for a in self.site.activities:
-            p = a.participants
-            rows.append((a.id, a.title, ";".join(a.areas), a.status, a.start.isoformat(),
-                         a.end.isoformat() if a.end else "", a.type, a.city, a.country,
-                         ";".join(a.countries), p.total if p else "",
-                         "" if not p or p.women is None else p.women, "" if not p or p.men is None else p.men,
-                         ";".join(a.partners), ";".join(a.tags),
-                         a.planned_start.isoformat() if a.planned_start else "",
-                         a.planned_end.isoformat() if a.planned_end else "",
-                         self.site.config.base_url + f"activities/{a.id}/"))
-        return [(job.path, charts.to_csv(cols, rows).encode("utf-8"))]
+        rows = [_piece(self.record_texts, a, "csv", self._record_csv, a) for a in self.site.activities]
+        return [(job.path, (charts.to_csv(cols, ()) + "".join(rows)).encode("utf-8"))]
+
+    def _record_csv(self, a: m.Activity) -> str:
+        p = a.participants
+        return charts.csv_row((
+            a.id, a.title, ";".join(a.areas), a.status, a.start.isoformat(),
+            a.end.isoformat() if a.end else "", a.type, a.city, a.country,
+            ";".join(a.countries), p.total if p else "",
+            "" if not p or p.women is None else p.women, "" if not p or p.men is None else p.men,
+            ";".join(a.partners), ";".join(a.tags),
+            a.planned_start.isoformat() if a.planned_start else "",
+            a.planned_end.isoformat() if a.planned_end else "",
+            self.site.config.base_url + f"activities/{a.id}/"))
 
     def _activities_index(self, job: Job) -> list[tuple[str, bytes]]:
         """Compact facets of every activity, for client-side filtering of paginated lists."""
@@ -665,7 +701,7 @@ class Renderer:
     def _search_json(self, job: Job) -> list[tuple[str, bytes]]:
         titles = tuple(sorted(self.area_title.items()))
         # Each activity's entry is serialised once per content (cached across preview rebuilds).
-        parts = [_search_entry_of(a, titles) for a in self.site.activities]
+        parts = [_piece(self.record_texts, a, "search", _search_entry_of, a, titles) for a in self.site.activities]
         docs: list[dict[str, str]] = []
         for p in self.site.pages:
             docs.append({"u": f"pages/{p.slug}/", "t": p.title, "k": "page", "d": "", "x": _excerpt(p.body, 5000)})

@@ -508,3 +508,53 @@ def test_page_keys_with_a_site_footer(tmp_path: Path) -> None:
                 assert edited.rendered == first.pages
             else:
                 assert edited.rendered <= first.pages - pages + 1
+
+
+def test_data_file_pieces_are_reused_while_their_page_key_holds(tmp_path: Path) -> None:
+    """A build without workers takes each activity's piece of search.json, activities.json
+    and activities.csv from the last build while the activity's page key holds (its record
+    and the site-wide facts); a changed record, area title or base URL gives new pieces."""
+    from sitegen import cache
+    site = write_corpus(30, tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out, workers=1)
+    texts = site / ".sitegen-cache" / "texts.pickle"
+    pieces = cache.load_pickle(texts)
+    assert sorted({kind for _, kind in pieces}) == ["csv", "json", "search"] and len(pieces) == 90
+
+    # A probe: every search piece altered in the (signed) cache. The next build, after one
+    # record is edited, takes the 29 others from the cache and makes the edited one anew.
+    cache.save_pickle(texts, {k: v.replace('"t": "', '"t": "PROBE ', 1) if k[1] == "search" else v
+                              for k, v in pieces.items()})
+    records = sorted((site / "content/activities").rglob("*.md"))
+    original = records[2].read_text(encoding="utf-8")
+    records[2].write_text(original.replace('title: "', 'title: "Edited ', 1), encoding="utf-8")
+    build(site, out, workers=1)
+    search = (out / "data/search.json").read_text(encoding="utf-8")
+    assert search.count('"t": "PROBE ') == 29 and '"t": "Edited ' in search
+
+    # Each change below gives the pieces it touches anew: the output equals an uncached build.
+    plan, config = site / "content/plan.yaml", site / "site.yaml"
+    steps = [
+        ("the probed records edited", None, None, None, None),
+        ("an area renamed", plan, "title: Firearms", "title: Small arms", ("Small arms", ("search.json",))),
+        ("another base URL", config, "https://example.org/progress/", "https://example.net/plan/",
+         ("https://example.net/plan/activities/", ("activities.json", "activities.csv"))),
+        ("a record's participants", records[7], "participants: ", "participants: 1", None),
+    ]
+    for step, path, before, after, expect in steps:
+        if path is None:
+            for record in records:
+                text = record.read_text(encoding="utf-8")
+                record.write_text(text.replace("\n## Follow-up", "\n## Follow-up again", 1), encoding="utf-8")
+        else:
+            text = path.read_text(encoding="utf-8")
+            assert before in text
+            path.write_text(text.replace(before, after, 1), encoding="utf-8")
+        build(site, out, workers=1)
+        ref = tmp_path / f"ref-{len(step)}"
+        build(site, ref, workers=1, use_cache=False)
+        assert_same(out, ref, step)
+        if expect:
+            for name in expect[1]:
+                assert expect[0] in (out / "data" / name).read_text(encoding="utf-8"), (step, name)
