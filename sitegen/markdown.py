@@ -68,11 +68,34 @@ def sanitise(html: str) -> str:
     )
 
 
-def render(text: str, trusted: bool = False) -> str:
-    """Markdown -> HTML; sanitised unless the site opted in to trusted raw HTML."""
+def render(text: str, trusted: bool = False, level: int = 1) -> str:
+    """Markdown -> HTML; sanitised unless the site opted in to trusted raw HTML. `level` is
+    the level of the heading the text sits under on its page (see outline)."""
     if not text.strip():
         return ""
-    return _render(text, trusted)
+    return outline(_render(text, trusted), level)
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+
+
+def outline(html: str, level: int = 1) -> str:
+    """Headings that skip no level: each at most one deeper than the one before it, the
+    first at most one deeper than `level` (so `### Programme` as a record's first heading,
+    under the page's h1, becomes an h2, as screen readers and the W3C checker expect).
+    Headings that skip no level are left as they are."""
+    if "<h" not in html:
+        return html
+    last, current = level, 0
+
+    def fix(match: re.Match[str]) -> str:
+        nonlocal last, current
+        if match.group(1):
+            return f"</h{current}" if current else match.group(0)
+        current = last = min(int(match.group(2)), last + 1)
+        return f"<h{current}"
+
+    return _HEADING_TAG.sub(fix, html)
 
 
 # Optional accelerator: markdown-it-pyrs (the Rust port of the same markdown-it) renders

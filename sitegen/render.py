@@ -367,8 +367,9 @@ class Renderer:
         context.update(ctx)
         return context
 
-    def _md(self, text: str) -> str:
-        return self._to_html(text, self.site.config.allow_raw_html)
+    def _md(self, text: str, level: int = 1) -> str:
+        """Markdown as HTML, under a heading of `level` on its page (markdown.outline)."""
+        return self._to_html(text, self.site.config.allow_raw_html, level)
 
     def _changed(self, source: str) -> str:
         return self.last_changed.get(source, "")
@@ -765,8 +766,8 @@ def _template_location(exc: Exception, fallback: str) -> tuple[str, int]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _markdown(text: str, trusted: bool) -> str:
-    return markdown.render(text, trusted)
+def _markdown(text: str, trusted: bool, level: int = 1) -> str:
+    return markdown.render(text, trusted, level)
 
 
 def _json(data: Any, indent: int | None = 1) -> bytes:

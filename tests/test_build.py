@@ -341,3 +341,38 @@ def test_strict_build_fails_on_a_warning_and_keeps_output(tmp_path: Path) -> Non
     run = run_sitegen("build", site)  # without --strict a warning does not stop the build
     assert run.returncode == 0
     assert "content/activities/planned-meeting.md:7:1: warning: unknown key 'venue' in an activity" in run.stderr
+
+
+_HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.S)
+
+
+def _headings(page: Path) -> list[tuple[int, str]]:
+    return [(int(n), re.sub(r"<[^>]+>", "", text).strip())
+            for n, text in _HEADING.findall(page.read_text(encoding="utf-8"))]
+
+
+def test_headings_never_skip_a_level(tmp_path: Path) -> None:
+    """A body whose first heading is `###` (under the page's h1) or that jumps from `##` to
+    `####` gets headings one level deeper at most, as the W3C checker and screen readers
+    expect; a narrative under the area page's h2 keeps its `###`; every page of the site
+    then has an outline without gaps."""
+    record = BASELINE["content/activities/2018-03-05-border-course.md"].replace(
+        "Officers practised document checks.\n",
+        "### Programme\n\nOfficers practised document checks.\n\n## Outcomes\n\n#### In detail\n\n"
+        "Checks.\n\n## Next\n")
+    narrative = BASELINE["content/areas/firearms.md"] + "\n### Background\n\nText.\n\n##### Detail\n\nMore.\n"
+    out = build(make_site(tmp_path / "site", {
+        "content/activities/2018-03-05-border-course.md": record, "content/areas/firearms.md": narrative}))
+
+    page = out / "activities/2018-03-05-border-course/index.html"
+    assert _headings(page)[:5] == [(1, "Border officers course"), (2, "Programme"), (2, "Outcomes"),
+                                   (3, "In detail"), (2, "Next")]
+    assert '<h2 id="programme">Programme</h2>' in page.read_text(encoding="utf-8")  # ids kept
+    area = _headings(out / "areas/firearms/index.html")
+    at = area.index((2, "Firearms"))  # the narrative's title
+    assert area[at + 1:at + 3] == [(3, "Background"), (4, "Detail")]
+
+    for html in sorted(out.rglob("*.html")):
+        levels = [n for n, _ in _headings(html)]
+        gaps = [(a, b) for a, b in zip([0] + levels, levels) if b > a + 1]
+        assert not gaps, f"{html.relative_to(out)}: heading levels {levels}"
