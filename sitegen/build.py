@@ -178,6 +178,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     if texts_path is not None and not forked:
         old_texts = cache.load_pickle(texts_path)
         renderer.record_texts = RecordTexts(by_id, old_texts if isinstance(old_texts, dict) else {})
+    else:
+        texts_path = None  # (workers make the pieces anew; none are kept)
     _W = _Work(renderer, jobs, writer)
     try:
         if forked:
@@ -208,9 +210,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     clash = collision(jobs, {job.path: tuple(p for p, _ in outputs) for job, outputs in zip(jobs, results)})
     if clash:
         raise ContentError([clash])
-    texts = renderer.record_texts
-    if texts is not None and texts_path is not None and texts.used != old_texts:
-        cache.save_pickle(texts_path, texts.used)
+    if texts_path is not None and renderer.record_texts.used != old_texts:
+        cache.save_pickle(texts_path, renderer.record_texts.used)
     files = {path: data for outputs in results for path, data in outputs}
     return files, new_keys, kept
 
@@ -520,6 +521,9 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
     known_keys: dict[str, bytes] = {}
     live_tree: Tree | None = None  # the live output, when `work` starts as an older tree
     stale = sorted(out_abs.parent.glob(f".{out_abs.name}.tmp-*"))  # left by killed builds
+    # The live output's manifest, when output/ is still the tree it describes.
+    live: dict[str, Any] = trees.get("out") or {}
+    described = bool(live) and out_abs.is_dir() and os.stat(out_abs).st_ino == live["ino"]
     if keep:
         old = trees.get("spare")
         trees["spare"] = None  # the spare is about to change: forget it until we succeed
@@ -531,8 +535,6 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
             # Not the spare our signed manifest describes (e.g. committed with the content):
             # it could hold symlinks that lead writes elsewhere, so it is never reused.
             _link_remove(spare)
-        live: dict[str, Any] = trees.get("out") or {}
-        described = bool(live) and out_abs.is_dir() and os.stat(out_abs).st_ino == live["ino"]
         if work.is_dir():
             if described:  # pages rendered by the last build need not be rendered again
                 live_tree = Tree(str(out_abs), live["files"], live.get("keys", {}))
@@ -572,10 +574,8 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
             for entry in sorted(out_abs.iterdir()):
                 if entry.name.startswith(".") and entry.name != MARKER:
                     _link_copy(entry, work / entry.name)
-        previous = trees.get("out")
-        described = previous and out_abs.is_dir() and os.stat(out_abs).st_ino == previous["ino"]
-        old_files = previous["files"] if described else None
-        old_keys = previous.get("keys", {}) if described else {}
+        old_files = live["files"] if described else None
+        old_keys = live.get("keys", {}) if described else {}
         had_output = out_abs.exists()
         _swap(work, out_abs)
     except BaseException:

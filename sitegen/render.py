@@ -201,11 +201,11 @@ class RecordTexts:
     CSV), kept from one build to the next by the activity's page key (build._page_key: its
     record and every site-wide fact its page shows, area titles and base URL included). A
     piece whose key is in `old` is taken from there; `used` holds the pieces of this build,
-    which the build saves for the next one."""
+    which the build saves for the next one. Without keys (the default), every piece is made."""
 
-    def __init__(self, keys: dict[str, bytes], old: dict[tuple[bytes, str], str]):
-        self.keys = keys  # activity id -> page key
-        self.old = old
+    def __init__(self, keys: dict[str, bytes] | None = None, old: dict[tuple[bytes, str], str] | None = None):
+        self.keys = keys or {}  # activity id -> page key
+        self.old = old or {}
         self.used: dict[tuple[bytes, str], str] = {}
 
     def get(self, act: m.Activity, kind: str, make: Callable[..., str], *args: Any) -> str:
@@ -217,11 +217,6 @@ class RecordTexts:
             text = make(*args)
         self.used[(key, kind)] = text
         return text
-
-
-def _piece(texts: RecordTexts | None, act: m.Activity, kind: str, make: Callable[..., str],
-           *args: Any) -> str:
-    return make(*args) if texts is None else texts.get(act, kind, make, *args)
 
 
 class Renderer:
@@ -236,7 +231,7 @@ class Renderer:
         self._to_html = _markdown if remember_html else markdown.render
         self.env = environment(site_dir, bytecode_cache)
         self.version = version
-        self.record_texts: RecordTexts | None = None  # set by a cached build (build.py)
+        self.record_texts = RecordTexts()  # with keys in a cached build (build.py)
         # Looked up once: a missing optional template is not cached by Jinja, so an
         # `include ... ignore missing` would search the template folders on every page.
         try:
@@ -668,7 +663,7 @@ class Renderer:
     def _activities_json(self, job: Job) -> list[tuple[str, bytes]]:
         # One line (json.dumps with indent takes the pure-Python encoder, 5x slower at 10k):
         # the records joined as json.dumps joins the items of a list.
-        parts = [_piece(self.record_texts, a, "json", self._record_json, a) for a in self.site.activities]
+        parts = [self.record_texts.get(a, "json", self._record_json, a) for a in self.site.activities]
         return [(job.path, ("[" + ", ".join(parts) + "]\n").encode("utf-8"))]
 
     def _record_json(self, act: m.Activity) -> str:
@@ -677,7 +672,7 @@ class Renderer:
     def _activities_csv(self, job: Job) -> list[tuple[str, bytes]]:
         cols = ("id", "title", "area", "status", "start", "end", "type", "city", "country", "countries",
                 "participants", "women", "men", "partners", "tags", "planned_start", "planned_end", "url")
-        rows = [_piece(self.record_texts, a, "csv", self._record_csv, a) for a in self.site.activities]
+        rows = [self.record_texts.get(a, "csv", self._record_csv, a) for a in self.site.activities]
         return [(job.path, (charts.to_csv(cols, ()) + "".join(rows)).encode("utf-8"))]
 
     def _record_csv(self, a: m.Activity) -> str:
@@ -702,7 +697,7 @@ class Renderer:
     def _search_json(self, job: Job) -> list[tuple[str, bytes]]:
         titles = tuple(sorted(self.area_title.items()))
         # Each activity's entry is serialised once per content (cached across preview rebuilds).
-        parts = [_piece(self.record_texts, a, "search", _search_entry_of, a, titles) for a in self.site.activities]
+        parts = [self.record_texts.get(a, "search", _search_entry_of, a, titles) for a in self.site.activities]
         docs: list[dict[str, str]] = []
         for p in self.site.pages:
             docs.append({"u": f"pages/{p.slug}/", "t": p.title, "k": "page", "d": "", "x": _excerpt(p.body, 5000)})
