@@ -137,6 +137,7 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0  # full history: "last changed" dates and the report date come from git
+          persist-credentials: false  # no token left in .git/config for later steps
       - uses: actions/setup-python@v5
         with:
           python-version: "3.11"
@@ -158,6 +159,7 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0
+          persist-credentials: false
       - uses: actions/setup-python@v5
         with:
           python-version: "3.11"

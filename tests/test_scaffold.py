@@ -83,6 +83,11 @@ def test_generated_workflow_checks_pull_requests_and_deploys_main_only(tmp_path:
     upload = next(s for s in deploy["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "output"
     assert flow["permissions"] == {"contents": "read"}
+    # actions/checkout otherwise leaves the job's token in .git/config, where any later
+    # step (or a symlink in a published folder) can read it
+    checkouts = [s for job in (check, deploy) for s in job["steps"]
+                 if s.get("uses", "").startswith("actions/checkout")]
+    assert len(checkouts) == 2 and all(s["with"]["persist-credentials"] is False for s in checkouts)
 
 
 def test_new_activity_writes_a_record_that_check_accepts(tmp_path: Path) -> None:
