@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import __version__, cache
+from .content import fs_key
 from .errors import ContentError, Problem, Problems
 from .gitinfo import History
 from .loader import load_site
@@ -217,12 +218,12 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
 
 
 def collision(jobs: list[Job], job_outputs: dict[str, tuple[str, ...]]) -> Problem | None:
-    """Two jobs writing one file (names compared case-folded); `job_outputs`: job path ->
-    the files it writes."""
+    """Two jobs writing one file on some common file system (names compared by
+    content.fs_key); `job_outputs`: job path -> the files it writes."""
     owner: dict[str, Job] = {}
     for job in jobs:
         for path in job_outputs[job.path]:
-            key = path.casefold()
+            key = fs_key(path)
             if key in owner and owner[key] is not job:
                 first = owner[key]
                 return Problem(job.path, 0, 0, "error", f"two pages write {path}: {first.kind} "
@@ -273,19 +274,62 @@ def render_site(site: m.Site, site_dir: Path, workers: int = 1,
 
 
 def static_copies(site: m.Site, site_dir: Path, files: dict[str, Any]) -> dict[str, Path]:
-    """Theme assets and content/static/ files to copy, refusing clashes with pages."""
+    """Theme assets and content/static/ files to copy, refusing clashes with pages (and
+    with each other) on any common file system: an error names both files."""
     from .render import THEME
     copies = {f"assets/{name}": THEME / "assets" / name for name in ASSETS}
-    taken = {p.casefold() for p in files}
+    generated = _sources_of(site)
+    taken: dict[str, tuple[str, str, str]] = {}  # fs_key -> (output path or "folder/", kind, source)
+    for path in [*files, *copies]:
+        _take(taken, path, "generated", generated.get(path, ""))
     problems = []
     for rel in site.static_files:
         out = rel[len("content/static/"):]
-        if out.casefold() in taken or out.casefold() in {c.casefold() for c in copies}:
-            problems.append(Problem(rel, 0, 0, "error", f"static file would overwrite the generated {out}"))
-        copies[out] = site_dir / rel
+        clash = _clash(taken, out)
+        if clash:
+            problems.append(Problem(rel, 0, 0, "error", clash, "rename or move the static file"))
+        else:
+            _take(taken, out, "static", rel)
+            copies[out] = site_dir / rel
     if problems:
         raise ContentError(problems)
     return copies
+
+
+def _take(taken: dict[str, tuple[str, str, str]], path: str, kind: str, source: str) -> None:
+    """Note an output file and its folders under their file-system keys."""
+    parts = path.split("/")
+    for i in range(1, len(parts) + 1):
+        spelt = "/".join(parts[:i]) + ("/" if i < len(parts) else "")
+        taken.setdefault(fs_key(spelt.rstrip("/")), (spelt, kind, source))
+
+
+def _clash(taken: dict[str, tuple[str, str, str]], path: str) -> str:
+    """What an output file (or one of its folders) would clash with ('' when nothing)."""
+    parts = path.split("/")
+    for i in range(len(parts), 0, -1):  # the file itself first, then its folders
+        spelt = "/".join(parts[:i]) + ("/" if i < len(parts) else "")
+        other, kind, source = taken.get(fs_key(spelt.rstrip("/")), ("", "", ""))
+        if not other or other == spelt and spelt.endswith("/"):
+            continue
+        what = f"the {kind} {other}" + (f" (from {source})" if source else "")
+        if other == spelt:
+            return f"static file would overwrite {what}"
+        if other.rstrip("/") == spelt.rstrip("/"):
+            return f"static file clashes with {what}: a file and a folder cannot share a name"
+        return f"static file clashes with {what}: '{spelt}' and '{other}' are one name on Windows and macOS"
+    return ""
+
+
+def _sources_of(site: m.Site) -> dict[str, str]:
+    """Generated pages -> the content file they come from (for messages naming both files)."""
+    out = {f"activities/{a.id}/index.html": f"{a.loc.path}:{a.loc.line}" for a in site.activities}
+    out.update({f"pages/{p.slug}/index.html": p.loc.path for p in site.pages})
+    out.update({f"reports/{r.id}/index.html": r.loc.path for r in site.reports})
+    out.update({f"data/reports/{r.id}.json": r.loc.path for r in site.reports})
+    out.update({f"areas/{a.id}/index.html": "content/plan.yaml" for a in site.plan.areas})
+    out.update({f"indicators/{i.id}/index.html": "content/plan.yaml" for i in site.plan.indicators})
+    return out
 
 
 # -- writing: update the spare tree in place, then swap it in ------------------------------

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import yamlload
+from . import static, yamlload
 from .errors import Problems
 
 # Files larger than this are refused: no plan record needs it, and it bounds Markdown time.
@@ -79,38 +80,84 @@ def discover(site_dir: Path, problems: Problems) -> list[Source]:
     root = site_dir.resolve()
     found: list[Source] = []
     candidates: list[tuple[str, bool]] = []  # (path relative to the site, is a symlink)
-    if (site_dir / "site.yaml").exists():
+    if (site_dir / "site.yaml").exists() or (site_dir / "site.yaml").is_symlink():
         candidates.append(("site.yaml", (site_dir / "site.yaml").is_symlink()))
     for top in ("content", "templates"):
-        if (site_dir / top).is_dir():
+        if (site_dir / top).is_symlink():
+            # A link would publish (or run as templates) files from anywhere on the machine.
+            problems.error(top, 0, 0, "symlinked folders are not followed",
+                           f"copy the folder into the site instead of linking {top}/")
+        elif (site_dir / top).is_dir():
             _scan(str(site_dir), top, candidates, problems)
     for rel, link in candidates:
         kind = _kind(rel)
+        if kind is not None and is_junk(rel.rpartition("/")[2]):
+            problems.warning(rel, 0, 0, "file ignored: an editor backup or system file",
+                             "delete it, or keep such files out of the repository (.gitignore)")
+            continue
         if kind is None:
             if rel.startswith("content/"):
                 problems.warning(rel, 0, 0, "file ignored: not a place sitegen reads",
                                  "see the README for the content layout")
             continue
-        if link:
-            target = Path(os.path.realpath(site_dir / rel))  # never raises, even on a symlink loop
-            if target.is_symlink() or not target.exists():
-                problems.error(rel, 0, 0, "broken symlink (missing target or a loop); refused")
-                continue
-            if not target.is_relative_to(root):
-                problems.error(rel, 0, 0, "symlink points outside the site folder; refused")
-                continue
-            inside = target.relative_to(root).parts
-            if any(part.startswith(".") for part in inside) or inside[:1] == ("output",):
-                problems.error(rel, 0, 0, "symlink points into a hidden folder or the output; refused")
-                continue
-        if kind == "static":
-            why = _active_static(site_dir / rel)
-            if why:
-                problems.error(rel, 0, 0, why, "static files are published as they are; "
-                               "scripts belong in the theme (templates/), not in content")
-                continue
+        if link and not _link_ok(site_dir, root, rel, problems):
+            continue
         found.append(Source(rel, kind))
-    return sorted(found, key=lambda s: s.rel)
+    statics = [s for s in found if s.kind == "static"]
+    refused = _static_names(statics, problems)
+    refused |= _static_policy(site_dir, found, [s for s in statics if s.rel not in refused], problems)
+    return sorted((s for s in found if s.rel not in refused), key=lambda s: s.rel)
+
+
+def _link_ok(site_dir: Path, root: Path, rel: str, problems: Problems) -> bool:
+    """Whether a symlinked file may be read: it must resolve to a visible file of the site."""
+    target = Path(os.path.realpath(site_dir / rel))  # never raises, even on a symlink loop
+    if target.is_symlink() or not target.exists():
+        problems.error(rel, 0, 0, "broken symlink (missing target or a loop); refused")
+        return False
+    if not target.is_relative_to(root):
+        problems.error(rel, 0, 0, "symlink points outside the site folder; refused")
+        return False
+    inside = target.relative_to(root).parts
+    if any(part.startswith(".") for part in inside) or inside[:1] == ("output",):
+        problems.error(rel, 0, 0, "symlink points into a hidden folder or the output; refused")
+        return False
+    return True
+
+
+def _static_policy(site_dir: Path, found: list[Source], statics: list[Source],
+                   problems: Problems) -> set[str]:
+    """Static files that would run code in readers' browsers (see static.py), reported."""
+    allow: bool | None = None
+    refused = set()
+    for source in statics:
+        suffix = os.path.splitext(source.rel)[1].lower()
+        if allow is None and suffix not in static.INERT_SUFFIXES | static.SCRIPT_SUFFIXES:
+            allow = _allow_raw_html(site_dir, found)
+        why = static.refusal(site_dir / source.rel, bool(allow))
+        if why is not None:
+            problems.error(source.rel, why.line, why.column, why.message, why.hint)
+            refused.add(source.rel)
+    return refused
+
+
+def _allow_raw_html(site_dir: Path, found: list[Source]) -> bool:
+    """Whether site.yaml sets `allow_raw_html: true` (validate.site_config reports a bad value;
+    discovery needs the setting before the configuration is validated)."""
+    site = next((s for s in found if s.kind == "site"), None)
+    if site is None:
+        return False
+    text = read_text(site_dir, site, Problems())
+    try:
+        data = yamlload.load(text or "", 0)[0]
+    except yamlload.YamlError:
+        return False
+    return isinstance(data, dict) and data.get("allow_raw_html") is True
+
+
+# Hidden names at the top of content/static/ that are published (the only dot entries an
+# output has besides sitegen's marker): GitHub Pages' switch and RFC 8615's folder.
+PUBLISHED_DOTS = frozenset({".nojekyll", ".well-known"})
 
 
 def _scan(site: str, top: str, out: list[tuple[str, bool]], problems: Problems) -> None:
@@ -126,7 +173,7 @@ def _scan(site: str, top: str, out: list[tuple[str, bool]], problems: Problems) 
         except OSError:
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            if entry.name.startswith(".") and not (rel == "content/static" and entry.name in PUBLISHED_DOTS):
                 continue
             child = f"{rel}/{entry.name}"
             link = entry.is_symlink()
@@ -146,32 +193,78 @@ def _scan(site: str, top: str, out: list[tuple[str, bool]], problems: Problems) 
                 out.append((child, link))
 
 
-# Static files the browser would run, and markers of script inside HTML/SVG/XML files.
-_ACTIVE_SUFFIXES = {".js", ".mjs", ".cjs", ".swf", ".xhtml", ".xht", ".hta", ".wasm"}
-_MARKUP_SUFFIXES = {".html", ".htm", ".svg", ".svgz", ".xml", ".xsl", ".xslt", ".shtml"}
-_ACTIVE_MARKUP = re.compile(
-    rb"<\s*(?:script|iframe|frame|object|embed|foreignobject|handler|base|meta)\b"
-    rb"|<[^>]*[\s\"'/]on[a-z]+\s*=|(?:java|vb)script\s*:|data\s*:\s*text/html"
-    rb"|<\s*(?:set|animate)\b[^>]*attributename\s*=\s*[\"']?\s*(?:on|href|xlink:href)"
-    rb"|<[^>]*&#", re.I)  # character references inside a tag could spell any of these
+# -- names that every common file system can hold -------------------------------------------
+# Files a text editor or file manager leaves behind: never published (Hugo and MkDocs skip
+# them too). Hidden ones (.#foo, .DS_Store, .foo.swp) are skipped by _scan already.
+_JUNK = re.compile(r"(?:.*~|#.*#|\.#.*|~\$.*|.*\.(?:orig|rej|swp|swo|swx|bak|tmp)"
+                   r"|\.ds_store|thumbs\.db|ehthumbs\.db|desktop\.ini)\Z", re.IGNORECASE | re.DOTALL)
+# Names Windows reserves for devices, with any extension ("con.txt" is the console too).
+_DEVICES = {"con", "prn", "aux", "nul", *(f"com{d}" for d in "0123456789\u00b9\u00b2\u00b3"),
+            *(f"lpt{d}" for d in "0123456789\u00b9\u00b2\u00b3"), "conin$", "conout$"}
+# Characters Windows refuses in file names (control characters are refused elsewhere too).
+_WINDOWS_FORBIDDEN = re.compile('[<>:"|?*\\\\\x00-\x1f]')
+# Characters that show as nothing: two names differing only by them look the same to
+# editors and reviewers (and macOS drops some of them from file names).
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+                        "\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f"
+                        "\ufeff\uffa0\U000e0000-\U000e0fff]")
 
 
-def _active_static(path: Path) -> str:
-    """Why a file of content/static/ would run code in readers' browsers ('' when it would not)."""
-    suffix = path.suffix.lower()
-    if suffix in _ACTIVE_SUFFIXES:
-        return f"static {suffix} files are refused: content cannot add scripts to the site"
-    if suffix in _MARKUP_SUFFIXES:
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_DATA_BYTES)
-        except OSError:
-            return ""
-        utf16 = b"\x00" in data or data.startswith((b"\xff\xfe", b"\xfe\xff"))
-        if suffix == ".svgz" or utf16 or _ACTIVE_MARKUP.search(data):
-            return (f"static {suffix} file contains script (script/iframe/object elements, "
-                    "on...= handlers or javascript: URLs); refused")
+def is_junk(name: str) -> bool:
+    """Whether a file name is an editor backup, swap or lock file, or a system's folder notes."""
+    return bool(_JUNK.match(name))
+
+
+def fs_key(path: str) -> str:
+    """The name a path has on the least distinguishing common file system (NTFS, APFS):
+    NFC, case-folded, trailing dots and spaces of each part dropped, invisible characters
+    removed. Two paths with one key are one file there."""
+    path = _INVISIBLE.sub("", unicodedata.normalize("NFC", path)).casefold()
+    return "/".join(part.rstrip(". ") for part in path.split("/"))
+
+
+def name_problem(name: str) -> str:
+    """Why a file or folder name cannot be written on every common file system ('' if it can)."""
+    bad = _WINDOWS_FORBIDDEN.search(name)
+    if bad:
+        return f"the name holds {_show(bad.group())}, which Windows does not allow in file names"
+    bad = _INVISIBLE.search(name)
+    if bad:
+        return f"the name holds the invisible character {_show(bad.group())}"
+    if name != name.rstrip(". "):
+        return "the name ends with a dot or a space, which Windows drops"
+    if name.split(".")[0].rstrip(" ").casefold() in _DEVICES:
+        return f"'{name.split('.')[0]}' is a device name on Windows (with any extension)"
     return ""
+
+
+def _show(ch: str) -> str:
+    """A character as a reader can see it: 'x' or U+XXXX."""
+    return f"'{ch}'" if ch.isprintable() and not _INVISIBLE.match(ch) else f"U+{ord(ch):04X}"
+
+
+def _static_names(statics: list[Source], problems: Problems) -> set[str]:
+    """Static files whose names some file system cannot hold, or holds as another's; reported."""
+    refused = set()
+    seen: dict[str, str] = {}  # fs_key of a file or folder below content/static/ -> its path
+    for source in statics:
+        parts = source.rel.split("/")[2:]
+        why = next((name_problem(p) for p in parts if name_problem(p)), "")
+        if why:
+            problems.error(source.rel, 0, 0, f"file name refused: {why}", "rename it")
+            refused.add(source.rel)
+            continue
+        for i in range(1, len(parts) + 1):
+            spelt = "/".join(parts[:i])
+            key = fs_key(spelt)
+            other = seen.setdefault(key, spelt)
+            if other != spelt:
+                problems.error(source.rel, 0, 0, f"'content/static/{spelt}' and 'content/static/{other}' "
+                               "are one name on Windows and macOS (they differ only in case or "
+                               "Unicode form)", "rename one of them")
+                refused.add(source.rel)
+                break
+    return refused
 
 
 def _limit(source: Source) -> int:

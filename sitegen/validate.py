@@ -7,12 +7,11 @@ import datetime as dt
 import io
 import os
 import re
-import unicodedata
 from pathlib import PurePosixPath
 from typing import Any
 
 from . import model as m
-from .content import Document
+from .content import Document, fs_key, name_problem
 from .countries import COUNTRIES
 from .errors import Problems
 from .fields import Fields, did_you_mean, id_problem, slugify
@@ -301,9 +300,15 @@ def activities(docs: list[Document], plan_: m.Plan | None, problems: Problems) -
 
 
 def _check_unique(acts: list[m.Activity], problems: Problems) -> None:
+    """Each id names one folder on every common file system (content.fs_key), and can be one."""
     seen: dict[str, m.Activity] = {}
     for act in sorted(acts, key=lambda a: (a.loc.path, a.loc.line)):
-        key = unicodedata.normalize("NFC", act.id).casefold()
+        why = name_problem(act.id)
+        if why:
+            problems.error(act.loc.path, act.loc.line, 1, f"activity id '{act.id}': {why}",
+                           "set another 'id:'")
+            continue
+        key = fs_key(act.id)
         if key in seen:
             first = seen[key]
             problems.error(act.loc.path, act.loc.line, 1,
@@ -641,7 +646,12 @@ def pages(docs: list[Document], problems: Problems) -> list[m.Page]:
             out.append(m.Page(slug, title, int(order), doc.body, m.Loc(doc.source.rel, doc.body_line)))
     seen: dict[str, m.Page] = {}
     for page in out:
-        key = unicodedata.normalize("NFC", page.slug).casefold()
+        why = next((name_problem(part) for part in page.slug.split("/") if name_problem(part)), "")
+        if why:
+            problems.error(page.loc.path, 1, 1, f"page address '/pages/{page.slug}/': {why}",
+                           "set another 'slug:'")
+            continue
+        key = fs_key(page.slug)
         if key in seen:
             problems.error(page.loc.path, 1, 1, f"page address '/pages/{page.slug}/' is also used by "
                            f"{seen[key].loc.path}")

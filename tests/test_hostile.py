@@ -218,19 +218,21 @@ CASES: list[Case] = [
                                  "---\ntitle: About us\nslug: about\n---\n"},
          "content/pages/about.md", 1, "page address '/pages/about/' is also used by "
          "content/pages/about-us.md"),
-    Case("static-over-page", {"content/static/index.html": "<p>hi</p>\n"},
-         "content/static/index.html", None, "static file would overwrite the generated index.html"),
+    Case("static-over-page", {"content/static/data/search.json": "[]\n"},
+         "content/static/data/search.json", None,
+         "static file would overwrite the generated data/search.json"),
     Case("activity-url-over-list", {ACT: act(front_with(id="index"))}, ACT, 6,
          "'index' is a reserved name"),
     # -- static files that would run script on the site's domain -------------------------
     Case("static-svg-onload", {"content/static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg' "
                                "onload='alert(1)'/>\n"},
-         "content/static/logo.svg", None, "static .svg file contains script"),
-    Case("static-svg-entity-href", {"content/static/x.svg": "<svg><a href='&#106;avascript:alert(1)'>"
+         "content/static/logo.svg", 1, "SVG refused: event handler attribute 'onload'"),
+    Case("static-svg-entity-href", {"content/static/x.svg": "<svg xmlns='http://www.w3.org/2000/svg'>"
+                                    "<a href='&#106;avascript:alert(1)'>"
                                     "<text>x</text></a></svg>\n"},
-         "content/static/x.svg", None, "static .svg file contains script"),
+         "content/static/x.svg", 1, "SVG refused: <a> link 'javascript:alert(1)'"),
     Case("static-html-script", {"content/static/promo.html": "<p>hi</p><script>alert(1)</script>\n"},
-         "content/static/promo.html", None, "static .html file contains script"),
+         "content/static/promo.html", None, "static .html files are refused"),
     Case("static-js", {"content/static/app.js": "alert(1)\n"},
          "content/static/app.js", None, "static .js files are refused"),
     # -- URLs in front matter -------------------------------------------------------------
