@@ -23,8 +23,9 @@ from .content import fs_key
 from .errors import ContentError, Problem, Problems
 from .gitinfo import History
 from .loader import load_site
-from .write import (MARKER, _MARKER_TEXT, _exchange, _link_copy, check_output_dir, safe_join,
-                    swap_into_place, write_tree)
+from .write import (MARKER, _MARKER_TEXT, check_dot_entries, check_output_dir, check_replaceable,
+                    check_untracked, output_lock, remove_tree, safe_join, stale_temps, swap,
+                    swap_into_place, temp_path, write_tree)
 
 if TYPE_CHECKING:
     from . import model as m
@@ -56,6 +57,9 @@ class BuildResult:
 def check(site_dir: Path, strict: bool = False) -> tuple[m.Site | None, list[Problem]]:
     """Validate everything without writing: the site (None on errors) and every problem."""
     problems = Problems()
+    bad = cache.folder_problem(site_dir)  # (the build would stop on it: say so now)
+    if bad is not None:
+        problems.extend([bad])
     site = load_site(site_dir, problems)
     if site is not None:
         _check_templates(site, site_dir, problems)
@@ -348,9 +352,10 @@ class Tree:
 class TreeWriter:
     """Writes outputs into a folder that may hold an older build: unchanged files stay.
 
-    A file is skipped only when the manifest of that folder says it has the same digest and
-    its size and mtime still match; otherwise it is unlinked (never truncated: it may be a
-    hard link) and written anew.
+    A file is kept only when the manifest of that folder says it has the same digest, its
+    size and mtime still match and its bytes still are what the manifest says (read back:
+    bit rot or an edit that kept size and mtime must not survive); otherwise it is unlinked
+    (never truncated: it may be a hard link) and written anew.
     """
 
     def __init__(self, root: Path, known: dict[str, Entry]):
@@ -365,7 +370,7 @@ class TreeWriter:
             safe_join(self.root, rel)  # raises the usual error
         path = self.base + rel
         old = self.known.get(rel)
-        if old is not None and old[0] == d and self.intact(rel):
+        if old is not None and old[0] == d and _read_if(path, old) == data:
             return old
         self._parent(rel)
         try:  # O_EXCL: never write through an existing file (it may be a hard link)
@@ -384,17 +389,14 @@ class TreeWriter:
 
     def adopt(self, rel: str, tree: "Tree") -> Entry | None:
         """Make `rel` a hard link to the same file of `tree` (the live output) if that file is
-        still as its manifest says; its manifest entry, or None. (Nothing is ever written
-        through a file, so two trees may share it.)"""
+        still as its manifest says, bytes included; its manifest entry, or None. (Nothing is
+        ever written through a file, so two trees may share it.)"""
         entry = tree.files.get(rel)
         if entry is None:
             return None
         src = os.path.join(tree.root, rel)
-        try:
-            st = os.stat(src, follow_symlinks=False)
-        except OSError:
-            return None
-        if not stat.S_ISREG(st.st_mode) or st.st_size != entry[1] or st.st_mtime_ns != entry[2]:
+        data = _read_if(src, entry)
+        if data is None or cache.digest(data) != entry[0]:
             return None
         self._parent(rel)
         self._clear(Path(self.base + rel))
@@ -402,15 +404,12 @@ class TreeWriter:
         return entry
 
     def intact(self, rel: str) -> Entry | None:
-        """The manifest entry of `rel` if its file is still as the manifest says."""
+        """The manifest entry of `rel` if its file is still as the manifest says, bytes included."""
         old = self.known.get(rel)
         if old is None:
             return None
-        try:
-            st = os.stat(self.base + rel)
-        except OSError:
-            return None
-        return old if st.st_size == old[1] and st.st_mtime_ns == old[2] else None
+        data = _read_if(self.base + rel, old)
+        return old if data is not None and cache.digest(data) == old[0] else None
 
     def _parent(self, rel: str) -> None:
         """Make the folder of `rel` (once per folder and writer)."""
@@ -445,40 +444,79 @@ class TreeWriter:
 
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+_READ = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
-def _walk_files(root: Path, drop_symlinks: bool = False) -> dict[str, os.stat_result]:
-    """Every file below root (not top-level dot entries), by relative path; with
-    `drop_symlinks`, symlinks found on the way are removed instead."""
+def _read_if(path: str, entry: Entry) -> bytes | None:
+    """The bytes of the regular file at `path` if its size and mtime are the manifest entry's
+    (None otherwise, or when it cannot be read)."""
+    try:
+        fd = os.open(path, _READ)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != entry[1] or st.st_mtime_ns != entry[2]:
+            return None
+        parts, left = [], entry[1] + 1  # one more byte: a file that grew is not the same
+        while left > 0:
+            part = os.read(fd, left)
+            if not part:
+                break
+            parts.append(part)
+            left -= len(part)
+        return b"".join(parts) if len(parts) != 1 else parts[0]
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _walk_files(root: Path, drop_symlinks: bool = False,
+                folders: list[str] | None = None) -> dict[str, os.stat_result]:
+    """Every file below root (but the top-level marker), by relative path; with
+    `drop_symlinks`, symlinks found on the way are removed instead; `folders` collects the
+    folders walked."""
     found: dict[str, os.stat_result] = {}
     stack = [("", str(root))]
     while stack:
         prefix, folder = stack.pop()
         with os.scandir(folder) as it:
             for entry in it:
-                if not prefix and entry.name.startswith("."):
-                    continue
                 rel = prefix + entry.name
+                if rel == MARKER:
+                    continue
                 if drop_symlinks and entry.is_symlink():
                     os.unlink(entry.path)
                 elif entry.is_dir(follow_symlinks=False):
                     stack.append((rel + "/", entry.path))
+                    if folders is not None:
+                        folders.append(rel)
                 else:
                     found[rel] = entry.stat(follow_symlinks=False)
     return found
 
 
-def _prune(root: Path, stale: list[str]) -> None:
-    """Remove files of an older build that this build does not write, and emptied folders."""
-    folders: set[Path] = set()
+def _prune(root: Path, stale: list[str], folders: list[str] | None = None,
+           keep: dict[str, Any] | None = None) -> None:
+    """Remove files of an older build that this build does not write, and emptied folders
+    (and `folders` that hold none of the files in `keep`)."""
+    emptied: set[Path] = set()
     for rel in stale:
         path = root / rel
         try:
             path.unlink()
         except OSError:
             continue
-        folders.update(p for p in path.parents if p != root and root in p.parents)
-    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        emptied.update(p for p in path.parents if p != root and root in p.parents)
+    if folders:
+        needed = {rel.rpartition("/")[0] for rel in keep or {}}
+        for rel in list(needed):
+            while rel and rel.rpartition("/")[0] not in needed:
+                rel = rel.rpartition("/")[0]
+                needed.add(rel)
+        emptied.update(root / rel for rel in folders if rel not in needed)
+    for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
         try:
             folder.rmdir()
         except OSError:
@@ -486,7 +524,9 @@ def _prune(root: Path, stale: list[str]) -> None:
 
 
 def _intact(out: Path, tree: dict[str, Any] | None) -> bool:
-    """True when the output folder is exactly what the recorded build wrote."""
+    """True when the output folder is exactly what the recorded build wrote: the same files
+    (dot entries and links count), sizes and mtimes. (Bytes are not read here: a build with
+    nothing to do stays quick; any build that writes reads back every file it reuses.)"""
     if not tree or not (out / MARKER).is_file():
         return False
     try:
@@ -514,14 +554,29 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
     """Full build of `site_dir` into `out_dir` (default SITE/output); atomic on success.
 
     With `use_cache` (the default) the build reads and fills SITE/.sitegen-cache/ and
-    updates the previous output tree kept there; the output is the same either way.
+    updates the previous output tree kept there; the output is the same either way (a
+    site folder where the cache cannot be made, e.g. a read-only one, builds without it).
+    Operating faults raise OSError or write.BuildFault with the previous output intact.
     """
     started = time.perf_counter()
     out = out_dir if out_dir is not None else site_dir / "output"
     check_output_dir(site_dir, out)
+    check_untracked(out)
     workers = default_workers() if workers is None else max(1, workers)
-    if not use_cache:
+    if use_cache:
+        bad = cache.folder_problem(site_dir)
+        if bad is not None:
+            raise ContentError([bad])
+    check_replaceable(out)
+    with output_lock(out):
+        if use_cache and cache.make_folder(site_dir):
+            return _build_cached(site_dir, out, strict, tick, workers, started)
         return _build_plain(site_dir, out, strict, tick, workers, started)
+
+
+def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], None] | None,
+                  workers: int, started: float) -> BuildResult:
+    """The cached build: update the spare tree (the output before last) and swap it in."""
     out_abs = out.resolve()
     cache_dir = site_dir / cache.DIRNAME
     tag = cache.digest(str(out_abs).encode()).hex()[:12]
@@ -550,59 +605,27 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
     blocking = [p for p in items if p.severity == "error" or strict]
     if site is None or blocking:
         raise ContentError(blocking or items)
+    # The live output's manifest, when output/ is still the tree it describes.
+    live: dict[str, Any] = trees.get("out") or {}
+    described = bool(live) and out_abs.is_dir() and os.stat(out_abs).st_ino == live["ino"]
+    ours = {rel.partition("/")[0] for rel in live["files"]} if described else set()
+    check_dot_entries(out, _published_dots(site) | ours)
 
     # The parsed documents are saved (and dropped) now, and the memory they held returned to
     # the system before the workers are forked: each worker starts as big as this process.
     store.save()
     cache.trim_memory()
     out_abs.parent.mkdir(parents=True, exist_ok=True)
-    cache_dir.mkdir(parents=True, exist_ok=True)
     # The new tree is written in `work` beside the output (as write.py does), but starting
     # from the spare: the output before last, kept in the cache folder after the last swap.
-    work = out_abs.parent / f".{out_abs.name}.tmp-{os.getpid()}"
+    work = temp_path(out_abs)
     keep = _same_device(cache_dir, out_abs.parent)
-    known: dict[str, Entry] = {}
-    known_keys: dict[str, bytes] = {}
-    live_tree: Tree | None = None  # the live output, when `work` starts as an older tree
-    stale = sorted(out_abs.parent.glob(f".{out_abs.name}.tmp-*"))  # left by killed builds
-    # The live output's manifest, when output/ is still the tree it describes.
-    live: dict[str, Any] = trees.get("out") or {}
-    described = bool(live) and out_abs.is_dir() and os.stat(out_abs).st_ino == live["ino"]
-    if keep:
-        old = trees.get("spare")
-        trees["spare"] = None  # the spare is about to change: forget it until we succeed
-        cache.save_pickle(trees_path, trees)
-        if spare.is_dir() and old and os.stat(spare).st_ino == old["ino"]:
-            known, known_keys = old["files"], old.get("keys", {})
-            os.rename(spare, work)
-        elif spare.is_dir() or spare.is_symlink():
-            # Not the spare our signed manifest describes (e.g. committed with the content):
-            # it could hold symlinks that lead writes elsewhere, so it is never reused.
-            _link_remove(spare)
-        if work.is_dir():
-            if described:  # pages rendered by the last build need not be rendered again
-                live_tree = Tree(str(out_abs), live["files"], live.get("keys", {}))
-        elif described:
-            # No spare yet (the first build after a cold one): start from hard links to the
-            # live output's files. Nothing is written through them (TreeWriter replaces a
-            # file, never rewrites it), so the live output stays as it is.
-            _link_files(out_abs, work, live["files"])
-            known, known_keys = live["files"], live.get("keys", {})
-        elif stale:
-            os.rename(stale.pop(), work)  # a killed build's tree: reusable, contents unknown
-    for path in stale:
-        if path != work:
-            shutil.rmtree(path, ignore_errors=True)
-    if work.is_dir():
-        for entry in os.scandir(work):  # dotfiles carried over from an older output
-            if entry.name.startswith("."):
-                _link_remove(Path(entry.path))
-        # (sitegen writes no symlinks: one would send writes outside the output)
-        before = _walk_files(work, drop_symlinks=True)
-    else:
-        work.mkdir()
-        before = {}
     try:
+        known, known_keys, live_tree = _start_tree(work, out_abs, spare if keep else None, trees,
+                                                   trees_path, live if described else {})
+        # (sitegen writes no symlinks: one would send writes, or the published site, elsewhere)
+        folders: list[str] = []
+        before = _walk_files(work, drop_symlinks=True, folders=folders)
         files, page_keys, kept = _render_all(
             site, site_dir, workers, tick, TreeWriter(work, known), known_keys, store.digests, live_tree,
             cache_dir / "texts.pickle")
@@ -611,42 +634,113 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
         manifest = dict(files)
         for rel, src in copies.items():
             manifest[rel] = writer.put(rel, src.read_bytes())
-        _prune(work, [rel for rel in before if rel not in manifest])
+        _prune(work, [rel for rel in before if rel not in manifest], folders, manifest)
         (work / MARKER).unlink(missing_ok=True)
         (work / MARKER).write_bytes(_MARKER_TEXT)
-        if out_abs.is_dir():
-            for entry in sorted(out_abs.iterdir()):
-                if entry.name.startswith(".") and entry.name != MARKER:
-                    _link_copy(entry, work / entry.name)
         old_files = live["files"] if described else None
         old_keys = live.get("keys", {}) if described else {}
         had_output = out_abs.exists()
-        _swap(work, out_abs)
+        swap(work, out_abs)
     except BaseException:
-        if keep and work.is_dir() and not spare.exists():
-            os.rename(work, spare)  # reusable next time, with an unknown manifest
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        _discard(work, spare if keep else None)
         raise
-    if keep and had_output:
-        os.rename(work, spare)
-    elif work.exists():
-        shutil.rmtree(work, ignore_errors=True)
+    # The old output (now at `work`) becomes the spare; failing that (e.g. a read-only old
+    # output, which cannot be moved to another folder), it is removed: the build succeeded.
+    spare_ino = _keep(work, spare) if keep and had_output else None
     pages = sum(1 for p in files if p.endswith(".html"))
     result = BuildResult(pages, len(files) + len(copies), len(site.activities),
                          time.perf_counter() - started, tuple(items), out, pages - kept)
     trees = {"fingerprint": store.fingerprint,
              "out": {"ino": os.stat(out_abs).st_ino, "files": manifest, "keys": page_keys},
-             "spare": {"ino": os.stat(spare).st_ino, "files": old_files or {}, "keys": old_keys}
-             if keep and had_output else None,
+             "spare": {"ino": spare_ino, "files": old_files or {}, "keys": old_keys}
+             if spare_ino is not None else None,
              "result": (result.pages, result.files, result.records, result.warnings)}
     cache.save_pickle(trees_path, trees)
     return result
 
 
+def _published_dots(site: m.Site) -> set[str]:
+    """The dot entries at the top of the output that the site publishes (content/static/)."""
+    top = (rel[len("content/static/"):].partition("/")[0] for rel in site.static_files)
+    return {name for name in top if name.startswith(".")}
+
+
+def _start_tree(work: Path, out_abs: Path, spare: Path | None, trees: dict[str, Any], trees_path: Path,
+                live: dict[str, Any]) -> tuple[dict[str, Entry], dict[str, bytes], Tree | None]:
+    """Make `work`, starting from the spare (the output before last, when it is the one the
+    signed manifest describes), else hard links to the live output's files, else a killed
+    build's tree, else nothing. Returns the manifest and page keys of what `work` holds, and
+    the live output (`live`: its manifest, when it is still that tree) when pages may be
+    linked from it. Other temporary folders of killed builds are removed. `spare` is None
+    when the cache is on another device than the output (no renames between them)."""
+    known: dict[str, Entry] = {}
+    known_keys: dict[str, bytes] = {}
+    stale = stale_temps(out_abs)
+    reuse: Path | None = None
+    if spare is not None:
+        old = trees.get("spare")
+        trees["spare"] = None  # the spare is about to change: forget it until we succeed
+        cache.save_pickle(trees_path, trees)
+        try:
+            st = os.lstat(spare)
+        except OSError:
+            st = None
+        if st is not None and stat.S_ISDIR(st.st_mode) and old and st.st_ino == old["ino"]:
+            known, known_keys, reuse = old["files"], old.get("keys", {}), spare
+        elif st is not None:
+            # Not the spare our signed manifest describes (e.g. committed with the content):
+            # it could hold symlinks that lead writes elsewhere, so it is never reused.
+            remove_tree(spare)
+        if reuse is None and not live and stale:
+            reuse = stale[-1]  # a killed build's tree: reusable, contents unknown
+    for path in stale:
+        if path != reuse:
+            remove_tree(path)
+    if reuse is not None and reuse != work:
+        os.rename(reuse, work)
+    if reuse is not None and reuse == spare:
+        live_tree = Tree(str(out_abs), live["files"], live.get("keys", {})) if live else None
+        return known, known_keys, live_tree  # pages rendered by the last build are linked
+    if reuse is None and spare is not None and live:
+        # No spare yet (the first build after a cold one): start from hard links to the
+        # live output's files. Nothing is written through them (TreeWriter replaces a
+        # file, never rewrites it), so the live output stays as it is.
+        _link_files(out_abs, work, live["files"])
+        return live["files"], live.get("keys", {}), None
+    if reuse is None:
+        work.mkdir()
+    return known, known_keys, None
+
+
+def _discard(work: Path, spare: Path | None) -> None:
+    """After a failed build: keep `work` as the spare (reusable next time, with an unknown
+    manifest) when possible, else remove it; never leave it beside the output."""
+    if not os.path.lexists(work):
+        return
+    if spare is not None and not os.path.lexists(spare):
+        try:
+            os.rename(work, spare)
+            return
+        except OSError:
+            pass
+    remove_tree(work)
+
+
+def _keep(work: Path, spare: Path) -> int | None:
+    """Move the old output from `work` to the spare; its inode, or None when it had to be
+    removed instead."""
+    try:
+        os.rename(work, spare)
+        return os.stat(spare).st_ino
+    except OSError:
+        remove_tree(work)
+        return None
+
+
 def _link_files(src: Path, dst: Path, files: dict[str, Entry]) -> None:
     """dst/rel as a hard link to src/rel for each rel (missing or odd files are skipped)."""
     made: set[str] = set()
+    os.mkdir(dst)
     for rel in files:
         parent = rel.rpartition("/")[0]
         if parent not in made:
@@ -658,26 +752,6 @@ def _link_files(src: Path, dst: Path, files: dict[str, Entry]) -> None:
             pass
 
 
-def _link_remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
-
-
-def _swap(new: Path, out: Path) -> None:
-    """Make `new` the output folder; the old output ends up at `new` (or nowhere)."""
-    if not out.exists():
-        os.rename(new, out)
-        return
-    if _exchange(new, out):
-        return
-    old = out.parent / f".{out.name}.tmp-old-{os.getpid()}"
-    os.rename(out, old)
-    os.rename(new, out)
-    os.rename(old, new)
-
-
 def _build_plain(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], None] | None,
                  workers: int, started: float) -> BuildResult:
     """The uncached build: render into memory, write a fresh temp tree, swap, delete the old."""
@@ -687,13 +761,14 @@ def _build_plain(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, i
     blocking = [p for p in items if p.severity == "error" or strict]
     if site is None or blocking:
         raise ContentError(blocking or items)
+    check_dot_entries(out, _published_dots(site))
     files = render_site(site, site_dir, workers=workers, tick=tick)
     copies = static_copies(site, site_dir, files)
     tmp = write_tree(out, files, copies)
     try:
         swap_into_place(tmp, out)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        remove_tree(tmp)
         raise
     pages = sum(1 for p in files if p.endswith(".html"))
     return BuildResult(pages, len(files) + len(copies), len(site.activities),

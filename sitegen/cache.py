@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import os
 import pickle
+import stat
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -127,7 +128,61 @@ def template_cache() -> Any:
             return None
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+
+    class TemplateCache(jinja2.FileSystemBytecodeCache):
+        """Each entry holds a digest of its bytes: a truncated or rotten one is a miss (and is
+        compiled and written again), never a crash or a wrong page."""
+
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                with open(self._get_cache_filename(bucket), "rb") as fh:
+                    blob = fh.read()
+                check, data = blob[:16], blob[16:]
+                if len(check) == 16 and digest(data) == check:
+                    bucket.bytecode_from_string(data)
+            except Exception:  # noqa: BLE001 - whatever is wrong with an entry, compile again
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            path = self._get_cache_filename(bucket)
+            tmp = f"{path}.{os.getpid()}.tmp"
+            try:
+                data = bucket.bytecode_to_string()
+                with open(tmp, "wb") as fh:
+                    fh.write(digest(data) + data)
+                os.replace(tmp, path)
+            except Exception:  # noqa: BLE001 - a cache that cannot be written is skipped
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+
+    return TemplateCache(str(folder))
+
+
+def folder_problem(site_dir: Path) -> Problem | None:
+    """An error when SITE/.sitegen-cache exists but is not a real folder: a file (committed
+    with the content) would stop every build; a symlink would send the cache and a copy of
+    the output where it points."""
+    try:
+        st = os.lstat(site_dir / DIRNAME)
+    except OSError:
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        return None
+    what = "a symlink" if stat.S_ISLNK(st.st_mode) else "a file"
+    return Problem(DIRNAME, 0, 0, "error", f"{DIRNAME} is {what}, not a folder: sitegen keeps "
+                   "its build cache there", "delete it; it is a local cache (list it in .gitignore)")
+
+
+def make_folder(site_dir: Path) -> bool:
+    """Make SITE/.sitegen-cache (a real folder: see folder_problem); False when it cannot be
+    made, e.g. in a read-only site folder (the build then runs without the cache)."""
+    try:
+        (site_dir / DIRNAME).mkdir(exist_ok=True)
+    except OSError:
+        return False
+    return os.access(site_dir / DIRNAME, os.W_OK) and folder_problem(site_dir) is None
 
 
 def _sign(data: bytes) -> bytes:

@@ -1,6 +1,7 @@
 """The `sitegen` command: parse arguments, call the library, map outcomes to exit codes.
 
-Exit status: 0 success, 1 content errors (or warnings with --strict), 2 usage errors.
+Exit status: 0 success, 1 content errors (or warnings with --strict) and operating faults
+(disk full, read-only, a concurrent build: one line, no traceback), 2 usage errors.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ def _site_dir(value: str) -> Path:
 
 def _build(args: argparse.Namespace) -> int:
     from .build import build, progress_bar
+    from .write import BuildFault
 
     site_dir = _site_dir(args.site_dir)
     out = Path(args.output) if args.output else None
@@ -123,12 +125,30 @@ def _build(args: argparse.Namespace) -> int:
         n = sum(1 for p in problems if p.severity == "error")
         sys.stderr.write(f"build failed: {n} error(s); the previous output was left untouched\n")
         return 1
+    except BuildFault as exc:
+        sys.stderr.write(f"sitegen: error: {exc}\n")
+        return 1
+    except OSError as exc:  # disk full, read-only file system, permissions...
+        sys.stderr.write(f"sitegen: error: {fault_text(exc)}; the build stopped and the previous "
+                         "output was left as it was\n")
+        return 1
     if result.warnings:
         sys.stderr.write(format_problems(list(result.warnings), "text") + "\n")
     fresh = f", {result.rendered} rendered" if 0 <= result.rendered < result.pages else ""
     print(f"built {result.pages} pages ({result.files} files{fresh}) from {result.records} "
           f"activities in {result.seconds:.2f} s, {len(result.warnings)} warning(s) -> {result.output}")
     return 0
+
+
+def fault_text(exc: OSError) -> str:
+    """An operating fault in a few words: what went wrong, and on which file."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    reason = reason[:1].lower() + reason[1:]
+    if exc.filename is not None:
+        reason += f": {os.fsdecode(exc.filename)}"
+    if exc.filename2 is not None:
+        reason += f" -> {os.fsdecode(exc.filename2)}"
+    return reason
 
 
 def _check(args: argparse.Namespace) -> int:

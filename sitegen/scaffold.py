@@ -221,7 +221,8 @@ def site_files(name: str, today: dt.date) -> dict[str, str]:
         "content/pages/about.md": (
             "---\ntitle: About\norder: 1\n---\n\n"
             "Who runs the plan, where the figures come from and whom to contact.\n"),
-        ".gitignore": "output/\n.sitegen-cache/\n",
+        # (no trailing slash: a file of these names, committed by mistake, is ignored too)
+        ".gitignore": "/output\n/.sitegen-cache\n/.output.lock\n/.output.tmp-*\n",
         "requirements.txt": (
             "# What CI installs to build the site (see .github/workflows/sitegen.yml).\n"
             "# Pin sitegen to a source you trust: the release on your package index, or a git\n"

@@ -2,23 +2,35 @@
 
 A failed or killed build never touches the previous output: everything is written to
 `.<name>.tmp-<pid>` beside it, then the two folders are exchanged in one `renameat2`
-call (Linux; elsewhere two renames). Top-level dotfiles of the old output (`.git`,
-`.nojekyll`, ...) are carried over by hard links. An existing, non-empty output folder
-that sitegen did not make is refused rather than deleted.
+call (Linux; elsewhere two renames). Nothing of the old output is carried over: dot
+entries a site publishes (`.nojekyll`, `.well-known/`) come from `content/static/` like
+any other file. An existing, non-empty output folder that sitegen did not make, one that
+git tracks and one that is a mount point are refused rather than replaced. One build at a
+time writes an output folder: `.<name>.lock` beside it says which.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
 import shutil
+import stat
+import subprocess
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+from typing import Iterator
 
 from .errors import UsageError
 
 MARKER = ".sitegen"
 _MARKER_TEXT = b"This folder is written by sitegen build; it is replaced on every build.\n"
+
+
+class BuildFault(Exception):
+    """An operating fault that stops a build (disk, permissions, a concurrent build): one
+    line for the user, exit status 1, the previous output left as it was."""
 
 
 def check_output_dir(site_dir: Path, out_dir: Path) -> None:
@@ -37,6 +49,64 @@ def check_output_dir(site_dir: Path, out_dir: Path) -> None:
                          "empty it or choose another with -o")
 
 
+def check_untracked(out_dir: Path) -> None:
+    """Refuse an output folder that git tracks: its files arrive with the content (a pull
+    request can commit a marker and links to .git), and every build would replace them.
+
+    One `git ls-files` call, made only when a folder above the output holds `.git`; without
+    git, or when git fails, nothing is refused (the build trusts nothing of an old output)."""
+    out = out_dir.resolve()
+    if not any((folder / ".git").exists() for folder in out.parents):
+        return
+    try:
+        found = subprocess.run(
+            ["git", "--literal-pathspecs", "-C", str(out.parent), "ls-files", "-z", "--", out.name],
+            capture_output=True, timeout=60, check=False, stdin=subprocess.DEVNULL).stdout
+    except (OSError, subprocess.SubprocessError):
+        return
+    if found.strip(b"\0"):
+        first = found.split(b"\0")[0].decode("utf-8", "replace")
+        raise UsageError(f"output folder {out_dir} is tracked by git ({first} is committed); sitegen "
+                         f"replaces it on every build: untrack it with `git rm -r --cached "
+                         f"{out.name}` and list it in .gitignore")
+
+
+def check_dot_entries(out_dir: Path, ours: set[str]) -> None:
+    """Refuse an old output holding a dot entry that the build does not write (`ours`: what
+    it writes, or wrote last time): nothing of an old output is carried into the new one
+    (a link there could publish `.git`), and a user's `.git` or `.nojekyll` put there by
+    hand must not vanish with the old output. Links are not refused: dropping one loses
+    nothing."""
+    try:
+        with os.scandir(out_dir.resolve()) as it:
+            names = sorted(e.name for e in it if e.name.startswith(".") and e.name != MARKER
+                           and e.name not in ours and not e.is_symlink())
+    except OSError:
+        return
+    if names:
+        raise UsageError(f"output folder {out_dir} holds {names[0]}, which this build does not write: "
+                         "the new output would not have it; to publish it, put it in content/static/, "
+                         "otherwise move it away")
+
+
+def check_replaceable(out_dir: Path) -> None:
+    """Refuse an output folder that is a mount point: it can never be swapped whole, and
+    replacing its contents file by file would break the promise that a failed or killed
+    build leaves the previous output as it was."""
+    out = out_dir.resolve()
+    try:
+        mounted = out.is_dir() and (os.path.ismount(out) or os.stat(out).st_dev != os.stat(out.parent).st_dev)
+    except OSError:
+        return
+    if mounted:
+        raise BuildFault(mount_point_message(out_dir))
+
+
+def mount_point_message(out_dir: Path) -> str:
+    return (f"output folder {out_dir} is a mount point and cannot be replaced; "
+            "build into a folder inside it or elsewhere with -o")
+
+
 def safe_join(root: Path, rel: str) -> Path:
     """root/rel, refusing absolute paths, '..' and anything that would leave root."""
     pure = PurePosixPath(rel)
@@ -45,55 +115,165 @@ def safe_join(root: Path, rel: str) -> Path:
     return root / pure
 
 
-def _cleanup_stale(out: Path) -> None:
-    """Remove temporary folders left by killed builds (they never held the live site)."""
-    for path in out.parent.glob(f".{out.name}.tmp-*"):
+# -- the temporary folders beside the output ------------------------------------------------
+def temp_path(out: Path, kind: str = "") -> Path:
+    """This process's temporary folder beside `out` (kind "old-": the old output during a
+    two-rename swap)."""
+    return out.parent / f".{out.name}.tmp-{kind}{os.getpid()}"
+
+
+def stale_temps(out: Path) -> list[Path]:
+    """Temporary folders of killed builds beside `out`, named exactly as temp_path names them
+    (matched by name, never by a glob pattern: `out[1]` must not match `.out1.tmp-...`)."""
+    prefix = f".{out.name}.tmp-"
+    found = []
+    try:
+        with os.scandir(out.parent) as it:
+            for entry in it:
+                if entry.name.startswith(prefix):
+                    rest = entry.name[len(prefix):].removeprefix("old-")
+                    if rest.isdigit() and rest.isascii() and entry.is_dir(follow_symlinks=False):
+                        found.append(Path(entry.path))
+    except OSError:
+        return []
+    return sorted(found)
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a folder sitegen made (a temporary or old output tree), even one whose folders
+    were made read-only; a link is removed, never followed."""
+    if not os.path.lexists(path):
+        return
+    if path.is_symlink() or not path.is_dir():
+        path.unlink(missing_ok=True)
+        return
+    shutil.rmtree(path, ignore_errors=True)
+    if os.path.lexists(path):  # read-only folders inside: make them writable, then again
+        for dirpath, dirnames, _ in os.walk(path):
+            for name in dirnames:
+                _writable(os.path.join(dirpath, name))
+        _writable(str(path))
         shutil.rmtree(path, ignore_errors=True)
 
 
+def _writable(folder: str) -> None:
+    try:
+        st = os.lstat(folder)
+        if stat.S_ISDIR(st.st_mode):
+            os.chmod(folder, stat.S_IMODE(st.st_mode) | stat.S_IRWXU)
+    except OSError:
+        pass
+
+
+# -- one build at a time --------------------------------------------------------------------
+try:
+    import fcntl
+except ImportError:  # (Windows)
+    fcntl = None  # type: ignore[assignment]
+
+
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold `.<name>.lock` beside the output folder while building into it.
+
+    With flock (POSIX) the lock ends with its process, so a killed build never leaves a lock
+    that blocks; the file is removed on release. Elsewhere the file itself is the lock."""
+    out = out_dir.resolve()
+    path = out.parent / f".{out.name}.lock"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd = _lock_flock(path, out_dir) if fcntl is not None else _lock_file(path, out_dir)
+    try:
+        yield
+    finally:
+        try:
+            os.unlink(path)  # (while holding it: the next build locks a new file)
+        except OSError:
+            pass
+        os.close(fd)
+
+
+_LOCK_OPEN = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _lock_flock(path: Path, out_dir: Path) -> int:
+    """The locked file's descriptor; BuildFault when another process holds it."""
+    assert fcntl is not None
+    while True:
+        fd = os.open(path, _LOCK_OPEN, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = _holder(fd)
+            os.close(fd)
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise
+            raise BuildFault(f"another sitegen build{holder} is writing {out_dir}; wait for it to finish") from None
+        try:  # the last holder may have removed the file between our open and flock
+            same = os.fstat(fd).st_ino == os.stat(path, follow_symlinks=False).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    return fd
+
+
+def _lock_file(path: Path, out_dir: Path) -> int:
+    """The lock file made exclusively (without flock); BuildFault when it exists."""
+    try:
+        fd = os.open(path, _LOCK_OPEN | os.O_EXCL, 0o644)
+    except FileExistsError:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+            holder = _holder(fd)
+            os.close(fd)
+        except OSError:
+            holder = ""
+        raise BuildFault(f"another sitegen build{holder} is writing {out_dir}; wait for it, "
+                         f"or remove {path} if no build runs") from None
+    os.write(fd, f"{os.getpid()}\n".encode())
+    return fd
+
+
+def _holder(fd: int) -> str:
+    """' (pid N)' from a lock file's text ('' when unreadable)."""
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii").strip() if hasattr(os, "pread") else ""
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return f" (pid {text})" if text.isdigit() else ""
+
+
+# -- the uncached build's writing ---------------------------------------------------------
 def write_tree(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path]) -> Path:
-    """Write `files` and copy `copies` (output path -> source file) into a new temp folder."""
+    """Write `files` and copy `copies` (output path -> source file) into a new temp folder
+    (removed again if writing fails)."""
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    _cleanup_stale(out)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
+    for path in stale_temps(out):  # left by killed builds (they never held the live site)
+        remove_tree(path)
+    tmp = temp_path(out)
     tmp.mkdir()
-    made: set[Path] = set()
-    for rel in sorted(files):
-        path = safe_join(tmp, rel)
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        with open(path, "wb") as fh:
-            fh.write(files[rel])
-    for rel in sorted(copies):
-        path = safe_join(tmp, rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(copies[rel], path)
-    (tmp / MARKER).write_bytes(_MARKER_TEXT)
-    if out.is_dir():
-        for entry in sorted(out.iterdir()):
-            if entry.name.startswith(".") and entry.name != MARKER and not (tmp / entry.name).exists():
-                _link_copy(entry, tmp / entry.name)
-    return tmp
-
-
-def _link_copy(src: Path, dst: Path) -> None:
-    if src.is_symlink():
-        os.symlink(os.readlink(src), dst)
-    elif src.is_dir():
-        shutil.copytree(src, dst, symlinks=True, copy_function=_link_or_copy)
-    else:
-        _link_or_copy(str(src), str(dst))
-
-
-def _link_or_copy(src: str, dst: str) -> None:
     try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
+        made: set[Path] = set()
+        for rel in sorted(files):
+            path = safe_join(tmp, rel)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            with open(path, "wb") as fh:
+                fh.write(files[rel])
+        for rel in sorted(copies):
+            path = safe_join(tmp, rel)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(copies[rel], path)
+        (tmp / MARKER).write_bytes(_MARKER_TEXT)
+    except BaseException:
+        remove_tree(tmp)
+        raise
+    return tmp
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -105,19 +285,34 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     at_fdcwd, rename_exchange = -100, 2
     fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+    return bool(fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0)
+
+
+def swap(new: Path, out: Path) -> None:
+    """Make `new` the output folder; the old output ends up at `new`. On failure both stay
+    where they were; a mount point (which cannot be renamed) is a BuildFault."""
+    if not out.exists():
+        os.rename(new, out)
+        return
+    if _exchange(new, out):
+        return
+    old = temp_path(out, "old-")
+    try:
+        os.rename(out, old)
+    except OSError as exc:
+        if exc.errno in (errno.EBUSY, errno.EXDEV):
+            raise BuildFault(mount_point_message(out)) from None
+        raise
+    try:
+        os.rename(new, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    os.rename(old, new)
 
 
 def swap_into_place(tmp: Path, out_dir: Path) -> None:
     """Make `tmp` the output folder; the old output is removed only after the swap."""
-    out = out_dir.resolve()
-    if not out.exists():
-        os.rename(tmp, out)
-        return
-    if _exchange(tmp, out):
-        shutil.rmtree(tmp, ignore_errors=True)
-        return
-    old = out.parent / f".{out.name}.tmp-old-{os.getpid()}"
-    os.rename(out, old)
-    os.rename(tmp, out)
-    shutil.rmtree(old, ignore_errors=True)
+    swap(tmp, out_dir.resolve())
+    remove_tree(tmp)
+

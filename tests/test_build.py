@@ -187,9 +187,9 @@ def test_cached_template_blocks_are_rendered_once_per_key(tmp_path: Path) -> Non
 
 
 def test_rebuild_replaces_removed_pages(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "site")
+    site = make_site(tmp_path / "site", {"content/static/.nojekyll": ""})  # (published dotfile)
     out = build(site)
-    (out / ".nojekyll").write_text("")
+    assert (out / ".nojekyll").exists()
     assert (out / "activities/planned-meeting/index.html").exists()
     (site / "content/activities/planned-meeting.md").unlink()
     build(site)
