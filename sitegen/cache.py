@@ -318,6 +318,9 @@ class Store:
                     todo.append((source, key))
                     raws.append(raw)
             fp.update(extra())
+            # What discovery reported (refused files are not among the sources): a build
+            # with a refused file never passes for the good build before it.
+            fp.update(repr(problems.sorted()).encode())
             self.fingerprint = fp.digest()
             if unchanged is not None and unchanged(self.fingerprint):
                 raise Unchanged()
