@@ -46,6 +46,8 @@ INERT_SUFFIXES = frozenset({
     ".txt", ".csv", ".tsv", ".json", ".geojson", ".md", ".yaml", ".yml", ".ics", ".css",
     ".webmanifest",
 })
+# SVG larger than this is refused: the check parses the whole file (about 0.15 s per MB).
+MAX_SVG_BYTES = 20_000_000
 _RAW_HINT = ("raw HTML belongs in Markdown pages (content/pages/) or the theme (templates/); "
              "set allow_raw_html: true in site.yaml only if every editor is trusted")
 _SVG_HINT = ("clean the file with an SVG optimiser (svgo, scour) or export it as PNG; "
@@ -71,25 +73,42 @@ def refusal(path: Path, allow_raw_html: bool) -> Refusal | None:
         return Refusal(0, 0, f"static {suffix} files are refused: {what}",
                        "publish the plain .svg" if suffix == ".svgz" else
                        "scripts belong in the theme (templates/), not in content")
+    if not path.is_file():  # a pipe or device would block the build reading it
+        return Refusal(0, 0, "not a regular file (a pipe or device?)", "")
     if suffix in INERT_SUFFIXES or allow_raw_html:
         return None
     if suffix in MARKUP_SUFFIXES:
         return Refusal(0, 0, f"static {suffix} files are refused: a browser would run them as "
                        "pages of the site, with any script in them", _RAW_HINT)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        if suffix == ".svg":
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_SVG_BYTES + 1)
+            if len(data) > MAX_SVG_BYTES:
+                return Refusal(0, 0, f"SVG files larger than {MAX_SVG_BYTES // 1_000_000} MB are "
+                               "refused (each is checked element by element)", "export it as PNG")
+            return svg_refusal(data)
+        line = _first_markup(path)
     except OSError as exc:
         return Refusal(0, 0, f"cannot read file: {exc.strerror or exc}", "")
-    if suffix == ".svg":
-        return svg_refusal(data)
-    if b"<" in data:
-        line = data.count(b"\n", 0, data.index(b"<")) + 1
+    if line:
         kind = f"{suffix} files" if suffix else "files without a suffix"
         return Refusal(line, 0, f"static {kind} are published only when they hold no markup "
                        "('<'): a host could serve this one as a page that runs script",
                        "use a known file type (image, PDF, CSV, JSON, text, ...) or zip it")
     return None
+
+
+def _first_markup(path: Path) -> int:
+    """The line of the first '<' in a file (0: none), read a megabyte at a time."""
+    lines = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            at = chunk.find(b"<")
+            if at >= 0:
+                return lines + chunk.count(b"\n", 0, at) + 1
+            lines += chunk.count(b"\n")
+    return 0
 
 
 # -- SVG ------------------------------------------------------------------------------------

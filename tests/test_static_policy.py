@@ -223,3 +223,13 @@ def test_allow_raw_html_publishes_markup_but_never_scripts(make_site: Any) -> No
     assert run.returncode == 1
     assert any(e.startswith("content/static/app.js: error: static .js files are refused")
                for e in run.errors), run.stderr
+
+
+def test_large_svg_and_pipes_are_refused_without_reading_them_whole(make_site: Any) -> None:
+    import os
+    site = make_site({"content/static/huge.svg": b"<svg " + b" " * 20_000_001 + b"/>"})
+    os.mkfifo(site / "content/static/pipe.txt")  # reading it would block the build forever
+    run = run_sitegen("check", site, timeout=30)
+    assert run.returncode == 1
+    assert any(e.startswith("content/static/huge.svg: error: SVG files larger than 20 MB") for e in run.errors)
+    assert any(e.startswith("content/static/pipe.txt: error: not a regular file") for e in run.errors)
