@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -19,28 +20,57 @@ class Problem:
     hint: str = ""
 
     def text(self) -> str:
-        """The `path:line:column: error: message` form used on the terminal."""
-        loc = self.path
+        """The `path:line:column: error: message` form used on the terminal, on one line."""
+        loc = _one_line(self.path)
         if self.line:
             loc += f":{self.line}:{self.column or 1}"
-        out = f"{loc}: {self.severity}: {self.message}"
+        out = f"{loc}: {self.severity}: {_one_line(self.message)}"
         if self.hint:
-            out += f" ({self.hint})"
+            out += f" ({_one_line(self.hint)})"
         return out
 
     def github(self) -> str:
-        """A GitHub Actions workflow command that annotates the pull request."""
+        """A GitHub Actions workflow command that annotates the pull request.
+
+        File names, keys and values quoted in messages come from the pull request: escaped as
+        the runner unescapes them (actions/toolkit core's command.ts), a newline cannot start
+        a command of its own, nor a ',' or ':' in a file name end or move the annotation.
+        """
         kind = "error" if self.severity == "error" else "warning"
         msg = self.message + (f" ({self.hint})" if self.hint else "")
-        msg = msg.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        parts = [f"file={self.path}"]
+        parts = [f"file={_escape_property(self.path)}"]
         if self.line:
             parts += [f"line={self.line}", f"col={self.column or 1}"]
-        return f"::{kind} {','.join(parts)}::{msg}"
+        elif self.path[-1:].isspace():
+            parts.append("title=sitegen")  # the runner trims the properties' trailing space
+        return f"::{kind} {','.join(parts)}::{_escape_data(msg)}"
 
     def as_dict(self) -> dict[str, object]:
         return {"path": self.path, "line": self.line, "column": self.column,
                 "severity": self.severity, "message": self.message, "hint": self.hint}
+
+
+# Control characters (tab aside): a file name or YAML key holding a newline must not start a
+# line of its own in the terminal or a CI log (where a line starting with `::` is a command).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def _one_line(text: str) -> str:
+    """`text` with control characters shown as escapes (`\\n`, `\\x1b`)."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: {"\n": "\\n", "\r": "\\r"}.get(
+        m.group(), f"\\x{ord(m.group()):02x}"), text)
+
+
+def _escape_data(text: str) -> str:
+    """Workflow-command data as GitHub's runner reads it back (command.ts escapeData)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A workflow-command property value (command.ts escapeProperty)."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 @dataclass

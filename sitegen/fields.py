@@ -12,13 +12,17 @@ from typing import Any, Iterable
 from .errors import Problems
 from .yamlload import YDict, YList
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Matched with fullmatch: `$` would also match before a final newline ("abc\n").
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _BOOL_WORDS = "YAML reads yes/no/on/off/true/false as booleans; put the value in quotes"
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10)), "index", "page", "data", "assets"}
-_ID = re.compile(r"^[\w][\w.-]*$")
+# Letters and digits of any script (documented), '_', '-' and '.'. `\w` also takes the four
+# Hangul fillers, letters by category that show as nothing: refused, as are the format
+# characters `\w` never takes (zero-width space and joiners, bidirectional marks).
+_ID = re.compile(r"(?![\u115f\u1160\u3164\uffa0])\w(?:(?![\u115f\u1160\u3164\uffa0])[\w.-])*")
 # Numbers beyond this are refused: no plan counts that far, and sums stay exact in floats.
-_MAX_NUMBER = 1e15
+MAX_NUMBER = 1e15
 # Dates outside these years are typos (9999-12-31, 0201-05-01); charts span the plan per quarter.
 MIN_YEAR, MAX_YEAR = 1900, 2199
 # Characters XML 1.0 forbids; YAML escapes ("\x01") could put them into any text value.
@@ -72,12 +76,23 @@ def id_problem(value: str) -> str:
         return "an id cannot be empty"
     if len(value) > 120:
         return "an id is limited to 120 characters"
-    if not _ID.match(value) or ".." in value:
+    if not _ID.fullmatch(value) or ".." in value:
         return ("an id may hold only letters, digits, '-', '_' and '.', "
                 "and cannot start with '.' or contain '..' or '/'")
     if value.casefold() in _RESERVED:
         return f"'{value}' is a reserved name"
     return ""
+
+
+def day_of(text: str) -> dt.date | None:
+    """The date of a YYYY-MM-DD text within MIN_YEAR-MAX_YEAR, else None (Fields.date says why)."""
+    if not _DATE.fullmatch(text):
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if MIN_YEAR <= day.year <= MAX_YEAR else None
 
 
 class Fields:
@@ -142,9 +157,8 @@ class Fields:
         return self.parse_date(key, value)
 
     def parse_date(self, key: str, value: Any, raw: str | None = None) -> dt.date | None:
-        if isinstance(value, dt.date):
-            return value
-        if not isinstance(value, str) or not _DATE.match(value):
+        """A YYYY-MM-DD text within MIN_YEAR-MAX_YEAR as a date; any other value is reported."""
+        if not isinstance(value, str) or not _DATE.fullmatch(value):
             shown = raw if raw is not None else self.data.raw.get(key, value)
             self.error(key, f"'{key}': date expected as YYYY-MM-DD, got {shown!r}")
             return None
@@ -172,12 +186,12 @@ class Fields:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self._wrong_type(key, "a number", value)
             return default
-        if isinstance(value, int) and abs(value) > _MAX_NUMBER:
+        if isinstance(value, int) and abs(value) > MAX_NUMBER:
             value = math.inf if value > 0 else -math.inf  # float(value) could overflow
-        if math.isnan(value) or math.isinf(value) or abs(value) > _MAX_NUMBER:
+        if math.isnan(value) or math.isinf(value) or abs(value) > MAX_NUMBER:
             raw = self.data.raw.get(key) if isinstance(self.data, YDict) else None
             shown = raw[:24] + ("..." if len(raw) > 24 else "") if raw else f"{value:g}"
-            self.error(key, f"'{key}': expected a finite number up to {_MAX_NUMBER:.0e}, got {shown}")
+            self.error(key, f"'{key}': expected a finite number up to {MAX_NUMBER:.0e}, got {shown}")
             return default
         if minimum is not None and value < minimum:
             self.error(key, f"'{key}' must not be negative, got {value:g}")

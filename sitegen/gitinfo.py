@@ -19,6 +19,10 @@ Rules (also in the README):
   (`fetch-depth: 0` in GitHub Actions) to get them all.
 * `latest_content` (the report date fallback) is the newest commit date touching
   `content/`, boundary commits included.
+* Commit dates are set by whoever commits (`GIT_COMMITTER_DATE`, a wrong clock): a date
+  outside the years that record dates may have (fields.MIN_YEAR-MAX_YEAR) is ignored, for the
+  report date and for "last changed" alike, and the newest such date is kept in
+  `ignored_date` so that the build can warn about it.
 * Without git, outside a work tree, in a repository without commits or when git fails, the
   build gets an empty GitInfo and pages simply show no dates.
 """
@@ -31,6 +35,8 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .fields import MAX_YEAR, MIN_YEAR
 
 # Settings that would change what `git log` prints, pinned whatever the user's config says.
 _CONFIG = ("core.quotepath=off", "log.showRoot=true", "log.showSignature=false",
@@ -49,6 +55,7 @@ class GitInfo:
     shallow: bool = False
     prefix: str = ""  # the site folder inside the repository, "" or "sub/dir/"
     in_repo: bool = False
+    ignored_date: str = ""  # the newest commit date outside MIN_YEAR-MAX_YEAR, as git gave it
 
 
 def _git(site_dir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
@@ -86,8 +93,8 @@ def read_history(site_dir: Path) -> GitInfo:
         return GitInfo()
     if log.returncode != 0:  # e.g. no commits yet
         return GitInfo(shallow=shallow, prefix=prefix, in_repo=True)
-    changed, latest = parse_log(_text(log.stdout), shallow)
-    return GitInfo(changed, latest, shallow, prefix, True)
+    changed, latest, ignored = parse_log(_text(log.stdout), shallow)
+    return GitInfo(changed, latest, shallow, prefix, True, ignored)
 
 
 class History:
@@ -113,9 +120,11 @@ class History:
         return self._info
 
 
-def parse_log(out: str, shallow: bool) -> tuple[dict[str, dt.date], dt.date | None]:
-    """`git log -z --format=@%cs %P --name-status -M` output -> (last change per path, latest content)."""
+def parse_log(out: str, shallow: bool) -> tuple[dict[str, dt.date], dt.date | None, str]:
+    """`git log -z --format=@%cs %P --name-status -M` output -> (last change per path, latest
+    content, the newest commit date ignored as out of range)."""
     changed: dict[str, dt.date] = {}
+    ignored = ""
     renamed: dict[str, str] = {}  # old path -> the path the file has now (newest name)
     gone: set[str] = set()  # deleted and not re-created since: older commits do not matter
     latest: dt.date | None = None
@@ -130,10 +139,9 @@ def parse_log(out: str, shallow: bool) -> tuple[dict[str, dt.date], dt.date | No
             continue
         if token.startswith("@"):
             stamp, _, parents = token[1:].partition(" ")
-            try:
-                day = dt.date.fromisoformat(stamp)
-            except ValueError:
-                day = None
+            day = _commit_day(stamp)
+            if day is None and not ignored:  # the first git lists: --date-order puts new ones first
+                ignored = stamp
             boundary = shallow and not parents.strip()
             continue
         kind = token[0]
@@ -160,4 +168,13 @@ def parse_log(out: str, shallow: bool) -> tuple[dict[str, dt.date], dt.date | No
             continue
         if current not in changed or day > changed[current]:
             changed[current] = day
-    return changed, latest
+    return changed, latest, ignored
+
+
+def _commit_day(stamp: str) -> dt.date | None:
+    """The date of `%cs` text, or None when it is no date or outside MIN_YEAR-MAX_YEAR."""
+    try:
+        day = dt.date.fromisoformat(stamp)
+    except ValueError:  # e.g. year 3170843 from a committer date of @99999999999999
+        return None
+    return day if MIN_YEAR <= day.year <= MAX_YEAR else None

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import __version__, loader, progress, validate
+from . import __version__, loader, validate
 from . import model as m
 from .build import _template_path, collision, static_copies
 from .content import Document, Source, discover, read_document
@@ -303,8 +303,7 @@ class Builder:
         if plan is None or problems.errors:
             return None
         loader._warn_unused(plan, acts, meas, problems)
-        day, source = progress.report_date(config, acts, meas, git.latest_content)
-        loader._warn_stale(acts, day, problems)
+        day, source = loader.report_date(config, plan, acts, meas, git, problems)
         if self._last_for is not git:  # sorted once per git history, not once per rebuild
             self._last = tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
             self._last_for = git

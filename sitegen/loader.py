@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .content import Document, Source, discover, read_document
 from .errors import Problems
+from .fields import MAX_YEAR, MIN_YEAR
 from .gitinfo import GitInfo, History, read_history
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
     """Validated documents -> Site; None when any error was found."""
     # (imported here: a build forks its parsing workers before importing these)
     from . import model as m
-    from . import progress, validate
+    from . import validate
     by_kind: dict[str, list[Document]] = {}
     for doc in docs:
         by_kind.setdefault(doc.source.kind, []).append(doc)
@@ -47,8 +48,7 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
     if plan is None or problems.errors:
         return None
     _warn_unused(plan, acts, meas, problems)
-    day, source = progress.report_date(config, acts, meas, git.latest_content)
-    _warn_stale(acts, day, problems)
+    day, source = report_date(config, plan, acts, meas, git, problems)
     last = tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
     return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
                   tuple(reports), day, source, last, static_files, template_files, git.prefix)
@@ -61,6 +61,42 @@ def _warn_unused(plan: m.Plan, acts: list[m.Activity], meas: list[m.Measurement]
         if ind.source == "measurements" and ind.id not in measured:
             problems.warning(ind.loc.path, ind.loc.line, 1,
                              f"indicator '{ind.id}' has source: measurements but no measurement yet")
+
+
+def report_date(config: m.SiteConfig, plan: m.Plan, acts: list[m.Activity],
+                meas: list[m.Measurement], git: GitInfo, problems: Problems) -> tuple[dt.date, str]:
+    """The report date and where it comes from (progress.report_date), with its warnings."""
+    from . import progress
+    day, source = progress.report_date(config, acts, meas, git.latest_content)
+    if not config.as_of:
+        _warn_commit_date(plan, acts, meas, git, day, source, problems)
+    _warn_stale(acts, day, problems)
+    return day, source
+
+
+# A report date from git this far past both the newest record and the plan's end is suspect.
+_GIT_DATE_SLACK = dt.timedelta(days=366)
+
+
+def _warn_commit_date(plan: m.Plan, acts: list[m.Activity], meas: list[m.Measurement],
+                      git: GitInfo, day: dt.date, source: str, problems: Problems) -> None:
+    """Commit dates are whatever the committer's clock (or GIT_COMMITTER_DATE) said: warn when
+    one was ignored or when the report date taken from git lies far from the records."""
+    hint = "set as_of: YYYY-MM-DD in site.yaml to fix the report date"
+    if git.ignored_date:
+        problems.warning("site.yaml", 0, 0, f"a commit is dated {git.ignored_date}, outside the "
+                         f"years {MIN_YEAR}-{MAX_YEAR}: its date is ignored",
+                         f"check the committer's clock; {hint}")
+    if source != "git":
+        return
+    newest = max([d for a in acts for d in (a.start, a.end) if d] + [x.date for x in meas],
+                 default=plan.start)
+    said = f"the report date {day} is the date of the latest commit touching content/"
+    if day > max(newest, plan.end) + _GIT_DATE_SLACK:
+        problems.warning("site.yaml", 0, 0, f"{said}, more than a year after the newest record "
+                         f"date ({newest}) and the plan's end ({plan.end})", hint)
+    elif day < plan.start:
+        problems.warning("site.yaml", 0, 0, f"{said}, before the plan's start ({plan.start})", hint)
 
 
 def _warn_stale(acts: list[m.Activity], day: dt.date, problems: Problems) -> None:

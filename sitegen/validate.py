@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import os
 import re
 from pathlib import PurePosixPath
 from typing import Any
 
 from . import model as m
-from .content import Document, fs_key, name_problem
+from .content import CONTROL, Document, fs_key, name_problem
 from .countries import COUNTRIES
 from .errors import Problems
-from .fields import Fields, did_you_mean, id_problem, slugify
+from .fields import MAX_NUMBER, Fields, day_of, did_you_mean, id_problem, slugify
 from .yamlload import YDict, YList
 
 SITE_KEYS = {f for f in m.SiteConfig.__dataclass_fields__}
@@ -28,7 +29,7 @@ ACTIVITY_KEYS = {"title", "area", "status", "start", "end", "type", "location", 
                  "planned_start", "planned_end", "body"}
 WHERE_KEYS = ("type", "status", "tags", "countries", "partners", "country")
 SUM_FIELDS = ("participants", "participants.women", "participants.men")
-_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")  # fullmatch: `$` passes a final newline
 _URL_SCHEMES = ("http://", "https://", "mailto:")
 
 
@@ -71,7 +72,7 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
     f.unknown_keys(SITE_KEYS)
     d = m.SiteConfig()
     base_url = f.text("base_url", default=d.base_url)
-    if not re.match(r"^https?://[^/]+", base_url):
+    if not re.match(r"https?://[^/]", base_url) or any(ch.isspace() for ch in base_url):
         f.error("base_url", "'base_url' must be an absolute http(s) URL, e.g. https://example.org/progress/")
         base_url = d.base_url
     if not base_url.endswith("/"):
@@ -184,7 +185,7 @@ def _area(f: Fields, seen: dict[str, int], seen_inds: dict[str, int]) -> m.Area 
     f.unknown_keys(AREA_KEYS)
     area_id = _unique_id(f, "area", seen)
     color = f.text("color")
-    if color and not _COLOR.match(color):
+    if color and not _COLOR.fullmatch(color):
         f.error("color", f"'color': expected a hex colour like \"#1f77b4\", got {color!r}")
         color = ""
     indicators = []
@@ -232,10 +233,15 @@ def _indicator(f: Fields, area_id: str, seen: dict[str, int]) -> m.Indicator | N
                 continue
             values = wf.text_list(key, allow_single=True)
             where.append((key, values))
+    before = len(f.problems.items)
     baseline = f.number("baseline", default=0.0)
     target = f.number("target", required=True)
-    if f.has("target") and f.has("baseline") and target == baseline:
-        f.error("target", "'target' equals 'baseline': progress cannot be measured")
+    # Attainment divides by target - baseline, so they must differ, whether the baseline is
+    # written or the default 0 (`target: 0` alone measures nothing either).
+    if f.has("target") and len(f.problems.items) == before and target == baseline:
+        given = "'baseline'" if f.has("baseline") else "the baseline (0 when not given)"
+        f.error("target", f"'target' equals {given}: progress cannot be measured",
+                "set the target the indicator should reach, or its own 'baseline'")
     milestones = []
     raw_ms = f.data.get("milestones") or []
     if not isinstance(raw_ms, list):
@@ -472,26 +478,26 @@ def _contributions(f: Fields, plan_: m.Plan | None) -> tuple[tuple[str, float], 
 
 # -- measurements ---------------------------------------------------------------------------
 
+# Measurement rows a site may hold, all files together: far more than a plan measures, and
+# few enough that a build lists each on its indicator's page in a second or two. (A 20 MB
+# table holds a million rows: reading stops at the limit, in bounded time and memory.)
+MAX_MEASUREMENTS = 100_000
+_MEASUREMENT_KEYS = ("indicator", "date", "value", "note")
+
+
 def measurements(docs: list[Document], plan_: m.Plan | None, problems: Problems) -> list[m.Measurement]:
     """CSV and YAML measurement files -> measurements of known `source: measurements` indicators."""
     known = {i.id: i for i in plan_.indicators} if plan_ else None
     out: list[m.Measurement] = []
+    read = 0
     for doc in docs:
-        rows = _csv_rows(doc, problems) if doc.source.rel.endswith(".csv") else _yaml_rows(doc, problems)
-        for f in rows:
-            f.unknown_keys({"indicator", "date", "value", "note"})
-            ind = f.text("indicator", required=True)
-            date = f.date("date", required=True)
-            value = f.number("value", required=True)
-            if ind and known is not None:
-                if ind not in known:
-                    f.error("indicator", f"measurement for unknown indicator '{ind}'",
-                            did_you_mean(ind, known))
-                elif known[ind].source != "measurements":
-                    f.error("indicator", f"indicator '{ind}' has source '{known[ind].source}'; "
-                            "measurements are only used with source: measurements")
-            if f.ok and date:
-                out.append(m.Measurement(ind, date, value, f.text("note"), m.Loc(f.rel, f.data.line)))
+        if doc.source.rel.endswith(".csv"):
+            n = _csv_measurements(doc, known, problems, out, MAX_MEASUREMENTS - read)
+        else:
+            n = _yaml_measurements(doc, known, problems, out, MAX_MEASUREMENTS - read)
+        if n < 0:
+            break  # the limit: reported where it was passed
+        read += n
     out.sort(key=lambda x: (x.indicator, x.date, x.loc.path, x.loc.line))
     for before, x in zip(out, out[1:]):
         if (before.indicator, before.date) == (x.indicator, x.date):
@@ -501,67 +507,147 @@ def measurements(docs: list[Document], plan_: m.Plan | None, problems: Problems)
     return out
 
 
-def _yaml_rows(doc: Document, problems: Problems) -> list[Fields]:
+def _too_many(rel: str, line: int, problems: Problems) -> int:
+    problems.error(rel, line, 1, f"more than {MAX_MEASUREMENTS:,} measurements in the site "
+                   "(this row is one too many)", "keep measurements that show progress, e.g. one "
+                   "per indicator and month; summarise finer data before it goes into the site")
+    return -1
+
+
+def _measurement(f: Fields, known: dict[str, m.Indicator] | None, out: list[m.Measurement]) -> None:
+    """One measurement record (a YAML mapping or a CSV row), checked field by field."""
+    f.unknown_keys(_MEASUREMENT_KEYS)
+    ind = f.text("indicator", required=True)
+    date = f.date("date", required=True)
+    value = f.number("value", required=True)
+    if ind and known is not None:
+        if ind not in known:
+            f.error("indicator", f"measurement for unknown indicator '{ind}'",
+                    did_you_mean(ind, known))
+        elif known[ind].source != "measurements":
+            f.error("indicator", f"indicator '{ind}' has source '{known[ind].source}'; "
+                    "measurements are only used with source: measurements")
+    if f.ok and date:
+        out.append(m.Measurement(ind, date, value, f.text("note"), m.Loc(f.rel, f.data.line)))
+
+
+def _yaml_measurements(doc: Document, known: dict[str, m.Indicator] | None, problems: Problems,
+                       out: list[m.Measurement], limit: int) -> int:
+    """A YAML list of measurements into `out`: rows read, or -1 beyond `limit`."""
     if doc.data is None:
-        return []
+        return 0
     if not isinstance(doc.data, YList):
         line, col = _where(doc)
         problems.error(doc.source.rel, line or 1, col or 1,
                        "a measurements file must be a YAML list of {indicator, date, value, note}")
-        return []
-    rows = []
+        return 0
     for i, item in enumerate(doc.data):
+        if i >= limit:
+            return _too_many(doc.source.rel, doc.data.where(i)[0], problems)
         if not isinstance(item, YDict):
             line, col = doc.data.where(i)
             problems.error(doc.source.rel, line, col, "each measurement must be a mapping")
             continue
-        rows.append(Fields(doc.source.rel, item, problems, "a measurement"))
-    return rows
+        _measurement(Fields(doc.source.rel, item, problems, "a measurement"), known, out)
+    return len(doc.data)
 
 
-def _csv_rows(doc: Document, problems: Problems) -> list[Fields]:
-    rel = doc.source.rel
-    text = doc.data
+def _csv_measurements(doc: Document, known: dict[str, m.Indicator] | None, problems: Problems,
+                      out: list[m.Measurement], limit: int) -> int:
+    """A CSV table of measurements into `out`: rows read, or -1 beyond `limit`.
+
+    A row whose cells are all fine becomes a Measurement directly (a million rows must not
+    cost a mapping and a Fields each); any other row takes _measurement, for the messages a
+    YAML record gets, located at the cell's line and column.
+    """
+    rel, text = doc.source.rel, doc.data
+    mine = Problems()  # kept only when the whole file is valid CSV, as before
+    start = len(out)
+    reader = csv.reader(io.StringIO(text), strict=True)
     try:
-        table = list(csv.reader(io.StringIO(text), strict=True))
+        n = _csv_table(rel, text, reader, known, mine, out, limit)
     except csv.Error as exc:
-        problems.error(rel, 1, 1, f"invalid CSV: {exc}")
-        return []
-    if not table:
-        return []
-    header = [h.strip() for h in table[0]]
-    expected = ["indicator", "date", "value", "note"]
-    missing = [h for h in expected[:3] if h not in header]
+        del out[start:]
+        problems.error(rel, reader.line_num or 1, 1, f"invalid CSV: {exc}")
+        return 0
+    problems.extend(mine.items)
+    return n
+
+
+def _csv_table(rel: str, text: str, reader: Any, known: dict[str, m.Indicator] | None,
+               problems: Problems, out: list[m.Measurement], limit: int) -> int:
+    first = next(reader, None)
+    if first is None:
+        return 0
+    header = [h.strip() for h in first]
+    missing = [h for h in _MEASUREMENT_KEYS[:3] if h not in header]
     if missing:
         problems.error(rel, 1, 1, "CSV header must be 'indicator,date,value,note' "
                        f"(missing: {', '.join(missing)})")
-        return []
-    rows = []
-    # csv rows map to file lines only when no quoted field spans lines; find line starts.
-    line_of = _csv_lines(text)
-    lines = text.split("\n")
-    for n, row in enumerate(table[1:], start=1):
+        return 0
+    plain = set(header) <= set(_MEASUREMENT_KEYS) and len(set(header)) == len(header)
+    at = {name: header.index(name) for name in _MEASUREMENT_KEYS if name in header}
+    ok_ids = ({i for i, ind in known.items() if ind.source == "measurements"}
+              if known is not None else None)
+    days: dict[str, dt.date | None] = {}
+    lines: list[str] | None = None
+    rows, prev = 0, reader.line_num
+    for row in reader:
+        line, prev = prev + 1, reader.line_num  # the record's first line (quoted cells may span lines)
         if not any(cell.strip() for cell in row):
             continue
-        line = line_of[n] if n < len(line_of) else n + 1
-        data = YDict()
-        data.line, data.column = line, 1
+        if rows >= limit:
+            return _too_many(rel, line, problems)
+        rows += 1
+        if plain and len(row) == len(header):
+            ind, day_text = row[at["indicator"]].strip(), row[at["date"]].strip()
+            note = row[at["note"]].strip() if "note" in at else ""
+            day = days.get(day_text, False)
+            if day is False:
+                day = days[day_text] = day_of(day_text)
+            value = _csv_number(row[at["value"]].strip())
+            if (day is not None and value is not None and ind
+                    and (ind in ok_ids if ok_ids is not None else not CONTROL.search(ind))
+                    and not CONTROL.search(note)):
+                out.append(m.Measurement(ind, day, value, note, m.Loc(rel, line)))
+                continue
+        if lines is None:
+            lines = text.split("\n")
         if len(row) != len(header):
             problems.error(rel, line, 1, f"row has {len(row)} cells, the header has {len(header)}")
             continue
-        marks = _cell_marks(lines, line)
-        for k, (name, cell) in enumerate(zip(header, row)):
-            value: Any = cell.strip()
-            if name == "value" and value:
-                try:
-                    value = float(value) if any(c in value for c in ".eE") else int(value)
-                except ValueError:
-                    pass
-            data[name] = value if value != "" else None
-            data.marks[name] = marks[k] if k < len(marks) else (line, 1)
-            data.raw[name] = cell
-        rows.append(Fields(rel, data, problems, "a measurement"))
+        _measurement(Fields(rel, _csv_record(header, row, lines, line), problems, "a measurement"),
+                     known, out)
     return rows
+
+
+def _csv_number(cell: str) -> float | None:
+    """A CSV cell's number as Fields.number takes it, or None for anything it would report."""
+    try:
+        value = float(cell) if any(c in cell for c in ".eE") else int(cell)
+    except ValueError:
+        return None
+    if isinstance(value, int):
+        return float(value) if abs(value) <= MAX_NUMBER else None
+    return value if math.isfinite(value) and abs(value) <= MAX_NUMBER else None
+
+
+def _csv_record(header: list[str], row: list[str], lines: list[str], line: int) -> YDict:
+    """A CSV row as the mapping a YAML record gives, each cell located at its line and column."""
+    data = YDict()
+    data.line, data.column = line, 1
+    marks = _cell_marks(lines, line)
+    for k, (name, cell) in enumerate(zip(header, row)):
+        value: Any = cell.strip()
+        if name == "value" and value:
+            try:
+                value = float(value) if any(c in value for c in ".eE") else int(value)
+            except ValueError:
+                pass
+        data[name] = value if value != "" else None
+        data.marks[name] = marks[k] if k < len(marks) else (line, 1)
+        data.raw[name] = cell
+    return data
 
 
 def _cell_marks(lines: list[str], line: int) -> list[tuple[int, int]]:
@@ -591,16 +677,6 @@ def _cell_marks(lines: list[str], line: int) -> list[tuple[int, int]]:
             continue
         at_start = False
         i += 1
-
-
-def _csv_lines(text: str) -> list[int]:
-    """The file line on which each CSV record starts (records may span lines)."""
-    reader = csv.reader(io.StringIO(text))
-    starts, prev = [], 0
-    for _ in reader:
-        starts.append(prev + 1)
-        prev = reader.line_num
-    return starts
 
 
 # -- areas, pages, reports ------------------------------------------------------------------

@@ -156,10 +156,33 @@ def _refuse(loader: _Loader, node: Any) -> Any:
     raise YamlError(line, col, f"unsupported YAML tag '{node.tag}' (content is data, not code)")
 
 
+_SCALAR_KINDS = {"tag:yaml.org,2002:int": "a whole number", "tag:yaml.org,2002:float": "a number",
+                 "tag:yaml.org,2002:bool": "true or false"}
+
+
+def _guarded(construct: Any, kind: str) -> Any:
+    """A scalar constructor whose failures (`!!int abc`, `!!bool maybe`, a number of more
+    digits than Python converts) become located YAML errors, not tracebacks."""
+    def run(loader: _Loader, node: ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, KeyError, OverflowError) as exc:
+            shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+            why = " (too many digits)" if "digits" in str(exc) else ""
+            raise ConstructorError(None, None, f"{shown!r} cannot be read as {kind}{why}",
+                                   node.start_mark) from exc
+    return run
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_Loader.add_constructor("tag:yaml.org,2002:omap", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 _Loader.add_constructor(None, _refuse)  # type: ignore[arg-type]
+for _tag, _kind in _SCALAR_KINDS.items():
+    _Loader.add_constructor(_tag, _guarded(_Base.yaml_constructors[_tag], _kind))
+# YAML's other standard tags build ordered pairs, sets, bytes and datetimes: types no field
+# takes (a datetime does not even compare with a date), so they are refused like any other.
+for _tag in ("omap", "pairs", "set", "binary", "timestamp"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
 
 
 def _expanded_size(root: Any) -> int:
@@ -309,7 +332,10 @@ def _plain_scalar(text: str) -> tuple[Any, bool]:
         if tag == _STR:
             hit = (text, True)
         elif tag in _PLAIN_SCALARS:
-            hit = (loader.yaml_constructors[tag](loader, ScalarNode(tag, text)), False)
+            try:
+                hit = (loader.yaml_constructors[tag](loader, ScalarNode(tag, text)), False)
+            except ConstructorError:
+                raise _Unusual from None  # the full loader reports it with its position
         else:
             raise _Unusual
         if len(_SCALARS) < 100_000:
