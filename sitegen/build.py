@@ -188,7 +188,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     _W = _Work(renderer, jobs, writer)
     try:
         if forked:
-            import multiprocessing
+            from .workers import Workers
             light = [i for i in todo if jobs[i].kind != "activity"]
             take(_render_jobs(heavy[:1]))  # compiles the activity templates once, before the fork
             heavy = heavy[1:]
@@ -201,9 +201,12 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             # Everything made so far lives until the end: the collector need not scan it again,
             # and the forked workers do not touch (and so copy) its pages when they collect.
             gc.freeze()
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for part in pool.imap_unordered(_render_jobs, chunks):
-                    take(part)
+            # (a worker that dies, e.g. of a crash in a native library, is an error for the
+            # page that killed it: see workers.Workers; multiprocessing.Pool would wait forever)
+            with Workers(_render_jobs, workers) as pool:
+                died = pool.run(chunks, take)
+            if died:
+                raise ContentError([_crash_problem(renderer, jobs[i]) for i in sorted(died)])
         else:
             take(_render_jobs(todo))
     finally:
@@ -219,6 +222,20 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         cache.save_pickle(texts_path, renderer.record_texts.used)
     files = {path: data for outputs in results for path, data in outputs}
     return files, new_keys, kept
+
+
+def _crash_problem(renderer: Renderer, job: Job) -> Problem:
+    """The error for a page whose rendering killed its worker process, located at the
+    body of the record it shows (the Markdown renderer is the native code a page runs)."""
+    site = renderer.site
+    records: dict[str, Any] = {
+        "activity": renderer._by_id, "freepage": {p.slug: p for p in site.pages},
+        "report": {r.id: r for r in site.reports}}
+    record = records.get(job.kind, {}).get(job.key)
+    message = "the Markdown renderer crashed on this record's body (deeply nested lists or quotes?)"
+    if record is None:
+        return Problem(job.path, 0, 0, "error", f"rendering this page crashed the renderer ({job.kind} '{job.key}')")
+    return Problem(record.loc.path, getattr(record, "body_line", record.loc.line) or 1, 1, "error", message)
 
 
 def collision(jobs: list[Job], job_outputs: dict[str, tuple[str, ...]]) -> Problem | None:

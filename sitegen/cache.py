@@ -236,11 +236,9 @@ _PARSE_SITE: Path | None = None
 _PARSE_ITEMS: list[tuple[int, Source, bytes | None]] = []
 
 
-def _parse_range(span: tuple[int, int]) -> list[tuple[int, bytes | None, list[Problem]]]:
-    items = _PARSE_ITEMS[span[0]:span[1]]
-    if not items:  # a worker forked after the parent let go of the list (a replaced worker)
-        raise RuntimeError("a parsing worker started without the files to parse")
-    return _parse(items)
+def _parse_range(span: range) -> list[tuple[int, bytes | None, list[Problem]]]:
+    """Parse the files at these places of _PARSE_ITEMS (in a worker)."""
+    return _parse(_PARSE_ITEMS[span.start:span.stop])
 
 
 def _parse(items: list[tuple[int, Source, bytes | None]]) -> list[tuple[int, bytes | None, list[Problem]]]:
@@ -345,23 +343,24 @@ class Store:
                         results[i] = (pickle.loads(blob) if blob is not None else None, found)
 
                 if workers > 1 and len(misses) >= 300 and fork_available():
-                    import multiprocessing
+                    from .workers import Workers
                     size = max(50, len(misses) // (workers * 8))
-                    spans = [(k, k + size) for k in range(0, len(misses), size)]
+                    spans = [range(k, min(k + size, len(misses))) for k in range(0, len(misses), size)]
                     _PARSE_ITEMS = misses
                     try:
-                        with multiprocessing.get_context("fork").Pool(workers) as pool:
-                            # The workers have their copy of the bytes: drop this one.
-                            _PARSE_ITEMS, misses = [], []
+                        with Workers(_parse_range, workers) as pool:
+                            # The workers have their copy of the bytes: drop this one (a
+                            # worker forked later, to replace one that died, reads the files).
+                            _PARSE_ITEMS = sources_only = [(i, source, None) for i, source, _ in misses]
+                            misses = []
                             raws.clear()
                             trim_memory()
-                            parts = pool.imap_unordered(_parse_range, spans)
-                            if meanwhile is not None:
-                                meanwhile()
-                            for part in parts:
-                                take(part)  # while the workers parse the next chunks
+                            died = pool.run(spans, take, meanwhile)  # take: while the workers parse on
                     finally:
                         _PARSE_ITEMS = []
+                    for k in died:  # a file that killed its parsing worker (none is known to)
+                        i, source, _ = sources_only[k]
+                        results[i] = (None, [Problem(source.rel, 1, 1, "error", "reading this file crashed the parser")])
                 else:
                     take(_parse(misses))
             docs = []

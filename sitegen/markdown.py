@@ -42,14 +42,49 @@ def _slug(text: str) -> str:
 def _converter() -> Any:
     # Imported on first use (a tenth of sitegen's start-up time): most bodies take the fast path.
     from markdown_it import MarkdownIt
-    from mdit_py_plugins.anchors import anchors_plugin
     from mdit_py_plugins.footnote import footnote_plugin
 
     md = MarkdownIt("commonmark", {"html": True, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_slug)
+    md.core.ruler.push("anchor", _heading_ids)  # anchors_plugin(min_level=2, max_level=4), in linear time
     return md
+
+
+def _heading_ids(state: Any) -> None:
+    """anchors_plugin's heading ids (h2-h4, title from text and code spans, `-1`, `-2`...
+    against repeats), with UniqueIds instead of its loop that is quadratic in the repeats."""
+    ids = UniqueIds()
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ("h2", "h3", "h4") and not token.attrGet("id"):
+            title = "".join(child.content for child in tokens[i + 1].children or ()
+                            if child.type in ("text", "code_inline"))
+            token.attrSet("id", ids.add(_slug(title)))
+
+
+class UniqueIds:
+    """Ids made unique as anchors_plugin's unique_slug does ("a", "a-1", "a-2"...; a taken
+    "a-1", e.g. from a heading titled "a-1", is skipped), in linear time: the suffix tried
+    first for a base is where the last search for that base stopped (the ids taken before
+    it stay taken), where unique_slug starts again from 1 (quadratic in the repeats)."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.next: dict[str, int] = {}
+
+    def add(self, base: str) -> str:
+        """`base`, or `base-N` with the least N whose id is free; the result is taken."""
+        slug = base
+        if slug in self.taken:
+            n = self.next.get(base, 1)
+            slug = f"{base}-{n}"
+            while slug in self.taken:
+                n += 1
+                slug = f"{base}-{n}"
+            self.next[base] = n + 1
+        self.taken.add(slug)
+        return slug
 
 
 def _local_images(tag: str, attribute: str, value: str) -> str | None:
@@ -86,6 +121,8 @@ def outline(html: str, level: int = 1) -> str:
     Headings that skip no level are left as they are."""
     if "<h" not in html:
         return html
+    if _outlined(html, level):  # (a quick pass without a call per heading: most skip nothing)
+        return html
     last, current = level, 0
 
     def fix(match: re.Match[str]) -> str:
@@ -98,6 +135,21 @@ def outline(html: str, level: int = 1) -> str:
     return _HEADING_TAG.sub(fix, html)
 
 
+def _outlined(html: str, level: int) -> bool:
+    """Whether outline(html, level) would change nothing."""
+    last, current = level, 0
+    for end, depth in _HEADING_TAG.findall(html):
+        if end:
+            if current and int(depth) != current:
+                return False
+        else:
+            current = int(depth)
+            if current > last + 1:
+                return False
+            last = current
+    return True
+
+
 # Optional accelerator: markdown-it-pyrs (the Rust port of the same markdown-it) renders
 # about 15 times faster and gives the same HTML for CommonMark, tables and strikethrough once
 # heading ids are added as anchors_plugin adds them. Its footnotes and setext-heading slugs
@@ -108,7 +160,9 @@ try:
 except ImportError:  # pragma: no cover - optional
     _FastMarkdownIt = None
 
-_HEADING = re.compile(r"<h([234])>(.*?)</h\1>", re.S)
+# (the text of a heading stops at the next "<h2>"-"<h4>" opening: "<h2>" repeated without
+# an end tag in raw HTML would otherwise be scanned to its end from each one, in square time)
+_HEADING = re.compile(r"<h([234])>((?:[^<]|<(?!h[234]>))*?)</h\1>")
 _TAG = re.compile(r"<[^>]+>")
 _SETEXT = re.compile(r"\n {0,3}(?:=+|-+)[ \t]*(?:\n|$)")
 
@@ -120,19 +174,15 @@ def _fast_converter() -> Any:
 
 def _fast(text: str) -> str | None:
     """markdown-it-pyrs output with anchors_plugin's heading ids, or None when not usable."""
-    if _FastMarkdownIt is None or _needs_reference(text) or _may_panic(text):
+    if _FastMarkdownIt is None or _needs_reference(text) or _may_panic(text) or _may_nest_deep(text):
         return None
-    seen: set[str] = set()
+    ids = UniqueIds()
 
     def heading_id(match: re.Match[str]) -> str:
         inner = match.group(2)
         if "<" in inner:
             inner = _TAG.sub("", inner)
-        base = _slug(html_lib.unescape(inner) if "&" in inner else inner)
-        slug, n = base, 1
-        while slug in seen:
-            slug, n = f"{base}-{n}", n + 1
-        seen.add(slug)
+        slug = ids.add(_slug(html_lib.unescape(inner) if "&" in inner else inner))
         return f'<h{match.group(1)} id="{slug}">{match.group(2)}</h{match.group(1)}>'
 
     try:
@@ -158,6 +208,40 @@ def _may_panic(text: str) -> bool:
     return any(line.count("`") % 2 or "|" in line for line in text.split("\n") if "`" in line)
 
 
+# markdown-it-pyrs recurses once per level of nesting (parsing, rendering and freeing its
+# tree) with no limit: about 25,000 nested lists or quotes, or 100,000 nested emphases,
+# overflow the stack and kill the process (a segmentation fault nothing can catch).
+# markdown-it-py stops block nesting at maxNesting and keeps inline nesting flat, so a text
+# that could nest deeper than these bounds goes to it (real bodies never come near them;
+# the fast engine's result would be thrown away anyway beyond MAX_DEPTH levels).
+#
+# Block containers (quotes, list items) on a line are opened or continued by its leading
+# run of markers and indentation: each takes at least one column of that run (">", a list
+# marker, or the indentation of a list item's content), and a lazy continuation line opens
+# none (it only continues a paragraph). So a text nests at most as deep as its longest such
+# run counts columns, and a tab counts at most 4: runs of up to BLOCK_RUN characters keep
+# the depth under 4 * 250 = 1,000, far from the crash.
+BLOCK_RUN = 250
+_LONG_RUN = re.compile(r"^[ \t>*+\-0-9.)]{%d}" % (BLOCK_RUN + 1), re.M)
+# Inline containers (emphasis, strikethrough, links, images) each need a "*", "_", "~" or
+# "[" of their own, in one paragraph, heading or table, none of which spans a blank line.
+# A part between blank lines with more of them than this also goes to markdown-it-py
+# (markdown-it-pyrs also takes square time in the delimiter runs of a paragraph, e.g.
+# "*a " * 20,000 + "b" + " a*" * 20,000 takes 4 s; at INLINE_MARKS 0.2 s at most).
+INLINE_MARKS = 5_000
+
+
+def _may_nest_deep(text: str) -> bool:
+    """Whether `text` could nest block or inline containers deep enough to crash markdown-it-pyrs."""
+    if _LONG_RUN.search(text):
+        return True
+    marks = text.count("*") + text.count("_") + text.count("~") + text.count("[")
+    if marks <= INLINE_MARKS:
+        return False
+    return any(part.count("*") + part.count("_") + part.count("~") + part.count("[") > INLINE_MARKS
+               for part in text.split("\n\n"))
+
+
 def _needs_reference(text: str) -> bool:
     """Footnotes, or a setext heading underline (whose slug the fast engine gets wrong)."""
     if "^" in text and ("[^" in text or "^[" in text):
@@ -178,7 +262,9 @@ MAX_DEPTH = 100
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
          "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "thead",
          "tbody", "tfoot", "colgroup", "rp", "rt", "optgroup"}
-_TAGS_RX = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
+# (a tag ends before the next "<": "<a " repeated without ">" would otherwise be scanned to
+# its end from each one, in square time)
+_TAGS_RX = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
 
 
 def nesting_depth(html: str) -> int:
@@ -252,8 +338,11 @@ def _render(text: str, trusted: bool) -> str:
         html = None  # markdown-it-py caps Markdown nesting (maxNesting); the fast port does not
     generated = html is not None and "<" not in text
     if html is None:
-        html = _converter().render(text)
-        if nesting_depth(html) > MAX_DEPTH:  # raw HTML nested absurdly deep: show it as text
+        try:
+            html = _converter().render(text)
+        except RecursionError:  # (not known to happen: maxNesting bounds its recursion)
+            html = None
+        if html is None or nesting_depth(html) > MAX_DEPTH:  # nested absurdly deep: show it as text
             return "<pre>" + html_lib.escape(text) + "</pre>\n"
     html = html.replace("<h1", "<h2").replace("</h1>", "</h2>")
     if trusted:
