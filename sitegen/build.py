@@ -230,7 +230,7 @@ def _crash_problem(renderer: Renderer, job: Job) -> Problem:
     site = renderer.site
     records: dict[str, Any] = {
         "activity": renderer._by_id, "freepage": {p.slug: p for p in site.pages},
-        "report": {r.id: r for r in site.reports}}
+        "report": {r.id: r for r in site.reports}, "area": {t.area: t for t in site.area_texts}}
     record = records.get(job.kind, {}).get(job.key)
     message = "the Markdown renderer crashed on this record's body (deeply nested lists or quotes?)"
     if record is None:
