@@ -602,9 +602,7 @@ def _csv_table(rel: str, text: str, reader: Any, known: dict[str, m.Indicator] |
         if plain and len(row) == len(header):
             ind, day_text = row[at["indicator"]].strip(), row[at["date"]].strip()
             note = row[at["note"]].strip() if "note" in at else ""
-            day = days.get(day_text, False)
-            if day is False:
-                day = days[day_text] = day_of(day_text)
+            day = days[day_text] if day_text in days else days.setdefault(day_text, day_of(day_text))
             value = _csv_number(row[at["value"]].strip())
             if (day is not None and value is not None and ind
                     and (ind in ok_ids if ok_ids is not None else not CONTROL.search(ind))

@@ -178,7 +178,7 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 _Loader.add_constructor(None, _refuse)  # type: ignore[arg-type]
 for _tag, _kind in _SCALAR_KINDS.items():
-    _Loader.add_constructor(_tag, _guarded(_Base.yaml_constructors[_tag], _kind))
+    _Loader.add_constructor(_tag, _guarded(_Loader.yaml_constructors[_tag], _kind))
 # YAML's other standard tags build ordered pairs, sets, bytes and datetimes: types no field
 # takes (a datetime does not even compare with a date), so they are refused like any other.
 for _tag in ("omap", "pairs", "set", "binary", "timestamp"):
