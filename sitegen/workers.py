@@ -15,17 +15,26 @@ from typing import Any, Callable, Sequence, TypeVar
 T = TypeVar("T", bound=Sequence[Any])
 
 
-def _serve(conn: Connection, fn: Callable[[Any], Any]) -> None:
-    """A worker's loop: run `fn` on each task received, send back its result."""
+def _serve(conn: Connection, fn: Callable[[Any], Any], parent_ends: list[Connection]) -> None:
+    """A worker's loop: run `fn` on each task received, send back its result. It ends when
+    the parent says so or is gone (a killed build leaves no worker behind)."""
+    for end in parent_ends:  # (held here, they would keep the pipes open after the parent's death)
+        end.close()
     while True:
-        task = conn.recv()
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
         if task is None:
             return
         try:
             reply: tuple[str, Any] = ("ok", fn(task))
         except Exception as exc:  # noqa: BLE001 - raised again in the parent, as Pool does
             reply = ("raise", exc)
-        conn.send(reply)
+        try:
+            conn.send(reply)
+        except OSError:  # the parent is gone
+            return
 
 
 class Workers:
@@ -36,13 +45,16 @@ class Workers:
     def __init__(self, fn: Callable[[Any], Any], count: int):
         self.fn = fn
         self.context = multiprocessing.get_context("fork")
-        self.idle: list[tuple[Any, Connection]] = [self._fork() for _ in range(max(1, count))]
-        self.count = len(self.idle)
+        self.idle: list[tuple[Any, Connection]] = []
         self.busy: dict[Connection, tuple[Any, Any]] = {}
+        self.count = max(1, count)
+        for _ in range(self.count):
+            self.idle.append(self._fork())
 
     def _fork(self) -> tuple[Any, Connection]:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_serve, args=(child, self.fn), daemon=True)
+        ends = [parent] + [c for _, c in self.idle] + list(self.busy)
+        process = self.context.Process(target=_serve, args=(child, self.fn, ends), daemon=True)
         process.start()
         child.close()  # (the worker holds the only other end: its death is an EOF here)
         return process, parent
