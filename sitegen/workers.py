@@ -75,8 +75,9 @@ class Workers:
             if meanwhile is not None:
                 meanwhile()
                 meanwhile = None
-            for conn in wait(list(busy)):
-                assert isinstance(conn, Connection)
+            for ready in wait(list(busy)):
+                assert isinstance(ready, Connection)
+                conn = ready
                 process, task = busy.pop(conn)
                 try:
                     status, value = conn.recv()
