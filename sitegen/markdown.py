@@ -222,7 +222,7 @@ def _may_panic(text: str) -> bool:
 # run counts columns, and a tab counts at most 4: runs of up to BLOCK_RUN characters keep
 # the depth under 4 * 250 = 1,000, far from the crash.
 BLOCK_RUN = 250
-_LONG_RUN = re.compile(r"^[ \t>*+\-0-9.)]{%d}" % (BLOCK_RUN + 1), re.M)
+_LONG_RUN = re.compile(rf"^[ \t>*+\-0-9.)]{{{BLOCK_RUN + 1}}}", re.MULTILINE)
 # Inline containers (emphasis, strikethrough, links, images) each need a "*", "_", "~" or
 # "[" of their own, in one paragraph, heading or table, none of which spans a blank line.
 # A part between blank lines with more of them than this also goes to markdown-it-py
