@@ -74,6 +74,8 @@ def repo(tmp_path: Path) -> Path:
     root = new_repo(tmp_path / "repo")
     site = make_site(root / "site", {"site.yaml": SITE_YAML})
     (root / "README.md").write_text("Monorepo\n", encoding="utf-8")
+    # as `sitegen init` writes it: a build refuses an output folder that git tracks
+    (site / ".gitignore").write_text("/output\n/.sitegen-cache\n/.output.lock\n", encoding="utf-8")
     commit(root, "2019-01-10", "initial records")
     edit(site / "content/activities/firearms-workshop.md")
     commit(root, "2019-03-05")
