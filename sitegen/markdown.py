@@ -177,12 +177,15 @@ def _fast(text: str) -> str | None:
     if _FastMarkdownIt is None or _needs_reference(text) or _may_panic(text) or _may_nest_deep(text):
         return None
     ids = UniqueIds()
+    bases: dict[str, str] = {}  # heading HTML -> slug base (repeated headings: one slug each)
 
     def heading_id(match: re.Match[str]) -> str:
         inner = match.group(2)
-        if "<" in inner:
-            inner = _TAG.sub("", inner)
-        slug = ids.add(_slug(html_lib.unescape(inner) if "&" in inner else inner))
+        base = bases.get(inner)
+        if base is None:
+            text = _TAG.sub("", inner) if "<" in inner else inner
+            base = bases[inner] = _slug(html_lib.unescape(text) if "&" in text else text)
+        slug = ids.add(base)
         return f'<h{match.group(1)} id="{slug}">{match.group(2)}</h{match.group(1)}>'
 
     try:
@@ -267,10 +270,19 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 _TAGS_RX = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
 
 
+_LEAF = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>[^<]*</\1>")
+
+
 def nesting_depth(html: str) -> int:
     """An upper bound of how deep `html` nests elements (unclosed tags count as open)."""
     openers = html.count("<") - html.count("</")
     if openers <= MAX_DEPTH:  # cannot nest deeper than it opens: skip the scan (most bodies)
+        return openers
+    # Elements that hold no tag (a heading, a paragraph of plain text) add one level where
+    # they stand: without them, what is left opens fewer tags, and one more is still a bound.
+    # (Thousands of headings or paragraphs would otherwise be scanned tag by tag.)
+    bare = _LEAF.sub("", html)
+    if (openers := bare.count("<") - bare.count("</") + 1) <= MAX_DEPTH:
         return openers
     depth = deepest = 0
     for m in _TAGS_RX.finditer(html):
