@@ -70,15 +70,22 @@ def check(site_dir: Path, strict: bool = False) -> tuple[m.Site | None, list[Pro
 
 
 def _check_templates(site: m.Site, site_dir: Path, problems: Problems) -> None:
-    """Render every page once in memory, so template errors are found by `check` too."""
+    """Render every page once in memory, so template errors (and static files that clash
+    with a generated file) are found by `check` too."""
     from .render import Renderer, TemplateError
     renderer = Renderer(site, site_dir, __version__)
     renderer.index_by_id()
+    files: dict[str, Any] = {}
     try:
         for job in renderer.jobs():
-            renderer.render(job)
+            files.update(renderer.render(job))
     except TemplateError as exc:
         problems.error(_template_path(exc.template, site_dir), exc.line, 1, exc.message)
+        return
+    try:
+        static_copies(site, site_dir, files)
+    except ContentError as exc:
+        problems.extend(exc.problems)
 
 
 def _template_path(name: str, site_dir: Path) -> str:

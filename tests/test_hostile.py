@@ -12,6 +12,7 @@ records any script execution (alert/confirm/prompt and a global flag).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -353,6 +354,17 @@ def test_broken_input_fails_cleanly(case: Case, good_site: Path, tmp_path: Path)
     assert sorted(p.name for p in tmp_path.iterdir()) == around
     assert not (tmp_path / "PWNED").exists() and not (site / "PWNED").exists()
     assert not any(p.name.startswith(".output.tmp") for p in site.iterdir())
+
+
+def test_check_finds_a_static_file_that_would_overwrite_a_page(good_site: Path, tmp_path: Path) -> None:
+    """`check` (what pull requests run) stops what `build` would stop: not only `build`."""
+    site = _copy(good_site, tmp_path)
+    _write(site, {"content/static/data/search.json": "[]\n", "content/static/robots.txt": "x"})
+    run = run_sitegen("check", site, "--format", "json", cwd=tmp_path, timeout=60)
+    assert run.returncode == 1, run.stderr
+    found = {(p["path"], p["severity"]) for p in json.loads(run.stdout)}
+    assert {("content/static/data/search.json", "error"), ("content/static/robots.txt", "error")} <= found
+    assert any("overwrite the generated data/search.json" in p["message"] for p in json.loads(run.stdout))
 
 
 def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
