@@ -194,8 +194,11 @@ class Builder:
 
     def _read(self, scan: dict[str, tuple[Any, ...]], problems: Problems) -> list[Document]:
         """Documents of every content file, re-reading only the changed ones."""
+        # Discovery also judges static files by their bytes (static.py) and by site.yaml's
+        # allow_raw_html: an edit of either is seen again, not only files coming and going.
         if self._sources is None or scan.keys() != self._scan_keys.keys() or any(
-                k[0] in ("link", "broken-link") and self._scan_keys.get(r) != k for r, k in scan.items()):
+                (k[0] in ("link", "broken-link") or r == "site.yaml" or r.startswith("content/static/"))
+                and self._scan_keys.get(r) != k for r, k in scan.items()):
             found = Problems()
             self._sources = discover(self.site_dir, found)
             self._discover_problems = list(found.items)

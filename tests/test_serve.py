@@ -384,6 +384,23 @@ def test_incremental_rebuilds_equal_a_full_build(tmp_path: Path) -> None:
     _same_as_full_build(site, preview, tmp_path, "an error and its fix")
 
 
+def test_a_static_file_edited_to_carry_script_is_refused_by_the_preview(tmp_path: Path) -> None:
+    """The preview judges a static file again when its bytes change, not only when it appears."""
+    site = make_site(tmp_path / "site")
+    logo = site / "content/static/logo.svg"
+    logo.parent.mkdir(parents=True, exist_ok=True)
+    clean = '<svg xmlns="http://www.w3.org/2000/svg"><rect width="4" height="4"/></svg>\n'
+    logo.write_text(clean, encoding="utf-8")
+    builder = Builder(site, tmp_path / "preview")
+    assert builder.rebuild().ok
+    logo.write_text(clean.replace("<rect", "<script>alert(1)</script><rect"), encoding="utf-8")
+    outcome = builder.rebuild({str(logo)})
+    assert not outcome.ok and any(p.path == "content/static/logo.svg" for p in outcome.problems)
+    assert (tmp_path / "preview/logo.svg").read_text(encoding="utf-8") == clean
+    logo.write_text(clean, encoding="utf-8")
+    assert builder.rebuild({str(logo)}).ok
+
+
 def test_body_edit_renders_only_the_pages_that_show_it(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site")
     builder = Builder(site, tmp_path / "preview")
