@@ -14,18 +14,32 @@ import shutil
 import stat
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, cache
 from .content import fs_key
 from .errors import ContentError, Problem, Problems
 from .gitinfo import History
 from .loader import load_site
-from .write import (MARKER, _MARKER_TEXT, check_dot_entries, check_output_dir, check_replaceable,
-                    check_untracked, output_lock, remove_tree, safe_join, stale_temps, swap,
-                    swap_into_place, temp_path, write_tree)
+from .write import (
+    _MARKER_TEXT,
+    MARKER,
+    check_dot_entries,
+    check_output_dir,
+    check_replaceable,
+    check_untracked,
+    output_lock,
+    remove_tree,
+    safe_join,
+    stale_temps,
+    swap,
+    swap_into_place,
+    temp_path,
+    write_tree,
+)
 
 if TYPE_CHECKING:
     from . import model as m
@@ -107,7 +121,7 @@ class _Work:
 
     renderer: Renderer
     jobs: list[Job]
-    writer: "TreeWriter | None"
+    writer: TreeWriter | None
 
 
 _W: _Work | None = None
@@ -134,9 +148,9 @@ def _render_jobs(indices: list[int]) -> list[tuple[int, Any]]:
 
 
 def _render_all(site: m.Site, site_dir: Path, workers: int,
-                tick: Callable[[int, int], None] | None, writer: "TreeWriter | None",
+                tick: Callable[[int, int], None] | None, writer: TreeWriter | None,
                 keys: dict[str, bytes] | None = None, sources: dict[str, bytes] | None = None,
-                live: "Tree | None" = None, texts_path: Path | None = None
+                live: Tree | None = None, texts_path: Path | None = None
                 ) -> tuple[dict[str, Any], dict[str, bytes], int]:
     """Render every job; returns output path -> bytes (or manifest entry), in job order, the
     page keys of the activity pages and how many of those were kept as they were.
@@ -338,7 +352,7 @@ def _clash(taken: dict[str, tuple[str, str, str]], path: str) -> str:
     for i in range(len(parts), 0, -1):  # the file itself first, then its folders
         spelt = "/".join(parts[:i]) + ("/" if i < len(parts) else "")
         other, kind, source = taken.get(fs_key(spelt.rstrip("/")), ("", "", ""))
-        if not other or other == spelt and spelt.endswith("/"):
+        if not other or (other == spelt and spelt.endswith("/")):
             continue
         what = f"the {kind} {other}" + (f" (from {source})" if source else "")
         if other == spelt:
@@ -411,7 +425,7 @@ class TreeWriter:
             os.close(fd)
         return (d, st.st_size, st.st_mtime_ns)
 
-    def adopt(self, rel: str, tree: "Tree") -> Entry | None:
+    def adopt(self, rel: str, tree: Tree) -> Entry | None:
         """Make `rel` a hard link to the same file of `tree` (the live output) if that file is
         still as its manifest says, bytes included; its manifest entry, or None. (Nothing is
         ever written through a file, so two trees may share it.)"""

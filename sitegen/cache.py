@@ -25,8 +25,9 @@ import os
 import pickle
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import __version__
 from .content import Document, Source, read_bytes, read_document
@@ -140,7 +141,7 @@ def template_cache() -> Any:
                 check, data = blob[:16], blob[16:]
                 if len(check) == 16 and digest(data) == check:
                     bucket.bytecode_from_string(data)
-            except Exception:  # noqa: BLE001 - whatever is wrong with an entry, compile again
+            except Exception:
                 bucket.reset()
 
         def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
@@ -151,7 +152,7 @@ def template_cache() -> Any:
                 with open(tmp, "wb") as fh:
                     fh.write(digest(data) + data)
                 os.replace(tmp, path)
-            except Exception:  # noqa: BLE001 - a cache that cannot be written is skipped
+            except Exception:
                 try:
                     os.unlink(tmp)
                 except OSError:
@@ -197,7 +198,7 @@ def load_pickle(path: Path) -> Any:
         if len(mac) != 32 or not hmac.compare_digest(mac, _sign(data)):
             return None  # not written by this user's sitegen: never unpickle it
         head, payload = pickle.loads(data)
-    except Exception:  # noqa: BLE001 - any unreadable cache is just a cold cache
+    except Exception:
         return None
     return payload if head == stamp() else None
 

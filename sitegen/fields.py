@@ -7,7 +7,8 @@ import difflib
 import math
 import re
 import unicodedata
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .errors import Problems
 from .yamlload import YDict, YList
@@ -244,5 +245,5 @@ class Fields:
             return value.where(index)
         return self.at(key)
 
-    def sub(self, value: YDict, what: str) -> "Fields":
+    def sub(self, value: YDict, what: str) -> Fields:
         return Fields(self.rel, value, self.problems, what)

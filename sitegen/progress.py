@@ -13,8 +13,8 @@ Status rule (also in the README):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from . import model as m
 

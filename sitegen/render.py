@@ -11,9 +11,10 @@ import datetime as dt
 import functools
 import json
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 import jinja2.meta
@@ -24,8 +25,9 @@ from markupsafe import Markup
 from . import charts, markdown
 from . import model as m
 from .countries import COUNTRIES
-from .reports import json_number as _num, json_share as _round
 from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed
+from .reports import json_number as _num
+from .reports import json_share as _round
 from .theme_html import ActivityPages, fmt_date, fmt_num, status_class, theme_item
 
 THEME = Path(__file__).parent / "theme"
@@ -63,7 +65,7 @@ class FragmentCache(Extension):
     the block shows that varies; the store is the renderer's `fragments` dict (no store, no
     caching)."""
 
-    tags = {"cached"}
+    tags = {"cached"}  # noqa: RUF012 (Jinja's Extension API declares it so)
 
     def parse(self, parser: Any) -> Any:
         lineno = next(parser.stream).lineno

@@ -154,7 +154,7 @@ def make_handler(root: Path, hosts: set[str], live: Live) -> type[BaseHTTPReques
     class Handler(BaseHTTPRequestHandler):
         server_version = "sitegen-preview"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def do_HEAD(self) -> None:
@@ -227,7 +227,9 @@ def make_handler(root: Path, hosts: set[str], live: Live) -> type[BaseHTTPReques
                 self.wfile.flush()
                 while True:
                     with live.cond:
-                        live.cond.wait_for(lambda: live.stopping or live.generation != seen, timeout=15)
+                        # (called at once, inside this iteration: the current `seen` is meant)
+                        live.cond.wait_for(lambda: live.stopping or live.generation != seen,  # noqa: B023
+                                           timeout=15)
                         now, stopping = live.generation, live.stopping
                     if stopping:
                         return

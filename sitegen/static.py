@@ -125,16 +125,16 @@ EDITOR_NS = frozenset({
     "http://web.resource.org/cc/",
     "http://purl.org/dc/elements/1.1/",
 })
-SVG_ELEMENTS = frozenset("""
-    svg g defs symbol use switch title desc metadata view style a
-    path rect circle ellipse line polyline polygon text tspan textPath
-    marker pattern clipPath mask linearGradient radialGradient stop image
-    animate animateTransform animateMotion set mpath
-    filter feBlend feColorMatrix feComponentTransfer feComposite feConvolveMatrix
-    feDiffuseLighting feDisplacementMap feDistantLight feDropShadow feFlood feFuncA feFuncB
-    feFuncG feFuncR feGaussianBlur feImage feMerge feMergeNode feMorphology feOffset
-    fePointLight feSpecularLighting feSpotLight feTile feTurbulence
-""".split())
+SVG_ELEMENTS = frozenset([
+    "svg", "g", "defs", "symbol", "use", "switch", "title", "desc", "metadata", "view", "style",
+    "a", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan",
+    "textPath", "marker", "pattern", "clipPath", "mask", "linearGradient", "radialGradient", "stop",
+    "image", "animate", "animateTransform", "animateMotion", "set", "mpath", "filter", "feBlend",
+    "feColorMatrix", "feComponentTransfer", "feComposite", "feConvolveMatrix", "feDiffuseLighting",
+    "feDisplacementMap", "feDistantLight", "feDropShadow", "feFlood", "feFuncA", "feFuncB",
+    "feFuncG", "feFuncR", "feGaussianBlur", "feImage", "feMerge", "feMergeNode", "feMorphology",
+    "feOffset", "fePointLight", "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence",
+])
 _ANIMATIONS = frozenset({"animate", "animateTransform", "animateMotion", "set"})
 # Elements whose href may name a file beside the drawing (a relative path) or an inline
 # raster image; every other href must point into the drawing itself ("#id").
@@ -265,8 +265,8 @@ class _SvgChecker:
         ns, _, local = key.rpartition(" ")
         if local.lower().startswith("on"):
             raise _Refused(f"event handler attribute {local!r} (script)")
-        if ns == XLINK_NS and local not in _XLINK_ATTRS or ns == XML_NS and local not in ("space", "lang") \
-                or ns and ns not in (XLINK_NS, XML_NS) and ns not in EDITOR_NS:
+        if (ns == XLINK_NS and local not in _XLINK_ATTRS) or (ns == XML_NS and local not in ("space", "lang")) \
+                or (ns and ns not in (XLINK_NS, XML_NS) and ns not in EDITOR_NS):
             raise _Refused(f"attribute {local!r} of namespace {ns!r} is not accepted")
         if ns in EDITOR_NS:
             return  # drawing programs' own notes (export file names...): browsers ignore them

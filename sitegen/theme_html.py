@@ -10,7 +10,8 @@ functions and the theme's templates write the same bytes (tests/test_parallel.py
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import model as m
 

@@ -9,8 +9,9 @@ their worker are reported, and every other item is done as usual.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T", bound=Sequence[Any])
 
@@ -29,7 +30,7 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], parent_ends: list[Connect
             return
         try:
             reply: tuple[str, Any] = ("ok", fn(task))
-        except Exception as exc:  # noqa: BLE001 - raised again in the parent, as Pool does
+        except Exception as exc:
             reply = ("raise", exc)
         try:
             conn.send(reply)
@@ -104,7 +105,7 @@ class Workers:
             conn.close()
             process.join()
         self.busy = {}
-        for process, conn in self.idle:
+        for _process, conn in self.idle:
             try:
                 conn.send(None)
             except OSError:
@@ -117,7 +118,7 @@ class Workers:
                 process.join()
         self.idle = []
 
-    def __enter__(self) -> "Workers":
+    def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -18,9 +18,9 @@ import os
 import shutil
 import stat
 import subprocess
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Iterator
 
 from .errors import UsageError
 

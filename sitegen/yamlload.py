@@ -410,7 +410,7 @@ def _load_simple(text: str, offset: int) -> YDict | None:
         if scalar is None:
             return None
         root.raw[key], root[key] = scalar
-    if seq is not None and indent < 0 or not root:
+    if (seq is not None and indent < 0) or not root:
         return None
     return root
 
