@@ -142,8 +142,9 @@ def _render_jobs(indices: list[int]) -> list[tuple[int, Any]]:
             out.append((i, ("error", exc.template, exc.line, exc.message)))
             continue
         if w.writer is not None:
-            outputs = [(path, w.writer.put(path, data)) for path, data in outputs]
-        out.append((i, outputs))
+            out.append((i, [(path, w.writer.put(path, data)) for path, data in outputs]))
+        else:
+            out.append((i, outputs))
     return out
 
 

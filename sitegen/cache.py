@@ -352,7 +352,9 @@ class Store:
                         with Workers(_parse_range, workers) as pool:
                             # The workers have their copy of the bytes: drop this one (a
                             # worker forked later, to replace one that died, reads the files).
-                            _PARSE_ITEMS = sources_only = [(i, source, None) for i, source, _ in misses]
+                            sources_only: list[tuple[int, Source, bytes | None]] = [
+                                (i, source, None) for i, source, _ in misses]
+                            _PARSE_ITEMS = sources_only
                             misses = []
                             raws.clear()
                             trim_memory()

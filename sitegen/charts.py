@@ -152,8 +152,8 @@ def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
     for a in acts:
         if a.status == "cancelled":
             continue
-        for area in a.areas:
-            k = (area, quarter(a.start))
+        for area_id in a.areas:
+            k = (area_id, quarter(a.start))
             table[k] = table.get(k, 0) + 1
     data = []
     rows = []
@@ -312,7 +312,7 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
         height = max(300, 60 + 22 * len(acts))
         yaxis = {"autorange": "reversed", "automargin": True, "tickfont": {"size": 10},
                  "categoryorder": "array", "categoryarray": labels}
-        columns = ("start", "end", "activity", "areas", "status", "planned start", "planned end", "slipped")
+        columns: tuple[str, ...] = ("start", "end", "activity", "areas", "status", "planned start", "planned end", "slipped")
     else:
         months: dict[tuple[str, str], int] = {}
         for a in acts:
@@ -320,15 +320,15 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
                 k = (a.areas[0], a.start.strftime("%Y-%m"))
                 months[k] = months.get(k, 0) + 1
         for area in site.plan.areas:
-            mine = sorted((mo, n) for (ar, mo), n in months.items() if ar == area.id)
-            if not mine:
+            counts = sorted((mo, n) for (ar, mo), n in months.items() if ar == area.id)
+            if not counts:
                 continue
             data.append({"type": "bar", "orientation": "h", "name": area.title,
-                         "y": [area.title] * len(mine), "base": [f"{mo}-01" for mo, _ in mine],
-                         "x": [30 * _DAY_MS] * len(mine), "marker": {"color": colors[area.id]},
-                         "text": [str(n) for _, n in mine], "customdata": [n for _, n in mine],
+                         "y": [area.title] * len(counts), "base": [f"{mo}-01" for mo, _ in counts],
+                         "x": [30 * _DAY_MS] * len(counts), "marker": {"color": colors[area.id]},
+                         "text": [str(n) for _, n in counts], "customdata": [n for _, n in counts],
                          "hovertemplate": "%{base|%b %Y}: %{customdata} activities<extra></extra>"})
-            rows += [(mo, area.title, n) for mo, n in mine]
+            rows += [(mo, area.title, n) for mo, n in counts]
         height = 120 + 40 * len(site.plan.areas)
         yaxis = {"autorange": "reversed", "automargin": True}
         columns = ("month", "area", "activities started")

@@ -234,7 +234,7 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             return None
-        if not isinstance(value, dict):
+        if not isinstance(value, YDict):
             self._wrong_type(key, "a mapping", value)
             return None
         return value

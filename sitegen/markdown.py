@@ -155,6 +155,7 @@ def _outlined(html: str, level: int) -> bool:
 # heading ids are added as anchors_plugin adds them. Its footnotes and setext-heading slugs
 # differ, so texts that may use them (and sites without the package) use markdown-it-py.
 # tests/test_parallel.py compares both engines on the generated corpus and the example.
+_FastMarkdownIt: Any
 try:
     from markdown_it_pyrs import MarkdownIt as _FastMarkdownIt
 except ImportError:  # pragma: no cover - optional
@@ -254,7 +255,8 @@ def _needs_reference(text: str) -> bool:
 
 def reference_html(text: str) -> str:
     """markdown-it-py's HTML (before heading demotion and sanitising)."""
-    return _converter().render(text)
+    html: str = _converter().render(text)
+    return html
 
 
 # HTML nested deeper than this is not rendered: the sanitiser's HTML parser (html5ever) takes

@@ -90,7 +90,7 @@ class FragmentCache(Extension):
                 store = None
         if store is None:
             return caller()
-        hit = store.get(k)
+        hit: str | None = store.get(k)
         if hit is None:
             hit = store[k] = caller()
         return hit
@@ -267,7 +267,8 @@ class Renderer:
         countries, the dashboard), which differ only in `root`. (A site with its own
         macros.html gets its macro on every call.)"""
         if not (self._items_cached and area_title is self.area_title and countries is COUNTRIES):
-            return self._macros.activity_item(a, root, area_title, countries)
+            item: Markup = self._macros.activity_item(a, root, area_title, countries)
+            return item
         hit = self._items.get(id(a))
         if hit is None or hit[0] is not a:
             hit = self._items[id(a)] = (a, theme_item(a, _ROOT_MARK, area_title))
@@ -430,7 +431,7 @@ class Renderer:
     def _trend_indicator(self) -> m.Indicator | None:
         inds = self.site.plan.indicators
         measured = [i for i in inds if i.source == "measurements"]
-        return (measured or list(inds) or [None])[0]
+        return measured[0] if measured else (inds[0] if inds else None)
 
     def _indicator_progress(self, ind: m.Indicator) -> IndicatorProgress:
         area = self.progress[ind.area]

@@ -127,7 +127,7 @@ def plan(doc: Document | None, problems: Problems) -> m.Plan | None:
         if isinstance(item, str):
             partners.append(m.Partner(item))
             continue
-        if not isinstance(item, dict):
+        if not isinstance(item, YDict):
             line, col = f.item_where("partners", i)
             problems.error(rel, line, col, "a partner must be a name or {name, url}")
             continue
@@ -146,7 +146,7 @@ def plan(doc: Document | None, problems: Problems) -> m.Plan | None:
         seen_areas: dict[str, int] = {}
         seen_inds: dict[str, int] = {}
         for i, item in enumerate(raw_areas):
-            if not isinstance(item, dict):
+            if not isinstance(item, YDict):
                 line, col = f.item_where("areas", i)
                 problems.error(rel, line, col, "an area must be a mapping with id, title, ...")
                 continue
@@ -194,7 +194,7 @@ def _area(f: Fields, seen: dict[str, int], seen_inds: dict[str, int]) -> m.Area 
         f.error("indicators", "'indicators': expected a list")
         raw = []
     for i, item in enumerate(raw):
-        if not isinstance(item, dict):
+        if not isinstance(item, YDict):
             line, col = f.item_where("indicators", i)
             f.problems.error(f.rel, line, col, "an indicator must be a mapping with id, title, ...")
             continue
@@ -248,7 +248,7 @@ def _indicator(f: Fields, area_id: str, seen: dict[str, int]) -> m.Indicator | N
         f.error("milestones", "'milestones': expected a list of {date, target}")
         raw_ms = []
     for i, item in enumerate(raw_ms):
-        if not isinstance(item, dict):
+        if not isinstance(item, YDict):
             line, col = f.item_where("milestones", i)
             f.problems.error(f.rel, line, col, "a milestone must be {date, target}")
             f.ok = False
@@ -285,7 +285,7 @@ def activities(docs: list[Document], plan_: m.Plan | None, problems: Problems) -
                 out.append(act)
             continue
         items = doc.data
-        if not isinstance(items, list):
+        if not isinstance(items, YList):
             line, col = _where(doc)
             problems.error(doc.source.rel, line or 1, col or 1,
                            "an activity list file must be a YAML list of activity records")
@@ -411,7 +411,7 @@ def _participants(f: Fields) -> m.Participants | None:
     value = f.data.get("participants")
     if value is None:
         return None
-    if isinstance(value, dict):
+    if isinstance(value, YDict):
         pf = f.sub(value, "'participants'")
         pf.unknown_keys({"total", "women", "men"})
         total = pf.number("total", required=True, minimum=0)
@@ -442,7 +442,7 @@ def _outputs(f: Fields) -> tuple[m.Output, ...]:
         return ()
     out = []
     for i, item in enumerate(raw):
-        if not isinstance(item, dict):
+        if not isinstance(item, YDict):
             line, col = f.item_where("outputs", i)
             f.problems.error(f.rel, line, col, "an output must be {title, url}")
             f.ok = False

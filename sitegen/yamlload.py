@@ -19,7 +19,7 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # A content file expanding to more values than this is refused (alias bombs).
 MAX_VALUES = 200_000
@@ -73,7 +73,7 @@ class YamlError(Exception):
         self.line, self.column, self.message = line, column, message
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     line_offset = 0
 
     def __init__(self, stream: str) -> None:
@@ -176,7 +176,7 @@ def _guarded(construct: Any, kind: str) -> Any:
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-_Loader.add_constructor(None, _refuse)  # type: ignore[arg-type]
+_Loader.add_constructor(None, _refuse)
 for _tag, _kind in _SCALAR_KINDS.items():
     _Loader.add_constructor(_tag, _guarded(_Loader.yaml_constructors[_tag], _kind))
 # YAML's other standard tags build ordered pairs, sets, bytes and datetimes: types no field
@@ -271,19 +271,21 @@ def _construct_plain(loader: _Loader, root: Any) -> Any:
                 if size > MAX_VALUES:
                     raise _TooBig
         elif kind is SequenceNode and tag == _SEQ:
-            data = YList()
-            data.line, data.column = node.start_mark.line + offset, node.start_mark.column + 1
-            done[id(node)] = (data, 1)
+            seq = YList()
+            seq.line, seq.column = node.start_mark.line + offset, node.start_mark.column + 1
+            done[id(node)] = (seq, 1)
             size = 1
             for child in node.value:
                 value, n = build(child)
-                data.append(value)
+                seq.append(value)
                 mark = child.start_mark
-                data.marks.append((mark.line + offset, mark.column + 1))
-                data.raw.append(child.value if child.__class__ is ScalarNode else None)
+                seq.marks.append((mark.line + offset, mark.column + 1))
+                seq.raw.append(child.value if child.__class__ is ScalarNode else None)
                 size += n
                 if size > MAX_VALUES:
                     raise _TooBig
+            done[id(node)] = (seq, size)
+            return seq, size
         else:
             raise _Unusual
         done[id(node)] = (data, size)
