@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from .content import PUBLISHED_DOTS
 from .errors import UsageError
 
 MARKER = ".sitegen"
@@ -84,9 +85,11 @@ def check_dot_entries(out_dir: Path, ours: set[str]) -> None:
     except OSError:
         return
     if names:
+        advice = ("to publish it, put it in content/static/, otherwise move it away" if names[0] in PUBLISHED_DOTS
+                  else "sitegen publishes no other hidden file than .nojekyll and .well-known/ (from "
+                  "content/static/): move it away (a checkout to deploy from belongs outside the output)")
         raise UsageError(f"output folder {out_dir} holds {names[0]}, which this build does not write: "
-                         "the new output would not have it; to publish it, put it in content/static/, "
-                         "otherwise move it away")
+                         f"the new output would not have it; {advice}")
 
 
 def check_replaceable(out_dir: Path) -> None:

@@ -123,7 +123,8 @@ def test_dot_entries_are_published_only_from_content_static(tmp_path: Path) -> N
     assert run.returncode == 2
     assert run.stderr.splitlines() == [
         (f"sitegen: error: output folder {out} holds .env, which this build does not write: the new "
-         "output would not have it; to publish it, put it in content/static/, otherwise move it away")]
+         "output would not have it; sitegen publishes no other hidden file than .nojekyll and .well-known/ "
+         "(from content/static/): move it away (a checkout to deploy from belongs outside the output)")]
     assert snapshot(out) == before
     (out / ".env").unlink()
     run = run_sitegen("build", site)  # (.nojekyll was written by the last build: it goes quietly)
