@@ -59,6 +59,7 @@ BODIES: dict[str, Callable[[], str]] = {
     "long line of words 2 MB": lambda: "word " * (MB2 // 5),
     "long table row 400 KB": lambda: "|a" * 100_000 + "\n" + "|-" * 100_000 + "\n" + "|b" * 100_000,
     "[ x 20000": lambda: "[" * 20_000,
+    "[ x 2 MB": lambda: "[" * MB2,
     "*_ x 50000": lambda: "*_" * 50_000,
     "> x 5000": lambda: ">" * 5_000,
     "< x 50000": lambda: "<" * 50_000,
