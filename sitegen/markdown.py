@@ -121,6 +121,9 @@ def outline(html: str, level: int = 1) -> str:
     Headings that skip no level are left as they are."""
     if "<h" not in html:
         return html
+    levels = [depth for depth in "123456" if f"<h{depth}" in html]
+    if len(levels) == 1 and int(levels[0]) <= level + 1:
+        return html  # one level, which skips none (most bodies: "##" only)
     if _outlined(html, level):  # (a quick pass without a call per heading: most skip nothing)
         return html
     last, current = level, 0
@@ -181,13 +184,12 @@ def _fast(text: str) -> str | None:
     bases: dict[str, str] = {}  # heading HTML -> slug base (repeated headings: one slug each)
 
     def heading_id(match: re.Match[str]) -> str:
-        inner = match.group(2)
+        depth, inner = match.groups()
         base = bases.get(inner)
         if base is None:
             text = _TAG.sub("", inner) if "<" in inner else inner
             base = bases[inner] = _slug(html_lib.unescape(text) if "&" in text else text)
-        slug = ids.add(base)
-        return f'<h{match.group(1)} id="{slug}">{match.group(2)}</h{match.group(1)}>'
+        return f'<h{depth} id="{ids.add(base)}">{inner}</h{depth}>'
 
     try:
         html = _fast_converter().render(text)
@@ -235,6 +237,23 @@ _LONG_RUN = re.compile(rf"^[ \t>*+\-0-9.)]{{{BLOCK_RUN + 1}}}", re.MULTILINE)
 # deep, or 100,000 in a row, markdown-it-pyrs renders them in linear time without crashing,
 # and markdown-it-py would take ~10 s for 2 MB of "[".
 INLINE_MARKS = 5_000
+
+
+# A part between blank lines with more emphasis, strikethrough and link marks than this is
+# not rendered (shown as text, like Markdown nested too deep): markdown-it-py takes about
+# 6 microseconds a mark (500,000 "*" in one paragraph: 2.9 s), markdown-it-pyrs about
+# 500 bytes of memory a "[" (2 MB of "[": 1.1 GB). No paragraph, heading or table a person
+# writes holds 100,000 of them.
+PART_MARKS = 100_000
+
+
+def _too_many_marks(text: str) -> bool:
+    """Whether a part of `text` between blank lines holds more than PART_MARKS marks."""
+    def marks(part: str) -> int:
+        return part.count("*") + part.count("_") + part.count("~") + part.count("[")
+    if marks(text) <= PART_MARKS:
+        return False
+    return any(marks(part) > PART_MARKS for part in text.split("\n\n"))
 
 
 def _may_nest_deep(text: str) -> bool:
@@ -348,6 +367,8 @@ def _clean_generated(html: str) -> str | None:
 
 
 def _render(text: str, trusted: bool) -> str:
+    if _too_many_marks(text):  # absurd: show it as text
+        return "<pre>" + html_lib.escape(text) + "</pre>\n"
     # A leading '# Heading' would compete with the page title: demote headings one level.
     html = _fast(text)
     if html is not None and nesting_depth(html) > MAX_DEPTH:
