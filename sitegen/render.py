@@ -25,20 +25,18 @@ from markupsafe import Markup
 from . import charts, markdown
 from . import model as m
 from .countries import COUNTRIES
+from .formats import fmt_date, fmt_num, status_class
 from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed
 from .reports import json_number as _num
 from .reports import json_share as _round
-from .theme_html import ActivityPages, fmt_date, fmt_num, status_class, theme_item
 
 THEME = Path(__file__).parent / "theme"
-_ACTIVITY_TEMPLATES = ("base.html", "activity.html", "macros.html")  # see theme_html
 FOOTER = "templates/site_footer.html"
 # What a site's footer may name and still show no record on a page but the record's own
 # (or an aggregate page's): site-wide facts, the page's own record, its charts.
 FOOTER_NAMES = frozenset({"config", "plan", "root", "title", "crumbs", "url", "report_date",
                           "area_title", "colors", "countries", "source", "changed", "edit", "nav",
                           "act", "status", "charts", "site_footer"})
-_ROOT_MARK = "\x01root\x01"  # stands for `root` in cached HTML (content cannot hold \x01)
 
 
 @dataclass(frozen=True)
@@ -252,27 +250,23 @@ class Renderer:
             for code in act.all_countries:
                 self.by_country.setdefault(code, []).append(act)
         self.indicator_area = {i.id: a for a in site.plan.areas for i in a.indicators}
-        self._items: dict[int, tuple[m.Activity, str]] = {}
+        self._items: dict[tuple[int, str], tuple[m.Activity, Markup]] = {}
         self._fragments: dict[Any, str] = {}  # {% cached %} blocks of the templates
-        self._items_cached = "templates/macros.html" not in site.template_files
-        # Activity pages are written in Python (theme_html) unless the site has its own
-        # version of a template they use.
-        own = any(f"templates/{name}" in site.template_files for name in _ACTIVITY_TEMPLATES)
-        self._activity_pages = None if own else ActivityPages(site, self.area_title, COUNTRIES, self._md)
 
     def _activity_item(self, a: m.Activity, root: str, area_title: dict[str, str],
                        countries: dict[str, str]) -> Markup:
-        """An activity's list item (the activity_item macro of macros.html, as theme_item),
-        made once per activity: a record is listed on several pages (lists, its areas, its
-        countries, the dashboard), which differ only in `root`. (A site with its own
-        macros.html gets its macro on every call.)"""
-        if not (self._items_cached and area_title is self.area_title and countries is COUNTRIES):
+        """An activity's list item (the activity_item macro of macros.html), rendered once per
+        activity and `root`: a record is listed on several pages (lists, its areas, its
+        countries, the dashboard) at a few depths. A macro sees only its arguments and the
+        template's globals, so the item is the same for the same arguments, whichever
+        template (the theme's or the site's) defines it."""
+        if area_title is not self.area_title or countries is not COUNTRIES:
             item: Markup = self._macros.activity_item(a, root, area_title, countries)
             return item
-        hit = self._items.get(id(a))
+        hit = self._items.get((id(a), root))
         if hit is None or hit[0] is not a:
-            hit = self._items[id(a)] = (a, theme_item(a, _ROOT_MARK, area_title))
-        return Markup(hit[1].replace(_ROOT_MARK, root))
+            hit = self._items[(id(a), root)] = (a, self._macros.activity_item(a, root, area_title, countries))
+        return hit[1]
 
     @functools.cached_property
     def _macros(self) -> Any:
@@ -283,8 +277,7 @@ class Renderer:
         (the preview server keeps unchanged records as the same objects; items are checked
         per record by identity): only with the same compiled templates and area titles."""
         if (previous.env is self.env and previous.area_title == self.area_title
-                and previous._items_cached == self._items_cached
-                and len(previous._items) <= 2 * len(self.site.activities) + 100):
+                and len(previous._items) <= 8 * len(self.site.activities) + 100):
             self._items = previous._items
 
     @functools.cached_property
@@ -472,20 +465,6 @@ class Renderer:
         first = act.areas[0] if act.areas else ""
         crumbs = [("activities/", "Activities")]
         ctx: dict[str, Any] = {"act": act, "area_color": self.colors.get(first, "#000")}
-        if self._activity_pages is not None:
-            source = act.loc.path
-            try:
-                footer = ""
-                if self.site_footer:  # what base.html's include of it would write
-                    context = self._context(job, act.title, crumbs, [], source, ctx)
-                    context["status"] = self._macros.status  # (activity.html imports it)
-                    footer = self.env.get_template("site_footer.html").render(context)
-                root, url = _place(job)
-                html = self._activity_pages.page(act, root, self._nav(url), crumbs,
-                                                 self._changed(source), self._edit_links(source), footer)
-                return [(job.path, html.encode("utf-8"))]
-            except (KeyError, jinja2.TemplateError):
-                pass  # Jinja renders the page and names the template and line that failed
         return self._page(job, "activity.html", act.title, crumbs, source=act.loc.path, **ctx)
 
     def _series(self, ind: m.Indicator) -> list[tuple[dt.date, float]]:
@@ -528,8 +507,6 @@ class Renderer:
         new = copy.copy(self)
         new.site = site
         new._fragments = {}  # {% cached %} blocks are kept for one site only
-        if self._activity_pages is not None:  # (its page chrome too)
-            new._activity_pages = ActivityPages(site, new.area_title, COUNTRIES, new._md)
         new.by_area, new.by_country = dict(self.by_area), dict(self.by_country)
         for act in replaced.values():
             for area in act.areas:
