@@ -373,7 +373,8 @@ class Builder:
         template_keys = {r: k for r, k in scan.items() if r.startswith("templates/")}
         templates_changed = template_keys != self._template_keys
         renderer = Renderer(site, self.site_dir, __version__)
-        if self._env is not None and not templates_changed:
+        if self._env is not None and not templates_changed and self._renderer is not None \
+                and self._renderer.words is renderer.words:
             renderer.env = self._env  # compiled templates are reused (compiling costs ~1 s)
             if self._renderer is not None:
                 renderer.reuse_items(self._renderer)  # so are unchanged records' list items

@@ -25,7 +25,8 @@ from markupsafe import Markup
 from . import charts, markdown
 from . import model as m
 from .countries import COUNTRIES
-from .formats import fmt_date, fmt_num, status_class
+from .formats import status_class
+from .i18n import Words, words_for
 from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed
 from .reports import json_number as _num
 from .reports import json_share as _round
@@ -98,9 +99,11 @@ def _frozen(value: Any) -> Any:
     return tuple(_frozen(v) for v in value) if isinstance(value, (list, tuple)) else value
 
 
-def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | None = None
-                ) -> jinja2.Environment:
-    """Site templates first, then the default theme; autoescape and strict undefined."""
+def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | None = None,
+                words: Words | None = None) -> jinja2.Environment:
+    """Site templates first, then the default theme; autoescape and strict undefined; words,
+    numbers and dates through `words` (`_()`, `ngettext()`, and the num, pct, date, status
+    and country filters)."""
     loaders: list[jinja2.BaseLoader] = []
     if site_dir is not None and (site_dir / "templates").is_dir():
         loaders.append(jinja2.FileSystemLoader(str(site_dir / "templates")))
@@ -109,10 +112,14 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True,
                              auto_reload=False,  # a renderer lives for one build: no stat per page
-                             extensions=[FragmentCache], bytecode_cache=bytecode_cache)
-    env.filters["num"] = fmt_num
-    env.filters["pct"] = _fmt_pct
-    env.filters["date"] = fmt_date
+                             extensions=[FragmentCache, "jinja2.ext.i18n"], bytecode_cache=bytecode_cache)
+    words = words or words_for("en")
+    env.install_gettext_callables(words.gettext, words.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["num"] = words.number
+    env.filters["pct"] = words.percent
+    env.filters["date"] = words.date
+    env.filters["status"] = words.status
+    env.filters["country"] = words.country
     env.filters["slug"] = status_class
     return env
 
@@ -141,10 +148,6 @@ def _place(job: Job) -> tuple[str, str]:
     """A page's `root` (the way up to the site root) and `url` (its folder's path)."""
     url = job.path[: -len("index.html")] if job.path.endswith("index.html") else job.path
     return "../" * job.path.count("/"), url
-
-
-def _fmt_pct(value: float | None) -> str:
-    return "–" if value is None else f"{round(100 * value):d}%"
 
 
 @functools.lru_cache(maxsize=65536)
@@ -229,7 +232,8 @@ class Renderer:
         # same bodies again after an edit; a build renders each body once, and its workers
         # would only fill memory with it (tens of megabytes each at 10,000 records).
         self._to_html = _markdown if remember_html else markdown.render
-        self.env = environment(site_dir, bytecode_cache)
+        self.words = words_for(site.config.language)
+        self.env = environment(site_dir, bytecode_cache, self.words)
         self.version = version
         self.record_texts = RecordTexts()  # with keys in a cached build (build.py)
         # Looked up once: a missing optional template is not cached by Jinja, so an

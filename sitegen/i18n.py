@@ -1,0 +1,212 @@
+"""The seam for what a reader reads: every word passes through `Words` (gettext messages) and
+every number and date through its formatters (CLDR data from Babel).
+
+Templates call `_("...")` (and `ngettext`), Python code calls `words("...")`, the scripts get
+their words from the page (`Words.for_scripts`). Messages are English; a catalogue
+`sitegen/locales/<language>.po` translates them. Status and progress words stay English as
+data keys (in JSON, CSV, CSS classes) and are translated where shown (`Words.status`).
+
+Formatting: Babel's CLDR patterns, symbols and month names, so that a language brings its
+own separators, digits and date order. Numbers are rounded by Python first (as `f"{x:.1f}"`
+rounds a float) and only then written by Babel: the English pages keep their exact bytes.
+`python -m sitegen.i18n` writes `sitegen/locales/sitegen.pot`, the messages to translate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gettext
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+
+from .countries import COUNTRIES
+
+LOCALES = Path(__file__).parent / "locales"
+POT = LOCALES / "sitegen.pot"
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue where it is defined; translated where shown."""
+    return message
+
+
+# Words that are data keys (JSON, CSV, CSS classes) and shown translated: activity statuses
+# (model.STATUSES), indicator and area progress (progress.STATUS_ORDER).
+STATUS_WORDS = (N_("planned"), N_("in-progress"), N_("completed"), N_("postponed"), N_("cancelled"),
+                N_("achieved"), N_("on track"), N_("at risk"), N_("off track"), N_("not started"),
+                N_("no data"))
+
+
+class Words:
+    """Messages, numbers and dates in one language.
+
+    `translations` holds the messages (gettext's NullTranslations: the English messages);
+    `language` is a CLDR locale code (en, fr, ar, pt_BR...) for numbers and dates.
+    """
+
+    def __init__(self, language: str = "en", translations: gettext.NullTranslations | None = None):
+        self.language = language
+        try:
+            self.locale = Locale.parse(language.replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            self.locale = Locale("en")
+        self.translations = translations or gettext.NullTranslations()
+        self.gettext = self.translations.gettext
+        self.ngettext = self.translations.ngettext
+        self._dates: dict[dt.date, str] = {}
+        self._numbers: dict[tuple[float, int], str] = {}
+
+    def __call__(self, message: str, **values: Any) -> str:
+        """`message` translated, with `%(name)s` placeholders filled from `values`."""
+        text = self.gettext(message)
+        return text % values if values else text
+
+    def plural(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        """The form of a message for `n` (a language may have up to six), `%(n)s` filled."""
+        return self.ngettext(singular, plural, n) % {"n": self.number(n), **values}
+
+    def status(self, word: str) -> str:
+        """A status or progress word as shown (the word itself stays the data key)."""
+        return self.gettext(word)
+
+    def country(self, code: str) -> str:
+        """A country's name (ISO 3166-1 alpha-2 code): the site's list in English, CLDR's
+        in other languages."""
+        if self.locale.language == "en":
+            return COUNTRIES[code]
+        return str(self.locale.territories.get(code) or COUNTRIES[code])
+
+    def number(self, value: float | None, decimals: int = 1) -> str:
+        """A number: thousands grouped, at most `decimals` decimals when not whole; an en dash for none."""
+        if value is None:
+            return "–"
+        key = (value, decimals)
+        text = self._numbers.get(key)
+        if text is None:
+            if float(value).is_integer():
+                text = format_decimal(int(value), locale=self.locale)
+            else:
+                pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+                text = format_decimal(Decimal(f"{value:.{decimals}f}"), pattern, locale=self.locale)
+            if len(self._numbers) < 100_000:
+                self._numbers[key] = text
+        return text
+
+    def percent(self, share: float | None) -> str:
+        """A share (0.87) as a whole percentage ("87%"); an en dash for none."""
+        if share is None:
+            return "–"
+        return format_percent(Decimal(round(100 * share)) / 100, locale=self.locale)
+
+    def date(self, value: dt.date | None) -> str:
+        """A date as "4 May 2017" in English (CLDR's medium date without weekday)."""
+        if value is None:
+            return ""
+        text = self._dates.get(value)
+        if text is None:
+            text = format_date(value, self._date_pattern, locale=self.locale)
+            if len(self._dates) < 100_000:
+                self._dates[value] = text
+        return text
+
+    @functools.cached_property
+    def _date_pattern(self) -> str:
+        if self.locale.language == "en":
+            return "d MMM y"
+        return str(self.locale.date_formats["medium"].pattern)
+
+    def for_scripts(self) -> dict[str, Any]:
+        """What the site's scripts show, for a `<script type="application/json">`: plural
+        messages by CLDR category (the script picks one with Intl.PluralRules)."""
+        return {
+            "lang": self.language.replace("_", "-"),
+            "loading": self("Loading…"),
+            "needs_http_filter": self("Filtering all pages needs the site to be served over HTTP."),
+            "needs_http_search": self("Search needs the site to be served over HTTP."),
+            "loading_index": self("Loading the search index…"),
+            "matches": self._by_category("%(n)s activity matches.", "%(n)s activities match."),
+            "results": self._by_category("%(n)s result for “%(q)s”.", "%(n)s results for “%(q)s”."),
+            "kinds": {"activity": self("activity"), "page": self("page"), "area": self("area")},
+            "statuses": {word: self.status(word) for word in STATUS_WORDS[:5]},
+        }
+
+    def _by_category(self, singular: str, plural: str) -> dict[str, str]:
+        """A plural message in each of the language's CLDR plural categories, with "{n}"
+        where the number goes (filled by the script)."""
+        examples = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 11, "other": 100}
+        out = {}
+        for category in sorted(self.locale.plural_form.tags | {"other"}):
+            n = _example(self.locale, category, examples[category])
+            out[category] = (self.ngettext(singular, plural, n)
+                             .replace("%(n)s", "{n}").replace("%(q)s", "{q}"))
+        return out
+
+
+@functools.lru_cache(maxsize=16)
+def words_for(language: str) -> Words:
+    """The words of `language`: its catalogue in sitegen/locales/, else English messages with
+    English numbers and dates (no mix of languages on one page). One object per language,
+    so that compiled templates, which hold it, can be kept while the language stays."""
+    translations = _catalogue(language)
+    if translations is None:
+        return Words("en")
+    return Words(language, translations)
+
+
+def _example(locale: Locale, category: str, guess: int) -> int:
+    """A number in `category` of the locale's plural rule."""
+    for n in [guess, *range(0, 200)]:
+        if locale.plural_form(n) == category:
+            return int(n)
+    return guess
+
+
+@functools.lru_cache(maxsize=16)
+def _catalogue(language: str) -> gettext.GNUTranslations | None:
+    """sitegen/locales/<language>.po as gettext translations (None when there is none)."""
+    path = LOCALES / f"{language}.po"
+    if not path.is_file():
+        return None
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def extract() -> str:
+    """The messages of sitegen's templates and Python code as a .pot file (sorted, no dates:
+    the same sources give the same bytes)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import write_po
+
+    package = Path(__file__).parent
+    catalog = Catalog(project="sitegen", version="", fuzzy=False)
+    method_map = [("theme/templates/**.html", "jinja2"), ("theme/templates/**.xml", "jinja2"), ("*.py", "python")]
+    options = {"theme/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true",
+                                           "lstrip_blocks": "true"},
+               "theme/templates/**.xml": {"extensions": "jinja2.ext.i18n"}}
+    keywords = {"_": None, "N_": None, "ngettext": (1, 2), "words": None, "plural": (1, 2)}
+    for filename, lineno, message, comments, context in extract_from_dir(
+            package, method_map, options, keywords=keywords, strip_comment_tags=True):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, omit_header=True, sort_output=True, width=100, include_lineno=False)
+    return buffer.getvalue().decode("utf-8")
+
+
+if __name__ == "__main__":  # python -m sitegen.i18n: write sitegen/locales/sitegen.pot
+    LOCALES.mkdir(exist_ok=True)
+    POT.write_text(extract(), encoding="utf-8")
+    print(f"wrote {POT}")
