@@ -117,22 +117,33 @@ PARALLEL_MIN_JOBS = 300  # below this, forking costs more than it saves
 
 @dataclass
 class _Work:
-    """What the render workers inherit when forked."""
+    """What the render workers get: the renderer, the jobs and the writer. A forked worker
+    shares the parent's; a spawned one is sent the site and makes its own renderer."""
 
     renderer: Renderer
     jobs: list[Job]
     writer: TreeWriter | None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        r = self.renderer
+        return (_remake_work, (r.site, r.site_dir, r.words.language, self.jobs, self.writer))
 
-_W: _Work | None = None
+
+def _remake_work(site: m.Site, site_dir: Path, language: str, jobs: list[Job],
+                 writer: TreeWriter | None) -> _Work:
+    """A spawned worker's _Work: a renderer of the site made anew (same language)."""
+    from .i18n import words_for
+    from .render import Renderer
+    renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
+                        remember_html=False, words=words_for(language))
+    renderer.index_by_id()
+    return _Work(renderer, jobs, writer)
 
 
-def _render_jobs(indices: list[int]) -> list[tuple[int, Any]]:
+def _render_jobs(w: _Work, indices: list[int]) -> list[tuple[int, Any]]:
     """Render some jobs (in a worker or the parent): per job its outputs or a template error.
     Outputs are (path, bytes), or (path, manifest entry) when a TreeWriter writes them."""
     from .render import TemplateError
-    assert _W is not None
-    w = _W
     out: list[tuple[int, Any]] = []
     for i in indices:
         job = w.jobs[i]
@@ -165,7 +176,6 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     there are enough pages to render. Without workers, each activity's piece of the
     site-wide data files is taken from `texts_path` when its page key is unchanged, and the
     pieces are saved there for the next build (render.RecordTexts)."""
-    global _W
     from .render import RecordTexts, Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
                         remember_html=False)
@@ -200,39 +210,44 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             tick(done, len(jobs))
 
     heavy = [i for i in todo if jobs[i].kind == "activity"]
-    forked = workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and bool(heavy) and cache.fork_available()
+    parallel = workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and bool(heavy)
     old_texts: Any = None
-    if texts_path is not None and not forked:
+    if texts_path is not None and not parallel:
         old_texts = cache.load_pickle(texts_path)
         renderer.record_texts = RecordTexts(by_id, old_texts if isinstance(old_texts, dict) else {})
     else:
         texts_path = None  # (workers make the pieces anew; none are kept)
-    _W = _Work(renderer, jobs, writer)
-    try:
+    work = _Work(renderer, jobs, writer)
+    if parallel:
+        from .workers import Workers, start_method
+        light = [i for i in todo if jobs[i].kind != "activity"]
+        take(_render_jobs(work, heavy[:1]))  # compiles the activity templates once, before a fork
+        heavy = heavy[1:]
+        forked = start_method() == "fork"
         if forked:
-            from .workers import Workers
-            light = [i for i in todo if jobs[i].kind != "activity"]
-            take(_render_jobs(heavy[:1]))  # compiles the activity templates once, before the fork
-            heavy = heavy[1:]
             renderer.prepare()  # what the aggregate pages share, made once for every worker
-            # The workers render everything, the aggregate pages first: the activity pages
-            # come in small even chunks, so both workers finish at about the same time.
-            size = max(20, min(200, len(heavy) // (workers * 8) or 1))
-            chunks = [light[k:k + 4] for k in range(0, len(light), 4)]
-            chunks += [heavy[k:k + size] for k in range(0, len(heavy), size)]
-            # Everything made so far lives until the end: the collector need not scan it again,
-            # and the forked workers do not touch (and so copy) its pages when they collect.
+        # The workers render everything, the aggregate pages first: the activity pages
+        # come in small even chunks, so both workers finish at about the same time.
+        size = max(20, min(200, len(heavy) // (workers * 8) or 1))
+        chunks = [light[k:k + 4] for k in range(0, len(light), 4)]
+        chunks += [heavy[k:k + size] for k in range(0, len(heavy), size)]
+        if forked:
+            # Everything made so far lives until the workers are done: the collector need not
+            # scan it again, and the forked workers do not touch (and so copy) its pages
+            # when they collect.
             gc.freeze()
+        try:
             # (a worker that dies, e.g. of a crash in a native library, is an error for the
             # page that killed it: see workers.Workers; multiprocessing.Pool would wait forever)
-            with Workers(_render_jobs, workers) as pool:
+            with Workers(_render_jobs, work, workers) as pool:
                 died = pool.run(chunks, take)
-            if died:
-                raise ContentError([_crash_problem(renderer, jobs[i]) for i in sorted(died)])
-        else:
-            take(_render_jobs(todo))
-    finally:
-        _W = None
+        finally:
+            if forked:
+                gc.unfreeze()
+        if died:
+            raise ContentError([_crash_problem(renderer, jobs[i]) for i in sorted(died)])
+    else:
+        take(_render_jobs(work, todo))
     for outputs in results:
         if isinstance(outputs, tuple) and outputs and outputs[0] == "error":
             _, template, line, message = outputs

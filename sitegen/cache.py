@@ -26,6 +26,7 @@ import pickle
 import stat
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -231,24 +232,27 @@ def fork_available() -> bool:
 
 
 # -- parsed documents ---------------------------------------------------------------------
-# What the parsing workers inherit when forked: the site folder and the files to parse
-# (index, source, its bytes when read already); a task is a range of that list.
-_PARSE_SITE: Path | None = None
-_PARSE_ITEMS: list[tuple[int, Source, bytes | None]] = []
+@dataclass
+class _ParseWork:
+    """What the parsing workers get: the site folder and the files to parse (index, source,
+    its bytes when read already); a task is a range of `items`."""
+
+    site_dir: Path
+    items: list[tuple[int, Source, bytes | None]]
 
 
-def _parse_range(span: range) -> list[tuple[int, bytes | None, list[Problem]]]:
-    """Parse the files at these places of _PARSE_ITEMS (in a worker)."""
-    return _parse(_PARSE_ITEMS[span.start:span.stop])
+def _parse_range(work: _ParseWork, span: range) -> list[tuple[int, bytes | None, list[Problem]]]:
+    """Parse the files at these places of `work.items` (in a worker)."""
+    return _parse(work.site_dir, work.items[span.start:span.stop])
 
 
-def _parse(items: list[tuple[int, Source, bytes | None]]) -> list[tuple[int, bytes | None, list[Problem]]]:
+def _parse(site_dir: Path, items: list[tuple[int, Source, bytes | None]]
+           ) -> list[tuple[int, bytes | None, list[Problem]]]:
     """Parse some sources; pickled Documents (None on failure) and their problems."""
-    assert _PARSE_SITE is not None
     out = []
     for i, source, raw in items:
         found = Problems()
-        doc = read_document(_PARSE_SITE, source, found, raw)
+        doc = read_document(site_dir, source, found, raw)
         out.append((i, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL) if doc else None, found.items))
     return out
 
@@ -299,7 +303,6 @@ class Store:
         """
 
         def read(site_dir: Path, sources: list[Source], problems: Problems) -> list[Document]:
-            global _PARSE_SITE, _PARSE_ITEMS
             fp = hashlib.blake2b(digest_size=16)
             todo: list[tuple[Source, tuple[str, str, bytes] | None]] = []
             raws: list[bytes | None] = []  # kept for the parser: each file is read once
@@ -334,8 +337,6 @@ class Store:
                 else:
                     misses.append((i, source, raws[i]))
             if misses:
-                _PARSE_SITE = site_dir
-
                 def take(parsed: list[tuple[int, bytes | None, list[Problem]]]) -> None:
                     for i, blob, found in parsed:
                         key = todo[i][1]
@@ -343,29 +344,25 @@ class Store:
                             self.new_docs[key] = blob
                         results[i] = (pickle.loads(blob) if blob is not None else None, found)
 
-                if workers > 1 and len(misses) >= 300 and fork_available():
+                if workers > 1 and len(misses) >= 300:
                     from .workers import Workers
                     size = max(50, len(misses) // (workers * 8))
                     spans = [range(k, min(k + size, len(misses))) for k in range(0, len(misses), size)]
-                    _PARSE_ITEMS = misses
-                    try:
-                        with Workers(_parse_range, workers) as pool:
-                            # The workers have their copy of the bytes: drop this one (a
-                            # worker forked later, to replace one that died, reads the files).
-                            sources_only: list[tuple[int, Source, bytes | None]] = [
-                                (i, source, None) for i, source, _ in misses]
-                            _PARSE_ITEMS = sources_only
-                            misses = []
-                            raws.clear()
-                            trim_memory()
-                            died = pool.run(spans, take, meanwhile)  # take: while the workers parse on
-                    finally:
-                        _PARSE_ITEMS = []
+                    with Workers(_parse_range, _ParseWork(site_dir, misses), workers) as pool:
+                        # The workers have their copy of the bytes: drop this one (a worker
+                        # started later, to replace one that died, reads the files).
+                        sources_only: list[tuple[int, Source, bytes | None]] = [
+                            (i, source, None) for i, source, _ in misses]
+                        pool.state = _ParseWork(site_dir, sources_only)
+                        misses = []
+                        raws.clear()
+                        trim_memory()
+                        died = pool.run(spans, take, meanwhile)  # take: while the workers parse on
                     for k in died:  # a file that killed its parsing worker (none is known to)
                         i, source, _ = sources_only[k]
                         results[i] = (None, [Problem(source.rel, 1, 1, "error", "reading this file crashed the parser")])
                 else:
-                    take(_parse(misses))
+                    take(_parse(site_dir, misses))
             docs = []
             for doc, found in results:
                 problems.extend(found)

@@ -1,14 +1,21 @@
-"""Forked worker processes whose death is noticed (multiprocessing.Pool waits forever for a
-task whose worker died: a segmentation fault in a native library, os._exit, the OOM killer).
+"""Worker processes whose death is noticed (multiprocessing.Pool waits forever for a task
+whose worker died: a segmentation fault in a native library, os._exit, the OOM killer).
 
 A task is a list (or range) of items. When a worker dies, its task is split in halves and
 each half is tried again in a fresh worker, down to single items: the items that still kill
 their worker are reported, and every other item is done as usual.
+
+Workers get their state explicitly (`fn(state, task)`), never through module globals, so
+they run with either start method: `fork` where the system has it (Linux: the workers share
+the parent's memory, nothing is pickled), `spawn` elsewhere (macOS, Windows: the state is
+pickled once per worker). SITEGEN_START_METHOD=spawn (or fork) chooses one.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import sys
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
@@ -16,9 +23,19 @@ from typing import Any, TypeVar
 T = TypeVar("T", bound=Sequence[Any])
 
 
-def _serve(conn: Connection, fn: Callable[[Any], Any], parent_ends: list[Connection]) -> None:
-    """A worker's loop: run `fn` on each task received, send back its result. It ends when
-    the parent says so or is gone (a killed build leaves no worker behind)."""
+def start_method() -> str:
+    """The start method of worker processes: SITEGEN_START_METHOD when the system has it,
+    else fork on Linux, else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    chosen = os.environ.get("SITEGEN_START_METHOD", "")
+    if chosen in methods:
+        return chosen
+    return "fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn"
+
+
+def _serve(conn: Connection, fn: Callable[[Any, Any], Any], state: Any, parent_ends: list[Connection]) -> None:
+    """A worker's loop: run `fn(state, task)` on each task received, send back its result. It
+    ends when the parent says so or is gone (a killed build leaves no worker behind)."""
     for end in parent_ends:  # (held here, they would keep the pipes open after the parent's death)
         end.close()
     while True:
@@ -29,7 +46,7 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], parent_ends: list[Connect
         if task is None:
             return
         try:
-            reply: tuple[str, Any] = ("ok", fn(task))
+            reply: tuple[str, Any] = ("ok", fn(state, task))
         except Exception as exc:
             reply = ("raise", exc)
         try:
@@ -39,13 +56,16 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], parent_ends: list[Connect
 
 
 class Workers:
-    """`count` processes forked now (so the parent may free what only the workers need),
-    running `fn` over tasks given to run(). Workers forked later, to replace a dead one,
-    are forked from the parent as it is then."""
+    """`count` processes started now (so the parent may free what only the workers need),
+    running `fn(state, task)` over tasks given to run(). `fn` is a module-level function and,
+    for spawn, `state` can be pickled. Workers started later, to replace a dead one, get
+    `state` as it is then (`self.state`: the parent may replace it)."""
 
-    def __init__(self, fn: Callable[[Any], Any], count: int):
+    def __init__(self, fn: Callable[[Any, Any], Any], state: Any, count: int, method: str | None = None):
         self.fn = fn
-        self.context = multiprocessing.get_context("fork")
+        self.state = state
+        self.method = method or start_method()
+        self.context: Any = multiprocessing.get_context(self.method)
         self.idle: list[tuple[Any, Connection]] = []
         self.busy: dict[Connection, tuple[Any, Any]] = {}
         self.count = max(1, count)
@@ -54,8 +74,10 @@ class Workers:
 
     def _fork(self) -> tuple[Any, Connection]:
         parent, child = self.context.Pipe()
-        ends = [parent] + [c for _, c in self.idle] + list(self.busy)
-        process = self.context.Process(target=_serve, args=(child, self.fn, ends), daemon=True)
+        # (a forked worker inherits the parent's ends of every pipe: it closes them; a spawned
+        # one inherits nothing)
+        ends = [parent] + [c for _, c in self.idle] + list(self.busy) if self.method == "fork" else []
+        process = self.context.Process(target=_serve, args=(child, self.fn, self.state, ends), daemon=True)
         process.start()
         child.close()  # (the worker holds the only other end: its death is an EOF here)
         return process, parent

@@ -1,0 +1,98 @@
+"""Builds that do not depend on Linux: worker processes started with `spawn` (macOS,
+Windows) build the same bytes as forked ones, and no platform-only date format is used."""
+
+from __future__ import annotations
+
+import filecmp
+import gc
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from sitegen import build as build_module
+from sitegen import workers
+from tests.corpus import write_corpus
+from tests.sitekit import REPO
+
+
+def _build(site: Path, out: Path, method: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO), SITEGEN_START_METHOD=method)
+    return subprocess.run([sys.executable, "-m", "sitegen", "build", str(site), "-o", str(out)],
+                          capture_output=True, text=True, timeout=300, env=env, check=False)
+
+
+def _same_tree(a: Path, b: Path) -> list[str]:
+    """Files that differ or exist on one side only (empty: the same tree, byte for byte)."""
+    names_a = {p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file()}
+    names_b = {p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file()}
+    differ = sorted(names_a ^ names_b)
+    differ += [n for n in sorted(names_a & names_b) if not filecmp.cmp(a / n, b / n, shallow=False)]
+    return differ
+
+
+def test_a_build_with_spawned_workers_equals_one_with_forked_workers(tmp_path: Path) -> None:
+    # 400 records: enough for parsing and rendering workers (300 files, 300 pages)
+    sites = {m: write_corpus(400, tmp_path / m) for m in ("fork", "spawn")}
+    for method, site in sites.items():
+        done = _build(site, tmp_path / f"out-{method}", method)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "built" in done.stdout + done.stderr
+    assert _same_tree(tmp_path / "out-fork", tmp_path / "out-spawn") == []
+    # and again after an edit, from the cache each method left
+    for method, site in sites.items():
+        record = sorted((site / "content/activities").rglob("*.md"))[7]
+        text = record.read_text(encoding="utf-8")
+        record.write_text(text.replace("status: completed", "status: cancelled")
+                          .replace("status: planned", "status: postponed") + "\nEdited.\n", encoding="utf-8")
+        done = _build(site, tmp_path / f"out-{method}", method)
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert _same_tree(tmp_path / "out-fork", tmp_path / "out-spawn") == []
+
+
+def test_spawned_workers_are_used_when_chosen(tmp_path: Path, monkeypatch: object) -> None:
+    """In one process, with SITEGEN_START_METHOD=spawn: both pools (parsing, rendering) start
+    their workers with spawn, and the output is that of a forked build."""
+    import pytest
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    started: list[tuple[str, str]] = []
+    real_init = workers.Workers.__init__
+
+    def spy(self: workers.Workers, *args: object, **kwargs: object) -> None:
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+        started.append((self.fn.__name__, self.method))
+
+    monkeypatch.setattr(workers.Workers, "__init__", spy)
+    outputs = {}
+    for method in ("spawn", "fork"):
+        monkeypatch.setenv("SITEGEN_START_METHOD", method)
+        site = write_corpus(400, tmp_path / method)
+        outputs[method] = build_module.build(site, workers=2).output
+    assert started == [("_parse_range", "spawn"), ("_render_jobs", "spawn"),
+                       ("_parse_range", "fork"), ("_render_jobs", "fork")]
+    assert _same_tree(outputs["spawn"], outputs["fork"]) == []
+
+
+def test_the_start_method_can_be_chosen(monkeypatch: object) -> None:
+    import pytest
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setenv("SITEGEN_START_METHOD", "spawn")
+    assert workers.start_method() == "spawn"
+    monkeypatch.setenv("SITEGEN_START_METHOD", "no-such-method")
+    assert workers.start_method() == ("fork" if sys.platform.startswith("linux") else "spawn")
+
+
+def test_a_build_in_a_process_leaves_nothing_frozen(tmp_path: Path) -> None:
+    """Builds run in one process (the preview server, tests) do not keep each other's sites:
+    what is frozen for the forked workers is unfrozen after them."""
+    site = write_corpus(400, tmp_path / "site")
+    for _ in range(2):
+        build_module.build(site, workers=2)
+        assert gc.get_freeze_count() == 0
+
+
+def test_no_platform_only_date_formats() -> None:
+    """strftime's "%-d" (no leading zero) exists on Linux and macOS, not on Windows."""
+    for path in sorted((REPO / "sitegen").rglob("*.py")):
+        assert not re.search(r"%-[a-zA-Z]", path.read_text(encoding="utf-8")), path
