@@ -6,7 +6,9 @@
   var form = document.getElementById("filters");
   var list = document.getElementById("activity-list");
   var count = document.getElementById("filter-count");
-  if (!form || !list) { return; }
+  var wordsEl = document.getElementById("site-words");
+  if (!form || !list || !wordsEl) { return; }
+  var words = JSON.parse(wordsEl.textContent);  // the page's words (Words.for_scripts)
   form.hidden = false;
   var paginated = form.getAttribute("data-paginated") === "yes";
   var root = form.getAttribute("data-root");
@@ -29,7 +31,11 @@
       type: li.getAttribute("data-type"), country: (li.getAttribute("data-country") || "").split(" "),
       year: li.getAttribute("data-year") };
   }
-  function say(n) { count.textContent = n + (n === 1 ? " activity matches." : " activities match."); }
+  function say(n) {  // "3 activities match.", by the language's plural rule
+    var text = words.matches[new Intl.PluralRules(words.lang).select(n)] || words.matches.other;
+    var shown = n.toLocaleString(words.lang, { useGrouping: false });
+    count.textContent = text.replace("{n}", function () { return shown; });
+  }
   function filterDom(v) {
     var n = 0;
     Array.prototype.forEach.call(list.children, function (li) {
@@ -54,7 +60,7 @@
       a.textContent = r[1];
       var meta = document.createElement("span");
       meta.className = "meta";
-      meta.textContent = r[6] + (r[4] ? " · " + r[4] : "") + " · " + r[3] + (r[5].length ? " · " + r[5].join(", ") : "");
+      meta.textContent = r[6] + (r[4] ? " · " + r[4] : "") + " · " + (words.statuses[r[3]] || r[3]) + (r[5].length ? " · " + r[5].join(", ") : "");
       li.appendChild(a); li.appendChild(meta); list.appendChild(li);
     });
     say(out.length);
@@ -67,10 +73,10 @@
     if (!paginated) { filterDom(v); return; }
     if (!active(v)) { list.innerHTML = original; count.textContent = ""; return; }
     if (index) { renderIndex(v); return; }
-    count.textContent = "Loading…";
+    count.textContent = words.loading;
     fetch(form.getAttribute("data-index")).then(function (r) { return r.json(); })
       .then(function (data) { index = data; renderIndex(values()); })
-      .catch(function () { count.textContent = "Filtering all pages needs the site to be served over HTTP."; });
+      .catch(function () { count.textContent = words.needs_http_filter; });
   }
   var params = new URLSearchParams(window.location.search);
   Array.prototype.forEach.call(form.querySelectorAll("select"), function (s) {

@@ -1,0 +1,102 @@
+"""The site's scripts speak through the page's words (#site-words, `Words.for_scripts`).
+
+The built example site's list and search pages get a different words JSON (every message
+marked, Arabic plural rules and digits); filter.js and search.js must show those words, pick
+the plural form by the language's rule and write numbers in its digits.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel import Locale
+
+from tests import browser_support as bs
+
+REPO = Path(__file__).resolve().parent.parent
+BASE = "/progress/"
+LANG = "ar-u-nu-arab"  # Arabic plural rules (six categories), Arabic-Indic digits
+CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+WORDS = {
+    "lang": LANG,
+    "loading": "[loading]",
+    "loading_index": "[loading the index]",
+    "needs_http_filter": "[filter needs HTTP]",
+    "needs_http_search": "[search needs HTTP]",
+    "matches": {c: f"[{c}] {{n}} [match]" for c in CATEGORIES},
+    "results": {c: f"[{c}] {{n}} [for] {{q}}" for c in CATEGORIES},
+    "kinds": {k: f"[{k}]" for k in ("activity", "page", "area")},
+    "statuses": {s: f"[{s}]" for s in ("planned", "in-progress", "completed", "postponed", "cancelled")},
+}
+WORDS_ELEMENT = re.compile(r'<script type="application/json" id="site-words">(.*?)</script>')
+
+
+def shown(n: int) -> str:
+    """`n` as the scripts should write it: its plural category and Arabic-Indic digits."""
+    return f"[{Locale('ar').plural_form(n)}] {str(n).translate(str.maketrans('0123456789', '٠١٢٣٤٥٦٧٨٩'))}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("words") / "output"
+    run = subprocess.run([sys.executable, "-m", "sitegen", "build", str(REPO), "-o", str(out)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    for path in (out / "activities/index.html", out / "search/index.html"):
+        html = path.read_text(encoding="utf-8")
+        found = WORDS_ELEMENT.search(html)
+        assert found, path
+        english = json.loads(found.group(1))
+        assert english["lang"] == "en" and set(english) == set(WORDS)
+        html = html.replace(found.group(0), found.group(0).replace(found.group(1), json.dumps(WORDS)))
+        # The filters go through data/activities-index.json (the path of a paginated list,
+        # which shows the status words of the JSON).
+        html = html.replace('data-paginated="no"', 'data-paginated="yes"')
+        path.write_text(html, encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def served(built: Path) -> Iterator[str]:
+    with bs.serve_directory(built, BASE) as url:
+        yield url
+
+
+def test_filter_shows_the_words_of_the_page(built: Path, served: str, browser: Any) -> None:
+    activities = json.loads((built / "data/activities.json").read_text(encoding="utf-8"))
+    expected = [a for a in activities if a["status"] == "completed"]
+    assert len(expected) > 2
+    with bs.open_page(browser, served + "activities/") as session:
+        page = session.page
+        page.select_option("select[name=status]", "completed")
+        page.wait_for_function("() => !document.getElementById('filter-count').textContent.startsWith('[loading')")
+        assert page.locator("#filter-count").inner_text() == f"{shown(len(expected))} [match]"
+        metas = page.locator("#activity-list .meta").all_inner_texts()
+        assert len(metas) == len(expected) and all(" · [completed]" in m for m in metas)
+        assert session.console_errors == []
+    with bs.open_page(browser, (built / "activities/index.html").as_uri() + "?status=completed") as session:
+        session.page.wait_for_function(
+            "() => document.getElementById('filter-count').textContent === '[filter needs HTTP]'")
+
+
+def test_search_shows_the_words_of_the_page(built: Path, served: str, browser: Any) -> None:
+    with bs.open_page(browser, served + "search/?q=illustrative") as session:
+        page = session.page
+        page.wait_for_selector("#search-results li")
+        n = page.locator("#search-results li").count()
+        assert 0 < n < 100
+        assert page.locator("#search-status").inner_text() == f"{shown(n)} [for] illustrative"
+        items = page.locator("#search-results li").all_inner_texts()
+        assert any(i.endswith(" ([page])") for i in items)
+        assert all(re.search(r" \(\[(activity|page|area)\](, [-0-9]+)?\)$", i) for i in items), items
+        assert session.console_errors == []
+    with bs.open_page(browser, (built / "search/index.html").as_uri() + "?q=illustrative") as session:
+        session.page.wait_for_function(
+            "() => document.getElementById('search-status').textContent === '[search needs HTTP]'")
