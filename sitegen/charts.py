@@ -4,7 +4,9 @@ Figures are the JSON that plotly.js draws (`{"data": [...], "layout": {...}}`), 
 plain dicts: validating thousands of plotly.graph_objects would dominate large builds.
 The tests check every figure against plotly's own schema with `plotly.graph_objects`.
 Each chart also carries its data as a table (for screen readers, readers without
-JavaScript and the CSV download).
+JavaScript and the CSV download). What a reader reads (titles, summaries, axis and legend
+words, hover text, column names) comes from `Words`; the figures' numbers and the table's
+cells stay data.
 """
 
 from __future__ import annotations
@@ -14,9 +16,13 @@ import datetime as dt
 import io
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from . import model as m
+from .i18n import Words
 from .progress import AreaProgress, IndicatorProgress, amount, counts
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -30,15 +36,17 @@ GANTT_LIMIT = 400
 
 @dataclass(frozen=True)
 class Chart:
-    """A figure with its title, text summary and data table."""
+    """A figure with its title, text summary and data table (as shown, and as CSV)."""
 
     id: str
     title: str
     summary: str
     figure: dict[str, Any]
     columns: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
+    rows: tuple[tuple[Any, ...], ...]  # the table as shown: status words, series names translated
     csv_path: str  # relative to the site root, e.g. data/charts/dashboard-status.csv
+    # The CSV's rows where they differ from the table's: words that are data keys stay English.
+    csv_rows: tuple[tuple[Any, ...], ...] | None = None
 
     def figure_json(self) -> str:
         """Figure JSON safe inside <script>: no '<', '>' or '&' can close or open a tag."""
@@ -48,7 +56,7 @@ class Chart:
 
     def csv_text(self) -> str:
         """The table as CSV; cells that a spreadsheet would run as a formula are neutralised."""
-        return to_csv(self.columns, self.rows)
+        return to_csv(self.columns, self.rows if self.csv_rows is None else self.csv_rows)
 
 
 def to_csv(columns: tuple[str, ...] | list[str], rows: Any) -> str:
@@ -102,45 +110,75 @@ def _pct(value: float | None) -> Any:
     return None if value is None else round(100 * value, 1)
 
 
+def _plain(words: Words, value: Any) -> str:
+    """A number as the summaries write it: Python's text of `_num` or `_pct` (no thousands
+    grouping, the decimals rounding left) with the language's decimal sign. Not words.number,
+    which groups thousands and drops a whole number's ".0": the English pages would change."""
+    text = str(value)
+    if not text.lstrip("-").replace(".", "", 1).isdigit():  # None, inf, nan, 1e+16
+        return text
+    decimals = len(text.partition(".")[2])
+    return str(format_decimal(Decimal(text), "0." + "0" * decimals if decimals else "0", locale=words.locale))
+
+
 # -- dashboard ------------------------------------------------------------------------------
 
-def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], key: str) -> Chart:
+def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], key: str, *,
+                     words: Words) -> Chart:
     names = [a.area.title for a in areas]
     completion = [_pct(a.completion) for a in areas]
     attain = [_pct(None if a.attainment is None else min(1.0, a.attainment)) for a in areas]
     expected = _pct(areas[0].expected) if areas else 0
+    title = words("Progress by area")
     fig = {
         "data": [
-            {"type": "bar", "orientation": "h", "name": "Activities completed (%)", "y": names,
+            {"type": "bar", "orientation": "h", "name": words("Activities completed (%)"), "y": names,
              "x": completion, "marker": {"color": "#0072B2"}},
-            {"type": "bar", "orientation": "h", "name": "Indicator attainment (%)", "y": names,
+            {"type": "bar", "orientation": "h", "name": words("Indicator attainment (%)"), "y": names,
              "x": attain, "marker": {"color": "#E69F00"}},
         ],
-        "layout": _layout("Progress by area", barmode="group",
+        "layout": _layout(title, barmode="group",
                           xaxis={"range": [0, 100], "ticksuffix": "%"},
                           yaxis={"autorange": "reversed", "automargin": True},
                           height=120 + 50 * len(areas),
                           shapes=[{"type": "line", "x0": expected, "x1": expected, "y0": 0, "y1": 1,
                                    "yref": "paper", "line": {"color": "#000", "dash": "dot"}}],
                           annotations=[{"x": expected, "y": 1, "yref": "paper", "yanchor": "bottom",
-                                        "text": f"time elapsed {expected}%", "showarrow": False}]),
+                                        "text": words("time elapsed %(percent)s%%", percent=_plain(words, expected)),
+                                        "showarrow": False}]),
     }
     rows = tuple((a.area.title, a.status, _pct(a.completion), _pct(a.attainment), _pct(a.expected))
                  for a in areas)
+    shown = tuple((row[0], words.status(row[1]), *row[2:]) for row in rows)
     best = max(areas, key=lambda a: a.completion or 0.0) if areas else None
-    summary = (f"{len(areas)} areas; {expected}% of the plan period has elapsed. "
-               + (f"Highest activity completion: {best.area.title} ({_pct(best.completion)}%)." if best else ""))
-    return Chart(f"{key}-progress", "Progress by area", summary, fig,
-                 ("area", "status", "activities completed %", "indicator attainment %", "time elapsed %"),
-                 rows, f"data/charts/{key}-progress.csv")
+    # words.plural: one English form for both (the pages' words as they were), a catalogue has
+    # every form. Its values are written first: Babel's extractor takes a `words` inside the
+    # call's parentheses for a new message and loses the plural.
+    n_areas, elapsed_pct = _plain(words, len(areas)), _plain(words, expected)
+    summary = words.plural("%(count)s areas; %(percent)s%% of the plan period has elapsed.",
+                           "%(count)s areas; %(percent)s%% of the plan period has elapsed.", len(areas),
+                           count=n_areas, percent=elapsed_pct)
+    summary += " " + (words("Highest activity completion: %(area)s (%(percent)s%%).", area=best.area.title,
+                            percent=_plain(words, _pct(best.completion))) if best else "")
+    return Chart(f"{key}-progress", title, summary, fig,
+                 (words("area"), words("status"), words("activities completed %"),
+                  words("indicator attainment %"), words("time elapsed %")),
+                 shown, f"data/charts/{key}-progress.csv", rows)
 
 
 def quarter(day: dt.date) -> str:
+    """The quarter of `day` as data ("2019-Q4")."""
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
+def _quarter_label(words: Words, key: str) -> str:
+    """A quarter ("2019-Q4", see `quarter`) as shown."""
+    year, _, number = key.partition("-Q")
+    return words("%(year)s-Q%(quarter)s", year=year, quarter=number)
+
+
 def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
-                           activities: tuple[m.Activity, ...] | None = None) -> Chart:
+                           activities: tuple[m.Activity, ...] | None = None, *, words: Words) -> Chart:
     acts = site.activities if activities is None else activities
     quarters: list[str] = []
     day = dt.date(site.plan.start.year, (site.plan.start.month - 1) // 3 * 3 + 1, 1)
@@ -155,36 +193,49 @@ def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
         for area_id in a.areas:
             k = (area_id, quarter(a.start))
             table[k] = table.get(k, 0) + 1
+    label = {q: _quarter_label(words, q) for q in quarters}
+    shown_quarters = [label[q] for q in quarters]
     data = []
     rows = []
     for area in site.plan.areas:
         ys = [table.get((area.id, q), 0) for q in quarters]
         if not any(ys):
             continue
-        data.append({"type": "bar", "name": area.title, "x": quarters, "y": ys,
+        data.append({"type": "bar", "name": area.title, "x": shown_quarters, "y": ys,
                      "marker": {"color": colors[area.id]}})
         rows += [(q, area.title, n) for q, n in zip(quarters, ys) if n]
     busiest = max(quarters, key=lambda q: sum(table.get((a.id, q), 0) for a in site.plan.areas)) if quarters else ""
-    fig = {"data": data, "layout": _layout("Activities per quarter by area", barmode="stack",
+    title = words("Activities per quarter by area")
+    fig = {"data": data, "layout": _layout(title, barmode="stack",
                                            xaxis={"type": "category", "tickangle": -45},
-                                           yaxis={"title": {"text": "activities"}})}
-    summary = (f"{sum(n for *_, n in rows)} activities (not counting cancelled ones) by start quarter; "
-               f"the busiest quarter was {busiest}.") if rows else "No activities yet."
-    return Chart(f"{key}-quarters", "Activities per quarter by area", summary, fig,
-                 ("quarter", "area", "activities"), tuple(rows), f"data/charts/{key}-quarters.csv")
+                                           yaxis={"title": {"text": words("activities")}})}
+    total = sum(n for *_, n in rows)
+    n_total = _plain(words, total)  # written before words.plural: see progress_by_area
+    summary = words.plural(
+        "%(count)s activities (not counting cancelled ones) by start quarter; the busiest quarter was %(quarter)s.",
+        "%(count)s activities (not counting cancelled ones) by start quarter; the busiest quarter was %(quarter)s.",
+        total, count=n_total, quarter=label[busiest]) if rows else words("No activities yet.")
+    return Chart(f"{key}-quarters", title, summary, fig,
+                 (words("quarter"), words("area"), words("activities")),
+                 tuple((label[q], *rest) for q, *rest in rows), f"data/charts/{key}-quarters.csv", tuple(rows))
 
 
-def status_breakdown(activities: tuple[m.Activity, ...], key: str, title: str = "Activities by status") -> Chart:
+def status_breakdown(activities: tuple[m.Activity, ...], key: str, title: str | None = None, *,
+                     words: Words) -> Chart:
+    """Activities by status; `title` (as shown) defaults to "Activities by status"."""
+    title = words("Activities by status") if title is None else title
     tally = {s: 0 for s in m.STATUSES}
     for a in activities:
         tally[a.status] += 1
-    fig = {"data": [{"type": "bar", "x": list(tally), "y": list(tally.values()),
+    fig = {"data": [{"type": "bar", "x": [words.status(s) for s in tally], "y": list(tally.values()),
                      "marker": {"color": [STATUS_COLORS[s] for s in tally]},
                      "text": [str(n) for n in tally.values()], "textposition": "auto"}],
-           "layout": _layout(title, xaxis={"type": "category"}, yaxis={"title": {"text": "activities"}})}
-    summary = ", ".join(f"{n} {s}" for s, n in tally.items()) + "."
-    return Chart(f"{key}-status", title, summary, fig, ("status", "activities"),
-                 tuple(tally.items()), f"data/charts/{key}-status.csv")
+           "layout": _layout(title, xaxis={"type": "category"}, yaxis={"title": {"text": words("activities")}})}
+    summary = ", ".join(words("%(count)s %(status)s", count=_plain(words, n), status=words.status(s))
+                        for s, n in tally.items()) + "."
+    return Chart(f"{key}-status", title, summary, fig, (words("status"), words("activities")),
+                 tuple((words.status(s), n) for s, n in tally.items()), f"data/charts/{key}-status.csv",
+                 tuple(tally.items()))
 
 
 # -- indicators -----------------------------------------------------------------------------
@@ -219,33 +270,43 @@ def indicator_series(site: m.Site, ind: m.Indicator) -> list[tuple[dt.date, floa
 
 
 def indicator_chart(site: m.Site, p: IndicatorProgress, color: str, key: str,
-                    series: list[tuple[dt.date, float]]) -> Chart:
+                    series: list[tuple[dt.date, float]], *, words: Words) -> Chart:
     ind = p.indicator
-    unit = f" ({ind.unit})" if ind.unit else ""
+
+    def with_unit(value: float | None) -> str:
+        text = _plain(words, _num(value))
+        return words("%(value)s (%(unit)s)", value=text, unit=ind.unit) if ind.unit else text
+
     xs = [d.isoformat() for d, _ in series]
     ys = [_num(v) for _, v in series]
     ms_x = [ms.date.isoformat() for ms in ind.milestones] + [site.plan.end.isoformat()]
     ms_y = [_num(ms.target) for ms in ind.milestones] + [_num(ind.target)]
     data: list[dict[str, Any]] = [
-        {"type": "scatter", "mode": "lines+markers", "name": "Actual", "x": xs, "y": ys,
+        {"type": "scatter", "mode": "lines+markers", "name": words("Actual"), "x": xs, "y": ys,
          "line": {"color": color, "shape": "hv" if ind.source != "measurements" else "linear"}},
-        {"type": "scatter", "mode": "lines+markers", "name": "Target path",
+        {"type": "scatter", "mode": "lines+markers", "name": words("Target path"),
          "x": [site.plan.start.isoformat()] + ms_x, "y": [_num(ind.baseline)] + ms_y,
          "line": {"color": "#555555", "dash": "dash"}, "marker": {"symbol": "diamond", "size": 9}},
     ]
     report = site.report_date.isoformat()
-    layout = _layout(f"{ind.title}: actual against target",
-                     xaxis={"type": "date"}, yaxis={"title": {"text": ind.unit or "value"}, "rangemode": "tozero"},
-                     shapes=[_today_line(report)], annotations=[_today_note(report)])
+    title = words("%(indicator)s: actual against target", indicator=ind.title)
+    layout = _layout(title, xaxis={"type": "date"},
+                     yaxis={"title": {"text": ind.unit or words("value")}, "rangemode": "tozero"},
+                     shapes=[_today_line(report)], annotations=[_today_note(report, words)])
     rows = [(d, "actual", v) for d, v in zip(xs, ys)]
     rows += [(ms.date.isoformat(), "milestone", _num(ms.target)) for ms in ind.milestones]
     rows.append((site.plan.end.isoformat(), "target", _num(ind.target)))
-    value = "no value yet" if p.value is None else f"{_num(p.value)}{unit}"
-    summary = (f"Value on {report}: {value} against a target of {_num(ind.target)}{unit} "
-               f"(baseline {_num(ind.baseline)}); status: {p.status}.")
-    return Chart(f"{key}-{ind.id}", f"{ind.title}: actual against target", summary,
-                 {"data": data, "layout": layout}, ("date", "series", "value"),
-                 tuple(sorted(rows)), f"data/charts/{key}-{ind.id}.csv")
+    rows.sort()
+    series_name = {"actual": words("actual"), "milestone": words("milestone"), "target": words("target")}
+    summary = words("Value on %(date)s: %(value)s against a target of %(target)s (baseline %(baseline)s); "
+                    "status: %(status)s.", date=report,
+                    value=words("no value yet") if p.value is None else with_unit(p.value),
+                    target=with_unit(ind.target), baseline=_plain(words, _num(ind.baseline)),
+                    status=words.status(p.status))
+    return Chart(f"{key}-{ind.id}", title, summary,
+                 {"data": data, "layout": layout}, (words("date"), words("series"), words("value")),
+                 tuple((d, series_name[name], v) for d, name, v in rows), f"data/charts/{key}-{ind.id}.csv",
+                 tuple(rows))
 
 
 def _today_line(day: str) -> dict[str, Any]:
@@ -253,9 +314,9 @@ def _today_line(day: str) -> dict[str, Any]:
             "line": {"color": "#000000", "dash": "dot", "width": 1}}
 
 
-def _today_note(day: str) -> dict[str, Any]:
+def _today_note(day: str, words: Words) -> dict[str, Any]:
     return {"x": day, "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
-            "text": f"report date {day}"}
+            "text": words("report date %(date)s", date=day)}
 
 
 # -- timeline -------------------------------------------------------------------------------
@@ -264,12 +325,14 @@ _DAY_MS = 86_400_000
 
 
 def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], key: str,
-          title: str, url_of: dict[str, str] | None = None) -> Chart:
-    """Gantt of activities (one bar each, or per area and month above GANTT_LIMIT)."""
+          title: str, url_of: dict[str, str] | None = None, *, words: Words) -> Chart:
+    """Gantt of activities (one bar each, or per area and month above GANTT_LIMIT); `title`
+    as shown."""
     report = site.report_date.isoformat()
     area_title = {a.id: a.title for a in site.plan.areas}
     data: list[dict[str, Any]] = []
-    rows: list[tuple[Any, ...]] = []
+    rows: list[tuple[Any, ...]] = []  # as CSV
+    shown: list[tuple[Any, ...]] = rows  # as the table shows them
     if len(acts) <= GANTT_LIMIT:
         labels = [f"{a.title[:48]}{'…' if len(a.title) > 48 else ''} · {a.start.isoformat()}" for a in acts]
         for area in site.plan.areas:
@@ -285,7 +348,7 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
                            "pattern": {"shape": ["/" if a.status in ("postponed", "cancelled") else ""
                                                  for _, a in mine]},
                            "opacity": [0.45 if a.status == "cancelled" else 1.0 for _, a in mine]},
-                "customdata": [a.status for _, a in mine],
+                "customdata": [words.status(a.status) for _, a in mine],
                 "hovertemplate": "%{y}<br>%{customdata}<extra>" + area.title.replace("<", "") + "</extra>",
             })
         planned = [(lab, a) for lab, a in zip(labels, acts) if a.slipped]
@@ -297,11 +360,11 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
                 return max(a.planned_end or first(a), first(a))
 
             data.append({
-                "type": "bar", "orientation": "h", "name": "Originally planned",
+                "type": "bar", "orientation": "h", "name": words("Originally planned"),
                 "y": [lab for lab, _ in planned], "base": [first(a).isoformat() for _, a in planned],
                 "x": [((last(a) - first(a)).days + 1) * _DAY_MS for _, a in planned],
                 "width": 0.3, "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#000000", "width": 1.5}},
-                "hovertemplate": "%{y}<br>originally planned<extra></extra>",
+                "hovertemplate": "%{y}<br>" + words("originally planned") + "<extra></extra>",
             })
         for a in acts:
             rows.append((a.start.isoformat(), a.last_day.isoformat(), a.title,
@@ -309,10 +372,14 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
                          a.planned_start.isoformat() if a.planned_start else "",
                          a.planned_end.isoformat() if a.planned_end else "",
                          "yes" if a.slipped else ""))
+        yes = words("yes")
+        shown = [(*row[:4], words.status(row[4]), *row[5:7], yes if row[7] else "") for row in rows]
         height = max(300, 60 + 22 * len(acts))
         yaxis = {"autorange": "reversed", "automargin": True, "tickfont": {"size": 10},
                  "categoryorder": "array", "categoryarray": labels}
-        columns: tuple[str, ...] = ("start", "end", "activity", "areas", "status", "planned start", "planned end", "slipped")
+        columns: tuple[str, ...] = (words("start"), words("end"), words("activity"), words("areas"),
+                                    words("status"), words("planned start"), words("planned end"),
+                                    words("slipped"))
     else:
         months: dict[tuple[str, str], int] = {}
         for a in acts:
@@ -327,26 +394,37 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
                          "y": [area.title] * len(counts), "base": [f"{mo}-01" for mo, _ in counts],
                          "x": [30 * _DAY_MS] * len(counts), "marker": {"color": colors[area.id]},
                          "text": [str(n) for _, n in counts], "customdata": [n for _, n in counts],
-                         "hovertemplate": "%{base|%b %Y}: %{customdata} activities<extra></extra>"})
+                         # Plotly fills %{...}: a message without values, so no % formatting.
+                         "hovertemplate": words("%{base|%b %Y}: %{customdata} activities") + "<extra></extra>"})
             rows += [(mo, area.title, n) for mo, n in counts]
         height = 120 + 40 * len(site.plan.areas)
         yaxis = {"autorange": "reversed", "automargin": True}
-        columns = ("month", "area", "activities started")
+        columns = (words("month"), words("area"), words("activities started"))
     layout = _layout(title, barmode="overlay", height=height, showlegend=True,
                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
                      xaxis={"type": "date", "range": [site.plan.start.isoformat(), site.plan.end.isoformat()]},
-                     yaxis=yaxis, shapes=[_today_line(report)], annotations=[_today_note(report)])
-    n_slipped = sum(1 for a in acts if a.slipped)
-    summary = (f"{len(acts)} activities between {site.plan.start} and {site.plan.end}; "
-               f"{sum(1 for a in acts if a.status == 'postponed')} postponed, "
-               f"{sum(1 for a in acts if a.status == 'cancelled')} cancelled (hatched), "
-               f"{n_slipped} moved from their original schedule (outlined). The dotted line marks the report date {report}.")
+                     yaxis=yaxis, shapes=[_today_line(report)], annotations=[_today_note(report, words)])
+    # written before words.plural: see progress_by_area
+    n_acts, n_postponed, n_cancelled, n_slipped = (_plain(words, n) for n in (
+        len(acts), sum(1 for a in acts if a.status == "postponed"),
+        sum(1 for a in acts if a.status == "cancelled"), sum(1 for a in acts if a.slipped)))
+    summary = words.plural(
+        "%(count)s activities between %(start)s and %(end)s; %(postponed)s postponed, %(cancelled)s cancelled "
+        "(hatched), %(moved)s moved from their original schedule (outlined).",
+        "%(count)s activities between %(start)s and %(end)s; %(postponed)s postponed, %(cancelled)s cancelled "
+        "(hatched), %(moved)s moved from their original schedule (outlined).",
+        len(acts), count=n_acts, start=site.plan.start.isoformat(), end=site.plan.end.isoformat(),
+        postponed=n_postponed, cancelled=n_cancelled, moved=n_slipped)
+    summary += " " + words("The dotted line marks the report date %(date)s.", date=report)
     return Chart(f"{key}-timeline", title, summary, {"data": data, "layout": layout}, columns,
-                 tuple(rows), f"data/charts/{key}-timeline.csv")
+                 tuple(shown), f"data/charts/{key}-timeline.csv", tuple(rows))
 
 
 def country_areas(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], key: str,
-                  name: str) -> Chart:
+                  code: str, *, words: Words) -> Chart:
+    """Activities involving the country `code` (ISO 3166-1 alpha-2), by area."""
+    name = words.country(code)
+    title = words("Activities involving %(country)s by area", country=name)
     tally: dict[str, int] = {}
     for a in acts:
         for area in a.areas:
@@ -354,10 +432,13 @@ def country_areas(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, 
     areas = [a for a in site.plan.areas if a.id in tally]
     fig = {"data": [{"type": "bar", "orientation": "h", "y": [a.title for a in areas],
                      "x": [tally[a.id] for a in areas], "marker": {"color": [colors[a.id] for a in areas]}}],
-           "layout": _layout(f"Activities involving {name} by area", height=120 + 40 * len(areas),
+           "layout": _layout(title, height=120 + 40 * len(areas),
                              yaxis={"autorange": "reversed", "automargin": True},
-                             xaxis={"title": {"text": "activities"}})}
+                             xaxis={"title": {"text": words("activities")}})}
     rows = tuple((a.title, tally[a.id]) for a in areas)
-    summary = f"{len(acts)} activities involve {name}, in {len(areas)} areas."
-    return Chart(f"{key}-areas", f"Activities involving {name} by area", summary, fig,
-                 ("area", "activities"), rows, f"data/charts/{key}-areas.csv")
+    n_acts, n_areas = _plain(words, len(acts)), _plain(words, len(areas))  # see progress_by_area
+    summary = words.plural("%(count)s activities involve %(country)s, in %(areas)s areas.",
+                           "%(count)s activities involve %(country)s, in %(areas)s areas.", len(acts),
+                           count=n_acts, country=name, areas=n_areas)
+    return Chart(f"{key}-areas", title, summary, fig,
+                 (words("area"), words("activities")), rows, f"data/charts/{key}-areas.csv")
