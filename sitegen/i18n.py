@@ -24,9 +24,11 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
+from markupsafe import Markup, escape
 
 from .countries import COUNTRIES
 
@@ -74,9 +76,26 @@ class Words:
         """The form of a message for `n` (a language may have up to six), `%(n)s` filled."""
         return self.ngettext(singular, plural, n) % {"n": self.number(n), **values}
 
+    def and_list(self, items: list[str]) -> str:
+        """Items joined as a sentence lists them: "A, B and C" in English (CLDR's standard
+        list pattern in other languages). Items that are markup (links) stay markup."""
+        if not items:
+            return Markup("")
+        parts = [str(escape(item)) for item in items]
+        if self.locale.language == "en":
+            return Markup(parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
+        return Markup(format_list(parts, locale=self.locale))
+
     def status(self, word: str) -> str:
         """A status or progress word as shown (the word itself stays the data key)."""
         return self.gettext(word)
+
+    @functools.cached_property
+    def countries(self) -> dict[str, str]:
+        """Every country's name by code (see `country`)."""
+        if self.locale.language == "en":
+            return COUNTRIES
+        return {code: self.country(code) for code in COUNTRIES}
 
     def country(self, code: str) -> str:
         """A country's name (ISO 3166-1 alpha-2 code): the site's list in English, CLDR's
@@ -129,13 +148,13 @@ class Words:
         messages by CLDR category (the script picks one with Intl.PluralRules)."""
         return {
             "lang": self.language.replace("_", "-"),
-            "loading": self("Loading…"),
-            "needs_http_filter": self("Filtering all pages needs the site to be served over HTTP."),
-            "needs_http_search": self("Search needs the site to be served over HTTP."),
-            "loading_index": self("Loading the search index…"),
+            "loading": self.gettext("Loading…"),
+            "needs_http_filter": self.gettext("Filtering all pages needs the site to be served over HTTP."),
+            "needs_http_search": self.gettext("Search needs the site to be served over HTTP."),
+            "loading_index": self.gettext("Loading the search index…"),
             "matches": self._by_category("%(n)s activity matches.", "%(n)s activities match."),
             "results": self._by_category("%(n)s result for “%(q)s”.", "%(n)s results for “%(q)s”."),
-            "kinds": {"activity": self("activity"), "page": self("page"), "area": self("area")},
+            "kinds": {"activity": self.gettext("activity"), "page": self.gettext("page"), "area": self.gettext("area")},
             "statuses": {word: self.status(word) for word in STATUS_WORDS[:5]},
         }
 
@@ -197,7 +216,10 @@ def extract() -> str:
     options = {"theme/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true",
                                            "lstrip_blocks": "true"},
                "theme/templates/**.xml": {"extensions": "jinja2.ext.i18n"}}
-    keywords = {"_": None, "N_": None, "ngettext": (1, 2), "words": None, "plural": (1, 2)}
+    # how messages are marked: _() and ngettext() in templates; words(), w(), words.plural()
+    # and N_() in Python (Babel's extractor matches the last name before the parenthesis)
+    keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "words": None, "w": None,
+                "plural": (1, 2), "_by_category": (1, 2)}
     for filename, lineno, message, comments, context in extract_from_dir(
             package, method_map, options, keywords=keywords, strip_comment_tags=True):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)

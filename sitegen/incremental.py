@@ -132,6 +132,8 @@ class Builder:
         self._act_jobs: dict[str, Job] = {}  # activity id -> its page's job
         self._body_jobs: list[Job] = []  # the jobs of BODY_KINDS
         self._search = b""  # the bytes of data/search.json as last written
+        # the files the last good rebuild wrote and the static files, and what to copy
+        self._names: tuple[tuple[Any, ...], dict[str, Path]] | None = None
 
     # -- sources -------------------------------------------------------------------------
     def _scan(self) -> dict[str, tuple[Any, ...]]:
@@ -328,12 +330,25 @@ class Builder:
                    if before.get(i) is not after.get(i) and before.get(i) != after.get(i)}
         if changed and not deps_hold(site, self.site_dir):
             return jobs, True  # the site's templates may show any record on any page
+        jobs_changed = len(jobs) != len(self._jobs) or any(j.path not in self._jobs for j in jobs)
         body_only = bool(changed) and all(
             i in before and i in after and dataclasses.replace(before[i], body=after[i].body) == after[i]
             for i in changed)
         wanted = {f"activity:{i}" for i in changed}
         if changed and not body_only:
             wanted.add("activities")
+            if jobs_changed:
+                wanted.add("order")  # (pages came or went: the sitemap lists them)
+            area_of = {ind.id: ind.area for ind in site.plan.indicators}
+            for i in changed:
+                old_act, new_act = before.get(i), after.get(i)
+                for act in (old_act, new_act):
+                    if act is not None:
+                        wanted.update(f"area:{x}" for x in act.areas)
+                        wanted.update(f"area:{area_of[k]}" for k, _ in act.contributes if k in area_of)
+                        wanted.update(f"country:{c}" for c in act.all_countries)
+                if old_act is None or new_act is None or old_act.start != new_act.start:
+                    wanted.add("order")  # the list pages show the count and the order
         out = []
         for job in jobs:
             known = self._jobs.get(job.path)
@@ -390,14 +405,19 @@ class Builder:
             return self._failed([problem], changed, started)
         job_outputs = {j.path: (tuple(p for p, _ in rendered[j.path]) if j.path in rendered
                                 else self._job_outputs[j.path]) for j in jobs}
-        clash = collision(jobs, job_outputs)
-        if clash:
-            return self._failed([clash], changed, started)
-        try:
-            copies = static_copies(site, self.site_dir, dict.fromkeys(
-                (p for outs in job_outputs.values() for p in outs), b""))
-        except ContentError as exc:
-            return self._failed(exc.problems, changed, started)
+        # (names are checked again only when the files written or the static files changed)
+        names = (job_outputs, site.static_files)
+        if self._names is None or self._names[0] != names:
+            clash = collision(jobs, job_outputs)
+            if clash:
+                return self._failed([clash], changed, started)
+            try:
+                copies = static_copies(site, self.site_dir, dict.fromkeys(
+                    (p for outs in job_outputs.values() for p in outs), b""))
+            except ContentError as exc:
+                return self._failed(exc.problems, changed, started)
+            self._names = (names, copies)
+        copies = self._names[1]
         written, removed = self._files.sync(rendered, job_outputs, copies, scan)
         self._keep_search(rendered)
         self.site = site

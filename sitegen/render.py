@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import heapq
 import json
 import urllib.parse
 from collections.abc import Callable
@@ -47,6 +48,10 @@ class Job:
     path: str  # output file, e.g. "areas/firearms/index.html"
     kind: str
     key: str = ""
+    # What the page shows of the activities: "activities" (any field of any of them),
+    # "activity:<id>" (that record), "area:<id>" (the records of that area, or contributing
+    # to its indicators), "country:<code>" (the records involving that country), "order"
+    # (the number of records and their order); "plan" and "page:<slug>": no record.
     deps: frozenset[str] = frozenset({"activities"})
 
 
@@ -120,6 +125,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.filters["date"] = words.date
     env.filters["status"] = words.status
     env.filters["country"] = words.country
+    env.filters["and_list"] = words.and_list
     env.filters["slug"] = status_class
     return env
 
@@ -148,6 +154,10 @@ def _place(job: Job) -> tuple[str, str]:
     """A page's `root` (the way up to the site root) and `url` (its folder's path)."""
     url = job.path[: -len("index.html")] if job.path.endswith("index.html") else job.path
     return "../" * job.path.count("/"), url
+
+
+# the data files that do not show every field of every record
+_DEPS = {"sitemap": frozenset({"order", "plan"}), "robots": frozenset({"plan"})}
 
 
 @functools.lru_cache(maxsize=65536)
@@ -183,6 +193,12 @@ def _search_entry(a: m.Activity, area_titles: tuple[tuple[str, str], ...]) -> st
                        "d": a.start.isoformat(), "x": text}, ensure_ascii=False)
 
 
+def _index_row(a: m.Activity) -> str:
+    """An activity's row of data/activities-index.json."""
+    return json.dumps([a.id, a.title, list(a.areas), a.status, a.type, list(a.all_countries),
+                       a.start.isoformat(), a.last_day.isoformat() if a.end else ""], ensure_ascii=False)
+
+
 @functools.lru_cache(maxsize=65536)
 def _excerpt(text: str, limit: int = 240) -> str:
     """Plain-text start of a Markdown body, for lists, feeds and search."""
@@ -204,17 +220,28 @@ class RecordTexts:
     CSV), kept from one build to the next by the activity's page key (build._page_key: its
     record and every site-wide fact its page shows, area titles and base URL included). A
     piece whose key is in `old` is taken from there; `used` holds the pieces of this build,
-    which the build saves for the next one. Without keys (the default), every piece is made."""
+    which the build saves for the next one. Without keys (the default), every piece is made,
+    or, with `remember` (the preview server), taken from the memo of pieces made for the same
+    record object: a preview rebuild keeps unchanged records as the same objects, and the
+    renderer of the next rebuild takes the memo over (Renderer.reuse_items) when the
+    site-wide facts the pieces show are the same."""
 
-    def __init__(self, keys: dict[str, bytes] | None = None, old: dict[tuple[bytes, str], str] | None = None):
+    def __init__(self, keys: dict[str, bytes] | None = None, old: dict[tuple[bytes, str], str] | None = None,
+                 remember: bool = False):
         self.keys = keys or {}  # activity id -> page key
         self.old = old or {}
         self.used: dict[tuple[bytes, str], str] = {}
+        self.memo: dict[tuple[int, str], tuple[m.Activity, str]] | None = {} if remember else None
 
     def get(self, act: m.Activity, kind: str, make: Callable[..., str], *args: Any) -> str:
-        key = self.keys.get(act.id)
+        key = self.keys.get(act.id) if self.keys else None
         if key is None:
-            return make(*args)
+            if self.memo is None:
+                return make(*args)
+            hit = self.memo.get((id(act), kind))
+            if hit is None or hit[0] is not act:
+                hit = self.memo[(id(act), kind)] = (act, make(*args))
+            return hit[1]
         text = self.old.get((key, kind))
         if text is None:
             text = make(*args)
@@ -226,16 +253,18 @@ class Renderer:
     """Renders the pages of one Site; holds only read-only, precomputed facts."""
 
     def __init__(self, site: m.Site, site_dir: Path | None = None, version: str = "",
-                 bytecode_cache: jinja2.BytecodeCache | None = None, remember_html: bool = True):
+                 bytecode_cache: jinja2.BytecodeCache | None = None, remember_html: bool = True,
+                 words: Words | None = None):
         self.site = site
         # Rendered Markdown is remembered (by text) for the preview server, which renders the
         # same bodies again after an edit; a build renders each body once, and its workers
         # would only fill memory with it (tens of megabytes each at 10,000 records).
         self._to_html = _markdown if remember_html else markdown.render
-        self.words = words_for(site.config.language)
+        self.words = words or words_for(site.config.language)
         self.env = environment(site_dir, bytecode_cache, self.words)
         self.version = version
-        self.record_texts = RecordTexts()  # with keys in a cached build (build.py)
+        self.site_dir = site_dir
+        self.record_texts = RecordTexts(remember=remember_html)  # with keys in a cached build (build.py)
         # Looked up once: a missing optional template is not cached by Jinja, so an
         # `include ... ignore missing` would search the template folders on every page.
         try:
@@ -264,7 +293,7 @@ class Renderer:
         countries, the dashboard) at a few depths. A macro sees only its arguments and the
         template's globals, so the item is the same for the same arguments, whichever
         template (the theme's or the site's) defines it."""
-        if area_title is not self.area_title or countries is not COUNTRIES:
+        if area_title is not self.area_title or countries is not self.words.countries:
             item: Markup = self._macros.activity_item(a, root, area_title, countries)
             return item
         hit = self._items.get((id(a), root))
@@ -283,6 +312,11 @@ class Renderer:
         if (previous.env is self.env and previous.area_title == self.area_title
                 and len(previous._items) <= 8 * len(self.site.activities) + 100):
             self._items = previous._items
+        # and the pieces of the data files (they show the base URL too)
+        memo = previous.record_texts.memo
+        if (memo is not None and self.record_texts.memo is not None and previous.area_title == self.area_title
+                and previous.site.config == self.site.config and len(memo) <= 8 * len(self.site.activities) + 100):
+            self.record_texts.memo = memo
 
     @functools.cached_property
     def progress(self) -> dict[str, AreaProgress]:
@@ -297,15 +331,21 @@ class Renderer:
         site = self.site
         out = [Job("index.html", "dashboard"), Job("404.html", "notfound", deps=frozenset({"plan"}))]
         out.append(Job("areas/index.html", "areas"))
-        out += [Job(f"areas/{a.id}/index.html", "area", a.id) for a in site.plan.areas]
-        out += [Job(f"indicators/{i.id}/index.html", "indicator", i.id) for i in site.plan.indicators]
+        # (what a page depends on, for the preview server: see Job and incremental._select)
+        out += [Job(f"areas/{a.id}/index.html", "area", a.id, frozenset({f"area:{a.id}"}))
+                for a in site.plan.areas]
+        out += [Job(f"indicators/{i.id}/index.html", "indicator", i.id, frozenset({f"area:{i.area}"}))
+                for i in site.plan.indicators]
         out += [_activity_job(a.id) for a in site.activities]
+        per = site.config.activities_per_page
         for n in range(self.list_pages()):
+            listed = frozenset(f"activity:{a.id}" for a in self._newest_first[n * per:(n + 1) * per])
             out.append(Job("activities/index.html" if n == 0 else f"activities/page/{n + 1}/index.html",
-                           "activities", str(n + 1)))
+                           "activities", str(n + 1), listed | {"order"}))
         out.append(Job("timeline/index.html", "timeline"))
         out.append(Job("countries/index.html", "countries"))
-        out += [Job(f"countries/{c.lower()}/index.html", "country", c) for c in sorted(self.by_country)]
+        out += [Job(f"countries/{c.lower()}/index.html", "country", c, frozenset({f"country:{c}"}))
+                for c in sorted(self.by_country)]
         out += [Job(f"pages/{p.slug}/index.html", "freepage", p.slug, frozenset({f"page:{p.slug}"}))
                 for p in site.pages]
         if site.reports:
@@ -317,7 +357,7 @@ class Renderer:
                            ("data/activities.csv", "activities_csv"), ("data/search.json", "search_json"),
                            ("data/activities-index.json", "activities_index"), ("feed.xml", "feed"),
                            ("sitemap.xml", "sitemap"), ("robots.txt", "robots")):
-            out.append(Job(path, kind))
+            out.append(Job(path, kind, deps=_DEPS.get(kind, Job.deps)))
         return out
 
     def list_pages(self) -> int:
@@ -353,14 +393,22 @@ class Renderer:
             "site": self.site, "config": self.site.config, "plan": self.site.plan, "root": root,
             "title": title, "crumbs": crumbs, "charts": page_charts, "url": url,
             "report_date": self.site.report_date, "area_title": self.area_title,
-            "colors": self.colors, "countries": COUNTRIES, "source": source,
+            "colors": self.colors, "countries": self.words.countries, "source": source,
             "changed": self._changed(source), "edit": self._edit_links(source),
             "nav": self._nav(url), "md": self._md, "excerpt": _excerpt,
             "site_footer": self.site_footer, "activity_item": self._activity_item,
-            "fragments": self._fragments,
+            "fragments": self._fragments, "words_json": self._words_json,
         }
         context.update(ctx)
         return context
+
+    @functools.cached_property
+    def _words_json(self) -> Markup:
+        """The scripts' words (`Words.for_scripts`) as JSON safe inside <script>: no '<', '>'
+        or '&' can close or open a tag (as charts.Chart.figure_json)."""
+        text = json.dumps(self.words.for_scripts(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                      .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
     def _md(self, text: str, level: int = 1) -> str:
         """Markdown as HTML, under a heading of `level` on its page (markdown.outline)."""
@@ -387,12 +435,13 @@ class Renderer:
                 "history": f"{repo}{sep}commits/{branch}/{path}"}
 
     def _nav(self, url: str) -> tuple[tuple[str, str, bool], ...]:
-        items = [("", "Dashboard"), ("areas/", "Areas"), ("activities/", "Activities"),
-                 ("timeline/", "Timeline"), ("countries/", "Countries")]
+        w = self.words
+        items = [("", w("Dashboard")), ("areas/", w("Areas")), ("activities/", w("Activities")),
+                 ("timeline/", w("Timeline")), ("countries/", w("Countries"))]
         if self.site.reports:
-            items.append(("reports/", "Reports"))
+            items.append(("reports/", w("Reports")))
         items += [(f"pages/{p.slug}/", p.title) for p in self.site.pages]
-        items.append(("search/", "Search"))
+        items.append(("search/", w("Search")))
         out = []
         for href, label in items:
             current = (url == href) if href == "" else url.startswith(href)
@@ -406,15 +455,15 @@ class Renderer:
         site = self.site
         areas = tuple(self.progress[a.id] for a in site.plan.areas)
         trend_ind = self._trend_indicator()
-        page_charts = [charts.progress_by_area(areas, self.colors, "dashboard"),
-                       charts.activities_per_quarter(site, self.colors, "dashboard"),
-                       charts.status_breakdown(site.activities, "dashboard")]
+        page_charts = [charts.progress_by_area(areas, self.colors, "dashboard", words=self.words),
+                       charts.activities_per_quarter(site, self.colors, "dashboard", words=self.words),
+                       charts.status_breakdown(site.activities, "dashboard", words=self.words)]
         if trend_ind is not None:
             p = self._indicator_progress(trend_ind)
             page_charts.append(charts.indicator_chart(site, p, self.colors[trend_ind.area], "dashboard",
-                                                      self._series(trend_ind)))
-        latest = sorted((a for a in site.activities if a.start <= site.report_date),
-                        key=lambda a: (a.start, a.id), reverse=True)[:8]
+                                                      self._series(trend_ind), words=self.words))
+        latest = heapq.nlargest(8, (a for a in site.activities if a.start <= site.report_date),
+                                key=lambda a: (a.start, a.id))
         totals = {s: sum(1 for a in site.activities if a.status == s) for s in m.STATUSES}
         people = sum(a.participants.total for a in site.activities
                      if a.participants and a.status == "completed" and a.last_day <= site.report_date)
@@ -436,21 +485,22 @@ class Renderer:
 
     def _areas(self, job: Job) -> list[tuple[str, bytes]]:
         areas = tuple(self.progress[a.id] for a in self.site.plan.areas)
-        return self._page(job, "areas.html", "Areas", [], source="content/plan.yaml", areas=areas)
+        return self._page(job, "areas.html", self.words("Areas"), [], source="content/plan.yaml", areas=areas)
 
     def _area(self, job: Job) -> list[tuple[str, bytes]]:
         area = self.site.plan.area(job.key)
         prog: AreaProgress = self.progress[area.id]
         acts = tuple(self.by_area[area.id])
         page_charts = [charts.indicator_chart(self.site, p, self.colors[area.id], f"area-{area.id}",
-                                              self._series(p.indicator))
+                                              self._series(p.indicator), words=self.words)
                        for p in prog.indicators]
         if acts:
             page_charts.append(charts.gantt(self.site, acts, self.colors, f"area-{area.id}",
-                                            f"Timeline of {area.title} activities"))
+                                            self.words("Timeline of %(area)s activities", area=area.title),
+                                            words=self.words))
         text = next((t for t in self.site.area_texts if t.area == area.id), None)
         source = text.loc.path if text else "content/plan.yaml"
-        return self._page(job, "area.html", area.title, [("areas/", "Areas")], page_charts,
+        return self._page(job, "area.html", area.title, [("areas/", self.words("Areas"))], page_charts,
                           source=source, area=area, prog=prog, activities=acts, narrative=text,
                           listed=tuple(reversed(acts))[: self.site.config.activities_per_page])
 
@@ -458,7 +508,7 @@ class Renderer:
         area = self.indicator_area[job.key]
         p = next(x for x in self.progress[area.id].indicators if x.indicator.id == job.key)
         series = self._series(p.indicator)
-        chart = charts.indicator_chart(self.site, p, self.colors[area.id], "indicator", series)
+        chart = charts.indicator_chart(self.site, p, self.colors[area.id], "indicator", series, words=self.words)
         measurements = [x for x in self.site.measurements if x.indicator == job.key]
         return self._page(job, "indicator.html", p.indicator.title,
                           [(f"areas/{area.id}/", area.title)], [chart], source="content/plan.yaml",
@@ -467,7 +517,7 @@ class Renderer:
     def _activity(self, job: Job) -> list[tuple[str, bytes]]:
         act = self._by_id[job.key]
         first = act.areas[0] if act.areas else ""
-        crumbs = [("activities/", "Activities")]
+        crumbs = [("activities/", self.words("Activities"))]
         ctx: dict[str, Any] = {"act": act, "area_color": self.colors.get(first, "#000")}
         return self._page(job, "activity.html", act.title, crumbs, source=act.loc.path, **ctx)
 
@@ -529,18 +579,19 @@ class Renderer:
         per = self.site.config.activities_per_page
         ordered = self._newest_first
         chunk = ordered[(n - 1) * per: n * per]
-        title = "Activities" if n == 1 else f"Activities, page {n}"
+        title = self.words("Activities") if n == 1 else self.words("Activities, page %(n)s", n=self.words.number(n))
         return self._page(job, "activities.html", title, [], page=n, pages=self.list_pages(),
                           activities=chunk, facets=self._facets, total=len(ordered))
 
     @functools.cached_property
     def _facets(self) -> dict[str, list[tuple[str, str]]]:
         """The filters of the activity list pages (the same on every page)."""
+        names = self.words.countries
         return {
             "area": [(a.id, a.title) for a in self.site.plan.areas],
             "status": [(s, s) for s in m.STATUSES],
             "type": [(t, t) for t in self.site.plan.activity_types],
-            "country": [(c, COUNTRIES[c]) for c in sorted(self.by_country, key=lambda c: COUNTRIES[c])],
+            "country": [(c, names[c]) for c in sorted(self.by_country, key=lambda c: names[c])],
             "year": [(str(y), str(y)) for y in sorted({a.start.year for a in self.site.activities})],
         }
 
@@ -553,22 +604,22 @@ class Renderer:
 
     def _timeline(self, job: Job) -> list[tuple[str, bytes]]:
         chart = charts.gantt(self.site, self.site.activities, self.colors, "timeline",
-                             "Timeline of all activities")
+                             self.words("Timeline of all activities"), words=self.words)
         slipped = [a for a in self.site.activities if a.slipped]
-        return self._page(job, "timeline.html", "Timeline", [], [chart], slipped=slipped)
+        return self._page(job, "timeline.html", self.words("Timeline"), [], [chart], slipped=slipped)
 
     def _countries(self, job: Job) -> list[tuple[str, bytes]]:
-        rows = sorted(((c, COUNTRIES[c], len(acts)) for c, acts in self.by_country.items()),
+        rows = sorted(((c, self.words.countries[c], len(acts)) for c, acts in self.by_country.items()),
                       key=lambda r: r[1])
-        return self._page(job, "countries.html", "Countries", [], rows=rows)
+        return self._page(job, "countries.html", self.words("Countries"), [], rows=rows)
 
     def _country(self, job: Job) -> list[tuple[str, bytes]]:
         code = job.key
         acts = tuple(sorted(self.by_country[code], key=lambda a: (a.start, a.id), reverse=True))
-        name = COUNTRIES[code]
-        chart = charts.country_areas(self.site, acts, self.colors, f"country-{code.lower()}", name)
+        name = self.words.country(code)
+        chart = charts.country_areas(self.site, acts, self.colors, f"country-{code.lower()}", code, words=self.words)
         hosted = sum(1 for a in acts if a.country == code)
-        return self._page(job, "country.html", name, [("countries/", "Countries")], [chart],
+        return self._page(job, "country.html", name, [("countries/", self.words("Countries"))], [chart],
                           code=code, name=name, activities=acts, hosted=hosted,
                           listed=acts[: self.site.config.activities_per_page])
 
@@ -579,21 +630,21 @@ class Renderer:
     def _notfound(self, job: Job) -> list[tuple[str, bytes]]:
         # Served for any missing URL, so links cannot be relative: use the base path.
         base = "/" + self.site.config.base_url.split("://", 1)[1].split("/", 1)[1]
-        out = self._page(job, "404.html", "Page not found", [], base=base)
+        out = self._page(job, "404.html", self.words("Page not found"), [], base=base)
         return out
 
     def _search(self, job: Job) -> list[tuple[str, bytes]]:
-        return self._page(job, "search.html", "Search", [])
+        return self._page(job, "search.html", self.words("Search"), [])
 
     def _report(self, job: Job) -> list[tuple[str, bytes]]:
         from .reports import report_context  # reporting rounds live in their own module
         report = next(r for r in self.site.reports if r.id == job.key)
         ctx = report_context(self.site, report)
-        return self._page(job, "report.html", report.title, [("reports/", "Reports")],
+        return self._page(job, "report.html", report.title, [("reports/", self.words("Reports"))],
                           source=report.loc.path, **ctx)
 
     def _reports(self, job: Job) -> list[tuple[str, bytes]]:
-        return self._page(job, "reports.html", "Reports", [], reports=list(reversed(self.site.reports)))
+        return self._page(job, "reports.html", self.words("Reports"), [], reports=list(reversed(self.site.reports)))
 
     def _report_json(self, job: Job) -> list[tuple[str, bytes]]:
         from .reports import report_data
@@ -672,11 +723,10 @@ class Renderer:
             self.site.config.base_url + f"activities/{a.id}/"))
 
     def _activities_index(self, job: Job) -> list[tuple[str, bytes]]:
-        """Compact facets of every activity, for client-side filtering of paginated lists."""
-        rows = [[a.id, a.title, list(a.areas), a.status, a.type, list(a.all_countries),
-                 a.start.isoformat(), a.last_day.isoformat() if a.end else ""]
-                for a in sorted(self.site.activities, key=lambda a: (a.start, a.id), reverse=True)]
-        return [(job.path, _json(rows, indent=None))]
+        """Compact facets of every activity, for client-side filtering of paginated lists
+        (one line, the rows joined as json.dumps joins the items of a list)."""
+        rows = [self.record_texts.get(a, "index", _index_row, a) for a in self._newest_first]
+        return [(job.path, ("[" + ", ".join(rows) + "]\n").encode("utf-8"))]
 
     def _search_json(self, job: Job) -> list[tuple[str, bytes]]:
         titles = tuple(sorted(self.area_title.items()))
@@ -713,8 +763,8 @@ class Renderer:
 
     def _feed(self, job: Job) -> list[tuple[str, bytes]]:
         base = self.site.config.base_url
-        newest = sorted((a for a in self.site.activities if a.start <= self.site.report_date),
-                        key=lambda a: (a.start, a.id), reverse=True)[:30]
+        newest = heapq.nlargest(30, (a for a in self.site.activities if a.start <= self.site.report_date),
+                                key=lambda a: (a.start, a.id))
         html = self.env.get_template("feed.xml").render(
             site=self.site, base=base, entries=newest, area_title=self.area_title,
             updated=self.site.report_date.isoformat(), excerpt=_excerpt, md=self._md)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import os
@@ -305,16 +306,22 @@ def activities(docs: list[Document], plan_: m.Plan | None, problems: Problems) -
     return sorted(out, key=lambda a: (a.start, a.id))
 
 
+@functools.lru_cache(maxsize=65536)
+def _id_facts(act_id: str) -> tuple[str, str]:
+    """What is wrong with an id as a folder name ('' when nothing), and its file-system key
+    (remembered: the preview server checks every id again after each edit)."""
+    return name_problem(act_id), fs_key(act_id)
+
+
 def _check_unique(acts: list[m.Activity], problems: Problems) -> None:
     """Each id names one folder on every common file system (content.fs_key), and can be one."""
     seen: dict[str, m.Activity] = {}
     for act in sorted(acts, key=lambda a: (a.loc.path, a.loc.line)):
-        why = name_problem(act.id)
+        why, key = _id_facts(act.id)
         if why:
             problems.error(act.loc.path, act.loc.line, 1, f"activity id '{act.id}': {why}",
                            "set another 'id:'")
             continue
-        key = fs_key(act.id)
         if key in seen:
             first = seen[key]
             problems.error(act.loc.path, act.loc.line, 1,

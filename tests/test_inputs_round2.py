@@ -258,7 +258,7 @@ def run_check() -> Iterator[Check]:
         # templates compiled once (the pages rendered are the same).
         patch.setattr(loader, "read_history", lambda site_dir: GitInfo())
         patch.setattr(render, "environment",
-                      lambda site_dir, bytecode_cache=None: original(site_dir, bytecode_cache or cache))
+                      lambda site_dir, bytecode_cache=None, words=None: original(site_dir, bytecode_cache or cache, words))
 
         def run(site: Path) -> tuple[int, str, str]:
             out, err = io.StringIO(), io.StringIO()

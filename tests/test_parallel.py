@@ -424,7 +424,7 @@ def test_sites_with_their_own_page_templates_get_them(tmp_path: Path) -> None:
         (site_dir / "templates").mkdir()
         (site_dir / "templates" / name).write_text(
             (theme / name).read_text().replace("</h1>", "</h1><!--own-->").replace("<footer", "<!--own--><footer")
-            .replace("{{ word }}</span>", "{{ word }}</span><!--own-->"))
+            .replace("{{ word|status }}</span>", "{{ word|status }}</span><!--own-->"))
         site = load_site(site_dir, Problems())
         assert site is not None
         renderer = Renderer(site, site_dir)
@@ -471,8 +471,8 @@ def test_page_keys_with_a_site_footer(tmp_path: Path) -> None:
 
 
 def test_data_file_pieces_are_reused_while_their_page_key_holds(tmp_path: Path) -> None:
-    """A build without workers takes each activity's piece of search.json, activities.json
-    and activities.csv from the last build while the activity's page key holds (its record
+    """A build without workers takes each activity's piece of search.json, activities.json,
+    activities.csv and activities-index.json from the last build while the activity's page key holds (its record
     and the site-wide facts); a changed record, area title or base URL gives new pieces."""
     from sitegen import cache
     site = write_corpus(30, tmp_path / "site")
@@ -480,7 +480,7 @@ def test_data_file_pieces_are_reused_while_their_page_key_holds(tmp_path: Path) 
     build(site, out, workers=1)
     texts = site / ".sitegen-cache" / "texts.pickle"
     pieces = cache.load_pickle(texts)
-    assert sorted({kind for _, kind in pieces}) == ["csv", "json", "search"] and len(pieces) == 90
+    assert sorted({kind for _, kind in pieces}) == ["csv", "index", "json", "search"] and len(pieces) == 120
 
     # A probe: every search piece altered in the (signed) cache. The next build, after one
     # record is edited, takes the 29 others from the cache and makes the edited one anew.

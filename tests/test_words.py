@@ -1,0 +1,185 @@
+"""Every word a reader reads passes through the translation seam (sitegen/i18n.py).
+
+The example site is rendered with a pseudo-language whose every message, status word,
+country name and date is wrapped in ⟦ ⟧. Whatever text is left outside the brackets on
+any page (text, the attributes a reader or screen reader meets, chart titles, axis titles,
+legends, hover text, the words given to the scripts) must come from the site's own files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitegen import i18n
+from sitegen.errors import Problems
+from sitegen.loader import load_site
+from sitegen.render import Renderer
+from tests.sitekit import REPO
+
+
+class _Marked(gettext.NullTranslations):
+    def gettext(self, message: str) -> str:
+        return f"⟦{message}⟧"
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return f"⟦{singular if n == 1 else plural}⟧"
+
+
+class _Pseudo(i18n.Words):
+    """English formats, every word marked."""
+
+    def __init__(self) -> None:
+        super().__init__("en", _Marked())
+
+    def date(self, value: dt.date | None) -> str:
+        return f"⟦{super().date(value)}⟧" if value else ""
+
+    def country(self, code: str) -> str:
+        return f"⟦{super().country(code)}⟧"
+
+    @property  # type: ignore[override]
+    def countries(self) -> dict[str, str]:
+        return {code: self.country(code) for code in i18n.COUNTRIES}
+
+    def and_list(self, items: list[str]) -> str:
+        return f"⟦{super().and_list(items)}⟧"
+
+
+_SHOWN_ATTRIBUTES = ("aria-label", "title", "alt", "placeholder", "content", "label")
+_MARKED = re.compile(r"⟦[^⟦⟧]*⟧")
+_SPLIT = re.compile(r"[·|,;:()\[\]–—/\n\t.!?“”\"'&%…*+=<>#→\d-]+")
+_URL = re.compile(r"https?://\S+")
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT[\d:]+(?:Z|[+-]\d\d:\d\d)?")
+_FILE_NAMES = re.compile(r"\b[\w-]+\.(?:json|csv|xml)\b")
+
+
+class _Texts(HTMLParser):
+    """Text a reader meets: text outside scripts and styles, and shown attributes; the JSON
+    of charts and of the scripts' words."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []  # attributes
+        self.body: list[str] = []  # text, in document order (a message may hold elements)
+        self.json: list[str] = []
+        self._in: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "meta" and values.get("name") != "description":
+            values.pop("content", None)
+        self.texts += [v for k, v in values.items() if k in _SHOWN_ATTRIBUTES and v]
+        if tag in ("script", "style"):
+            self._in.append(tag if values.get("type") != "application/json" else "json")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._in:
+            self._in.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self._in:
+            self.body.append(data)
+        elif self._in[-1] == "json":
+            self.json.append(data)
+
+
+def _figure_texts(figure: Any) -> list[str]:
+    """The texts of a Plotly figure a reader sees: titles, legend names, hover templates,
+    annotations, tick labels given as text."""
+    out: list[str] = []
+    layout = figure.get("layout", {})
+    for holder in [layout, *(v for k, v in layout.items() if k.startswith(("xaxis", "yaxis")))]:
+        title = holder.get("title") if isinstance(holder, dict) else None
+        if isinstance(title, dict):
+            out.append(str(title.get("text", "")))
+        elif isinstance(title, str):
+            out.append(title)
+    out += [str(a.get("text", "")) for a in layout.get("annotations", [])]
+    for trace in figure.get("data", []):
+        out += [str(trace.get("name", "")), str(trace.get("hovertemplate", ""))]
+        if isinstance(trace.get("text"), list) and trace.get("textposition") not in (None, "none"):
+            out += [str(t) for t in trace["text"]]
+    return [re.sub(r"%\{[^}]*\}|<[^>]+>", " ", text) for text in out]
+
+
+def _leftovers(text: str, data: str) -> list[str]:
+    while _MARKED.search(text):
+        text = _MARKED.sub(" ", text)
+    text = _TIMESTAMP.sub(" ", _FILE_NAMES.sub(" ", _URL.sub(" ", text)))
+    parts = (" ".join(part.split()) for part in _SPLIT.split(text))
+    return [part for part in parts if re.search(r"[^\W\d_]", part) and part not in data]
+
+
+@pytest.fixture(scope="module")
+def pseudo_pages() -> dict[str, bytes]:
+    site = load_site(REPO, Problems())
+    assert site is not None
+    renderer = Renderer(site, REPO, words=_Pseudo())
+    renderer.index_by_id()
+    files: dict[str, bytes] = {}
+    for job in renderer.jobs():
+        files.update(renderer.render(job))
+    return files
+
+
+def _site_data() -> str:
+    """The text of the site's own files: its records, settings and templates."""
+    parts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "content").rglob("*"))
+             if p.is_file() and p.suffix in (".md", ".yaml", ".yml", ".csv")]
+    parts += [(REPO / "site.yaml").read_text(encoding="utf-8")]
+    parts += [p.read_text(encoding="utf-8") for p in sorted((REPO / "templates").glob("*.html"))]
+    return " ".join(" ".join(parts).split())
+
+
+def test_every_word_on_every_page_passes_through_the_seam(pseudo_pages: dict[str, bytes]) -> None:
+    data = _site_data()
+    found: dict[str, set[str]] = {}
+    pages = [p for p in pseudo_pages if p.endswith((".html", ".xml")) and p != "sitemap.xml"]
+    assert len(pages) > 100
+    for path in pages:
+        parser = _Texts()
+        parser.feed(pseudo_pages[path].decode("utf-8"))
+        texts = [*parser.texts, "\n".join(parser.body)]
+        for blob in parser.json:
+            value = json.loads(blob)
+            if isinstance(value, dict) and "layout" in value:
+                texts += _figure_texts(value)
+            elif isinstance(value, dict) and "lang" in value:  # the scripts' words
+                texts += [json.dumps(v, ensure_ascii=False) for k, v in value.items() if k != "lang"]
+        for text in texts:
+            for word in _leftovers(text, data):
+                found.setdefault(word, set()).add(path)
+    report = {word: sorted(paths)[:3] for word, paths in sorted(found.items())}
+    assert not report, f"text outside the translation seam: {report}"
+
+
+def test_the_pseudo_language_reaches_every_page_kind(pseudo_pages: dict[str, bytes]) -> None:
+    kinds = ["index.html", "areas/index.html", "activities/index.html", "timeline/index.html",
+             "countries/index.html", "search/index.html", "404.html", "feed.xml", "reports/index.html"]
+    for path in kinds:
+        assert "⟦".encode() in pseudo_pages[path], path
+
+
+def test_the_message_catalogue_template_is_current() -> None:
+    """sitegen/locales/sitegen.pot lists every message of the templates and the code
+    (regenerate it with `python -m sitegen.i18n`)."""
+    assert i18n.POT.read_text(encoding="utf-8") == i18n.extract()
+
+
+def test_numbers_and_dates_follow_the_language() -> None:
+    en, fr = i18n.Words("en"), i18n.Words("fr")
+    assert en.number(1234567) == "1,234,567" and en.number(2.25) == "2.2" and en.number(0.05) == "0.1"
+    assert fr.number(1234.5) == "1\u202f234,5"
+    assert en.date(dt.date(2017, 5, 4)) == "4 May 2017"
+    assert en.percent(0.874) == "87%" and en.percent(None) == "–"
+    assert en.and_list(["A", "B", "C"]) == "A, B and C" and en.and_list(["<a>"]) == "&lt;a&gt;"
+    ar = i18n.Words("ar")
+    assert set(ar.for_scripts()["matches"]) == {"zero", "one", "two", "few", "many", "other"}
