@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, loader, validate
+from . import __version__, datafiles, loader, validate
 from . import model as m
 from .build import _template_path, collision, static_copies
 from .content import Document, Source, discover, read_document
@@ -499,7 +499,7 @@ class Builder:
         try:
             for job in [self._act_jobs[new.id] for _, new in pairs] + self._body_jobs:
                 if job.path == SEARCH and self._search:
-                    data = renderer.search_json_with_bodies(self._search, pairs)
+                    data = datafiles.search_json_with_bodies(renderer, self._search, pairs)
                     if data is not None:
                         if data is not self._search:
                             rendered[job.path] = [(job.path, data)]

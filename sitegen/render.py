@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
-import heapq
 import json
 import urllib.parse
 from collections.abc import Callable
@@ -25,12 +24,9 @@ from markupsafe import Markup
 
 from . import charts, markdown
 from . import model as m
-from .countries import COUNTRIES
 from .formats import status_class
 from .i18n import Words, words_for
-from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed
-from .reports import json_number as _num
-from .reports import json_share as _round
+from .progress import AreaProgress, area_progress
 
 THEME = Path(__file__).parent / "theme"
 FOOTER = "templates/site_footer.html"
@@ -166,53 +162,6 @@ def _activity_job(act_id: str) -> Job:
     return Job(f"activities/{act_id}/index.html", "activity", act_id, frozenset({f"activity:{act_id}"}))
 
 
-_SEARCH_BY_OBJECT: dict[int, tuple[m.Activity, tuple[tuple[str, str], ...], str]] = {}
-
-
-def _search_entry_of(a: m.Activity, area_titles: tuple[tuple[str, str], ...]) -> str:
-    """_search_entry, remembered by object identity: a preview rebuild keeps the unchanged
-    Activity objects, so this skips hashing ten thousand records."""
-    hit = _SEARCH_BY_OBJECT.get(id(a))
-    if hit is not None and hit[0] is a and hit[1] == area_titles:
-        return hit[2]
-    if len(_SEARCH_BY_OBJECT) > 200_000:
-        _SEARCH_BY_OBJECT.clear()
-    text = _search_entry(a, area_titles)
-    _SEARCH_BY_OBJECT[id(a)] = (a, area_titles, text)
-    return text
-
-
-@functools.lru_cache(maxsize=65536)
-def _search_entry(a: m.Activity, area_titles: tuple[tuple[str, str], ...]) -> str:
-    """One activity's search-index entry as JSON text."""
-    titles = dict(area_titles)
-    text = " ".join([titles[x] for x in a.areas] + [a.type, a.status, a.city]
-                    + [COUNTRIES[c] for c in a.all_countries] + list(a.tags) + list(a.partners)
-                    + [_excerpt(a.body, 400)])
-    return json.dumps({"u": f"activities/{a.id}/", "t": a.title, "k": "activity",
-                       "d": a.start.isoformat(), "x": text}, ensure_ascii=False)
-
-
-def _index_row(a: m.Activity) -> str:
-    """An activity's row of data/activities-index.json."""
-    return json.dumps([a.id, a.title, list(a.areas), a.status, a.type, list(a.all_countries),
-                       a.start.isoformat(), a.last_day.isoformat() if a.end else ""], ensure_ascii=False)
-
-
-@functools.lru_cache(maxsize=65536)
-def _excerpt(text: str, limit: int = 240) -> str:
-    """Plain-text start of a Markdown body, for lists, feeds and search."""
-    words = []
-    for line in text.split("\n"):
-        line = line.strip().lstrip("#>*-|0123456789. ").strip()
-        if line:
-            words.append(line)
-        if sum(len(w) for w in words) > limit:
-            break
-    plain = " ".join(words)
-    for ch in "*_`[]":
-        plain = plain.replace(ch, "")
-    return plain[:limit].rsplit(" ", 1)[0] + "…" if len(plain) > limit else plain
 
 
 class RecordTexts:
@@ -247,6 +196,18 @@ class RecordTexts:
             text = make(*args)
         self.used[(key, kind)] = text
         return text
+
+
+RenderKind = Callable[["Renderer", Job], list[tuple[str, bytes]]]
+PAGE_KINDS: dict[str, RenderKind] = {}  # filled by pages.py and datafiles.py
+
+
+def page_kind(name: str) -> Callable[[RenderKind], RenderKind]:
+    """Register the function that renders the jobs of kind `name`."""
+    def register(fn: RenderKind) -> RenderKind:
+        PAGE_KINDS[name] = fn
+        return fn
+    return register
 
 
 class Renderer:
@@ -365,12 +326,12 @@ class Renderer:
         return max(1, -(-len(self.site.activities) // per))
 
     def render(self, job: Job) -> list[tuple[str, bytes]]:
-        """One job -> its output files (a page and the CSVs of its charts)."""
-        method: Callable[[Job], list[tuple[str, bytes]]] = getattr(self, "_" + job.kind)
-        return method(job)
+        """One job -> its output files (a page and the CSVs of its charts): the function of
+        its kind (pages.py, datafiles.py)."""
+        return PAGE_KINDS[job.kind](self, job)
 
     # -- helpers -------------------------------------------------------------------------
-    def _page(self, job: Job, template: str, title: str, crumbs: list[tuple[str, str]],
+    def page(self, job: Job, template: str, title: str, crumbs: list[tuple[str, str]],
               page_charts: list[charts.Chart] | None = None, source: str = "",
               **ctx: Any) -> list[tuple[str, bytes]]:
         page_charts = page_charts or []
@@ -395,7 +356,7 @@ class Renderer:
             "report_date": self.site.report_date, "area_title": self.area_title,
             "colors": self.colors, "countries": self.words.countries, "source": source,
             "changed": self._changed(source), "edit": self._edit_links(source),
-            "nav": self._nav(url), "md": self._md, "excerpt": _excerpt,
+            "nav": self._nav(url), "md": self._md, "excerpt": datafiles.excerpt,
             "site_footer": self.site_footer, "activity_item": self._activity_item,
             "fragments": self._fragments, "words_json": self._words_json,
         }
@@ -451,77 +412,7 @@ class Renderer:
         return tuple(out)
 
     # -- page kinds ----------------------------------------------------------------------
-    def _dashboard(self, job: Job) -> list[tuple[str, bytes]]:
-        site = self.site
-        areas = tuple(self.progress[a.id] for a in site.plan.areas)
-        trend_ind = self._trend_indicator()
-        page_charts = [charts.progress_by_area(areas, self.colors, "dashboard", words=self.words),
-                       charts.activities_per_quarter(site, self.colors, "dashboard", words=self.words),
-                       charts.status_breakdown(site.activities, "dashboard", words=self.words)]
-        if trend_ind is not None:
-            p = self._indicator_progress(trend_ind)
-            page_charts.append(charts.indicator_chart(site, p, self.colors[trend_ind.area], "dashboard",
-                                                      self._series(trend_ind), words=self.words))
-        latest = heapq.nlargest(8, (a for a in site.activities if a.start <= site.report_date),
-                                key=lambda a: (a.start, a.id))
-        totals = {s: sum(1 for a in site.activities if a.status == s) for s in m.STATUSES}
-        people = sum(a.participants.total for a in site.activities
-                     if a.participants and a.status == "completed" and a.last_day <= site.report_date)
-        inds = [p for a in areas for p in a.indicators]
-        return self._page(job, "dashboard.html", site.config.title, [], page_charts,
-                          source="content/plan.yaml", areas=areas, latest=latest, totals=totals,
-                          people=people, elapsed=elapsed(site.plan, site.report_date),
-                          n_countries=len(self.by_country), indicators=inds,
-                          latest_report=site.reports[-1] if site.reports else None)
-
-    def _trend_indicator(self) -> m.Indicator | None:
-        inds = self.site.plan.indicators
-        measured = [i for i in inds if i.source == "measurements"]
-        return measured[0] if measured else (inds[0] if inds else None)
-
-    def _indicator_progress(self, ind: m.Indicator) -> IndicatorProgress:
-        area = self.progress[ind.area]
-        return next(p for p in area.indicators if p.indicator.id == ind.id)
-
-    def _areas(self, job: Job) -> list[tuple[str, bytes]]:
-        areas = tuple(self.progress[a.id] for a in self.site.plan.areas)
-        return self._page(job, "areas.html", self.words("Areas"), [], source="content/plan.yaml", areas=areas)
-
-    def _area(self, job: Job) -> list[tuple[str, bytes]]:
-        area = self.site.plan.area(job.key)
-        prog: AreaProgress = self.progress[area.id]
-        acts = tuple(self.by_area[area.id])
-        page_charts = [charts.indicator_chart(self.site, p, self.colors[area.id], f"area-{area.id}",
-                                              self._series(p.indicator), words=self.words)
-                       for p in prog.indicators]
-        if acts:
-            page_charts.append(charts.gantt(self.site, acts, self.colors, f"area-{area.id}",
-                                            self.words("Timeline of %(area)s activities", area=area.title),
-                                            words=self.words))
-        text = next((t for t in self.site.area_texts if t.area == area.id), None)
-        source = text.loc.path if text else "content/plan.yaml"
-        return self._page(job, "area.html", area.title, [("areas/", self.words("Areas"))], page_charts,
-                          source=source, area=area, prog=prog, activities=acts, narrative=text,
-                          listed=tuple(reversed(acts))[: self.site.config.activities_per_page])
-
-    def _indicator(self, job: Job) -> list[tuple[str, bytes]]:
-        area = self.indicator_area[job.key]
-        p = next(x for x in self.progress[area.id].indicators if x.indicator.id == job.key)
-        series = self._series(p.indicator)
-        chart = charts.indicator_chart(self.site, p, self.colors[area.id], "indicator", series, words=self.words)
-        measurements = [x for x in self.site.measurements if x.indicator == job.key]
-        return self._page(job, "indicator.html", p.indicator.title,
-                          [(f"areas/{area.id}/", area.title)], [chart], source="content/plan.yaml",
-                          area=area, p=p, series=series, measurements=measurements)
-
-    def _activity(self, job: Job) -> list[tuple[str, bytes]]:
-        act = self._by_id[job.key]
-        first = act.areas[0] if act.areas else ""
-        crumbs = [("activities/", self.words("Activities"))]
-        ctx: dict[str, Any] = {"act": act, "area_color": self.colors.get(first, "#000")}
-        return self._page(job, "activity.html", act.title, crumbs, source=act.loc.path, **ctx)
-
-    def _series(self, ind: m.Indicator) -> list[tuple[dt.date, float]]:
+    def series(self, ind: m.Indicator) -> list[tuple[dt.date, float]]:
         """charts.indicator_series, once per indicator (its area page, its own page and the
         dashboard show it)."""
         found = self._series_of.get(ind.id)
@@ -574,15 +465,6 @@ class Renderer:
             new.__dict__["_by_id"] = {**self._by_id, **{a.id: a for a in replaced.values()}}
         return new
 
-    def _activities(self, job: Job) -> list[tuple[str, bytes]]:
-        n = int(job.key)
-        per = self.site.config.activities_per_page
-        ordered = self._newest_first
-        chunk = ordered[(n - 1) * per: n * per]
-        title = self.words("Activities") if n == 1 else self.words("Activities, page %(n)s", n=self.words.number(n))
-        return self._page(job, "activities.html", title, [], page=n, pages=self.list_pages(),
-                          activities=chunk, facets=self._facets, total=len(ordered))
-
     @functools.cached_property
     def _facets(self) -> dict[str, list[tuple[str, str]]]:
         """The filters of the activity list pages (the same on every page)."""
@@ -602,186 +484,7 @@ class Renderer:
         """All activities, newest first (sorted once for all list pages)."""
         return sorted(self.site.activities, key=lambda a: (a.start, a.id), reverse=True)
 
-    def _timeline(self, job: Job) -> list[tuple[str, bytes]]:
-        chart = charts.gantt(self.site, self.site.activities, self.colors, "timeline",
-                             self.words("Timeline of all activities"), words=self.words)
-        slipped = [a for a in self.site.activities if a.slipped]
-        return self._page(job, "timeline.html", self.words("Timeline"), [], [chart], slipped=slipped)
-
-    def _countries(self, job: Job) -> list[tuple[str, bytes]]:
-        rows = sorted(((c, self.words.countries[c], len(acts)) for c, acts in self.by_country.items()),
-                      key=lambda r: r[1])
-        return self._page(job, "countries.html", self.words("Countries"), [], rows=rows)
-
-    def _country(self, job: Job) -> list[tuple[str, bytes]]:
-        code = job.key
-        acts = tuple(sorted(self.by_country[code], key=lambda a: (a.start, a.id), reverse=True))
-        name = self.words.country(code)
-        chart = charts.country_areas(self.site, acts, self.colors, f"country-{code.lower()}", code, words=self.words)
-        hosted = sum(1 for a in acts if a.country == code)
-        return self._page(job, "country.html", name, [("countries/", self.words("Countries"))], [chart],
-                          code=code, name=name, activities=acts, hosted=hosted,
-                          listed=acts[: self.site.config.activities_per_page])
-
-    def _freepage(self, job: Job) -> list[tuple[str, bytes]]:
-        page = next(p for p in self.site.pages if p.slug == job.key)
-        return self._page(job, "page.html", page.title, [], source=page.loc.path, page=page)
-
-    def _notfound(self, job: Job) -> list[tuple[str, bytes]]:
-        # Served for any missing URL, so links cannot be relative: use the base path.
-        base = "/" + self.site.config.base_url.split("://", 1)[1].split("/", 1)[1]
-        out = self._page(job, "404.html", self.words("Page not found"), [], base=base)
-        return out
-
-    def _search(self, job: Job) -> list[tuple[str, bytes]]:
-        return self._page(job, "search.html", self.words("Search"), [])
-
-    def _report(self, job: Job) -> list[tuple[str, bytes]]:
-        from .reports import report_context  # reporting rounds live in their own module
-        report = next(r for r in self.site.reports if r.id == job.key)
-        ctx = report_context(self.site, report)
-        return self._page(job, "report.html", report.title, [("reports/", self.words("Reports"))],
-                          source=report.loc.path, **ctx)
-
-    def _reports(self, job: Job) -> list[tuple[str, bytes]]:
-        return self._page(job, "reports.html", self.words("Reports"), [], reports=list(reversed(self.site.reports)))
-
-    def _report_json(self, job: Job) -> list[tuple[str, bytes]]:
-        from .reports import report_data
-        report = next(r for r in self.site.reports if r.id == job.key)
-        return [(job.path, _json(report_data(self.site, report)))]
-
     # -- data files ----------------------------------------------------------------------
-    def activity_record(self, act: m.Activity) -> dict[str, Any]:
-        """An activity in the SPEC's key names, plus its page URL."""
-        rec: dict[str, Any] = {"id": act.id, "title": act.title,
-                               "area": act.areas[0] if len(act.areas) == 1 else list(act.areas),
-                               "status": act.status, "start": act.start.isoformat(),
-                               "end": act.end.isoformat() if act.end else None, "type": act.type or None,
-                               "location": {"city": act.city, "country": act.country} if act.city or act.country else None,
-                               "countries": list(act.countries)}
-        p = act.participants
-        rec["participants"] = None if p is None else (
-            p.total if p.women is None and p.men is None else
-            {"total": p.total, "women": p.women, "men": p.men})
-        rec.update({"partners": list(act.partners), "tags": list(act.tags),
-                    "outputs": [{"title": o.title, "url": o.url} for o in act.outputs],
-                    "contributes": {k: _num(v) for k, v in act.contributes},
-                    "planned_start": act.planned_start.isoformat() if act.planned_start else None,
-                    "planned_end": act.planned_end.isoformat() if act.planned_end else None,
-                    "url": self.site.config.base_url + f"activities/{act.id}/"})
-        return rec
-
-    def _plan_json(self, job: Job) -> list[tuple[str, bytes]]:
-        site = self.site
-        areas = []
-        for a in site.plan.areas:
-            prog = self.progress[a.id]
-            areas.append({
-                "id": a.id, "title": a.title, "status": prog.status,
-                "activities": dict(prog.counts), "completion": _round(prog.completion),
-                "attainment": _round(prog.attainment), "url": site.config.base_url + f"areas/{a.id}/",
-                "indicators": [{"id": p.indicator.id, "title": p.indicator.title, "unit": p.indicator.unit,
-                                "baseline": _num(p.indicator.baseline), "target": _num(p.indicator.target),
-                                "value": _num(p.value), "status": p.status, "source": p.indicator.source,
-                                "attainment": _round(p.attainment), "expected": _round(p.expected),
-                                "milestones": [{"date": ms.date.isoformat(), "target": _num(ms.target)}
-                                               for ms in p.indicator.milestones]}
-                               for p in prog.indicators],
-            })
-        data = {"title": site.plan.title, "as_of": site.report_date.isoformat(),
-                "as_of_source": site.report_date_source, "start": site.plan.start.isoformat(),
-                "end": site.plan.end.isoformat(), "elapsed": _round(elapsed(site.plan, site.report_date)),
-                "partners": [{"name": p.name, "url": p.url} for p in site.plan.partners], "areas": areas}
-        return [(job.path, _json(data))]
-
-    def _activities_json(self, job: Job) -> list[tuple[str, bytes]]:
-        # One line (json.dumps with indent takes the pure-Python encoder, 5x slower at 10k):
-        # the records joined as json.dumps joins the items of a list.
-        parts = [self.record_texts.get(a, "json", self._record_json, a) for a in self.site.activities]
-        return [(job.path, ("[" + ", ".join(parts) + "]\n").encode("utf-8"))]
-
-    def _record_json(self, act: m.Activity) -> str:
-        return json.dumps(self.activity_record(act), ensure_ascii=False)
-
-    def _activities_csv(self, job: Job) -> list[tuple[str, bytes]]:
-        cols = ("id", "title", "area", "status", "start", "end", "type", "city", "country", "countries",
-                "participants", "women", "men", "partners", "tags", "planned_start", "planned_end", "url")
-        rows = [self.record_texts.get(a, "csv", self._record_csv, a) for a in self.site.activities]
-        return [(job.path, (charts.to_csv(cols, ()) + "".join(rows)).encode("utf-8"))]
-
-    def _record_csv(self, a: m.Activity) -> str:
-        p = a.participants
-        return charts.csv_row((
-            a.id, a.title, ";".join(a.areas), a.status, a.start.isoformat(),
-            a.end.isoformat() if a.end else "", a.type, a.city, a.country,
-            ";".join(a.countries), p.total if p else "",
-            "" if not p or p.women is None else p.women, "" if not p or p.men is None else p.men,
-            ";".join(a.partners), ";".join(a.tags),
-            a.planned_start.isoformat() if a.planned_start else "",
-            a.planned_end.isoformat() if a.planned_end else "",
-            self.site.config.base_url + f"activities/{a.id}/"))
-
-    def _activities_index(self, job: Job) -> list[tuple[str, bytes]]:
-        """Compact facets of every activity, for client-side filtering of paginated lists
-        (one line, the rows joined as json.dumps joins the items of a list)."""
-        rows = [self.record_texts.get(a, "index", _index_row, a) for a in self._newest_first]
-        return [(job.path, ("[" + ", ".join(rows) + "]\n").encode("utf-8"))]
-
-    def _search_json(self, job: Job) -> list[tuple[str, bytes]]:
-        titles = tuple(sorted(self.area_title.items()))
-        # Each activity's entry is serialised once per content (cached across preview rebuilds).
-        parts = [self.record_texts.get(a, "search", _search_entry_of, a, titles) for a in self.site.activities]
-        docs: list[dict[str, str]] = []
-        for p in self.site.pages:
-            docs.append({"u": f"pages/{p.slug}/", "t": p.title, "k": "page", "d": "", "x": _excerpt(p.body, 5000)})
-        for area in self.site.plan.areas:
-            docs.append({"u": f"areas/{area.id}/", "t": area.title, "k": "area", "d": "",
-                         "x": _excerpt(area.summary, 400)})
-        parts += [json.dumps(d, ensure_ascii=False) for d in docs]
-        return [(job.path, ("[" + ", ".join(parts) + "]\n").encode("utf-8"))]
-
-    def search_json_with_bodies(self, previous: bytes, replaced: list[tuple[m.Activity, m.Activity]]
-                                ) -> bytes | None:
-        """data/search.json of this renderer's site from `previous`, the file of a site whose
-        activities differ only in the bodies of `replaced` ((old, new) records): each changed
-        entry is swapped in place, so a body edit costs no re-serialisation of the whole
-        index. An entry is a JSON object, which cannot occur inside another entry's strings
-        (their quotes are escaped), and names its unique URL. None when one is not found."""
-        titles = tuple(sorted(self.area_title.items()))
-        data = previous
-        for old, new in replaced:
-            before = _search_entry_of(old, titles).encode("utf-8")
-            after = _search_entry_of(new, titles).encode("utf-8")
-            if before != after:
-                at = data.find(before)
-                if at < 0:
-                    return None
-                view = memoryview(data)  # one copy of the file, not three
-                data = b"".join((view[:at], after, view[at + len(before):]))
-        return data
-
-    def _feed(self, job: Job) -> list[tuple[str, bytes]]:
-        base = self.site.config.base_url
-        newest = heapq.nlargest(30, (a for a in self.site.activities if a.start <= self.site.report_date),
-                                key=lambda a: (a.start, a.id))
-        html = self.env.get_template("feed.xml").render(
-            site=self.site, base=base, entries=newest, area_title=self.area_title,
-            updated=self.site.report_date.isoformat(), excerpt=_excerpt, md=self._md)
-        return [(job.path, html.encode("utf-8"))]
-
-    def _sitemap(self, job: Job) -> list[tuple[str, bytes]]:
-        base = self.site.config.base_url
-        urls = sorted(j.path[: -len("index.html")] for j in self.jobs()
-                      if j.path.endswith("index.html"))
-        xml = self.env.get_template("sitemap.xml").render(base=base, urls=urls)
-        return [(job.path, xml.encode("utf-8"))]
-
-    def _robots(self, job: Job) -> list[tuple[str, bytes]]:
-        text = f"User-agent: *\nAllow: /\nSitemap: {self.site.config.base_url}sitemap.xml\n"
-        return [(job.path, text.encode("utf-8"))]
-
-
 def _template_location(exc: Exception, fallback: str) -> tuple[str, int]:
     """The innermost template frame of a runtime template error."""
     tb = exc.__traceback__
@@ -799,5 +502,4 @@ def _markdown(text: str, trusted: bool, level: int = 1) -> str:
     return markdown.render(text, trusted, level)
 
 
-def _json(data: Any, indent: int | None = 1) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=indent, sort_keys=False) + "\n").encode("utf-8")
+from . import datafiles, pages  # noqa: E402, F401 (they register the page kinds; they import this module)

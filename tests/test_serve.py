@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from sitegen import datafiles
 from sitegen.build import build
 from sitegen.incremental import Builder
 from sitegen.serve import make_handler, own_names
@@ -526,5 +527,5 @@ def test_a_renderer_patched_for_body_edits_renders_like_a_new_one(tmp_path: Path
     for job in fresh.jobs():
         assert patched.render(job) == fresh.render(job), job.path
     search = before["data/search.json"][0][1]
-    assert patched.search_json_with_bodies(search, pairs) == fresh.render(
+    assert datafiles.search_json_with_bodies(patched, search, pairs) == fresh.render(
         next(j for j in fresh.jobs() if j.kind == "search_json"))[0][1] != search

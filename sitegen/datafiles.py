@@ -1,0 +1,228 @@
+"""The data files (JSON, CSV, search index, feed, sitemap), and the one function that turns
+an activity into the record that activities.json and activities.csv both hold
+(`activity_record`, in the SPEC's key names).
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import json
+from typing import Any
+
+from . import charts
+from . import model as m
+from .countries import COUNTRIES
+from .progress import elapsed
+from .render import Job, Renderer, page_kind
+from .reports import json_number as _num
+from .reports import json_share as _round
+
+
+@page_kind("report_json")
+def report_json(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    from .reports import report_data
+    report = next(x for x in r.site.reports if x.id == job.key)
+    return [(job.path, _json(report_data(r.site, report)))]
+
+
+def activity_record(r: Renderer, act: m.Activity) -> dict[str, Any]:
+    """An activity in the SPEC's key names, plus its page URL."""
+    rec: dict[str, Any] = {"id": act.id, "title": act.title,
+                           "area": act.areas[0] if len(act.areas) == 1 else list(act.areas),
+                           "status": act.status, "start": act.start.isoformat(),
+                           "end": act.end.isoformat() if act.end else None, "type": act.type or None,
+                           "location": {"city": act.city, "country": act.country} if act.city or act.country else None,
+                           "countries": list(act.countries)}
+    p = act.participants
+    rec["participants"] = None if p is None else (
+        p.total if p.women is None and p.men is None else
+        {"total": p.total, "women": p.women, "men": p.men})
+    rec.update({"partners": list(act.partners), "tags": list(act.tags),
+                "outputs": [{"title": o.title, "url": o.url} for o in act.outputs],
+                "contributes": {k: _num(v) for k, v in act.contributes},
+                "planned_start": act.planned_start.isoformat() if act.planned_start else None,
+                "planned_end": act.planned_end.isoformat() if act.planned_end else None,
+                "url": r.site.config.base_url + f"activities/{act.id}/"})
+    return rec
+
+
+@page_kind("plan_json")
+def plan_json(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    site = r.site
+    areas = []
+    for a in site.plan.areas:
+        prog = r.progress[a.id]
+        areas.append({
+            "id": a.id, "title": a.title, "status": prog.status,
+            "activities": dict(prog.counts), "completion": _round(prog.completion),
+            "attainment": _round(prog.attainment), "url": site.config.base_url + f"areas/{a.id}/",
+            "indicators": [{"id": p.indicator.id, "title": p.indicator.title, "unit": p.indicator.unit,
+                            "baseline": _num(p.indicator.baseline), "target": _num(p.indicator.target),
+                            "value": _num(p.value), "status": p.status, "source": p.indicator.source,
+                            "attainment": _round(p.attainment), "expected": _round(p.expected),
+                            "milestones": [{"date": ms.date.isoformat(), "target": _num(ms.target)}
+                                           for ms in p.indicator.milestones]}
+                           for p in prog.indicators],
+        })
+    data = {"title": site.plan.title, "as_of": site.report_date.isoformat(),
+            "as_of_source": site.report_date_source, "start": site.plan.start.isoformat(),
+            "end": site.plan.end.isoformat(), "elapsed": _round(elapsed(site.plan, site.report_date)),
+            "partners": [{"name": p.name, "url": p.url} for p in site.plan.partners], "areas": areas}
+    return [(job.path, _json(data))]
+
+
+@page_kind("activities_json")
+def activities_json(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    # One line (json.dumps with indent takes the pure-Python encoder, 5x slower at 10k):
+    # the records joined as json.dumps joins the items of a list.
+    parts = [r.record_texts.get(a, "json", record_json, r, a) for a in r.site.activities]
+    return [(job.path, ("[" + ", ".join(parts) + "]\n").encode("utf-8"))]
+
+
+def record_json(r: Renderer, act: m.Activity) -> str:
+    return json.dumps(activity_record(r, act), ensure_ascii=False)
+
+
+@page_kind("activities_csv")
+def activities_csv(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    cols = ("id", "title", "area", "status", "start", "end", "type", "city", "country", "countries",
+            "participants", "women", "men", "partners", "tags", "planned_start", "planned_end", "url")
+    rows = [r.record_texts.get(a, "csv", record_csv, r, a) for a in r.site.activities]
+    return [(job.path, (charts.to_csv(cols, ()) + "".join(rows)).encode("utf-8"))]
+
+
+def record_csv(r: Renderer, a: m.Activity) -> str:
+    p = a.participants
+    return charts.csv_row((
+        a.id, a.title, ";".join(a.areas), a.status, a.start.isoformat(),
+        a.end.isoformat() if a.end else "", a.type, a.city, a.country,
+        ";".join(a.countries), p.total if p else "",
+        "" if not p or p.women is None else p.women, "" if not p or p.men is None else p.men,
+        ";".join(a.partners), ";".join(a.tags),
+        a.planned_start.isoformat() if a.planned_start else "",
+        a.planned_end.isoformat() if a.planned_end else "",
+        r.site.config.base_url + f"activities/{a.id}/"))
+
+
+@page_kind("activities_index")
+def activities_index(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    """Compact facets of every activity, for client-side filtering of paginated lists
+    (one line, the rows joined as json.dumps joins the items of a list)."""
+    rows = [r.record_texts.get(a, "index", _index_row, a) for a in r._newest_first]
+    return [(job.path, ("[" + ", ".join(rows) + "]\n").encode("utf-8"))]
+
+
+@page_kind("search_json")
+def search_json(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    titles = tuple(sorted(r.area_title.items()))
+    # Each activity's entry is serialised once per content (cached across preview rebuilds).
+    parts = [r.record_texts.get(a, "search", _search_entry_of, a, titles) for a in r.site.activities]
+    docs: list[dict[str, str]] = []
+    for p in r.site.pages:
+        docs.append({"u": f"pages/{p.slug}/", "t": p.title, "k": "page", "d": "", "x": excerpt(p.body, 5000)})
+    for area in r.site.plan.areas:
+        docs.append({"u": f"areas/{area.id}/", "t": area.title, "k": "area", "d": "",
+                     "x": excerpt(area.summary, 400)})
+    parts += [json.dumps(d, ensure_ascii=False) for d in docs]
+    return [(job.path, ("[" + ", ".join(parts) + "]\n").encode("utf-8"))]
+
+
+def search_json_with_bodies(r: Renderer, previous: bytes, replaced: list[tuple[m.Activity, m.Activity]]
+                            ) -> bytes | None:
+    """data/search.json of this renderer's site from `previous`, the file of a site whose
+    activities differ only in the bodies of `replaced` ((old, new) records): each changed
+    entry is swapped in place, so a body edit costs no re-serialisation of the whole
+    index. An entry is a JSON object, which cannot occur inside another entry's strings
+    (their quotes are escaped), and names its unique URL. None when one is not found."""
+    titles = tuple(sorted(r.area_title.items()))
+    data = previous
+    for old, new in replaced:
+        before = _search_entry_of(old, titles).encode("utf-8")
+        after = _search_entry_of(new, titles).encode("utf-8")
+        if before != after:
+            at = data.find(before)
+            if at < 0:
+                return None
+            view = memoryview(data)  # one copy of the file, not three
+            data = b"".join((view[:at], after, view[at + len(before):]))
+    return data
+
+
+@page_kind("feed")
+def feed(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    base = r.site.config.base_url
+    newest = heapq.nlargest(30, (a for a in r.site.activities if a.start <= r.site.report_date),
+                            key=lambda a: (a.start, a.id))
+    html = r.env.get_template("feed.xml").render(
+        site=r.site, base=base, entries=newest, area_title=r.area_title,
+        updated=r.site.report_date.isoformat(), excerpt=excerpt, md=r._md)
+    return [(job.path, html.encode("utf-8"))]
+
+
+@page_kind("sitemap")
+def sitemap(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    base = r.site.config.base_url
+    urls = sorted(j.path[: -len("index.html")] for j in r.jobs()
+                  if j.path.endswith("index.html"))
+    xml = r.env.get_template("sitemap.xml").render(base=base, urls=urls)
+    return [(job.path, xml.encode("utf-8"))]
+
+
+@page_kind("robots")
+def robots(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    text = f"User-agent: *\nAllow: /\nSitemap: {r.site.config.base_url}sitemap.xml\n"
+    return [(job.path, text.encode("utf-8"))]
+
+
+_SEARCH_BY_OBJECT: dict[int, tuple[m.Activity, tuple[tuple[str, str], ...], str]] = {}
+
+
+def _search_entry_of(a: m.Activity, area_titles: tuple[tuple[str, str], ...]) -> str:
+    """_search_entry, remembered by object identity: a preview rebuild keeps the unchanged
+    Activity objects, so this skips hashing ten thousand records."""
+    hit = _SEARCH_BY_OBJECT.get(id(a))
+    if hit is not None and hit[0] is a and hit[1] == area_titles:
+        return hit[2]
+    if len(_SEARCH_BY_OBJECT) > 200_000:
+        _SEARCH_BY_OBJECT.clear()
+    text = _search_entry(a, area_titles)
+    _SEARCH_BY_OBJECT[id(a)] = (a, area_titles, text)
+    return text
+
+
+@functools.lru_cache(maxsize=65536)
+def _search_entry(a: m.Activity, area_titles: tuple[tuple[str, str], ...]) -> str:
+    """One activity's search-index entry as JSON text."""
+    titles = dict(area_titles)
+    text = " ".join([titles[x] for x in a.areas] + [a.type, a.status, a.city]
+                    + [COUNTRIES[c] for c in a.all_countries] + list(a.tags) + list(a.partners)
+                    + [excerpt(a.body, 400)])
+    return json.dumps({"u": f"activities/{a.id}/", "t": a.title, "k": "activity",
+                       "d": a.start.isoformat(), "x": text}, ensure_ascii=False)
+
+
+def _index_row(a: m.Activity) -> str:
+    """An activity's row of data/activities-index.json."""
+    return json.dumps([a.id, a.title, list(a.areas), a.status, a.type, list(a.all_countries),
+                       a.start.isoformat(), a.last_day.isoformat() if a.end else ""], ensure_ascii=False)
+
+
+@functools.lru_cache(maxsize=65536)
+def excerpt(text: str, limit: int = 240) -> str:
+    """Plain-text start of a Markdown body, for lists, feeds and search."""
+    words = []
+    for line in text.split("\n"):
+        line = line.strip().lstrip("#>*-|0123456789. ").strip()
+        if line:
+            words.append(line)
+        if sum(len(w) for w in words) > limit:
+            break
+    plain = " ".join(words)
+    for ch in "*_`[]":
+        plain = plain.replace(ch, "")
+    return plain[:limit].rsplit(" ", 1)[0] + "…" if len(plain) > limit else plain
+
+
+def _json(data: Any, indent: int | None = 1) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=indent, sort_keys=False) + "\n").encode("utf-8")

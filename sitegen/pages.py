@@ -1,0 +1,169 @@
+"""The HTML page kinds: one function per kind, registered by name with `page_kind`, that
+turns a job (render.Job) into its files with its template and context.
+
+To add a page kind: a function here (its context), a template in theme/templates/ (its
+HTML), and its jobs in `Renderer.jobs` (its output paths and what it depends on).
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+from . import charts
+from . import model as m
+from .progress import AreaProgress, IndicatorProgress, elapsed
+from .render import Job, Renderer, page_kind
+
+
+@page_kind("dashboard")
+def dashboard(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    site = r.site
+    areas = tuple(r.progress[a.id] for a in site.plan.areas)
+    trend_ind = trend_indicator(r)
+    page_charts = [charts.progress_by_area(areas, r.colors, "dashboard", words=r.words),
+                   charts.activities_per_quarter(site, r.colors, "dashboard", words=r.words),
+                   charts.status_breakdown(site.activities, "dashboard", words=r.words)]
+    if trend_ind is not None:
+        p = indicator_progress(r, trend_ind)
+        page_charts.append(charts.indicator_chart(site, p, r.colors[trend_ind.area], "dashboard",
+                                                  r.series(trend_ind), words=r.words))
+    latest = heapq.nlargest(8, (a for a in site.activities if a.start <= site.report_date),
+                            key=lambda a: (a.start, a.id))
+    totals = {s: sum(1 for a in site.activities if a.status == s) for s in m.STATUSES}
+    people = sum(a.participants.total for a in site.activities
+                 if a.participants and a.status == "completed" and a.last_day <= site.report_date)
+    inds = [p for a in areas for p in a.indicators]
+    return r.page(job, "dashboard.html", site.config.title, [], page_charts,
+                      source="content/plan.yaml", areas=areas, latest=latest, totals=totals,
+                      people=people, elapsed=elapsed(site.plan, site.report_date),
+                      n_countries=len(r.by_country), indicators=inds,
+                      latest_report=site.reports[-1] if site.reports else None)
+
+
+def trend_indicator(r: Renderer) -> m.Indicator | None:
+    inds = r.site.plan.indicators
+    measured = [i for i in inds if i.source == "measurements"]
+    return measured[0] if measured else (inds[0] if inds else None)
+
+
+def indicator_progress(r: Renderer, ind: m.Indicator) -> IndicatorProgress:
+    area = r.progress[ind.area]
+    return next(p for p in area.indicators if p.indicator.id == ind.id)
+
+
+@page_kind("areas")
+def areas(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    areas = tuple(r.progress[a.id] for a in r.site.plan.areas)
+    return r.page(job, "areas.html", r.words("Areas"), [], source="content/plan.yaml", areas=areas)
+
+
+@page_kind("area")
+def area(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    area = r.site.plan.area(job.key)
+    prog: AreaProgress = r.progress[area.id]
+    acts = tuple(r.by_area[area.id])
+    page_charts = [charts.indicator_chart(r.site, p, r.colors[area.id], f"area-{area.id}",
+                                          r.series(p.indicator), words=r.words)
+                   for p in prog.indicators]
+    if acts:
+        page_charts.append(charts.gantt(r.site, acts, r.colors, f"area-{area.id}",
+                                        r.words("Timeline of %(area)s activities", area=area.title),
+                                        words=r.words))
+    text = next((t for t in r.site.area_texts if t.area == area.id), None)
+    source = text.loc.path if text else "content/plan.yaml"
+    return r.page(job, "area.html", area.title, [("areas/", r.words("Areas"))], page_charts,
+                      source=source, area=area, prog=prog, activities=acts, narrative=text,
+                      listed=tuple(reversed(acts))[: r.site.config.activities_per_page])
+
+
+@page_kind("indicator")
+def indicator(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    area = r.indicator_area[job.key]
+    p = next(x for x in r.progress[area.id].indicators if x.indicator.id == job.key)
+    series = r.series(p.indicator)
+    chart = charts.indicator_chart(r.site, p, r.colors[area.id], "indicator", series, words=r.words)
+    measurements = [x for x in r.site.measurements if x.indicator == job.key]
+    return r.page(job, "indicator.html", p.indicator.title,
+                      [(f"areas/{area.id}/", area.title)], [chart], source="content/plan.yaml",
+                      area=area, p=p, series=series, measurements=measurements)
+
+
+@page_kind("activity")
+def activity(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    act = r._by_id[job.key]
+    first = act.areas[0] if act.areas else ""
+    crumbs = [("activities/", r.words("Activities"))]
+    ctx: dict[str, Any] = {"act": act, "area_color": r.colors.get(first, "#000")}
+    return r.page(job, "activity.html", act.title, crumbs, source=act.loc.path, **ctx)
+
+
+@page_kind("activities")
+def activities(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    n = int(job.key)
+    per = r.site.config.activities_per_page
+    ordered = r._newest_first
+    chunk = ordered[(n - 1) * per: n * per]
+    title = r.words("Activities") if n == 1 else r.words("Activities, page %(n)s", n=r.words.number(n))
+    return r.page(job, "activities.html", title, [], page=n, pages=r.list_pages(),
+                      activities=chunk, facets=r._facets, total=len(ordered))
+
+
+@page_kind("timeline")
+def timeline(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    chart = charts.gantt(r.site, r.site.activities, r.colors, "timeline",
+                         r.words("Timeline of all activities"), words=r.words)
+    slipped = [a for a in r.site.activities if a.slipped]
+    return r.page(job, "timeline.html", r.words("Timeline"), [], [chart], slipped=slipped)
+
+
+@page_kind("countries")
+def countries(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    rows = sorted(((c, r.words.countries[c], len(acts)) for c, acts in r.by_country.items()),
+                  key=lambda r: r[1])
+    return r.page(job, "countries.html", r.words("Countries"), [], rows=rows)
+
+
+@page_kind("country")
+def country(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    code = job.key
+    acts = tuple(sorted(r.by_country[code], key=lambda a: (a.start, a.id), reverse=True))
+    name = r.words.country(code)
+    chart = charts.country_areas(r.site, acts, r.colors, f"country-{code.lower()}", code, words=r.words)
+    hosted = sum(1 for a in acts if a.country == code)
+    return r.page(job, "country.html", name, [("countries/", r.words("Countries"))], [chart],
+                      code=code, name=name, activities=acts, hosted=hosted,
+                      listed=acts[: r.site.config.activities_per_page])
+
+
+@page_kind("freepage")
+def freepage(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    page = next(p for p in r.site.pages if p.slug == job.key)
+    return r.page(job, "page.html", page.title, [], source=page.loc.path, page=page)
+
+
+@page_kind("notfound")
+def notfound(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    # Served for any missing URL, so links cannot be relative: use the base path.
+    base = "/" + r.site.config.base_url.split("://", 1)[1].split("/", 1)[1]
+    out = r.page(job, "404.html", r.words("Page not found"), [], base=base)
+    return out
+
+
+@page_kind("search")
+def search(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    return r.page(job, "search.html", r.words("Search"), [])
+
+
+@page_kind("report")
+def report(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    from .reports import report_context  # reporting rounds live in their own module
+    report = next(x for x in r.site.reports if x.id == job.key)
+    ctx = report_context(r.site, report)
+    return r.page(job, "report.html", report.title, [("reports/", r.words("Reports"))],
+                      source=report.loc.path, **ctx)
+
+
+@page_kind("reports")
+def reports(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    return r.page(job, "reports.html", r.words("Reports"), [], reports=list(reversed(r.site.reports)))
