@@ -93,16 +93,20 @@ def activities_csv(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 
 
 def record_csv(r: Renderer, a: m.Activity) -> str:
-    p = a.participants
+    """An activity's row of activities.csv: its record (activity_record) with lists joined by ";"
+    and participants in three columns."""
+    rec = activity_record(r, a)
+    area = rec["area"]
+    where = rec["location"] or {}
+    people = rec["participants"]
+    if not isinstance(people, dict):
+        people = {"total": people, "women": None, "men": None}
     return charts.csv_row((
-        a.id, a.title, ";".join(a.areas), a.status, a.start.isoformat(),
-        a.end.isoformat() if a.end else "", a.type, a.city, a.country,
-        ";".join(a.countries), p.total if p else "",
-        "" if not p or p.women is None else p.women, "" if not p or p.men is None else p.men,
-        ";".join(a.partners), ";".join(a.tags),
-        a.planned_start.isoformat() if a.planned_start else "",
-        a.planned_end.isoformat() if a.planned_end else "",
-        r.site.config.base_url + f"activities/{a.id}/"))
+        rec["id"], rec["title"], area if isinstance(area, str) else ";".join(area), rec["status"], rec["start"],
+        rec["end"] or "", rec["type"] or "", where.get("city", ""), where.get("country", ""),
+        ";".join(rec["countries"]), *("" if people[k] is None else people[k] for k in ("total", "women", "men")),
+        ";".join(rec["partners"]), ";".join(rec["tags"]), rec["planned_start"] or "", rec["planned_end"] or "",
+        rec["url"]))
 
 
 @page_kind("activities_index")
