@@ -151,11 +151,10 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
                  for a in areas)
     shown = tuple((row[0], words.status(row[1]), *row[2:]) for row in rows)
     best = max(areas, key=lambda a: a.completion or 0.0) if areas else None
-    # words.plural: one English form for both (the pages' words as they were), a catalogue has
-    # every form. Its values are written first: Babel's extractor takes a `words` inside the
-    # call's parentheses for a new message and loses the plural.
+    # (the values of a words.plural call are written first: Babel's extractor takes a `words`
+    # inside the call's parentheses for a new message and loses the plural)
     n_areas, elapsed_pct = _plain(words, len(areas)), _plain(words, expected)
-    summary = words.plural("%(count)s areas; %(percent)s%% of the plan period has elapsed.",
+    summary = words.plural("%(count)s area; %(percent)s%% of the plan period has elapsed.",
                            "%(count)s areas; %(percent)s%% of the plan period has elapsed.", len(areas),
                            count=n_areas, percent=elapsed_pct)
     summary += " " + (words("Highest activity completion: %(area)s (%(percent)s%%).", area=best.area.title,
@@ -212,7 +211,7 @@ def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
     total = sum(n for *_, n in rows)
     n_total = _plain(words, total)  # written before words.plural: see progress_by_area
     summary = words.plural(
-        "%(count)s activities (not counting cancelled ones) by start quarter; the busiest quarter was %(quarter)s.",
+        "%(count)s activity (not counting cancelled ones) by start quarter; the busiest quarter was %(quarter)s.",
         "%(count)s activities (not counting cancelled ones) by start quarter; the busiest quarter was %(quarter)s.",
         total, count=n_total, quarter=label[busiest]) if rows else words("No activities yet.")
     return Chart(f"{key}-quarters", title, summary, fig,
@@ -409,7 +408,7 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
         len(acts), sum(1 for a in acts if a.status == "postponed"),
         sum(1 for a in acts if a.status == "cancelled"), sum(1 for a in acts if a.slipped)))
     summary = words.plural(
-        "%(count)s activities between %(start)s and %(end)s; %(postponed)s postponed, %(cancelled)s cancelled "
+        "%(count)s activity between %(start)s and %(end)s; %(postponed)s postponed, %(cancelled)s cancelled "
         "(hatched), %(moved)s moved from their original schedule (outlined).",
         "%(count)s activities between %(start)s and %(end)s; %(postponed)s postponed, %(cancelled)s cancelled "
         "(hatched), %(moved)s moved from their original schedule (outlined).",
@@ -437,8 +436,9 @@ def country_areas(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, 
                              xaxis={"title": {"text": words("activities")}})}
     rows = tuple((a.title, tally[a.id]) for a in areas)
     n_acts, n_areas = _plain(words, len(acts)), _plain(words, len(areas))  # see progress_by_area
-    summary = words.plural("%(count)s activities involve %(country)s, in %(areas)s areas.",
-                           "%(count)s activities involve %(country)s, in %(areas)s areas.", len(acts),
-                           count=n_acts, country=name, areas=n_areas)
+    in_areas = words.plural("in %(count)s area", "in %(count)s areas", len(areas), count=n_areas)
+    summary = words.plural("%(count)s activity involves %(country)s, %(in_areas)s.",
+                           "%(count)s activities involve %(country)s, %(in_areas)s.", len(acts),
+                           count=n_acts, country=name, in_areas=in_areas)
     return Chart(f"{key}-areas", title, summary, fig,
                  (words("area"), words("activities")), rows, f"data/charts/{key}-areas.csv")
