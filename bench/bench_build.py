@@ -6,7 +6,8 @@
     python3 bench/bench_build.py --workdir /dev/shm/sitegen-bench   # on a RAM disk
 
 For each size, a corpus is generated once under bench/corpora/N/ (git-ignored; or under
---workdir DIR, with the outputs) by ../shared/tools/gencorpus.py (or --gencorpus PATH), then
+--workdir DIR, with the outputs) by ../shared/tools/gencorpus.py (or --gencorpus PATH; in a
+clone of this repository alone, by its own tests/corpus.py), then
 `python3 -m sitegen build` runs as a subprocess and is timed for:
 
 * cold  - full build without cache and without a previous output;
@@ -148,10 +149,14 @@ def corpus(n: int, gencorpus: Path) -> Path:
             for extra in (".sitegen-cache", "output"):
                 shutil.rmtree(site / extra, ignore_errors=True)
             return site
-        if not gencorpus.is_file():
-            raise SystemExit(f"{gencorpus} not found: give the corpus generator with --gencorpus PATH")
-        subprocess.run([sys.executable, str(gencorpus), str(n), str(site), "--overwrite"],
-                       check=True, stdout=subprocess.DEVNULL)
+        if gencorpus.is_file():
+            subprocess.run([sys.executable, str(gencorpus), str(n), str(site), "--overwrite"],
+                           check=True, stdout=subprocess.DEVNULL)
+        else:  # a clone of this repository alone: its own generator (tests/corpus.py)
+            print(f"{gencorpus} not found: the corpus comes from tests/corpus.py", file=sys.stderr)
+            sys.path.insert(0, str(REPO))
+            from tests.corpus import write_corpus
+            write_corpus(n, site)
     return site
 
 

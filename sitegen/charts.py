@@ -383,7 +383,7 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
         months: dict[tuple[str, str], int] = {}
         for a in acts:
             if a.areas:
-                k = (a.areas[0], a.start.strftime("%Y-%m"))
+                k = (a.areas[0], f"{a.start.year:04d}-{a.start.month:02d}")
                 months[k] = months.get(k, 0) + 1
         for area in site.plan.areas:
             counts = sorted((mo, n) for (ar, mo), n in months.items() if ar == area.id)

@@ -168,9 +168,11 @@ def indicator_progress(ind: m.Indicator, plan: m.Plan, activities: Iterable[m.Ac
 
 
 def area_progress(area: m.Area, plan: m.Plan, activities: Iterable[m.Activity],
-                  measurements: Iterable[m.Measurement], on: dt.date) -> AreaProgress:
-    """An area's activity counts, completion, mean attainment and status on `on`."""
-    acts = [a for a in activities if area.id in a.areas]
+                  measurements: Iterable[m.Measurement], on: dt.date,
+                  area_acts: list[m.Activity] | None = None) -> AreaProgress:
+    """An area's activity counts, completion, mean attainment and status on `on`
+    (`area_acts`: the activities of the area, when the caller has them already)."""
+    acts = area_acts if area_acts is not None else [a for a in activities if area.id in a.areas]
     tally = {s: 0 for s in m.STATUSES}
     for a in acts:
         tally[a.status] += 1

@@ -246,6 +246,8 @@ class Renderer:
         self.indicator_area = {i.id: a for a in site.plan.areas for i in a.indicators}
         self._items: dict[tuple[int, str], tuple[m.Activity, Markup]] = {}
         self._fragments: dict[Any, str] = {}  # {% cached %} blocks of the templates
+        # area id -> (what its progress was computed from, the progress), for the next rebuild
+        self._progress_of: dict[str, tuple[tuple[Any, ...], AreaProgress]] = {}
 
     def _activity_item(self, a: m.Activity, root: str, area_title: dict[str, str],
                        countries: dict[str, str]) -> Markup:
@@ -273,6 +275,7 @@ class Renderer:
         if (previous.env is self.env and previous.area_title == self.area_title
                 and len(previous._items) <= 8 * len(self.site.activities) + 100):
             self._items = previous._items
+        self._progress_of = previous._progress_of  # (checked per area: see progress)
         # and the pieces of the data files (they show the base URL too)
         memo = previous.record_texts.memo
         if (memo is not None and self.record_texts.memo is not None and previous.area_title == self.area_title
@@ -282,10 +285,24 @@ class Renderer:
     @functools.cached_property
     def progress(self) -> dict[str, AreaProgress]:
         """Progress of every area on the report date (computed on first use: a preview
-        rebuild after a body edit renders no page that needs it)."""
+        rebuild after a body edit renders no page that needs it). An area's progress from the
+        renderer this one took over from (reuse_items) is kept when it was computed from the
+        same plan, measurements, report date and activities (the same objects: the preview
+        keeps unchanged records), all of them when the area counts contributions."""
         site = self.site
-        return {a.id: area_progress(a, site.plan, site.activities, site.measurements,
-                                    site.report_date) for a in site.plan.areas}
+        out: dict[str, AreaProgress] = {}
+        for area in site.plan.areas:
+            acts = self.by_area[area.id]
+            counted = site.activities if any(i.source == "contributions" for i in area.indicators) else acts
+            basis = (area, site.plan, site.measurements, site.report_date, counted)
+            hit = self._progress_of.get(area.id)
+            if hit is not None and _same_basis(hit[0], basis):
+                out[area.id] = hit[1]
+                continue
+            out[area.id] = area_progress(area, site.plan, site.activities, site.measurements,
+                                         site.report_date, acts)
+            self._progress_of[area.id] = (basis, out[area.id])
+        return out
 
     # -- the page list -------------------------------------------------------------------
     def jobs(self) -> list[Job]:
@@ -485,6 +502,13 @@ class Renderer:
         return sorted(self.site.activities, key=lambda a: (a.start, a.id), reverse=True)
 
     # -- data files ----------------------------------------------------------------------
+def _same_basis(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
+    """Whether two progress bases hold the same objects (equal measurements and date)."""
+    (area, plan, meas, day, acts), (area2, plan2, meas2, day2, acts2) = old, new
+    return (area is area2 and plan is plan2 and day == day2 and (meas is meas2 or meas == meas2)
+            and len(acts) == len(acts2) and all(a is b for a, b in zip(acts, acts2)))
+
+
 def _template_location(exc: Exception, fallback: str) -> tuple[str, int]:
     """The innermost template frame of a runtime template error."""
     tb = exc.__traceback__
