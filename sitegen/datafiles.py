@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import heapq
 import json
+from collections.abc import Callable
 from typing import Any
 
 from . import charts
@@ -132,24 +133,35 @@ def search_json(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     return [(job.path, ("[" + ", ".join(parts) + "]\n").encode("utf-8"))]
 
 
-def search_json_with_bodies(r: Renderer, previous: bytes, replaced: list[tuple[m.Activity, m.Activity]]
-                            ) -> bytes | None:
-    """data/search.json of this renderer's site from `previous`, the file of a site whose
-    activities differ only in the bodies of `replaced` ((old, new) records): each changed
-    entry is swapped in place, so a body edit costs no re-serialisation of the whole
-    index. An entry is a JSON object, which cannot occur inside another entry's strings
-    (their quotes are escaped), and names its unique URL. None when one is not found."""
+def _pieces(r: Renderer) -> dict[str, Callable[[m.Activity], str]]:
+    """The data files made of one piece per activity (kind -> the piece of an activity)."""
     titles = tuple(sorted(r.area_title.items()))
+    return {"activities_json": lambda a: record_json(r, a), "activities_csv": lambda a: record_csv(r, a),
+            "activities_index": _index_row, "search_json": lambda a: _search_entry_of(a, titles)}
+
+
+SPLICED = frozenset({"activities_json", "activities_csv", "activities_index", "search_json"})
+
+
+def splice(r: Renderer, kind: str, previous: bytes, replaced: list[tuple[m.Activity, m.Activity]]
+           ) -> bytes | None:
+    """The data file of `kind` (one of SPLICED) for this renderer's site, from `previous`, the
+    file of a site whose activities differ only in the records of `replaced` ((old, new),
+    in the same order as before): each changed piece is swapped in place, so an edit costs
+    no re-serialisation of the whole file. None when a piece is not found exactly once (the
+    caller renders the file instead). Each piece names its record's unique id or URL, and a
+    JSON piece cannot occur inside another one's strings (their quotes are escaped)."""
+    piece = _pieces(r)[kind]
     data = previous
     for old, new in replaced:
-        before = _search_entry_of(old, titles).encode("utf-8")
-        after = _search_entry_of(new, titles).encode("utf-8")
-        if before != after:
-            at = data.find(before)
-            if at < 0:
-                return None
-            view = memoryview(data)  # one copy of the file, not three
-            data = b"".join((view[:at], after, view[at + len(before):]))
+        before, after = piece(old).encode("utf-8"), piece(new).encode("utf-8")
+        if before == after:
+            continue
+        at = data.find(before)
+        if at < 0 or data.find(before, at + 1) >= 0:
+            return None
+        view = memoryview(data)  # one copy of the file, not three
+        data = b"".join((view[:at], after, view[at + len(before):]))
     return data
 
 

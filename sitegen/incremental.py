@@ -56,7 +56,7 @@ from .render import Job, Renderer, TemplateError, deps_hold
 
 # Page kinds of the default theme that show an activity's Markdown body.
 BODY_KINDS = frozenset({"feed", "search_json"})
-SEARCH = "data/search.json"
+_NO_JOB = Job("", "")
 # Watcher batches larger than this are not trusted to name every change: the kernel drops
 # events beyond its queue (16,384 by default) and watchfiles does not say so. Such a batch
 # (a checkout, say) gets a full stat pass, which costs ~50 ms at 10,000 files.
@@ -131,7 +131,8 @@ class Builder:
         self._positions: dict[str, int] = {}  # activity id -> index in self.site.activities
         self._act_jobs: dict[str, Job] = {}  # activity id -> its page's job
         self._body_jobs: list[Job] = []  # the jobs of BODY_KINDS
-        self._search = b""  # the bytes of data/search.json as last written
+        self._data: dict[str, bytes] = {}  # the bytes of the spliced data files as last written
+        self._pairs: list[tuple[m.Activity, m.Activity]] | None = None  # see _select
         # the files the last good rebuild wrote and the static files, and what to copy
         self._names: tuple[tuple[Any, ...], dict[str, Path]] | None = None
 
@@ -319,7 +320,10 @@ class Builder:
 
     # -- rendering -----------------------------------------------------------------------
     def _select(self, site: m.Site, jobs: list[Job], templates_changed: bool) -> tuple[list[Job], bool]:
-        """The jobs to render after the change from self.site to `site`, and whether that is all."""
+        """The jobs to render after the change from self.site to `site`, and whether that is
+        all. `self._pairs` is set to the changed records ((old, new)) when no record came,
+        went or moved in the order, so that the data files can be spliced, else to None."""
+        self._pairs = None
         old = self.site
         if old is None or templates_changed or any(getattr(site, f) != getattr(old, f)
                                                    for f in GLOBAL_FIELDS):
@@ -349,6 +353,8 @@ class Builder:
                         wanted.update(f"country:{c}" for c in act.all_countries)
                 if old_act is None or new_act is None or old_act.start != new_act.start:
                     wanted.add("order")  # the list pages show the count and the order
+            if "order" not in wanted:
+                self._pairs = [(before[i], after[i]) for i in sorted(changed)]
         out = []
         for job in jobs:
             known = self._jobs.get(job.path)
@@ -399,7 +405,10 @@ class Builder:
         rendered: dict[str, list[tuple[str, bytes]]] = {}
         try:
             for job in todo:
-                rendered[job.path] = renderer.render(job)
+                data = None
+                if self._pairs is not None and job.kind in datafiles.SPLICED and job.path in self._data:
+                    data = datafiles.splice(renderer, job.kind, self._data[job.path], self._pairs)
+                rendered[job.path] = [(job.path, data)] if data is not None else renderer.render(job)
         except TemplateError as exc:
             problem = Problem(_template_path(exc.template, self.site_dir), exc.line, 1, "error", exc.message)
             return self._failed([problem], changed, started)
@@ -419,9 +428,9 @@ class Builder:
             self._names = (names, copies)
         copies = self._names[1]
         written, removed = self._files.sync(rendered, job_outputs, copies, scan)
-        self._keep_search(rendered)
         self.site = site
         self._jobs = {j.path: j for j in jobs}
+        self._keep_data(rendered)
         self._job_outputs = job_outputs
         self._template_keys = template_keys
         self._env = renderer.env
@@ -453,7 +462,7 @@ class Builder:
             return None
         site, renderer, docs, memos, rendered = patched
         written = self._files.write(rendered)
-        self._keep_search(rendered)
+        self._keep_data(rendered)
         self._docs.update(docs)
         self._act_memo.update(memos)
         self._scan_keys = scan
@@ -498,10 +507,10 @@ class Builder:
         rendered: dict[str, list[tuple[str, bytes]]] = {}
         try:
             for job in [self._act_jobs[new.id] for _, new in pairs] + self._body_jobs:
-                if job.path == SEARCH and self._search:
-                    data = datafiles.search_json_with_bodies(renderer, self._search, pairs)
+                if job.kind in datafiles.SPLICED and job.path in self._data:
+                    data = datafiles.splice(renderer, job.kind, self._data[job.path], pairs)
                     if data is not None:
-                        if data is not self._search:
+                        if data is not self._data[job.path]:
                             rendered[job.path] = [(job.path, data)]
                         continue
                 outputs = renderer.render(job)
@@ -512,11 +521,13 @@ class Builder:
             return None
         return site, renderer, docs, memos, rendered
 
-    def _keep_search(self, rendered: dict[str, list[tuple[str, bytes]]]) -> None:
-        """Remember the bytes of search.json as written (the body-edit path edits them)."""
-        for path, data in rendered.get(SEARCH, ()):
-            if path == SEARCH:
-                self._search = data
+    def _keep_data(self, rendered: dict[str, list[tuple[str, bytes]]]) -> None:
+        """Remember the bytes of the data files made of a piece per record as written (the
+        next rebuild may splice them: datafiles.splice)."""
+        for job_path, outputs in rendered.items():
+            for path, data in outputs:
+                if path == job_path and self._jobs.get(path, _NO_JOB).kind in datafiles.SPLICED:
+                    self._data[path] = data
 
     def _failed(self, problems: list[Problem], changed: list[str], started: float) -> Outcome:
         errors = [p for p in problems if p.severity == "error"] or problems

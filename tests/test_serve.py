@@ -504,7 +504,7 @@ def test_large_watcher_batches_get_a_full_stat_pass(tmp_path: Path, monkeypatch:
 
 
 def test_a_renderer_patched_for_body_edits_renders_like_a_new_one(tmp_path: Path) -> None:
-    """Renderer.with_bodies and search_json_with_bodies, page by page, against a Renderer
+    """Renderer.with_bodies and datafiles.splice, page by page, against a Renderer
     made afresh for the edited site (every page kind, not only those the preview renders)."""
     import dataclasses
 
@@ -527,5 +527,35 @@ def test_a_renderer_patched_for_body_edits_renders_like_a_new_one(tmp_path: Path
     for job in fresh.jobs():
         assert patched.render(job) == fresh.render(job), job.path
     search = before["data/search.json"][0][1]
-    assert datafiles.search_json_with_bodies(patched, search, pairs) == fresh.render(
+    assert datafiles.splice(patched, "search_json", search, pairs) == fresh.render(
         next(j for j in fresh.jobs() if j.kind == "search_json"))[0][1] != search
+
+
+def test_data_files_spliced_after_field_edits_equal_rendered_ones(tmp_path: Path) -> None:
+    """datafiles.splice: each data file made of a piece per record, with the pieces of
+    records whose fields changed swapped in place, equals the file rendered afresh."""
+    import dataclasses
+
+    from sitegen.errors import Problems
+    from sitegen.loader import load_site
+    from sitegen.render import Renderer
+
+    site_dir = make_site(tmp_path / "site")
+    site = load_site(site_dir, Problems())
+    assert site is not None
+    old = Renderer(site, site_dir)
+    a, b = site.activities[0], site.activities[-1]
+    edited = {a.id: dataclasses.replace(a, status="cancelled", title='New "title", with, commas'),
+              b.id: dataclasses.replace(b, participants=None, tags=("x",), body="New body.\n")}
+    new_site = dataclasses.replace(site, activities=tuple(edited.get(x.id, x) for x in site.activities))
+    pairs = [(x, edited[x.id]) for x in (a, b)]
+    fresh = Renderer(new_site, site_dir)
+    for kind in sorted(datafiles.SPLICED):
+        job = next(j for j in fresh.jobs() if j.kind == kind)
+        previous = old.render(next(j for j in old.jobs() if j.kind == kind))[0][1]
+        want = fresh.render(job)[0][1]
+        assert datafiles.splice(fresh, kind, previous, pairs) == want != previous, kind
+    # a piece that is not found exactly once: None (the caller renders the file)
+    job = next(j for j in fresh.jobs() if j.kind == "activities_json")
+    doubled = old.render(job)[0][1] * 2
+    assert datafiles.splice(fresh, "activities_json", doubled, pairs) is None
