@@ -6,7 +6,6 @@ an activity into the record that activities.json and activities.csv both hold
 from __future__ import annotations
 
 import functools
-import heapq
 import json
 from collections.abc import Callable
 from typing import Any
@@ -168,8 +167,7 @@ def splice(r: Renderer, kind: str, previous: bytes, replaced: list[tuple[m.Activ
 @page_kind("feed")
 def feed(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     base = r.site.config.base_url
-    newest = heapq.nlargest(30, (a for a in r.site.activities if a.start <= r.site.report_date),
-                            key=lambda a: (a.start, a.id))
+    newest = r.newest_before(r.site.report_date, 30)
     html = r.env.get_template("feed.xml").render(
         site=r.site, base=base, entries=newest, area_title=r.area_title,
         updated=r.site.report_date.isoformat(), excerpt=excerpt, md=r._md)

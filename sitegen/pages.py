@@ -7,7 +7,6 @@ HTML), and its jobs in `Renderer.jobs` (its output paths and what it depends on)
 
 from __future__ import annotations
 
-import heapq
 from typing import Any
 
 from . import charts
@@ -28,9 +27,10 @@ def dashboard(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
         p = indicator_progress(r, trend_ind)
         page_charts.append(charts.indicator_chart(site, p, r.colors[trend_ind.area], "dashboard",
                                                   r.series(trend_ind), words=r.words))
-    latest = heapq.nlargest(8, (a for a in site.activities if a.start <= site.report_date),
-                            key=lambda a: (a.start, a.id))
-    totals = {s: sum(1 for a in site.activities if a.status == s) for s in m.STATUSES}
+    latest = r.newest_before(site.report_date, 8)
+    totals = dict.fromkeys(m.STATUSES, 0)
+    for a in site.activities:
+        totals[a.status] += 1
     people = sum(a.participants.total for a in site.activities
                  if a.participants and a.status == "completed" and a.last_day <= site.report_date)
     inds = [p for a in areas for p in a.indicators]

@@ -496,6 +496,16 @@ class Renderer:
 
     # cached_property, not lru_cache: a method cache would keep every Renderer (and its
     # Site) of a long preview session alive.
+    def newest_before(self, day: dt.date, count: int) -> list[m.Activity]:
+        """The `count` newest activities that started on or before `day`, newest first."""
+        out = []
+        for a in self._newest_first:
+            if a.start <= day:
+                out.append(a)
+                if len(out) == count:
+                    break
+        return out
+
     @functools.cached_property
     def _newest_first(self) -> list[m.Activity]:
         """All activities, newest first (sorted once for all list pages)."""
