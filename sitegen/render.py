@@ -261,8 +261,15 @@ class Renderer:
             return item
         hit = self._items.get((id(a), root))
         if hit is None or hit[0] is not a:
-            hit = self._items[(id(a), root)] = (a, self._macros.activity_item(a, root, area_title, countries))
+            if self.record_texts.keys:  # a cached build: from the last build while the page key holds
+                item = Markup(self.record_texts.get(a, "item " + root, self._item_text, a, root))
+            else:
+                item = self._macros.activity_item(a, root, area_title, countries)
+            hit = self._items[(id(a), root)] = (a, item)
         return hit[1]
+
+    def _item_text(self, a: m.Activity, root: str) -> str:
+        return str(self._macros.activity_item(a, root, self.area_title, self.words.countries))
 
     @functools.cached_property
     def _macros(self) -> Any:
