@@ -21,11 +21,15 @@ The result is always the tree a full `sitegen build` of the same content would w
   is validated again the ordinary way, so messages are the same as `sitegen check`'s.
 - The new Site is diffed against the last good one. site.yaml, plan, measurements, area
   texts, pages, reports, report date, git dates or any template changed -> every job is
-  rendered. Otherwise the jobs whose `Job.deps` meet the changed activities are rendered
-  (`activity:<id>` and `activities`), plus jobs that are new or whose key changed; with
-  templates of the site's own that could show any record anywhere (see `deps_hold`),
-  every job. When only activities' Markdown bodies changed, only the pages that show
-  bodies are rendered: the activity page, the feed and the search index.
+  rendered. Otherwise the jobs whose `Job.deps` meet the changed activities are rendered:
+  `activity:<id>` (its page, the list page that holds it), `area:<id>` and `country:<code>`
+  of the old and new record (those pages and the area's indicators), "order" when a record
+  came, went or changed its start (every list page, the sitemap), and "activities" (the
+  dashboard, timeline, data files, feed, reports); plus jobs that are new or whose key or
+  deps changed. With templates of the site's own that could show any record anywhere (see
+  `deps_hold`), every job. When only activities' Markdown bodies changed, only the pages
+  that show bodies are rendered: the activity page, the feed and the search index. The data
+  files made of a piece per record are spliced (datafiles.splice) when no record moved.
 - Files of pages that no longer exist are removed; unchanged bytes are not rewritten. Each
   file is written to a temporary name and renamed, so the server never serves half a file
   (preview_files.py).
