@@ -116,6 +116,12 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
                              extensions=[FragmentCache, "jinja2.ext.i18n"], bytecode_cache=bytecode_cache)
     words = words or words_for("en")
     env.install_gettext_callables(words.gettext, words.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # The same functions as the extension's newstyle ones (the message translated, as markup,
+    # then `% values`, values escaped; ngettext's `num` defaults to n), without their context
+    # lookup per call and with each message translated once: activity pages call them a dozen
+    # times each (50 microseconds a page with Jinja's).
+    env.globals["_"] = env.globals["gettext"] = _Gettext(words)
+    env.globals["ngettext"] = _Ngettext(words)
     env.filters["num"] = words.number
     env.filters["pct"] = words.percent
     env.filters["date"] = words.date
@@ -124,6 +130,33 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.filters["and_list"] = words.and_list
     env.filters["slug"] = status_class
     return env
+
+
+class _Gettext:
+    """gettext for autoescaped templates, as jinja2.ext's newstyle gettext."""
+
+    def __init__(self, words: Words):
+        self.words = words
+        self.plain: dict[str, Markup] = {}  # message -> its translation % {} (no values)
+
+    def __call__(self, message: str, /, **values: Any) -> Markup:
+        if not values:
+            hit = self.plain.get(message)
+            if hit is None:
+                hit = self.plain[message] = Markup(self.words.gettext(message)) % {}
+            return hit
+        return Markup(self.words.gettext(message)) % values
+
+
+class _Ngettext:
+    """ngettext for autoescaped templates, as jinja2.ext's newstyle ngettext."""
+
+    def __init__(self, words: Words):
+        self.words = words
+
+    def __call__(self, singular: str, plural: str, num: int, /, **values: Any) -> Markup:
+        values.setdefault("num", num)
+        return Markup(self.words.ngettext(singular, plural, num)) % values
 
 
 def deps_hold(site: m.Site, site_dir: Path) -> bool:
