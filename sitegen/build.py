@@ -185,6 +185,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     new_keys: dict[str, bytes] = {}
     by_id: dict[str, bytes] = {}
     todo = list(range(len(jobs)))
+    keyed: list[int] = []  # the pages other than activity pages that have a key
     if writer is not None:  # (decided here: a worker computing keys would copy every record)
         shared = _page_globals(site, site_dir)
         todo = []
@@ -199,7 +200,22 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
                     results[i] = [(job.path, entry)]
                     continue
             todo.append(i)
-    kept = done = len(jobs) - len(todo)
+        token = _Tokens(site, renderer, by_id)
+        for i in list(todo):
+            job = jobs[i]
+            if job.kind == "activity" or "activities" in job.deps:
+                continue
+            job_key = token.key(shared, job)
+            if job_key is None:
+                continue
+            keyed.append(i)
+            new_keys[job.path] = job_key
+            kept_files = _kept(writer, job, job_key, keys or {}, live)
+            if kept_files is not None:
+                results[i] = kept_files
+                todo.remove(i)
+    done = len(jobs) - len(todo)
+    kept = sum(1 for job, got in zip(jobs, results) if got is not None and job.path.endswith(".html"))
 
     def take(rendered: list[tuple[int, Any]]) -> None:
         nonlocal done
@@ -252,6 +268,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         if isinstance(outputs, tuple) and outputs and outputs[0] == "error":
             _, template, line, message = outputs
             raise ContentError([Problem(_template_path(template, site_dir), line, 1, "error", message)])
+    for i in keyed:  # what each keyed page writes (its page and its charts' CSV files)
+        new_keys[jobs[i].path + _OUTPUTS] = "\n".join(p for p, _ in results[i]).encode("utf-8")
     clash = collision(jobs, {job.path: tuple(p for p, _ in outputs) for job, outputs in zip(jobs, results)})
     if clash:
         raise ContentError([clash])
@@ -259,6 +277,82 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         cache.save_pickle(texts_path, renderer.record_texts.used)
     files = {path: data for outputs in results for path, data in outputs}
     return files, new_keys, kept
+
+
+# (in the keys of a tree: after a page's path, the files its job writes, one per line)
+_OUTPUTS = "\0outputs"
+
+
+class _Tokens:
+    """The keys of the pages that show some records (their `Job.deps`): the part every page
+    shares, and for each dep the page keys of the records it names. An activity page key
+    names its record and every site-wide fact (see _page_key), so a list, area, indicator or
+    country page is rendered again when one of its records, the order of all records or a
+    site-wide fact changed. (With templates of the site's own, every record is part of every
+    key: see _page_globals.)"""
+
+    def __init__(self, site: m.Site, renderer: Renderer, page_keys: dict[str, bytes]):
+        self.site, self.renderer, self.page_keys = site, renderer, page_keys
+        self.done: dict[str, bytes | None] = {}
+        self._contributors: dict[str, list[m.Activity]] | None = None
+
+    def key(self, shared: bytes, job: Job) -> bytes | None:
+        parts = [shared, f"{job.kind}\0{job.path}\0{job.key}".encode("utf-8", "surrogateescape")]
+        for dep in sorted(job.deps):
+            value = self.done.get(dep)
+            if dep not in self.done:
+                value = self.done[dep] = self._digest(dep)
+            if value is None:
+                return None
+            parts += [dep.encode("utf-8", "surrogateescape"), value]
+        return cache.digest(b"\0".join(parts))
+
+    def _records(self, acts: list[m.Activity] | tuple[m.Activity, ...]) -> bytes:
+        return cache.digest(b"".join(self.page_keys[a.id] for a in acts))
+
+    def _digest(self, dep: str) -> bytes | None:
+        kind, _, name = dep.partition(":")
+        r = self.renderer
+        if kind == "activity":
+            return self.page_keys.get(name)
+        if kind == "area":
+            return self._records(r.by_area.get(name, [])) + self._records(self._contributing().get(name, []))
+        if kind == "country":
+            return self._records(r.by_country.get(name, []))
+        if kind == "order":  # how many records, in which order, and the countries they name
+            return cache.digest(repr(([(a.start, a.id) for a in self.site.activities], sorted(r.by_country))).encode())
+        if kind in ("plan", "page"):
+            return b""  # the part every page shares holds them
+        return None  # a dep this function does not know: the page is rendered
+
+    def _contributing(self) -> dict[str, list[m.Activity]]:
+        """Area id -> the records contributing to one of its indicators."""
+        if self._contributors is None:
+            area_of = {i.id: i.area for i in self.site.plan.indicators}
+            found: dict[str, list[m.Activity]] = {}
+            for a in self.site.activities:
+                for k in {area_of[k] for k, _ in a.contributes if k in area_of}:
+                    found.setdefault(k, []).append(a)
+            self._contributors = found
+        return self._contributors
+
+
+def _kept(writer: TreeWriter, job: Job, key: bytes, keys: dict[str, bytes], live: Tree | None
+          ) -> list[tuple[str, Entry]] | None:
+    """The files of a keyed page the writer's folder (or the live output) still holds as the
+    build that recorded the same key wrote them; None when one is missing or changed."""
+    for known, adopt in ((keys, False), (live.keys if live is not None else {}, True)):
+        if known.get(job.path) != key or job.path + _OUTPUTS not in known:
+            continue
+        out = []
+        for rel in known[job.path + _OUTPUTS].decode("utf-8").split("\n"):
+            entry = writer.adopt(rel, live) if adopt and live is not None else writer.intact(rel)
+            if entry is None:
+                break
+            out.append((rel, entry))
+        else:
+            return out
+    return None
 
 
 def _crash_problem(renderer: Renderer, job: Job) -> Problem:
