@@ -745,7 +745,8 @@ def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, 
     problems = Problems()
     try:
         site = load_site(site_dir, problems, git=git,
-                         reader=store.reader(workers, extra, unchanged, meanwhile=import_stages))
+                         reader=store.reader(workers, extra, unchanged, meanwhile=import_stages),
+                         validated=store.validated)
     except cache.Unchanged:
         pages, nfiles, records, warnings = trees["result"]
         return BuildResult(pages, nfiles, records, time.perf_counter() - started, warnings, out)

@@ -234,27 +234,61 @@ def fork_available() -> bool:
 # -- parsed documents ---------------------------------------------------------------------
 @dataclass
 class _ParseWork:
-    """What the parsing workers get: the site folder and the files to parse (index, source,
-    its bytes when read already); a task is a range of `items`."""
+    """What the parsing workers get: the site folder, the files to parse (index, source,
+    its bytes when read already) and the plan activities are validated against (None: they
+    are not); a task is a range of `items`."""
 
     site_dir: Path
     items: list[tuple[int, Source, bytes | None]]
+    plan: Any = None
 
 
-def _parse_range(work: _ParseWork, span: range) -> list[tuple[int, bytes | None, list[Problem]]]:
+Parsed = tuple[int, bytes | None, list[Problem], bytes | None]  # index, Document, problems, activities
+
+
+def _parse_range(work: _ParseWork, span: range) -> list[Parsed]:
     """Parse the files at these places of `work.items` (in a worker)."""
-    return _parse(work.site_dir, work.items[span.start:span.stop])
+    return _parse(work.site_dir, work.items[span.start:span.stop], work.plan)
 
 
-def _parse(site_dir: Path, items: list[tuple[int, Source, bytes | None]]
-           ) -> list[tuple[int, bytes | None, list[Problem]]]:
-    """Parse some sources; pickled Documents (None on failure) and their problems."""
+ACTIVITY_KINDS = ("activity", "activity-list")
+
+
+def _parse(site_dir: Path, items: list[tuple[int, Source, bytes | None]], plan: Any = None) -> list[Parsed]:
+    """Parse some sources; pickled Documents (None on failure) and their problems, and for
+    an activity file with `plan`, its activities validated against it when that found no
+    problem at all (pickled; else None: the build validates the file itself)."""
     out = []
     for i, source, raw in items:
         found = Problems()
         doc = read_document(site_dir, source, found, raw)
-        out.append((i, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL) if doc else None, found.items))
+        acts = None
+        if doc is not None and plan is not None and source.kind in ACTIVITY_KINDS and not found.items:
+            from . import validate
+            checked = Problems()
+            valid = validate.activities([doc], plan, checked)
+            if not checked.items:
+                acts = pickle.dumps(valid, protocol=pickle.HIGHEST_PROTOCOL)
+        out.append((i, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL) if doc else None, found.items, acts))
     return out
+
+
+def _plan(site_dir: Path, todo: list[tuple[Source, tuple[str, str, bytes] | None]],
+          raws: list[bytes | None]) -> tuple[Any, bytes]:
+    """The site's plan, validated, and the digest of its file, when it has no problem at all
+    (activity files are then validated against it as they are parsed); else (None, b"")."""
+    for (source, key), raw in zip(todo, raws):
+        if source.kind != "plan" or key is None:
+            continue
+        found = Problems()
+        doc = read_document(site_dir, source, found, raw)
+        if doc is None or found.items:
+            return None, b""
+        from . import validate
+        checked = Problems()
+        plan = validate.plan(doc, checked)
+        return (plan, key[2]) if plan is not None and not checked.items else (None, b"")
+    return None, b""
 
 
 class Unchanged(Exception):
@@ -273,6 +307,12 @@ class Store:
         self.fingerprint = b""
         self.digests: dict[str, bytes] = {}  # source file -> digest of its bytes, as last read
         self.loaded = False
+        # activity files validated without any problem, by (document key, plan file digest):
+        # a build takes their activities as they are (validate.activities(validated=...))
+        self.acts: dict[tuple[tuple[str, str, bytes], bytes], bytes] = {}
+        self.used_acts: set[tuple[tuple[str, str, bytes], bytes]] = set()
+        self.new_acts: dict[tuple[tuple[str, str, bytes], bytes], bytes] = {}
+        self.validated: dict[str, list[Any]] = {}  # filled by read(): rel -> its activities
 
     def load(self) -> None:
         if self.loaded or not self.enabled:
@@ -281,15 +321,18 @@ class Store:
         payload = load_pickle(self.dir / "cache.pickle")
         if isinstance(payload, dict):
             self.docs = payload.get("docs", {})
+            self.acts = payload.get("acts", {})
 
     def save(self) -> None:
         if not self.enabled:
             return
         docs = {k: v for k, v in self.docs.items() if k in self.used_docs}
         docs.update(self.new_docs)
-        if docs.keys() != self.docs.keys():  # (else keep the file as it is)
-            save_pickle(self.dir / "cache.pickle", {"docs": docs})
-        self.docs, self.new_docs = {}, {}  # the build needs them no more
+        acts = {k: v for k, v in self.acts.items() if k in self.used_acts}
+        acts.update(self.new_acts)
+        if docs.keys() != self.docs.keys() or acts.keys() != self.acts.keys():  # (else keep the file)
+            save_pickle(self.dir / "cache.pickle", {"docs": docs, "acts": acts})
+        self.docs, self.new_docs, self.acts, self.new_acts = {}, {}, {}, {}  # the build needs them no more
 
     def reader(self, workers: int, extra: Callable[[], bytes],
                unchanged: Callable[[bytes], bool] | None = None,
@@ -327,9 +370,24 @@ class Store:
             if unchanged is not None and unchanged(self.fingerprint):
                 raise Unchanged()
             self.load()
+            self.validated.clear()
+            plan, plan_digest = _plan(site_dir, todo, raws)
             results: list[Any] = [None] * len(todo)
             misses = []
             for i, (source, key) in enumerate(todo):
+                if plan is not None and key is not None and source.kind in ACTIVITY_KINDS:
+                    # an activity file: its validated activities, else parsed and validated anew
+                    # (in the workers), even when its document is cached
+                    valid = self.acts.get((key, plan_digest))
+                    if valid is not None:
+                        self.used_acts.add((key, plan_digest))
+                        if key in self.docs:
+                            self.used_docs.add(key)
+                        self.validated[source.rel] = pickle.loads(valid)
+                        results[i] = (None, [])
+                    else:
+                        misses.append((i, source, raws[i]))
+                    continue
                 hit = self.docs.get(key) if key is not None else None
                 if hit is not None:
                     self.used_docs.add(key)  # type: ignore[arg-type]
@@ -337,23 +395,29 @@ class Store:
                 else:
                     misses.append((i, source, raws[i]))
             if misses:
-                def take(parsed: list[tuple[int, bytes | None, list[Problem]]]) -> None:
-                    for i, blob, found in parsed:
-                        key = todo[i][1]
+                def take(parsed: list[Parsed]) -> None:
+                    for i, blob, found, valid in parsed:
+                        source, key = todo[i]
                         if blob is not None and not found and key is not None and self.enabled:
                             self.new_docs[key] = blob
-                        results[i] = (pickle.loads(blob) if blob is not None else None, found)
+                        if valid is not None:
+                            self.validated[source.rel] = pickle.loads(valid)
+                            if key is not None and self.enabled:
+                                self.new_acts[(key, plan_digest)] = valid
+                            results[i] = (None, found)
+                        else:
+                            results[i] = (pickle.loads(blob) if blob is not None else None, found)
 
                 if workers > 1 and len(misses) >= 300:
                     from .workers import Workers
                     size = max(50, len(misses) // (workers * 8))
                     spans = [range(k, min(k + size, len(misses))) for k in range(0, len(misses), size)]
-                    with Workers(_parse_range, _ParseWork(site_dir, misses), workers) as pool:
+                    with Workers(_parse_range, _ParseWork(site_dir, misses, plan), workers) as pool:
                         # The workers have their copy of the bytes: drop this one (a worker
                         # started later, to replace one that died, reads the files).
                         sources_only: list[tuple[int, Source, bytes | None]] = [
                             (i, source, None) for i, source, _ in misses]
-                        pool.state = _ParseWork(site_dir, sources_only)
+                        pool.state = _ParseWork(site_dir, sources_only, plan)
                         misses = []
                         raws.clear()
                         trim_memory()
@@ -362,7 +426,7 @@ class Store:
                         i, source, _ = sources_only[k]
                         results[i] = (None, [Problem(source.rel, 1, 1, "error", "reading this file crashed the parser")])
                 else:
-                    take(_parse(site_dir, misses))
+                    take(_parse(site_dir, misses, plan))
             docs = []
             for doc, found in results:
                 problems.extend(found)

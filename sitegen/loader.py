@@ -29,9 +29,10 @@ def read_documents(site_dir: Path, sources: list[Source], problems: Problems) ->
 
 
 def assemble(docs: list[Document], problems: Problems, git: GitInfo,
-             static_files: tuple[str, ...] = (), template_files: tuple[str, ...] = ()
-             ) -> m.Site | None:
-    """Validated documents -> Site; None when any error was found."""
+             static_files: tuple[str, ...] = (), template_files: tuple[str, ...] = (),
+             validated: dict[str, list[m.Activity]] | None = None) -> m.Site | None:
+    """Validated documents -> Site; None when any error was found. `validated`: activity
+    files already validated (see validate.activities), by path."""
     # (imported here: a build forks its parsing workers before importing these)
     from . import model as m
     from . import validate
@@ -41,7 +42,7 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
     config = validate.site_config(next(iter(by_kind.get("site", [])), None), problems)
     plan = validate.plan(next(iter(by_kind.get("plan", [])), None), problems)
     acts = validate.activities(by_kind.get("activity", []) + by_kind.get("activity-list", []),
-                               plan, problems)
+                               plan, problems, (validated or {}).values())
     meas = validate.measurements(by_kind.get("measurements", []), plan, problems)
     texts = validate.area_texts(by_kind.get("area", []), plan, problems)
     pages = validate.pages(by_kind.get("page", []), problems)
@@ -114,15 +115,16 @@ def _warn_stale(acts: list[m.Activity], day: dt.date, problems: Problems) -> Non
 
 
 def load_site(site_dir: Path, problems: Problems, git: GitInfo | History | None = None,
-              reader: Callable[[Path, list[Source], Problems], list[Document]] | None = None
-              ) -> m.Site | None:
+              reader: Callable[[Path, list[Source], Problems], list[Document]] | None = None,
+              validated: dict[str, list[m.Activity]] | None = None) -> m.Site | None:
     """site folder -> Site (None on errors, which are in `problems`).
 
-    `reader` replaces read_documents (build.py passes the cached, parallel reader of cache.py).
+    `reader` replaces read_documents (build.py passes the cached, parallel reader of cache.py,
+    which fills `validated` with the activity files it validated, instead of their documents).
     """
     sources = discover(site_dir, problems)
     docs = (reader or read_documents)(site_dir, sources, problems)
     git = git.result() if isinstance(git, History) else git if git is not None else read_history(site_dir)
     static = tuple(s.rel for s in sources if s.kind == "static")
     templates = tuple(s.rel for s in sources if s.kind == "template")
-    return assemble(docs, problems, git, static, templates)
+    return assemble(docs, problems, git, static, templates, validated)

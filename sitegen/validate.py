@@ -9,6 +9,7 @@ import io
 import math
 import os
 import re
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -271,9 +272,12 @@ def _indicator(f: Fields, area_id: str, seen: dict[str, int]) -> m.Indicator | N
 
 # -- activities -----------------------------------------------------------------------------
 
-def activities(docs: list[Document], plan_: m.Plan | None, problems: Problems) -> list[m.Activity]:
-    """Activity documents (Markdown files and YAML lists) -> activities with unique ids."""
-    out: list[m.Activity] = []
+def activities(docs: list[Document], plan_: m.Plan | None, problems: Problems,
+               validated: Iterable[list[m.Activity]] = ()) -> list[m.Activity]:
+    """Activity documents (Markdown files and YAML lists) -> activities with unique ids.
+    `validated`: the activities of other files, validated alone against the same plan with
+    no problem found (the build's cache): only their ids are checked again."""
+    out: list[m.Activity] = [act for acts in validated for act in acts]
     for doc in docs:
         if doc.source.kind == "activity":
             data = _mapping(doc, problems, "an activity's front matter")

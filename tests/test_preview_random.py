@@ -156,3 +156,27 @@ def test_a_cached_build_equals_an_uncached_one_after_random_edits(tmp_path: Path
         if kind in ("status", "title", "participants", "type"):
             few += result.rendered < first.pages // 3
     assert few >= 2
+
+
+def test_cached_builds_validate_again_what_had_problems(tmp_path: Path) -> None:
+    """Activity files validated without problems are taken from the cache as activities; a
+    file with a warning is validated on every build, so its warning is never lost, and a
+    plan edit validates every file again (an area removed makes its records errors)."""
+    from sitegen.errors import ContentError
+
+    site = write_corpus(400, tmp_path / "site")  # (enough files for the parsing workers)
+    records = _records(site)
+    _edit(records[3], _field("status", "planned"))  # started long ago: a stale-record warning
+    first = build(site, workers=2)
+    stale = [p for p in first.warnings if "stale record" in p.message and p.path.endswith(records[3].name)]
+    assert stale
+    _edit(records[9], lambda t: t + "\nEdited.\n")
+    again = build(site, workers=2)
+    assert [p for p in again.warnings if "stale record" in p.message] == \
+        [p for p in first.warnings if "stale record" in p.message]
+    area = re.search(r"(?m)^area: (.*)$", records[5].read_text(encoding="utf-8"))
+    assert area is not None
+    _edit(site / "content/plan.yaml", lambda t: t.replace(f"id: {area.group(1)}", "id: renamed-area", 1))
+    with pytest.raises(ContentError) as failed:
+        build(site, workers=2)
+    assert any(records[5].name in p.path and "renamed-area" not in p.message for p in failed.value.problems)
