@@ -9,7 +9,7 @@ import io
 import math
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -191,25 +191,39 @@ def _area(f: Fields, seen: dict[str, int], seen_inds: dict[str, int]) -> m.Area 
         f.error("color", f"'color': expected a hex colour like \"#1f77b4\", got {color!r}")
         color = ""
     indicators = []
-    raw = f.data.get("indicators") or []
-    if not isinstance(raw, list):
-        f.error("indicators", "'indicators': expected a list")
-        raw = []
-    for i, item in enumerate(raw):
-        if not isinstance(item, YDict):
-            line, col = f.item_where("indicators", i)
-            f.problems.error(f.rel, line, col, "an indicator must be a mapping with id, title, ...")
-            continue
-        ind = _indicator(f.sub(item, "an indicator"), area_id, seen_inds)
+    for sub in _mappings(f, "indicators", "'indicators': expected a list",
+                         "an indicator must be a mapping with id, title, ...", "an indicator"):
+        ind = _indicator(sub, area_id, seen_inds)
         if ind is not None:
             indicators.append(ind)
-    if not raw:
+    raw = f.data.get("indicators")
+    if not raw or not isinstance(raw, list):
         f.problems.warning(f.rel, *f.at("id"), f"area '{area_id}' has no indicators")
     title = f.text("title", required=True)
     if not area_id:
         return None
     return m.Area(area_id, title, f.text("summary"), f.text("lead"), color,
                   f.text_list("objectives"), tuple(indicators), m.Loc(f.rel, f.data.line))
+
+
+def _mappings(f: Fields, key: str, not_list: str, not_mapping: str, what: str,
+              spoils: bool = False) -> list[Fields]:
+    """The Fields of each mapping in the list under `key` (none when absent): errors for a
+    value that is not a list and for items that are not mappings (which, with `spoils`,
+    make `f` not ok)."""
+    raw = f.data.get(key) or []
+    if not isinstance(raw, list):
+        f.error(key, not_list)
+        return []
+    out = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, YDict):
+            line, col = f.item_where(key, i)
+            f.problems.error(f.rel, line, col, not_mapping)
+            f.ok = f.ok and not spoils
+            continue
+        out.append(f.sub(item, what))
+    return out
 
 
 def _indicator(f: Fields, area_id: str, seen: dict[str, int]) -> m.Indicator | None:
@@ -245,17 +259,8 @@ def _indicator(f: Fields, area_id: str, seen: dict[str, int]) -> m.Indicator | N
         f.error("target", f"'target' equals {given}: progress cannot be measured",
                 "set the target the indicator should reach, or its own 'baseline'")
     milestones = []
-    raw_ms = f.data.get("milestones") or []
-    if not isinstance(raw_ms, list):
-        f.error("milestones", "'milestones': expected a list of {date, target}")
-        raw_ms = []
-    for i, item in enumerate(raw_ms):
-        if not isinstance(item, YDict):
-            line, col = f.item_where("milestones", i)
-            f.problems.error(f.rel, line, col, "a milestone must be {date, target}")
-            f.ok = False
-            continue
-        mf = f.sub(item, "a milestone")
+    for mf in _mappings(f, "milestones", "'milestones': expected a list of {date, target}",
+                        "a milestone must be {date, target}", "a milestone", spoils=True):
         mf.unknown_keys({"date", "target"})
         date = mf.date("date", required=True)
         value = mf.number("target", required=True)
@@ -693,11 +698,7 @@ def _cell_marks(lines: list[str], line: int) -> list[tuple[int, int]]:
 def area_texts(docs: list[Document], plan_: m.Plan | None, problems: Problems) -> list[m.AreaText]:
     out = []
     known = [a.id for a in plan_.areas] if plan_ else []
-    for doc in docs:
-        data = _mapping(doc, problems, "an area's front matter")
-        if data is None:
-            continue
-        f = Fields(doc.source.rel, data, problems, "an area narrative")
+    for doc, f in _records(docs, problems, "an area's front matter", "an area narrative"):
         f.unknown_keys({"title"})
         area_id = PurePosixPath(doc.source.rel).stem
         if plan_ is not None and area_id not in known:
@@ -710,13 +711,19 @@ def area_texts(docs: list[Document], plan_: m.Plan | None, problems: Problems) -
     return out
 
 
+def _records(docs: list[Document], problems: Problems, mapping: str, what: str
+             ) -> Iterator[tuple[Document, Fields]]:
+    """Each document whose data is a mapping (an error names the others: `mapping` says what
+    it should have been), with its Fields (`what`: the record's name in messages)."""
+    for doc in docs:
+        data = _mapping(doc, problems, mapping)
+        if data is not None:
+            yield doc, Fields(doc.source.rel, data, problems, what)
+
+
 def pages(docs: list[Document], problems: Problems) -> list[m.Page]:
     out = []
-    for doc in docs:
-        data = _mapping(doc, problems, "a page's front matter")
-        if data is None:
-            continue
-        f = Fields(doc.source.rel, data, problems, "a page")
+    for doc, f in _records(docs, problems, "a page's front matter", "a page"):
         f.unknown_keys({"title", "order", "slug"})
         rel = PurePosixPath(doc.source.rel).relative_to("content/pages")
         parts = [slugify(p) for p in rel.with_suffix("").parts]
@@ -746,11 +753,7 @@ def pages(docs: list[Document], problems: Problems) -> list[m.Page]:
 
 def reports(docs: list[Document], problems: Problems) -> list[m.Report]:
     out = []
-    for doc in docs:
-        data = _mapping(doc, problems, "a reporting round")
-        if data is None:
-            continue
-        f = Fields(doc.source.rel, data, problems, "a reporting round")
+    for doc, f in _records(docs, problems, "a reporting round", "a reporting round"):
         f.unknown_keys({"id", "title", "start", "end", "narrative"})
         rid = f.text("id") or slugify(os.path.splitext(os.path.basename(doc.source.rel))[0])
         why = id_problem(rid)
