@@ -35,10 +35,10 @@ def dashboard(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
                  if a.participants and a.status == "completed" and a.last_day <= site.report_date)
     inds = [p for a in areas for p in a.indicators]
     return r.page(job, "dashboard.html", site.config.title, [], page_charts,
-                      source="content/plan.yaml", areas=areas, latest=latest, totals=totals,
-                      people=people, elapsed=elapsed(site.plan, site.report_date),
-                      n_countries=len(r.by_country), indicators=inds,
-                      latest_report=site.reports[-1] if site.reports else None)
+                  source="content/plan.yaml", areas=areas, latest=latest, totals=totals,
+                  people=people, elapsed=elapsed(site.plan, site.report_date),
+                  n_countries=len(r.by_country), indicators=inds,
+                  latest_report=site.reports[-1] if site.reports else None)
 
 
 def trend_indicator(r: Renderer) -> m.Indicator | None:
@@ -73,8 +73,8 @@ def area(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     text = next((t for t in r.site.area_texts if t.area == area.id), None)
     source = text.loc.path if text else "content/plan.yaml"
     return r.page(job, "area.html", area.title, [("areas/", r.words("Areas"))], page_charts,
-                      source=source, area=area, prog=prog, activities=acts, narrative=text,
-                      listed=tuple(reversed(acts))[: r.site.config.activities_per_page])
+                  source=source, area=area, prog=prog, activities=acts, narrative=text,
+                  listed=tuple(reversed(acts))[: r.site.config.activities_per_page])
 
 
 @page_kind("indicator")
@@ -85,8 +85,8 @@ def indicator(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     chart = charts.indicator_chart(r.site, p, r.colors[area.id], "indicator", series, words=r.words)
     measurements = [x for x in r.site.measurements if x.indicator == job.key]
     return r.page(job, "indicator.html", p.indicator.title,
-                      [(f"areas/{area.id}/", area.title)], [chart], source="content/plan.yaml",
-                      area=area, p=p, series=series, measurements=measurements)
+                  [(f"areas/{area.id}/", area.title)], [chart], source="content/plan.yaml",
+                  area=area, p=p, series=series, measurements=measurements)
 
 
 @page_kind("activity")
@@ -106,7 +106,7 @@ def activities(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     chunk = ordered[(n - 1) * per: n * per]
     title = r.words("Activities") if n == 1 else r.words("Activities, page %(n)s", n=r.words.number(n))
     return r.page(job, "activities.html", title, [], page=n, pages=r.list_pages(),
-                      activities=chunk, facets=r._facets, total=len(ordered))
+                  activities=chunk, facets=r._facets, total=len(ordered))
 
 
 @page_kind("timeline")
@@ -132,8 +132,8 @@ def country(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     chart = charts.country_areas(r.site, acts, r.colors, f"country-{code.lower()}", code, words=r.words)
     hosted = sum(1 for a in acts if a.country == code)
     return r.page(job, "country.html", name, [("countries/", r.words("Countries"))], [chart],
-                      code=code, name=name, activities=acts, hosted=hosted,
-                      listed=acts[: r.site.config.activities_per_page])
+                  code=code, name=name, activities=acts, hosted=hosted,
+                  listed=acts[: r.site.config.activities_per_page])
 
 
 @page_kind("freepage")
@@ -161,7 +161,7 @@ def report(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     report = next(x for x in r.site.reports if x.id == job.key)
     ctx = report_context(r.site, report)
     return r.page(job, "report.html", report.title, [("reports/", r.words("Reports"))],
-                      source=report.loc.path, **ctx)
+                  source=report.loc.path, **ctx)
 
 
 @page_kind("reports")
