@@ -44,13 +44,13 @@ import os
 import stat
 import subprocess
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, datafiles, loader, validate
+from . import __version__, datafiles, validate
 from . import model as m
+from .assembly import Assembler
 from .build import _template_path, collision, static_copies
 from .content import Document, Source, discover, read_document
 from .errors import ContentError, Problem, Problems
@@ -96,11 +96,6 @@ class Outcome:
                 f"{self.removed} removed in {self.ms:.0f} ms")
 
 
-@dataclass
-class _Memo:
-    keys: tuple[Any, ...]
-    value: Any
-    problems: list[Problem] = field(default_factory=list)
 
 
 class Builder:
@@ -115,8 +110,7 @@ class Builder:
         self._sources: list[Source] | None = None
         self._discover_problems: list[Problem] = []
         self._docs: dict[str, tuple[tuple[Any, ...] | None, Document | None, list[Problem]]] = {}
-        self._memo: dict[str, _Memo] = {}
-        self._act_memo: dict[str, tuple[Document, m.Plan | None, list[m.Activity], list[Problem], bool]] = {}
+        self._assembly = Assembler()
         self._git_key: tuple[Any, ...] | None = None
         self._git = GitInfo()
         self._jobs: dict[str, Job] = {}
@@ -126,8 +120,6 @@ class Builder:
         self.quick = False  # whether the last rebuild stat'ed only the watcher's paths
         self.shortcut = False  # whether it took the body-edit path
         self._env: Any = None  # the Jinja environment, kept while templates/ is unchanged
-        self._last_for: GitInfo | None = None
-        self._last: tuple[tuple[str, str], ...] = ()
         # For the body-edit path: facts of the last good build, valid while it is current.
         self._clean = False  # whether the last rebuild succeeded (the state matches self.site)
         self._site_git: GitInfo | None = None
@@ -256,72 +248,6 @@ class Builder:
             self._git_key = key
         return self._git
 
-    # -- validation (mirrors loader.assemble, memoised) ---------------------------------
-    def _memoised(self, name: str, keys: tuple[Any, ...], fn: Callable[[Problems], Any],
-                  problems: Problems) -> Any:
-        memo = self._memo.get(name)
-        if memo is None or len(memo.keys) != len(keys) or any(a is not b for a, b in zip(memo.keys, keys)):
-            sub = Problems()
-            memo = _Memo(keys, fn(sub), list(sub.items))
-            self._memo[name] = memo
-        problems.extend(memo.problems)
-        return memo.value
-
-    def _activities(self, docs: list[Document], plan: m.Plan | None, problems: Problems) -> list[m.Activity]:
-        """validate.activities, one document at a time, re-validating only changed documents."""
-        memo: dict[str, tuple[Document, m.Plan | None, list[m.Activity], list[Problem], bool]] = {}
-        old = self._act_memo
-        failed = False
-        for doc in docs:
-            rel = doc.source.rel
-            entry = old.get(rel)
-            if entry is None or entry[0] is not doc or entry[1] is not plan:
-                sub = Problems()
-                acts = validate.activities([doc], plan, sub)
-                entry = (doc, plan, acts, list(sub.items), bool(sub.errors))
-            memo[rel] = entry
-            failed = failed or entry[4]
-        self._act_memo = memo
-        if failed:  # the ordinary way, for exactly the messages of a full build
-            return validate.activities(docs, plan, problems)
-        out: list[m.Activity] = []
-        for entry in memo.values():
-            out.extend(entry[2])
-            problems.extend(entry[3])
-        validate._check_unique(out, problems)
-        return sorted(out, key=lambda a: (a.start, a.id))
-
-    def _assemble(self, docs: list[Document], problems: Problems, git: GitInfo,
-                  static: tuple[str, ...], templates: tuple[str, ...]) -> m.Site | None:
-        by_kind: dict[str, list[Document]] = {}
-        for doc in docs:
-            by_kind.setdefault(doc.source.kind, []).append(doc)
-        site_doc = next(iter(by_kind.get("site", [])), None)
-        plan_doc = next(iter(by_kind.get("plan", [])), None)
-        config = self._memoised("site", (site_doc,), lambda p: validate.site_config(site_doc, p), problems)
-        plan = self._memoised("plan", (plan_doc,), lambda p: validate.plan(plan_doc, p), problems)
-        act_docs = by_kind.get("activity", []) + by_kind.get("activity-list", [])
-        acts = self._activities(act_docs, plan, problems)
-        kinds = {k: tuple(by_kind.get(k, [])) for k in ("measurements", "area", "page", "report")}
-        meas = self._memoised("measurements", (plan,) + kinds["measurements"],
-                              lambda p: validate.measurements(list(kinds["measurements"]), plan, p), problems)
-        texts = self._memoised("area", (plan,) + kinds["area"],
-                               lambda p: validate.area_texts(list(kinds["area"]), plan, p), problems)
-        pages = self._memoised("page", kinds["page"],
-                               lambda p: validate.pages(list(kinds["page"]), p), problems)
-        reports = self._memoised("report", kinds["report"],
-                                 lambda p: validate.reports(list(kinds["report"]), p), problems)
-        if plan is None or problems.errors:
-            return None
-        loader._warn_unused(plan, acts, meas, problems)
-        day, source = loader.report_date(config, plan, acts, meas, git, problems)
-        if self._last_for is not git:  # sorted once per git history, not once per rebuild
-            self._last = tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
-            self._last_for = git
-        last = self._last
-        return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
-                      tuple(reports), day, source, last, static, templates, git.prefix)
-
     # -- rendering -----------------------------------------------------------------------
     def _select(self, site: m.Site, jobs: list[Job], templates_changed: bool) -> tuple[list[Job], bool]:
         """The jobs to render after the change from self.site to `site`, and whether that is
@@ -392,7 +318,7 @@ class Builder:
         git = self._history()
         static = tuple(s.rel for s in self._sources or () if s.kind == "static")
         templates = tuple(s.rel for s in self._sources or () if s.kind == "template")
-        site = self._assemble(docs, problems, git, static, templates)
+        site = self._assembly.assemble(docs, problems, git, static, templates)
         if site is None:
             return self._failed(problems.sorted(), changed, started)
         template_keys = {r: k for r, k in scan.items() if r.startswith("templates/")}
@@ -468,7 +394,7 @@ class Builder:
         written = self._files.write(rendered)
         self._keep_data(rendered)
         self._docs.update(docs)
-        self._act_memo.update(memos)
+        self._assembly.act_memo.update(memos)
         self._scan_keys = scan
         self.site, self._renderer = site, renderer
         self.shortcut = True
@@ -483,7 +409,7 @@ class Builder:
         pairs: list[tuple[m.Activity, m.Activity]] = []
         docs, memos = {}, {}
         for rel in changed:
-            cached, entry = self._docs.get(rel), self._act_memo.get(rel)
+            cached, entry = self._docs.get(rel), self._assembly.act_memo.get(rel)
             if cached is None or cached[1] is None or entry is None or entry[0] is not cached[1]:
                 return None
             read = Problems()

@@ -1,0 +1,104 @@
+"""Validation for the preview server: `loader.assemble`, memoised per input document.
+
+An activity file is validated again only when it (or the plan) changed; on any activity
+error the whole list is validated again the ordinary way, so that the messages are those of
+`sitegen check`. Other record kinds are validated again when one of their documents (or
+the plan they depend on) is a new object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import loader, validate
+from . import model as m
+from .content import Document
+from .errors import Problem, Problems
+from .gitinfo import GitInfo
+
+# rel -> (document, plan, its activities, its problems, whether they hold an error)
+ActivityMemo = dict[str, tuple[Document, "m.Plan | None", list[m.Activity], list[Problem], bool]]
+
+
+@dataclass
+class _Memo:
+    keys: tuple[Any, ...]
+    value: Any
+    problems: list[Problem] = field(default_factory=list)
+
+
+class Assembler:
+    """Assembles a Site from documents, reusing what was validated from the same objects."""
+
+    def __init__(self) -> None:
+        self.memo: dict[str, _Memo] = {}
+        self.act_memo: ActivityMemo = {}
+        self._last_for: GitInfo | None = None
+        self._last: tuple[tuple[str, str], ...] = ()
+
+    def _memoised(self, name: str, keys: tuple[Any, ...], fn: Callable[[Problems], Any],
+                  problems: Problems) -> Any:
+        memo = self.memo.get(name)
+        if memo is None or len(memo.keys) != len(keys) or any(a is not b for a, b in zip(memo.keys, keys)):
+            sub = Problems()
+            memo = _Memo(keys, fn(sub), list(sub.items))
+            self.memo[name] = memo
+        problems.extend(memo.problems)
+        return memo.value
+
+    def _activities(self, docs: list[Document], plan: m.Plan | None, problems: Problems) -> list[m.Activity]:
+        """validate.activities, one document at a time, re-validating only changed documents."""
+        memo: dict[str, tuple[Document, m.Plan | None, list[m.Activity], list[Problem], bool]] = {}
+        old = self.act_memo
+        failed = False
+        for doc in docs:
+            rel = doc.source.rel
+            entry = old.get(rel)
+            if entry is None or entry[0] is not doc or entry[1] is not plan:
+                sub = Problems()
+                acts = validate.activities([doc], plan, sub)
+                entry = (doc, plan, acts, list(sub.items), bool(sub.errors))
+            memo[rel] = entry
+            failed = failed or entry[4]
+        self.act_memo = memo
+        if failed:  # the ordinary way, for exactly the messages of a full build
+            return validate.activities(docs, plan, problems)
+        out: list[m.Activity] = []
+        for entry in memo.values():
+            out.extend(entry[2])
+            problems.extend(entry[3])
+        validate._check_unique(out, problems)
+        return sorted(out, key=lambda a: (a.start, a.id))
+
+    def assemble(self, docs: list[Document], problems: Problems, git: GitInfo,
+                  static: tuple[str, ...], templates: tuple[str, ...]) -> m.Site | None:
+        by_kind: dict[str, list[Document]] = {}
+        for doc in docs:
+            by_kind.setdefault(doc.source.kind, []).append(doc)
+        site_doc = next(iter(by_kind.get("site", [])), None)
+        plan_doc = next(iter(by_kind.get("plan", [])), None)
+        config = self._memoised("site", (site_doc,), lambda p: validate.site_config(site_doc, p), problems)
+        plan = self._memoised("plan", (plan_doc,), lambda p: validate.plan(plan_doc, p), problems)
+        act_docs = by_kind.get("activity", []) + by_kind.get("activity-list", [])
+        acts = self._activities(act_docs, plan, problems)
+        kinds = {k: tuple(by_kind.get(k, [])) for k in ("measurements", "area", "page", "report")}
+        meas = self._memoised("measurements", (plan,) + kinds["measurements"],
+                              lambda p: validate.measurements(list(kinds["measurements"]), plan, p), problems)
+        texts = self._memoised("area", (plan,) + kinds["area"],
+                               lambda p: validate.area_texts(list(kinds["area"]), plan, p), problems)
+        pages = self._memoised("page", kinds["page"],
+                               lambda p: validate.pages(list(kinds["page"]), p), problems)
+        reports = self._memoised("report", kinds["report"],
+                                 lambda p: validate.reports(list(kinds["report"]), p), problems)
+        if plan is None or problems.errors:
+            return None
+        loader._warn_unused(plan, acts, meas, problems)
+        day, source = loader.report_date(config, plan, acts, meas, git, problems)
+        if self._last_for is not git:  # sorted once per git history, not once per rebuild
+            self._last = tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
+            self._last_for = git
+        last = self._last
+        return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
+                      tuple(reports), day, source, last, static, templates, git.prefix)
