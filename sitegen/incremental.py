@@ -98,42 +98,18 @@ class Outcome:
 
 
 
-class Builder:
-    """Keeps the state of the last build of `site_dir` into `out_dir` and updates it."""
+class SourceFiles:
+    """The files of a site folder (site.yaml, content/, templates/) with their stat keys,
+    the sources discovery found and the parsed documents, read again only when changed."""
 
-    def __init__(self, site_dir: Path, out_dir: Path):
+    def __init__(self, site_dir: Path):
         self.site_dir = site_dir
-        self.out = out_dir
-        self.site: m.Site | None = None  # the last good site (what out_dir shows)
-        self.warnings: list[Problem] = []
-        self._scan_keys: dict[str, tuple[Any, ...]] = {}
-        self._sources: list[Source] | None = None
+        self.keys: dict[str, tuple[Any, ...]] = {}  # file -> stat key, as last scanned
+        self.sources: list[Source] | None = None
         self._discover_problems: list[Problem] = []
-        self._docs: dict[str, tuple[tuple[Any, ...] | None, Document | None, list[Problem]]] = {}
-        self._assembly = Assembler()
-        self._git_key: tuple[Any, ...] | None = None
-        self._git = GitInfo()
-        self._jobs: dict[str, Job] = {}
-        self._job_outputs: dict[str, tuple[str, ...]] = {}
-        self._files = PreviewFiles(site_dir, out_dir)
-        self._template_keys: dict[str, tuple[Any, ...]] = {}
-        self.quick = False  # whether the last rebuild stat'ed only the watcher's paths
-        self.shortcut = False  # whether it took the body-edit path
-        self._env: Any = None  # the Jinja environment, kept while templates/ is unchanged
-        # For the body-edit path: facts of the last good build, valid while it is current.
-        self._clean = False  # whether the last rebuild succeeded (the state matches self.site)
-        self._site_git: GitInfo | None = None
-        self._renderer: Renderer | None = None
-        self._positions: dict[str, int] = {}  # activity id -> index in self.site.activities
-        self._act_jobs: dict[str, Job] = {}  # activity id -> its page's job
-        self._body_jobs: list[Job] = []  # the jobs of BODY_KINDS
-        self._data: dict[str, bytes] = {}  # the bytes of the spliced data files as last written
-        self._pairs: list[tuple[m.Activity, m.Activity]] | None = None  # see _select
-        # the files the last good rebuild wrote and the static files, and what to copy
-        self._names: tuple[tuple[Any, ...], dict[str, Path]] | None = None
+        self.docs: dict[str, tuple[tuple[Any, ...] | None, Document | None, list[Problem]]] = {}
 
-    # -- sources -------------------------------------------------------------------------
-    def _scan(self) -> dict[str, tuple[Any, ...]]:
+    def scan(self) -> dict[str, tuple[Any, ...]]:
         """Every non-hidden file under site.yaml, content/, templates/ with its stat key."""
         out: dict[str, tuple[Any, ...]] = {}
         root = str(self.site_dir)
@@ -167,14 +143,14 @@ class Builder:
                         continue
         return out
 
-    def _quick_scan(self, hint: set[str]) -> tuple[dict[str, tuple[Any, ...]], list[str]] | None:
+    def quick_scan(self, hint: set[str]) -> tuple[dict[str, tuple[Any, ...]], list[str]] | None:
         """The previous scan updated for `hint` (changed paths from the watcher) when they are
         all known regular files, and the files whose stat changed; None (scan everything) for
         anything else: new, deleted or renamed files, folders, symlinks."""
-        if self._sources is None or not hint or len(hint) > QUICK_MAX:
+        if self.sources is None or not hint or len(hint) > QUICK_MAX:
             return None
         root = os.path.abspath(self.site_dir)
-        scan = dict(self._scan_keys)
+        scan = dict(self.keys)
         changed = []
         for path in hint:
             rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
@@ -192,37 +168,69 @@ class Builder:
                 changed.append(rel)
         return scan, sorted(changed)
 
-    def _read(self, scan: dict[str, tuple[Any, ...]], problems: Problems) -> list[Document]:
+    def read(self, scan: dict[str, tuple[Any, ...]], problems: Problems) -> list[Document]:
         """Documents of every content file, re-reading only the changed ones."""
         # Discovery also judges static files by their bytes (static.py) and by site.yaml's
         # allow_raw_html: an edit of either is seen again, not only files coming and going.
-        if self._sources is None or scan.keys() != self._scan_keys.keys() or any(
+        if self.sources is None or scan.keys() != self.keys.keys() or any(
                 (k[0] in ("link", "broken-link") or r == "site.yaml" or r.startswith("content/static/"))
-                and self._scan_keys.get(r) != k for r, k in scan.items()):
+                and self.keys.get(r) != k for r, k in scan.items()):
             found = Problems()
-            self._sources = discover(self.site_dir, found)
+            self.sources = discover(self.site_dir, found)
             self._discover_problems = list(found.items)
         problems.extend(self._discover_problems)
         docs: list[Document] = []
         live: set[str] = set()
-        for source in self._sources:
+        for source in self.sources:
             if source.kind in ("static", "template"):
                 continue
             live.add(source.rel)
             key = scan.get(source.rel)
-            cached = self._docs.get(source.rel)
+            cached = self.docs.get(source.rel)
             if cached is None or key is None or cached[0] != key:
                 sub = Problems()
                 doc = read_document(self.site_dir, source, sub)
                 cached = (key, doc, list(sub.items))
-                self._docs[source.rel] = cached
+                self.docs[source.rel] = cached
             problems.extend(cached[2])
             if cached[1] is not None:
                 docs.append(cached[1])
-        for rel in list(self._docs):
+        for rel in list(self.docs):
             if rel not in live:
-                del self._docs[rel]
+                del self.docs[rel]
         return docs
+
+
+class Builder:
+    """Keeps the state of the last build of `site_dir` into `out_dir` and updates it."""
+
+    def __init__(self, site_dir: Path, out_dir: Path):
+        self.site_dir = site_dir
+        self.out = out_dir
+        self.site: m.Site | None = None  # the last good site (what out_dir shows)
+        self.warnings: list[Problem] = []
+        self._files_in = SourceFiles(site_dir)  # what the site folder holds, parsed
+        self._assembly = Assembler()
+        self._git_key: tuple[Any, ...] | None = None
+        self._git = GitInfo()
+        self._jobs: dict[str, Job] = {}
+        self._job_outputs: dict[str, tuple[str, ...]] = {}
+        self._files = PreviewFiles(site_dir, out_dir)
+        self._template_keys: dict[str, tuple[Any, ...]] = {}
+        self.quick = False  # whether the last rebuild stat'ed only the watcher's paths
+        self.shortcut = False  # whether it took the body-edit path
+        self._env: Any = None  # the Jinja environment, kept while templates/ is unchanged
+        # For the body-edit path: facts of the last good build, valid while it is current.
+        self._clean = False  # whether the last rebuild succeeded (the state matches self.site)
+        self._site_git: GitInfo | None = None
+        self._renderer: Renderer | None = None
+        self._positions: dict[str, int] = {}  # activity id -> index in self.site.activities
+        self._act_jobs: dict[str, Job] = {}  # activity id -> its page's job
+        self._body_jobs: list[Job] = []  # the jobs of BODY_KINDS
+        self._data: dict[str, bytes] = {}  # the bytes of the spliced data files as last written
+        self._pairs: list[tuple[m.Activity, m.Activity]] | None = None  # see _select
+        # the files the last good rebuild wrote and the static files, and what to copy
+        self._names: tuple[tuple[Any, ...], dict[str, Path]] | None = None
 
     def _head(self) -> subprocess.Popen[str] | None:
         """Start asking git where HEAD is (the answer is taken by `_history`)."""
@@ -300,7 +308,7 @@ class Builder:
         stat'ed (instead of every file of the site).
         """
         started = time.perf_counter()
-        quick = self._quick_scan(hint) if hint else None
+        quick = self._files_in.quick_scan(hint) if hint else None
         self.quick, self.shortcut = quick is not None, False
         if quick is not None:
             scan, changed = quick
@@ -308,16 +316,16 @@ class Builder:
             if outcome is not None:
                 return outcome
         else:
-            scan = self._scan()
-            changed = sorted(r for r in scan.keys() | self._scan_keys.keys()
-                             if scan.get(r) != self._scan_keys.get(r))
+            scan = self._files_in.scan()
+            changed = sorted(r for r in scan.keys() | self._files_in.keys.keys()
+                             if scan.get(r) != self._files_in.keys.get(r))
         self._clean = False  # until this rebuild succeeds
         problems = Problems()
-        docs = self._read(scan, problems)
-        self._scan_keys = scan
+        docs = self._files_in.read(scan, problems)
+        self._files_in.keys = scan
         git = self._history()
-        static = tuple(s.rel for s in self._sources or () if s.kind == "static")
-        templates = tuple(s.rel for s in self._sources or () if s.kind == "template")
+        static = tuple(s.rel for s in self._files_in.sources or () if s.kind == "static")
+        templates = tuple(s.rel for s in self._files_in.sources or () if s.kind == "template")
         site = self._assembly.assemble(docs, problems, git, static, templates)
         if site is None:
             return self._failed(problems.sorted(), changed, started)
@@ -393,9 +401,9 @@ class Builder:
         site, renderer, docs, memos, rendered = patched
         written = self._files.write(rendered)
         self._keep_data(rendered)
-        self._docs.update(docs)
+        self._files_in.docs.update(docs)
         self._assembly.act_memo.update(memos)
-        self._scan_keys = scan
+        self._files_in.keys = scan
         self.site, self._renderer = site, renderer
         self.shortcut = True
         return Outcome(True, self.warnings, changed, len(rendered), written, 0, False,
@@ -409,7 +417,7 @@ class Builder:
         pairs: list[tuple[m.Activity, m.Activity]] = []
         docs, memos = {}, {}
         for rel in changed:
-            cached, entry = self._docs.get(rel), self._assembly.act_memo.get(rel)
+            cached, entry = self._files_in.docs.get(rel), self._assembly.act_memo.get(rel)
             if cached is None or cached[1] is None or entry is None or entry[0] is not cached[1]:
                 return None
             read = Problems()
