@@ -179,6 +179,42 @@ def deps_hold(site: m.Site, site_dir: Path) -> bool:
     return jinja2.meta.find_undeclared_variables(ast) <= FOOTER_NAMES | env.globals.keys()
 
 
+def edit_links(site: m.Site, source: str) -> dict[str, str]:
+    """Edit and history links of a source file: GitHub's URL patterns, or GitLab's with
+    `repo_kind: gitlab` or, without repo_kind, when the host name contains "gitlab".
+    Paths are relative to the repository root (git tells where the site folder sits;
+    without git the site folder is taken as the root)."""
+    repo = site.config.repo_url.rstrip("/")
+    if not repo or not source:
+        return {}
+    repo = repo[:-4] if repo.endswith(".git") else repo
+    branch = urllib.parse.quote(site.config.repo_branch, safe="/")
+    path = urllib.parse.quote(site.repo_prefix + source, safe="/")
+    host = repo.split("://", 1)[1].split("/", 1)[0] if "://" in repo else ""
+    kind = site.config.repo_kind or ("gitlab" if "gitlab" in host.lower() else "github")
+    sep = "/-/" if kind == "gitlab" else "/"
+    return {"edit": f"{repo}{sep}edit/{branch}/{path}",
+            "history": f"{repo}{sep}commits/{branch}/{path}"}
+
+
+def nav(site: m.Site, words: Words, url: str) -> tuple[tuple[str, str, bool], ...]:
+    """The site menu: (href, label, whether it is the page at `url` or holds it)."""
+    w = words
+    items = [("", w("Dashboard")), ("areas/", w("Areas")), ("activities/", w("Activities")),
+             ("timeline/", w("Timeline")), ("countries/", w("Countries"))]
+    if site.reports:
+        items.append(("reports/", w("Reports")))
+    items += [(f"pages/{p.slug}/", p.title) for p in site.pages]
+    items.append(("search/", w("Search")))
+    out = []
+    for href, label in items:
+        current = (url == href) if href == "" else url.startswith(href)
+        if href == "areas/":
+            current = url.startswith("areas/") or url.startswith("indicators/")
+        out.append((href, label, current))
+    return tuple(out)
+
+
 def _place(job: Job) -> tuple[str, str]:
     """A page's `root` (the way up to the site root) and `url` (its folder's path)."""
     url = job.path[: -len("index.html")] if job.path.endswith("index.html") else job.path
@@ -412,8 +448,8 @@ class Renderer:
             "title": title, "crumbs": crumbs, "charts": page_charts, "url": url,
             "report_date": self.site.report_date, "area_title": self.area_title,
             "colors": self.colors, "countries": self.words.countries, "source": source,
-            "changed": self._changed(source), "edit": self._edit_links(source),
-            "nav": self._nav(url), "md": self._md, "excerpt": datafiles.excerpt,
+            "changed": self._changed(source), "edit": edit_links(self.site, source),
+            "nav": nav(self.site, self.words, url), "md": self._md, "excerpt": datafiles.excerpt,
             "site_footer": self.site_footer, "activity_item": self._activity_item,
             "fragments": self._fragments, "words_json": self._words_json,
         }
@@ -434,39 +470,6 @@ class Renderer:
 
     def _changed(self, source: str) -> str:
         return self.last_changed.get(source, "")
-
-    def _edit_links(self, source: str) -> dict[str, str]:
-        """Edit and history links of a source file: GitHub's URL patterns, or GitLab's with
-        `repo_kind: gitlab` or, without repo_kind, when the host name contains "gitlab".
-        Paths are relative to the repository root (git tells where the site folder sits;
-        without git the site folder is taken as the root)."""
-        repo = self.site.config.repo_url.rstrip("/")
-        if not repo or not source:
-            return {}
-        repo = repo[:-4] if repo.endswith(".git") else repo
-        branch = urllib.parse.quote(self.site.config.repo_branch, safe="/")
-        path = urllib.parse.quote(self.site.repo_prefix + source, safe="/")
-        host = repo.split("://", 1)[1].split("/", 1)[0] if "://" in repo else ""
-        kind = self.site.config.repo_kind or ("gitlab" if "gitlab" in host.lower() else "github")
-        sep = "/-/" if kind == "gitlab" else "/"
-        return {"edit": f"{repo}{sep}edit/{branch}/{path}",
-                "history": f"{repo}{sep}commits/{branch}/{path}"}
-
-    def _nav(self, url: str) -> tuple[tuple[str, str, bool], ...]:
-        w = self.words
-        items = [("", w("Dashboard")), ("areas/", w("Areas")), ("activities/", w("Activities")),
-                 ("timeline/", w("Timeline")), ("countries/", w("Countries"))]
-        if self.site.reports:
-            items.append(("reports/", w("Reports")))
-        items += [(f"pages/{p.slug}/", p.title) for p in self.site.pages]
-        items.append(("search/", w("Search")))
-        out = []
-        for href, label in items:
-            current = (url == href) if href == "" else url.startswith(href)
-            if href == "areas/":
-                current = url.startswith("areas/") or url.startswith("indicators/")
-            out.append((href, label, current))
-        return tuple(out)
 
     # -- page kinds ----------------------------------------------------------------------
     def series(self, ind: m.Indicator) -> list[tuple[dt.date, float]]:

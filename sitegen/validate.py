@@ -21,7 +21,7 @@ from .fields import MAX_NUMBER, Fields, day_of, did_you_mean, id_problem, slugif
 from .yamlload import YDict, YList
 
 SITE_KEYS = {f for f in m.SiteConfig.__dataclass_fields__}
-REPO_KINDS = ("github", "gitlab")  # URL patterns of edit and history links (render._edit_links)
+REPO_KINDS = ("github", "gitlab")  # URL patterns of edit and history links (render.edit_links)
 PLAN_KEYS = {"title", "summary", "start", "end", "partners", "activity_types", "areas"}
 AREA_KEYS = {"id", "title", "summary", "lead", "color", "objectives", "indicators"}
 INDICATOR_KEYS = {"id", "title", "unit", "baseline", "target", "milestones", "source", "sum",
