@@ -102,15 +102,27 @@ def bench(n: int) -> None:
         target = sorted((site / "content/activities").rglob("*.md"))[n // 2]
         text = target.read_text(encoding="utf-8")
         first_line = text.split("\n---\n", 1)[1].lstrip("\n").split("\n", 1)[0]
-        for what in ("body edit (end)", "body edit (start)"):
+        status = re.search(r'(?m)^status: "?([\w-]+)"?$', text)
+        assert status is not None
+        original = status.group(0)
+        other = f"status: {'cancelled' if status.group(1) != 'cancelled' else 'completed'}"
+
+        def edited(what: str, i: int, text: str) -> str:
+            """The record's text after edit `i` of the kind `what`."""
+            if what == "body edit (end)":
+                return text + f"\nBenchmark sentence {i}.\n"
+            if what == "body edit (start)":  # (in the search index's excerpt too)
+                return text.replace(first_line, f"Edit {i}. {first_line}", 1)
+            # a status edit: the status changed back and forth
+            return text.replace(original, other, 1) if i % 2 == 0 else text.replace(other, original, 1)
+
+        for what in ("body edit (end)", "body edit (start)", "status edit"):
             times, own = [], []
             for i in range(5):
                 time.sleep(1.0)
                 rebuilt()
-                if what == "body edit (end)":
-                    text += f"\nBenchmark sentence {i}.\n"
-                else:
-                    text = text.replace(first_line, f"Edit {i}. {first_line}", 1)
+                text = edited(what, i, text)
+                if what == "body edit (start)":
                     first_line = f"Edit {i}. {first_line}"
                 t0 = time.perf_counter()
                 target.write_text(text, encoding="utf-8")
@@ -118,23 +130,6 @@ def bench(n: int) -> None:
                 own.append(rebuilt())
             print(f"N={n}: {what} -> reload event: median {statistics.median(times):.0f} ms "
                   f"(all: {', '.join(f'{t:.0f}' for t in times)} ms; rebuilds: {', '.join(own)} ms)")
-        # status edits: the record's status changed back and forth, 5 times
-        status = re.search(r'(?m)^status: "?([\w-]+)"?$', text)
-        assert status is not None
-        original = status.group(0)
-        other = "cancelled" if status.group(1) != "cancelled" else "completed"
-        times, own = [], []
-        for i in range(5):
-            time.sleep(1.0)
-            rebuilt()
-            text = text.replace(original, f"status: {other}", 1) if i % 2 == 0 else \
-                text.replace(f"status: {other}", original, 1)
-            t0 = time.perf_counter()
-            target.write_text(text, encoding="utf-8")
-            times.append((wait_event(q, "reload") - t0) * 1000)
-            own.append(rebuilt())
-        print(f"N={n}: status edit -> reload event: median {statistics.median(times):.0f} ms "
-              f"(all: {', '.join(f'{t:.0f}' for t in times)} ms; rebuilds: {', '.join(own)} ms)")
     finally:
         proc.terminate()
         try:

@@ -16,10 +16,7 @@ import datetime as dt
 import io
 import json
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
-
-from babel.numbers import format_decimal
 
 from . import model as m
 from .i18n import Words
@@ -110,17 +107,6 @@ def _pct(value: float | None) -> Any:
     return None if value is None else round(100 * value, 1)
 
 
-def _plain(words: Words, value: Any) -> str:
-    """A number as the summaries write it: Python's text of `_num` or `_pct` (no thousands
-    grouping, the decimals rounding left) with the language's decimal sign. Not words.number,
-    which groups thousands and drops a whole number's ".0": the English pages would change."""
-    text = str(value)
-    if not text.lstrip("-").replace(".", "", 1).isdigit():  # None, inf, nan, 1e+16
-        return text
-    decimals = len(text.partition(".")[2])
-    return str(format_decimal(Decimal(text), "0." + "0" * decimals if decimals else "0", locale=words.locale))
-
-
 # -- dashboard ------------------------------------------------------------------------------
 
 def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], key: str, *,
@@ -144,7 +130,7 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
                           shapes=[{"type": "line", "x0": expected, "x1": expected, "y0": 0, "y1": 1,
                                    "yref": "paper", "line": {"color": "#000", "dash": "dot"}}],
                           annotations=[{"x": expected, "y": 1, "yref": "paper", "yanchor": "bottom",
-                                        "text": words("time elapsed %(percent)s%%", percent=_plain(words, expected)),
+                                        "text": words("time elapsed %(percent)s%%", percent=words.plain(expected)),
                                         "showarrow": False}]),
     }
     rows = tuple((a.area.title, a.status, _pct(a.completion), _pct(a.attainment), _pct(a.expected))
@@ -153,12 +139,12 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
     best = max(areas, key=lambda a: a.completion or 0.0) if areas else None
     # (the values of a words.plural call are written first: Babel's extractor takes a `words`
     # inside the call's parentheses for a new message and loses the plural)
-    n_areas, elapsed_pct = _plain(words, len(areas)), _plain(words, expected)
+    n_areas, elapsed_pct = words.plain(len(areas)), words.plain(expected)
     summary = words.plural("%(count)s area; %(percent)s%% of the plan period has elapsed.",
                            "%(count)s areas; %(percent)s%% of the plan period has elapsed.", len(areas),
                            count=n_areas, percent=elapsed_pct)
     summary += " " + (words("Highest activity completion: %(area)s (%(percent)s%%).", area=best.area.title,
-                            percent=_plain(words, _pct(best.completion))) if best else "")
+                            percent=words.plain(_pct(best.completion))) if best else "")
     return Chart(f"{key}-progress", title, summary, fig,
                  (words("area"), words("status"), words("activities completed %"),
                   words("indicator attainment %"), words("time elapsed %")),
@@ -209,7 +195,7 @@ def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
                                            xaxis={"type": "category", "tickangle": -45},
                                            yaxis={"title": {"text": words("activities")}})}
     total = sum(n for *_, n in rows)
-    n_total = _plain(words, total)  # written before words.plural: see progress_by_area
+    n_total = words.plain(total)  # written before words.plural: see progress_by_area
     summary = words.plural(
         "%(count)s activity (not counting cancelled ones) by start quarter; the busiest quarter was %(quarter)s.",
         "%(count)s activities (not counting cancelled ones) by start quarter; the busiest quarter was %(quarter)s.",
@@ -230,7 +216,7 @@ def status_breakdown(activities: tuple[m.Activity, ...], key: str, title: str | 
                      "marker": {"color": [STATUS_COLORS[s] for s in tally]},
                      "text": [str(n) for n in tally.values()], "textposition": "auto"}],
            "layout": _layout(title, xaxis={"type": "category"}, yaxis={"title": {"text": words("activities")}})}
-    summary = ", ".join(words("%(count)s %(status)s", count=_plain(words, n), status=words.status(s))
+    summary = ", ".join(words("%(count)s %(status)s", count=words.plain(n), status=words.status(s))
                         for s, n in tally.items()) + "."
     return Chart(f"{key}-status", title, summary, fig, (words("status"), words("activities")),
                  tuple((words.status(s), n) for s, n in tally.items()), f"data/charts/{key}-status.csv",
@@ -273,7 +259,7 @@ def indicator_chart(site: m.Site, p: IndicatorProgress, color: str, key: str,
     ind = p.indicator
 
     def with_unit(value: float | None) -> str:
-        text = _plain(words, _num(value))
+        text = words.plain(_num(value))
         return words("%(value)s (%(unit)s)", value=text, unit=ind.unit) if ind.unit else text
 
     xs = [d.isoformat() for d, _ in series]
@@ -300,7 +286,7 @@ def indicator_chart(site: m.Site, p: IndicatorProgress, color: str, key: str,
     summary = words("Value on %(date)s: %(value)s against a target of %(target)s (baseline %(baseline)s); "
                     "status: %(status)s.", date=report,
                     value=words("no value yet") if p.value is None else with_unit(p.value),
-                    target=with_unit(ind.target), baseline=_plain(words, _num(ind.baseline)),
+                    target=with_unit(ind.target), baseline=words.plain(_num(ind.baseline)),
                     status=words.status(p.status))
     return Chart(f"{key}-{ind.id}", title, summary,
                  {"data": data, "layout": layout}, (words("date"), words("series"), words("value")),
@@ -404,7 +390,7 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
                      xaxis={"type": "date", "range": [site.plan.start.isoformat(), site.plan.end.isoformat()]},
                      yaxis=yaxis, shapes=[_today_line(report)], annotations=[_today_note(report, words)])
     # written before words.plural: see progress_by_area
-    n_acts, n_postponed, n_cancelled, n_slipped = (_plain(words, n) for n in (
+    n_acts, n_postponed, n_cancelled, n_slipped = (words.plain(n) for n in (
         len(acts), sum(1 for a in acts if a.status == "postponed"),
         sum(1 for a in acts if a.status == "cancelled"), sum(1 for a in acts if a.slipped)))
     summary = words.plural(
@@ -435,7 +421,7 @@ def country_areas(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, 
                              yaxis={"autorange": "reversed", "automargin": True},
                              xaxis={"title": {"text": words("activities")}})}
     rows = tuple((a.title, tally[a.id]) for a in areas)
-    n_acts, n_areas = _plain(words, len(acts)), _plain(words, len(areas))  # see progress_by_area
+    n_acts, n_areas = words.plain(len(acts)), words.plain(len(areas))  # see progress_by_area
     in_areas = words.plural("in %(count)s area", "in %(count)s areas", len(areas), count=n_areas)
     summary = words.plural("%(count)s activity involves %(country)s, %(in_areas)s.",
                            "%(count)s activities involve %(country)s, %(in_areas)s.", len(acts),

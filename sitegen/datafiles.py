@@ -76,7 +76,7 @@ def plan_json(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 def activities_json(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     # One line (json.dumps with indent takes the pure-Python encoder, 5x slower at 10k):
     # the records joined as json.dumps joins the items of a list.
-    parts = [r.record_texts.get(a, "json", record_json, r, a) for a in r.site.activities]
+    parts = [_piece(r, "activities_json", a) for a in r.site.activities]
     return [(job.path, ("[" + ", ".join(parts) + "]\n").encode("utf-8"))]
 
 
@@ -88,7 +88,7 @@ def record_json(r: Renderer, act: m.Activity) -> str:
 def activities_csv(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     cols = ("id", "title", "area", "status", "start", "end", "type", "city", "country", "countries",
             "participants", "women", "men", "partners", "tags", "planned_start", "planned_end", "url")
-    rows = [r.record_texts.get(a, "csv", record_csv, r, a) for a in r.site.activities]
+    rows = [_piece(r, "activities_csv", a) for a in r.site.activities]
     return [(job.path, (charts.to_csv(cols, ()) + "".join(rows)).encode("utf-8"))]
 
 
@@ -113,15 +113,13 @@ def record_csv(r: Renderer, a: m.Activity) -> str:
 def activities_index(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     """Compact facets of every activity, for client-side filtering of paginated lists
     (one line, the rows joined as json.dumps joins the items of a list)."""
-    rows = [r.record_texts.get(a, "index", _index_row, a) for a in r._newest_first]
+    rows = [_piece(r, "activities_index", a) for a in r._newest_first]
     return [(job.path, ("[" + ", ".join(rows) + "]\n").encode("utf-8"))]
 
 
 @page_kind("search_json")
 def search_json(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
-    titles = tuple(sorted(r.area_title.items()))
-    # Each activity's entry is serialised once per content (cached across preview rebuilds).
-    parts = [r.record_texts.get(a, "search", _search_entry_of, a, titles) for a in r.site.activities]
+    parts = [_piece(r, "search_json", a) for a in r.site.activities]
     docs: list[dict[str, str]] = []
     for p in r.site.pages:
         docs.append({"u": f"pages/{p.slug}/", "t": p.title, "k": "page", "d": "", "x": excerpt(p.body, 5000)})
@@ -132,11 +130,20 @@ def search_json(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     return [(job.path, ("[" + ", ".join(parts) + "]\n").encode("utf-8"))]
 
 
-def _pieces(r: Renderer) -> dict[str, Callable[[m.Activity], str]]:
-    """The data files made of one piece per activity (kind -> the piece of an activity)."""
-    titles = tuple(sorted(r.area_title.items()))
-    return {"activities_json": lambda a: record_json(r, a), "activities_csv": lambda a: record_csv(r, a),
-            "activities_index": _index_row, "search_json": lambda a: _search_entry_of(a, titles)}
+# The data files made of one piece per activity: kind -> (the name of the piece in
+# render.RecordTexts, which makes each once per record, and the function making it).
+_PIECES: dict[str, tuple[str, Callable[[Renderer, m.Activity], str]]] = {
+    "activities_json": ("json", lambda r, a: record_json(r, a)),
+    "activities_csv": ("csv", lambda r, a: record_csv(r, a)),
+    "activities_index": ("index", lambda r, a: _index_row(a)),
+    "search_json": ("search", lambda r, a: _search_entry(a, r.area_title)),
+}
+
+
+def _piece(r: Renderer, kind: str, a: m.Activity) -> str:
+    """An activity's piece of the data file of `kind`."""
+    name, make = _PIECES[kind]
+    return r.record_texts.get(a, name, make, r, a)
 
 
 SPLICED = frozenset({"activities_json", "activities_csv", "activities_index", "search_json"})
@@ -150,10 +157,9 @@ def splice(r: Renderer, kind: str, previous: bytes, replaced: list[tuple[m.Activ
     no re-serialisation of the whole file. None when a piece is not found exactly once (the
     caller renders the file instead). Each piece names its record's unique id or URL, and a
     JSON piece cannot occur inside another one's strings (their quotes are escaped)."""
-    piece = _pieces(r)[kind]
     data = previous
     for old, new in replaced:
-        before, after = piece(old).encode("utf-8"), piece(new).encode("utf-8")
+        before, after = _piece(r, kind, old).encode("utf-8"), _piece(r, kind, new).encode("utf-8")
         if before == after:
             continue
         at = data.find(before)
@@ -189,26 +195,8 @@ def robots(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     return [(job.path, text.encode("utf-8"))]
 
 
-_SEARCH_BY_OBJECT: dict[int, tuple[m.Activity, tuple[tuple[str, str], ...], str]] = {}
-
-
-def _search_entry_of(a: m.Activity, area_titles: tuple[tuple[str, str], ...]) -> str:
-    """_search_entry, remembered by object identity: a preview rebuild keeps the unchanged
-    Activity objects, so this skips hashing ten thousand records."""
-    hit = _SEARCH_BY_OBJECT.get(id(a))
-    if hit is not None and hit[0] is a and hit[1] == area_titles:
-        return hit[2]
-    if len(_SEARCH_BY_OBJECT) > 200_000:
-        _SEARCH_BY_OBJECT.clear()
-    text = _search_entry(a, area_titles)
-    _SEARCH_BY_OBJECT[id(a)] = (a, area_titles, text)
-    return text
-
-
-@functools.lru_cache(maxsize=65536)
-def _search_entry(a: m.Activity, area_titles: tuple[tuple[str, str], ...]) -> str:
+def _search_entry(a: m.Activity, titles: dict[str, str]) -> str:
     """One activity's search-index entry as JSON text."""
-    titles = dict(area_titles)
     text = " ".join([titles[x] for x in a.areas] + [a.type, a.status, a.city]
                     + [COUNTRIES[c] for c in a.all_countries] + list(a.tags) + list(a.partners)
                     + [excerpt(a.body, 400)])

@@ -120,6 +120,16 @@ class Words:
                 self._numbers[key] = text
         return text
 
+    def plain(self, value: Any) -> str:
+        """A number as the chart summaries write it: Python's text of it (no thousands
+        grouping, its decimals as they are) with the language's decimal sign. (Not `number`,
+        which groups thousands and drops a whole number's ".0".) Not a number: its text."""
+        text = str(value)
+        if not text.lstrip("-").replace(".", "", 1).isdigit():  # None, inf, nan, 1e+16
+            return text
+        decimals = len(text.partition(".")[2])
+        return str(format_decimal(Decimal(text), "0." + "0" * decimals if decimals else "0", locale=self.locale))
+
     def percent(self, share: float | None) -> str:
         """A share (0.87) as a whole percentage ("87%"); an en dash for none."""
         if share is None:

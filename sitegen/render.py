@@ -24,7 +24,6 @@ from markupsafe import Markup
 
 from . import charts, markdown
 from . import model as m
-from .formats import status_class
 from .i18n import Words, words_for
 from .progress import AreaProgress, area_progress
 
@@ -215,6 +214,11 @@ def nav(site: m.Site, words: Words, url: str) -> tuple[tuple[str, str, bool], ..
     return tuple(out)
 
 
+def status_class(word: str) -> str:
+    """The CSS class suffix of a status (the theme's `slug` filter)."""
+    return word.replace(" ", "-")
+
+
 def _place(job: Job) -> tuple[str, str]:
     """A page's `root` (the way up to the site root) and `url` (its folder's path)."""
     url = job.path[: -len("index.html")] if job.path.endswith("index.html") else job.path
@@ -303,7 +307,7 @@ class Renderer:
         except jinja2.TemplateNotFound:
             self.site_footer = False
         self.colors = charts.area_colors(site.plan)
-        self.area_title = {a.id: a.title for a in site.plan.areas}
+        self.area_title: dict[str, str] = {a.id: a.title for a in site.plan.areas}
         self.last_changed = dict(site.last_changed)
         self.by_area: dict[str, list[m.Activity]] = {a.id: [] for a in site.plan.areas}
         self.by_country: dict[str, list[m.Activity]] = {}

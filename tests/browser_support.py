@@ -24,7 +24,8 @@ import contextlib
 import hashlib
 import http.server
 import os
-import posixpath
+import subprocess
+import sys
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
@@ -44,6 +45,15 @@ CHROMIUM_ARGS = [
 AXE_PATH = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LOCAL_HOST = "127.0.0.1"
+
+
+def build_example(out: Path) -> Path:
+    """This repository's example site built into `out` by `python -m sitegen build`."""
+    repo = Path(__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, "-m", "sitegen", "build", str(repo), "-o", str(out)],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    return out
 
 
 def browser_required() -> bool:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -24,10 +22,7 @@ BASE = "/progress/"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("example") / "output"
-    run = subprocess.run([sys.executable, "-m", "sitegen", "build", str(REPO), "-o", str(out)],
-                         capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr
+    out = bs.build_example(tmp_path_factory.mktemp("example") / "output")
     return out
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -45,10 +43,7 @@ def shown(n: int) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("words") / "output"
-    run = subprocess.run([sys.executable, "-m", "sitegen", "build", str(REPO), "-o", str(out)],
-                         capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr
+    out = bs.build_example(tmp_path_factory.mktemp("words") / "output")
     for path in (out / "activities/index.html", out / "search/index.html"):
         html = path.read_text(encoding="utf-8")
         found = WORDS_ELEMENT.search(html)
