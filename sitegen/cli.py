@@ -50,14 +50,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--open", action="store_true", help="open the site in the default browser")
 
     n = sub.add_parser("new", help="create a correctly formed record",
-                       description="Create a record, e.g. sitegen new activity \"Title\" --area ID")
+                       description="Create a record, e.g. sitegen new activity \"Title\" SITE_DIR --area ID")
     n.add_argument("kind", choices=("activity",), help="what to create")
     n.add_argument("title", help="the record's title")
+    n.add_argument("site_dir", nargs="?", help="site folder (default: current folder)")
     n.add_argument("--area", required=True, help="area id (see content/plan.yaml)")
-    n.add_argument("--start", help="start date YYYY-MM-DD (default: today)")
+    n.add_argument("--start", help="start date YYYY-MM-DD (default: today, when it lies in the plan's "
+                   "period; otherwise --start is required)")
     n.add_argument("--type", help="activity type (one of the plan's activity_types)")
     n.add_argument("--status", default="planned", help="status (default: planned)")
-    n.add_argument("--site", default=".", help="site folder (default: current folder)")
+    n.add_argument("--site", metavar="DIR", help="site folder, as SITE_DIR (an older spelling)")
 
     i = sub.add_parser("init", help="create a new site folder with a minimal plan",
                        description="Create a new site folder with a minimal plan, a CI workflow and .gitignore.")
@@ -74,8 +76,21 @@ def run() -> None:
     os._exit(code)
 
 
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line's arguments. `new`'s SITE_DIR may also come after its options (argparse
+    leaves an optional positional that follows two others and an option unrecognised)."""
+    p = parser()
+    args, extra = p.parse_known_args(argv)
+    if (extra and args.command == "new" and args.site_dir is None and len(extra) == 1
+            and not extra[0].startswith("-")):
+        args.site_dir, extra = extra[0], []
+    if extra:
+        p.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parse(argv)
     # A build makes millions of small objects and almost no reference cycles: collecting
     # every 700 allocations (the default) costs a quarter of the time spent reading records.
     gc.set_threshold(100_000, 50, 50)
@@ -89,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             return serve(Path(args.site_dir), args.host, args.port, args.open)
         if args.command == "new":
             from .scaffold import new_activity
-            return new_activity(Path(args.site), args.title, args.area, args.start, args.type, args.status)
+            return new_activity(_new_site(args.site_dir, args.site), args.title, args.area, args.start,
+                                args.type, args.status)
         if args.command == "init":
             from .scaffold import init_site
             return init_site(Path(args.directory))
@@ -100,6 +116,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("sitegen: interrupted\n")
         return 130
     return 2
+
+
+def _new_site(positional: str | None, option: str | None) -> Path:
+    """The site folder of `new`: SITE_DIR or --site (both only when they name one folder)."""
+    if positional is not None and option is not None and \
+            os.path.realpath(positional) != os.path.realpath(option):
+        raise UsageError(f"two site folders given: {positional} and --site {option}; give one")
+    return Path(positional or option or ".")
 
 
 def _site_dir(value: str) -> Path:

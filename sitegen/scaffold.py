@@ -1,8 +1,9 @@
 """`sitegen new activity` and `sitegen init`: correctly formed records and a new site folder.
 
 These commands write files for a person at a terminal, so (unlike a build) they may read
-the clock: a new activity starts today unless --start says otherwise, and a new site's plan
-runs from the first of January of this year for three years.
+the clock, through today() only: a new activity starts today when today lies in the plan's
+period (else --start is asked for), and a new site's plan runs from the first of January of
+this year for three years.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime as dt
 import json
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
 
 from . import __version__, validate
@@ -20,6 +22,39 @@ from .errors import Problems, UsageError, format_problems
 from .fields import did_you_mean, slugify
 
 BODY_HINT = "What happened, who took part and what came out of it (Markdown).\n"
+
+# sitegen's name on the package index ("sitegen" there is an unrelated project); the import
+# package and the command are `sitegen`. Must equal pyproject's [project] name (a test says so).
+DISTRIBUTION = "sitegen-plan"
+# Where sitegen's repository lives when the installed metadata names no real one: OWNER is
+# for the user to replace (the generated README says so).
+PLACEHOLDER_REPO = "https://github.com/OWNER/sitegen"
+
+
+def today() -> dt.date:
+    """Today's date for `init` and `new` (never for a build); SITEGEN_TODAY=YYYY-MM-DD sets it."""
+    value = os.environ.get("SITEGEN_TODAY", "")
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"SITEGEN_TODAY='{value}' is not a date YYYY-MM-DD") from None
+
+
+def source_repo() -> str:
+    """sitegen's git repository, as the installed distribution's metadata names it (Source),
+    else PLACEHOLDER_REPO."""
+    try:
+        urls = metadata.metadata(DISTRIBUTION).get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return PLACEHOLDER_REPO
+    for entry in map(str, urls):
+        label, _, url = entry.partition(",")
+        url = url.strip()
+        if label.strip().lower() == "source" and url.startswith("https://") and "/OWNER/" not in url:
+            return url.removesuffix("/").removesuffix(".git")
+    return PLACEHOLDER_REPO
 
 
 def _quote(text: str) -> str:
@@ -51,21 +86,23 @@ def activity_text(title: str, area: str, start: dt.date, typ: str | None, status
              f"start: {start.isoformat()}"]
     if typ:
         lines.append(f"type: {typ}")
-    lines += ["# end: YYYY-MM-DD", "# location: {city: Vienna, country: AT}",
-              "# countries: [AT, DE]", "# participants: {total: 20, women: 9, men: 11}",
+    # country codes in quotes: YAML reads a bare NO (Norway) as false
+    lines += ["# end: YYYY-MM-DD", '# location: {city: Oslo, country: "NO"}',
+              '# countries: ["NO", "AT"]', "# participants: {total: 20, women: 9, men: 11}",
               "# partners: [Partner name]", "---", "", BODY_HINT]
     return "\n".join(lines)
 
 
 def new_activity(site_dir: Path, title: str, area: str, start: str | None, typ: str | None,
                  status: str = "planned") -> int:
-    """Write content/activities/YYYY/YYYY-MM-DD-<slug>.md and print it; 1 on bad input."""
+    """Write content/activities/YYYY/YYYY-MM-DD-<slug>.md and print it; 1 on bad input, 2 when
+    no --start is given and today is outside the plan's period."""
     if not site_dir.is_dir():
         raise UsageError(f"no such site folder: {site_dir}")
     if not title.strip():
         raise UsageError("the title cannot be empty")
     try:
-        day = dt.date.fromisoformat(start) if start else dt.date.today()
+        day = dt.date.fromisoformat(start) if start else None
     except ValueError:
         raise UsageError(f"--start '{start}' is not a date YYYY-MM-DD") from None
     slug = slugify(title)[:80].strip("-")
@@ -81,6 +118,11 @@ def new_activity(site_dir: Path, title: str, area: str, start: str | None, typ: 
         return _fail(f"unknown activity type '{typ}'", did_you_mean(typ, plan.activity_types))
     if status not in m.STATUSES:
         return _fail(f"unknown status '{status}'", did_you_mean(status, m.STATUSES))
+    if day is None:
+        day = today()
+        if not plan.start <= day <= plan.end:
+            raise UsageError(f"today ({day}) is outside the plan's period {plan.start} – {plan.end}: "
+                             "give the activity's start with --start YYYY-MM-DD")
     name = f"{day.isoformat()}-{slug}.md"
     rel = f"content/activities/{day.year}/{name}"
     clash = _same_name(site_dir / "content" / "activities", name)
@@ -96,6 +138,8 @@ def new_activity(site_dir: Path, title: str, area: str, start: str | None, typ: 
     except FileExistsError:
         return _fail(f"{rel} already exists; not overwritten")
     sys.stdout.write(f"created {rel}\n\n{text}")
+    for _key, message in validate.outside_plan(plan, day, None):
+        sys.stderr.write(f"sitegen: warning: {rel}: {message} (`sitegen check` will say so too)\n")
     return 0
 
 
@@ -141,7 +185,7 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.11"
-      - run: python -m pip install -r requirements.txt
+      - run: python -m pip install -r requirements.txt  # sitegen (DISTRIBUTION), pinned there
       - run: sitegen check --format github
 
   deploy:
@@ -163,13 +207,58 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.11"
-      - run: python -m pip install -r requirements.txt
+      - run: python -m pip install -r requirements.txt  # sitegen (DISTRIBUTION), pinned there
       - run: sitegen build
       - uses: actions/upload-pages-artifact@v3
         with:
           path: output
       - id: deployment
         uses: actions/deploy-pages@v4
+""".replace("DISTRIBUTION", DISTRIBUTION)
+
+
+def readme(title: str) -> str:
+    """The new site's README.md: how to install sitegen (also before its first release), work
+    on the site and publish it."""
+    repo = source_repo()
+    pin = f"{DISTRIBUTION} @ git+{repo}@v{__version__}"
+    where = ("\n(**Replace `OWNER`** with the account that publishes sitegen's repository.)\n"
+             if repo == PLACEHOLDER_REPO else "")
+    return f"""# {title}
+
+The implementation progress of the plan, published as a static site built by
+[sitegen]({repo}) from the records in `content/`.
+
+## Install sitegen
+
+Python 3.11 or newer; in a virtual environment:
+
+    python -m pip install -r requirements.txt
+
+installs sitegen {__version__} from the Python Package Index, where its name is
+`{DISTRIBUTION}` (the command is `sitegen`; the index's "sitegen" is another project).
+
+Before {DISTRIBUTION}'s first release on the index, install it from its git repository,
+pinned to a tag, and put the same requirement in `requirements.txt` instead of
+`{DISTRIBUTION}=={__version__}` so that CI installs it the same way:
+
+    python -m pip install "{pin}"
+{where}
+## Work on the site
+
+    sitegen serve        # preview at http://127.0.0.1:8000/, rebuilt on every save
+    sitegen new activity "Title" --area first-area --start YYYY-MM-DD
+    sitegen check        # every problem, with file and line (CI runs it on pull requests)
+    sitegen build        # the site, in output/
+
+The plan, its areas and indicators are in `content/plan.yaml`; activities in
+`content/activities/`; settings in `site.yaml`.
+
+## Publish
+
+`.github/workflows/sitegen.yml` checks every pull request and publishes the main branch to
+GitHub Pages. Enable Pages once (Settings > Pages > Source: GitHub Actions) and set
+`base_url` in `site.yaml` to the address it gives.
 """
 
 
@@ -224,10 +313,12 @@ def site_files(name: str, today: dt.date) -> dict[str, str]:
         # (no trailing slash: a file of these names, committed by mistake, is ignored too)
         ".gitignore": "/output\n/.sitegen-cache\n/.output.lock\n/.output.tmp-*\n",
         "requirements.txt": (
-            "# What CI installs to build the site (see .github/workflows/sitegen.yml).\n"
-            "# Pin sitegen to a source you trust: the release on your package index, or a git\n"
-            "# URL pinned to a tag or commit (sitegen @ git+https://HOST/ORG/sitegen@v0.1.0).\n"
-            f"sitegen=={__version__}\n"),
+            f"# What CI installs to build the site (see .github/workflows/sitegen.yml): sitegen,\n"
+            f"# called {DISTRIBUTION} on the package index. Before its first release there, use\n"
+            f"# its git repository pinned to a tag instead (see README.md), e.g.\n"
+            f"# {DISTRIBUTION} @ git+{source_repo()}@v{__version__}\n"
+            f"{DISTRIBUTION}=={__version__}\n"),
+        "README.md": readme(title + ": implementation progress"),
         ".github/workflows/sitegen.yml": WORKFLOW,
     }
 
@@ -240,7 +331,7 @@ def init_site(directory: Path) -> int:
         raise UsageError(f"{directory} is not empty; sitegen init only writes into a new or empty folder "
                          "(a fresh git repository with nothing but .git counts as empty)")
     name = directory.resolve().name
-    files = site_files(name, dt.date.today())
+    files = site_files(name, today())
     for rel, text in files.items():
         path = directory / rel
         path.parent.mkdir(parents=True, exist_ok=True)
