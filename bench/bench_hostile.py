@@ -26,8 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -80,7 +81,7 @@ def in_child(work: Callable[[], Any]) -> tuple[str, float, float]:
             seconds = work()
             os.write(write, pickle.dumps(seconds))
             code = 0
-        except BaseException as exc:  # noqa: BLE001 - reported by the parent
+        except BaseException as exc:  # reported by the parent
             os.write(write, pickle.dumps(repr(exc)[:200]))
             code = 3
         os._exit(code)
@@ -128,8 +129,8 @@ def _measurements(rows: int) -> Callable[[], float]:
     must stop at the row limit (validate.MAX_MEASUREMENTS), not at the file size."""
     def work() -> float:
         sys.path.insert(0, str(REPO / "tests"))
-        from tests.test_inputs_round2 import big_measurements
         from tests.sitekit import make_site
+        from tests.test_inputs_round2 import big_measurements
         with tempfile.TemporaryDirectory() as tmp:
             site = make_site(Path(tmp) / "site", big_measurements(rows))
             env = dict(os.environ, PYTHONPATH=str(REPO))

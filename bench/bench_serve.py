@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Time from a file write to the live-reload event of `sitegen serve`, for one activity edit.
 
-Usage: python3 bench/bench_serve.py [N ...]     (default: 1000 10000)
+Usage: python3 bench/bench_serve.py [N ...] [--gencorpus PATH]     (default: 1000 10000)
 
-For each N: makes a corpus with ../shared/tools/gencorpus.py N DIR (or, in a clone of
-this repository alone, tests/corpus.py) (kept in
-/tmp/sitegen-bench-serve/N between runs), starts `python3 -m sitegen serve DIR --port 0`,
+For each N: makes a corpus with bench/corpus.py (or with another generator run as
+`PATH N DIR`), kept in /tmp/sitegen-bench-serve/corpus-N between runs (delete it after
+changing the generator), starts `python3 -m sitegen serve DIR --port 0`,
 listens to /__sitegen/events, then 5 times appends a sentence to one activity's body and
 measures the time from the write to the `reload` event (median and all values), 5 times
 edits the body's first sentence (which is in the search index too), and 5 times changes its
@@ -16,6 +16,7 @@ and the event's way to the browser.
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import os
 import queue
@@ -28,29 +29,31 @@ import threading
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-GENCORPUS = REPO.parent / "shared" / "tools" / "gencorpus.py"
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 WORK = Path("/tmp/sitegen-bench-serve")
+sys.path.insert(0, str(HERE))
+
+import corpus as bench_corpus  # noqa: E402  (bench/corpus.py)
 
 
-def corpus(n: int) -> Path:
+def corpus(n: int, gencorpus: Path | None) -> Path:
+    """A fresh copy of the corpus of `n` activities (generated once, kept in WORK)."""
     base = WORK / f"corpus-{n}"
-    if not (base / "content/plan.yaml").exists():
+    if not (base / "site.yaml").exists():
         shutil.rmtree(base, ignore_errors=True)
-        if GENCORPUS.is_file():
-            subprocess.run([sys.executable, str(GENCORPUS), str(n), str(base)], check=True,
+        if gencorpus is not None:
+            subprocess.run([sys.executable, str(gencorpus), str(n), str(base)], check=True,
                            stdout=subprocess.DEVNULL)
-        else:  # a clone of this repository alone: its own generator (tests/corpus.py)
-            sys.path.insert(0, str(REPO))
-            from tests.corpus import write_corpus
-            write_corpus(n, base)
+        else:
+            bench_corpus.write_corpus(n, base)
     site = WORK / f"site-{n}"
     shutil.rmtree(site, ignore_errors=True)
     shutil.copytree(base, site)
     return site
 
 
-def events(port: int, out: "queue.Queue[tuple[float, str, str]]") -> None:
+def events(port: int, out: queue.Queue[tuple[float, str, str]]) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     conn.request("GET", "/__sitegen/events", headers={"Host": f"127.0.0.1:{port}"})
     resp = conn.getresponse()
@@ -66,7 +69,7 @@ def events(port: int, out: "queue.Queue[tuple[float, str, str]]") -> None:
             out.put((time.perf_counter(), event, text[5:].strip()))
 
 
-def wait_event(q: "queue.Queue[tuple[float, str, str]]", name: str, timeout: float = 600) -> float:
+def wait_event(q: queue.Queue[tuple[float, str, str]], name: str, timeout: float = 600) -> float:
     deadline = time.perf_counter() + timeout
     while True:
         at, event, _ = q.get(timeout=max(0.1, deadline - time.perf_counter()))
@@ -74,8 +77,8 @@ def wait_event(q: "queue.Queue[tuple[float, str, str]]", name: str, timeout: flo
             return at
 
 
-def bench(n: int) -> None:
-    site = corpus(n)
+def bench(n: int, gencorpus: Path | None) -> None:
+    site = corpus(n, gencorpus)
     env = dict(os.environ, PYTHONPATH=str(REPO))
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "0"],
@@ -139,8 +142,10 @@ def bench(n: int) -> None:
 
 
 if __name__ == "__main__":
-    sizes = sys.argv[1:] or ["1000", "10000"]
-    if not all(a.isdigit() for a in sizes):
-        raise SystemExit(__doc__.split("\n\n")[1])
-    for arg in sizes:
-        bench(int(arg))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("sizes", type=int, nargs="*", default=[1000, 10000], help="activities (default: 1000 10000)")
+    ap.add_argument("--gencorpus", type=Path, default=None,
+                    help="another corpus generator, run as `PATH N DIR` (default: bench/corpus.py)")
+    args = ap.parse_args()
+    for size in args.sizes:
+        bench(size, args.gencorpus)
