@@ -92,6 +92,10 @@ class Assembler:
                                lambda p: validate.pages(list(kinds["page"]), p), problems)
         reports = self._memoised("report", kinds["report"],
                                  lambda p: validate.reports(list(kinds["report"]), p), problems)
+        acts, texts, pages = self._memoised(
+            "translation", (config, *by_kind.get("translation", []), *acts, *texts, *pages),
+            lambda p: loader.translate(by_kind.get("translation", []), config, acts, list(texts), list(pages), p),
+            problems)
         if plan is None or problems.errors:
             return None
         loader._warn_unused(plan, acts, meas, problems)

@@ -191,8 +191,10 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         todo = []
         for i, job in enumerate(jobs):
             if job.kind == "activity":
-                key = new_keys[job.path] = by_id[job.key] = _page_key(
-                    shared, renderer._by_id[job.key], sources or {})
+                key = new_keys[job.path] = _page_key(shared + job.lang.encode(), renderer._by_id[job.key],
+                                                     sources or {})
+                if not job.lang:
+                    by_id[job.key] = key
                 entry = writer.intact(job.path) if keys and keys.get(job.path) == key else None
                 if entry is None and live is not None and live.keys.get(job.path) == key:
                     entry = writer.adopt(job.path, live)
@@ -386,14 +388,15 @@ def collision(jobs: list[Job], job_outputs: dict[str, tuple[str, ...]]) -> Probl
 
 def _page_key(shared: bytes, act: m.Activity, sources: dict[str, bytes]) -> bytes:
     """An activity page's key: the part every page shares, and its record, named by its
-    source file's path and digest and its id. (validate.activity makes a record from its
+    source file's path and digest, its translations' digests, and its id. (validate.activity makes a record from its
     file's bytes alone, given the plan and settings, which the shared part holds: naming
     it so costs no walk over the record.)"""
     digest = sources.get(act.loc.path)
-    if digest is None:
+    texts = [sources.get(t.loc.path) for t in act.translations]  # (its translations' files too)
+    if digest is None or None in texts:
         return cache.digest(shared + repr(act).encode())
     name = f"{act.loc.path}\0{act.id}\0".encode("utf-8", "surrogateescape")
-    return cache.digest(shared + name + digest)
+    return cache.digest(shared + name + digest + b"".join(t for t in texts if t is not None))
 
 
 def _page_globals(site: m.Site, site_dir: Path) -> bytes:

@@ -103,10 +103,36 @@ def discover(site_dir: Path, problems: Problems) -> list[Source]:
         if link and not _link_ok(site_dir, root, rel, problems):
             continue
         found.append(Source(rel, kind))
+    found = _translations(found)
     statics = [s for s in found if s.kind == "static"]
     refused = _static_names(statics, problems)
     refused |= _static_policy(site_dir, found, [s for s in statics if s.rel not in refused], problems)
     return sorted((s for s in found if s.rel not in refused), key=lambda s: s.rel)
+
+
+_TRANSLATED_KINDS = ("activity", "area", "page")
+
+
+def translated(rel: str) -> tuple[str, str] | None:
+    """For a translation's path (content/activities/x.fr.md), the path of its record
+    (content/activities/x.md) and the language (fr); None for any other path."""
+    stem, dot, suffix = rel.rpartition(".")
+    name, dot2, lang = stem.rpartition(".")
+    if not (dot and dot2 and suffix.lower() == "md" and "/" not in lang and 2 <= len(lang) <= 12):
+        return None
+    from .i18n import is_language
+    return (f"{name}.{suffix}", lang) if is_language(lang) else None
+
+
+def _translations(found: list[Source]) -> list[Source]:
+    """The Markdown files named `<name>.<language>.md` beside a `<name>.md` are the
+    translations of that record (kind "translation"), not records of their own."""
+    rels = {s.rel for s in found if s.kind in _TRANSLATED_KINDS}
+    out = []
+    for s in found:
+        base = translated(s.rel) if s.kind in _TRANSLATED_KINDS else None
+        out.append(Source(s.rel, "translation") if base is not None and base[0] in rels else s)
+    return out
 
 
 def _link_ok(site_dir: Path, root: Path, rel: str, problems: Problems) -> bool:
@@ -362,6 +388,8 @@ def read_document(site_dir: Path, source: Source, problems: Problems,
         return None
     if source.rel.endswith(".md"):
         split = split_front_matter(text)
+        if isinstance(split, str) and source.kind == "translation" and not text.lstrip("\n").startswith("---"):
+            split = ("", text, 1)  # (a translation of the body alone keeps the record's title)
         if isinstance(split, str):
             problems.error(source.rel, 1, 1, split)
             return None

@@ -184,8 +184,11 @@ def feed(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 def sitemap(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     base = r.site.config.base_url
     urls = sorted(j.path[: -len("index.html")] for j in r.jobs()
-                  if j.path.endswith("index.html"))
-    xml = r.env.get_template("sitemap.xml").render(base=base, urls=urls)
+                  if j.path.endswith("index.html") and not j.lang)
+    # a multilingual site: every page in every language, each with its alternates
+    first = r.site.config.languages[:1]
+    languages = [(code.replace("_", "-"), "" if code in first else f"{code}/") for code in r.site.config.languages]
+    xml = r.env.get_template("sitemap.xml").render(base=base, urls=urls, languages=languages)
     return [(job.path, xml.encode("utf-8"))]
 
 

@@ -191,6 +191,28 @@ def words_for(language: str) -> Words:
     return Words(language, translations)
 
 
+@functools.lru_cache(maxsize=256)
+def is_language(code: str) -> bool:
+    """Whether `code` is a CLDR locale: en, fr, pt_BR (pt-BR is taken as pt_BR)."""
+    return code.replace("-", "_") in cldr_languages()
+
+
+@functools.lru_cache(maxsize=1)
+def cldr_languages() -> frozenset[str]:
+    from babel import localedata
+    return frozenset(localedata.locale_identifiers())
+
+
+@functools.lru_cache(maxsize=16)
+def direction(language: str) -> str:
+    """The direction of a language's script: "rtl" (Arabic, Hebrew, Persian...) or "ltr"."""
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return "ltr"
+    return "rtl" if locale.character_order == "right-to-left" else "ltr"
+
+
 def _example(locale: Locale, category: str, guess: int) -> int:
     """A number in `category` of the locale's plural rule."""
     for n in [guess, *range(0, 200)]:

@@ -225,7 +225,7 @@ class Builder:
         self._site_git: GitInfo | None = None
         self._renderer: Renderer | None = None
         self._positions: dict[str, int] = {}  # activity id -> index in self.site.activities
-        self._act_jobs: dict[str, Job] = {}  # activity id -> its page's job
+        self._act_jobs: dict[str, list[Job]] = {}  # activity id -> its pages' jobs (one per language)
         self._body_jobs: list[Job] = []  # the jobs of BODY_KINDS
         self._data: dict[str, bytes] = {}  # the bytes of the spliced data files as last written
         self._pairs: list[tuple[m.Activity, m.Activity]] | None = None  # see _select
@@ -344,7 +344,8 @@ class Builder:
         try:
             for job in todo:
                 data = None
-                if self._pairs is not None and job.kind in datafiles.SPLICED and job.path in self._data:
+                if (self._pairs is not None and job.kind in datafiles.SPLICED and not job.lang
+                        and job.path in self._data):
                     data = datafiles.splice(renderer, job.kind, self._data[job.path], self._pairs)
                 rendered[job.path] = [(job.path, data)] if data is not None else renderer.render(job)
         except TemplateError as exc:
@@ -375,7 +376,10 @@ class Builder:
         self.warnings = problems.sorted()
         self._clean, self._site_git, self._renderer = True, git, renderer
         self._positions = {a.id: i for i, a in enumerate(site.activities)}
-        self._act_jobs = {j.key: j for j in jobs if j.kind == "activity"}
+        self._act_jobs = {}
+        for j in jobs:
+            if j.kind == "activity":
+                self._act_jobs.setdefault(j.key, []).append(j)  # (one per language)
         self._body_jobs = [j for j in jobs if j.kind in BODY_KINDS]
         return Outcome(True, self.warnings, changed, len(todo), written, removed, full,
                        (time.perf_counter() - started) * 1000)
@@ -444,8 +448,8 @@ class Builder:
         renderer = renderer.with_bodies(site, {id(old): new for old, new in pairs})
         rendered: dict[str, list[tuple[str, bytes]]] = {}
         try:
-            for job in [self._act_jobs[new.id] for _, new in pairs] + self._body_jobs:
-                if job.kind in datafiles.SPLICED and job.path in self._data:
+            for job in [j for _, new in pairs for j in self._act_jobs[new.id]] + self._body_jobs:
+                if job.kind in datafiles.SPLICED and not job.lang and job.path in self._data:
                     data = datafiles.splice(renderer, job.kind, self._data[job.path], pairs)
                     if data is not None:
                         if data is not self._data[job.path]:

@@ -47,6 +47,7 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
     texts = validate.area_texts(by_kind.get("area", []), plan, problems)
     pages = validate.pages(by_kind.get("page", []), problems)
     reports = validate.reports(by_kind.get("report", []), problems)
+    acts, texts, pages = translate(by_kind.get("translation", []), config, acts, texts, pages, problems)
     if plan is None or problems.errors:
         return None
     _warn_unused(plan, acts, meas, problems)
@@ -54,6 +55,17 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
     last = tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
     return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
                   tuple(reports), day, source, last, static_files, template_files, git.prefix)
+
+
+def translate(docs: list[Document], config: m.SiteConfig, acts: list[m.Activity], texts: list[m.AreaText],
+              pages: list[m.Page], problems: Problems) -> tuple[list[m.Activity], list[m.AreaText], list[m.Page]]:
+    """The records with their translations (validate.translations), and the warnings for
+    those that lack one."""
+    from . import validate
+    found = validate.translations(docs, config, problems)
+    return (validate.translate(acts, found, config, "this activity", problems),
+            validate.translate(texts, found, config, "this area's narrative", problems),
+            validate.translate(pages, found, config, "this page", problems))
 
 
 def _warn_unused(plan: m.Plan, acts: list[m.Activity], meas: list[m.Measurement],

@@ -28,7 +28,10 @@ class SiteConfig:
     base_url: str = "http://localhost:8000/"
     """Absolute URL where the site is published; used for the feed and the sitemap."""
     language: str = "en"
-    """Language of the pages (the `lang` attribute)."""
+    """Language of the pages (a CLDR code: en, fr, ar, pt_BR...): words, dates and numbers."""
+    languages: tuple[str, ...] = ()
+    """Languages of a multilingual site: the first (its `language`) at the root, each other
+    under /<code>/, as a complete site. Empty: `language` alone."""
     as_of: dt.date | None = None
     """Report date; default: latest content commit in git, else the newest record date."""
     repo_url: str = ""
@@ -41,6 +44,26 @@ class SiteConfig:
     """Trust raw HTML in Markdown bodies (not sanitised). Only for sites whose every editor is trusted."""
     activities_per_page: int = 100
     """Activities per page of the /activities/ list."""
+    require_translations: bool = False
+    """A multilingual site: a record without a translation into each language is an error
+    (by default a warning; its page shows the first language's text, saying so)."""
+
+    @property
+    def all_languages(self) -> tuple[str, ...]:
+        """Every language of the site, the default first."""
+        return self.languages or (self.language,)
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A record's text in another language: the sibling file `<name>.<lang>.md` of its
+    `<name>.md`, holding only the text (title and body); every fact stays in the record."""
+
+    lang: str
+    title: str  # "" keeps the record's title
+    body: str
+    loc: Loc
+    body_line: int = 1
 
 
 @dataclass(frozen=True)
@@ -137,6 +160,7 @@ class Activity:
     body: str
     loc: Loc
     body_line: int = 1
+    translations: tuple[Translation, ...] = ()
 
     @property
     def last_day(self) -> dt.date:
@@ -175,6 +199,7 @@ class AreaText:
     title: str
     body: str
     loc: Loc
+    translations: tuple[Translation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -184,6 +209,7 @@ class Page:
     order: int
     body: str
     loc: Loc
+    translations: tuple[Translation, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,8 @@ def freepage(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 def notfound(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     # Served for any missing URL, so links cannot be relative: use the base path.
     base = "/" + r.site.config.base_url.split("://", 1)[1].split("/", 1)[1]
-    out = r.page(job, "404.html", r.words("Page not found"), [], base=base)
+    site_base = base[: len(base) - len(r.prefix)]  # (the assets: at the root of a multilingual site)
+    out = r.page(job, "404.html", r.words("Page not found"), [], base=base, site_base=site_base)
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import io
@@ -14,10 +15,11 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from . import model as m
-from .content import CONTROL, Document, fs_key, name_problem
+from .content import CONTROL, Document, fs_key, name_problem, translated
 from .countries import COUNTRIES
 from .errors import Problems
 from .fields import MAX_NUMBER, Fields, day_of, did_you_mean, id_problem, slugify
+from .i18n import cldr_languages, is_language
 from .yamlload import YDict, YList
 
 SITE_KEYS = {f for f in m.SiteConfig.__dataclass_fields__}
@@ -83,23 +85,57 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
     if not isinstance(allow, bool):
         f.error("allow_raw_html", "'allow_raw_html': expected true or false")
         allow = False
+    require = data.get("require_translations", False)
+    if not isinstance(require, bool):
+        f.error("require_translations", "'require_translations': expected true or false")
+        require = False
     per_page = f.number("activities_per_page", default=d.activities_per_page, minimum=1)
     kind = f.text("repo_kind")
     if kind and kind not in REPO_KINDS:
         f.error("repo_kind", f"'repo_kind' must be {' or '.join(REPO_KINDS)}, not '{kind}'",
                 did_you_mean(kind, REPO_KINDS))
         kind = ""
+    language, languages = _languages(f, d.language)
     return m.SiteConfig(
         title=f.text("title", default=d.title),
         base_url=base_url,
-        language=f.text("language", default=d.language),
+        language=language,
+        languages=languages,
         as_of=f.date("as_of"),
         repo_url=f.text("repo_url").rstrip("/"),
         repo_branch=f.text("repo_branch", default=d.repo_branch),
         repo_kind=kind,
         allow_raw_html=allow,
         activities_per_page=int(per_page),
+        require_translations=require,
     )
+
+
+def _languages(f: Fields, default: str) -> tuple[str, tuple[str, ...]]:
+    """`language` and `languages` of site.yaml, each a CLDR code (an unknown one is an error
+    with a hint); `languages` starts with `language` when both are given."""
+    languages = tuple(code for code in f.text_list("languages", allow_single=True)
+                      if _known_language(f, "languages", code))
+    if len(set(languages)) != len(languages):
+        f.error("languages", "'languages' lists a language twice")
+        languages = tuple(dict.fromkeys(languages))
+    language = f.text("language")
+    if language and not _known_language(f, "language", language):
+        language = ""
+    if language and languages and language != languages[0]:
+        f.error("language", f"'language' ({language}) must be the first of 'languages' ({languages[0]}), "
+                "the language at the root of the site", "or leave 'language' out")
+    language = languages[0] if languages else language or default
+    return language, languages if len(languages) > 1 else ()
+
+
+def _known_language(f: Fields, key: str, code: str) -> bool:
+    """Whether `code` is a CLDR locale (en, fr, pt_BR; pt-BR is taken as pt_BR)."""
+    if is_language(code):
+        return True
+    hint = did_you_mean(code.lower(), [c for c in cldr_languages() if "_" not in c])
+    f.error(key, f"'{key}': unknown language '{code}': use a CLDR code such as en, fr, ar or pt_BR", hint)
+    return False
 
 
 # -- plan.yaml ------------------------------------------------------------------------------
@@ -766,6 +802,65 @@ def pages(docs: list[Document], problems: Problems) -> list[m.Page]:
                            f"{seen[key].loc.path}")
         seen[key] = page
     return sorted(out, key=lambda p: (p.order, p.title, p.slug))
+
+
+# -- translations -----------------------------------------------------------------------------
+
+def translations(docs: list[Document], config: m.SiteConfig, problems: Problems
+                 ) -> dict[str, tuple[m.Translation, ...]]:
+    """Translation files (`x.fr.md` beside `x.md`, see content.translated) -> their texts by
+    the record's path. A translation holds `title` and the body: a fact in it (status,
+    dates...) is an error, since the record's own file is the one place for it."""
+    others = config.all_languages[1:]
+    out: dict[str, list[m.Translation]] = {}
+    for doc in docs:
+        found = translated(doc.source.rel)
+        if found is None:
+            continue
+        base, lang = found
+        rel = doc.source.rel
+        data = YDict() if doc.data is None else _mapping(doc, problems, "a translation's front matter")
+        if data is None:
+            continue
+        f = Fields(rel, data, problems, "a translation")
+        for key in data:
+            if key != "title":
+                line, col = f.at(key)
+                problems.error(rel, line, col, f"'{key}' is not translated: set it in {base} only",
+                               "a translation holds the title and the text of its record")
+        if lang.replace("-", "_") not in {c.replace("-", "_") for c in others}:
+            problems.warning(rel, 1, 1, f"a translation into '{lang}', which is not one of the site's other "
+                             "languages: not shown", "list the language in 'languages' in site.yaml")
+            continue
+        title = f.text("title")
+        if f.ok:
+            out.setdefault(base, []).append(m.Translation(lang, title, doc.body, m.Loc(rel, 1), doc.body_line))
+    return {base: tuple(sorted(items, key=lambda t: t.lang)) for base, items in out.items()}
+
+
+def translate(records: list[Any], texts: dict[str, tuple[m.Translation, ...]], config: m.SiteConfig,
+              what: str, problems: Problems) -> list[Any]:
+    """Records (activities, area narratives, pages) with their translations; for a
+    multilingual site, a warning (an error with require_translations) for each record
+    that lacks one, naming the languages and the files to write."""
+    if not config.languages:
+        return records
+    out = []
+    for rec in records:
+        found = texts.get(rec.loc.path, ())
+        if found:
+            rec = dataclasses.replace(rec, translations=found)
+        have = {t.lang for t in found}
+        missing = [code for code in config.languages[1:] if code not in have]
+        if missing and rec.loc.path.endswith(".md"):
+            stem = rec.loc.path[:-3]
+            files = ", ".join(f"{stem}.{code}.md" for code in missing)
+            say = problems.error if config.require_translations else problems.warning
+            say(rec.loc.path, 1, 1, f"{what} is not translated into {', '.join(missing)}: its pages in "
+                f"{'that language' if len(missing) == 1 else 'those languages'} show its text in "
+                f"{config.language}", f"write {files}")
+        out.append(rec)
+    return out
 
 
 def reports(docs: list[Document], problems: Problems) -> list[m.Report]:

@@ -1,0 +1,262 @@
+"""A site in several languages: `languages: [en, fr, ru, ar]` in site.yaml.
+
+The first language is the site at the root; each other one is a complete site under
+/<code>/ (pages, charts, feed, data), with a language menu on every page leading to the
+same page in the other languages, hreflang alternates, one sitemap listing every language,
+right-to-left Arabic, and records translated by sibling files (`x.fr.md` beside `x.md`)
+that fall back to the first language's text, saying so.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import build
+from sitegen.errors import ContentError
+from sitegen.incremental import Builder
+from tests.sitekit import REPO, run_sitegen, snapshot
+
+LANGUAGES = ("en", "fr", "ru", "ar")
+
+
+def _example(root: Path, languages: str = "[en, fr, ru, ar]") -> Path:
+    """A copy of the repository's example site with `languages` set."""
+    site = root / "site"
+    site.mkdir(parents=True)
+    shutil.copytree(REPO / "content", site / "content")
+    if (REPO / "templates").is_dir():
+        shutil.copytree(REPO / "templates", site / "templates")
+    text = (REPO / "site.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^language: .*$", f"languages: {languages}", text)
+    (site / "site.yaml").write_text(text, encoding="utf-8")
+    return site
+
+
+def _record(site: Path, n: int = 0) -> Path:
+    return sorted(p for p in (site / "content/activities").rglob("*.md") if p.stem.count(".") == 0)[n]
+
+
+def _translate(record: Path, lang: str, title: str, body: str) -> Path:
+    path = record.with_name(f"{record.stem}.{lang}.md")
+    path.write_text(f"---\ntitle: \"{title}\"\n---\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, dict[str, str | None]]] = []
+        self.html: dict[str, str | None] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.html = a
+        if tag in ("a", "link", "script") and (a.get("href") or a.get("src")):
+            self.links.append((tag, a))
+
+
+def _parse(path: Path) -> _Links:
+    p = _Links()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("languages")
+    site = _example(root)
+    record = _record(site, 2)
+    _translate(record, "fr", "Atelier traduit", "Un corps **traduit**.")
+    out = root / "out"
+    build(site, out, use_cache=False)
+    return site, out
+
+
+def test_each_language_is_a_complete_site_in_its_folder(built: tuple[Path, Path]) -> None:
+    _, out = built
+    first = {p.relative_to(out).as_posix() for p in out.rglob("*.html")
+             if p.relative_to(out).parts[0] not in LANGUAGES}
+    for lang in LANGUAGES[1:]:
+        pages = {p.relative_to(out / lang).as_posix() for p in (out / lang).rglob("*.html")}
+        assert pages == first, lang
+        assert (out / lang / "feed.xml").is_file() and (out / lang / "data/activities.csv").is_file()
+        assert not (out / lang / "sitemap.xml").exists() and not (out / lang / "assets").exists()
+        assert not (out / lang / "robots.txt").exists()
+        assert _parse(out / lang / "areas/index.html").html["lang"] == lang
+
+
+def test_arabic_pages_are_right_to_left_and_the_others_are_not(built: tuple[Path, Path]) -> None:
+    _, out = built
+    assert _parse(out / "ar/index.html").html.get("dir") == "rtl"
+    assert _parse(out / "ar/timeline/index.html").html.get("dir") == "rtl"
+    assert "dir" not in _parse(out / "fr/index.html").html
+    assert "dir" not in _parse(out / "index.html").html
+
+
+def test_every_link_of_every_language_leads_to_a_file_of_the_site(built: tuple[Path, Path]) -> None:
+    _, out = built
+    pages = [out / "index.html", out / "fr/index.html", out / "ru/areas/index.html",
+             out / "ar/activities/index.html", out / "fr/search/index.html", out / "fr/timeline/index.html"]
+    pages += sorted((out / "fr/activities").glob("*/index.html"))[:5]
+    for page in pages:
+        for tag, a in _parse(page).links:
+            href = a.get("href") or a.get("src") or ""
+            if re.match(r"[a-z]+:", href) or href.startswith("#") or a.get("rel") == "alternate":
+                continue
+            target = (page.parent / href.split("#")[0]).resolve()
+            if href.endswith("/") or href in ("", "./"):
+                target = target / "index.html"
+            assert target.is_file(), f"{page.relative_to(out)}: {tag} {href} leads nowhere"
+
+
+def test_the_language_menu_leads_to_the_same_page_in_each_language(built: tuple[Path, Path]) -> None:
+    _, out = built
+    page = out / "ru/areas/index.html"
+    menu = [a for tag, a in _parse(page).links if tag == "a" and a.get("hreflang")]
+    assert [a["hreflang"] for a in menu] == list(LANGUAGES)
+    assert [a.get("aria-current") for a in menu] == [None, None, "true", None]
+    for a in menu:
+        target = (page.parent / str(a["href"])).resolve() / "index.html"
+        assert target == (out / ("" if a["hreflang"] == "en" else str(a["hreflang"])) / "areas/index.html").resolve()
+        assert _parse(target).html["lang"] == a["hreflang"]
+    names = [a.get("lang") for a in menu]
+    assert names == list(LANGUAGES)  # each name in its own language, marked so
+    text = page.read_text(encoding="utf-8")
+    assert "Français" in text and "Русский" in text and "العربية" in text
+
+
+def test_hreflang_alternates_and_the_sitemap_name_every_language(built: tuple[Path, Path]) -> None:
+    site, out = built
+    base = re.search(r"(?m)^base_url: *(\S+)", (site / "site.yaml").read_text(encoding="utf-8"))
+    base_url = base.group(1) if base else "http://localhost:8000/"
+    alternates = [(a["hreflang"], a["href"]) for tag, a in _parse(out / "fr/countries/index.html").links
+                  if tag == "link" and a.get("hreflang")]
+    assert alternates == [("en", f"{base_url}countries/"), ("fr", f"{base_url}fr/countries/"),
+                          ("ru", f"{base_url}ru/countries/"), ("ar", f"{base_url}ar/countries/")]
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    urls = ET.parse(out / "sitemap.xml").getroot().findall("s:url", ns)
+    locs = {u.findtext("s:loc", namespaces=ns) for u in urls}
+    for lang in ("", "fr/", "ru/", "ar/"):
+        assert f"{base_url}{lang}timeline/" in locs
+    one = next(u for u in urls if u.findtext("s:loc", namespaces=ns) == f"{base_url}ru/timeline/")
+    assert {x.get("hreflang"): x.get("href") for x in one.findall("x:link", ns)} == {
+        "en": f"{base_url}timeline/", "fr": f"{base_url}fr/timeline/", "ru": f"{base_url}ru/timeline/",
+        "ar": f"{base_url}ar/timeline/"}
+    assert len(urls) == 4 * len(list(out.glob("**/index.html"))) // 4
+
+
+def test_a_translated_record_shows_its_translation_and_the_others_say_they_are_not(
+        built: tuple[Path, Path]) -> None:
+    site, out = built
+    record = _record(site, 2)
+    act_id = next(p.parent.name for p in (out / "activities").glob("*/index.html")
+                  if "Atelier traduit" in (out / "fr/activities" / p.parent.name / "index.html").read_text("utf-8"))
+    french = (out / "fr/activities" / act_id / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Atelier traduit</h1>" in french and "<strong>traduit</strong>" in french
+    assert 'class="untranslated"' not in french
+    english = (out / "activities" / act_id / "index.html").read_text(encoding="utf-8")
+    assert "Atelier traduit" not in english and record.stem not in "Atelier"
+    for lang, english_name in (("ru", "английский"), ("fr", "anglais")):  # (CLDR's names)
+        other = next(p for p in sorted((out / lang / "activities").glob("*/index.html")) if p.parent.name != act_id)
+        html = other.read_text(encoding="utf-8")
+        note = re.search(r'<p class="untranslated" role="note">(.*?)</p>', html)
+        assert note and english_name in note.group(1) and "translated" not in note.group(1), lang
+        assert re.search(r'<h1 lang="en">', html) and '<div class="prose" lang="en">' in html
+    # the translated title is what the French lists and data show
+    assert "Atelier traduit" in (out / "fr/activities/index.html").read_text(encoding="utf-8")
+    assert "Atelier traduit" in (out / "fr/data/activities.csv").read_text(encoding="utf-8")
+    assert "Atelier traduit" not in (out / "data/activities.csv").read_text(encoding="utf-8")
+
+
+def test_check_reports_missing_translations_and_can_require_them(tmp_path: Path) -> None:
+    site = _example(tmp_path, "[en, fr]")
+    record = _record(site)
+    _translate(record, "fr", "Traduit", "Texte.")
+    run = run_sitegen("check", site)
+    assert run.returncode == 0, run.stderr
+    missing = [ln for ln in run.lines if "not translated into fr" in ln]
+    rel = record.relative_to(site).as_posix()
+    assert not any(ln.startswith(rel + ":") for ln in missing)
+    other = _record(site, 1).relative_to(site).as_posix()
+    assert any(ln.startswith(f"{other}:1:1: warning:") and other[:-3] + ".fr.md" in ln for ln in missing)
+    with (site / "site.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("require_translations: true\n")
+    run = run_sitegen("check", site)
+    assert run.returncode != 0
+    assert any(ln.startswith(f"{other}:1:1: error:") and "not translated into fr" in ln for ln in run.lines)
+
+
+def test_a_translation_holds_only_text_and_an_unknown_language_is_an_error(tmp_path: Path) -> None:
+    site = _example(tmp_path, "[en, fr]")
+    record = _record(site)
+    path = record.with_name(f"{record.stem}.fr.md")
+    path.write_text("---\ntitle: Traduit\nstatus: cancelled\n---\nTexte.\n", encoding="utf-8")
+    run = run_sitegen("check", site)
+    rel = path.relative_to(site).as_posix()
+    assert run.returncode != 0
+    assert any(ln.startswith(f"{rel}:3:1: error: 'status' is not translated") for ln in run.lines), run.stderr
+    path.write_text("---\ntitle: Traduit\n---\nTexte.\n", encoding="utf-8")
+    record.with_name(f"{record.stem}.de.md").write_text("Text.\n", encoding="utf-8")
+    run = run_sitegen("check", site)
+    assert run.returncode == 0, run.stderr
+    assert any("translation into 'de', which is not one of the site's other languages" in ln for ln in run.lines)
+    text = (site / "site.yaml").read_text(encoding="utf-8").replace("languages: [en, fr]", "languages: [en, fre]")
+    (site / "site.yaml").write_text(text, encoding="utf-8")
+    run = run_sitegen("check", site)
+    assert run.returncode != 0
+    assert any("site.yaml:" in ln and "unknown language 'fre'" in ln and "did you mean 'fr'" in ln
+               for ln in run.lines), run.stderr
+    text = text.replace("languages: [en, fre]", "language: fr\nlanguages: [en, fr]")
+    (site / "site.yaml").write_text(text, encoding="utf-8")
+    run = run_sitegen("check", site)
+    assert any("'language' (fr) must be the first of 'languages' (en)" in ln for ln in run.lines), run.stderr
+
+
+def test_the_preview_and_the_cached_build_follow_translation_edits(tmp_path: Path) -> None:
+    """The preview server and the cached build each equal a full build after edits of a
+    record, of its translation, and the translation's removal."""
+    site = _example(tmp_path, "[en, fr]")
+    record = _record(site, 3)
+    preview, ref = tmp_path / "preview", tmp_path / "ref"
+    builder = Builder(site, preview)
+    assert builder.rebuild().ok
+    build(site)
+    translation = record.with_name(f"{record.stem}.fr.md")
+    steps = [
+        lambda: _translate(record, "fr", "Première version", "Texte."),
+        lambda: _translate(record, "fr", "Deuxième version", "Autre texte."),
+        lambda: record.write_text(record.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8"),
+        lambda: record.write_text(re.sub(r"(?m)^status: .*$", "status: postponed",
+                                         record.read_text(encoding="utf-8"), count=1), encoding="utf-8"),
+        lambda: translation.unlink(),
+    ]
+    for n, step in enumerate(steps):
+        step()
+        assert builder.rebuild().ok
+        build(site)
+        if ref.exists():
+            shutil.rmtree(ref)
+        build(site, ref, use_cache=False)
+        want = snapshot(ref)
+        for name, got in (("preview", snapshot(preview)), ("cached build", snapshot(site / "output"))):
+            differ = sorted(p for p in got.keys() | want.keys() if got.get(p) != want.get(p))
+            assert not differ, f"step {n}: the {name} differs from a full build in {differ[:6]}"
+
+
+def test_a_single_language_site_has_no_language_menu(tmp_path: Path) -> None:
+    site = _example(tmp_path, "[en]")
+    out = tmp_path / "out"
+    build(site, out, use_cache=False)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert 'class="languages' not in page and "hreflang" not in page
+    assert not (out / "fr").exists()
+    with pytest.raises(ContentError):
+        (site / "site.yaml").write_text("languages: [en, klingon]\n", encoding="utf-8")
+        build(site, out, use_cache=False)
