@@ -270,7 +270,18 @@ class Preview:
     def __init__(self, site_dir: Path, host: str, port: int):
         self.site_dir = site_dir
         self.folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
-        self.builder = Builder(site_dir, self.folder)
+        try:
+            self._start(host, port)
+        except BaseException:  # a port in use, Ctrl-C...: no preview, so no preview folder
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+
+    def _start(self, host: str, port: int) -> None:
+        """The builder and the listening server (not serving yet)."""
+        self.serving = False  # whether serve_forever was called (shutdown() waits for it)
+        self.serving_lock = threading.Lock()
+        self.rebuilder: threading.Thread | None = None
+        self.builder = Builder(self.site_dir, self.folder)
         self.live = Live()
         self.dirty = threading.Event()
         self.pending: set[str] = set()  # paths changed since the last rebuild
@@ -307,7 +318,7 @@ class Preview:
 
     def rebuild_loop(self) -> None:
         while not self.stop_event.is_set():
-            if not self.dirty.wait(0.5):
+            if not self.dirty.wait(0.5) or self.stop_event.is_set():
                 continue
             self.dirty.clear()
             with self.pending_lock:
@@ -321,6 +332,13 @@ class Preview:
             errors = None if outcome.ok else outcome.problems
             if errors != self.live.errors or (outcome.ok and (outcome.written or outcome.removed)):
                 self.live.publish(errors)
+
+    def serve_loop(self) -> None:
+        with self.serving_lock:  # (close() either sees `serving` or stops this from serving)
+            if self.stop_event.is_set():
+                return
+            self.serving = True
+        self.server.serve_forever()
 
     def changed(self, paths: set[str]) -> None:
         with self.pending_lock:
@@ -344,10 +362,9 @@ class Preview:
         if self.host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
             print(f"warning: listening on {self.host}: the preview is reachable from the network", flush=True)
         self.report(outcome, first=True)
-        threads = [threading.Thread(target=self.server.serve_forever, daemon=True),
-                   threading.Thread(target=self.rebuild_loop, daemon=True)]
-        for t in threads:
-            t.start()
+        self.rebuilder = threading.Thread(target=self.rebuild_loop, daemon=True)
+        threading.Thread(target=self.serve_loop, daemon=True).start()
+        self.rebuilder.start()
         if open_browser:
             import webbrowser
             threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
@@ -359,11 +376,20 @@ class Preview:
         return 0
 
     def close(self) -> None:
-        self.stop_event.set()
-        self.live.stop()
-        self.server.shutdown()
-        self.server.server_close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Stop serving and remove the preview folder, however the preview ended."""
+        try:
+            with self.serving_lock:
+                self.stop_event.set()
+                serving = self.serving
+            self.dirty.set()  # wakes the rebuild loop, which then sees stop_event and ends
+            self.live.stop()
+            if serving:  # (shutdown() would wait forever for a loop that never ran)
+                self.server.shutdown()
+            self.server.server_close()
+            if self.rebuilder is not None and self.rebuilder.is_alive():
+                self.rebuilder.join(timeout=60)  # a rebuild under way writes into the folder
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> int:
@@ -376,9 +402,16 @@ def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> int:
     except OSError as exc:
         sys.stderr.write(f"sitegen: error: cannot listen on {host}:{port}: {exc.strerror or exc}\n")
         return 2
-    previous = signal.signal(signal.SIGTERM, lambda *_: preview.stop_event.set())
+    # SIGTERM (kill) and SIGHUP (the terminal closed) stop the preview like Ctrl-C does, so
+    # that its folder is removed (a signal ignored on purpose, as under nohup, stays ignored)
+    stops = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None))
+             if s is not None and signal.getsignal(s) is not signal.SIG_IGN]
+    previous = {s: signal.signal(s, lambda *_: preview.stop_event.set()) for s in stops}
     try:
         return preview.run(open_browser)
     finally:
-        preview.close()
-        signal.signal(signal.SIGTERM, previous)
+        try:
+            preview.close()
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)

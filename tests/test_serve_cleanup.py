@@ -1,0 +1,122 @@
+"""`sitegen serve` removes its preview folder on every way out: a port already in use, Ctrl-C,
+kill (SIGTERM), a closed terminal (SIGHUP), an error or Ctrl-C during the first build.
+
+The preview folder is made by tempfile in $TMPDIR; each test points TMPDIR (or tempfile's
+folder, in-process) at a folder of its own and counts what is left in it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+from sitegen import cli
+from sitegen.incremental import Builder
+from sitegen.serve import serve
+from tests.sitekit import REPO, make_site
+
+
+def _env(tmpdir: Path) -> dict[str, str]:
+    env = dict(os.environ, TMPDIR=str(tmpdir))
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("SITEGEN_AS_OF", None)
+    return env
+
+
+def test_a_port_in_use_leaves_no_preview_folder(tmp_path: Path) -> None:
+    site, tmpdir = make_site(tmp_path / "site"), tmp_path / "tmp"
+    tmpdir.mkdir()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "sitegen", "serve", str(site), "--port", str(port)],
+                             capture_output=True, text=True, timeout=60, env=_env(tmpdir), cwd=tmp_path)
+    assert run.returncode == 2
+    assert run.stderr.startswith(f"sitegen: error: cannot listen on 127.0.0.1:{port}: "), run.stderr
+    assert os.listdir(tmpdir) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+                         ids=["ctrl-c", "sigterm", "sighup"])
+def test_stopping_a_running_preview_removes_its_folder(tmp_path: Path, signum: int) -> None:
+    site, tmpdir = make_site(tmp_path / "site"), tmp_path / "tmp"
+    tmpdir.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmpdir),
+                            cwd=tmp_path)
+    try:
+        assert proc.stdout is not None
+        lines: queue.Queue[str] = queue.Queue()
+        out = proc.stdout
+        threading.Thread(target=lambda: [lines.put(ln) for ln in out], daemon=True).start()
+        serving = lines.get(timeout=60)
+        assert serving.startswith("serving http://127.0.0.1:")
+        assert lines.get(timeout=60).startswith("built ")
+        port = int(serving.split()[1].rsplit(":", 1)[1].strip("/"))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/")
+        assert conn.getresponse().status == 200
+        conn.close()
+        folders = os.listdir(tmpdir)
+        assert len(folders) == 1 and folders[0].startswith("sitegen-preview-")
+        assert (tmpdir / folders[0] / "index.html").is_file()
+        proc.send_signal(signum)
+        # (Ctrl-C in the instant between the first build and the serving loop is "interrupted")
+        assert proc.wait(timeout=30) in ((0, 130) if signum == signal.SIGINT else (0,))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+    assert os.listdir(tmpdir) == []
+
+
+def _failing_first_build(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> Path:
+    """Point tempfile at a new folder and make the preview's builds raise `exc`."""
+    tmpdir = Path(tempfile.mkdtemp(prefix="serve-cleanup-"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmpdir))
+
+    def rebuild(self: Builder, hint: object = None) -> None:
+        raise exc
+
+    monkeypatch.setattr(Builder, "rebuild", rebuild)
+    return tmpdir
+
+
+def test_an_error_in_the_first_build_removes_the_folder_and_returns(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(tmp_path / "site")
+    tmpdir = _failing_first_build(monkeypatch, RuntimeError("the disk went away"))
+    term, hup = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)
+    try:
+        with pytest.raises(RuntimeError, match="the disk went away"):
+            serve(site, "127.0.0.1", 0, False)
+        assert os.listdir(tmpdir) == []
+        assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)) == (term, hup)
+    finally:
+        os.rmdir(tmpdir)
+
+
+def test_ctrl_c_during_the_first_build_removes_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    site = make_site(tmp_path / "site")
+    tmpdir = _failing_first_build(monkeypatch, KeyboardInterrupt())
+    try:
+        assert cli.main(["serve", str(site), "--port", "0"]) == 130
+        assert capsys.readouterr().err == "sitegen: interrupted\n"
+        assert os.listdir(tmpdir) == []
+    finally:
+        os.rmdir(tmpdir)
