@@ -435,8 +435,10 @@ def activity(f: Fields, plan_: m.Plan | None, default_id: str, body: str | None,
 def outside_plan(plan_: m.Plan, start: dt.date, end: dt.date | None) -> list[tuple[str, str]]:
     """(key, message) for an activity's dates outside the plan's period: its start when that
     is outside, its end when the activity runs on past the plan's end (a warning: the charts
-    and the timeline would stretch to cover it)."""
-    out = []
+    and the timeline would stretch to cover it). None while the plan's own period is wrong."""
+    out: list[tuple[str, str]] = []
+    if plan_.end < plan_.start:
+        return out
     if start < plan_.start:
         out.append(("start", f"start {start} is before the plan's start {plan_.start}"))
     elif start > plan_.end:
