@@ -11,6 +11,7 @@ imported from.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -133,3 +134,27 @@ def test_a_fresh_venv_installs_the_wheel_and_makes_a_site(dists: tuple[Path, Pat
                           encoding="utf-8")
         _run(sitegen, "build", "mysite", cwd=tmp_path, env=env)
         assert f">{timeline.string}</a>" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_release_workflow_publishes_tested_files_without_secrets() -> None:
+    flows = {name: (REPO / ".github/workflows" / name).read_text(encoding="utf-8") for name in ("release.yml", "ci.yml")}
+    release, ci = (yaml.safe_load(flows[n]) for n in ("release.yml", "ci.yml"))
+    on = release.get("on", release.get(True))  # YAML 1.1 reads the key `on` as true
+    assert on == {"push": {"tags": ["v*"]}}
+    assert release["permissions"] == {"contents": "read"} and ci["permissions"] == {"contents": "read"}
+    publish = release["jobs"]["publish"]
+    assert set(publish["needs"]) == {"build", "test"} and release["jobs"]["test"]["needs"] == "build"
+    assert publish["permissions"] == {"id-token": "write"} and publish["environment"]["name"] == "pypi"
+    assert publish["environment"]["url"].endswith(f"/project/{DISTRIBUTION}/")
+    assert [s["uses"].split("@")[0] for s in publish["steps"]] == ["actions/download-artifact",
+                                                                    "pypa/gh-action-pypi-publish"]
+    for name, text in flows.items():
+        code = "\n".join(ln.split(" #")[0] for ln in text.splitlines() if not ln.lstrip().startswith("#"))
+        assert "secrets." not in code and "password" not in code and "api-token" not in code, name
+        for line in text.splitlines():
+            if line.strip().startswith(("uses:", "- uses:")):
+                ref = line.split("uses:")[1].split("#")[0].strip()
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+(\.\d+){0,2}", ref), (name, line)
+    smoke = "\n".join(s.get("run", "") for s in release["jobs"]["test"]["steps"])
+    assert "pip install dist/*.whl" in smoke and "sitegen init mysite" in smoke and "sitegen build" in smoke
+    assert [s.get("run") for s in ci["jobs"]["test"]["steps"]][-1] == "bash .ci/run"
