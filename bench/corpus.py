@@ -3,8 +3,8 @@
 
     python3 bench/corpus.py N DIR [--seed S] [--overwrite]
 
-Writes a whole site folder into DIR, every record in the form of /work/shared/SPEC.md
-section 2 (the form `sitegen new` and hand-written records take):
+Writes a whole site folder into DIR, every record in the form of the records reference,
+docs/records.md (the form `sitegen new` and hand-written records take):
 
 * `site.yaml`: title, base_url, as_of (a fixed report date, so builds are reproducible);
 * `content/plan.yaml`: a three-year plan with partners, activity types and seven areas
