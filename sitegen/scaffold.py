@@ -268,7 +268,7 @@ def site_files(name: str, today: dt.date) -> dict[str, str]:
     title = name.replace("-", " ").replace("_", " ").strip().capitalize() or "Action plan"
     return {
         "site.yaml": (
-            f"# Settings of the site; every key is optional (see the README).\n"
+            f"# Settings of the site; every key is optional (sitegen's docs/records.md lists them).\n"
             f"title: {_quote(title + ': implementation progress')}\n"
             f"# The address where the site is published, e.g. https://ORG.github.io/REPO/\n"
             f"base_url: http://localhost:8000/\n"
