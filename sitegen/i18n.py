@@ -245,9 +245,11 @@ def extract() -> str:
     package = Path(__file__).parent
     catalog = Catalog(project="sitegen", version="", fuzzy=False)
     method_map = [("theme/templates/**.html", "jinja2"), ("theme/templates/**.xml", "jinja2"), ("*.py", "python")]
-    options = {"theme/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true",
+    # (the extensions the templates use: Babel skips a template it cannot parse, silently)
+    extensions = "jinja2.ext.i18n,sitegen.render.FragmentCache"
+    options = {"theme/templates/**.html": {"extensions": extensions, "trim_blocks": "true",
                                            "lstrip_blocks": "true"},
-               "theme/templates/**.xml": {"extensions": "jinja2.ext.i18n"}}
+               "theme/templates/**.xml": {"extensions": extensions}}
     # how messages are marked: _() and ngettext() in templates; words(), w(), words.plural()
     # and N_() in Python (Babel's extractor matches the last name before the parenthesis)
     keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "words": None, "w": None,
