@@ -168,6 +168,23 @@ class Words:
             "statuses": {word: self.status(word) for word in STATUS_WORDS[:5]},
         }
 
+    def for_plotly(self) -> dict[str, Any] | None:
+        """Plotly's locale format (month and day names, separators) from CLDR, for the charts'
+        axes and hover text; None for English (Plotly's own)."""
+        if self.locale.language == "en":
+            return None
+        loc = self.locale
+        def names(table: Any) -> list[str]:
+            return [str(table[i]) for i in sorted(table)]
+        days_wide, days_short = names(loc.days["format"]["wide"]), names(loc.days["format"]["abbreviated"])
+        return {  # (CLDR counts days from Monday, Plotly from Sunday)
+            "months": names(loc.months["format"]["wide"]),
+            "shortMonths": names(loc.months["format"]["abbreviated"]),
+            "days": days_wide[6:] + days_wide[:6], "shortDays": days_short[6:] + days_short[:6],
+            "decimal": loc.number_symbols.get("latn", loc.number_symbols).get("decimal", "."),
+            "thousands": loc.number_symbols.get("latn", loc.number_symbols).get("group", ","),
+        }
+
     def _by_category(self, singular: str, plural: str) -> dict[str, str]:
         """A plural message in each of the language's CLDR plural categories, with "{n}"
         where the number goes (filled by the script)."""

@@ -561,7 +561,7 @@ class Renderer:
             "changed": self._changed(source), "edit": edit_links(self.site, source),
             "nav": nav(self.site, self.words, url), "md": self._md, "excerpt": datafiles.excerpt,
             "site_footer": self.site_footer, "activity_item": self._activity_item,
-            "fragments": self._fragments, "words_json": self._words_json,
+            "fragments": self._fragments, "words_json": self._words_json, "plotly_locale": self._plotly_locale,
             "site_root": site_root, "languages": menu, "alternates": alternates,
             "direction": direction(self.site.config.language), "text_lang": self._text_lang,
             "home_language": self.home_language,
@@ -571,11 +571,14 @@ class Renderer:
 
     @functools.cached_property
     def _words_json(self) -> Markup:
-        """The scripts' words (`Words.for_scripts`) as JSON safe inside <script>: no '<', '>'
-        or '&' can close or open a tag (as charts.Chart.figure_json)."""
-        text = json.dumps(self.words.for_scripts(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-                      .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+        """The scripts' words (`Words.for_scripts`) as JSON safe inside <script>."""
+        return _script_json(self.words.for_scripts())
+
+    @functools.cached_property
+    def _plotly_locale(self) -> Markup:
+        """The charts' month names and separators (`Words.for_plotly`); empty in English."""
+        found = self.words.for_plotly()
+        return _script_json(found) if found else Markup("")
 
     def _md(self, text: str, level: int = 1) -> str:
         """Markdown as HTML, under a heading of `level` on its page (markdown.outline)."""
@@ -669,6 +672,14 @@ class Renderer:
         return sorted(self.site.activities, key=lambda a: (a.start, a.id), reverse=True)
 
     # -- data files ----------------------------------------------------------------------
+def _script_json(value: Any) -> Markup:
+    """JSON safe inside <script>: no '<', '>' or '&' can close or open a tag (as
+    charts.Chart.figure_json)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                  .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
 def _in_language(records: tuple[Any, ...], code: str, memo: dict[int, tuple[Any, Any]]) -> tuple[Any, ...]:
     """Records (with `translations`, `title` and `body`) with their text in language `code`
     where they have one (made once per record object: `memo`), else as they are."""

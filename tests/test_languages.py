@@ -260,3 +260,82 @@ def test_a_single_language_site_has_no_language_menu(tmp_path: Path) -> None:
     with pytest.raises(ContentError):
         (site / "site.yaml").write_text("languages: [en, klingon]\n", encoding="utf-8")
         build(site, out, use_cache=False)
+
+
+class _Visible(HTMLParser):
+    """The text a reader meets on a page (text, and the attributes read out or shown),
+    outside scripts and outside elements marked as English (`lang="en"`: an untranslated
+    record's own text)."""
+
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                      "track", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, bool]] = []
+        self.texts: list[str] = []
+
+    def _hidden(self) -> bool:
+        return any(hidden for _, hidden in self.stack)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        hidden = tag in ("script", "style") or a.get("lang") == "en"
+        if not hidden and not self._hidden():
+            self.texts += [str(a[k]) for k in ("aria-label", "title", "alt", "placeholder") if a.get(k)]
+        if tag not in self.VOID:
+            self.stack.append((tag, hidden))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() and not self._hidden():
+            self.texts.append(" ".join(data.split()))
+
+
+def _english_messages() -> list[str]:
+    """Literal pieces of the English UI messages (between placeholders), long enough not to
+    be a record's words by chance."""
+    from babel.messages.pofile import read_po
+
+    from sitegen.i18n import POT
+    with POT.open("rb") as fh:
+        catalog = read_po(fh)
+    pieces = set()
+    for msg in catalog:
+        for text in ([msg.id] if isinstance(msg.id, str) else list(msg.id)):
+            for piece in re.split(r"%\(\w+\)s|%%|<[^>]*>", text or ""):
+                piece = " ".join(piece.split()).strip(" .,:;()")
+                if len(piece) >= 6 and " " in piece or piece in ("Dashboard", "Activities", "Timeline",
+                                                                  "Countries", "Search", "Areas"):
+                    pieces.add(piece)
+    return sorted(pieces)
+
+
+def _site_words(site: Path) -> str:
+    """Every text of the site's own files (plan, records, pages): English that comes from
+    them is the records' words, not the UI's."""
+    return "\n".join(" ".join(p.read_text(encoding="utf-8").split())
+                     for p in sorted((site / "content").rglob("*")) if p.suffix in (".md", ".yaml", ".csv"))
+
+
+def test_no_english_ui_word_is_left_on_any_page_of_another_language(built: tuple[Path, Path]) -> None:
+    site, out = built
+    own = _site_words(site)
+    english = [piece for piece in _english_messages() if piece not in own]
+    assert len(english) > 100
+    for lang in LANGUAGES[1:]:
+        left: dict[str, str] = {}
+        pages = sorted((out / lang).rglob("*.html"))
+        assert len(pages) > 100
+        for page in pages:
+            parser = _Visible()
+            parser.feed(page.read_text(encoding="utf-8"))
+            text = "\n".join(parser.texts)
+            for piece in english:
+                if piece not in left and re.search(rf"(?<!\w){re.escape(piece)}(?!\w)", text):
+                    left[piece] = page.relative_to(out).as_posix()
+        assert not left, f"{lang}: English UI words left: {sorted(left.items())[:12]}"

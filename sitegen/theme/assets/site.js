@@ -2,7 +2,15 @@
 (function () {
   "use strict";
   if (!window.Plotly) { return; }
-  var config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+  // (no zoom and pan toolbar: these charts are read, not explored; their data is in tables)
+  var config = { displaylogo: false, responsive: true, displayModeBar: false };
+  // Month names and separators of the page's language (CLDR, from the page), not Plotly's English
+  var locale = document.getElementById("plotly-locale");
+  if (locale) {
+    var lang = document.documentElement.lang;
+    window.Plotly.register({ moduleType: "locale", name: lang, dictionary: {}, format: JSON.parse(locale.textContent) });
+    config.locale = lang;
+  }
   var plots = document.querySelectorAll(".plot[data-figure]");
   Array.prototype.forEach.call(plots, function (el) {
     var source = document.getElementById(el.getAttribute("data-figure"));
