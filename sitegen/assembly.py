@@ -96,6 +96,9 @@ class Assembler:
             "translation", (config, *by_kind.get("translation", []), *acts, *texts, *pages),
             lambda p: loader.translate(by_kind.get("translation", []), config, acts, list(texts), list(pages), p),
             problems)
+        plan_docs = tuple(by_kind.get("plan-translation", []))
+        plans = self._memoised("plan-translation", (config, plan, *plan_docs),
+                               lambda p: validate.plan_translations(list(plan_docs), plan, config, p), problems)
         if plan is None or problems.errors:
             return None
         loader._warn_unused(plan, acts, meas, problems)
@@ -105,4 +108,4 @@ class Assembler:
             self._last_for = git
         last = self._last
         return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
-                      tuple(reports), day, source, last, static, templates, git.prefix)
+                      tuple(reports), day, source, last, static, templates, git.prefix, plans)

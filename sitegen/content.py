@@ -58,6 +58,8 @@ def _kind(rel: str) -> str | None:
     top = parts[1]
     if rel == "content/plan.yaml":
         return "plan"
+    if len(parts) == 2 and re.fullmatch(r"plan\.[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]+)*\.ya?ml", top):
+        return "plan-translation"  # content/plan.fr.yaml: the plan's words in French
     if top == "static" and len(parts) > 2:
         return "static"
     if top == "areas" and len(parts) == 3 and suffix == ".md":

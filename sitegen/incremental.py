@@ -66,7 +66,7 @@ _NO_JOB = Job("", "")
 # (a checkout, say) gets a full stat pass, which costs ~50 ms at 10,000 files.
 QUICK_MAX = 1000
 # Site fields whose change re-renders everything.
-GLOBAL_FIELDS = ("config", "plan", "measurements", "area_texts", "pages", "reports",
+GLOBAL_FIELDS = ("config", "plan", "plans", "measurements", "area_texts", "pages", "reports",
                  "report_date", "report_date_source", "last_changed", "template_files")
 
 

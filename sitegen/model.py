@@ -241,3 +241,5 @@ class Site:
     static_files: tuple[str, ...] = ()
     template_files: tuple[str, ...] = ()
     repo_prefix: str = ""  # the site folder inside its git repository ("" or "sub/dir/")
+    # the plan in each other language of the site whose words content/plan.<lang>.yaml gives
+    plans: tuple[tuple[str, Plan], ...] = ()

@@ -475,6 +475,7 @@ class Renderer:
             memo = before.translated if before is not None else {}
             site = dataclasses.replace(
                 self.site, config=dataclasses.replace(config, language=code, base_url=f"{config.base_url}{code}/"),
+                plan=dict(self.site.plans).get(code, self.site.plan),
                 activities=_in_language(self.site.activities, code, memo),
                 area_texts=_in_language(self.site.area_texts, code, memo),
                 pages=_in_language(self.site.pages, code, memo))

@@ -840,6 +840,80 @@ def translations(docs: list[Document], config: m.SiteConfig, problems: Problems
     return {base: tuple(sorted(items, key=lambda t: t.lang)) for base, items in out.items()}
 
 
+PLAN_TEXT_KEYS = {"title", "summary", "areas"}
+AREA_TEXT_KEYS = {"id", "title", "summary", "objectives", "indicators"}
+INDICATOR_TEXT_KEYS = {"id", "title", "unit", "description"}
+
+
+def plan_translations(docs: list[Document], plan: m.Plan | None, config: m.SiteConfig,
+                      problems: Problems) -> tuple[tuple[str, m.Plan], ...]:
+    """content/plan.<lang>.yaml -> the plan with its words in that language: the plan's,
+    areas' and indicators' titles, summaries, objectives, units and descriptions, areas and
+    indicators named by id. Anything else is the plan's alone (an error here); a word left
+    out keeps the plan's."""
+    out = []
+    for doc in docs:
+        rel = doc.source.rel
+        lang = rel.split("/")[-1].split(".")[1]
+        if lang.replace("-", "_") not in {c.replace("-", "_") for c in config.all_languages[1:]}:
+            problems.warning(rel, 1, 1, f"the plan in '{lang}', which is not one of the site's other "
+                             "languages: not shown", "list the language in 'languages' in site.yaml")
+            continue
+        data = _mapping(doc, problems, "the plan's translation")
+        if data is None or plan is None:
+            continue
+        f = Fields(rel, data, problems, "the plan's translation")
+        _only_text(f, PLAN_TEXT_KEYS, "content/plan.yaml")
+        areas = {a.id: a for a in plan.areas}
+        new_areas = dict(areas)
+        for i, item in enumerate(data.get("areas") or []):
+            if not isinstance(item, YDict):
+                line, col = f.item_where("areas", i)
+                problems.error(rel, line, col, "an area's translation must be a mapping with its id")
+                continue
+            af = f.sub(item, "an area's translation")
+            _only_text(af, AREA_TEXT_KEYS, "content/plan.yaml")
+            area = areas.get(af.text("id", required=True))
+            if area is None:
+                if af.text("id"):
+                    af.error("id", f"no area '{af.text('id')}' in the plan", did_you_mean(af.text("id"), areas))
+                continue
+            inds = {x.id: x for x in area.indicators}
+            for j, raw in enumerate(item.get("indicators") or []):
+                if not isinstance(raw, YDict):
+                    line, col = af.item_where("indicators", j)
+                    problems.error(rel, line, col, "an indicator's translation must be a mapping with its id")
+                    continue
+                xf = af.sub(raw, "an indicator's translation")
+                _only_text(xf, INDICATOR_TEXT_KEYS, "content/plan.yaml")
+                ind = inds.get(xf.text("id", required=True))
+                if ind is None:
+                    if xf.text("id"):
+                        xf.error("id", f"no indicator '{xf.text('id')}' in area '{area.id}'",
+                                 did_you_mean(xf.text("id"), inds))
+                    continue
+                inds[ind.id] = dataclasses.replace(ind, title=xf.text("title") or ind.title,
+                                                   unit=xf.text("unit") or ind.unit,
+                                                   description=xf.text("description") or ind.description)
+            new_areas[area.id] = dataclasses.replace(
+                area, title=af.text("title") or area.title, summary=af.text("summary") or area.summary,
+                objectives=af.text_list("objectives") or area.objectives,
+                indicators=tuple(inds[x.id] for x in area.indicators))
+        if f.ok:
+            out.append((lang, dataclasses.replace(plan, title=f.text("title") or plan.title,
+                                                  summary=f.text("summary") or plan.summary,
+                                                  areas=tuple(new_areas[a.id] for a in plan.areas))))
+    return tuple(sorted(out, key=lambda x: x[0]))
+
+
+def _only_text(f: Fields, keys: set[str], home: str) -> None:
+    for key in f.data:
+        if key not in keys:
+            line, col = f.at(key)
+            f.problems.error(f.rel, line, col, f"'{key}' is not translated: set it in {home} only",
+                             "a translation holds the words: " + ", ".join(sorted(keys)))
+
+
 def translate(records: list[Any], texts: dict[str, tuple[m.Translation, ...]], config: m.SiteConfig,
               what: str, problems: Problems) -> list[Any]:
     """Records (activities, area narratives, pages) with their translations; for a

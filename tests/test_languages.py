@@ -236,6 +236,10 @@ def test_the_preview_and_the_cached_build_follow_translation_edits(tmp_path: Pat
         lambda: record.write_text(re.sub(r"(?m)^status: .*$", "status: postponed",
                                          record.read_text(encoding="utf-8"), count=1), encoding="utf-8"),
         lambda: translation.unlink(),
+        lambda: (site / "content/plan.fr.yaml").write_text(
+            "title: Le plan\nareas:\n  - id: firearms\n    title: Armes à feu\n", encoding="utf-8"),
+        lambda: (site / "content/plan.fr.yaml").write_text(
+            "areas:\n  - id: firearms\n    title: Armes légères\n", encoding="utf-8"),
     ]
     for n, step in enumerate(steps):
         step()
@@ -339,3 +343,25 @@ def test_no_english_ui_word_is_left_on_any_page_of_another_language(built: tuple
                 if piece not in left and re.search(rf"(?<!\w){re.escape(piece)}(?!\w)", text):
                     left[piece] = page.relative_to(out).as_posix()
         assert not left, f"{lang}: English UI words left: {sorted(left.items())[:12]}"
+
+
+def test_the_plan_in_another_language_gives_its_words_and_only_them(tmp_path: Path) -> None:
+    site = _example(tmp_path, "[en, fr]")
+    plan = site / "content/plan.fr.yaml"
+    plan.write_text("title: Plan d'action conjoint\nareas:\n  - id: firearms\n    title: Armes à feu\n"
+                    "    indicators:\n      - id: fa-events\n        title: Activités conjointes menées\n"
+                    "        unit: activités\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build(site, out, use_cache=False)
+    french = (out / "fr/areas/firearms/index.html").read_text(encoding="utf-8")
+    assert "<title>Armes à feu · " in french and "Activités conjointes menées" in french
+    assert "Armes à feu" in (out / "fr/index.html").read_text(encoding="utf-8")
+    english = (out / "areas/firearms/index.html").read_text(encoding="utf-8")
+    assert "Armes à feu" not in english and "<title>Firearms · " in english
+    plan.write_text("areas:\n  - id: firearm\n    title: Armes\n  - id: border-security\n    target: 4\n",
+                    encoding="utf-8")
+    run = run_sitegen("check", site)
+    assert run.returncode != 0
+    assert any(ln.startswith("content/plan.fr.yaml:2:") and "no area 'firearm'" in ln and "did you mean 'firearms'" in ln
+               for ln in run.lines), run.stderr
+    assert any(ln.startswith("content/plan.fr.yaml:5:") and "'target' is not translated" in ln for ln in run.lines)
