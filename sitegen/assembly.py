@@ -99,6 +99,9 @@ class Assembler:
         plan_docs = tuple(by_kind.get("plan-translation", []))
         plans = self._memoised("plan-translation", (config, plan, *plan_docs),
                                lambda p: validate.plan_translations(list(plan_docs), plan, config, p), problems)
+        po_docs = tuple(by_kind.get("catalogue", []))
+        messages = self._memoised("catalogue", (config, *po_docs),
+                                  lambda p: validate.catalogues(list(po_docs), config, p), problems)
         if plan is None or problems.errors:
             return None
         loader._warn_unused(plan, acts, meas, problems)
@@ -108,4 +111,4 @@ class Assembler:
             self._last_for = git
         last = self._last
         return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
-                      tuple(reports), day, source, last, static, templates, git.prefix, plans)
+                      tuple(reports), day, source, last, static, templates, git.prefix, plans, messages)

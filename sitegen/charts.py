@@ -12,6 +12,7 @@ cells stay data.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -95,6 +96,26 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
     }
     layout.update(extra)
     return layout
+
+
+def mirrored(chart: Chart) -> Chart:
+    """The chart for a right-to-left page: category and bar axes read from the right, value
+    axes and legends on the right. (Date axes keep time running left to right, as
+    statistical publications in Arabic and Hebrew do; their labels move to the right.)"""
+    layout = dict(chart.figure["layout"])
+    xaxis, yaxis = dict(layout.get("xaxis", {})), dict(layout.get("yaxis", {}))
+    if xaxis.get("type") != "date":
+        if "range" in xaxis:  # (a range from high to low reads from the right)
+            xaxis["range"] = list(reversed(xaxis["range"]))
+        else:
+            xaxis["autorange"] = "reversed"
+    yaxis["side"] = "right"
+    legend = dict(layout.get("legend", {}))
+    legend.update({"x": 1, "xanchor": "right"})
+    margin = dict(layout.get("margin", {}))
+    margin["l"], margin["r"] = margin.get("r", 20), margin.get("l", 60)
+    layout.update({"xaxis": xaxis, "yaxis": yaxis, "legend": legend, "margin": margin})
+    return dataclasses.replace(chart, figure={**chart.figure, "layout": layout})
 
 
 def _num(value: float | None) -> Any:
@@ -277,14 +298,14 @@ def indicator_chart(site: m.Site, p: IndicatorProgress, color: str, key: str,
     title = words("%(indicator)s: actual against target", indicator=ind.title)
     layout = _layout(title, xaxis={"type": "date"},
                      yaxis={"title": {"text": ind.unit or words("value")}, "rangemode": "tozero"},
-                     shapes=[_today_line(report)], annotations=[_today_note(report, words)])
+                     shapes=[_today_line(report)], annotations=[_today_note(site.report_date, words)])
     rows = [(d, "actual", v) for d, v in zip(xs, ys)]
     rows += [(ms.date.isoformat(), "milestone", _num(ms.target)) for ms in ind.milestones]
     rows.append((site.plan.end.isoformat(), "target", _num(ind.target)))
     rows.sort()
     series_name = {"actual": words("actual"), "milestone": words("milestone"), "target": words("target")}
     summary = words("Value on %(date)s: %(value)s against a target of %(target)s (baseline %(baseline)s); "
-                    "status: %(status)s.", date=report,
+                    "status: %(status)s.", date=words.date(site.report_date),
                     value=words("no value yet") if p.value is None else with_unit(p.value),
                     target=with_unit(ind.target), baseline=words.plain(_num(ind.baseline)),
                     status=words.status(p.status))
@@ -299,9 +320,9 @@ def _today_line(day: str) -> dict[str, Any]:
             "line": {"color": "#000000", "dash": "dot", "width": 1}}
 
 
-def _today_note(day: str, words: Words) -> dict[str, Any]:
-    return {"x": day, "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
-            "text": words("report date %(date)s", date=day)}
+def _today_note(day: dt.date, words: Words) -> dict[str, Any]:
+    return {"x": day.isoformat(), "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
+            "text": words("report date %(date)s", date=words.date(day))}
 
 
 # -- timeline -------------------------------------------------------------------------------
@@ -388,7 +409,7 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
     layout = _layout(title, barmode="overlay", height=height, showlegend=True,
                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
                      xaxis={"type": "date", "range": [site.plan.start.isoformat(), site.plan.end.isoformat()]},
-                     yaxis=yaxis, shapes=[_today_line(report)], annotations=[_today_note(report, words)])
+                     yaxis=yaxis, shapes=[_today_line(report)], annotations=[_today_note(site.report_date, words)])
     # written before words.plural: see progress_by_area
     n_acts, n_postponed, n_cancelled, n_slipped = (words.plain(n) for n in (
         len(acts), sum(1 for a in acts if a.status == "postponed"),
@@ -398,9 +419,9 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
         "(hatched), %(moved)s moved from their original schedule (outlined).",
         "%(count)s activities between %(start)s and %(end)s; %(postponed)s postponed, %(cancelled)s cancelled "
         "(hatched), %(moved)s moved from their original schedule (outlined).",
-        len(acts), count=n_acts, start=site.plan.start.isoformat(), end=site.plan.end.isoformat(),
+        len(acts), count=n_acts, start=words.date(site.plan.start), end=words.date(site.plan.end),
         postponed=n_postponed, cancelled=n_cancelled, moved=n_slipped)
-    summary += " " + words("The dotted line marks the report date %(date)s.", date=report)
+    summary += " " + words("The dotted line marks the report date %(date)s.", date=words.date(site.report_date))
     return Chart(f"{key}-timeline", title, summary, {"data": data, "layout": layout}, columns,
                  tuple(shown), f"data/charts/{key}-timeline.csv", tuple(rows))
 

@@ -46,6 +46,11 @@ class Document:
     body_line: int  # line of the file where the body starts
 
 
+# The folders of a site folder that sitegen reads (besides site.yaml): records, templates,
+# and the site's own messages (locales/<lang>.po, over sitegen's catalogues).
+SOURCE_TOPS = ("content", "templates", "locales")
+
+
 def _kind(rel: str) -> str | None:
     parts = rel.split("/")
     suffix = os.path.splitext(rel)[1].lower()
@@ -53,6 +58,8 @@ def _kind(rel: str) -> str | None:
         return "site"
     if parts[0] == "templates" and len(parts) > 1:
         return "template"
+    if parts[0] == "locales" and len(parts) == 2 and suffix == ".po":
+        return "catalogue"
     if parts[0] != "content" or len(parts) < 2:
         return None
     top = parts[1]
@@ -84,7 +91,7 @@ def discover(site_dir: Path, problems: Problems) -> list[Source]:
     candidates: list[tuple[str, bool]] = []  # (path relative to the site, is a symlink)
     if (site_dir / "site.yaml").exists() or (site_dir / "site.yaml").is_symlink():
         candidates.append(("site.yaml", (site_dir / "site.yaml").is_symlink()))
-    for top in ("content", "templates"):
+    for top in SOURCE_TOPS:
         if (site_dir / top).is_symlink():
             # A link would publish (or run as templates) files from anywhere on the machine.
             problems.error(top, 0, 0, "symlinked folders are not followed",
@@ -98,7 +105,7 @@ def discover(site_dir: Path, problems: Problems) -> list[Source]:
                              "delete it, or keep such files out of the repository (.gitignore)")
             continue
         if kind is None:
-            if rel.startswith("content/"):
+            if rel.startswith(("content/", "locales/")):
                 problems.warning(rel, 0, 0, "file ignored: not a place sitegen reads",
                                  "see the README for the content layout")
             continue
@@ -403,7 +410,7 @@ def read_document(site_dir: Path, source: Source, problems: Problems,
             data = yamlload.YDict()
             data.line, data.column = 1, 1
         return Document(source, data, body, body_line)
-    if source.rel.endswith(".csv"):
+    if source.rel.endswith((".csv", ".po")):
         return Document(source, text, "", 1)
     data = _load_yaml(source, text, 0, problems)
     if data is _FAILED:

@@ -198,14 +198,30 @@ class Words:
 
 
 @functools.lru_cache(maxsize=16)
-def words_for(language: str) -> Words:
-    """The words of `language`: its catalogue in sitegen/locales/, else English messages with
-    English numbers and dates (no mix of languages on one page). One object per language,
-    so that compiled templates, which hold it, can be kept while the language stays."""
-    translations = _catalogue(language)
-    if translations is None:
-        return Words("en")
-    return Words(language, translations)
+def words_for(language: str, messages: tuple[tuple[Any, Any], ...] = ()) -> Words:
+    """The words of `language`: its catalogue in sitegen/locales/ with the site's own
+    `messages` over it (see validate.catalogues), else English messages with English
+    numbers and dates (no mix of languages on one page). One object per language and
+    messages, so that compiled templates, which hold it, can be kept while they stay."""
+    if not messages:
+        translations = _catalogue(language)
+        return Words("en") if translations is None else Words(language, translations)
+    catalog = _read(language)
+    if catalog is None:
+        from babel.messages.catalog import Catalog
+        catalog = Catalog(locale=language.replace("-", "_"))
+    for message, text in messages:
+        found = catalog.get(message if isinstance(message, str) else message[0])
+        if found is not None:
+            found.string = text
+        else:
+            catalog.add(message, text)
+    return Words(language, _compiled(catalog))
+
+
+def has_catalogue(language: str) -> bool:
+    """Whether sitegen ships the messages of `language` (sitegen/locales/<language>.po)."""
+    return (LOCALES / f"{language}.po").is_file()
 
 
 @functools.lru_cache(maxsize=256)
@@ -241,11 +257,20 @@ def _example(locale: Locale, category: str, guess: int) -> int:
 @functools.lru_cache(maxsize=16)
 def _catalogue(language: str) -> gettext.GNUTranslations | None:
     """sitegen/locales/<language>.po as gettext translations (None when there is none)."""
+    catalog = _read(language)
+    return None if catalog is None else _compiled(catalog)
+
+
+def _read(language: str) -> Any:
+    """sitegen/locales/<language>.po as a Babel catalogue (a new one each call), or None."""
     path = LOCALES / f"{language}.po"
     if not path.is_file():
         return None
     with path.open("rb") as fh:
-        catalog = read_po(fh, locale=language)
+        return read_po(fh, locale=language)
+
+
+def _compiled(catalog: Any) -> gettext.GNUTranslations:
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

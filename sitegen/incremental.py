@@ -52,7 +52,7 @@ from . import __version__, datafiles, validate
 from . import model as m
 from .assembly import Assembler
 from .build import _template_path, collision, static_copies
-from .content import Document, Source, discover, read_document
+from .content import SOURCE_TOPS, Document, Source, discover, read_document
 from .errors import ContentError, Problem, Problems
 from .gitinfo import GitInfo, read_history
 from .preview_files import PreviewFiles, stat_key
@@ -66,7 +66,7 @@ _NO_JOB = Job("", "")
 # (a checkout, say) gets a full stat pass, which costs ~50 ms at 10,000 files.
 QUICK_MAX = 1000
 # Site fields whose change re-renders everything.
-GLOBAL_FIELDS = ("config", "plan", "plans", "measurements", "area_texts", "pages", "reports",
+GLOBAL_FIELDS = ("config", "plan", "plans", "messages", "measurements", "area_texts", "pages", "reports",
                  "report_date", "report_date_source", "last_changed", "template_files")
 
 
@@ -117,7 +117,7 @@ class SourceFiles:
             out["site.yaml"] = stat_key(os.stat(os.path.join(root, "site.yaml")))
         except OSError:
             pass
-        for top in ("content", "templates"):
+        for top in SOURCE_TOPS:
             stack = [(os.path.join(root, top), top)]
             while stack:
                 folder, rel = stack.pop()

@@ -49,13 +49,14 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
     reports = validate.reports(by_kind.get("report", []), problems)
     acts, texts, pages = translate(by_kind.get("translation", []), config, acts, texts, pages, problems)
     plans = validate.plan_translations(by_kind.get("plan-translation", []), plan, config, problems)
+    messages = validate.catalogues(by_kind.get("catalogue", []), config, problems)
     if plan is None or problems.errors:
         return None
     _warn_unused(plan, acts, meas, problems)
     day, source = report_date(config, plan, acts, meas, git, problems)
     last = tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
     return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
-                  tuple(reports), day, source, last, static_files, template_files, git.prefix, plans)
+                  tuple(reports), day, source, last, static_files, template_files, git.prefix, plans, messages)
 
 
 def translate(docs: list[Document], config: m.SiteConfig, acts: list[m.Activity], texts: list[m.AreaText],

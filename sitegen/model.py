@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 STATUSES = ("planned", "in-progress", "completed", "postponed", "cancelled")
 SOURCES = ("activities", "measurements", "contributions")
@@ -243,3 +244,10 @@ class Site:
     repo_prefix: str = ""  # the site folder inside its git repository ("" or "sub/dir/")
     # the plan in each other language of the site whose words content/plan.<lang>.yaml gives
     plans: tuple[tuple[str, Plan], ...] = ()
+    # the site's own messages by language (locales/<lang>.po): (message, translation), a
+    # plural message as ((singular, plural), (form, ...))
+    messages: tuple[tuple[str, tuple[tuple[Any, Any], ...]], ...] = ()
+
+    def messages_in(self, language: str) -> tuple[tuple[Any, Any], ...]:
+        """The site's own messages in `language` (none: sitegen's catalogue alone)."""
+        return next((found for code, found in self.messages if code == language), ())

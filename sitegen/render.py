@@ -313,7 +313,7 @@ class Renderer:
         # same bodies again after an edit; a build renders each body once, and its workers
         # would only fill memory with it (tens of megabytes each at 10,000 records).
         self._to_html = _markdown if remember_html else markdown.render
-        self.words = words or words_for(site.config.language)
+        self.words = words or words_for(site.config.language, site.messages_in(site.config.language))
         self.env = environment(site_dir, bytecode_cache, self.words)
         self.version = version
         self.site_dir = site_dir
@@ -479,8 +479,8 @@ class Renderer:
                 activities=_in_language(self.site.activities, code, memo),
                 area_texts=_in_language(self.site.area_texts, code, memo),
                 pages=_in_language(self.site.pages, code, memo))
-            sub = Renderer(site, self.site_dir, self.version, *self._made_with, words=words_for(code),
-                           prefix=f"{code}/")
+            sub = Renderer(site, self.site_dir, self.version, *self._made_with,
+                           words=words_for(code, self.site.messages_in(code)), prefix=f"{code}/")
             sub.translated = memo
             if before is not None and before.words is sub.words:
                 sub.env = before.env  # compiled templates are kept, as the first language's
@@ -537,6 +537,8 @@ class Renderer:
               page_charts: list[charts.Chart] | None = None, source: str = "",
               **ctx: Any) -> list[tuple[str, bytes]]:
         page_charts = page_charts or []
+        if direction(self.site.config.language) == "rtl":
+            page_charts = [charts.mirrored(c) for c in page_charts]
         context = self._context(job, title, crumbs, page_charts, source, ctx)
         try:
             html = self.env.get_template(template).render(context)

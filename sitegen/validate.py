@@ -19,7 +19,7 @@ from .content import CONTROL, Document, fs_key, name_problem, translated
 from .countries import COUNTRIES
 from .errors import Problems
 from .fields import MAX_NUMBER, Fields, day_of, did_you_mean, id_problem, slugify
-from .i18n import cldr_languages, is_language
+from .i18n import cldr_languages, has_catalogue, is_language
 from .yamlload import YDict, YList
 
 SITE_KEYS = {f for f in m.SiteConfig.__dataclass_fields__}
@@ -912,6 +912,54 @@ def _only_text(f: Fields, keys: set[str], home: str) -> None:
             line, col = f.at(key)
             f.problems.error(f.rel, line, col, f"'{key}' is not translated: set it in {home} only",
                              "a translation holds the words: " + ", ".join(sorted(keys)))
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def catalogues(docs: list[Document], config: m.SiteConfig, problems: Problems
+               ) -> tuple[tuple[str, tuple[tuple[Any, Any], ...]], ...]:
+    """The site's own messages, locales/<lang>.po (gettext's format, as sitegen's
+    catalogues: see i18n.words_for), by language; a warning for a language of the site
+    that has neither sitegen's catalogue nor the site's (its pages show English words)."""
+    from babel.messages.pofile import PoFileError, read_po
+    out = []
+    for doc in docs:
+        rel = doc.source.rel
+        lang = rel.split("/")[-1][:-3]
+        if lang not in config.all_languages:
+            problems.warning(rel, 1, 1, f"messages in '{lang}', which is not a language of the site: not used",
+                             "list the language in 'languages' (or 'language') in site.yaml")
+            continue
+        try:
+            catalog = read_po(io.BytesIO(str(doc.data).encode("utf-8")), locale=lang.replace("-", "_"),
+                              abort_invalid=True)
+        except (PoFileError, ValueError) as exc:
+            problems.error(rel, getattr(exc, "lineno", 0) or 0, 1, f"not a gettext catalogue: {exc}",
+                           "write it as sitegen/locales/*.po are written (msgid/msgstr pairs)")
+            continue
+        found = []
+        for message in catalog:
+            ids = [str(x) for x in (message.id if isinstance(message.id, (tuple, list)) else [message.id])]
+            texts = [str(x or "") for x in (message.string if isinstance(message.string, (tuple, list))
+                                            else [message.string])]
+            if not message.id or message.fuzzy or not any(texts):
+                continue
+            given = set(_PLACEHOLDER.findall(" ".join(ids)))
+            extra = sorted(set(_PLACEHOLDER.findall(" ".join(texts))) - given - {"n", "num"})
+            if extra:
+                problems.error(rel, message.lineno or 0, 1, f"the translation uses %({extra[0]})s, which the message "
+                               "does not give", "use only the %(name)s placeholders of its msgid")
+                continue
+            found.append((message.id, message.string))
+        out.append((lang, tuple(sorted(found, key=lambda x: repr(x[0])))))
+    have = {lang for lang, _ in out}
+    for lang in config.all_languages:
+        if lang not in have and not has_catalogue(lang) and lang.split("_")[0] != "en":
+            problems.warning("site.yaml", 1, 1, f"sitegen has no messages in '{lang}': its pages show sitegen's "
+                             "words in English", f"write locales/{lang}.po from sitegen's sitegen.pot "
+                             "(see docs/languages.md)")
+    return tuple(sorted(out))
 
 
 def translate(records: list[Any], texts: dict[str, tuple[m.Translation, ...]], config: m.SiteConfig,

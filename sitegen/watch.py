@@ -1,6 +1,6 @@
 """Watch a site folder for changes that matter to a build (watchfiles, i.e. inotify on Linux).
 
-Only site.yaml, content/ and templates/ count; hidden files and folders (editor temp
+Only site.yaml, content/, templates/ and locales/ count; hidden files and folders (editor temp
 files, .git, .sitegen-cache), Emacs `#...#` files, editor backups (`~`, `.swp`, ...) and
 output/ are ignored. Editors' atomic saves (write a temporary file, rename it over the
 original) arrive as a change of the original name. Changes are grouped: a batch is
@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .content import SOURCE_TOPS
+
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".kate-swp", ".crdownload", ".part")
 IGNORED_NAMES = ("4913",)  # vim's write test file
 STEP_MS = 10
@@ -32,8 +34,7 @@ def relevant(site_dir: Path) -> Callable[[Any, str], bool]:
 
     def keep(_change: Any, path: str) -> bool:
         rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-        tops = ("content/", "templates/")
-        if rel not in ("site.yaml", "content", "templates") and not rel.startswith(tops):
+        if rel not in ("site.yaml", *SOURCE_TOPS) and not rel.startswith(tuple(f"{top}/" for top in SOURCE_TOPS)):
             return False
         if any(part.startswith((".", "#")) for part in rel.split("/")):
             return False

@@ -365,3 +365,41 @@ def test_the_plan_in_another_language_gives_its_words_and_only_them(tmp_path: Pa
     assert any(ln.startswith("content/plan.fr.yaml:2:") and "no area 'firearm'" in ln and "did you mean 'firearms'" in ln
                for ln in run.lines), run.stderr
     assert any(ln.startswith("content/plan.fr.yaml:5:") and "'target' is not translated" in ln for ln in run.lines)
+
+
+def _po(*pairs: tuple[str, str]) -> str:
+    return "".join(f'msgid "{a}"\nmsgstr "{b}"\n\n' for a, b in pairs)
+
+
+def test_a_site_overrides_or_adds_messages_in_its_locales_folder(tmp_path: Path) -> None:
+    site = _example(tmp_path, "[en, fr, pt]")
+    (site / "locales").mkdir()
+    (site / "locales/fr.po").write_text(_po(("Dashboard", "Accueil")), encoding="utf-8")
+    (site / "locales/en.po").write_text(_po(("Timeline", "Calendar")), encoding="utf-8")
+    run = run_sitegen("check", site)
+    assert run.returncode == 0, run.stderr
+    assert any(ln.startswith("site.yaml:1:1: warning: sitegen has no messages in 'pt'") for ln in run.lines)
+    assert not any("no messages in 'fr'" in ln for ln in run.lines)
+    (site / "locales/pt.po").write_text(_po(("Dashboard", "Painel"), ("Timeline", "Cronologia")), encoding="utf-8")
+    preview = tmp_path / "preview"
+    builder = Builder(site, preview)
+    assert builder.rebuild().ok
+    out = tmp_path / "out"
+    build(site, out, use_cache=False)
+    french = (out / "fr/index.html").read_text(encoding="utf-8")
+    assert ">Accueil</a>" in french and ">Chronologie</a>" in french  # the site's word, then sitegen's
+    english = (out / "index.html").read_text(encoding="utf-8")
+    assert ">Calendar</a>" in english and ">Dashboard</a>" in english
+    portuguese = (out / "pt/index.html").read_text(encoding="utf-8")
+    assert ">Painel</a>" in portuguese and ">Cronologia</a>" in portuguese and "Areas" in portuguese
+    # an edit of the site's messages reaches the preview and the cached build
+    (site / "locales/fr.po").write_text(_po(("Dashboard", "Tableau de bord du plan")), encoding="utf-8")
+    assert builder.rebuild().ok
+    build(site)
+    for folder in (preview, site / "output"):
+        assert ">Tableau de bord du plan</a>" in (folder / "fr/timeline/index.html").read_text(encoding="utf-8")
+    (site / "locales/fr.po").write_text(_po(("Dashboard", "Accueil")) + _po(("Search", "Chercher %(what)s")),
+                                        encoding="utf-8")
+    run = run_sitegen("check", site)
+    assert run.returncode != 0
+    assert any(ln.startswith("locales/fr.po:4:1: error: the translation uses %(what)s") for ln in run.lines), run.stderr
