@@ -1,0 +1,88 @@
+"""A multilingual site in Chromium: every language's pages are clean (charts drawn, no
+axe-core violation, no console error, nothing fetched from another host), Arabic pages
+lay out right to left without horizontal overflow at phone and desktop widths, and the
+charts speak the page's language (month names from CLDR).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitegen.build import build
+from tests import browser_support as bs
+from tests.sitekit import REPO
+
+BASE = "/progress/"
+PAGES = ["", "areas/", "areas/firearms/", "indicators/fa-events/", "timeline/", "countries/", "countries/md/",
+         "activities/", "reports/2019/", "pages/about/"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("languages-browser")
+    site = root / "site"
+    site.mkdir()
+    shutil.copytree(REPO / "content", site / "content")
+    text = (REPO / "site.yaml").read_text(encoding="utf-8")
+    (site / "site.yaml").write_text(re.sub(r"(?m)^language: .*$", "languages: [en, fr, ru, ar]", text),
+                                    encoding="utf-8")
+    out = root / "out"
+    build(site, out, use_cache=False)
+    first = sorted(p.parent.name for p in (out / "activities").glob("*/index.html"))[0]
+    PAGES.append(f"activities/{first}/")
+    return out
+
+
+@pytest.fixture(scope="module")
+def served(built: Path) -> Iterator[str]:
+    with bs.serve_directory(built, BASE) as url:
+        yield url
+
+
+@pytest.mark.parametrize("lang", ["fr", "ru", "ar"])
+def test_every_language_is_clean_in_chromium(lang: str, built: Path, served: str, browser: Any) -> None:
+    for path in PAGES:
+        assert (built / lang / path / "index.html").is_file(), path
+        with bs.open_page(browser, f"{served}{lang}/{path}") as session:
+            assert session.status == 200, path
+            total, drawn = bs.plotly_charts_drawn(session.page)
+            assert drawn == total, f"{lang}/{path}: {drawn}/{total} charts drawn"
+            violations = bs.run_axe(session.page)
+            assert not violations, f"{lang}/{path}:\n{bs.format_violations(violations)}"
+            assert session.console_errors == [], (lang, path)
+            assert session.external_requests == [], (lang, path)
+            assert all(status < 400 for status in session.responses.values()), session.responses
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_arabic_pages_are_right_to_left_without_horizontal_overflow(width: int, served: str, browser: Any) -> None:
+    for path in PAGES:
+        with bs.open_page(browser, f"{served}ar/{path}", viewport={"width": width, "height": 900}) as session:
+            page = session.page
+            assert page.evaluate("() => getComputedStyle(document.body).direction") == "rtl"
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"ar/{path} at {width} px: {overflow} px wider than the window"
+            # the header's menu starts at the right edge
+            box = page.locator(".site-header nav li").first.bounding_box()
+            assert box is not None and box["x"] + box["width"] > width / 2, f"ar/{path}: menu starts at the left"
+
+
+def test_charts_speak_the_pages_language(served: str, browser: Any) -> None:
+    """Plotly draws with the page's locale (CLDR month names, separators) and no toolbar."""
+    with bs.open_page(browser, f"{served}fr/indicators/fa-events/") as session:
+        page = session.page
+        locales = page.evaluate("() => Array.from(document.querySelectorAll('.plot')).map(p => p._context.locale)")
+        assert locales and set(locales) == {"fr"}
+        # (Plotly takes the separators from the registered locale: CLDR's "," and narrow no-break space)
+        separators = page.evaluate("() => document.querySelector('.plot')._fullLayout.separators")
+        assert separators == ",\u202f"
+        assert page.locator(".modebar-btn").count() == 0
+    with bs.open_page(browser, f"{served}areas/firearms/") as session:
+        page = session.page
+        assert page.evaluate("() => document.querySelector('.plot')._fullLayout.separators") == ".,"
