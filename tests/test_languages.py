@@ -313,7 +313,7 @@ def _english_messages() -> list[str]:
         for text in ([msg.id] if isinstance(msg.id, str) else list(msg.id)):
             for piece in re.split(r"%\(\w+\)s|%%|<[^>]*>", text or ""):
                 piece = " ".join(piece.split()).strip(" .,:;()")
-                if len(piece) >= 6 and " " in piece or piece in ("Dashboard", "Activities", "Timeline",
+                if (len(piece) >= 6 and " " in piece) or piece in ("Dashboard", "Activities", "Timeline",
                                                                   "Countries", "Search", "Areas"):
                     pieces.add(piece)
     return sorted(pieces)
