@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -326,11 +327,43 @@ def bench_size(n: int, runs: int, gencorpus: Path | None, hugo: str | None) -> d
     return fig
 
 
+def bench_languages(n: int, runs: int, gencorpus: Path | None, languages: list[str]) -> dict[str, float]:
+    """Cold builds of the corpus of `n` made multilingual (`languages:` in its site.yaml; the
+    records untranslated, so each language's pages say so), against the same corpus in one
+    language, alternating."""
+    site = corpus(n, gencorpus)
+    multi = CORPORA / f"{site.name}-{'-'.join(languages)}"
+    if not (multi / "site.yaml").exists():
+        shutil.copytree(site / "content", multi / "content", copy_function=os.link)
+        text = (site / "site.yaml").read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^language: .*\n", "", text) + f"languages: [{', '.join(languages)}]\n"
+        (multi / "site.yaml").write_text(text, encoding="utf-8")
+    times: dict[str, list[Run]] = {"one": [], "multi": []}
+    peak = 0
+    for i in range(runs + 1):  # (the first round samples memory and is not timed)
+        for name, folder in (("one", site), ("multi", multi)):
+            out = CORPORA / f"out-lang-{name}"
+            discard(out)
+            settle()
+            r = run([sys.executable, "-m", "sitegen", "build", str(folder), "-o", str(out)], CORPORA, sample=i == 0)
+            if r.code != 0:
+                raise SystemExit(f"{name}-language build of {n} failed ({r.code}):\n{r.err[-2000:]}")
+            discard(folder / ".sitegen-cache")
+            if i:
+                times[name].append(r)
+            elif name == "multi":
+                peak = r.rss
+    return {f"{name}_s": median([r.wall for r in items]) for name, items in times.items()} | {
+        "multi_rss_mb": peak / 2**20}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--runs", type=int, default=0, help="runs per figure (default 5, 3 at 10k+)")
     ap.add_argument("--no-hugo", action="store_true")
+    ap.add_argument("--languages", default="",
+                    help="also time a cold build in these languages, e.g. en,fr,ru,ar, against one language")
     ap.add_argument("--gencorpus", type=Path, default=None,
                     help="another corpus generator, run as `PATH N DIR --overwrite` (default: bench/corpus.py)")
     ap.add_argument("--workdir", type=Path, default=None,
@@ -361,6 +394,11 @@ def main() -> None:
         print(f"  pages written per second (cold)    {f['pages'] / f['cold_s']:7.0f}")
         if "hugo_s" in f:
             print(f"  sitegen/Hugo cold time ratio       {f['cold_s'] / f['hugo_s']:7.2f}")
+        if args.languages:
+            codes = [c.strip() for c in args.languages.split(",") if c.strip()]
+            lf = bench_languages(n, runs, args.gencorpus, codes)
+            print(f"  cold build in {len(codes)} languages         {lf['multi_s']:7.2f} s wall (one language "
+                  f"{lf['one_s']:.2f} s): ratio {lf['multi_s'] / lf['one_s']:.2f}, peak RSS {lf['multi_rss_mb']:.0f} MB")
     empty_trash()  # (at the end only: see discard)
     if len(figures) >= 2:
         small, big = sorted(figures)[0], sorted(figures)[-1]
