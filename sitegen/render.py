@@ -7,7 +7,6 @@ re-renders after an edit); `render(job)` turns one job into `(path, bytes)` outp
 from __future__ import annotations
 
 import copy
-import dataclasses
 import datetime as dt
 import functools
 import json
@@ -19,7 +18,6 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
-from babel import Locale, UnknownLocaleError
 from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
@@ -27,6 +25,7 @@ from markupsafe import Markup
 from . import charts, markdown
 from . import model as m
 from .i18n import Words, direction, words_for
+from .languages import Languages
 from .progress import AreaProgress, area_progress
 
 THEME = Path(__file__).parent / "theme"
@@ -303,12 +302,8 @@ class Renderer:
         # pages of each other language through its own renderer (`language`), whose pages sit
         # under `prefix` ("fr/") and reach the shared assets one folder up.
         self.prefix = prefix
-        self.home_base = site.config.base_url[: len(site.config.base_url) - len(prefix)]
-        self._others: dict[str, Renderer] = {}
-        self._before: dict[str, Renderer] = {}  # the other languages' renderers to take over from
-        self._made_with = (bytecode_cache, remember_html)
-        # id() of a record -> (the record, its text in this renderer's language)
-        self.translated: dict[int, tuple[Any, Any]] = {}
+        self.made_with = (bytecode_cache, remember_html)
+        self.languages = Languages(self)
         # Rendered Markdown is remembered (by text) for the preview server, which renders the
         # same bodies again after an edit; a build renders each body once, and its workers
         # would only fill memory with it (tens of megabytes each at 10,000 records).
@@ -372,7 +367,7 @@ class Renderer:
         (the preview server keeps unchanged records as the same objects; items are checked
         per record by identity): only with the same compiled templates and area titles."""
         if previous.env is self.env:  # the same templates: so are the other languages'
-            self._before = previous._others
+            self.languages.take_over(previous.languages)
         if (previous.env is self.env and previous.area_title == self.area_title
                 and len(previous._items) <= 8 * len(self.site.activities) + 100):
             self._items = previous._items
@@ -466,71 +461,8 @@ class Renderer:
         return PAGE_KINDS[job.kind](self, job)
 
     def language(self, code: str) -> Renderer:
-        """The renderer of the site's pages in language `code` (not the first): the same
-        records and templates, its words, its pages under /<code>/."""
-        sub = self._others.get(code)
-        if sub is None:
-            config = self.site.config
-            before = self._before.get(code)
-            memo = before.translated if before is not None else {}
-            site = dataclasses.replace(
-                self.site, config=dataclasses.replace(config, language=code, base_url=f"{config.base_url}{code}/"),
-                plan=dict(self.site.plans).get(code, self.site.plan),
-                activities=_in_language(self.site.activities, code, memo),
-                area_texts=_in_language(self.site.area_texts, code, memo),
-                pages=_in_language(self.site.pages, code, memo))
-            sub = Renderer(site, self.site_dir, self.version, *self._made_with,
-                           words=words_for(code, self.site.messages_in(code)), prefix=f"{code}/")
-            sub.translated = memo
-            if before is not None and before.words is sub.words:
-                sub.env = before.env  # compiled templates are kept, as the first language's
-                sub.reuse_items(before)
-            self._others[code] = sub
-        return sub
-
-    def _text_lang(self, record: Any) -> str:
-        """The language tag of a record's text (an activity, page or area narrative) when it
-        is not the page's: a record not translated into it shows the first language's text."""
-        if not self.prefix:
-            return ""
-        code = self.prefix[:-1]
-        if any(t.lang == code for t in record.translations):
-            return ""
-        return self.home_language[1]
-
-    @functools.cached_property
-    def home_language(self) -> tuple[str, str, str]:
-        """The site's first language: (code, hreflang, its name in this page's language)."""
-        code = (self.site.config.languages or (self.site.config.language,))[0]
-        try:
-            name = str(Locale.parse(code.replace("-", "_")).get_display_name(self.words.locale) or code)
-        except (ValueError, UnknownLocaleError):
-            name = code
-        return code, code.replace("_", "-"), name
-
-    @functools.cached_property
-    def _language_names(self) -> tuple[tuple[str, str, str], ...]:
-        """(code, hreflang, the language's name in itself) of every language of the site."""
-        out = []
-        for code in self.site.config.languages:
-            try:
-                name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_")) or code
-            except (ValueError, UnknownLocaleError):
-                name = code
-            out.append((code, code.replace("_", "-"), name[:1].upper() + name[1:]))
-        return tuple(out)
-
-    def _switcher(self, site_root: str, url: str) -> tuple[list[tuple[str, str, str, str]], list[tuple[str, str]]]:
-        """The language menu of the page at `url` ((hreflang, name, href, current) of each
-        language) and its alternates ((hreflang, absolute URL)); empty with one language."""
-        menu, alternates = [], []
-        first = self.site.config.languages[:1]
-        current = self.prefix[:-1] or (first[0] if first else "")
-        for code, tag, name in self._language_names:
-            folder = "" if code == first[0] else f"{code}/"
-            menu.append((tag, name, f"{site_root}{folder}{url}", "yes" if code == current else ""))
-            alternates.append((tag, f"{self.home_base}{folder}{url}"))
-        return menu, alternates
+        """The renderer of the site's pages in language `code` (see languages.Languages)."""
+        return self.languages.renderer(code)
 
     # -- helpers -------------------------------------------------------------------------
     def page(self, job: Job, template: str, title: str, crumbs: list[tuple[str, str]],
@@ -555,7 +487,7 @@ class Renderer:
         """What a page's template sees."""
         root, url = _place(job)
         site_root = root + "../" if self.prefix else root
-        menu, alternates = self._switcher(site_root, url) if self.site.config.languages else ((), ())
+        menu, alternates = self.languages.menu(site_root, url)
         context = {
             "site": self.site, "config": self.site.config, "plan": self.site.plan, "root": root,
             "title": title, "crumbs": crumbs, "charts": page_charts, "url": url,
@@ -566,8 +498,8 @@ class Renderer:
             "site_footer": self.site_footer, "activity_item": self._activity_item,
             "fragments": self._fragments, "words_json": self._words_json, "plotly_locale": self._plotly_locale,
             "site_root": site_root, "languages": menu, "alternates": alternates,
-            "direction": direction(self.site.config.language), "text_lang": self._text_lang,
-            "home_language": self.home_language,
+            "direction": direction(self.site.config.language), "text_lang": self.languages.text_lang,
+            "home_language": self.languages.home,
         }
         context.update(ctx)
         return context
@@ -631,7 +563,8 @@ class Renderer:
         new = copy.copy(self)
         new.site = site
         new._fragments = {}  # {% cached %} blocks are kept for one site only
-        new._others, new._before = {}, self._others  # (the other languages: made anew on use)
+        new.languages = Languages(new)  # (the other languages: made anew on use)
+        new.languages.take_over(self.languages)
         new.by_area, new.by_country = dict(self.by_area), dict(self.by_country)
         for act in replaced.values():
             for area in act.areas:
@@ -681,23 +614,6 @@ def _script_json(value: Any) -> Markup:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
                   .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def _in_language(records: tuple[Any, ...], code: str, memo: dict[int, tuple[Any, Any]]) -> tuple[Any, ...]:
-    """Records (with `translations`, `title` and `body`) with their text in language `code`
-    where they have one (made once per record object: `memo`), else as they are."""
-    out = []
-    for rec in records:
-        if not rec.translations:
-            out.append(rec)
-            continue
-        hit = memo.get(id(rec))
-        if hit is None or hit[0] is not rec:
-            text = next((t for t in rec.translations if t.lang == code), None)
-            made = rec if text is None else dataclasses.replace(rec, title=text.title or rec.title, body=text.body)
-            hit = memo[id(rec)] = (rec, made)
-        out.append(hit[1])
-    return tuple(out)
 
 
 def _same_basis(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
