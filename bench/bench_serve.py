@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Time from a file write to the live-reload event of `sitegen serve`, for one activity edit.
 
-Usage: python3 bench/bench_serve.py [N ...] [--gencorpus PATH]     (default: 1000 10000)
+Usage: python3 bench/bench_serve.py [N ...] [--gencorpus PATH] [--languages en,fr,ru,ar]
+(default: 1000 10000, one language)
 
 For each N: makes a corpus with bench/corpus.py (or with another generator run as
 `PATH N DIR`), kept in /tmp/sitegen-bench-serve/corpus-N between runs (delete it after
@@ -37,7 +38,7 @@ sys.path.insert(0, str(HERE))
 import corpus as bench_corpus  # noqa: E402  (bench/corpus.py)
 
 
-def corpus(n: int, gencorpus: Path | None) -> Path:
+def corpus(n: int, gencorpus: Path | None, languages: str = "") -> Path:
     """A fresh copy of the corpus of `n` activities (generated once, kept in WORK)."""
     base = WORK / f"corpus-{n}"
     if not (base / "site.yaml").exists():
@@ -50,6 +51,9 @@ def corpus(n: int, gencorpus: Path | None) -> Path:
     site = WORK / f"site-{n}"
     shutil.rmtree(site, ignore_errors=True)
     shutil.copytree(base, site)
+    if languages:  # a multilingual site: the edits are timed for the first language's pages
+        text = re.sub(r"(?m)^language: .*\n", "", (site / "site.yaml").read_text(encoding="utf-8"))
+        (site / "site.yaml").write_text(text + f"languages: [{languages}]\n", encoding="utf-8")
     return site
 
 
@@ -77,8 +81,8 @@ def wait_event(q: queue.Queue[tuple[float, str, str]], name: str, timeout: float
             return at
 
 
-def bench(n: int, gencorpus: Path | None) -> None:
-    site = corpus(n, gencorpus)
+def bench(n: int, gencorpus: Path | None, languages: str = "") -> None:
+    site = corpus(n, gencorpus, languages)
     env = dict(os.environ, PYTHONPATH=str(REPO))
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "0"],
@@ -146,6 +150,7 @@ if __name__ == "__main__":
     ap.add_argument("sizes", type=int, nargs="*", default=[1000, 10000], help="activities (default: 1000 10000)")
     ap.add_argument("--gencorpus", type=Path, default=None,
                     help="another corpus generator, run as `PATH N DIR` (default: bench/corpus.py)")
+    ap.add_argument("--languages", default="", help="a multilingual site, e.g. en,fr,ru,ar (the first is edited)")
     args = ap.parse_args()
     for size in args.sizes:
-        bench(size, args.gencorpus)
+        bench(size, args.gencorpus, args.languages.replace(",", ", "))
