@@ -95,6 +95,8 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
         "legend": {"orientation": "h", "y": -0.2},
     }
     layout.update(extra)
+    for axis in ("xaxis", "yaxis"):  # (room for the tick labels, e.g. slanted ones on a phone)
+        layout[axis] = {"automargin": True, **layout.get(axis, {})}
     return layout
 
 
@@ -118,6 +120,32 @@ def mirrored(chart: Chart) -> Chart:
     return dataclasses.replace(chart, figure={**chart.figure, "layout": layout})
 
 
+# Hover text: the bar's category and value, and its series (the legend's name) beside it.
+_HOVER = "%{x}: %{y}<extra>%{fullData.name}</extra>"
+_HOVER_PCT = "%{y}: %{x}%<extra>%{fullData.name}</extra>"
+
+
+def _wrapped(label: str, width: int = 22) -> str:
+    """A long category label on lines of about `width` characters (Plotly's <br>), so that
+    it takes less of a phone's width from the plot."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines) if len(label) > width else label
+
+
+def _count_axis(title: str, top: int) -> dict[str, Any]:
+    """A value axis of counts: from zero, whole-number ticks (a small count would get
+    0.5 steps)."""
+    axis: dict[str, Any] = {"title": {"text": title}, "rangemode": "tozero"}
+    if top <= 5:
+        axis["dtick"] = 1
+    return axis
+
+
 def _num(value: float | None) -> Any:
     if value is None:
         return None
@@ -132,7 +160,7 @@ def _pct(value: float | None) -> Any:
 
 def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], key: str, *,
                      words: Words) -> Chart:
-    names = [a.area.title for a in areas]
+    names = [_wrapped(a.area.title) for a in areas]
     completion = [_pct(a.completion) for a in areas]
     attain = [_pct(None if a.attainment is None else min(1.0, a.attainment)) for a in areas]
     expected = _pct(areas[0].expected) if areas else 0
@@ -140,9 +168,9 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
     fig = {
         "data": [
             {"type": "bar", "orientation": "h", "name": words("Activities completed (%)"), "y": names,
-             "x": completion, "marker": {"color": "#0072B2"}},
+             "x": completion, "marker": {"color": "#0072B2"}, "hovertemplate": _HOVER_PCT},
             {"type": "bar", "orientation": "h", "name": words("Indicator attainment (%)"), "y": names,
-             "x": attain, "marker": {"color": "#E69F00"}},
+             "x": attain, "marker": {"color": "#E69F00"}, "hovertemplate": _HOVER_PCT},
         ],
         "layout": _layout(title, barmode="group",
                           xaxis={"range": [0, 100], "ticksuffix": "%"},
@@ -150,7 +178,9 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
                           height=120 + 50 * len(areas),
                           shapes=[{"type": "line", "x0": expected, "x1": expected, "y0": 0, "y1": 1,
                                    "yref": "paper", "line": {"color": "#000", "dash": "dot"}}],
+                          # (the note reads away from the plot's edge it would run over)
                           annotations=[{"x": expected, "y": 1, "yref": "paper", "yanchor": "bottom",
+                                        "xanchor": "right" if (expected or 0) > 50 else "left",
                                         "text": words("time elapsed %(percent)s%%", percent=words.plain(expected)),
                                         "showarrow": False}]),
     }
@@ -208,13 +238,18 @@ def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
         if not any(ys):
             continue
         data.append({"type": "bar", "name": area.title, "x": shown_quarters, "y": ys,
-                     "marker": {"color": colors[area.id]}})
+                     "marker": {"color": colors[area.id]}, "hovertemplate": _HOVER})
         rows += [(q, area.title, n) for q, n in zip(quarters, ys) if n]
     busiest = max(quarters, key=lambda q: sum(table.get((a.id, q), 0) for a in site.plan.areas)) if quarters else ""
     title = words("Activities per quarter by area")
+    top = max([sum(table.get((a.id, q), 0) for a in site.plan.areas) for q in quarters] or [0])
+    # (the legend above the plot: below, it would cover the slanted quarter labels)
     fig = {"data": data, "layout": _layout(title, barmode="stack",
                                            xaxis={"type": "category", "tickangle": -45},
-                                           yaxis={"title": {"text": words("activities")}})}
+                                           yaxis=_count_axis(words("activities"), top),
+                                           legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+                                           margin={"l": 60, "r": 20, "t": 30 + 20 * len(data), "b": 70},
+                                           height=300 + 20 * len(data))}
     total = sum(n for *_, n in rows)
     n_total = words.plain(total)  # written before words.plural: see progress_by_area
     summary = words.plural(
@@ -235,8 +270,11 @@ def status_breakdown(activities: tuple[m.Activity, ...], key: str, title: str | 
         tally[a.status] += 1
     fig = {"data": [{"type": "bar", "x": [words.status(s) for s in tally], "y": list(tally.values()),
                      "marker": {"color": [STATUS_COLORS[s] for s in tally]},
-                     "text": [str(n) for n in tally.values()], "textposition": "auto"}],
-           "layout": _layout(title, xaxis={"type": "category"}, yaxis={"title": {"text": words("activities")}})}
+                     # (above its bar: inside a short one the number would be struck by its edge)
+                     "text": [words.plain(n) for n in tally.values()], "textposition": "outside",
+                     "cliponaxis": False, "hovertemplate": "%{x}: %{y}<extra></extra>"}],
+           "layout": _layout(title, xaxis={"type": "category"},
+                             yaxis=_count_axis(words("activities"), max(tally.values())))}
     summary = ", ".join(words("%(count)s %(status)s", count=words.plain(n), status=words.status(s))
                         for s, n in tally.items()) + "."
     return Chart(f"{key}-status", title, summary, fig, (words("status"), words("activities")),
