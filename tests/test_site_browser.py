@@ -267,6 +267,27 @@ def test_area_page_prints_as_a_report(built: Path, served: str, browser: Any) ->
         assert not page.locator("nav[aria-label=Main]").is_visible()
         assert page.locator("h1").is_visible()
         assert page.locator(".chart .js-plotly-plot").first.is_visible()
-        assert page.locator("details.chart-data table").first.is_visible()  # tables print even when collapsed
+        # on paper a chart says it with its summary: its data table stays on screen and in its CSV
+        assert page.locator(".chart-summary").first.is_visible()
+        assert not page.locator("details.chart-data").first.is_visible()
         pdf = page.pdf(format="A4")
         assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+@pytest.mark.parametrize(("kind", "most"), [("dashboard", 3), ("area", 4)])
+def test_the_dashboard_and_an_area_print_on_few_pages(kind: str, most: int, built: Path, served: str,
+                                                      browser: Any) -> None:
+    """Printed (A4), the dashboard takes at most 3 pages and an area at most 4: no menu,
+    charts two abreast and whole, no data tables."""
+    for path in [page_kinds(built)[KINDS.index(kind)]] + (
+            [f"areas/{p.name}/" for p in sorted((built / "areas").iterdir()) if p.is_dir()] if kind == "area" else []):
+        with bs.open_page(browser, served + path) as session:
+            page = session.page
+            bs.plotly_charts_drawn(page)
+            page.emulate_media(media="print")
+            pages = _pdf_pages(page.pdf(format="A4", print_background=True))
+            assert 1 <= pages <= most, f"{path} prints on {pages} A4 pages"

@@ -20,16 +20,8 @@
     var details = el.parentNode.querySelector("details.chart-data");
     if (details) { details.removeAttribute("open"); }
   });
-  // Printed pages carry their data tables: open them for printing, close them after.
-  window.addEventListener("beforeprint", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("details.chart-data"), function (d) {
-      if (!d.open) { d.open = true; d.setAttribute("data-print-opened", ""); }
-    });
-    Array.prototype.forEach.call(plots, function (el) { window.Plotly.Plots.resize(el); });
-  });
-  window.addEventListener("afterprint", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("details[data-print-opened]"), function (d) {
-      d.open = false; d.removeAttribute("data-print-opened");
-    });
-  });
+  // Charts fit the printed page's width (two side by side), and the screen's again after.
+  function resize() { Array.prototype.forEach.call(plots, function (el) { window.Plotly.Plots.resize(el); }); }
+  window.addEventListener("beforeprint", resize);
+  window.addEventListener("afterprint", resize);
 })();
