@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, cache
+from . import __version__, cache, search
 from .content import fs_key
 from .errors import ContentError, Problem, Problems
 from .gitinfo import History
@@ -212,7 +212,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
                 continue
             keyed.append(i)
             new_keys[job.path] = job_key
-            kept_files = _kept(writer, job, job_key, keys or {}, live)
+            kept_files = _kept(writer, job.path, job_key, keys or {}, live)
             if kept_files is not None:
                 results[i] = kept_files
                 todo.remove(i)
@@ -339,15 +339,16 @@ class _Tokens:
         return self._contributors
 
 
-def _kept(writer: TreeWriter, job: Job, key: bytes, keys: dict[str, bytes], live: Tree | None
+def _kept(writer: TreeWriter, path: str, key: bytes, keys: dict[str, bytes], live: Tree | None
           ) -> list[tuple[str, Entry]] | None:
-    """The files of a keyed page the writer's folder (or the live output) still holds as the
-    build that recorded the same key wrote them; None when one is missing or changed."""
+    """The files of a keyed page (or of the search index: SEARCH_KEY) the writer's folder (or
+    the live output) still holds as the build that recorded the same key wrote them; None
+    when one is missing or changed."""
     for known, adopt in ((keys, False), (live.keys if live is not None else {}, True)):
-        if known.get(job.path) != key or job.path + _OUTPUTS not in known:
+        if known.get(path) != key or path + _OUTPUTS not in known:
             continue
         out = []
-        for rel in known[job.path + _OUTPUTS].decode("utf-8").split("\n"):
+        for rel in known[path + _OUTPUTS].decode("utf-8").split("\n"):
             entry = writer.adopt(rel, live) if adopt and live is not None else writer.intact(rel)
             if entry is None:
                 break
@@ -441,6 +442,8 @@ def static_copies(site: m.Site, site_dir: Path, files: dict[str, Any]) -> dict[s
     for rel in site.static_files:
         out = rel[len("content/static/"):]
         clash = _clash(taken, out)
+        if not clash and fs_key(out.partition("/")[0]) == fs_key(search.FOLDER):
+            clash = f"static file in {search.FOLDER}/, which holds the search index"
         if clash:
             problems.append(Problem(rel, 0, 0, "error", clash, "rename or move the static file"))
         else:
@@ -786,7 +789,12 @@ def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, 
         manifest = dict(files)
         for rel, src in copies.items():
             manifest[rel] = writer.put(rel, src.read_bytes())
-        _prune(work, [rel for rel in before if rel not in manifest], folders, manifest)
+        stale = [rel for rel in before if rel not in manifest]
+        index_of = search.FOLDER + "/"
+        # the pages first (the indexer reads every page left), then the index
+        _prune(work, [rel for rel in stale if not rel.startswith(index_of)], folders, manifest)
+        indexed, missing = _index_tree(work, manifest, writer, page_keys, known_keys, live_tree)
+        _prune(work, [rel for rel in stale if rel.startswith(index_of) and rel not in manifest], folders, manifest)
         (work / MARKER).unlink(missing_ok=True)
         (work / MARKER).write_bytes(_MARKER_TEXT)
         old_files = live["files"] if described else None
@@ -800,8 +808,8 @@ def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, 
     # output, which cannot be moved to another folder), it is removed: the build succeeded.
     spare_ino = _keep(work, spare) if keep and had_output else None
     pages = sum(1 for p in files if p.endswith(".html"))
-    result = BuildResult(pages, len(files) + len(copies), len(site.activities),
-                         time.perf_counter() - started, tuple(items), out, pages - kept)
+    result = BuildResult(pages, len(files) + len(copies) + indexed, len(site.activities),
+                         time.perf_counter() - started, _with_search(items, missing), out, pages - kept)
     trees = {"fingerprint": store.fingerprint,
              "out": {"ino": os.stat(out_abs).st_ino, "files": manifest, "keys": page_keys},
              "spare": {"ino": spare_ino, "files": old_files or {}, "keys": old_keys}
@@ -815,6 +823,37 @@ def _published_dots(site: m.Site) -> set[str]:
     """The dot entries at the top of the output that the site publishes (content/static/)."""
     top = (rel[len("content/static/"):].partition("/")[0] for rel in site.static_files)
     return {name for name in top if name.startswith(".")}
+
+
+# (in the keys of a tree: the search index's key, see _index_tree)
+SEARCH_KEY = "\0search"
+
+
+def _index_tree(work: Path, manifest: dict[str, Any], writer: TreeWriter, page_keys: dict[str, bytes],
+                known_keys: dict[str, bytes], live: Tree | None) -> tuple[int, str]:
+    """Index the pages of `work` (search.index) and write the index through `writer` into
+    `manifest`, or keep the index `work` (or the live output) holds when the pages are the
+    ones it was made of (search.html_key); (files of the index, why there is none)."""
+    found = search.binary()
+    if found.missing:
+        return 0, found.missing
+    key = search.html_key([(rel, e[0]) for rel, e in manifest.items() if rel.endswith(".html")], found)
+    entries = _kept(writer, SEARCH_KEY, key, known_keys, live)
+    if entries is None:
+        made = search.index(work, found)
+        entries = [(rel, writer.put(rel, data)) for rel, data in made.files.items()]
+    manifest.update(entries)
+    page_keys[SEARCH_KEY] = key
+    page_keys[SEARCH_KEY + _OUTPUTS] = "\n".join(rel for rel, _ in entries).encode("utf-8")
+    return len(entries), ""
+
+
+def _with_search(items: list[Problem], missing: str) -> tuple[Problem, ...]:
+    """The build's problems, and the warning of a site built without a search index."""
+    if not missing:
+        return tuple(items)
+    warning = Problem("(search)", 0, 0, "warning", f"no search index: {missing}", search.HINT)
+    return tuple(sorted({*items, warning}))
 
 
 def _start_tree(work: Path, out_abs: Path, spare: Path | None, trees: dict[str, Any], trees_path: Path,
@@ -918,13 +957,18 @@ def _build_plain(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, i
     copies = static_copies(site, site_dir, files)
     tmp = write_tree(out, files, copies)
     try:
+        made = search.index(tmp)
+        for rel, data in made.files.items():
+            path = safe_join(tmp, rel)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
         swap_into_place(tmp, out)
     except BaseException:
         remove_tree(tmp)
         raise
     pages = sum(1 for p in files if p.endswith(".html"))
-    return BuildResult(pages, len(files) + len(copies), len(site.activities),
-                       time.perf_counter() - started, tuple(items), out)
+    return BuildResult(pages, len(files) + len(copies) + len(made.files), len(site.activities),
+                       time.perf_counter() - started, _with_search(items, made.missing), out)
 
 
 def default_workers() -> int:

@@ -1,4 +1,4 @@
-"""The data files (JSON, CSV, search index, feed, sitemap), and the one function that turns
+"""The data files (JSON, CSV, feed, sitemap), and the one function that turns
 an activity into the record that activities.json and activities.csv both hold
 (`activity_record`, in the SPEC's key names).
 """
@@ -12,7 +12,6 @@ from typing import Any
 
 from . import charts
 from . import model as m
-from .countries import COUNTRIES
 from .progress import elapsed
 from .render import Job, Renderer, page_kind
 from .reports import json_number as _num
@@ -119,15 +118,9 @@ def activities_index(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 
 @page_kind("search_json")
 def search_json(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
-    parts = [_piece(r, "search_json", a) for a in r.site.activities]
-    docs: list[dict[str, str]] = []
-    for p in r.site.pages:
-        docs.append({"u": f"pages/{p.slug}/", "t": p.title, "k": "page", "d": "", "x": excerpt(p.body, 5000)})
-    for area in r.site.plan.areas:
-        docs.append({"u": f"areas/{area.id}/", "t": area.title, "k": "area", "d": "",
-                     "x": excerpt(area.summary, 400)})
-    parts += [json.dumps(d, ensure_ascii=False) for d in docs]
-    return [(job.path, ("[" + ", ".join(parts) + "]\n").encode("utf-8"))]
+    """Nothing: the search index is Pagefind's (search.py), made from the pages. (The job
+    list of render.py still names data/search.json; both go together.)"""
+    return []
 
 
 # The data files made of one piece per activity: kind -> (the name of the piece in
@@ -136,7 +129,6 @@ _PIECES: dict[str, tuple[str, Callable[[Renderer, m.Activity], str]]] = {
     "activities_json": ("json", lambda r, a: record_json(r, a)),
     "activities_csv": ("csv", lambda r, a: record_csv(r, a)),
     "activities_index": ("index", lambda r, a: _index_row(a)),
-    "search_json": ("search", lambda r, a: _search_entry(a, r.area_title)),
 }
 
 
@@ -146,7 +138,7 @@ def _piece(r: Renderer, kind: str, a: m.Activity) -> str:
     return r.record_texts.get(a, name, make, r, a)
 
 
-SPLICED = frozenset({"activities_json", "activities_csv", "activities_index", "search_json"})
+SPLICED = frozenset({"activities_json", "activities_csv", "activities_index"})
 
 
 def splice(r: Renderer, kind: str, previous: bytes, replaced: list[tuple[m.Activity, m.Activity]]
@@ -198,15 +190,6 @@ def robots(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     return [(job.path, text.encode("utf-8"))]
 
 
-def _search_entry(a: m.Activity, titles: dict[str, str]) -> str:
-    """One activity's search-index entry as JSON text."""
-    text = " ".join([titles[x] for x in a.areas] + [a.type, a.status, a.city]
-                    + [COUNTRIES[c] for c in a.all_countries] + list(a.tags) + list(a.partners)
-                    + [excerpt(a.body, 400)])
-    return json.dumps({"u": f"activities/{a.id}/", "t": a.title, "k": "activity",
-                       "d": a.start.isoformat(), "x": text}, ensure_ascii=False)
-
-
 def _index_row(a: m.Activity) -> str:
     """An activity's row of data/activities-index.json."""
     return json.dumps([a.id, a.title, list(a.areas), a.status, a.type, list(a.all_countries),
@@ -215,7 +198,7 @@ def _index_row(a: m.Activity) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def excerpt(text: str, limit: int = 240) -> str:
-    """Plain-text start of a Markdown body, for lists, feeds and search."""
+    """Plain-text start of a Markdown body, for lists and feeds."""
     words = []
     for line in text.split("\n"):
         line = line.strip().lstrip("#>*-|0123456789. ").strip()

@@ -161,10 +161,14 @@ class Words:
             "loading": self.gettext("Loading…"),
             "needs_http_filter": self.gettext("Filtering all pages needs the site to be served over HTTP."),
             "needs_http_search": self.gettext("Search needs the site to be served over HTTP."),
+            "search_unavailable": self.gettext("Search is unavailable: this site was built without its search index."),
             "loading_index": self.gettext("Loading the search index…"),
             "matches": self._by_category("%(n)s activity matches.", "%(n)s activities match."),
             "results": self._by_category("%(n)s result for “%(q)s”.", "%(n)s results for “%(q)s”."),
-            "kinds": {"activity": self.gettext("activity"), "page": self.gettext("page"), "area": self.gettext("area")},
+            # the kinds of page search finds (the `kind` meta of the templates' data-pagefind-body)
+            "kinds": {"activity": self.gettext("activity"), "area": self.gettext("area"),
+                      "indicator": self.gettext("indicator"), "country": self.gettext("country"),
+                      "report": self.gettext("report"), "page": self.gettext("page")},
             "statuses": {word: self.status(word) for word in STATUS_WORDS[:5]},
         }
 

@@ -12,10 +12,10 @@ The result is always the tree a full `sitegen build` of the same content would w
   not grow with the site: when the watcher's paths are activity files whose records differ
   from the last good site's only in `body` (with the same problems), the last Site gets
   those records swapped in at their places, the last Renderer is patched
-  (`Renderer.with_bodies`), and the activities' pages, the feed and search.json (its
-  changed entries swapped in place) are rendered. Anything else, or a site with templates
-  of its own that could show a record elsewhere (any but a site_footer.html that names only
-  site-wide facts, see `deps_hold`), takes the general path below.
+  (`Renderer.with_bodies`), and the activities' pages and the feed are rendered. Anything
+  else, or a site with templates of its own that could show a record elsewhere (any but a
+  site_footer.html that names only site-wide facts, see `deps_hold`), takes the general
+  path below.
 - Validation mirrors `loader.assemble`, memoised per input document: an activity file is
   re-validated only when it (or the plan) changed. On any activity error the whole list
   is validated again the ordinary way, so messages are the same as `sitegen check`'s.
@@ -28,13 +28,17 @@ The result is always the tree a full `sitegen build` of the same content would w
   dashboard, timeline, data files, feed, reports); plus jobs that are new or whose key or
   deps changed. With templates of the site's own that could show any record anywhere (see
   `deps_hold`), every job. When only activities' Markdown bodies changed, only the pages
-  that show bodies are rendered: the activity page, the feed and the search index. The data
+  that show bodies are rendered: the activity page and the feed. The data
   files made of a piece per record are spliced (datafiles.splice) when no record moved.
 - Files of pages that no longer exist are removed; unchanged bytes are not rewritten. Each
   file is written to a temporary name and renamed, so the server never serves half a file
   (preview_files.py).
 - On errors nothing is written; the last good site stays on disk and in memory, and the
   next successful rebuild is diffed against it.
+- The search index (pagefind/, search.py) is made from the pages in a background thread
+  after the first rebuild and after each that wrote or removed a page (search.BackgroundIndex:
+  debounced, one at a time, swapped in at once), so a rebuild never waits for it.
+  `wait_for_search()` returns once it is up to date; `close()` stops it.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ import os
 import stat
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,9 +62,10 @@ from .errors import ContentError, Problem, Problems
 from .gitinfo import GitInfo, read_history
 from .preview_files import PreviewFiles, stat_key
 from .render import Job, Renderer, TemplateError, deps_hold
+from .search import BackgroundIndex
 
 # Page kinds of the default theme that show an activity's Markdown body.
-BODY_KINDS = frozenset({"feed", "search_json"})
+BODY_KINDS = frozenset({"feed"})
 _NO_JOB = Job("", "")
 # Watcher batches larger than this are not trusted to name every change: the kernel drops
 # events beyond its queue (16,384 by default) and watchfiles does not say so. Such a batch
@@ -204,9 +210,12 @@ class SourceFiles:
 class Builder:
     """Keeps the state of the last build of `site_dir` into `out_dir` and updates it."""
 
-    def __init__(self, site_dir: Path, out_dir: Path):
+    def __init__(self, site_dir: Path, out_dir: Path, search_report: Callable[[str], None] | None = None):
         self.site_dir = site_dir
         self.out = out_dir
+        # the search index of out_dir, made in the background (`search_report` is told why
+        # there is none, or why it failed, and "" once it works again)
+        self.search = BackgroundIndex(out_dir, report=search_report)
         self.site: m.Site | None = None  # the last good site (what out_dir shows)
         self.warnings: list[Problem] = []
         self._files_in = SourceFiles(site_dir)  # what the site folder holds, parsed
@@ -381,8 +390,23 @@ class Builder:
             if j.kind == "activity":
                 self._act_jobs.setdefault(j.key, []).append(j)  # (one per language)
         self._body_jobs = [j for j in jobs if j.kind in BODY_KINDS]
+        self._index_pages()
         return Outcome(True, self.warnings, changed, len(todo), written, removed, full,
                        (time.perf_counter() - started) * 1000)
+
+    def _index_pages(self) -> None:
+        """Have the search index made again when this rebuild wrote or removed a page."""
+        if self._files.pages_changed:
+            self._files.pages_changed = False
+            self.search.changed()
+
+    def wait_for_search(self, timeout: float | None = None) -> bool:
+        """Wait until the search index shows the pages as they are (False on timeout)."""
+        return self.search.wait(timeout)
+
+    def close(self) -> None:
+        """Stop the search indexing (a running indexer is ended)."""
+        self.search.stop()
 
     def _body_edit(self, scan: dict[str, tuple[Any, ...]], changed: list[str],
                    started: float) -> Outcome | None:
@@ -410,6 +434,7 @@ class Builder:
         self._files_in.keys = scan
         self.site, self._renderer = site, renderer
         self.shortcut = True
+        self._index_pages()
         return Outcome(True, self.warnings, changed, len(rendered), written, 0, False,
                        (time.perf_counter() - started) * 1000)
 

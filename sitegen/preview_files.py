@@ -22,7 +22,7 @@ def stat_key(st: os.stat_result) -> tuple[int, ...]:
 
 def _fingerprint(data: bytes) -> bytes:
     """What tells whether a generated file changed: a digest, or for files over a megabyte
-    (data/search.json and the like at 10,000 activities) the bytes themselves, which compare
+    (data/activities.json and the like at 10,000 activities) the bytes themselves, which compare
     several times faster than they hash."""
     return data if len(data) > BIG else digest(data)
 
@@ -35,6 +35,8 @@ class PreviewFiles:
         self.out = out_dir
         self.hashes: dict[str, bytes] = {}  # generated output path -> _fingerprint of its bytes
         self.copies: dict[str, tuple[str, tuple[Any, ...]]] = {}  # output path -> (source, stat)
+        self.pages_changed = False  # whether a page (.html) was written or removed (the
+        # search index is made of the pages: see incremental.Builder); reset by the reader
 
     def sync(self, rendered: dict[str, list[tuple[str, bytes]]], job_outputs: dict[str, tuple[str, ...]],
              copies: dict[str, Path], scan: dict[str, tuple[Any, ...]]) -> tuple[int, int]:
@@ -55,17 +57,18 @@ class PreviewFiles:
             if self.copies.get(path) != stamp:
                 _atomic_write(safe_join(self.out, path), src.read_bytes())
                 written += 1
+                self.pages_changed |= path.endswith(".html")
             new_copies[path] = stamp
         live = {p for outs in job_outputs.values() for p in outs}
         removed = 0
+        gone = [p for p in self.hashes if p not in live and p not in new_copies]
+        gone += [p for p in self.copies if p not in new_copies and p not in live]
         for path in [p for p in self.hashes if p not in live]:
             del self.hashes[path]
-            if path not in new_copies:
-                removed += _remove(self.out, path)
-        for path in self.copies:
-            if path not in new_copies and path not in live:
-                removed += _remove(self.out, path)
-                self.hashes.pop(path, None)
+        for path in gone:
+            removed += _remove(self.out, path)
+            self.hashes.pop(path, None)
+        self.pages_changed |= any(p.endswith(".html") for p in gone)
         for path in new_copies:  # a copy that replaced a generated file of the same name
             self.hashes.pop(path, None)
         self.copies = new_copies
@@ -81,6 +84,7 @@ class PreviewFiles:
                     _atomic_write(safe_join(self.out, path), data)
                     self.hashes[path] = digest
                     written += 1
+                    self.pages_changed |= path.endswith(".html")
         return written
 
 

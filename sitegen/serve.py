@@ -281,7 +281,7 @@ class Preview:
         self.serving = False  # whether serve_forever was called (shutdown() waits for it)
         self.serving_lock = threading.Lock()
         self.rebuilder: threading.Thread | None = None
-        self.builder = Builder(self.site_dir, self.folder)
+        self.builder = Builder(self.site_dir, self.folder, search_report=self.search_report)
         self.live = Live()
         self.dirty = threading.Event()
         self.pending: set[str] = set()  # paths changed since the last rebuild
@@ -315,6 +315,14 @@ class Preview:
             for p in outcome.problems:
                 sys.stderr.write(p.text() + "\n")
             sys.stderr.flush()
+
+    def search_report(self, problem: str) -> None:
+        """What the background search indexing says when its outcome changes."""
+        if problem:
+            sys.stderr.write(f"sitegen: warning: {problem}\n")
+            sys.stderr.flush()
+        else:  # (after a problem)
+            print("search index made again", flush=True)
 
     def rebuild_loop(self) -> None:
         while not self.stop_event.is_set():
@@ -388,6 +396,7 @@ class Preview:
             self.server.server_close()
             if self.rebuilder is not None and self.rebuilder.is_alive():
                 self.rebuilder.join(timeout=60)  # a rebuild under way writes into the folder
+            self.builder.close()  # (and so does the search indexing)
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 

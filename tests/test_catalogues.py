@@ -188,14 +188,14 @@ def test_the_french_dashboard_speaks_french(french: Path) -> None:
 
 def test_french_pages_of_each_kind(french: Path) -> None:
     area = (french / "areas" / "firearms" / "index.html").read_text(encoding="utf-8")
-    assert "<h2>Activités par statut</h2>" in area and "<h2>Indicateurs</h2>" in area
+    assert ">Activités par statut</h2>" in area and "<h2>Indicateurs</h2>" in area
     assert re.search(r"Statut\u00a0: <span class=\"status status-[a-z-]+\">", area)
     timeline = (french / "timeline" / "index.html").read_text(encoding="utf-8")
     assert "du 17 mai 2017 au 16 mai 2020" in timeline
     report = (french / "reports" / "2019" / "index.html").read_text(encoding="utf-8")
     assert "Période considérée\u00a0:" in report and "17 mai 2018" in report
     search = (french / "search" / "index.html").read_text(encoding="utf-8")
-    assert "Rechercher dans les activités et les pages" in search
+    assert "Rechercher dans le site" in search
     assert '"one":"{n} résultat pour «\u00a0{q}\u00a0».' in search  # the words the script shows
 
 

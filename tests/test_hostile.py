@@ -219,9 +219,11 @@ CASES: list[Case] = [
                                  "---\ntitle: About us\nslug: about\n---\n"},
          "content/pages/about.md", 1, "page address '/pages/about/' is also used by "
          "content/pages/about-us.md"),
-    Case("static-over-page", {"content/static/data/search.json": "[]\n"},
-         "content/static/data/search.json", None,
-         "static file would overwrite the generated data/search.json"),
+    Case("static-over-page", {"content/static/data/activities.json": "[]\n"},
+         "content/static/data/activities.json", None,
+         "static file would overwrite the generated data/activities.json"),
+    Case("static-in-search-index", {"content/static/pagefind/pagefind-entry.json": "{}\n"},
+         "content/static/pagefind/pagefind-entry.json", None, "static file in pagefind/, which holds the search index"),
     Case("activity-url-over-list", {ACT: act(front_with(id="index"))}, ACT, 6,
          "'index' is a reserved name"),
     # -- static files that would run script on the site's domain -------------------------
@@ -359,12 +361,12 @@ def test_broken_input_fails_cleanly(case: Case, good_site: Path, tmp_path: Path)
 def test_check_finds_a_static_file_that_would_overwrite_a_page(good_site: Path, tmp_path: Path) -> None:
     """`check` (what pull requests run) stops what `build` would stop: not only `build`."""
     site = _copy(good_site, tmp_path)
-    _write(site, {"content/static/data/search.json": "[]\n", "content/static/robots.txt": "x"})
+    _write(site, {"content/static/data/activities.json": "[]\n", "content/static/robots.txt": "x"})
     run = run_sitegen("check", site, "--format", "json", cwd=tmp_path, timeout=60)
     assert run.returncode == 1, run.stderr
     found = {(p["path"], p["severity"]) for p in json.loads(run.stdout)}
-    assert {("content/static/data/search.json", "error"), ("content/static/robots.txt", "error")} <= found
-    assert any("overwrite the generated data/search.json" in p["message"] for p in json.loads(run.stdout))
+    assert {("content/static/data/activities.json", "error"), ("content/static/robots.txt", "error")} <= found
+    assert any("overwrite the generated data/activities.json" in p["message"] for p in json.loads(run.stdout))
 
 
 def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:

@@ -249,6 +249,7 @@ def test_the_preview_and_the_cached_build_follow_translation_edits(tmp_path: Pat
             shutil.rmtree(ref)
         build(site, ref, use_cache=False)
         want = snapshot(ref)
+        assert builder.wait_for_search(60)  # (the search index is made in the background)
         for name, got in (("preview", snapshot(preview)), ("cached build", snapshot(site / "output"))):
             differ = sorted(p for p in got.keys() | want.keys() if got.get(p) != want.get(p))
             assert not differ, f"step {n}: the {name} differs from a full build in {differ[:6]}"

@@ -100,7 +100,8 @@ def test_static_files_colliding_by_case_or_unicode_form(first: str, second: str,
 
 @pytest.mark.parametrize("static,generated", [
     ("ROBOTS.TXT", "robots.txt"),
-    ("Data/search.json", "data/search.json"),
+    ("Data/plan.json", "data/plan.json"),
+    ("PageFind/logo.png", "pagefind/, which holds the search index"),
     ("DATA/extra.csv", "data/"),
     ("pages/cafe\u0301/photo.png", "pages/caf\u00e9/ (from content/pages/caf\u00e9.md)"),
     ("robots.txt/x.png", "robots.txt"),

@@ -405,7 +405,7 @@ def test_activity_pages_escape_every_field_and_name_a_bad_template(corpus: Path)
                        "1,234 (600 women, 634 men)", "https://e.org/?a=1&amp;b=2", "x &lt; y &amp; <em>z</em>"):
         assert shown_text in html, shown_text
     html = renderer.render(_activity_job(hostile[1].id))[0][1].decode()
-    assert "7 (3 men)" in html and "Originally planned" in html and "<dt>Areas</dt>" in html
+    assert "7 (3 men)" in html and "Originally planned" in html and ">Areas</dt>" in html
     # An unknown country: the theme's template error, not a traceback.
     odd = dataclasses.replace(site, activities=(dataclasses.replace(site.activities[0], country="QQ"),))
     with pytest.raises(TemplateError, match="activity.html"):
@@ -471,8 +471,8 @@ def test_page_keys_with_a_site_footer(tmp_path: Path) -> None:
 
 
 def test_data_file_pieces_are_reused_while_their_page_key_holds(tmp_path: Path) -> None:
-    """A build without workers takes each activity's piece of search.json, activities.json,
-    activities.csv and activities-index.json from the last build while the activity's page key holds (its record
+    """A build without workers takes each activity's piece of activities.json, activities.csv
+    and activities-index.json from the last build while the activity's page key holds (its record
     and the site-wide facts); a changed record, area title or base URL gives new pieces."""
     from sitegen import cache
     site = write_corpus(30, tmp_path / "site")
@@ -481,27 +481,27 @@ def test_data_file_pieces_are_reused_while_their_page_key_holds(tmp_path: Path) 
     texts = site / ".sitegen-cache" / "texts.pickle"
     pieces = cache.load_pickle(texts)
     data_kinds = {kind for _, kind in pieces if not kind.startswith("item ")}
-    assert sorted(data_kinds) == ["csv", "index", "json", "search"]
-    assert sum(1 for _, kind in pieces if kind in data_kinds) == 120
+    assert sorted(data_kinds) == ["csv", "index", "json"]
+    assert sum(1 for _, kind in pieces if kind in data_kinds) == 90
     # and the list items, once per record and page depth (the list pages, areas, countries)
     assert {kind for _, kind in pieces} - data_kinds == {"item ", "item ../", "item ../../"}
 
-    # A probe: every search piece altered in the (signed) cache. The next build, after one
-    # record is edited, takes the 29 others from the cache and makes the edited one anew.
-    cache.save_pickle(texts, {k: v.replace('"t": "', '"t": "PROBE ', 1) if k[1] == "search" else v
+    # A probe: every activities.json piece altered in the (signed) cache. The next build, after
+    # one record is edited, takes the 29 others from the cache and makes the edited one anew.
+    cache.save_pickle(texts, {k: v.replace('"title": "', '"title": "PROBE ', 1) if k[1] == "json" else v
                               for k, v in pieces.items()})
     records = sorted((site / "content/activities").rglob("*.md"))
     original = records[2].read_text(encoding="utf-8")
     records[2].write_text(original.replace('title: "', 'title: "Edited ', 1), encoding="utf-8")
     build(site, out, workers=1)
-    search = (out / "data/search.json").read_text(encoding="utf-8")
-    assert search.count('"t": "PROBE ') == 29 and '"t": "Edited ' in search
+    listed = (out / "data/activities.json").read_text(encoding="utf-8")
+    assert listed.count('"title": "PROBE ') == 29 and '"title": "Edited ' in listed
 
     # Each change below gives the pieces it touches anew: the output equals an uncached build.
     plan, config = site / "content/plan.yaml", site / "site.yaml"
     steps = [
         ("the probed records edited", None, None, None, None),
-        ("an area renamed", plan, "title: Firearms", "title: Small arms", ("Small arms", ("search.json",))),
+        ("an area renamed", plan, "title: Firearms", "title: Small arms", None),
         ("another base URL", config, "https://example.org/progress/", "https://example.net/plan/",
          ("https://example.net/plan/activities/", ("activities.json", "activities.csv"))),
         ("a record's participants", records[7], "participants: ", "participants: 1", None),

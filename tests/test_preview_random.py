@@ -119,6 +119,7 @@ def test_the_preview_equals_a_full_build_after_random_edits(tmp_path: Path, seed
                 build(site, ref)
             continue
         build(site, ref)
+        assert builder.wait_for_search(60)  # (the search index is made in the background)
         got, want = snapshot(preview), snapshot(ref)
         differ = sorted(p for p in got.keys() | want.keys() if got.get(p) != want.get(p))
         assert not differ, f"after {done}: the preview differs from a full build in {differ[:8]}"

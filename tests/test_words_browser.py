@@ -28,9 +28,10 @@ WORDS = {
     "loading_index": "[loading the index]",
     "needs_http_filter": "[filter needs HTTP]",
     "needs_http_search": "[search needs HTTP]",
+    "search_unavailable": "[no search index]",
     "matches": {c: f"[{c}] {{n}} [match]" for c in CATEGORIES},
     "results": {c: f"[{c}] {{n}} [for] {{q}}" for c in CATEGORIES},
-    "kinds": {k: f"[{k}]" for k in ("activity", "page", "area")},
+    "kinds": {k: f"[{k}]" for k in ("activity", "area", "indicator", "country", "report", "page")},
     "statuses": {s: f"[{s}]" for s in ("planned", "in-progress", "completed", "postponed", "cancelled")},
 }
 WORDS_ELEMENT = re.compile(r'<script type="application/json" id="site-words">(.*?)</script>')
@@ -86,11 +87,15 @@ def test_search_shows_the_words_of_the_page(built: Path, served: str, browser: A
         page = session.page
         page.wait_for_selector("#search-results li")
         n = page.locator("#search-results li").count()
-        assert 0 < n < 100
-        assert page.locator("#search-status").inner_text() == f"{shown(n)} [for] illustrative"
-        items = page.locator("#search-results li").all_inner_texts()
-        assert any(i.endswith(" ([page])") for i in items)
-        assert all(re.search(r" \(\[(activity|page|area)\](, [-0-9]+)?\)$", i) for i in items), items
+        said = page.locator("#search-status").inner_text()
+        found = re.fullmatch(r"\[(\w+)\] ([٠-٩]+) \[for\] illustrative", said)
+        assert found, said
+        total = int(found.group(2).translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")))
+        assert said == f"{shown(total)} [for] illustrative"
+        assert 0 < n == min(total, 10)  # (10 at a time)
+        firsts = [i.split("\n")[0] for i in page.locator("#search-results li").all_inner_texts()]
+        assert any(i.endswith(" ([page])") for i in firsts), firsts
+        assert all(re.search(r" \(\[(activity|area|indicator|country|report|page)\]\)$", i) for i in firsts), firsts
         assert session.console_errors == []
     with bs.open_page(browser, (built / "search/index.html").as_uri() + "?q=illustrative") as session:
         session.page.wait_for_function(

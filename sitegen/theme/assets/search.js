@@ -1,64 +1,152 @@
-/* Static search: loads data/search.json once and ranks records by matching words. */
+/* Search with Pagefind: pagefind/pagefind.js at the site's root (sitegen/search.py made it)
+   searches the pages of this page's language (its <html lang>), with that language's
+   stemming, and fetches only the parts of the index a query needs. Results come 10 at a
+   time: the title linked, the kind of page and an excerpt with the matched words marked.
+   The filters (area, status, type, year of activities) come from the index. */
 (function () {
   "use strict";
   var form = document.getElementById("search");
   var input = document.getElementById("q");
+  var filters = document.getElementById("search-filters");
   var status = document.getElementById("search-status");
   var results = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
   var wordsEl = document.getElementById("site-words");
-  if (!form || !wordsEl) { return; }
+  if (!form || !input || !status || !results || !wordsEl) { return; }
   var words = JSON.parse(wordsEl.textContent);  // the page's words (Words.for_scripts)
-  var root = form.getAttribute("data-root");
-  var docs = null;
+  var root = new URL(form.getAttribute("data-site-root"), window.location.href);
+  var PAGE = 10;
+  var loading = null;  // the promise of the Pagefind module, once asked for
+  var ready = false;  // whether it came
+  var found = [];  // the results of the current search (their data is loaded 10 at a time)
+  var generation = 0;  // the current search: an older one's answers are dropped
 
   function count(forms, n, q) {  // a plural message for n, by the language's plural rule
     var text = forms[new Intl.PluralRules(words.lang).select(n)] || forms.other;
     var shown = n.toLocaleString(words.lang, { useGrouping: false });
     return text.replace("{n}", function () { return shown; }).replace("{q}", function () { return q; });
   }
-  function norm(s) { return s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, ""); }
-  function run() {
-    var q = norm(input.value.trim());
-    results.textContent = "";
-    if (!q) { status.textContent = ""; return; }
-    var terms = q.split(/\s+/);
-    var hits = [];
-    docs.forEach(function (d) {
-      var title = d._t || (d._t = norm(d.t)), text = d._x || (d._x = norm(d.x));
-      var score = 0;
-      for (var i = 0; i < terms.length; i++) {
-        var inTitle = title.indexOf(terms[i]) >= 0, inText = text.indexOf(terms[i]) >= 0;
-        if (!inTitle && !inText) { return; }
-        score += inTitle ? 3 : 1;
+  function selects() { return filters ? Array.prototype.slice.call(filters.querySelectorAll("select")) : []; }
+  function chosen() {  // the filters set: {area: "Border security", ...}
+    var out = {};
+    selects().forEach(function (s) { if (s.value) { out[s.name] = s.value; } });
+    return out;
+  }
+  function load() {  // Pagefind, set up, with the filters of the index in the form
+    if (!loading) {
+      if (window.location.protocol === "file:") {
+        loading = Promise.reject(new Error("file"));
+      } else {
+        loading = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
+          // result URLs start at the site's root, wherever the site is served
+          return Promise.resolve(pagefind.options({ baseUrl: root.pathname })).then(function () {
+            return fillFilters(pagefind);
+          }).then(function () { ready = true; return pagefind; });
+        });
       }
-      hits.push([score, d]);
-    });
-    hits.sort(function (a, b) { return b[0] - a[0] || (a[1].d < b[1].d ? 1 : a[1].d > b[1].d ? -1 : 0); });
-    status.textContent = count(words.results, hits.length, input.value.trim());
-    hits.slice(0, 100).forEach(function (h) {
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.href = root + h[1].u;
-      a.textContent = h[1].t;
-      li.appendChild(a);
-      li.appendChild(document.createTextNode(" (" + (words.kinds[h[1].k] || h[1].k) + (h[1].d ? ", " + h[1].d : "") + ")"));
-      results.appendChild(li);
+    }
+    return loading;
+  }
+  function fillFilters(pagefind) {
+    if (!filters) { return null; }
+    return pagefind.filters().then(function (all) {
+      var wanted = new URLSearchParams(window.location.search);
+      var any = false;
+      selects().forEach(function (select) {
+        var values = Object.keys(all[select.name] || {});
+        values.sort(select.name === "year" ? function (a, b) { return b.localeCompare(a); }
+          : function (a, b) { return a.localeCompare(b, words.lang); });
+        values.forEach(function (value) {
+          var option = document.createElement("option");
+          option.value = option.textContent = value;
+          select.appendChild(option);
+          any = true;
+        });
+        if (wanted.get(select.name) && values.indexOf(wanted.get(select.name)) >= 0) {
+          select.value = wanted.get(select.name);
+        }
+      });
+      filters.hidden = !any;
     });
   }
-  function load(then) {
-    if (docs) { then(); return; }
-    status.textContent = words.loading_index;
-    fetch(form.getAttribute("data-index")).then(function (r) { return r.json(); })
-      .then(function (data) { docs = data; then(); })
-      .catch(function () { status.textContent = words.needs_http_search; });
+  function item(data) {
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.href = data.url;
+    a.textContent = (data.meta && data.meta.title) || data.url;
+    li.appendChild(a);
+    var kind = data.meta && words.kinds[data.meta.kind];
+    if (kind) { li.appendChild(document.createTextNode(" (" + kind + ")")); }
+    if (data.excerpt) {
+      var p = document.createElement("p");
+      p.className = "excerpt";
+      p.innerHTML = data.excerpt;  // Pagefind escapes the page's text and adds <mark> around matches
+      li.appendChild(p);
+    }
+    return li;
+  }
+  function showMore(mine, focus) {
+    var start = results.children.length;
+    var next = found.slice(start, start + PAGE);
+    if (more) { more.hidden = true; }
+    return Promise.all(next.map(function (r) { return r.data(); })).then(function (data) {
+      if (mine !== generation) { return; }
+      data.forEach(function (d) { results.appendChild(item(d)); });
+      if (more) { more.hidden = results.children.length >= found.length; }
+      if (focus && results.children[start]) { results.children[start].querySelector("a").focus(); }
+    });
+  }
+  function unavailable(error) {
+    status.textContent = error && error.message === "file" ? words.needs_http_search : words.search_unavailable;
+  }
+  function run() {
+    var q = input.value.trim();
+    var mine = ++generation;
+    results.textContent = "";
+    found = [];
+    if (more) { more.hidden = true; }
+    if (!q) { status.textContent = ""; return; }
+    if (!ready) { status.textContent = words.loading_index; }
+    load().then(function (pagefind) {
+      return pagefind.search(q, { filters: chosen() });
+    }).then(function (search) {
+      if (mine !== generation || !search) { return; }
+      found = search.results;
+      status.textContent = count(words.results, found.length, q);
+      return showMore(mine, false);
+    }).catch(function (error) {
+      if (mine === generation) { unavailable(error); }
+    });
+  }
+  function remember() {  // the query and filters in the address, for a reload or a link
+    if (window.location.protocol === "file:") { return; }
+    var url = new URL(window.location.href);
+    url.search = "";
+    if (input.value) { url.searchParams.set("q", input.value); }
+    var set = chosen();
+    Object.keys(set).forEach(function (name) { url.searchParams.set(name, set[name]); });
+    window.history.replaceState(null, "", url);
   }
   form.addEventListener("submit", function (e) {
     e.preventDefault();
-    var url = new URL(window.location.href);
-    url.searchParams.set("q", input.value);
-    if (window.location.protocol !== "file:") { window.history.replaceState(null, "", url); }
-    load(run);
+    remember();
+    run();
   });
+  if (filters) {
+    filters.addEventListener("submit", function (e) { e.preventDefault(); });
+    filters.addEventListener("change", function () { remember(); run(); });
+  }
+  if (more) {
+    more.addEventListener("click", function () {
+      var mine = generation;
+      showMore(mine, true).catch(function (error) { if (mine === generation) { unavailable(error); } });
+    });
+  }
   var q = new URLSearchParams(window.location.search).get("q");
-  if (q) { input.value = q; load(run); }
+  if (q) {
+    input.value = q;
+    run();  // (with the filters of the address: load() sets them)
+  } else {
+    load().catch(function () {});  // ready for the first query
+  }
 })();

@@ -1,0 +1,420 @@
+"""Search: the Pagefind index of the built pages, published under pagefind/.
+
+Pagefind (https://pagefind.app) reads every HTML page of a folder and writes a static,
+chunked index: one per `<html lang>`, with that language's stemming, result excerpts and
+filters. The site's search page (theme/assets/search.js) loads `pagefind/pagefind.js`,
+which fetches only the chunks a query needs. Which pages are indexed is said by the
+templates: Pagefind indexes the pages that have a `data-pagefind-body` element (activities,
+areas, indicators, countries, reports, free pages) and skips the others.
+
+The binary comes inside the `pagefind_bin` wheel (nothing is downloaded while building);
+PAGEFIND_BINARY_PATH names another one, as for Pagefind's own Python package. Without a
+binary the site is built without an index (a warning says why) and the search page says
+that search is unavailable; a binary that fails stops the build (`SearchFault`).
+
+`index(folder)` runs the binary over a built tree into a temporary folder and returns the
+files to publish, normalised: the same pages give the same bytes, and the interface
+bundles that pagefind.js never loads are left out. (Pagefind keeps filters in hash maps:
+the order of the values in each filter file, of the filters in each language's meta file
+and of the languages in pagefind-entry.json varies from run to run, and with it the names
+of the files, which are digests of their bytes. `stable_order` sorts them and names the
+files it rewrote after their new bytes.) `BackgroundIndex` keeps the preview's index up to
+date without delaying its rebuilds.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .write import BuildFault, remove_tree, swap, temp_path
+
+FOLDER = "pagefind"  # the index's folder in the output
+ENTRY = "pagefind-entry.json"
+# What Pagefind writes that the search page does not load: its ready-made interfaces.
+UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.js")
+UNUSED_FOLDERS = ("playground",)
+TIMEOUT = 1800  # seconds: far beyond the ~9 s 10,000 pages take, short of forever
+
+
+class SearchFault(BuildFault):
+    """The indexer failed: one line naming it and why (the previous output stays)."""
+
+
+@dataclass(frozen=True)
+class Binary:
+    """The Pagefind executable (`path`), or why there is none (`missing`)."""
+
+    path: str = ""
+    missing: str = ""
+
+    def identity(self) -> bytes:
+        """What tells this binary from another one (path, size, mtime), for the build cache."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return b""
+        return f"{self.path}\0{st.st_size}\0{st.st_mtime_ns}".encode("utf-8", "surrogateescape")
+
+
+def binary() -> Binary:
+    """The Pagefind binary: PAGEFIND_BINARY_PATH, else the one in the pagefind_bin wheel."""
+    named = os.environ.get("PAGEFIND_BINARY_PATH", "")
+    if named:
+        if os.path.isfile(named) and os.access(named, os.X_OK):
+            return Binary(named)
+        return Binary(missing=f"PAGEFIND_BINARY_PATH names {named}, which is not an executable file")
+    try:
+        import pagefind_bin  # the wheel of pagefind[bin]: the binary for this platform
+        return Binary(str(pagefind_bin.get_executable()))
+    except (ImportError, OSError) as exc:
+        return Binary(missing=f"no Pagefind binary for this platform ({exc.__class__.__name__}: {exc})")
+
+
+@dataclass(frozen=True)
+class Index:
+    """What indexing gives: the files to publish (output path -> bytes), or none and why."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    missing: str = ""  # why there is no index ("" when there is one)
+
+    def warning(self) -> str:
+        return f"no search index: {self.missing}" if self.missing else ""
+
+
+HINT = ("the search page says search is unavailable; install 'pagefind[bin]' where it has a wheel for "
+        "the platform, or set PAGEFIND_BINARY_PATH")
+
+
+def index(site: Path, found: Binary | None = None, running: Callable[[subprocess.Popen[bytes]], None] | None = None,
+          gentle: bool = False) -> Index:
+    """The Pagefind index of the HTML pages under `site`, as files under pagefind/.
+
+    `running` is told the indexer's process (so that a preview that stops can end it);
+    `gentle` runs it with a lower CPU priority (the preview's rebuilds come first).
+    Raises SearchFault when the binary fails."""
+    found = found or binary()
+    if found.missing:
+        return Index(missing=found.missing)
+    out = Path(tempfile.mkdtemp(prefix="sitegen-pagefind-"))
+    try:
+        _run(found.path, site, out / FOLDER, running, gentle)
+        return Index(_collect(out / FOLDER))
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def _run(exe: str, site: Path, out: Path, running: Callable[[subprocess.Popen[bytes]], None] | None,
+         gentle: bool) -> None:
+    """Run Pagefind over `site` into `out`; SearchFault naming it when it fails."""
+    command = [exe, "--site", str(site), "--output-path", str(out), "--silent"]
+    nice = shutil.which("nice") if gentle else None
+    if nice:
+        command = [nice, "-n", "10", *command]
+    try:
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+    except OSError as exc:
+        raise SearchFault(f"the search indexer {exe} could not run: {exc.strerror or exc}") from None
+    if running is not None:
+        running(proc)
+    try:
+        said = proc.communicate(timeout=TIMEOUT)[0]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise SearchFault(f"the search indexer {exe} did not finish in {TIMEOUT} s") from None
+    if proc.returncode != 0 or not (out / "pagefind.js").is_file():
+        lines = [ln.strip() for ln in said.decode("utf-8", "replace").splitlines() if ln.strip()]
+        why = f"exit status {proc.returncode}" if proc.returncode >= 0 else f"signal {-proc.returncode}"
+        if proc.returncode == 0:
+            why = "it wrote no pagefind.js"
+        tail = ": " + " / ".join(lines[-3:]) if lines else ""
+        raise SearchFault(f"the search indexer failed ({exe}, {why}){tail}")
+
+
+def _collect(root: Path) -> dict[str, bytes]:
+    """The files Pagefind wrote under `root`, as published: output path -> bytes."""
+    files: dict[str, bytes] = {}
+    for folder, dirs, names in os.walk(root):
+        rel = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        if not prefix:
+            dirs[:] = [d for d in dirs if d not in UNUSED_FOLDERS]
+        dirs.sort()
+        for name in sorted(names):
+            if not prefix and name.startswith(UNUSED):
+                continue
+            data = (Path(folder) / name).read_bytes()
+            if not prefix and name == ENTRY:
+                data = normal_entry(data)
+            files[f"{FOLDER}/{prefix}{name}"] = data
+    files = stable_order(files)
+    # the language code files of the languages indexed (wasm.unknown.pagefind serves those
+    # without a stemmer: kept only when one is among them)
+    entry = json.loads(files.get(f"{FOLDER}/{ENTRY}", b"{}"))
+    used = {f"{FOLDER}/wasm.{lang.get('wasm') or 'unknown'}.pagefind" for lang in entry.get("languages", {}).values()}
+    return {rel: data for rel, data in files.items()
+            if rel in used or not (rel.startswith(f"{FOLDER}/wasm.") and rel.endswith(".pagefind"))}
+
+
+def normal_entry(data: bytes) -> bytes:
+    """pagefind-entry.json with its keys sorted (Pagefind writes the languages in the order
+    its threads finish): the same content, the same bytes on every build."""
+    return json.dumps(json.loads(data), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def stable_order(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The index with its filters in a stable order: in each language's meta file the filters
+    sorted by name, in each filter file the values sorted, each rewritten file named after a
+    digest of its new bytes (as Pagefind names them: <language>_<hex>) and the meta files'
+    new names in pagefind-entry.json. Files of a layout this does not know (another Pagefind
+    version) are returned as they are: the index works, only its bytes may vary."""
+    out = dict(files)
+    try:
+        entry = json.loads(out[f"{FOLDER}/{ENTRY}"])
+        for lang in entry["languages"].values():
+            meta_path = f"{FOLDER}/pagefind.{lang['hash']}.pf_meta"
+            meta = _unpack(out.pop(meta_path))
+            listed = meta[3]  # [[filter name, filter file hash], ...]
+            if not all(isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in listed):
+                return files
+            renamed = []
+            for name, old in sorted(listed):
+                table = _unpack(out.pop(f"{FOLDER}/filter/{old}.pf_filter"))  # [name, [[value, [pages]], ...]]
+                table[1].sort(key=lambda value: str(value[0]))
+                new = _name(out, f"{FOLDER}/filter/", old, _pack(table), 7, ".pf_filter")
+                renamed.append([name, new])
+            meta[3] = renamed
+            lang["hash"] = _name(out, f"{FOLDER}/pagefind.", lang["hash"], _pack(meta), 10, ".pf_meta")
+        out[f"{FOLDER}/{ENTRY}"] = json.dumps(entry).encode("utf-8")
+    except (KeyError, IndexError, TypeError, ValueError, OSError, EOFError, gzip.BadGzipFile):
+        return files
+    out[f"{FOLDER}/{ENTRY}"] = normal_entry(out[f"{FOLDER}/{ENTRY}"])
+    return out
+
+
+_SIGNATURE = b"pagefind_dcd"  # what Pagefind's files hold, gzip-compressed, before their CBOR
+
+
+def _unpack(data: bytes) -> Any:
+    raw = gzip.decompress(data)
+    if not raw.startswith(_SIGNATURE):
+        raise ValueError("not a Pagefind data file")
+    value, end = _cbor_decode(raw, len(_SIGNATURE))
+    if end != len(raw):
+        raise ValueError("trailing bytes")
+    return value
+
+
+def _pack(value: Any) -> bytes:
+    return gzip.compress(_SIGNATURE + _cbor_encode(value), compresslevel=9, mtime=0)
+
+
+def _name(files: dict[str, bytes], prefix: str, old: str, data: bytes, digits: int, suffix: str) -> str:
+    """Store `data` under a name made as Pagefind makes them (the language, "_", the start
+    of a digest of the bytes, longer on a clash); the name."""
+    lang = old.rpartition("_")[0]
+    hexed = hashlib.sha1(data).hexdigest()
+    while f"{prefix}{lang}_{hexed[:digits]}{suffix}" in files:
+        digits += 1
+    name = f"{lang}_{hexed[:digits]}"
+    files[f"{prefix}{name}{suffix}"] = data
+    return name
+
+
+def _cbor_decode(data: bytes, pos: int) -> tuple[Any, int]:
+    """One CBOR item (the kinds Pagefind writes: integers, strings, arrays, maps, simple
+    values; definite lengths) at `pos`; the item and the position after it."""
+    head = data[pos]
+    major, info = head >> 5, head & 31
+    pos += 1
+    if info < 24:
+        arg = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        arg, pos = int.from_bytes(data[pos:pos + size], "big"), pos + size
+    else:
+        raise ValueError(f"CBOR item {head:#x} not supported")
+    if major == 0:
+        return arg, pos
+    if major == 1:
+        return -1 - arg, pos
+    if major == 2:
+        return bytes(data[pos:pos + arg]), pos + arg
+    if major == 3:
+        return data[pos:pos + arg].decode("utf-8"), pos + arg
+    if major == 4:
+        items = []
+        for _ in range(arg):
+            item, pos = _cbor_decode(data, pos)
+            items.append(item)
+        return items, pos
+    if major == 5:
+        table = {}
+        for _ in range(arg):
+            key, pos = _cbor_decode(data, pos)
+            table[key], pos = _cbor_decode(data, pos)
+        return table, pos
+    if major == 7 and info in (20, 21, 22):
+        return (False, True, None)[info - 20], pos
+    raise ValueError(f"CBOR item {head:#x} not supported")
+
+
+def _cbor_head(major: int, arg: int) -> bytes:
+    if arg < 24:
+        return bytes([major << 5 | arg])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if arg < 1 << (8 * size):
+            return bytes([major << 5 | info]) + arg.to_bytes(size, "big")
+    raise ValueError("CBOR argument too large")
+
+
+def _cbor_encode(value: Any) -> bytes:
+    """CBOR as Pagefind writes it (shortest heads, definite lengths): `_cbor_decode` undone."""
+    if value is False or value is True or value is None:
+        return bytes([0xF4 + (False, True, None).index(value)])
+    if isinstance(value, int):
+        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
+    if isinstance(value, bytes):
+        return _cbor_head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _cbor_head(3, len(raw)) + raw
+    if isinstance(value, list):
+        return _cbor_head(4, len(value)) + b"".join(_cbor_encode(v) for v in value)
+    if isinstance(value, dict):
+        return _cbor_head(5, len(value)) + b"".join(_cbor_encode(k) + _cbor_encode(v) for k, v in value.items())
+    raise TypeError(f"no CBOR for {type(value).__name__}")
+
+
+def html_key(pages: list[tuple[str, bytes]], found: Binary) -> bytes:
+    """What the index is made of: the binary and the HTML pages ((path, digest of bytes),
+    sorted); the same key, the same index."""
+    from .cache import digest, stamp
+    parts = [stamp().encode(), found.identity()]
+    for path, page_digest in sorted(pages):
+        parts += [path.encode("utf-8", "surrogateescape"), page_digest]
+    return digest(b"\0".join(parts))
+
+
+def publish(folder: Path, files: dict[str, bytes]) -> None:
+    """Replace folder/pagefind/ by `files` at once: written into a temporary folder beside it,
+    then exchanged with it (write.swap), so that a reader sees the old index or the new one."""
+    target = folder / FOLDER
+    tmp = temp_path(target)
+    remove_tree(tmp)
+    tmp.mkdir()
+    try:
+        for rel, data in files.items():
+            path = tmp / rel[len(FOLDER) + 1:]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        swap(tmp, target)
+    finally:
+        remove_tree(tmp)
+
+
+class BackgroundIndex:
+    """The preview's index, made in a background thread after the rebuilds that changed
+    pages (`changed()`): debounced (`delay` seconds without a change first), one indexing at
+    a time (a change while one runs means one more afterwards), published at once
+    (`publish`). `wait()` returns when the index is up to date; `stop()` ends a running
+    indexer and the thread. `report` is told each new outcome: why there is no index or
+    why indexing failed, or "" when it works again."""
+
+    def __init__(self, folder: Path, delay: float = 0.3, report: Callable[[str], None] | None = None):
+        self.folder = folder
+        self.delay = delay
+        self.report = report
+        self.problem = ""  # the last outcome ("" when the index is up to date)
+        self.runs = 0  # indexings finished
+        self._cond = threading.Condition()
+        self._pending = False
+        self._due = 0.0
+        self._thread: threading.Thread | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._stopped = False
+
+    def changed(self) -> None:
+        """Pages changed: index again, once no change came for `delay` seconds."""
+        with self._cond:
+            if self._stopped:
+                return
+            self._pending = True
+            self._due = time.monotonic() + self.delay
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="sitegen-search-index", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Index now what is pending (no debounce) and wait until nothing is pending or
+        running; False on timeout."""
+        with self._cond:
+            self._due = 0.0
+            self._cond.notify_all()
+            return self._cond.wait_for(lambda: self._thread is None, timeout)
+
+    def stop(self) -> None:
+        """End the running indexer (if any) and the thread; nothing is published after."""
+        with self._cond:
+            self._stopped = True
+            self._pending = False
+            proc, thread = self._proc, self._thread
+            self._cond.notify_all()
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=60)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while self._pending and not self._stopped and time.monotonic() < self._due:
+                    self._cond.wait(self._due - time.monotonic())
+                if self._stopped or not self._pending:
+                    self._thread = None
+                    self._cond.notify_all()
+                    return
+                self._pending = False
+            problem = self._once()
+            with self._cond:
+                self.runs += 1
+                news, self.problem = problem != self.problem, problem
+            if news and self.report is not None and not self._stopped:
+                self.report(problem)
+
+    def _once(self) -> str:
+        """Index the preview folder and publish the index (unless stopped meanwhile); what
+        went wrong ("" when nothing did)."""
+        def running(proc: subprocess.Popen[bytes]) -> None:
+            with self._cond:
+                self._proc = proc
+                if self._stopped:
+                    proc.kill()
+        try:
+            made = index(self.folder, running=running, gentle=True)
+            if self._stopped:  # (stop() joins this thread: nothing is published after it)
+                return ""
+            if made.files:
+                publish(self.folder, made.files)
+            else:
+                remove_tree(self.folder / FOLDER)
+            return made.warning()
+        except Exception as exc:  # the thread reports every failure; the preview goes on
+            return f"search index not updated: {exc}"
+        finally:
+            with self._cond:
+                self._proc = None
