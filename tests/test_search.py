@@ -1,0 +1,361 @@
+"""Search with Pagefind (sitegen/search.py, theme/assets/search.js).
+
+The example site in English, French and Russian, with a record translated into French and
+Russian, built and served under a sub-path on 127.0.0.1, searched in Chromium: each
+language's own index with its stemming ("formations" finds "formation", "границы" finds
+"граница"), country and indicator pages among the results, excerpts with the matched words
+marked, filters that narrow the results, and nothing fetched from another host. Then what
+happens without the indexer, with one that fails, in `check`, in the cached build and in the
+preview server (whose index, made in the background, equals the build's).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitegen import search
+from sitegen.build import build
+from sitegen.i18n import words_for
+from sitegen.incremental import Builder
+from sitegen.write import BuildFault
+from tests import browser_support as bs
+from tests.sitekit import REPO, run_sitegen, snapshot
+
+BASE = "/progress/"
+FRENCH = ("Formation des gardes-frontières",
+          "Une formation de cinq jours pour les gardes-frontières, sur les documents de voyage volés.")
+RUSSIAN = ("Граница и таможня: учебный курс",
+           "Пятидневный курс о том, как охраняется граница и проверяются документы.")
+
+
+def _example(root: Path, languages: str = "[en, fr, ru]") -> Path:
+    """A copy of the repository's example site in `languages`, one record translated into
+    French and Russian (the record is returned as site/.record)."""
+    site = root / "site"
+    site.mkdir(parents=True)
+    shutil.copytree(REPO / "content", site / "content")
+    if (REPO / "templates").is_dir():
+        shutil.copytree(REPO / "templates", site / "templates")
+    text = (REPO / "site.yaml").read_text(encoding="utf-8")
+    (site / "site.yaml").write_text(re.sub(r"(?m)^language: .*$", f"languages: {languages}", text), encoding="utf-8")
+    record = sorted(p for p in (site / "content/activities").rglob("*.md") if p.stem.count(".") == 0)[5]
+    for lang, (title, body) in (("fr", FRENCH), ("ru", RUSSIAN)):
+        record.with_name(f"{record.stem}.{lang}.md").write_text(f'---\ntitle: "{title}"\n---\n\n{body}\n',
+                                                                encoding="utf-8")
+    return site
+
+
+def _record_id(out: Path) -> str:
+    """The id of the translated record (its French page carries the French title)."""
+    for page in sorted((out / "fr/activities").glob("*/index.html")):
+        if FRENCH[0] in page.read_text(encoding="utf-8"):
+            return page.parent.name
+    raise AssertionError("no French page of the translated record")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("search")
+    out = root / "out"
+    build(_example(root), out, use_cache=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def served(built: Path) -> Iterator[str]:
+    with bs.serve_directory(built, BASE) as url:
+        yield url
+
+
+def _search(browser: Any, url: str) -> bs.PageSession:
+    """The search page at `url` (with ?q=...) once its results are shown."""
+    session = bs.open_page(browser, url)
+    session.page.wait_for_function(
+        "() => /\\d/.test(document.getElementById('search-status').textContent)"
+        " && document.querySelectorAll('#search-results li').length > 0")
+    return session
+
+
+def _hrefs(page: Any) -> list[str]:
+    return list(page.evaluate("() => Array.from(document.querySelectorAll('#search-results li > a'))"
+                              ".map(a => a.getAttribute('href'))"))
+
+
+def _clean(session: bs.PageSession) -> None:
+    assert session.external_requests == [], session.external_requests
+    assert session.console_errors == [], session.console_errors
+    assert all(status < 400 for status in session.responses.values()), session.responses
+    assert all(url.startswith(("http://127.0.0.1:", "data:", "blob:")) for url in session.requests), session.requests
+
+
+def test_the_index_is_published_without_the_ready_made_interfaces(built: Path) -> None:
+    files = sorted(p.relative_to(built / "pagefind").as_posix() for p in (built / "pagefind").rglob("*") if p.is_file())
+    assert "pagefind.js" in files and "pagefind-entry.json" in files
+    assert not [f for f in files if "-ui." in f or "highlight" in f or f.startswith("playground")]
+    entry = json.loads((built / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    assert sorted(entry["languages"]) == ["en", "fr", "ru"]  # one index per language
+    # What is indexed: the pages of a record, an area, an indicator, a country, a report or
+    # a free page; not the dashboard, the lists, the timeline, the search page or the 404.
+    for folder in ("activities", "areas", "indicators", "countries", "reports", "pages"):
+        page = next(p for p in sorted((built / folder).glob("*/index.html")) if p.parent.name != "page")
+        assert "data-pagefind-body" in page.read_text(encoding="utf-8"), page
+    for path in ("index.html", "activities/index.html", "activities/page/2/index.html", "timeline/index.html",
+                 "search/index.html", "404.html", "countries/index.html", "areas/index.html", "reports/index.html"):
+        if (built / path).exists():
+            assert "data-pagefind-body" not in (built / path).read_text(encoding="utf-8"), path
+    english = [p for p in built.rglob("*.html") if p.relative_to(built).parts[0] not in ("fr", "ru")]
+    marked = sum(1 for p in english if "data-pagefind-body" in p.read_text(encoding="utf-8"))
+    assert entry["languages"]["en"]["page_count"] == marked < len(english)
+
+
+def test_a_french_inflection_finds_the_french_page(built: Path, served: str, browser: Any) -> None:
+    record = _record_id(built)
+    page_text = (built / f"fr/activities/{record}/index.html").read_text(encoding="utf-8").lower()
+    assert "formation" in page_text and "formations" not in page_text  # found by its stem only
+    with _search(browser, served + "fr/search/?q=formations") as session:
+        assert f"{BASE}fr/activities/{record}/" in _hrefs(session.page)
+        assert all(h.startswith(f"{BASE}fr/") for h in _hrefs(session.page))  # the French index only
+        _clean(session)
+
+
+def test_a_russian_inflection_finds_the_russian_page(built: Path, served: str, browser: Any) -> None:
+    record = _record_id(built)
+    page_text = (built / f"ru/activities/{record}/index.html").read_text(encoding="utf-8").lower()
+    assert "граница" in page_text and "границы" not in page_text
+    with _search(browser, served + "ru/search/?q=границы") as session:
+        assert f"{BASE}ru/activities/{record}/" in _hrefs(session.page)
+        assert all(h.startswith(f"{BASE}ru/") for h in _hrefs(session.page))
+        _clean(session)
+
+
+def test_a_country_name_finds_the_country_page(served: str, browser: Any) -> None:
+    with _search(browser, served + "search/?q=Moldova") as session:
+        page = session.page
+        assert f"{BASE}countries/md/" in _hrefs(page)
+        item = page.locator(f"#search-results li:has(> a[href='{BASE}countries/md/'])")
+        assert item.locator("a").inner_text() == "Moldova"
+        assert item.inner_text().split("\n")[0] == "Moldova (country)"
+        _clean(session)
+
+
+def test_an_indicators_words_find_the_indicator_page(built: Path, served: str, browser: Any) -> None:
+    title = "Fingerprint records shared by beneficiary States (cumulative)"
+    page = next(p for p in sorted((built / "indicators").glob("*/index.html")) if title in p.read_text("utf-8"))
+    with _search(browser, served + "search/?q=fingerprint%20records") as session:
+        hrefs = _hrefs(session.page)
+        assert hrefs[0] == f"{BASE}indicators/{page.parent.name}/"
+        assert session.page.locator("#search-results li").first.inner_text().split("\n")[0] == f"{title} (indicator)"
+        _clean(session)
+
+
+def test_results_show_an_excerpt_with_the_words_marked(served: str, browser: Any) -> None:
+    with _search(browser, served + "search/?q=Tirana") as session:
+        excerpts = session.page.locator("#search-results li .excerpt")
+        assert excerpts.count() == session.page.locator("#search-results li").count()
+        marks = session.page.locator("#search-results li .excerpt mark").all_inner_texts()
+        assert marks and all(m.strip(" ,.").lower() == "tirana" for m in marks), marks
+        violations = bs.run_axe(session.page)
+        assert not violations, bs.format_violations(violations)
+        _clean(session)
+
+
+def _status_count(page: Any) -> int:
+    return int(page.locator("#search-status").inner_text().split()[0])
+
+
+def test_a_filter_narrows_the_results_to_activities_with_that_value(built: Path, served: str, browser: Any) -> None:
+    activities = {f"{BASE}activities/{a['id']}/": a for a in json.loads((built / "data/activities.json").read_text())}
+    with _search(browser, served + "search/?q=workshop") as session:
+        page = session.page
+        everything = _status_count(page)
+        assert not page.locator("#search-filters").is_hidden()
+        options = page.locator("select[name=status] option").all_inner_texts()
+        assert options[0] == "All" and "completed" in options
+        page.select_option("select[name=status]", "completed")
+        page.wait_for_function(f"() => !document.getElementById('search-status').textContent.startsWith('{everything} ')")
+        page.wait_for_selector("#search-results li")
+        narrowed = _status_count(page)
+        assert 0 < narrowed < everything
+        hrefs = _hrefs(page)
+        assert hrefs and all(activities[h]["status"] == "completed" for h in hrefs), hrefs
+        assert "status=completed" in page.url  # kept in the address, for a reload or a link
+        _clean(session)
+    with _search(browser, served + "search/?q=workshop&status=completed") as session:
+        assert _status_count(session.page) == narrowed
+        assert session.page.locator("select[name=status]").input_value() == "completed"
+    french = words_for("fr")
+    with _search(browser, served + "fr/search/?q=workshop") as session:  # the filters in the page's words
+        options = session.page.locator("select[name=status] option").all_inner_texts()
+        assert french.status("completed") in options and "completed" not in options
+
+
+def test_more_results_come_ten_at_a_time(served: str, browser: Any) -> None:
+    with _search(browser, served + "search/?q=officers%20trained") as session:
+        page = session.page
+        total = _status_count(page)
+        assert total > 20 and page.locator("#search-results li").count() == 10
+        page.click("#search-more")
+        page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 20")
+        focused = page.evaluate("() => document.activeElement.getAttribute('href')")
+        assert focused == _hrefs(page)[10]  # the first new result has the focus
+        assert not page.locator("#search-more").is_hidden()
+        _clean(session)
+
+
+# -- without an indexer, with one that fails, in check -------------------------------------
+
+def _script(path: Path, text: str) -> Path:
+    path.write_text("#!/bin/sh\n" + text, encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+def test_without_the_binary_the_site_builds_and_search_says_it_is_unavailable(
+        make_site: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, browser: Any) -> None:
+    site = make_site()
+    missing = tmp_path / "no-such-pagefind"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(missing))
+    run = run_sitegen("build", site)
+    assert run.returncode == 0, run.stderr
+    assert f"(search): warning: no search index: PAGEFIND_BINARY_PATH names {missing}" in run.stderr
+    assert "1 warning(s)" in run.stdout and "Traceback" not in run.stderr
+    assert not (site / "output/pagefind").exists()
+    with bs.serve_directory(site / "output", BASE) as url, bs.open_page(browser, url + "search/?q=workshop") as session:
+        words = words_for("en")
+        session.page.wait_for_function(
+            f"() => document.getElementById('search-status').textContent === "
+            f"{json.dumps(words.gettext('Search is unavailable: this site was built without its search index.'))}")
+        assert session.external_requests == []
+
+
+def test_a_failing_indexer_stops_the_build_and_keeps_the_previous_output(
+        make_site: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site()
+    assert run_sitegen("build", site).returncode == 0
+    before = snapshot(site / "output")
+    assert any(p.startswith("pagefind/") for p in before)
+    (site / "content/activities/planned-meeting.md").write_text(
+        (site / "content/activities/planned-meeting.md").read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    broken = _script(tmp_path / "pagefind", "echo 'Error: the disk is full' >&2\nexit 3\n")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    run = run_sitegen("build", site)
+    assert run.returncode == 1
+    assert run.stderr.startswith(f"sitegen: error: the search indexer failed ({broken}, exit status 3): "
+                                 "Error: the disk is full"), run.stderr
+    assert "Traceback" not in run.stderr
+    assert snapshot(site / "output") == before
+    with pytest.raises(BuildFault, match="the search indexer failed"):  # the uncached build too
+        build(site, use_cache=False)
+    assert snapshot(site / "output") == before
+
+
+def test_check_writes_nothing_and_runs_no_indexer(make_site: Any, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site()
+    ran = tmp_path / "ran"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(_script(tmp_path / "pagefind", f"touch {ran}\n")))
+    run = run_sitegen("check", site)
+    assert run.returncode == 0, run.stderr
+    assert not ran.exists() and not (site / "output").exists()
+
+
+def test_a_static_file_cannot_go_into_the_index_folder(make_site: Any) -> None:
+    site = make_site({"content/static/pagefind/pagefind-entry.json": "{}\n"})
+    run = run_sitegen("check", site)
+    assert run.returncode == 1
+    assert ("content/static/pagefind/pagefind-entry.json: error: static file in pagefind/, "
+            "which holds the search index") in run.stderr
+
+
+# -- the cached build ------------------------------------------------------------------------
+
+def test_the_cached_build_indexes_again_only_when_a_page_changed(make_site: Any, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site()
+    log = tmp_path / "runs"
+    real = search.binary().path
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(_script(tmp_path / "pagefind", f'echo run >> {log}\nexec {real} "$@"\n')))
+
+    def runs() -> int:
+        return len(log.read_text().split()) if log.exists() else 0
+
+    def same_as_uncached(step: str) -> None:
+        ref = tmp_path / "ref"
+        if ref.exists():
+            shutil.rmtree(ref)
+        build(site, ref, use_cache=False)
+        assert snapshot(site / "output") == snapshot(ref), step
+
+    build(site)
+    assert runs() == 1
+    (site / "content/static").mkdir(parents=True, exist_ok=True)
+    (site / "content/static/notes.txt").write_text("not a page\n", encoding="utf-8")
+    build(site)  # an input changed, no page did: the index is kept
+    assert runs() == 1
+    same_as_uncached("a static file added")  # (which indexes: one run more)
+    meeting = site / "content/activities/planned-meeting.md"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("Closing meeting", "Final meeting"), encoding="utf-8")
+    build(site)  # a page changed: indexed again
+    assert runs() == 3
+    same_as_uncached("a record edited")
+    build(site)  # nothing changed at all
+    assert runs() == 4
+
+
+# -- the preview server ----------------------------------------------------------------------
+
+def test_the_preview_index_made_in_the_background_equals_the_builds(tmp_path: Path) -> None:
+    site = _example(tmp_path)
+    preview = tmp_path / "preview"
+    builder = Builder(site, preview)
+    try:
+        assert builder.rebuild().ok
+        assert builder.wait_for_search(120)
+        out, cached = tmp_path / "out", site / "output"
+        build(site, out, use_cache=False)
+        build(site)
+
+        def index(root: Path) -> dict[str, bytes]:
+            return {k: v for k, v in snapshot(root).items() if k.startswith("pagefind/")}
+
+        want = index(out)
+        assert len(want) > 100 and index(preview) == want and index(cached) == want
+        # an edit: the preview indexes again, the build too; still the same index
+        record = next(p for p in sorted((site / "content/activities").rglob("*.fr.md")))
+        record.write_text(record.read_text(encoding="utf-8").replace("cinq jours", "six jours"), encoding="utf-8")
+        assert builder.rebuild({str(record)}).ok
+        assert builder.wait_for_search(120)
+        shutil.rmtree(out)
+        build(site, out, use_cache=False)
+        assert index(preview) == index(out) != want
+        assert not [p for p in preview.iterdir() if p.name.startswith(".pagefind")]  # no temporary folder left
+    finally:
+        builder.close()
+
+
+def test_stopping_the_preview_stops_the_indexer(make_site: Any, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site()
+    started = tmp_path / "started"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(_script(tmp_path / "pagefind", f"touch {started}\nexec sleep 60\n")))
+    preview = tmp_path / "preview"
+    builder = Builder(site, preview)
+    outcome = builder.rebuild()
+    assert outcome.ok and outcome.ms < 5000  # the rebuild does not wait for the indexer
+    deadline = time.monotonic() + 30
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert started.exists()
+    t0 = time.monotonic()
+    builder.close()
+    assert time.monotonic() - t0 < 10
+    assert builder.wait_for_search(0)  # nothing runs any more
+    assert not (preview / "pagefind").exists()
