@@ -111,6 +111,10 @@ def mirrored(chart: Chart) -> Chart:
             xaxis["range"] = list(reversed(xaxis["range"]))
         else:
             xaxis["autorange"] = "reversed"
+        flip = {"left": "right", "right": "left"}  # (notes still read away from the edge)
+        if "annotations" in layout:
+            layout["annotations"] = [{**note, "xanchor": flip.get(note.get("xanchor", ""), "auto")}
+                                     for note in layout["annotations"]]
     yaxis["side"] = "right"
     legend = dict(layout.get("legend", {}))
     legend.update({"x": 1, "xanchor": "right"})
@@ -237,7 +241,7 @@ def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
         ys = [table.get((area.id, q), 0) for q in quarters]
         if not any(ys):
             continue
-        data.append({"type": "bar", "name": area.title, "x": shown_quarters, "y": ys,
+        data.append({"type": "bar", "name": _wrapped(area.title, 30), "x": shown_quarters, "y": ys,
                      "marker": {"color": colors[area.id]}, "hovertemplate": _HOVER})
         rows += [(q, area.title, n) for q, n in zip(quarters, ys) if n]
     busiest = max(quarters, key=lambda q: sum(table.get((a.id, q), 0) for a in site.plan.areas)) if quarters else ""
@@ -336,7 +340,7 @@ def indicator_chart(site: m.Site, p: IndicatorProgress, color: str, key: str,
     title = words("%(indicator)s: actual against target", indicator=ind.title)
     layout = _layout(title, xaxis={"type": "date"},
                      yaxis={"title": {"text": ind.unit or words("value")}, "rangemode": "tozero"},
-                     shapes=[_today_line(report)], annotations=[_today_note(site.report_date, words)])
+                     shapes=[_today_line(report)], annotations=[_today_note(site.report_date, words, site.plan)])
     rows = [(d, "actual", v) for d, v in zip(xs, ys)]
     rows += [(ms.date.isoformat(), "milestone", _num(ms.target)) for ms in ind.milestones]
     rows.append((site.plan.end.isoformat(), "target", _num(ind.target)))
@@ -358,14 +362,95 @@ def _today_line(day: str) -> dict[str, Any]:
             "line": {"color": "#000000", "dash": "dot", "width": 1}}
 
 
-def _today_note(day: dt.date, words: Words) -> dict[str, Any]:
+def _today_note(day: dt.date, words: Words, plan: m.Plan) -> dict[str, Any]:
+    """The report date's note over its dotted line, reading away from the nearer edge."""
+    late = day > plan.start + (plan.end - plan.start) / 2
     return {"x": day.isoformat(), "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
-            "text": words("report date %(date)s", date=words.date(day))}
+            "xanchor": "right" if late else "left", "text": words("report date %(date)s", date=words.date(day))}
 
 
 # -- timeline -------------------------------------------------------------------------------
 
 _DAY_MS = 86_400_000
+
+
+def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], words: Words
+                   ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """The timeline's traces, one row per activity grouped under its (first) area's heading
+    row: a bar from start to end (hatched when postponed or cancelled, faded when
+    cancelled), a marker where a bar would be too thin to see (a one-day event), the
+    original schedule outlined. Returns the traces, the y axis (rows named by activity id,
+    labelled with their titles) and the relayout for narrow screens (shorter labels)."""
+    order = {a.id: i for i, a in enumerate(site.plan.areas)}
+    grouped = sorted((a for a in acts if a.areas), key=lambda a: (order.get(a.areas[0], 0), a.start, a.id))
+    span_days = max(1, (site.plan.end - site.plan.start).days)
+    tickvals: list[str] = []
+    ticktext: list[str] = []
+    short: list[str] = []
+    data: list[dict[str, Any]] = []
+    for area in site.plan.areas:
+        mine = [a for a in grouped if a.areas[0] == area.id]
+        if not mine:
+            continue
+        tickvals.append(f"area:{area.id}")
+        ticktext.append(f"<b>{_cut(area.title, 60)}</b>")
+        short.append(f"<b>{_cut(area.title, 24)}</b>")
+        for a in mine:
+            tickvals.append(a.id)
+            ticktext.append(_cut(a.title, 48))
+            short.append(_cut(a.title, 24))
+        when = [f"{words.date(a.start)} – {words.date(a.last_day)}" if a.last_day != a.start else words.date(a.start)
+                for a in mine]
+        custom = [[a.title, f"{w} · {words.status(a.status)}"] for a, w in zip(mine, when)]
+        hover = "%{customdata[0]}<br>%{customdata[1]}<extra>" + area.title.replace("<", "") + "</extra>"
+        data.append({
+            "type": "bar", "orientation": "h", "name": _wrapped(area.title, 30), "legendgroup": area.id,
+            "y": [a.id for a in mine], "base": [a.start.isoformat() for a in mine],
+            "x": [((a.last_day - a.start).days + 1) * _DAY_MS for a in mine],
+            "marker": {"color": colors[area.id],
+                       "pattern": {"shape": ["/" if a.status in ("postponed", "cancelled") else "" for a in mine]},
+                       "opacity": [0.45 if a.status == "cancelled" else 1.0 for a in mine]},
+            "customdata": custom, "hovertemplate": hover,
+        })
+        # a bar under 1% of the plan's span is a hairline: a marker shows where it is
+        brief = [i for i, a in enumerate(mine) if ((a.last_day - a.start).days + 1) * 100 < span_days]
+        if brief:
+            data.append({
+                "type": "scatter", "mode": "markers", "name": area.title, "legendgroup": area.id,
+                "showlegend": False, "y": [mine[i].id for i in brief],
+                "x": [mine[i].start.isoformat() for i in brief],
+                "marker": {"color": colors[area.id], "size": 9,
+                           "symbol": ["x-thin-open" if mine[i].status == "cancelled" else "diamond" for i in brief],
+                           "line": {"color": colors[area.id], "width": 2}},
+                "customdata": [custom[i] for i in brief], "hovertemplate": hover,
+            })
+    planned = [a for a in grouped if a.slipped]
+    if planned:
+        def first(a: m.Activity) -> dt.date:
+            return a.planned_start or a.start
+
+        def last(a: m.Activity) -> dt.date:
+            return max(a.planned_end or first(a), first(a))
+
+        data.append({
+            "type": "bar", "orientation": "h", "name": words("Originally planned"),
+            "y": [a.id for a in planned], "base": [first(a).isoformat() for a in planned],
+            "x": [((last(a) - first(a)).days + 1) * _DAY_MS for a in planned],
+            "width": 0.3, "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#000000", "width": 1.5}},
+            "customdata": [a.title for a in planned],
+            "hovertemplate": "%{customdata}<br>" + words("originally planned") + "<extra></extra>",
+        })
+    # (the rows top down: a range from the last row to the first, which autorange would pad)
+    yaxis = {"range": [len(tickvals) - 0.5, -0.5], "automargin": True, "tickfont": {"size": 11}, "type": "category",
+             "categoryorder": "array", "categoryarray": tickvals, "tickmode": "array", "tickvals": tickvals,
+             "ticktext": ticktext}
+    narrow = {"yaxis.ticktext": short, "yaxis.tickfont.size": 9, "xaxis.nticks": 4}
+    return data, yaxis, narrow
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` shortened to `width` characters with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], key: str,
@@ -378,38 +463,7 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
     rows: list[tuple[Any, ...]] = []  # as CSV
     shown: list[tuple[Any, ...]] = rows  # as the table shows them
     if len(acts) <= GANTT_LIMIT:
-        labels = [f"{a.title[:48]}{'…' if len(a.title) > 48 else ''} · {a.start.isoformat()}" for a in acts]
-        for area in site.plan.areas:
-            mine = [(lab, a) for lab, a in zip(labels, acts) if a.areas and a.areas[0] == area.id]
-            if not mine:
-                continue
-            data.append({
-                "type": "bar", "orientation": "h", "name": area.title,
-                "y": [lab for lab, _ in mine],
-                "base": [a.start.isoformat() for _, a in mine],
-                "x": [((a.last_day - a.start).days + 1) * _DAY_MS for _, a in mine],
-                "marker": {"color": colors[area.id],
-                           "pattern": {"shape": ["/" if a.status in ("postponed", "cancelled") else ""
-                                                 for _, a in mine]},
-                           "opacity": [0.45 if a.status == "cancelled" else 1.0 for _, a in mine]},
-                "customdata": [words.status(a.status) for _, a in mine],
-                "hovertemplate": "%{y}<br>%{customdata}<extra>" + area.title.replace("<", "") + "</extra>",
-            })
-        planned = [(lab, a) for lab, a in zip(labels, acts) if a.slipped]
-        if planned:
-            def first(a: m.Activity) -> dt.date:
-                return a.planned_start or a.start
-
-            def last(a: m.Activity) -> dt.date:
-                return max(a.planned_end or first(a), first(a))
-
-            data.append({
-                "type": "bar", "orientation": "h", "name": words("Originally planned"),
-                "y": [lab for lab, _ in planned], "base": [first(a).isoformat() for _, a in planned],
-                "x": [((last(a) - first(a)).days + 1) * _DAY_MS for _, a in planned],
-                "width": 0.3, "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#000000", "width": 1.5}},
-                "hovertemplate": "%{y}<br>" + words("originally planned") + "<extra></extra>",
-            })
+        data, yaxis, narrow = _activity_rows(site, acts, colors, words)
         for a in acts:
             rows.append((a.start.isoformat(), a.last_day.isoformat(), a.title,
                          ", ".join(area_title[x] for x in a.areas), a.status,
@@ -418,9 +472,7 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
                          "yes" if a.slipped else ""))
         yes = words("yes")
         shown = [(*row[:4], words.status(row[4]), *row[5:7], yes if row[7] else "") for row in rows]
-        height = max(300, 60 + 22 * len(acts))
-        yaxis = {"autorange": "reversed", "automargin": True, "tickfont": {"size": 10},
-                 "categoryorder": "array", "categoryarray": labels}
+        height = max(300, 80 + 22 * len(yaxis["tickvals"]))
         columns: tuple[str, ...] = (words("start"), words("end"), words("activity"), words("areas"),
                                     words("status"), words("planned start"), words("planned end"),
                                     words("slipped"))
@@ -447,7 +499,10 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
     layout = _layout(title, barmode="overlay", height=height, showlegend=True,
                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
                      xaxis={"type": "date", "range": [site.plan.start.isoformat(), site.plan.end.isoformat()]},
-                     yaxis=yaxis, shapes=[_today_line(report)], annotations=[_today_note(site.report_date, words)])
+                     yaxis=yaxis, shapes=[_today_line(report)],
+                     annotations=[_today_note(site.report_date, words, site.plan)])
+    if len(acts) <= GANTT_LIMIT:
+        layout["meta"] = {"narrow": narrow}  # (site.js applies it on narrow screens)
     # written before words.plural: see progress_by_area
     n_acts, n_postponed, n_cancelled, n_slipped = (words.plain(n) for n in (
         len(acts), sum(1 for a in acts if a.status == "postponed"),
@@ -474,11 +529,13 @@ def country_areas(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, 
         for area in a.areas:
             tally[area] = tally.get(area, 0) + 1
     areas = [a for a in site.plan.areas if a.id in tally]
-    fig = {"data": [{"type": "bar", "orientation": "h", "y": [a.title for a in areas],
-                     "x": [tally[a.id] for a in areas], "marker": {"color": [colors[a.id] for a in areas]}}],
-           "layout": _layout(title, height=120 + 40 * len(areas),
+    fig = {"data": [{"type": "bar", "orientation": "h", "y": [_wrapped(a.title) for a in areas],
+                     "x": [tally[a.id] for a in areas], "marker": {"color": [colors[a.id] for a in areas]},
+                     "hovertemplate": "%{y}: %{x}<extra></extra>"}],
+           "layout": _layout(title, height=140 + 44 * len(areas),
                              yaxis={"autorange": "reversed", "automargin": True},
-                             xaxis={"title": {"text": words("activities")}})}
+                             xaxis={**_count_axis(words("activities"), max(tally.values(), default=0)),
+                                    "title": {"text": words("activities"), "standoff": 8}})}
     rows = tuple((a.title, tally[a.id]) for a in areas)
     n_acts, n_areas = words.plain(len(acts)), words.plain(len(areas))  # see progress_by_area
     in_areas = words.plural("in %(count)s area", "in %(count)s areas", len(areas), count=n_areas)

@@ -17,6 +17,7 @@ import pytest
 from sitegen.build import build
 from tests import browser_support as bs
 from tests.sitekit import REPO
+from tests.test_charts_read import OUTSIDE
 
 BASE = "/progress/"
 PAGES = ["", "areas/", "areas/firearms/", "indicators/fa-events/", "timeline/", "countries/", "countries/md/",
@@ -68,6 +69,8 @@ def test_arabic_pages_are_right_to_left_without_horizontal_overflow(width: int, 
             assert page.evaluate("() => getComputedStyle(document.body).direction") == "rtl"
             overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"ar/{path} at {width} px: {overflow} px wider than the window"
+            outside = page.evaluate(OUTSIDE)
+            assert not outside, f"ar/{path} at {width} px: chart text outside its chart: {outside[:5]}"
             # the header's menu starts at the right edge
             box = page.locator(".site-header nav li").first.bounding_box()
             assert box is not None and box["x"] + box["width"] > width / 2, f"ar/{path}: menu starts at the left"

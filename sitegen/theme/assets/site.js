@@ -16,6 +16,15 @@
     var source = document.getElementById(el.getAttribute("data-figure"));
     if (!source) { return; }
     var figure = JSON.parse(source.textContent);
+    // A figure may say how it reads on a narrow screen (layout.meta.narrow: "a.b": value)
+    var narrow = figure.layout.meta && figure.layout.meta.narrow;
+    if (narrow && el.clientWidth < 600) {
+      Object.keys(narrow).forEach(function (path) {
+        var keys = path.split("."), at = figure.layout;
+        for (var i = 0; i < keys.length - 1; i++) { at = at[keys[i]] = at[keys[i]] || {}; }
+        at[keys[keys.length - 1]] = narrow[path];
+      });
+    }
     window.Plotly.newPlot(el, figure.data, figure.layout, config);
     var details = el.parentNode.querySelector("details.chart-data");
     if (details) { details.removeAttribute("open"); }

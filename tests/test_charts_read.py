@@ -1,0 +1,91 @@
+"""Charts that read right (#17): the timeline grouped by area with markers for one-day
+events and shorter labels on a phone; whole-number ticks for counts; the elapsed-time note
+and every tick label inside the chart at 390 and 1280 px.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import browser_support as bs
+
+BASE = "/progress/"
+# The texts of the page's charts (ticks, legends, notes) that lie outside their chart's SVG.
+OUTSIDE = """() => {
+    const out = [];
+    for (const svg of document.querySelectorAll('.plot svg.main-svg:first-of-type')) {
+        const box = svg.getBoundingClientRect();
+        for (const t of svg.parentNode.querySelectorAll('text')) {
+            const r = t.getBoundingClientRect();
+            if (!r.width || !t.textContent.trim()) continue;
+            if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+                out.push(t.textContent.slice(0, 40));
+        }
+    }
+    return out;
+}"""
+FIGURE = re.compile(r'<script type="application/json" id="([^"]+)-figure">(.*?)</script>', re.S)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return bs.build_example(tmp_path_factory.mktemp("charts") / "output")
+
+
+@pytest.fixture(scope="module")
+def served(built: Path) -> Iterator[str]:
+    with bs.serve_directory(built, BASE) as url:
+        yield url
+
+
+def _figures(page: Path) -> dict[str, Any]:
+    return {name: json.loads(text) for name, text in FIGURE.findall(page.read_text(encoding="utf-8"))}
+
+
+def test_the_timeline_groups_activities_under_their_area(built: Path) -> None:
+    fig = _figures(built / "timeline/index.html")["timeline-timeline"]
+    rows = fig["layout"]["yaxis"]["tickvals"]
+    acts = {a["id"]: a for a in json.loads((built / "data/activities.json").read_text(encoding="utf-8"))}
+    assert len([r for r in rows if not r.startswith("area:")]) == len(acts)
+    area = ""
+    for row in rows:
+        if row.startswith("area:"):
+            area = row[5:]
+        else:
+            first = acts[row]["area"] if isinstance(acts[row]["area"], str) else acts[row]["area"][0]
+            assert first == area, f"{row} is listed under {area}"
+    # a one-day activity gets a marker (a bar one day wide would be a hairline)
+    one_day = [i for i, a in acts.items() if not a.get("end") or a["end"] == a["start"]]
+    marked = {y for t in fig["data"] if t["type"] == "scatter" for y in t["y"]}
+    assert one_day and set(one_day) <= marked
+
+
+def test_count_axes_have_whole_number_ticks(built: Path) -> None:
+    for name, fig in _figures(built / "index.html").items():
+        if name.endswith(("status", "quarters")):
+            assert fig["layout"]["yaxis"]["rangemode"] == "tozero"
+    status = _figures(built / "index.html")["dashboard-status"]
+    assert status["data"][0]["textposition"] == "outside"
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_chart_texts_stay_inside_their_charts(width: int, built: Path, served: str, browser: Any) -> None:
+    """Tick labels, legends and notes of every chart of the dashboard, an area and the
+    timeline lie inside the chart's SVG; on a phone the timeline's labels are shorter."""
+    for path in ("", "areas/firearms/", "timeline/", "countries/md/", "indicators/fa-events/"):
+        with bs.open_page(browser, served + path, viewport={"width": width, "height": 900}) as session:
+            page = session.page
+            total, drawn = bs.plotly_charts_drawn(page)
+            assert drawn == total
+            outside = page.evaluate(OUTSIDE)
+            assert not outside, f"{path} at {width} px: text outside its chart: {outside[:5]}"
+            if path == "timeline/":
+                longest = page.evaluate("() => Math.max(...document.querySelector('.plot')._fullLayout"
+                                        ".yaxis.ticktext.map(t => t.replace(/<[^>]+>/g, '').length))")
+                assert longest <= (24 if width < 600 else 60)
