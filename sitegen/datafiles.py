@@ -116,13 +116,6 @@ def activities_index(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     return [(job.path, ("[" + ", ".join(rows) + "]\n").encode("utf-8"))]
 
 
-@page_kind("search_json")
-def search_json(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
-    """Nothing: the search index is Pagefind's (search.py), made from the pages. (The job
-    list of render.py still names data/search.json; both go together.)"""
-    return []
-
-
 # The data files made of one piece per activity: kind -> (the name of the piece in
 # render.RecordTexts, which makes each once per record, and the function making it).
 _PIECES: dict[str, tuple[str, Callable[[Renderer, m.Activity], str]]] = {

@@ -440,7 +440,7 @@ class Renderer:
         out += [Job(f"data/reports/{r.id}.json", "report_json", r.id) for r in site.reports]
         out.append(Job("search/index.html", "search", deps=frozenset({"plan"})))
         for path, kind in (("data/plan.json", "plan_json"), ("data/activities.json", "activities_json"),
-                           ("data/activities.csv", "activities_csv"), ("data/search.json", "search_json"),
+                           ("data/activities.csv", "activities_csv"),
                            ("data/activities-index.json", "activities_index"), ("feed.xml", "feed"),
                            ("sitemap.xml", "sitemap"), ("robots.txt", "robots")):
             out.append(Job(path, kind, deps=_DEPS.get(kind, Job.deps)))
