@@ -42,8 +42,10 @@ from .write import BuildFault, remove_tree, swap, temp_path
 
 FOLDER = "pagefind"  # the index's folder in the output
 ENTRY = "pagefind-entry.json"
-# What Pagefind writes that the search page does not load: its ready-made interfaces.
-UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.js")
+# What Pagefind writes that the search page does not load: its ready-made interfaces, and
+# the web worker (search.js runs the search on the page: noWorker).
+UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.js",
+          "pagefind-worker.js")
 UNUSED_FOLDERS = ("playground",)
 TIMEOUT = 1800  # seconds: far beyond the ~9 s 10,000 pages take, short of forever
 
@@ -118,13 +120,16 @@ def index(site: Path, found: Binary | None = None, running: Callable[[subprocess
 def _run(exe: str, site: Path, out: Path, running: Callable[[subprocess.Popen[bytes]], None] | None,
          gentle: bool) -> None:
     """Run Pagefind over `site` into `out`; SearchFault naming it when it fails."""
-    command = [exe, "--site", str(site), "--output-path", str(out), "--silent"]
+    command = [exe, "--site", str(site.resolve()), "--output-path", str(out.resolve()), "--silent"]
     nice = shutil.which("nice") if gentle else None
     if nice:
         command = [nice, "-n", "10", *command]
+    # Pagefind also reads its settings from PAGEFIND_* variables and from a pagefind.yml (or
+    # .json, .toml) in its working folder: neither may change what sitegen publishes.
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
     try:
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
+                                stderr=subprocess.STDOUT, cwd=out.parent, env=env)
     except OSError as exc:
         raise SearchFault(f"the search indexer {exe} could not run: {exc.strerror or exc}") from None
     if running is not None:
@@ -187,6 +192,7 @@ def stable_order(files: dict[str, bytes]) -> dict[str, bytes]:
         for lang in entry["languages"].values():
             meta_path = f"{FOLDER}/pagefind.{lang['hash']}.pf_meta"
             meta = _unpack(out.pop(meta_path))
+            _short_fragment_names(out, meta[1])
             listed = meta[3]  # [[filter name, filter file hash], ...]
             if not all(isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in listed):
                 return files
@@ -203,6 +209,19 @@ def stable_order(files: dict[str, bytes]) -> dict[str, bytes]:
         return files
     out[f"{FOLDER}/{ENTRY}"] = normal_entry(out[f"{FOLDER}/{ENTRY}"])
     return out
+
+
+def _short_fragment_names(files: dict[str, bytes], pages: list[list[Any]]) -> None:
+    """Name the pages' fragment files with as few digits of a digest of their bytes as tell
+    them apart (five, more on a clash) instead of Pagefind's seven: the meta file, which
+    lists them all and which every search fetches, compresses to about half (70 KB at
+    10,000 pages). `pages`: the meta file's [[fragment hash, word count], ...], renamed."""
+    folder = f"{FOLDER}/fragment/"
+    old = {name for name, _ in pages}
+    data = {name: files.pop(f"{folder}{name}.pf_fragment") for name in sorted(old)}
+    new = {name: _name(files, folder, name, data[name], 5, ".pf_fragment") for name in sorted(old)}
+    for page in pages:
+        page[0] = new[page[0]]
 
 
 _SIGNATURE = b"pagefind_dcd"  # what Pagefind's files hold, gzip-compressed, before their CBOR

@@ -171,12 +171,18 @@ def _status_count(page: Any) -> int:
     return int(page.locator("#search-status").inner_text().split()[0])
 
 
+def _open_filters(page: Any) -> None:
+    page.click("#search-filters summary")
+    page.wait_for_function("() => document.querySelectorAll('select[name=status] option').length > 1")
+
+
 def test_a_filter_narrows_the_results_to_activities_with_that_value(built: Path, served: str, browser: Any) -> None:
     activities = {f"{BASE}activities/{a['id']}/": a for a in json.loads((built / "data/activities.json").read_text())}
     with _search(browser, served + "search/?q=workshop") as session:
         page = session.page
         everything = _status_count(page)
-        assert not page.locator("#search-filters").is_hidden()
+        assert not [u for u in session.requests if "/filter/" in u]  # fetched when the filters are opened
+        _open_filters(page)
         options = page.locator("select[name=status] option").all_inner_texts()
         assert options[0] == "All" and "completed" in options
         page.select_option("select[name=status]", "completed")
@@ -187,12 +193,16 @@ def test_a_filter_narrows_the_results_to_activities_with_that_value(built: Path,
         hrefs = _hrefs(page)
         assert hrefs and all(activities[h]["status"] == "completed" for h in hrefs), hrefs
         assert "status=completed" in page.url  # kept in the address, for a reload or a link
+        violations = bs.run_axe(page)
+        assert not violations, bs.format_violations(violations)
         _clean(session)
     with _search(browser, served + "search/?q=workshop&status=completed") as session:
         assert _status_count(session.page) == narrowed
+        assert session.page.locator("#search-filters").get_attribute("open") is not None
         assert session.page.locator("select[name=status]").input_value() == "completed"
     french = words_for("fr")
     with _search(browser, served + "fr/search/?q=workshop") as session:  # the filters in the page's words
+        _open_filters(session.page)
         options = session.page.locator("select[name=status] option").all_inner_texts()
         assert french.status("completed") in options and "completed" not in options
 

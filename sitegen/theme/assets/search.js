@@ -2,12 +2,14 @@
    searches the pages of this page's language (its <html lang>), with that language's
    stemming, and fetches only the parts of the index a query needs. Results come 10 at a
    time: the title linked, the kind of page and an excerpt with the matched words marked.
-   The filters (area, status, type, year of activities) come from the index. */
+   The filters (area, status, type, year of activities) come from the index when the reader
+   opens them (or the address names one): until then their files are not fetched. */
 (function () {
   "use strict";
   var form = document.getElementById("search");
   var input = document.getElementById("q");
-  var filters = document.getElementById("search-filters");
+  var box = document.getElementById("search-filters");  // <details> around the filters' form
+  var filters = box ? box.querySelector("form") : null;
   var status = document.getElementById("search-status");
   var results = document.getElementById("search-results");
   var more = document.getElementById("search-more");
@@ -15,9 +17,11 @@
   if (!form || !input || !status || !results || !wordsEl) { return; }
   var words = JSON.parse(wordsEl.textContent);  // the page's words (Words.for_scripts)
   var root = new URL(form.getAttribute("data-site-root"), window.location.href);
+  var params = new URLSearchParams(window.location.search);
   var PAGE = 10;
   var loading = null;  // the promise of the Pagefind module, once asked for
   var ready = false;  // whether it came
+  var filled = null;  // the promise of the index's filters in the form, once asked for
   var found = [];  // the results of the current search (their data is loaded 10 at a time)
   var generation = 0;  // the current search: an older one's answers are dropped
 
@@ -32,42 +36,45 @@
     selects().forEach(function (s) { if (s.value) { out[s.name] = s.value; } });
     return out;
   }
-  function load() {  // Pagefind, set up, with the filters of the index in the form
+  function load() {  // Pagefind, set up
     if (!loading) {
       if (window.location.protocol === "file:") {
         loading = Promise.reject(new Error("file"));
       } else {
         loading = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
-          // result URLs start at the site's root, wherever the site is served
-          return Promise.resolve(pagefind.options({ baseUrl: root.pathname })).then(function () {
-            return fillFilters(pagefind);
-          }).then(function () { ready = true; return pagefind; });
+          // result URLs start at the site's root, wherever the site is served; no web worker
+          // (a search takes milliseconds here, and the worker's script would be fetched too)
+          return Promise.resolve(pagefind.options({ baseUrl: root.pathname, noWorker: true })).then(function () {
+            ready = true;
+            return pagefind;
+          });
         });
       }
     }
     return loading;
   }
-  function fillFilters(pagefind) {
-    if (!filters) { return null; }
-    return pagefind.filters().then(function (all) {
-      var wanted = new URLSearchParams(window.location.search);
-      var any = false;
-      selects().forEach(function (select) {
-        var values = Object.keys(all[select.name] || {});
-        values.sort(select.name === "year" ? function (a, b) { return b.localeCompare(a); }
-          : function (a, b) { return a.localeCompare(b, words.lang); });
-        values.forEach(function (value) {
-          var option = document.createElement("option");
-          option.value = option.textContent = value;
-          select.appendChild(option);
-          any = true;
+  function fill() {  // the index's filter values in the selects (with the address's choice)
+    if (!filled) {
+      filled = load().then(function (pagefind) { return pagefind.filters(); }).then(function (all) {
+        var any = false;
+        selects().forEach(function (select) {
+          var values = Object.keys(all[select.name] || {});
+          values.sort(select.name === "year" ? function (a, b) { return b.localeCompare(a); }
+            : function (a, b) { return a.localeCompare(b, words.lang); });
+          values.forEach(function (value) {
+            var option = document.createElement("option");
+            option.value = option.textContent = value;
+            select.appendChild(option);
+            any = true;
+          });
+          if (params.get(select.name) && values.indexOf(params.get(select.name)) >= 0) {
+            select.value = params.get(select.name);
+          }
         });
-        if (wanted.get(select.name) && values.indexOf(wanted.get(select.name)) >= 0) {
-          select.value = wanted.get(select.name);
-        }
+        if (!any) { box.hidden = true; }
       });
-      filters.hidden = !any;
-    });
+    }
+    return filled;
   }
   function item(data) {
     var li = document.createElement("li");
@@ -107,7 +114,7 @@
     if (more) { more.hidden = true; }
     if (!q) { status.textContent = ""; return; }
     if (!ready) { status.textContent = words.loading_index; }
-    load().then(function (pagefind) {
+    (box && box.open ? fill() : load()).then(load).then(function (pagefind) {
       return pagefind.search(q, { filters: chosen() });
     }).then(function (search) {
       if (mine !== generation || !search) { return; }
@@ -132,9 +139,12 @@
     remember();
     run();
   });
-  if (filters) {
+  if (box && filters && window.location.protocol !== "file:") {
+    box.hidden = false;
+    box.addEventListener("toggle", function () { if (box.open) { fill().catch(function () {}); } });
     filters.addEventListener("submit", function (e) { e.preventDefault(); });
     filters.addEventListener("change", function () { remember(); run(); });
+    if (selects().some(function (s) { return params.get(s.name); })) { box.open = true; }
   }
   if (more) {
     more.addEventListener("click", function () {
@@ -142,11 +152,12 @@
       showMore(mine, true).catch(function (error) { if (mine === generation) { unavailable(error); } });
     });
   }
-  var q = new URLSearchParams(window.location.search).get("q");
+  var q = params.get("q");
   if (q) {
     input.value = q;
-    run();  // (with the filters of the address: load() sets them)
+    run();  // (with the filters of the address: fill() sets them)
   } else {
-    load().catch(function () {});  // ready for the first query
+    // ready for the first query: Pagefind, its language's meta data and WebAssembly
+    load().then(function (pagefind) { return pagefind.init(); }).catch(function () {});
   }
 })();
