@@ -126,16 +126,15 @@ class _Work:
 
     def __reduce__(self) -> tuple[Any, ...]:
         r = self.renderer
-        return (_remake_work, (r.site, r.site_dir, r.words.language, self.jobs, self.writer))
+        return (_remake_work, (r.site, r.site_dir, self.jobs, self.writer))
 
 
-def _remake_work(site: m.Site, site_dir: Path, language: str, jobs: list[Job],
-                 writer: TreeWriter | None) -> _Work:
-    """A spawned worker's _Work: a renderer of the site made anew (same language)."""
-    from .i18n import words_for
+def _remake_work(site: m.Site, site_dir: Path, jobs: list[Job], writer: TreeWriter | None) -> _Work:
+    """A spawned worker's _Work: a renderer of the site made anew (its words, the site's own
+    messages included, from the site, as the parent's)."""
     from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
-                        remember_html=False, words=words_for(language))
+                        remember_html=False)
     renderer.index_by_id()
     return _Work(renderer, jobs, writer)
 

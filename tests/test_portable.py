@@ -35,11 +35,16 @@ def _same_tree(a: Path, b: Path) -> list[str]:
 def test_a_build_with_spawned_workers_equals_one_with_forked_workers(tmp_path: Path) -> None:
     # 400 records: enough for parsing and rendering workers (300 files, 300 pages)
     sites = {m: write_corpus(400, tmp_path / m) for m in ("fork", "spawn")}
+    for site in sites.values():  # (the site's own words reach spawned workers too)
+        (site / "locales").mkdir()
+        (site / "locales/en.po").write_text('msgid "Dashboard"\nmsgstr "Overview"\n', encoding="utf-8")
     for method, site in sites.items():
         done = _build(site, tmp_path / f"out-{method}", method)
         assert done.returncode == 0, done.stderr[-2000:]
         assert "built" in done.stdout + done.stderr
     assert _same_tree(tmp_path / "out-fork", tmp_path / "out-spawn") == []
+    page = sorted((tmp_path / "out-spawn/activities").glob("*/index.html"))[-1]
+    assert ">Overview</a>" in page.read_text(encoding="utf-8")
     # and again after an edit, from the cache each method left
     for method, site in sites.items():
         record = sorted((site / "content/activities").rglob("*.md"))[7]
