@@ -45,8 +45,25 @@ def status_on(act: m.Activity, day: dt.date) -> str:
 
 def activities_on(site: m.Site, day: dt.date) -> tuple[m.Activity, ...]:
     """Every activity with the status derived for `day`."""
-    return tuple(a if a.status == status_on(a, day) else dataclasses.replace(a, status=status_on(a, day))
-                 for a in site.activities)
+    out = []
+    for a in site.activities:
+        status = status_on(a, day)
+        out.append(a if a.status == status else _with_status(a, status))
+    return tuple(out)
+
+
+# id() of an activity -> (the activity, a status, the activity with that status): a round's
+# page, its data file and each language of the site derive the same records again.
+_STATUS_MEMO: dict[tuple[int, str], tuple[m.Activity, m.Activity]] = {}
+
+
+def _with_status(act: m.Activity, status: str) -> m.Activity:
+    hit = _STATUS_MEMO.get((id(act), status))
+    if hit is None or hit[0] is not act:
+        if len(_STATUS_MEMO) > 200_000:
+            _STATUS_MEMO.clear()
+        hit = _STATUS_MEMO[(id(act), status)] = (act, dataclasses.replace(act, status=status))
+    return hit[1]
 
 
 def progress_on(site: m.Site, day: dt.date) -> tuple[AreaProgress, ...]:
@@ -89,8 +106,25 @@ class Round:
         return self.day < self.report.end
 
 
+# The last rounds computed, by what they are computed from (held, so that their ids stay
+# theirs): a round's page and its data file, in each language of the site, are one round.
+_ROUNDS: dict[tuple[Any, ...], tuple[tuple[Any, ...], Round]] = {}
+
+
 def compute(site: m.Site, report: m.Report) -> Round:
-    """One round's figures and changes (rules in the module docstring)."""
+    """One round's figures and changes (rules in the module docstring), computed once for
+    the same records, plan, measurements, rounds and report date."""
+    basis = (report, site.plan, site.measurements, site.reports, site.report_date, *site.activities)
+    key = tuple(id(x) for x in basis)
+    hit = _ROUNDS.get(key)
+    if hit is None or any(a is not b for a, b in zip(hit[0], basis)):
+        if len(_ROUNDS) >= 64:
+            _ROUNDS.pop(next(iter(_ROUNDS)))
+        hit = _ROUNDS[key] = (basis, _compute(site, report))
+    return hit[1]
+
+
+def _compute(site: m.Site, report: m.Report) -> Round:
     day = figures_date(site, report)
     prev = previous(site, report)
     since = prev.end if prev else report.start - dt.timedelta(days=1)
