@@ -73,6 +73,20 @@ def served_size(out: Path, url: str) -> tuple[int, int]:
     return len(data), served
 
 
+def time_indexing(out: Path) -> tuple[float, float]:
+    """Seconds and peak memory (MB) of indexing the pages of `out` (sitegen.search.index, in a
+    process of its own: its peak is the indexer's or its own)."""
+    code = f"from pathlib import Path; from sitegen import search; search.index(Path({str(out)!r}))"
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"indexing failed ({proc.returncode})")
+    return seconds, usage.ru_maxrss / 1024
+
+
 def run_query(browser: Any, out: Path, base: str, lang: str, query: str) -> dict[str, Any]:
     """Open the search page in a fresh context, then search `query`: bytes of each phase."""
     context = browser.new_context()
@@ -122,12 +136,12 @@ def main() -> int:
                    stdout=subprocess.DEVNULL)
     built = time.perf_counter() - started
     pages = sum(1 for _ in out.rglob("*.html"))
-    started = time.perf_counter()
+    indexing, peak = time_indexing(out)
     made = search.index(out)
-    indexing = time.perf_counter() - started
     size = sum(len(d) for d in made.files.values())
     print(f"{args.size} activities in {', '.join(languages)}: {pages} pages built in {built:.1f} s (cold, "
-          f"indexing included); indexing alone {indexing:.1f} s: {len(made.files)} files, {size / 2**20:.1f} MB")
+          f"indexing included); indexing alone {indexing:.1f} s, peak RSS {peak:.0f} MB: "
+          f"{len(made.files)} files, {size / 2**20:.1f} MB")
     print(f"\n{'query':<20} {'lang':<4} {'results':>8} {'page KB':>8} {'query KB':>9} {'total KB':>9} "
           f"{'requests':>9} {'time':>7}  target <= {TARGET_KB} KB")
     worst = 0.0
