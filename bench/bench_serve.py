@@ -59,7 +59,9 @@ def corpus(n: int, gencorpus: Path | None, languages: str = "") -> Path:
 
 def events(port: int, out: queue.Queue[tuple[float, str, str]]) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    conn.request("GET", "/__sitegen/events", headers={"Host": f"127.0.0.1:{port}"})
+    # (as the live-reload script of a tab on the dashboard: the server knows what it shows)
+    conn.request("GET", "/__sitegen/events", headers={"Host": f"127.0.0.1:{port}",
+                                                      "Referer": f"http://127.0.0.1:{port}/"})
     resp = conn.getresponse()
     event = ""
     while True:
@@ -76,8 +78,10 @@ def events(port: int, out: queue.Queue[tuple[float, str, str]]) -> None:
 def wait_event(q: queue.Queue[tuple[float, str, str]], name: str, timeout: float = 600) -> float:
     deadline = time.perf_counter() + timeout
     while True:
-        at, event, _ = q.get(timeout=max(0.1, deadline - time.perf_counter()))
-        if event == name:
+        at, event, data = q.get(timeout=max(0.1, deadline - time.perf_counter()))
+        # (a reload for the tab's language: "generation folders ...", "-" the first language's)
+        ready = (data.split(" ") + ["*"])[1].split(",")
+        if event == name and (name != "reload" or "*" in ready or "-" in ready):
             return at
 
 

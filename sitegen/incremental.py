@@ -235,6 +235,8 @@ class Builder:
         self._renderer: Renderer | None = None
         self._positions: dict[str, int] = {}  # activity id -> index in self.site.activities
         self._act_jobs: dict[str, list[Job]] = {}  # activity id -> its pages' jobs (one per language)
+        # the languages open in the browser (codes; "" is the first): rendered first (rebuild)
+        self.viewing: set[str] = set()
         self._body_jobs: list[Job] = []  # the jobs of BODY_KINDS
         self._data: dict[str, bytes] = {}  # the bytes of the spliced data files as last written
         self._pairs: list[tuple[m.Activity, m.Activity]] | None = None  # see _select
@@ -310,11 +312,15 @@ class Builder:
                 out.append(job)
         return out, False
 
-    def rebuild(self, hint: set[str] | None = None) -> Outcome:
+    def rebuild(self, hint: set[str] | None = None,
+                early: Callable[[frozenset[str]], None] | None = None) -> Outcome:
         """Bring out_dir up to date with the site folder; never raises ContentError.
 
         `hint`: paths the watcher saw change; when they are all known files, only they are
-        stat'ed (instead of every file of the site).
+        stat'ed (instead of every file of the site). `early`: on a multilingual site, the
+        pages of the languages in `self.viewing` (codes; "" for the first language) are
+        rendered and written first, then `early` is called with them (the server reloads the
+        tabs showing those languages), then the other languages' pages follow.
         """
         started = time.perf_counter()
         quick = self._files_in.quick_scan(hint) if hint else None
@@ -350,8 +356,17 @@ class Builder:
         jobs = renderer.jobs()
         todo, full = self._select(site, jobs, templates_changed)
         rendered: dict[str, list[tuple[str, bytes]]] = {}
+        viewed = frozenset(self.viewing) & frozenset(("", *site.config.languages[1:]))
+        first_part = len(todo)  # the jobs written before `early` is called
+        if early is not None and viewed and site.config.languages:
+            mine = [j for j in todo if j.lang in viewed]
+            todo = mine + [j for j in todo if j.lang not in viewed]
+            first_part = len(mine)
         try:
-            for job in todo:
+            for n, job in enumerate(todo):
+                if n == first_part and n and early is not None:
+                    self._files.write(rendered)  # the viewed languages' pages, before the others
+                    early(viewed)
                 data = None
                 if (self._pairs is not None and job.kind in datafiles.SPLICED and not job.lang
                         and job.path in self._data):

@@ -19,6 +19,7 @@ and reload open tabs.
 
 from __future__ import annotations
 
+import functools
 import gc
 import html
 import mimetypes
@@ -45,7 +46,14 @@ LIVE_JS = b"""(function () {
   if (!window.EventSource) return;
   var es = new EventSource("/__sitegen/events");
   es.addEventListener("hello", function (e) { if (g !== null && e.data !== g) location.reload(); });
-  es.addEventListener("reload", function () { es.close(); location.reload(); });
+  es.addEventListener("reload", function (e) {
+    // "generation folders languages": the language folders ("-": the first language's) whose
+    // pages are written; a multilingual site writes the open tabs' language first
+    var p = e.data.split(" "), ready = (p[1] || "*").split(","), folders = (p[2] || "").split(",");
+    var top = location.pathname.split("/")[1] || "", mine = folders.indexOf(top) >= 0 ? top : "-";
+    if (ready[0] !== "*" && ready.indexOf(mine) < 0) return;
+    es.close(); location.reload();
+  });
 })();
 """
 TYPES = {
@@ -76,12 +84,29 @@ class Live:
         self.errors: list[Problem] | None = None
         self.cond = threading.Condition()
         self.stopping = False
+        self.ready = "*"  # the language folders the last reload is for ("-": the first's)
+        self.folders = ""  # the folders of the site's other languages
+        self.viewers: dict[str, int] = {}  # the top folder of each open tab's page -> tabs
 
-    def publish(self, errors: list[Problem] | None) -> None:
+    def publish(self, errors: list[Problem] | None, ready: str = "*") -> None:
         with self.cond:
             self.errors = errors
+            self.ready = ready if errors is None else "*"
             self.generation += 1
             self.cond.notify_all()
+
+    def viewing(self, page: str, delta: int) -> None:
+        """A tab showing `page` (a URL path) opened (+1) or closed (-1) its event stream."""
+        top = page.split("/")[1] if page.count("/") > 1 else ""
+        with self.cond:
+            self.viewers[top] = self.viewers.get(top, 0) + delta
+            if self.viewers[top] <= 0:
+                del self.viewers[top]
+
+    def viewed(self, languages: tuple[str, ...]) -> set[str]:
+        """The languages open in tabs ("" for the first), of the site's `languages`."""
+        with self.cond:
+            return {top if top in languages[1:] else "" for top in self.viewers}
 
     def stop(self) -> None:
         with self.cond:
@@ -222,6 +247,8 @@ def make_handler(root: Path, hosts: set[str], live: Live) -> type[BaseHTTPReques
             self.end_headers()
             with live.cond:
                 seen = live.generation
+            page = urllib.parse.urlsplit(self.headers.get("Referer") or "").path or "/"
+            live.viewing(page, 1)
             try:
                 self.wfile.write(f"retry: 1000\nevent: hello\ndata: {seen}\n\n".encode())
                 self.wfile.flush()
@@ -235,12 +262,14 @@ def make_handler(root: Path, hosts: set[str], live: Live) -> type[BaseHTTPReques
                         return
                     if now != seen:
                         seen = now
-                        self.wfile.write(f"event: reload\ndata: {now}\n\n".encode())
+                        self.wfile.write(f"event: reload\ndata: {now} {live.ready} {live.folders}\n\n".encode())
                     else:
                         self.wfile.write(b": keep-alive\n\n")
                     self.wfile.flush()
             except OSError:
                 return
+            finally:
+                live.viewing(page, -1)
 
     return Handler
 
@@ -331,15 +360,28 @@ class Preview:
             self.dirty.clear()
             with self.pending_lock:
                 hint, self.pending = self.pending, set()
+            languages = self.builder.site.config.languages if self.builder.site else ()
+            self.builder.viewing = self.live.viewed(languages)
+            early: list[frozenset[str]] = []
+            reload_first = functools.partial(self._reload_first, early)
             try:
-                outcome = self.builder.rebuild(hint)
+                outcome = self.builder.rebuild(hint, reload_first if self.live.errors is None else None)
             except Exception as exc:  # keep serving: an unexpected failure is shown like an error
                 internal = Problem("(sitegen)", 0, 0, "error", f"internal error: {exc!r}")
                 outcome = Outcome(False, [internal], [])
             self.report(outcome)
+            if self.builder.site is not None:
+                self.live.folders = ",".join(self.builder.site.config.languages[1:])
             errors = None if outcome.ok else outcome.problems
-            if errors != self.live.errors or (outcome.ok and (outcome.written or outcome.removed)):
-                self.live.publish(errors)
+            if errors != self.live.errors or (outcome.ok and (outcome.written or outcome.removed)) or early:
+                # (the tabs reloaded early are not reloaded again)
+                rest = [code or "-" for code in ("", *languages[1:]) if not early or code not in early[0]]
+                self.live.publish(errors, ",".join(rest) if early and errors is None else "*")
+
+    def _reload_first(self, early: list[frozenset[str]], viewed: frozenset[str]) -> None:
+        """The open tabs' languages are written (Builder.rebuild): reload those tabs now."""
+        early.append(viewed)
+        self.live.publish(None, ",".join(sorted(code or "-" for code in viewed)))
 
     def serve_loop(self) -> None:
         with self.serving_lock:  # (close() either sees `serving` or stops this from serving)

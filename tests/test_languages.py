@@ -404,3 +404,51 @@ def test_a_site_overrides_or_adds_messages_in_its_locales_folder(tmp_path: Path)
     run = run_sitegen("check", site)
     assert run.returncode != 0
     assert any(ln.startswith("locales/fr.po:4:1: error: the translation uses %(what)s") for ln in run.lines), run.stderr
+
+
+def test_the_preview_writes_the_open_tabs_language_first(tmp_path: Path) -> None:
+    """With a tab open on the French pages, a status edit writes the French pages, reports
+    them (the server reloads the French tabs), then writes the other languages: in the end
+    the preview equals a full build."""
+    site = _example(tmp_path, "[en, fr, ru]")
+    record = _record(site, 5)
+    preview, ref = tmp_path / "preview", tmp_path / "ref"
+    builder = Builder(site, preview)
+    assert builder.rebuild().ok
+    act = next(p.parent.name for p in sorted((preview / "activities").glob("*/index.html"))
+               if record.stem.endswith(p.parent.name) or p.parent.name in record.stem)
+    before = {lang: (preview / lang / "activities" / act / "index.html").read_bytes() for lang in ("", "fr", "ru")}
+    seen: dict[str, bool] = {}
+
+    def early(viewed: frozenset[str]) -> None:
+        assert viewed == {"fr"}
+        for lang in ("", "fr", "ru"):
+            seen[lang] = (preview / lang / "activities" / act / "index.html").read_bytes() != before[lang]
+
+    text = record.read_text(encoding="utf-8")
+    status = re.search(r"(?m)^status: *(\S+)", text)
+    assert status
+    new = "cancelled" if status.group(1) != "cancelled" else "completed"
+    record.write_text(text.replace(status.group(0), f"status: {new}", 1), encoding="utf-8")
+    builder.viewing = {"fr"}
+    assert builder.rebuild(early=early).ok
+    assert seen == {"fr": True, "": False, "ru": False}  # at the early call: French only
+    build(site, ref, use_cache=False)
+    got, want = snapshot(preview), snapshot(ref)
+    differ = sorted(p for p in got.keys() | want.keys() if got.get(p) != want.get(p) and not p.startswith("pagefind/"))
+    assert not differ, differ[:6]
+
+
+def test_the_server_knows_which_languages_its_tabs_show() -> None:
+    from sitegen.serve import Live
+
+    live = Live()
+    live.viewing("/fr/areas/", 1)
+    live.viewing("/", 1)
+    live.viewing("/activities/x/", 1)
+    live.viewing("/ru/", 1)
+    assert live.viewed(("en", "fr", "ru")) == {"", "fr", "ru"}
+    live.viewing("/ru/", -1)
+    live.viewing("/fr/areas/", -1)
+    assert live.viewed(("en", "fr", "ru")) == {""}
+    assert live.viewed(("en",)) == {""}
