@@ -738,9 +738,10 @@ def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, 
     trees = cache.load_pickle(trees_path)
     trees = trees if isinstance(trees, dict) else {}
     git = History(site_dir)  # git runs while the files are read
+    indexer = search.binary()  # (another one, or none, is a change: the index is made again)
 
     def extra() -> bytes:
-        return repr((cache.stamp(), str(out_abs), strict, git.result())).encode()
+        return repr((cache.stamp(), str(out_abs), strict, git.result(), indexer.missing, indexer.identity())).encode()
 
     store = cache.Store(site_dir)
 
@@ -792,7 +793,7 @@ def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, 
         index_of = search.FOLDER + "/"
         # the pages first (the indexer reads every page left), then the index
         _prune(work, [rel for rel in stale if not rel.startswith(index_of)], folders, manifest)
-        indexed, missing = _index_tree(work, manifest, writer, page_keys, known_keys, live_tree)
+        indexed, missing = _index_tree(work, manifest, writer, page_keys, known_keys, live_tree, indexer)
         _prune(work, [rel for rel in stale if rel.startswith(index_of) and rel not in manifest], folders, manifest)
         (work / MARKER).unlink(missing_ok=True)
         (work / MARKER).write_bytes(_MARKER_TEXT)
@@ -829,11 +830,11 @@ SEARCH_KEY = "\0search"
 
 
 def _index_tree(work: Path, manifest: dict[str, Any], writer: TreeWriter, page_keys: dict[str, bytes],
-                known_keys: dict[str, bytes], live: Tree | None) -> tuple[int, str]:
-    """Index the pages of `work` (search.index) and write the index through `writer` into
-    `manifest`, or keep the index `work` (or the live output) holds when the pages are the
-    ones it was made of (search.html_key); (files of the index, why there is none)."""
-    found = search.binary()
+                known_keys: dict[str, bytes], live: Tree | None, found: search.Binary) -> tuple[int, str]:
+    """Index the pages of `work` with the indexer `found` (search.index) and write the index
+    through `writer` into `manifest`, or keep the index `work` (or the live output) holds
+    when the pages are the ones it was made of (search.html_key); (files of the index, why
+    there is none)."""
     if found.missing:
         return 0, found.missing
     key = search.html_key([(rel, e[0]) for rel, e in manifest.items() if rel.endswith(".html")], found)

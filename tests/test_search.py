@@ -320,6 +320,18 @@ def test_the_cached_build_indexes_again_only_when_a_page_changed(make_site: Any,
     assert runs() == 4
 
 
+def test_an_indexer_found_later_indexes_the_unchanged_site(make_site: Any, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site()
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
+    first = build(site)
+    assert [p.message for p in first.warnings if "no search index" in p.message]
+    assert not (site / "output/pagefind").exists()
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    second = build(site)  # nothing else changed: the build does not stop at "unchanged"
+    assert second.warnings == () and (site / "output/pagefind/pagefind.js").is_file()
+
+
 # -- the preview server ----------------------------------------------------------------------
 
 def test_the_preview_index_made_in_the_background_equals_the_builds(tmp_path: Path) -> None:
