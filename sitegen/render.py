@@ -162,9 +162,9 @@ class _Ngettext:
 
 def deps_hold(site: m.Site, site_dir: Path) -> bool:
     """True when pages show records only as the theme's do, so that `Job.deps` hold (an
-    activity page shows its own record, and only the feed and the search index show bodies
-    of others): the site has no templates of its own, or only a site_footer.html that names
-    nothing but FOOTER_NAMES and Jinja's globals and includes no other template. (A footer
+    activity page shows its own record, and only the feed shows bodies of others): the site
+    has no templates of its own, or only a site_footer.html that names nothing but
+    FOOTER_NAMES and Jinja's globals and includes no other template. (A footer
     is rendered on every page, with that page's context.)"""
     if not site.template_files:
         return True
@@ -246,8 +246,8 @@ def _activity_job(act_id: str, lang: str = "") -> Job:
 
 
 class RecordTexts:
-    """Each activity's piece of the site-wide data files (search index, activities JSON and
-    CSV), kept from one build to the next by the activity's page key (build._page_key: its
+    """Each activity's piece of the site-wide data files (activities JSON and CSV, the
+    list's filter index), kept from one build to the next by the activity's page key (build._page_key: its
     record and every site-wide fact its page shows, area titles and base URL included). A
     piece whose key is in `old` is taken from there; `used` holds the pieces of this build,
     which the build saves for the next one. Without keys (the default), every piece is made,
