@@ -864,34 +864,11 @@ def plan_translations(docs: list[Document], plan: m.Plan | None, config: m.SiteC
             continue
         f = Fields(rel, data, problems, "the plan's translation")
         _only_text(f, PLAN_TEXT_KEYS, "content/plan.yaml")
-        areas = {a.id: a for a in plan.areas}
-        new_areas = dict(areas)
-        for i, item in enumerate(data.get("areas") or []):
-            if not isinstance(item, YDict):
-                line, col = f.item_where("areas", i)
-                problems.error(rel, line, col, "an area's translation must be a mapping with its id")
-                continue
-            af = f.sub(item, "an area's translation")
-            _only_text(af, AREA_TEXT_KEYS, "content/plan.yaml")
-            area = areas.get(af.text("id", required=True))
-            if area is None:
-                if af.text("id"):
-                    af.error("id", f"no area '{af.text('id')}' in the plan", did_you_mean(af.text("id"), areas))
-                continue
+        new_areas = {a.id: a for a in plan.areas}
+        for af, area in _translated_items(f, "areas", "an area", AREA_TEXT_KEYS, new_areas, "in the plan"):
             inds = {x.id: x for x in area.indicators}
-            for j, raw in enumerate(item.get("indicators") or []):
-                if not isinstance(raw, YDict):
-                    line, col = af.item_where("indicators", j)
-                    problems.error(rel, line, col, "an indicator's translation must be a mapping with its id")
-                    continue
-                xf = af.sub(raw, "an indicator's translation")
-                _only_text(xf, INDICATOR_TEXT_KEYS, "content/plan.yaml")
-                ind = inds.get(xf.text("id", required=True))
-                if ind is None:
-                    if xf.text("id"):
-                        xf.error("id", f"no indicator '{xf.text('id')}' in area '{area.id}'",
-                                 did_you_mean(xf.text("id"), inds))
-                    continue
+            for xf, ind in _translated_items(af, "indicators", "an indicator", INDICATOR_TEXT_KEYS, inds,
+                                             f"in area '{area.id}'"):
                 inds[ind.id] = dataclasses.replace(ind, title=xf.text("title") or ind.title,
                                                    unit=xf.text("unit") or ind.unit,
                                                    description=xf.text("description") or ind.description)
@@ -904,6 +881,25 @@ def plan_translations(docs: list[Document], plan: m.Plan | None, config: m.SiteC
                                                   summary=f.text("summary") or plan.summary,
                                                   areas=tuple(new_areas[a.id] for a in plan.areas))))
     return tuple(sorted(out, key=lambda x: x[0]))
+
+
+def _translated_items(f: Fields, key: str, what: str, keys: set[str], known: dict[str, Any], where: str
+                      ) -> Iterator[tuple[Fields, Any]]:
+    """The items of list `key` of a plan's translation, each with the record (area or
+    indicator) its `id` names in `known`; the others reported."""
+    for i, item in enumerate(f.data.get(key) or []):
+        if not isinstance(item, YDict):
+            line, col = f.item_where(key, i)
+            f.problems.error(f.rel, line, col, f"{what}'s translation must be a mapping with its id")
+            continue
+        sub = f.sub(item, f"{what}'s translation")
+        _only_text(sub, keys, "content/plan.yaml")
+        found = known.get(sub.text("id", required=True))
+        if found is None:
+            if sub.text("id"):
+                sub.error("id", f"no {what.split()[-1]} '{sub.text('id')}' {where}", did_you_mean(sub.text("id"), known))
+            continue
+        yield sub, found
 
 
 def _only_text(f: Fields, keys: set[str], home: str) -> None:

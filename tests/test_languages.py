@@ -253,6 +253,7 @@ def test_the_preview_and_the_cached_build_follow_translation_edits(tmp_path: Pat
         for name, got in (("preview", snapshot(preview)), ("cached build", snapshot(site / "output"))):
             differ = sorted(p for p in got.keys() | want.keys() if got.get(p) != want.get(p))
             assert not differ, f"step {n}: the {name} differs from a full build in {differ[:6]}"
+    builder.close()
 
 
 def test_a_single_language_site_has_no_language_menu(tmp_path: Path) -> None:
@@ -399,6 +400,7 @@ def test_a_site_overrides_or_adds_messages_in_its_locales_folder(tmp_path: Path)
     build(site)
     for folder in (preview, site / "output"):
         assert ">Tableau de bord du plan</a>" in (folder / "fr/timeline/index.html").read_text(encoding="utf-8")
+    builder.close()  # (its background search indexing)
     (site / "locales/fr.po").write_text(_po(("Dashboard", "Accueil")) + _po(("Search", "Chercher %(what)s")),
                                         encoding="utf-8")
     run = run_sitegen("check", site)
