@@ -48,6 +48,13 @@ STATUS_WORDS = (N_("planned"), N_("in-progress"), N_("completed"), N_("postponed
                 N_("no data"))
 
 
+# The default activity types (model.DEFAULT_TYPES, data keys) as shown; a plan's own types
+# are shown as written, hyphens as spaces.
+TYPE_WORDS = {"workshop": N_("workshop"), "training-course": N_("training course"),
+              "conference": N_("conference"), "assessment": N_("assessment"), "tool": N_("tool"),
+              "meeting": N_("meeting")}
+
+
 class Words:
     """Messages, numbers and dates in one language.
 
@@ -89,6 +96,11 @@ class Words:
     def status(self, word: str) -> str:
         """A status or progress word as shown (the word itself stays the data key)."""
         return self.gettext(word)
+
+    def activity_type(self, word: str) -> str:
+        """An activity type as shown (the word itself stays the data key)."""
+        known = TYPE_WORDS.get(word)
+        return self.gettext(known) if known else word.replace("-", " ")
 
     @functools.cached_property
     def countries(self) -> dict[str, str]:

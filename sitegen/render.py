@@ -127,6 +127,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.filters["pct"] = words.percent
     env.filters["date"] = words.date
     env.filters["status"] = words.status
+    env.filters["activity_type"] = words.activity_type
     env.filters["country"] = words.country
     env.filters["and_list"] = words.and_list
     env.filters["slug"] = status_class
@@ -496,13 +497,19 @@ class Renderer:
             "changed": self._changed(source), "edit": edit_links(self.site, source),
             "nav": nav(self.site, self.words, url), "md": self._md, "excerpt": datafiles.excerpt,
             "site_footer": self.site_footer, "activity_item": self._activity_item,
-            "fragments": self._fragments, "words_json": self._words_json, "plotly_locale": self._plotly_locale,
+            "indicator_of": self._indicator_of, "fragments": self._fragments, "words_json": self._words_json,
+            "plotly_locale": self._plotly_locale,
             "site_root": site_root, "languages": menu, "alternates": alternates,
             "direction": direction(self.site.config.language), "text_lang": self.languages.text_lang,
             "home_language": self.languages.home,
         }
         context.update(ctx)
         return context
+
+    @functools.cached_property
+    def _indicator_of(self) -> dict[str, m.Indicator]:
+        """The plan's indicators by id (an activity page names those it contributes to)."""
+        return {i.id: i for i in self.site.plan.indicators}
 
     @functools.cached_property
     def _words_json(self) -> Markup:
@@ -585,7 +592,7 @@ class Renderer:
         return {
             "area": [(a.id, a.title) for a in self.site.plan.areas],
             "status": [(s, s) for s in m.STATUSES],
-            "type": [(t, t) for t in self.site.plan.activity_types],
+            "type": [(t, self.words.activity_type(t)) for t in self.site.plan.activity_types],
             "country": [(c, names[c]) for c in sorted(self.by_country, key=lambda c: names[c])],
             "year": [(str(y), str(y)) for y in sorted({a.start.year for a in self.site.activities})],
         }

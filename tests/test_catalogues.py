@@ -139,10 +139,10 @@ def test_translations_keep_the_placeholders(path: Path) -> None:
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.stem)
 def test_catalogue_compiles_with_babels_plural_rule(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    header = re.search(r'^"Plural-Forms: (.*)\\n"$', text, re.MULTILINE)
-    assert header, f"{path.name} has no Plural-Forms header"
-    assert header.group(1) == Catalog(locale=path.stem).plural_forms
+    assert "Plural-Forms:" in text, f"{path.name} has no Plural-Forms header"
     catalog = _read(path)
+    # (as Babel reads the header, which write_po may wrap over two lines)
+    assert dict(catalog.mime_headers)["Plural-Forms"] == Catalog(locale=path.stem).plural_forms
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
