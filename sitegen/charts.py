@@ -254,12 +254,16 @@ def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
                                            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
                                            margin={"l": 60, "r": 20, "t": 30 + 20 * len(data), "b": 70},
                                            height=300 + 20 * len(data))}
-    total = sum(n for *_, n in rows)
-    n_total = words.plain(total)  # written before words.plural: see progress_by_area
+    entries = sum(n for *_, n in rows)  # (an activity in two areas is in two bars)
+    total = sum(1 for a in acts if a.status != "cancelled" and a.areas)
+    n_total, n_entries = words.plain(total), words.plain(entries)  # written before words.plural: see progress_by_area
     summary = words.plural(
         "%(count)s activity (not counting cancelled ones) by start quarter; the busiest quarter was %(quarter)s.",
         "%(count)s activities (not counting cancelled ones) by start quarter; the busiest quarter was %(quarter)s.",
         total, count=n_total, quarter=label[busiest]) if rows else words("No activities yet.")
+    if entries != total:
+        summary += " " + words("An activity in several areas counts once per area: the bars add up to %(entries)s.",
+                               entries=n_entries)
     return Chart(f"{key}-quarters", title, summary, fig,
                  (words("quarter"), words("area"), words("activities")),
                  tuple((label[q], *rest) for q, *rest in rows), f"data/charts/{key}-quarters.csv", tuple(rows))
