@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -332,12 +331,7 @@ def bench_languages(n: int, runs: int, gencorpus: Path | None, languages: list[s
     records untranslated, so each language's pages say so), against the same corpus in one
     language, alternating."""
     site = corpus(n, gencorpus)
-    multi = CORPORA / f"{site.name}-{'-'.join(languages)}"
-    if not (multi / "site.yaml").exists():
-        shutil.copytree(site / "content", multi / "content", copy_function=os.link)
-        text = (site / "site.yaml").read_text(encoding="utf-8")
-        text = re.sub(r"(?m)^language: .*\n", "", text) + f"languages: [{', '.join(languages)}]\n"
-        (multi / "site.yaml").write_text(text, encoding="utf-8")
+    multi = bench_corpus.multilingual(site, CORPORA / f"{site.name}-{'-'.join(languages)}", languages)
     times: dict[str, list[Run]] = {"one": [], "multi": []}
     peak = 0
     for i in range(runs + 1):  # (the first round samples memory and is not timed)

@@ -53,13 +53,7 @@ def site_of(n: int, languages: list[str]) -> Path:
         bench_corpus.write_corpus(n, site)
     if len(languages) < 2:
         return site
-    multi = CORPORA / f"{site.name}-{'-'.join(languages)}"
-    if not (multi / "site.yaml").exists():
-        shutil.copytree(site / "content", multi / "content", copy_function=os.link)
-        text = (site / "site.yaml").read_text(encoding="utf-8")
-        text = re.sub(r"(?m)^language: .*\n", "", text) + f"languages: [{', '.join(languages)}]\n"
-        (multi / "site.yaml").write_text(text, encoding="utf-8")
-    return multi
+    return bench_corpus.multilingual(site, CORPORA / f"{site.name}-{'-'.join(languages)}", languages)
 
 
 def served_size(out: Path, url: str) -> tuple[int, int]:

@@ -36,6 +36,7 @@ import csv
 import datetime as dt
 import io
 import math
+import os
 import re
 import shutil
 import sys
@@ -521,6 +522,17 @@ PAGES = {
 
 
 # -- writing ----------------------------------------------------------------------------------
+def multilingual(site: Path, dest: Path, languages: list[str]) -> Path:
+    """`dest`: the corpus at `site` with `languages:` in its site.yaml (its records hard-linked,
+    untranslated), made on first use."""
+    if not (dest / "site.yaml").exists():
+        shutil.copytree(site / "content", dest / "content", copy_function=os.link)
+        text = (site / "site.yaml").read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^language: .*\n", "", text) + f"languages: [{', '.join(languages)}]\n"
+        (dest / "site.yaml").write_text(text, encoding="utf-8")
+    return dest
+
+
 def write_corpus(n: int, site: Path, seed: int = DEFAULT_SEED) -> dict[str, int]:
     """Write a site folder with `n` activities into `site` (which should hold no content/):
     the same n and seed give the same bytes. Returns counts: activities, bytes of the

@@ -13,9 +13,10 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -239,3 +240,18 @@ def where(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
 def front(yaml_text: str, body: str = "Body.\n") -> str:
     """A Markdown record: `---`, the (dedented) YAML, `---`, a blank line and the body."""
     return "---\n" + dedent(yaml_text) + "---\n\n" + body
+
+
+def example_in(root: Path, languages: str) -> Path:
+    """A copy of the repository's example site (content, templates, settings) in root/site,
+    with `languages: <languages>` (e.g. "[en, fr]") in place of its `language`."""
+    import re
+    import shutil
+    site = root / "site"
+    site.mkdir(parents=True)
+    shutil.copytree(REPO / "content", site / "content")
+    if (REPO / "templates").is_dir():
+        shutil.copytree(REPO / "templates", site / "templates")
+    text = (REPO / "site.yaml").read_text(encoding="utf-8")
+    (site / "site.yaml").write_text(re.sub(r"(?m)^language: .*$", f"languages: {languages}", text), encoding="utf-8")
+    return site

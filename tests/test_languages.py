@@ -20,22 +20,14 @@ import pytest
 from sitegen.build import build
 from sitegen.errors import ContentError
 from sitegen.incremental import Builder
-from tests.sitekit import REPO, run_sitegen, snapshot
+from tests.sitekit import example_in, run_sitegen, snapshot
 
 LANGUAGES = ("en", "fr", "ru", "ar")
 
 
 def _example(root: Path, languages: str = "[en, fr, ru, ar]") -> Path:
     """A copy of the repository's example site with `languages` set."""
-    site = root / "site"
-    site.mkdir(parents=True)
-    shutil.copytree(REPO / "content", site / "content")
-    if (REPO / "templates").is_dir():
-        shutil.copytree(REPO / "templates", site / "templates")
-    text = (REPO / "site.yaml").read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^language: .*$", f"languages: {languages}", text)
-    (site / "site.yaml").write_text(text, encoding="utf-8")
-    return site
+    return example_in(root, languages)
 
 
 def _record(site: Path, n: int = 0) -> Path:

@@ -6,8 +6,6 @@ charts speak the page's language (month names from CLDR).
 
 from __future__ import annotations
 
-import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ import pytest
 
 from sitegen.build import build
 from tests import browser_support as bs
-from tests.sitekit import REPO
+from tests.sitekit import example_in
 from tests.test_charts_read import OUTSIDE
 
 BASE = "/progress/"
@@ -27,12 +25,7 @@ PAGES = ["", "areas/", "areas/firearms/", "indicators/fa-events/", "timeline/", 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("languages-browser")
-    site = root / "site"
-    site.mkdir()
-    shutil.copytree(REPO / "content", site / "content")
-    text = (REPO / "site.yaml").read_text(encoding="utf-8")
-    (site / "site.yaml").write_text(re.sub(r"(?m)^language: .*$", "languages: [en, fr, ru, ar]", text),
-                                    encoding="utf-8")
+    site = example_in(root, "[en, fr, ru, ar]")
     out = root / "out"
     build(site, out, use_cache=False)
     first = sorted(p.parent.name for p in (out / "activities").glob("*/index.html"))[0]

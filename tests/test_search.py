@@ -12,7 +12,6 @@ preview server (whose index, made in the background, equals the build's).
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from sitegen.i18n import words_for
 from sitegen.incremental import Builder
 from sitegen.write import BuildFault
 from tests import browser_support as bs
-from tests.sitekit import REPO, run_sitegen, snapshot
+from tests.sitekit import example_in, run_sitegen, snapshot
 
 BASE = "/progress/"
 FRENCH = ("Formation des gardes-frontières",
@@ -39,13 +38,7 @@ RUSSIAN = ("Граница и таможня: учебный курс",
 def _example(root: Path, languages: str = "[en, fr, ru]") -> Path:
     """A copy of the repository's example site in `languages`, one record translated into
     French and Russian (the record is returned as site/.record)."""
-    site = root / "site"
-    site.mkdir(parents=True)
-    shutil.copytree(REPO / "content", site / "content")
-    if (REPO / "templates").is_dir():
-        shutil.copytree(REPO / "templates", site / "templates")
-    text = (REPO / "site.yaml").read_text(encoding="utf-8")
-    (site / "site.yaml").write_text(re.sub(r"(?m)^language: .*$", f"languages: {languages}", text), encoding="utf-8")
+    site = example_in(root, languages)
     record = sorted(p for p in (site / "content/activities").rglob("*.md") if p.stem.count(".") == 0)[5]
     for lang, (title, body) in (("fr", FRENCH), ("ru", RUSSIAN)):
         record.with_name(f"{record.stem}.{lang}.md").write_text(f'---\ntitle: "{title}"\n---\n\n{body}\n',
