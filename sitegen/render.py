@@ -304,6 +304,7 @@ class Renderer:
         # under `prefix` ("fr/") and reach the shared assets one folder up.
         self.prefix = prefix
         self.made_with = (bytecode_cache, remember_html)
+        self.direction = direction(site.config.language)  # of the pages' script: "ltr" or "rtl"
         self.languages = Languages(self)
         # Rendered Markdown is remembered (by text) for the preview server, which renders the
         # same bodies again after an edit; a build renders each body once, and its workers
@@ -470,7 +471,7 @@ class Renderer:
               page_charts: list[charts.Chart] | None = None, source: str = "",
               **ctx: Any) -> list[tuple[str, bytes]]:
         page_charts = page_charts or []
-        if direction(self.site.config.language) == "rtl":
+        if self.direction == "rtl":
             page_charts = [charts.mirrored(c) for c in page_charts]
         context = self._context(job, title, crumbs, page_charts, source, ctx)
         try:
@@ -500,7 +501,7 @@ class Renderer:
             "indicator_of": self._indicator_of, "fragments": self._fragments, "words_json": self._words_json,
             "plotly_locale": self._plotly_locale,
             "site_root": site_root, "languages": menu, "alternates": alternates,
-            "direction": direction(self.site.config.language), "text_lang": self.languages.text_lang,
+            "direction": self.direction, "text_lang": self.languages.text_lang,
             "home_language": self.languages.home,
         }
         context.update(ctx)
