@@ -45,6 +45,9 @@ class SiteConfig:
     """Trust raw HTML in Markdown bodies (not sanitised). Only for sites whose every editor is trusted."""
     activities_per_page: int = 100
     """Activities per page of the /activities/ list."""
+    data_license: str = ""
+    """Licence of the published data, as an SPDX identifier (CC-BY-4.0, ODC-By-1.0...) or a
+    URL; named in data/datapackage.json and the pages' dataset descriptions."""
     require_translations: bool = False
     """A multilingual site: a record without a translation into each language is an error
     (by default a warning; its page shows the first language's text, saying so)."""

@@ -108,6 +108,7 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         allow_raw_html=allow,
         activities_per_page=int(per_page),
         require_translations=require,
+        data_license=f.text("data_license"),
     )
 
 
