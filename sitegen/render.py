@@ -292,6 +292,17 @@ def page_kind(name: str) -> Callable[[RenderKind], RenderKind]:
     return register
 
 
+@dataclass(frozen=True)
+class ShownChart(charts.Chart):
+    """A chart as a page shows it: with the page that embeds it elsewhere (embed.html,
+    written at `embed/<chart id>/index.html` beside its CSV) and that page's absolute URL,
+    which the chart's embed snippet loads (from `base_url`)."""
+
+    embed_path: str = ""  # relative to the site root (the language's), e.g. embed/dashboard-status/index.html
+    embed_url: str = ""
+    embed_origin: str = ""  # the scheme and host of embed_url: the snippet trusts its messages only
+
+
 class Renderer:
     """Renders the pages of one Site; holds only read-only, precomputed facts."""
 
@@ -473,16 +484,33 @@ class Renderer:
         page_charts = page_charts or []
         if self.direction == "rtl":
             page_charts = [charts.mirrored(c) for c in page_charts]
-        context = self._context(job, title, crumbs, page_charts, source, ctx)
+        base = self.site.config.base_url
+        origin = "{0}://{1}".format(*urllib.parse.urlsplit(base)[:2])
+        shown = [ShownChart(**{**vars(c), "embed_path": f"embed/{c.id}/index.html",
+                               "embed_url": f"{base}embed/{c.id}/", "embed_origin": origin})
+                 for c in page_charts]
+        context = self._context(job, title, crumbs, list(shown), source, ctx)
         try:
             html = self.env.get_template(template).render(context)
+            # each chart's embed page (chrome-less: the chart, its table, source and date)
+            embeds = [(c.embed_path, self.env.get_template("embed.html").render(
+                self._embed_context(job, c)).encode("utf-8")) for c in shown]
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(exc.filename or exc.name or template, exc.lineno, exc.message or str(exc)) from exc
         except jinja2.TemplateError as exc:
             raise TemplateError(*_template_location(exc, template), str(exc)) from exc
         outputs = [(job.path, html.encode("utf-8"))]
         outputs += [(c.csv_path, c.csv_text().encode("utf-8")) for c in page_charts]
-        return outputs
+        return outputs + embeds
+
+    def _embed_context(self, job: Job, chart: ShownChart) -> dict[str, Any]:
+        """What embed.html sees: the chart, the way to the site's assets, and the page it
+        belongs to (relative links: the site may be served under a sub-path)."""
+        root = "../" * chart.embed_path.count("/")
+        return {"config": self.site.config, "plan": self.site.plan, "chart": chart, "root": root,
+                "site_root": root + "../" if self.prefix else root, "page": root + _place(job)[1],
+                "report_date": self.site.report_date, "direction": self.direction,
+                "plotly_locale": self._plotly_locale}
 
     def _context(self, job: Job, title: str, crumbs: list[tuple[str, str]], page_charts: list[charts.Chart],
                  source: str, ctx: dict[str, Any]) -> dict[str, Any]:

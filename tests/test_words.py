@@ -79,9 +79,11 @@ class _Texts(HTMLParser):
         self.texts += [v for k, v in values.items() if k in _SHOWN_ATTRIBUTES and v]
         if tag in ("script", "style"):
             self._in.append(tag if values.get("type") != "application/json" else "json")
+        if tag == "textarea" and "readonly" in values:  # code to copy (a chart's embed snippet)
+            self._in.append("code")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._in:
+        if (tag in ("script", "style") and self._in) or (tag == "textarea" and self._in[-1:] == ["code"]):
             self._in.pop()
 
     def handle_data(self, data: str) -> None:

@@ -34,3 +34,50 @@
   window.addEventListener("beforeprint", resize);
   window.addEventListener("afterprint", resize);
 })();
+
+/* -- Embeddable charts (#19) ------------------------------------------------------------ */
+/* A chart's "Embed" control: the snippet is selected on focus, and copied by its button
+   where the Clipboard API exists (the button stays hidden elsewhere). */
+(function () {
+  "use strict";
+  var controls = document.querySelectorAll(".chart-embed");
+  var clipboard = navigator.clipboard && navigator.clipboard.writeText && window.isSecureContext;
+  Array.prototype.forEach.call(controls, function (box) {
+    var code = box.querySelector("textarea.embed-code");
+    var button = box.querySelector("button.embed-copy");
+    var status = box.querySelector(".embed-status");
+    if (!code) { return; }
+    code.addEventListener("focus", function () { code.select(); });
+    if (!clipboard || !button) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = "";
+      navigator.clipboard.writeText(code.value).then(function () {
+        status.textContent = status.getAttribute("data-copied");
+      }, function () { code.focus(); });  // (refused: the snippet is selected to copy by hand)
+    });
+  });
+})();
+
+/* A chart's embed page (embed/<chart id>/), inside an <iframe>: tell the framing page how
+   tall the chart is, on load and whenever it changes (the snippet's script sets the
+   iframe's height from it). */
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-embed]");
+  if (!box || window.parent === window) { return; }
+  var id = box.getAttribute("data-embed"), last = -1;
+  function post() {
+    var height = Math.ceil(box.getBoundingClientRect().height);
+    if (height === last) { return; }
+    last = height;
+    window.parent.postMessage({ sitegen: "embed-height", id: id, height: height }, "*");
+  }
+  if (window.ResizeObserver) {
+    new window.ResizeObserver(post).observe(box);
+  } else {
+    window.addEventListener("resize", post);
+  }
+  window.addEventListener("load", post);
+  post();
+})();
