@@ -81,6 +81,7 @@ class Assembler:
         plan_doc = next(iter(by_kind.get("plan", [])), None)
         config = self._memoised("site", (site_doc,), lambda p: validate.site_config(site_doc, p), problems)
         plan = self._memoised("plan", (plan_doc,), lambda p: validate.plan(plan_doc, p), problems)
+        self._memoised("iati", (config, plan), lambda p: validate.iati_areas(config, plan, p), problems)
         act_docs = by_kind.get("activity", []) + by_kind.get("activity-list", [])
         acts = self._activities(act_docs, plan, problems)
         kinds = {k: tuple(by_kind.get(k, [])) for k in ("measurements", "area", "page", "report")}

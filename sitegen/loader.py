@@ -41,6 +41,7 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
         by_kind.setdefault(doc.source.kind, []).append(doc)
     config = validate.site_config(next(iter(by_kind.get("site", [])), None), problems)
     plan = validate.plan(next(iter(by_kind.get("plan", [])), None), problems)
+    validate.iati_areas(config, plan, problems)
     acts = validate.activities(by_kind.get("activity", []) + by_kind.get("activity-list", []),
                                plan, problems, (validated or {}).values())
     meas = validate.measurements(by_kind.get("measurements", []), plan, problems)

@@ -21,8 +21,35 @@ class Loc:
 
 
 @dataclass(frozen=True)
+class IatiOrganisation:
+    """An organisation as IATI names it: its identifier (`ref`, e.g. XM-DAC-47087), its
+    OrganisationType code and, for a participating organisation, its OrganisationRole code."""
+
+    name: str
+    ref: str = ""
+    type: str = ""
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class IatiSettings:
+    """The `iati:` settings of site.yaml: what the IATI 2.03 export needs that the records do not
+    say (see docs/iati.md)."""
+
+    reporting_org: IatiOrganisation
+    identifier: str
+    """The plan's iati-identifier; a record's is `<identifier>-<record id>`."""
+    organisations: tuple[IatiOrganisation, ...] = ()
+    """Identifiers, types and roles of the partners the plan and the records name."""
+    sectors: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(area id, its DAC 5-digit purpose codes)."""
+    sector_at: tuple[tuple[str, int, int], ...] = ()
+    """(area id, line, column) of each key of `sectors` in site.yaml, for errors about it."""
+
+
+@dataclass(frozen=True)
 class SiteConfig:
-    """Settings from site.yaml; every key is optional."""
+    """Settings from site.yaml; every key is optional. The accepted keys are its fields."""
 
     title: str = "Plan implementation progress"
     """Site title shown in the header and the browser tab."""
@@ -51,6 +78,8 @@ class SiteConfig:
     require_translations: bool = False
     """A multilingual site: a record without a translation into each language is an error
     (by default a warning; its page shows the first language's text, saying so)."""
+    iati: IatiSettings | None = None
+    """IATI 2.03 export settings: with them, data/iati-activities.xml is published (docs/iati.md)."""
 
     @property
     def all_languages(self) -> tuple[str, ...]:

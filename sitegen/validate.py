@@ -20,6 +20,7 @@ from .countries import COUNTRIES
 from .errors import Problems
 from .fields import MAX_NUMBER, Fields, day_of, did_you_mean, id_problem, slugify
 from .i18n import cldr_languages, has_catalogue, is_language
+from .iaticodes import DAC5, DAC5_WITHDRAWN, FORBIDDEN_IN_IDENTIFIER, ORG_REF, ORGANISATION_ROLES, ORGANISATION_TYPES
 from .yamlload import YDict, YList
 
 SITE_KEYS = {f for f in m.SiteConfig.__dataclass_fields__}
@@ -109,6 +110,7 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         activities_per_page=int(per_page),
         require_translations=require,
         data_license=f.text("data_license"),
+        iati=_iati(f),
     )
 
 
@@ -137,6 +139,143 @@ def _known_language(f: Fields, key: str, code: str) -> bool:
     hint = did_you_mean(code.lower(), [c for c in cldr_languages() if "_" not in c])
     f.error(key, f"'{key}': unknown language '{code}': use a CLDR code such as en, fr, ar or pt_BR", hint)
     return False
+
+
+IATI_KEYS = {"reporting_org", "identifier", "organisations", "sectors"}
+IATI_REPORTING_KEYS = {"ref", "name", "type"}
+IATI_PARTNER_KEYS = {"ref", "type", "role"}
+
+
+def _iati(site: Fields) -> m.IatiSettings | None:
+    """The `iati:` mapping of site.yaml (docs/iati.md): the reporting organisation, the plan's
+    identifier, the partners' identifiers and the areas' sectors, each checked against the
+    IATI 2.03 rules and codelists."""
+    data = site.mapping("iati")
+    if data is None:
+        return None
+    f = site.sub(data, "iati")
+    f.unknown_keys(IATI_KEYS)
+    reporting = _iati_org(f, f.data, "reporting_org") or m.IatiOrganisation("")
+    identifier = f.text("identifier", required=True)
+    if identifier and FORBIDDEN_IN_IDENTIFIER.search(identifier):
+        f.error("identifier", f"'identifier': an IATI identifier may not hold spaces, '/', '&', '|' or '?', "
+                f"got {identifier!r}")
+    elif identifier and reporting.ref and not identifier.startswith(reporting.ref + "-"):
+        f.error("identifier", f"'identifier' must start with the reporting organisation's ref and a hyphen "
+                f"('{reporting.ref}-'), got {identifier!r}", f"e.g. {reporting.ref}-PLAN")
+    partners = f.mapping("organisations") or YDict()
+    organisations = [found for name in partners if (found := _iati_org(f, partners, name))]
+    sectors, where = _sectors(f)
+    if not f.ok:
+        return None
+    return m.IatiSettings(reporting, identifier, tuple(organisations), sectors, where)
+
+
+def _iati_org(f: Fields, within: YDict, key: Any) -> m.IatiOrganisation | None:
+    """The reporting organisation (`reporting_org: {ref, name, type}`, all required) or a
+    partner (`organisations:` a partner's name -> {ref, type, role}, all optional)."""
+    reporting = within is f.data
+    line, col = within.where(key)
+    value = within.get(key)
+    if not isinstance(key, str) or not isinstance(value, YDict):
+        example = ("reporting_org: {ref: XM-DAC-47087, name: ..., type: 40}" if reporting
+                   else "INTERPOL: {ref: XM-DAC-47066, type: 40, role: 4}")
+        what = "'reporting_org': expected {ref, name, type}" if reporting else \
+            "'organisations': expected a partner's name and {ref, type, role}"
+        f.problems.error(f.rel, line, col, "missing required key 'reporting_org' in iati"
+                         if reporting and key not in within else what, example)
+        f.ok = False
+        return None
+    o = f.sub(value, f"iati: {key}")
+    o.unknown_keys(IATI_REPORTING_KEYS if reporting else IATI_PARTNER_KEYS)
+    org = m.IatiOrganisation(o.text("name", required=True) if reporting else key, _org_ref(o, required=reporting),
+                             _code(o, "type", ORGANISATION_TYPES, "OrganisationType", required=reporting),
+                             "" if reporting else _code(o, "role", ORGANISATION_ROLES, "OrganisationRole"))
+    f.ok = f.ok and o.ok
+    return org
+
+
+def _org_ref(f: Fields, required: bool = False) -> str:
+    """An IATI organisation identifier (`ref`), e.g. XM-DAC-47087."""
+    ref = f.text("ref", required=required)
+    if ref and not ORG_REF.fullmatch(ref):
+        f.error("ref", f"'ref': {ref!r} is not an IATI organisation identifier",
+                "an identifier is the registration agency's code and the organisation's number in its "
+                "register, e.g. XM-DAC-47087 or GB-COH-01234567 (see org-id.guide)")
+        return ""
+    return ref
+
+
+def _code(f: Fields, key: str, codes: dict[str, str], codelist: str, required: bool = False) -> str:
+    """A code of an IATI codelist (a number or a text in YAML)."""
+    value = f.data.get(key)
+    if value is None:
+        if required:
+            f.error(key, f"missing required key '{key}' in {f.what}",
+                    f"a code of the IATI {codelist} codelist: " + ", ".join(f"{c} {n}" for c, n in codes.items()))
+        return ""
+    code = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    if code not in codes:
+        f.error(key, f"'{key}': {f.data.raw.get(key, value)!r} is not a code of the IATI {codelist} codelist",
+                "known: " + ", ".join(f"{c} {n}" for c, n in codes.items()))
+        return ""
+    return code
+
+
+def _sectors(f: Fields) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[tuple[str, int, int], ...]]:
+    """`sectors:` (area id -> a DAC 5-digit purpose code or a list of them), and where each area
+    is written (iati_areas checks the ids against the plan)."""
+    data = f.mapping("sectors")
+    if data is None:
+        return (), ()
+    out: list[tuple[str, tuple[str, ...]]] = []
+    where: list[tuple[str, int, int]] = []
+    for area, raw in data.items():
+        line, col = data.where(area)
+        if not isinstance(area, str):
+            f.problems.error(f.rel, line, col, f"'sectors': expected an area id, got {area!r}")
+            f.ok = False
+            continue
+        items = raw if isinstance(raw, list) else [raw]
+        codes = [code for i, item in enumerate(items)
+                 if (code := _sector(f, area, item, raw.where(i) if isinstance(raw, YList) else (line, col)))]
+        if not items:
+            f.problems.error(f.rel, line, col, f"'sectors': {area}: no code given")
+            f.ok = False
+        if codes:
+            out.append((area, tuple(dict.fromkeys(codes))))
+            where.append((area, line, col))
+    return tuple(sorted(out)), tuple(sorted(where))
+
+
+def _sector(f: Fields, area: str, item: Any, at: tuple[int, int]) -> str:
+    """One DAC 5-digit purpose code of `sectors:` ("" when it is refused)."""
+    code = str(item) if isinstance(item, (int, str)) and not isinstance(item, bool) else ""
+    if not re.fullmatch(r"[0-9]{5}", code):
+        f.problems.error(f.rel, *at, f"'sectors': {area}: {item!r} is not a DAC 5-digit purpose code",
+                         "e.g. 15210 (security system management and reform); see the OECD DAC CRS "
+                         "purpose codes (the IATI Sector codelist, vocabulary 1)")
+    elif code in DAC5_WITHDRAWN:
+        f.problems.error(f.rel, *at, f"'sectors': {area}: the DAC purpose code {code} has been withdrawn",
+                         "see the OECD DAC CRS purpose codes for the code that replaced it")
+    else:
+        if code not in DAC5:
+            f.problems.warning(f.rel, *at, f"'sectors': {area}: {code} is not a DAC purpose code sitegen knows "
+                               "(the IATI Sector codelist, vocabulary 1)",
+                               "check it against the current OECD DAC CRS purpose codes")
+        return code
+    f.ok = False
+    return ""
+
+
+def iati_areas(config: m.SiteConfig, plan_: m.Plan | None, problems: Problems) -> None:
+    """The areas that `iati: sectors:` names are areas of the plan."""
+    if config.iati is None or plan_ is None:
+        return
+    known = [a.id for a in plan_.areas]
+    for area, line, col in config.iati.sector_at:
+        if area not in known:
+            problems.error("site.yaml", line, col, f"'sectors': unknown area '{area}'", did_you_mean(area, known))
 
 
 # -- plan.yaml ------------------------------------------------------------------------------

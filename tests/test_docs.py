@@ -45,6 +45,8 @@ TABLES = {
     "area-text": ("area_texts", "f"),
     "page": ("pages", "f"),
     "report": ("reports", "f"),
+    "iati": ("_iati", "f"),
+    "iati-organisation": ("_iati_org", "o"),
 }
 
 
