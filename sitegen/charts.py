@@ -548,3 +548,66 @@ def country_areas(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, 
                            count=n_acts, country=name, in_areas=in_areas)
     return Chart(f"{key}-areas", title, summary, fig,
                  (words("area"), words("activities")), rows, f"data/charts/{key}-areas.csv")
+
+
+# -- reporting rounds -----------------------------------------------------------------------
+
+def indicator_attainment(prog: AreaProgress, color: str, key: str, day: dt.date, *, words: Words) -> Chart:
+    """An area's indicators on `day`: attainment (%) as bars, the attainment expected by
+    then as a marker on each."""
+    inds = prog.indicators
+    ids = [p.indicator.id for p in inds]  # (the rows; labelled with the titles, shorter on a phone)
+    names = [_wrapped(p.indicator.title, 28) for p in inds]
+    short = [_wrapped(_cut(p.indicator.title, 40), 16) for p in inds]
+    attain = [_pct(None if p.attainment is None else max(0.0, p.attainment)) for p in inds]
+    expect = [_pct(p.expected) for p in inds]
+
+    def value_text(p: IndicatorProgress) -> str:
+        if p.value is None:
+            return words("no value yet")
+        text = words.plain(_num(p.value))
+        return words("%(value)s (%(unit)s)", value=text, unit=p.indicator.unit) if p.indicator.unit else text
+
+    # (each bar's figure in a column right of the plot, where no bar or mark can cover it)
+    labels = [words("no value yet") if p.attainment is None else words.percent(p.attainment) for p in inds]
+    hover = [p.indicator.title.replace("<", "") + ": " + words("%(value)s against a target of %(target)s",
+             value=value_text(p), target=words.plain(_num(p.indicator.target))) for p in inds]
+    top = max([100.0] + [a for a in attain if a is not None])
+    title = words("Indicators of %(area)s on %(date)s", area=prog.area.title, date=words.date(day))
+    expected_name = words("Expected by %(date)s (%%)", date=words.date(day))
+    fig = {
+        "data": [
+            {"type": "bar", "orientation": "h", "name": words("Indicator attainment (%)"), "y": ids,
+             "x": [a or 0 for a in attain], "marker": {"color": color}, "customdata": hover,
+             "hovertemplate": "%{customdata}<extra></extra>"},
+            {"type": "scatter", "mode": "markers", "name": expected_name, "y": ids, "x": expect,
+             "marker": {"symbol": "line-ns-open", "size": 22, "color": "#000000", "line": {"width": 3}},
+             "customdata": [p.indicator.title for p in inds],
+             "hovertemplate": "%{customdata}: %{x}%<extra>" + expected_name.replace("<", "") + "</extra>"},
+        ],
+        "layout": _layout(title, xaxis={"range": [0, top * 1.04], "ticksuffix": "%"},
+                          yaxis={"autorange": "reversed", "automargin": True, "type": "category",
+                                 "tickmode": "array", "tickvals": ids, "ticktext": names},
+                          legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+                          margin={"l": 60, "r": 80, "t": 40, "b": 40},
+                          height=110 + 56 * max(1, len(inds)), bargap=0.35,
+                          annotations=[{"x": 1, "xref": "paper", "xanchor": "left", "xshift": 8, "y": i,
+                                        "yref": "y", "text": label, "showarrow": False}
+                                       for i, label in zip(ids, labels)],
+                          meta={"narrow": {"yaxis.ticktext": short, "yaxis.tickfont.size": 10, "xaxis.nticks": 4,
+                                           "margin.r": 64}}),
+    }
+    rows = tuple((p.indicator.title, _num(p.value), p.indicator.unit, _num(p.indicator.target),
+                  _pct(p.attainment), _pct(p.expected), p.status) for p in inds)
+    shown = tuple((*row[:6], words.status(row[6])) for row in rows)
+    n_inds = words.plain(len(inds))
+    n_ok = words.plain(sum(1 for p in inds if p.status in ("achieved", "on track")))
+    summary = words.plural("%(count)s indicator, %(ok)s achieved or on track on %(date)s.",
+                           "%(count)s indicators, %(ok)s achieved or on track on %(date)s.", len(inds),
+                           count=n_inds, ok=n_ok, date=words.date(day))
+    summary += " " + words("The bars show attainment against target; the marks show where the plan expected "
+                           "each indicator to be by then.")
+    return Chart(f"{key}-indicators", title, summary, fig,
+                 (words("indicator"), words("value"), words("unit"), words("target"),
+                  words("indicator attainment %"), words("expected %"), words("status")),
+                 shown, f"data/charts/{key}-indicators.csv", rows)

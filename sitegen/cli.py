@@ -61,6 +61,18 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--status", default="planned", help="status (default: planned)")
     n.add_argument("--site", metavar="DIR", help="site folder, as SITE_DIR (an older spelling)")
 
+    f = sub.add_parser("pdf", help="print each reporting round to a PDF (with an installed Chromium, Chrome or Edge)",
+                       description="Build the site and print each reporting round's page to "
+                       "OUT/<plan>-<round>.pdf with an installed Chromium, Chrome or Edge (headless; "
+                       "nothing is downloaded). Two runs give the same bytes.")
+    f.add_argument("site_dir", nargs="?", default=".", help="site folder (default: current folder)")
+    f.add_argument("--out", default=None, metavar="DIR", help="folder for the PDFs (default: SITE_DIR/pdf)")
+    f.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size (default: a4)")
+    f.add_argument("--round", metavar="ID", help="print only this round (default: every round)")
+    f.add_argument("--browser", metavar="PATH", help="the browser to print with (default: $SITEGEN_BROWSER, "
+                   "else chromium, chromium-browser, google-chrome, google-chrome-stable or microsoft-edge "
+                   "on PATH, else /usr/bin/chromium)")
+
     i = sub.add_parser("init", help="create a new site folder with a minimal plan",
                        description="Create a new site folder with a minimal plan, a CI workflow and .gitignore.")
     i.add_argument("directory", help="folder to create (must be absent, empty, or hold only .git)")
@@ -102,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from .serve import serve
             return serve(Path(args.site_dir), args.host, args.port, args.open)
+        if args.command == "pdf":
+            return _pdf(args)
         if args.command == "new":
             from .scaffold import new_activity
             return new_activity(_new_site(args.site_dir, args.site), args.title, args.area, args.start,
@@ -161,6 +175,30 @@ def _build(args: argparse.Namespace) -> int:
     fresh = f", {result.rendered} rendered" if 0 <= result.rendered < result.pages else ""
     print(f"built {result.pages} pages ({result.files} files{fresh}) from {result.records} "
           f"activities in {result.seconds:.2f} s, {len(result.warnings)} warning(s) -> {result.output}")
+    return 0
+
+
+def _pdf(args: argparse.Namespace) -> int:
+    from .pdf import PrintFault, write_pdfs
+    from .write import BuildFault
+
+    site_dir = _site_dir(args.site_dir)
+    out = Path(args.out) if args.out else site_dir / "pdf"
+    try:
+        written = write_pdfs(site_dir, out, args.paper, args.round, args.browser)
+    except ContentError as exc:
+        sys.stderr.write(format_problems(exc.problems, "text") + "\n")
+        n = sum(1 for p in exc.problems if p.severity == "error")
+        sys.stderr.write(f"pdf failed: {n} error(s) in the site\n")
+        return 1
+    except (BuildFault, PrintFault) as exc:
+        sys.stderr.write(f"sitegen: error: {exc}\n")
+        return 1
+    except OSError as exc:
+        sys.stderr.write(f"sitegen: error: {fault_text(exc)}\n")
+        return 1
+    for w in written:
+        print(f"wrote {w.path} ({w.pages} pages)")
     return 0
 
 

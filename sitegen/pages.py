@@ -161,8 +161,14 @@ def report(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     from .reports import report_context  # reporting rounds live in their own module
     report = next(x for x in r.site.reports if x.id == job.key)
     ctx = report_context(r.site, report)
+    key = f"report-{report.id}"
+    progress = charts.progress_by_area(ctx["areas"], r.colors, key, words=r.words)
+    by_area = {p.area.id: charts.indicator_attainment(p, r.colors[p.area.id], f"{key}-{p.area.id}", ctx["day"],
+                                                      words=r.words)
+               for p in ctx["areas"] if p.indicators}
     return r.page(job, "report.html", report.title, [("reports/", r.words("Reports"))],
-                  source=report.loc.path, **ctx)
+                  [progress, *by_area.values()], source=report.loc.path, progress_chart=progress,
+                  area_charts=by_area, online=r.site.config.base_url + r.prefix + f"reports/{report.id}/", **ctx)
 
 
 @page_kind("reports")

@@ -17,6 +17,12 @@ Rules (also in the README):
   Status changes: activities that had started by that day and whose derived status
   differs. Indicators that moved: value on that day differs from the value now.
   Completed in the period: completed activities whose last day is within the period.
+  Under way: activities in progress on the figures date.
+* Headline figures: activities completed in the period and their participants; activities
+  completed since the plan started, of all that are not cancelled (each activity once,
+  whatever its number of areas); the mean attainment of the indicators that have a value
+  (each capped to 0..1, as for an area) beside the plan's elapsed share of time; indicators
+  achieved or on track, of all.
 """
 
 from __future__ import annotations
@@ -100,6 +106,7 @@ class Round:
     new: tuple[m.Activity, ...]
     changes: tuple[tuple[m.Activity, str, str], ...]
     moved: tuple[tuple[IndicatorProgress, IndicatorProgress], ...]  # (then, now)
+    under_way: tuple[m.Activity, ...]  # in progress on the figures date
 
     @property
     def ongoing(self) -> bool:
@@ -141,7 +148,38 @@ def _compute(site: m.Site, report: m.Report) -> Round:
         for p in area.indicators:
             if then[p.indicator.id].value != p.value:
                 moved.append((then[p.indicator.id], p))
-    return Round(report, prev, day, since, areas, before, completed, new, changes, tuple(moved))
+    under_way = tuple(a for a in on_day if a.status == "in-progress")
+    return Round(report, prev, day, since, areas, before, completed, new, changes, tuple(moved), under_way)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A round's figures at a glance (rules in the module docstring)."""
+
+    completed: int  # activities completed in the period
+    participants: int  # in those activities
+    done: int  # activities completed since the plan started, on the figures date
+    live: int  # activities not cancelled
+    attainment: float | None  # mean indicator attainment, each capped to 0..1
+    elapsed: float  # the plan's elapsed share of time on the figures date
+    on_track: int  # indicators achieved or on track
+    indicators: int
+
+
+def headline(site: m.Site, r: Round) -> Headline:
+    """The round's headline figures."""
+    on_day = activities_on(site, r.day)
+    inds = [p for a in r.areas for p in a.indicators]
+    measured = [min(1.0, max(0.0, p.attainment)) for p in inds if p.attainment is not None]
+    return Headline(
+        completed=len(r.completed),
+        participants=sum(a.participants.total for a in r.completed if a.participants),
+        done=sum(1 for a in on_day if a.status == "completed"),
+        live=sum(1 for a in on_day if a.status != "cancelled"),
+        attainment=sum(measured) / len(measured) if measured else None,
+        elapsed=elapsed(site.plan, r.day),
+        on_track=sum(1 for p in inds if p.status in ("achieved", "on track")),
+        indicators=len(inds))
 
 
 def report_context(site: m.Site, report: m.Report) -> dict[str, Any]:
@@ -149,7 +187,9 @@ def report_context(site: m.Site, report: m.Report) -> dict[str, Any]:
     r = compute(site, report)
     return {"report": report, "prev": r.prev, "day": r.day, "since": r.since, "ongoing": r.ongoing,
             "areas": r.areas, "before": r.before, "completed": r.completed, "new": r.new,
-            "changes": r.changes, "moved": r.moved, "round_elapsed": elapsed(site.plan, r.day)}
+            "changes": r.changes, "moved": r.moved, "round_elapsed": elapsed(site.plan, r.day),
+            "under_way": r.under_way, "headline": headline(site, r),
+            "completed_by_area": {a.area.id: tuple(x for x in r.completed if a.area.id in x.areas) for a in r.areas}}
 
 
 def json_number(value: float | None) -> Any:
