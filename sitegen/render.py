@@ -457,6 +457,7 @@ class Renderer:
                            ("data/activities-index.json", "activities_index"), ("feed.xml", "feed"),
                            ("sitemap.xml", "sitemap"), ("robots.txt", "robots")):
             out.append(Job(path, kind, deps=_DEPS.get(kind, Job.deps)))
+        out += opendata.jobs(site)  # the data package, its tables and zip (opendata.py)
         return out
 
     def list_pages(self) -> int:
@@ -676,4 +677,4 @@ def _markdown(text: str, trusted: bool, level: int = 1) -> str:
     return markdown.render(text, trusted, level)
 
 
-from . import datafiles, pages  # noqa: E402, F401 (they register the page kinds; they import this module)
+from . import datafiles, opendata, pages  # noqa: E402, F401 (they register the page kinds; they import this module)
