@@ -233,7 +233,7 @@ _DEPS = {"sitemap": frozenset({"order", "plan"}), "robots": frozenset({"plan"})}
 
 
 # the outputs a multilingual site has once, at its root
-ROOT_ONLY = frozenset({"sitemap", "robots"})
+ROOT_ONLY = frozenset({"sitemap", "robots", "card_plan", "card_area", "card_indicator"})
 
 
 @functools.lru_cache(maxsize=65536)
@@ -457,6 +457,7 @@ class Renderer:
                            ("data/activities-index.json", "activities_index"), ("feed.xml", "feed"),
                            ("sitemap.xml", "sitemap"), ("robots.txt", "robots")):
             out.append(Job(path, kind, deps=_DEPS.get(kind, Job.deps)))
+        out += cards.jobs(site)
         out += opendata.jobs(site)  # the data package, its tables and zip (opendata.py)
         return out
 
@@ -532,6 +533,7 @@ class Renderer:
             "site_root": site_root, "languages": menu, "alternates": alternates,
             "direction": self.direction, "text_lang": self.languages.text_lang,
             "home_language": self.languages.home,
+            "meta": meta.page_meta(self, job, title, page_charts, ctx, url),
         }
         context.update(ctx)
         return context
@@ -677,4 +679,4 @@ def _markdown(text: str, trusted: bool, level: int = 1) -> str:
     return markdown.render(text, trusted, level)
 
 
-from . import datafiles, opendata, pages  # noqa: E402, F401 (they register the page kinds; they import this module)
+from . import cards, datafiles, meta, opendata, pages  # noqa: E402, F401 (they register the page kinds; they import this module)

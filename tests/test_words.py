@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from sitegen import i18n
+from sitegen.datafiles import excerpt
 from sitegen.errors import Problems
 from sitegen.loader import load_site
 from sitegen.render import Renderer
@@ -136,6 +137,8 @@ def _site_data() -> str:
     """The text of the site's own files: its records, settings and templates."""
     parts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "content").rglob("*"))
              if p.is_file() and p.suffix in (".md", ".yaml", ".yml", ".csv")]
+    # (a page's description is the start of its record's body as plain text, as in the feed)
+    parts += [excerpt(p.read_text(encoding="utf-8"), 10**6) for p in sorted((REPO / "content").rglob("*.md"))]
     parts += [(REPO / "site.yaml").read_text(encoding="utf-8")]
     parts += [p.read_text(encoding="utf-8") for p in sorted((REPO / "templates").glob("*.html"))]
     return " ".join(" ".join(parts).split())
