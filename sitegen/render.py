@@ -303,6 +303,33 @@ class ShownChart(charts.Chart):
     embed_origin: str = ""  # the scheme and host of embed_url: the snippet trusts its messages only
 
 
+def _origin(url: str) -> str:
+    """The origin of `url` as a browser gives it in a message (host in lower case, no
+    default port), e.g. https://example.org."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:  # (not a port: the browser will not match it either)
+        port = None
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != {"http": 80, "https": 443}.get(parts.scheme) else "")
+
+
+def _charts_as_shown(ctx: dict[str, Any], shown: dict[int, ShownChart]) -> dict[str, Any]:
+    """A page's context with each of its charts (in a value, or in a list or dict of them)
+    replaced by the chart as shown (by `Renderer.page`: mirrored, embeddable)."""
+    def swap(value: Any) -> Any:
+        if isinstance(value, charts.Chart):
+            return shown.get(id(value), value)
+        if isinstance(value, dict) and any(isinstance(v, charts.Chart) for v in value.values()):
+            return {k: swap(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)) and any(isinstance(v, charts.Chart) for v in value):
+            return type(value)(swap(v) for v in value)
+        return value
+    return {k: swap(v) for k, v in ctx.items()} if shown else ctx
+
+
 class Renderer:
     """Renders the pages of one Site; holds only read-only, precomputed facts."""
 
@@ -483,14 +510,16 @@ class Renderer:
     def page(self, job: Job, template: str, title: str, crumbs: list[tuple[str, str]],
               page_charts: list[charts.Chart] | None = None, source: str = "",
               **ctx: Any) -> list[tuple[str, bytes]]:
-        page_charts = page_charts or []
+        given = page_charts = page_charts or []
         if self.direction == "rtl":
             page_charts = [charts.mirrored(c) for c in page_charts]
         base = self.site.config.base_url
-        origin = "{0}://{1}".format(*urllib.parse.urlsplit(base)[:2])
+        origin = _origin(base)
         shown = [ShownChart(**{**vars(c), "embed_path": f"embed/{c.id}/index.html",
                                "embed_url": f"{base}embed/{c.id}/", "embed_origin": origin})
                  for c in page_charts]
+        # (a page kind may also hand its charts to its template by name: those are shown so too)
+        ctx = _charts_as_shown(ctx, {id(c): s for c, s in zip(given, shown)})
         context = self._context(job, title, crumbs, list(shown), source, ctx)
         try:
             html = self.env.get_template(template).render(context)
