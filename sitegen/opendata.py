@@ -28,6 +28,7 @@ from . import model as m
 from .fields import slugify
 from .pages import trend_indicator
 from .render import Job, Renderer, page_kind
+from .reports import figures_date
 from .reports import json_number as _num
 from .reports import json_share as _share
 
@@ -378,6 +379,12 @@ def chart_tables(r: Renderer, taken: set[str] | None = None) -> list[Table]:
     for ind in site.plan.indicators:
         indicator(ind, "indicator", f"indicators/{ind.id}/")
     gantt(site.activities, "timeline", w("Timeline of all activities"), "timeline/")
+    for report in site.reports:  # (a round's figures on its date: the same areas and indicators)
+        key, day = f"report-{report.id}", figures_date(site, report)
+        made.append((charts.progress_by_area(areas, r.colors, key, words=w), (_S, _S, _PCT, _PCT, _PCT),
+                     f"reports/{report.id}/"))
+        made += [(charts.indicator_attainment(p, r.colors[p.area.id], f"{key}-{p.area.id}", day, words=w),
+                  (_S, _N, _S, _N, _PCT, _PCT, _S), f"reports/{report.id}/") for p in areas if p.indicators]
     for code in sorted(r.by_country):
         made.append((charts.country_areas(site, (), r.colors, f"country-{code.lower()}", code, words=w),
                      (_S, _I), f"countries/{code.lower()}/"))
