@@ -105,6 +105,7 @@ class Assembler:
                                   lambda p: validate.catalogues(list(po_docs), config, p), problems)
         if plan is None or problems.errors:
             return None
+        acts, pages, drafts = loader.published(config, list(acts), list(pages))
         loader._warn_unused(plan, acts, meas, problems)
         day, source = loader.report_date(config, plan, acts, meas, git, problems)
         if self._last_for is not git:  # sorted once per git history, not once per rebuild
@@ -112,4 +113,5 @@ class Assembler:
             self._last_for = git
         last = self._last
         return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
-                      tuple(reports), day, source, last, static, templates, git.prefix, plans, messages)
+                      tuple(reports), day, source, last, static, templates, git.prefix, plans, messages,
+                      drafts)

@@ -24,6 +24,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+_DRAFTS = "publish the records marked 'draft: true' too (by default they are in no page, data file, feed or search index)"
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="sitegen", description="Static site generator for reporting a plan's implementation.")
     p.add_argument("--version", action="version", version=f"sitegen {__version__}")
@@ -34,6 +37,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("site_dir", nargs="?", default=".", help="site folder (default: current folder)")
     b.add_argument("-o", "--output", help="output folder (default: SITE_DIR/output)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.add_argument("--drafts", action="store_true", help=_DRAFTS)
 
     c = sub.add_parser("check", help="validate everything without writing the site",
                        description="Validate records and templates; for CI and pre-commit.")
@@ -41,6 +45,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("text", "github", "json"), default="text",
                    help="problem format: text (path:line:col), github (annotations) or json")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.add_argument("--drafts", action="store_true", help=_DRAFTS)
 
     s = sub.add_parser("serve", help="build, serve and rebuild on every change, with live reload",
                        description="Preview server with live reload; errors show in the browser.")
@@ -48,6 +53,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     s.add_argument("--open", action="store_true", help="open the site in the default browser")
+    s.add_argument("--drafts", action="store_true", help=_DRAFTS)
 
     n = sub.add_parser("new", help="create a correctly formed record",
                        description="Create a record, e.g. sitegen new activity \"Title\" SITE_DIR --area ID")
@@ -106,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     # A build makes millions of small objects and almost no reference cycles: collecting
     # every 700 allocations (the default) costs a quarter of the time spent reading records.
     gc.set_threshold(100_000, 50, 50)
+    if getattr(args, "drafts", False):
+        os.environ["SITEGEN_DRAFTS"] = "1"  # (read with site.yaml: the setting `drafts: true`, for this run)
     try:
         if args.command == "build":
             return _build(args)
@@ -226,4 +234,7 @@ def _check(args: argparse.Namespace) -> int:
         sys.stdout.write("[]\n")
     if args.format == "text":
         sys.stderr.write(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)\n")
+        if site is not None and site.drafts:
+            held = "published (--drafts)" if site.config.drafts else "not published; --drafts publishes them"
+            sys.stderr.write(f"{len(site.drafts)} draft(s) ({held}): {', '.join(site.drafts)}\n")
     return 1 if errors or site is None else 0

@@ -132,6 +132,14 @@ class Fields:
         return key in self.data and self.data[key] is not None
 
     # -- typed getters -------------------------------------------------------------------
+    def flag(self, key: str, default: bool = False) -> bool:
+        """A true/false key (an error for anything else, e.g. "yes" quoted or 1)."""
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            self.error(key, f"'{key}': expected true or false, not {value!r}")
+            return default
+        return value
+
     def text(self, key: str, required: bool = False, default: str = "") -> str:
         value = self.data.get(key)
         if value is None or value == "":

@@ -53,11 +53,25 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
     messages = validate.catalogues(by_kind.get("catalogue", []), config, problems)
     if plan is None or problems.errors:
         return None
+    acts, pages, drafts = published(config, acts, pages)
     _warn_unused(plan, acts, meas, problems)
     day, source = report_date(config, plan, acts, meas, git, problems)
     last = tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
     return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
-                  tuple(reports), day, source, last, static_files, template_files, git.prefix, plans, messages)
+                  tuple(reports), day, source, last, static_files, template_files, git.prefix, plans, messages,
+                  drafts)
+
+
+def published(config: m.SiteConfig, acts: list[m.Activity], pages: list[m.Page]
+              ) -> tuple[list[m.Activity], list[m.Page], tuple[str, ...]]:
+    """The activities and pages a build publishes, and the files of the drafts (`draft:
+    true`): held back, unless the site publishes drafts (`--drafts`)."""
+    if not any(a.draft for a in acts) and not any(p.draft for p in pages):
+        return acts, pages, ()
+    drafts = tuple(sorted({a.loc.path for a in acts if a.draft} | {p.loc.path for p in pages if p.draft}))
+    if config.drafts:
+        return acts, pages, drafts
+    return [a for a in acts if not a.draft], [p for p in pages if not p.draft], drafts
 
 
 def translate(docs: list[Document], config: m.SiteConfig, acts: list[m.Activity], texts: list[m.AreaText],

@@ -9,14 +9,14 @@ what it returns.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from babel.core import get_global
 from markupsafe import Markup
 
-from . import cards
+from . import cards, datafiles
 from . import model as m
-from . import datafiles
 from .render import _script_json
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def license_url(value: str) -> str:
 @functools.lru_cache(maxsize=64)
 def og_locale(code: str) -> str:
     """A CLDR code as Open Graph wants it, language_TERRITORY: fr -> fr_FR, ar -> ar_EG."""
-    likely: dict[str, str] = get_global("likely_subtags")
+    likely: Mapping[str, str] = get_global("likely_subtags")
     full = likely.get(code, code)
     parts = [p for p in full.split("_") if p]
     territory = next((p for p in parts[1:] if len(p) == 2 or p.isdigit()), "")
@@ -88,8 +88,10 @@ def describe(r: Renderer, job: Job, ctx: dict[str, Any]) -> str:
         total = len(site.activities) - ctx["totals"]["cancelled"]  # (as activity completion counts)
         done = ctx["totals"]["completed"]
         return words.plural(
-            "%(plan)s, as of %(date)s: %(done)s of %(count)s activity completed; %(percent)s%% of the plan period elapsed.",
-            "%(plan)s, as of %(date)s: %(done)s of %(count)s activities completed; %(percent)s%% of the plan period elapsed.",
+            "%(plan)s, as of %(date)s: %(done)s of %(count)s activity completed; "
+            "%(percent)s%% of the plan period elapsed.",
+            "%(plan)s, as of %(date)s: %(done)s of %(count)s activities completed; "
+            "%(percent)s%% of the plan period elapsed.",
             total, plan=site.plan.title, date=date, done=words.plain(done), count=words.plain(total),
             percent=words.plain(round(100 * ctx["elapsed"])))
     if kind == "area":

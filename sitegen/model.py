@@ -72,6 +72,9 @@ class SiteConfig:
     """Trust raw HTML in Markdown bodies (not sanitised). Only for sites whose every editor is trusted."""
     activities_per_page: int = 100
     """Activities per page of the /activities/ list."""
+    drafts: bool = False
+    """Publish the records marked `draft: true` (`--drafts` turns it on for one run; by
+    default a draft is in no page, data file, feed or search index)."""
     data_license: str = ""
     """Licence of the published data, as an SPDX identifier (CC-BY-4.0, ODC-By-1.0...) or a
     URL; named in data/datapackage.json and the pages' dataset descriptions."""
@@ -194,6 +197,7 @@ class Activity:
     loc: Loc
     body_line: int = 1
     translations: tuple[Translation, ...] = ()
+    draft: bool = False  # `draft: true`: held back unless the site publishes drafts
 
     @property
     def last_day(self) -> dt.date:
@@ -243,6 +247,7 @@ class Page:
     body: str
     loc: Loc
     translations: tuple[Translation, ...] = ()
+    draft: bool = False  # `draft: true`: held back unless the site publishes drafts
 
 
 @dataclass(frozen=True)
@@ -279,6 +284,7 @@ class Site:
     # the site's own messages by language (locales/<lang>.po): (message, translation), a
     # plural message as ((singular, plural), (form, ...))
     messages: tuple[tuple[str, tuple[tuple[Any, Any], ...]], ...] = ()
+    drafts: tuple[str, ...] = ()  # the files of draft records (held back unless config.drafts), sorted
 
     def messages_in(self, language: str) -> tuple[tuple[Any, Any], ...]:
         """The site's own messages in `language` (none: sitegen's catalogue alone)."""

@@ -31,7 +31,7 @@ INDICATOR_KEYS = {"id", "title", "unit", "baseline", "target", "milestones", "so
                   "where", "description"}
 ACTIVITY_KEYS = {"title", "area", "status", "start", "end", "type", "location", "countries",
                  "participants", "partners", "tags", "outputs", "contributes", "id",
-                 "planned_start", "planned_end", "body"}
+                 "planned_start", "planned_end", "body", "draft"}
 WHERE_KEYS = ("type", "status", "tags", "countries", "partners", "country")
 SUM_FIELDS = ("participants", "participants.women", "participants.men")
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")  # fullmatch: `$` passes a final newline
@@ -110,6 +110,7 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         activities_per_page=int(per_page),
         require_translations=require,
         data_license=f.text("data_license"),
+        drafts=f.flag("drafts") or os.environ.get("SITEGEN_DRAFTS") == "1",
         iati=_iati(f),
     )
 
@@ -561,6 +562,7 @@ def activity(f: Fields, plan_: m.Plan | None, default_id: str, body: str | None,
     if body is None:
         body = f.text("body")
         body_line = f.at("body")[0] + 1 if f.has("body") else 0
+    draft = f.flag("draft")
     if not f.ok or start is None:
         return None
     return m.Activity(
@@ -569,7 +571,7 @@ def activity(f: Fields, plan_: m.Plan | None, default_id: str, body: str | None,
         participants=participants, partners=f.text_list("partners"), tags=f.text_list("tags"),
         outputs=outputs, contributes=contributes, planned_start=planned_start,
         planned_end=planned_end, body=body, loc=m.Loc(f.rel, f.data.line or 1),
-        body_line=body_line)
+        body_line=body_line, draft=draft)
 
 
 def outside_plan(plan_: m.Plan, start: dt.date, end: dt.date | None) -> list[tuple[str, str]]:
@@ -919,7 +921,7 @@ def _records(docs: list[Document], problems: Problems, mapping: str, what: str
 def pages(docs: list[Document], problems: Problems) -> list[m.Page]:
     out = []
     for doc, f in _records(docs, problems, "a page's front matter", "a page"):
-        f.unknown_keys({"title", "order", "slug"})
+        f.unknown_keys({"title", "order", "slug", "draft"})
         rel = PurePosixPath(doc.source.rel).relative_to("content/pages")
         parts = [slugify(p) for p in rel.with_suffix("").parts]
         slug = f.text("slug") or "/".join(parts)
@@ -929,8 +931,10 @@ def pages(docs: list[Document], problems: Problems) -> list[m.Page]:
                 f.error("slug" if f.has("slug") else "title", f"page address '{slug}': {why}")
         title = f.text("title", required=True)
         order = f.number("order", default=0)
+        draft = f.flag("draft")
         if f.ok:
-            out.append(m.Page(slug, title, int(order), doc.body, m.Loc(doc.source.rel, doc.body_line)))
+            out.append(m.Page(slug, title, int(order), doc.body, m.Loc(doc.source.rel, doc.body_line),
+                              draft=draft))
     seen: dict[str, m.Page] = {}
     for page in out:
         why = next((name_problem(part) for part in page.slug.split("/") if name_problem(part)), "")
