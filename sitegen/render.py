@@ -233,7 +233,7 @@ _DEPS = {"sitemap": frozenset({"order", "plan"}), "robots": frozenset({"plan"})}
 
 
 # the outputs a multilingual site has once, at its root
-ROOT_ONLY = frozenset({"sitemap", "robots", "card_plan", "card_area", "card_indicator"})
+ROOT_ONLY = frozenset({"sitemap", "robots", "card_plan", "card_area", "card_indicator", "iati"})
 
 
 @functools.lru_cache(maxsize=65536)
@@ -484,6 +484,7 @@ class Renderer:
                            ("data/activities-index.json", "activities_index"), ("feed.xml", "feed"),
                            ("sitemap.xml", "sitemap"), ("robots.txt", "robots")):
             out.append(Job(path, kind, deps=_DEPS.get(kind, Job.deps)))
+        out += [Job("data/iati-activities.xml", "iati")] if site.config.iati else []  # (iati.py)
         out += cards.jobs(site)
         out += opendata.jobs(site)  # the data package, its tables and zip (opendata.py)
         return out
@@ -708,4 +709,4 @@ def _markdown(text: str, trusted: bool, level: int = 1) -> str:
     return markdown.render(text, trusted, level)
 
 
-from . import cards, datafiles, meta, opendata, pages  # noqa: E402, F401 (they register the page kinds; they import this module)
+from . import cards, datafiles, iati, meta, opendata, pages  # noqa: E402, F401 (they register the page kinds; they import this module)
