@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import tempfile
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
@@ -103,13 +104,19 @@ def write_pdfs(site_dir: Path, out_dir: Path, paper: str = "a4", round_id: str |
                   for p in sorted((built / "data" / "reports").glob("*.json"))}
         chosen = _chosen(rounds, round_id)
         home = site_address(built)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        written = []
-        for rid in chosen:
+
+        def one(rid: str) -> bytes:
             page = built / "reports" / rid / "index.html"
             _prepare(page, paper, f"{home}reports/{rid}/")
-            raw = print_page(exe, page, Path(tmp) / f"{rid}.pdf", paper, Path(tmp) / "profile")
-            data = fixed_dates(raw, dt.date.fromisoformat(rounds[rid]["as_of"]))
+            raw = print_page(exe, page, Path(tmp) / f"{rid}.pdf", paper, Path(tmp) / f"profile-{rid}")
+            return fixed_dates(raw, dt.date.fromisoformat(rounds[rid]["as_of"]))
+
+        # (a browser each, side by side: most of the time is the browser's start and layout)
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            printed = list(pool.map(one, chosen))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for rid, data in zip(chosen, printed):
             target = out_dir / f"{slugify(plan['title']) or 'plan'}-{rid}.pdf"
             part = target.with_name(target.name + ".part")
             part.write_bytes(data)
