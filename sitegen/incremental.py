@@ -65,7 +65,7 @@ from .render import Job, Renderer, TemplateError, deps_hold
 from .search import BackgroundIndex
 
 # Page kinds of the default theme that show an activity's Markdown body.
-BODY_KINDS = frozenset({"feed"})
+BODY_KINDS = frozenset({"feed", "iati"})
 _NO_JOB = Job("", "")
 # Watcher batches larger than this are not trusted to name every change: the kernel drops
 # events beyond its queue (16,384 by default) and watchfiles does not say so. Such a batch

@@ -499,3 +499,34 @@ def test_a_sector_code_sitegen_does_not_know_is_a_warning(tmp_path: Path) -> Non
     run = run_sitegen("check", small_site(tmp_path, settings))
     assert run.returncode == 0, run.stderr
     assert any("15299 is not a DAC purpose code sitegen knows" in ln for ln in run.lines)
+
+
+def test_the_preview_keeps_the_file_equal_to_a_full_build_after_edits(tmp_path: Path) -> None:
+    """A body edit (the preview's quick path), a field edit and a settings edit each leave the
+    preview's file as a full build writes it."""
+    from sitegen.build import build
+    from sitegen.incremental import Builder
+    site = small_site(tmp_path)
+    preview, full = tmp_path / "preview", tmp_path / "full"
+    builder = Builder(site, preview)
+    assert builder.rebuild().ok
+    record = site / "content/activities/firearms-workshop.md"
+    steps = [
+        lambda: record.write_text(record.read_text(encoding="utf-8").replace("A workshop on tracing.",
+                                                                              "A workshop on tracing guns."),
+                                  encoding="utf-8"),
+        lambda: record.write_text(record.read_text(encoding="utf-8").replace("countries: [RS]", "countries: [RS, XK]"),
+                                  encoding="utf-8"),
+        lambda: (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8")
+                                                + "  sectors: {firearms: 15240}\n", encoding="utf-8"),
+    ]
+    for step in steps:
+        step()
+        assert builder.rebuild().ok
+        if full.exists():
+            import shutil
+            shutil.rmtree(full)
+        build(site, full, use_cache=False)
+        assert (preview / "data/iati-activities.xml").read_bytes() == (full / "data/iati-activities.xml").read_bytes()
+    text = (preview / "data/iati-activities.xml").read_text(encoding="utf-8")
+    assert "A workshop on tracing guns." in text and 'code="XK"' in text and 'code="15240"' in text
