@@ -182,9 +182,10 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
                           height=120 + 50 * len(areas),
                           shapes=[{"type": "line", "x0": expected, "x1": expected, "y0": 0, "y1": 1,
                                    "yref": "paper", "line": {"color": "#000", "dash": "dot"}}],
-                          # (the note reads away from the plot's edge it would run over)
+                          # (the note reads away from the plot's right edge unless the line is near its
+                          # left one: on that side the area names leave room for it)
                           annotations=[{"x": expected, "y": 1, "yref": "paper", "yanchor": "bottom",
-                                        "xanchor": "right" if (expected or 0) > 50 else "left",
+                                        "xanchor": "right" if (expected or 0) > 25 else "left",
                                         "text": words("time elapsed %(percent)s%%", percent=words.plain(expected)),
                                         "showarrow": False}]),
     }
