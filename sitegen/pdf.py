@@ -9,9 +9,11 @@ text. Nothing is downloaded: the browser must be installed (`find_browser`).
 How: the site is built into a temporary folder; each round's page gets the paper size
 (`@page`), and the browser (headless, no network, a throw-away profile) prints it from disk
 with `--print-to-pdf`, without the browser's own header and footer (the page's print
-stylesheet numbers the pages). The browser stamps the PDF with the clock's time: those dates
-are rewritten to the round's report date, with as many bytes, so that the cross-reference
-offsets stay valid and two runs give the same bytes.
+stylesheet numbers the pages). The browser stamps the PDF with the clock's time, and its tags
+(the structure that screen readers follow) with ids that can differ by one between runs:
+the dates are rewritten to the round's report date and the ids renumbered in order, each
+with as many bytes as before, so that the cross-reference offsets stay valid and two runs
+give the same bytes.
 """
 
 from __future__ import annotations
@@ -109,7 +111,7 @@ def write_pdfs(site_dir: Path, out_dir: Path, paper: str = "a4", round_id: str |
             page = built / "reports" / rid / "index.html"
             _prepare(page, paper, f"{home}reports/{rid}/")
             raw = print_page(exe, page, Path(tmp) / f"{rid}.pdf", paper, Path(tmp) / f"profile-{rid}")
-            return fixed_dates(raw, dt.date.fromisoformat(rounds[rid]["as_of"]))
+            return stable_nodes(fixed_dates(raw, dt.date.fromisoformat(rounds[rid]["as_of"])))
 
         # (a browser each, side by side: most of the time is the browser's start and layout)
         with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
@@ -202,6 +204,24 @@ def fixed_dates(pdf: bytes, day: dt.date) -> bytes:
         return match.group(0).replace(old, new)
 
     return _PDF_DATE.sub(same_length, pdf)
+
+
+_NODE = re.compile(rb"\(node(\d+)\)")
+
+
+def stable_nodes(pdf: bytes) -> bytes:
+    """The PDF with the ids of its structure elements (a tagged PDF's `(node00000115)`, taken
+    from the browser's count of the page's nodes, which can differ by one between runs)
+    numbered 1, 2, 3... in their order, each with as many digits as before."""
+    found = sorted({int(n) for n in _NODE.findall(pdf)})
+    rank = {n: i + 1 for i, n in enumerate(found)}
+
+    def renumbered(match: re.Match[bytes]) -> bytes:
+        width = len(match.group(1))
+        new = str(rank[int(match.group(1))]).zfill(width).encode()
+        return b"(node" + new + b")" if len(new) == width else match.group(0)
+
+    return _NODE.sub(renumbered, pdf)
 
 
 def page_count(pdf: bytes) -> int:
