@@ -12,7 +12,7 @@ from typing import Any
 
 from . import charts
 from . import model as m
-from .progress import elapsed
+from .progress import elapsed, overall
 from .render import Job, Renderer, page_kind
 from .reports import json_number as _num
 from .reports import json_share as _round
@@ -64,9 +64,12 @@ def plan_json(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
                                            for ms in p.indicator.milestones]}
                            for p in prog.indicators],
         })
+    share = elapsed(site.plan, site.report_date)
+    whole = overall(tuple(r.progress[a.id] for a in site.plan.areas), share)
     data = {"title": site.plan.title, "as_of": site.report_date.isoformat(),
             "as_of_source": site.report_date_source, "start": site.plan.start.isoformat(),
-            "end": site.plan.end.isoformat(), "elapsed": _round(elapsed(site.plan, site.report_date)),
+            "end": site.plan.end.isoformat(), "elapsed": _round(share),
+            "attainment": _round(whole.attainment), "expected": _round(whole.expected), "status": whole.status,
             "partners": [{"name": p.name, "url": p.url} for p in site.plan.partners], "areas": areas}
     return [(job.path, _json(data))]
 

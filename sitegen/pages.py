@@ -11,7 +11,7 @@ from typing import Any
 
 from . import charts
 from . import model as m
-from .progress import AreaProgress, IndicatorProgress, elapsed
+from .progress import AreaProgress, IndicatorProgress, elapsed, overall
 from .render import Job, Renderer, page_kind
 
 
@@ -34,9 +34,10 @@ def dashboard(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     people = sum(a.participants.total for a in site.activities
                  if a.participants and a.status == "completed" and a.last_day <= site.report_date)
     inds = [p for a in areas for p in a.indicators]
+    share = elapsed(site.plan, site.report_date)
     return r.page(job, "dashboard.html", site.config.title, [], page_charts,
                   source="content/plan.yaml", areas=areas, latest=latest, totals=totals,
-                  people=people, elapsed=elapsed(site.plan, site.report_date),
+                  people=people, elapsed=share, overall=overall(areas, share),
                   n_countries=len(r.by_country), indicators=inds,
                   latest_report=site.reports[-1] if site.reports else None)
 

@@ -193,6 +193,32 @@ def area_progress(area: m.Area, plan: m.Plan, activities: Iterable[m.Activity],
     return AreaProgress(area, tuple(tally.items()), completion, att, exp, word, inds)
 
 
+@dataclass(frozen=True)
+class Overall:
+    """How far along the whole plan is: the dashboard's first figure."""
+
+    attainment: float | None  # mean attainment of every indicator with a value, each capped to 0..1
+    expected: float  # mean expected attainment of the same indicators (no value: the time elapsed)
+    status: str  # the status rule, on the two means
+    measured: int  # indicators with a value
+    indicators: int  # all of the plan's indicators
+
+
+def overall(areas: tuple[AreaProgress, ...], elapsed_share: float) -> Overall:
+    """The plan's implementation: its indicators' mean attainment against where their
+    milestones put them on the report date (docs/progress.md, "The plan")."""
+    inds = [p for a in areas for p in a.indicators]
+    measured = [p for p in inds if p.attainment is not None]
+    if not measured:
+        return Overall(None, elapsed_share, "no data", 0, len(inds))
+    att = sum(min(1.0, max(0.0, p.attainment or 0.0)) for p in measured) / len(measured)
+    exp = sum(p.expected for p in measured) / len(measured)
+    word = status(att, exp)
+    if word == "achieved" and not all(p.status == "achieved" for p in inds):
+        word = "on track"  # (every measured indicator achieved, not every indicator)
+    return Overall(att, exp, word, len(measured), len(inds))
+
+
 def plan_progress(site: m.Site, on: dt.date | None = None) -> tuple[AreaProgress, ...]:
     """Progress of every area of the plan on `on` (default: the site's report date)."""
     day = on or site.report_date

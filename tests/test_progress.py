@@ -7,6 +7,7 @@ in content/. The rules are checked on tiny inline sites, loaded with the real lo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -47,6 +48,34 @@ def test_example_plan_json_matches_hand_calculation(tmp_path: Path) -> None:
         assert sum(area["activities"].values()) > 0
         for ind in area["indicators"]:
             assert ind["status"] in progress.STATUS_ORDER
+
+
+def test_the_dashboard_opens_with_the_plans_attainment_against_expected(tmp_path: Path) -> None:
+    """The first figure: the mean attainment of the indicators with a value, each capped to
+    0..1, worked out here from their values, baselines and targets; then what is expected."""
+    run = run_sitegen("build", REPO, "-o", tmp_path / "out")
+    assert run.returncode == 0, run.stderr
+    plan = json.loads((tmp_path / "out/data/plan.json").read_text())
+    inds = [i for a in plan["areas"] for i in a["indicators"]]
+    measured = [i for i in inds if i["value"] is not None]
+    shares = [min(1.0, max(0.0, (i["value"] - i["baseline"]) / (i["target"] - i["baseline"]))) for i in measured]
+    mean = sum(shares) / len(shares)
+    expected = sum(i["expected"] for i in measured) / len(measured)
+    assert abs(plan["attainment"] - mean) < 0.001 and abs(plan["expected"] - expected) < 0.002
+    assert plan["status"] == progress.status(mean, expected)
+    html = (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    headline = html[html.index('<section class="headline"'):html.index("</section>", html.index('class="headline"'))]
+    assert html.index('class="headline"') < html.index('class="lead"')  # before the plan's summary
+    assert f'<span class="n">{round(100 * mean)}%</span> of the plan\'s targets attained' in headline
+    assert f"Expected by 31 Dec 2019: {round(100 * expected)}%" in headline
+    assert f"the plan's {len(measured)} indicators with a value" in headline
+    # a plan without any value says so instead of a figure
+    site = make_site(tmp_path / "site")
+    data = load(site)
+    areas = progress.plan_progress(data)
+    empty = tuple(dataclasses.replace(a, indicators=tuple(dataclasses.replace(p, value=None, attainment=None)
+                                                          for p in a.indicators)) for a in areas)
+    assert progress.overall(empty, 0.5) == progress.Overall(None, 0.5, "no data", 0, 5)
 
 
 # -- helpers --------------------------------------------------------------------------------
