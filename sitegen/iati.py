@@ -10,7 +10,8 @@ out (no placeholder); the file's date is the report date, never the clock.
 from __future__ import annotations
 
 import datetime as dt
-import html.parser
+import html
+import re
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -332,34 +333,19 @@ def _language(code: str) -> str:
     return code.replace("-", "_").split("_")[0].lower()
 
 
-class _Text(html.parser.HTMLParser):
-    """The text of sanitised HTML, a blank line between blocks."""
-
-    BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr", "table",
-                        "ul", "ol", "div", "br", "hr", "dt", "dd", "figcaption"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data.replace("\n", " "))  # (a line break inside a block is a space)
+# A block of the HTML that sitegen's Markdown makes (a paragraph apart from the next), any
+# other tag, and what raw HTML (allow_raw_html) may hold that is no text.
+_BLOCK = re.compile(r"</?(?:p|h[1-6]|li|blockquote|pre|tr|table|ul|ol|div|br|hr|dt|dd|figcaption)\b[^>]*>",
+                    re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_NO_TEXT = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 
 
 def _plain(r: Renderer, markdown_text: str) -> str:
     """Plain text of a Markdown body (as the site renders it), paragraphs apart."""
     if not markdown_text.strip():
         return ""
-    parser = _Text()
-    parser.feed(r._md(markdown_text))
-    parser.close()
-    blocks = (" ".join(block.split()) for block in "".join(parser.parts).split("\n"))
+    text = _NO_TEXT.sub("", r._md(markdown_text)).replace("\n", " ")
+    text = html.unescape(_TAG.sub("", _BLOCK.sub("\n", text)))
+    blocks = (" ".join(block.split()) for block in text.split("\n"))
     return "\n\n".join(block for block in blocks if block)
