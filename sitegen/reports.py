@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import model as m
-from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed
+from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed, overall
 
 
 def status_on(act: m.Activity, day: dt.date) -> str:
@@ -170,14 +170,14 @@ def headline(site: m.Site, r: Round) -> Headline:
     """The round's headline figures."""
     on_day = activities_on(site, r.day)
     inds = [p for a in r.areas for p in a.indicators]
-    measured = [min(1.0, max(0.0, p.attainment)) for p in inds if p.attainment is not None]
+    share = elapsed(site.plan, r.day)
     return Headline(
         completed=len(r.completed),
         participants=sum(a.participants.total for a in r.completed if a.participants),
         done=sum(1 for a in on_day if a.status == "completed"),
         live=sum(1 for a in on_day if a.status != "cancelled"),
-        attainment=sum(measured) / len(measured) if measured else None,
-        elapsed=elapsed(site.plan, r.day),
+        attainment=overall(r.areas, share).attainment,  # (the dashboard's first figure, on the round's day)
+        elapsed=share,
         on_track=sum(1 for p in inds if p.status in ("achieved", "on track")),
         indicators=len(inds))
 

@@ -311,7 +311,7 @@ def site_files(name: str, today: dt.date) -> dict[str, str]:
             "---\ntitle: About\norder: 1\n---\n\n"
             "Who runs the plan, where the figures come from and whom to contact.\n"),
         # (no trailing slash: a file of these names, committed by mistake, is ignored too)
-        ".gitignore": "/output\n/.sitegen-cache\n/.output.lock\n/.output.tmp-*\n",
+        ".gitignore": "/output\n/.sitegen-cache\n/.output.lock\n/.output.tmp-*\n/pdf\n",
         "requirements.txt": (
             f"# What CI installs to build the site (see .github/workflows/sitegen.yml): sitegen,\n"
             f"# called {DISTRIBUTION} on the package index. Before its first release there, use\n"
