@@ -42,7 +42,7 @@ def test_init_then_build_gives_a_site_without_warnings(tmp_path: Path) -> None:
             ".github/workflows/sitegen.yml"} <= files.keys()
     assert sum(1 for p in files if p.startswith("content/activities/") and p.endswith(".md")) == 1
     assert files[".gitignore"].decode().splitlines() == ["/output", "/.sitegen-cache", "/.output.lock",
-                                                         "/.output.tmp-*"]
+                                                         "/.output.tmp-*", "/pdf"]
     built = run_sitegen("build", site)
     assert (built.returncode, built.stderr) == (0, "")
     assert "0 warning(s)" in built.stdout
