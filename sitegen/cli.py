@@ -38,6 +38,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", help="output folder (default: SITE_DIR/output)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("--drafts", action="store_true", help=_DRAFTS)
+    b.add_argument("--file-links", action="store_true",
+                   help="link pages as .../index.html so the output can be browsed from disk (file://); "
+                   "as 'file_links: true' in site.yaml")
 
     c = sub.add_parser("check", help="validate everything without writing the site",
                        description="Validate records and templates; for CI and pre-commit.")
@@ -161,6 +164,8 @@ def _build(args: argparse.Namespace) -> int:
 
     site_dir = _site_dir(args.site_dir)
     out = Path(args.output) if args.output else None
+    if args.file_links:
+        os.environ["SITEGEN_FILE_LINKS"] = "1"  # (read with site.yaml: the setting `file_links: true`, for this run)
     try:
         result = build(site_dir, out, strict=args.strict, tick=progress_bar())
     except ContentError as exc:

@@ -81,6 +81,8 @@ class SiteConfig:
     require_translations: bool = False
     """A multilingual site: a record without a translation into each language is an error
     (by default a warning; its page shows the first language's text, saying so)."""
+    file_links: bool = False
+    """Link pages as `.../index.html` rather than `.../`, so the output can be browsed from disk (file://)."""
     iati: IatiSettings | None = None
     """IATI 2.03 export settings: with them, data/iati-activities.xml is published (docs/iati.md)."""
 

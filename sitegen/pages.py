@@ -11,6 +11,7 @@ from typing import Any
 
 from . import charts
 from . import model as m
+from .links import to_file
 from .progress import AreaProgress, IndicatorProgress, elapsed, overall
 from .render import Job, Renderer, page_kind
 
@@ -145,11 +146,15 @@ def freepage(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 
 @page_kind("notfound")
 def notfound(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
-    # Served for any missing URL, so links cannot be relative: use the base path.
+    """The page served for any missing address, at any depth and under any mount: its links
+    start at the base path, and its script moves them to the site's root as served."""
     base = "/" + r.site.config.base_url.split("://", 1)[1].split("/", 1)[1]
     site_base = base[: len(base) - len(r.prefix)]  # (the assets: at the root of a multilingual site)
-    out = r.page(job, "404.html", r.words("Page not found"), [], base=base, site_base=site_base)
-    return out
+    paths = {"home": "", "activities": "activities/", "search": "search/"}
+    if r.site.config.file_links:
+        paths = {k: to_file(v) if v else "index.html" for k, v in paths.items()}
+    return r.page(job, "404.html", r.words("Page not found"), [], base=base, site_base=site_base,
+                  lang_prefix=r.prefix, links=paths)
 
 
 @page_kind("search")

@@ -26,6 +26,7 @@ from . import charts, markdown
 from . import model as m
 from .i18n import Words, direction, words_for
 from .languages import Languages
+from .links import file_links
 from .progress import AreaProgress, area_progress
 
 THEME = Path(__file__).parent / "theme"
@@ -531,6 +532,9 @@ class Renderer:
             raise TemplateError(exc.filename or exc.name or template, exc.lineno, exc.message or str(exc)) from exc
         except jinja2.TemplateError as exc:
             raise TemplateError(*_template_location(exc, template), str(exc)) from exc
+        if self.site.config.file_links:  # (links.py: every link to a folder names its index.html)
+            html = file_links(html)
+            embeds = [(path, file_links(data.decode("utf-8")).encode("utf-8")) for path, data in embeds]
         outputs = [(job.path, html.encode("utf-8"))]
         outputs += [(c.csv_path, c.csv_text().encode("utf-8")) for c in page_charts]
         return outputs + embeds

@@ -111,6 +111,7 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         require_translations=require,
         data_license=f.text("data_license"),
         drafts=f.flag("drafts") or os.environ.get("SITEGEN_DRAFTS") == "1",
+        file_links=f.flag("file_links") or os.environ.get("SITEGEN_FILE_LINKS") == "1",
         iati=_iati(f),
     )
 
