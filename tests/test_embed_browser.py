@@ -154,7 +154,7 @@ def figure_title(page: Path, chart: str) -> str:
 
 
 def test_the_embed_page_reads_without_javascript_and_passes_axe(served: tuple[Path, str], browser: Any) -> None:
-    out, base_url = served
+    _, base_url = served
     with bs.open_page(browser, f"{base_url}embed/dashboard-status/", java_script_enabled=False) as session:
         assert session.status == 200
         page = session.page
@@ -190,7 +190,8 @@ def test_the_embed_control_copies_its_snippet(served: tuple[Path, str], browser:
         assert page.locator("label[for=dashboard-status-embed]").inner_text()
         page.keyboard.press("Tab")
         assert page.evaluate("() => document.activeElement.id") == "dashboard-status-embed"
-        assert page.evaluate("() => { const t = document.activeElement; return t.value.slice(t.selectionStart, t.selectionEnd); }") == want
+        selected = "() => { const t = document.activeElement; return t.value.slice(t.selectionStart, t.selectionEnd); }"
+        assert page.evaluate(selected) == want
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")
         page.wait_for_function("() => document.querySelector('#dashboard-status .embed-status').textContent !== ''")
