@@ -79,6 +79,28 @@ def page_meta(r: Renderer, job: Job, title: str, page_charts: list[Chart], ctx: 
             "dataset": _script_json(dataset) if dataset else Markup("")}
 
 
+def embed_meta(r: Renderer, job: Job, chart: Chart, embed_url: str) -> dict[str, Any]:
+    """The tags of a chart's embed page: the chart's title and summary, its page's card, and
+    its page as the canonical address (the embed page itself is not for search engines)."""
+    config = r.site.config
+    site_base = config.base_url[: len(config.base_url) - len(r.prefix)]
+    card = site_base + cards.card_path(job)
+    title, text = chart.title, chart.summary
+    return {"description": text, "canonical": config.base_url + _place_url(job),
+            "og": [("og:type", "website"), ("og:site_name", config.title), ("og:title", title),
+                   ("og:description", text), ("og:url", embed_url), ("og:locale", og_locale(config.language)),
+                   ("og:image", card), ("og:image:type", "image/png"), ("og:image:width", str(cards.WIDTH)),
+                   ("og:image:height", str(cards.HEIGHT)), ("og:image:alt", text)],
+            "twitter": [("twitter:card", "summary_large_image"), ("twitter:title", title),
+                        ("twitter:description", text), ("twitter:image", card), ("twitter:image:alt", text)],
+            "dataset": Markup("")}
+
+
+def _place_url(job: Job) -> str:
+    path = job.path[len(job.lang) + 1:] if job.lang else job.path
+    return path[: -len("index.html")] if path.endswith("index.html") else path
+
+
 def describe(r: Renderer, job: Job, ctx: dict[str, Any]) -> str:
     """One or two sentences that say what the page shows, with its own figures."""
     words, site = r.words, r.site

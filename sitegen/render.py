@@ -546,7 +546,7 @@ class Renderer:
         return {"config": self.site.config, "plan": self.site.plan, "chart": chart, "root": root,
                 "site_root": root + "../" if self.prefix else root, "page": root + _place(job)[1],
                 "report_date": self.site.report_date, "direction": self.direction,
-                "plotly_locale": self._plotly_locale}
+                "plotly_locale": self._plotly_locale, "meta": meta.embed_meta(self, job, chart, chart.embed_url)}
 
     def _context(self, job: Job, title: str, crumbs: list[tuple[str, str]], page_charts: list[charts.Chart],
                  source: str, ctx: dict[str, Any]) -> dict[str, Any]:

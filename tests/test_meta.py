@@ -73,7 +73,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def pages(out: Path) -> list[Path]:
-    return sorted(p for p in out.rglob("*.html") if not p.relative_to(out).parts[0] in ("embed", "pagefind"))
+    return sorted(p for p in out.rglob("*.html") if p.relative_to(out).parts[0] != "pagefind")
 
 
 def test_every_page_has_share_card_tags_whose_picture_exists(built: Path) -> None:
@@ -88,7 +88,10 @@ def test_every_page_has_share_card_tags_whose_picture_exists(built: Path) -> Non
             assert h.names.get(name), f"{rel}: no {name}"
         assert h.names["description"] == h.props["og:description"]
         assert local(built, h.props["og:image"]).is_file(), f"{rel}: {h.props['og:image']}"
-        if rel != "404.html":
+        if rel.startswith("embed/"):  # a chart's embed page: its canonical page is the chart's
+            assert local(built, h.props["og:url"]) == page, rel
+            assert local(built, h.canonical).is_file() and h.names["robots"] == "noindex", rel
+        elif rel != "404.html":
             assert local(built, h.props["og:url"]) == page, rel
             assert h.canonical == h.props["og:url"]
 
