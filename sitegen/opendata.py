@@ -455,10 +455,11 @@ def readme(r: Renderer, tables: list[Table], described: dict[str, Any]) -> str:
         named = " ".join(x for x in (lic.get("title") or lic.get("name", ""), f"<{lic['path']}>" if "path" in lic
                                      else "") if x)
         lines += [w("Licence: %(licence)s.", licence=named), ""]
+    online = f"{site.config.base_url}data/"  # (written before the call: see charts.progress_by_area)
     lines += [w("The files follow the Frictionless Tabular Data Package standard: datapackage.json "
                 "describes each table, its columns, types, units and keys. The site publishes "
                 "the same files, the tables of its charts and one file per indicator under %(url)s.",
-                url=site.config.base_url + r.prefix + "data/"), ""]
+                url=online), ""]
     for t in tables:
         lines += [f"## {t.path}", "", f"{t.title}: {t.description}", ""]
         for c in t.columns:
