@@ -12,6 +12,7 @@
   form.hidden = false;
   var paginated = form.getAttribute("data-paginated") === "yes";
   var root = form.getAttribute("data-root");
+  var page = form.hasAttribute("data-file-links") ? "index.html" : "";  // (file_links: a page's file, not its folder)
   var original = list.innerHTML;
   var index = null;
 
@@ -56,7 +57,7 @@
       var li = document.createElement("li");
       li.className = "activity-item";
       var a = document.createElement("a");
-      a.href = root + "activities/" + r[0] + "/";
+      a.href = root + "activities/" + r[0] + "/" + page;
       a.textContent = r[1];
       var meta = document.createElement("span");
       meta.className = "meta";

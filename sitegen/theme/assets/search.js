@@ -17,6 +17,7 @@
   if (!form || !input || !status || !results || !wordsEl) { return; }
   var words = JSON.parse(wordsEl.textContent);  // the page's words (Words.for_scripts)
   var root = new URL(form.getAttribute("data-site-root"), window.location.href);
+  var fileLinks = form.hasAttribute("data-file-links");  // (file_links: results link a page's file, not its folder)
   var params = new URLSearchParams(window.location.search);
   var PAGE = 10;
   var loading = null;  // the promise of the Pagefind module, once asked for
@@ -79,7 +80,7 @@
   function item(data) {
     var li = document.createElement("li");
     var a = document.createElement("a");
-    a.href = data.url;
+    a.href = fileLinks ? data.url.replace(/\/(?=[?#]|$)/, "/index.html") : data.url;
     a.textContent = (data.meta && data.meta.title) || data.url;
     li.appendChild(a);
     var kind = data.meta && words.kinds[data.meta.kind];
@@ -153,8 +154,10 @@
     });
   }
   var q = params.get("q");
-  if (q) {
-    input.value = q;
+  if (q) { input.value = q; }
+  if (window.location.protocol === "file:") {
+    status.textContent = words.needs_http_search;  // (read from disk: Pagefind cannot fetch its index)
+  } else if (q) {
     run();  // (with the filters of the address: fill() sets them)
   } else {
     // ready for the first query: Pagefind, its language's meta data and WebAssembly
