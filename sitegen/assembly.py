@@ -80,6 +80,8 @@ class Assembler:
         site_doc = next(iter(by_kind.get("site", [])), None)
         plan_doc = next(iter(by_kind.get("plan", [])), None)
         config = self._memoised("site", (site_doc,), lambda p: validate.site_config(site_doc, p), problems)
+        self._memoised("site-files", (config, *static),
+                       lambda p: validate.site_files(site_doc, config, static, p), problems)
         plan = self._memoised("plan", (plan_doc,), lambda p: validate.plan(plan_doc, p), problems)
         self._memoised("iati", (config, plan), lambda p: validate.iati_areas(config, plan, p), problems)
         act_docs = by_kind.get("activity", []) + by_kind.get("activity-list", [])

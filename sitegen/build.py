@@ -444,7 +444,11 @@ def static_copies(site: m.Site, site_dir: Path, files: dict[str, Any]) -> dict[s
         if not clash and fs_key(out.partition("/")[0]) == fs_key(search.FOLDER):
             clash = f"static file in {search.FOLDER}/, which holds the search index"
         if clash:
-            problems.append(Problem(rel, 0, 0, "error", clash, "rename or move the static file"))
+            hint = ("to add CSS after the theme's, move the file out of assets/ and name it in "
+                    "site.yaml: custom_css: style.css (docs/theming.md#branding)"
+                    if out.lower().endswith(".css") and fs_key(out.partition("/")[0]) == "assets"
+                    else "rename or move the static file")
+            problems.append(Problem(rel, 0, 0, "error", clash, hint))
         else:
             _take(taken, out, "static", rel)
             copies[out] = site_dir / rel

@@ -39,7 +39,9 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
     by_kind: dict[str, list[Document]] = {}
     for doc in docs:
         by_kind.setdefault(doc.source.kind, []).append(doc)
-    config = validate.site_config(next(iter(by_kind.get("site", [])), None), problems)
+    site_doc = next(iter(by_kind.get("site", [])), None)
+    config = validate.site_config(site_doc, problems)
+    validate.site_files(site_doc, config, static_files, problems)
     plan = validate.plan(next(iter(by_kind.get("plan", [])), None), problems)
     validate.iati_areas(config, plan, problems)
     acts = validate.activities(by_kind.get("activity", []) + by_kind.get("activity-list", []),

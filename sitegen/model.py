@@ -7,6 +7,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from .branding import icon_type
+
 STATUSES = ("planned", "in-progress", "completed", "postponed", "cancelled")
 SOURCES = ("activities", "measurements", "contributions")
 DEFAULT_TYPES = ("workshop", "training-course", "conference", "assessment", "tool", "meeting")
@@ -48,6 +50,16 @@ class IatiSettings:
 
 
 @dataclass(frozen=True)
+class Colors:
+    """The site's own colours (`colors:` of site.yaml), each "#rrggbb" or "" for the theme's."""
+
+    primary: str = ""
+    """Background of the header (its text is white), e.g. "#12355b"."""
+    accent: str = ""
+    """Links, buttons, the focus ring and the dashboard's headline bar, e.g. "#0b5cad"."""
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Settings from site.yaml; every key is optional. The accepted keys are its fields."""
 
@@ -85,11 +97,24 @@ class SiteConfig:
     """Link pages as `.../index.html` rather than `.../`, so the output can be browsed from disk (file://)."""
     iati: IatiSettings | None = None
     """IATI 2.03 export settings: with them, data/iati-activities.xml is published (docs/iati.md)."""
+    logo: str = ""
+    """The organisation's logo in the header, beside the title: a file under content/static/."""
+    favicon: str = ""
+    """The icon of the browsers' tabs: a file under content/static/ (.svg, .png, .ico)."""
+    colors: Colors = Colors()
+    """The header's colour (`primary`) and the links' (`accent`), checked for contrast (WCAG AA)."""
+    custom_css: str = ""
+    """A stylesheet under content/static/, linked after the theme's on every page."""
 
     @property
     def all_languages(self) -> tuple[str, ...]:
         """Every language of the site, the default first."""
         return self.languages or (self.language,)
+
+    @property
+    def favicon_type(self) -> str:
+        """The favicon's MIME type, from its suffix ("" without one)."""
+        return icon_type(self.favicon) if self.favicon else ""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
+from . import branding
 from . import model as m
 from .content import CONTROL, Document, fs_key, name_problem, translated
 from .countries import COUNTRIES
@@ -34,7 +35,7 @@ ACTIVITY_KEYS = {"title", "area", "status", "start", "end", "type", "location", 
                  "planned_start", "planned_end", "body", "draft"}
 WHERE_KEYS = ("type", "status", "tags", "countries", "partners", "country")
 SUM_FIELDS = ("participants", "participants.women", "participants.men")
-_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")  # fullmatch: `$` passes a final newline
+_COLOR = branding.COLOR
 _URL_SCHEMES = ("http://", "https://", "mailto:")
 
 
@@ -113,6 +114,10 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         drafts=f.flag("drafts") or os.environ.get("SITEGEN_DRAFTS") == "1",
         file_links=f.flag("file_links") or os.environ.get("SITEGEN_FILE_LINKS") == "1",
         iati=_iati(f),
+        logo=_static_file(f, "logo", branding.LOGO_SUFFIXES, "an image"),
+        favicon=_static_file(f, "favicon", tuple(branding.ICON_TYPES), "an icon"),
+        colors=_colors(f),
+        custom_css=_static_file(f, "custom_css", branding.CSS_SUFFIXES, "a stylesheet"),
     )
 
 
@@ -141,6 +146,81 @@ def _known_language(f: Fields, key: str, code: str) -> bool:
     hint = did_you_mean(code.lower(), [c for c in cldr_languages() if "_" not in c])
     f.error(key, f"'{key}': unknown language '{code}': use a CLDR code such as en, fr, ar or pt_BR", hint)
     return False
+
+
+# -- branding: logo, favicon, colors, custom_css (docs/theming.md#branding) -----------------
+STATIC_DIR = "content/static/"
+BRAND_FILES = ("logo", "favicon", "custom_css")
+
+
+def _static_file(f: Fields, key: str, suffixes: tuple[str, ...], what: str) -> str:
+    """A file of content/static/ named by site.yaml (its path there, e.g. img/logo.svg), of
+    one of `suffixes`; whether it exists is checked by site_files."""
+    path = f.text(key)
+    if not path:
+        return ""
+    example = f"e.g. {key}: {'style' if key == 'custom_css' else key}{suffixes[0]}"
+    if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//", path):
+        f.error(key, f"'{key}': expected a file under content/static/, not an address ({path!r})",
+                f"put the file in content/static/ and write its path there, {example}")
+    elif path.startswith(STATIC_DIR):
+        f.error(key, f"'{key}': write the path under content/static/, without 'content/static/'",
+                f"{key}: {path[len(STATIC_DIR):]}")
+    elif path.startswith("/") or "\\" in path or ".." in path.split("/") or "" in path.split("/"):
+        f.error(key, f"'{key}': expected a path under content/static/ like 'logo.svg' or 'img/logo.png', "
+                f"got {path!r}")
+    elif not path.lower().endswith(suffixes):
+        f.error(key, f"'{key}': expected {what} ({', '.join(s[1:] for s in suffixes)}), got {path!r}")
+    else:
+        return path
+    return ""
+
+
+def _colors(site: Fields) -> m.Colors:
+    """`colors: {primary, accent}` of site.yaml: each #rgb or #rrggbb, and readable at WCAG AA
+    (4.5:1): the header's white text on `primary`, `accent` links on the white page."""
+    data = site.mapping("colors")
+    if data is None:
+        return m.Colors()
+    cf = site.sub(data, "colors")
+    cf.unknown_keys({"primary", "accent"})
+    found = {}
+    for key, what in (("primary", "the header's white text on it"), ("accent", "links in this colour on the white page")):
+        if key in data and data[key] is None:  # `primary: #12355b`: YAML reads a comment
+            cf.error(key, f"'colors.{key}': no colour (in YAML, an unquoted # starts a comment)",
+                     f"put the colour in quotes: {key}: \"#12355b\"")
+            continue
+        color = cf.text(key)
+        if not color:
+            continue
+        if not branding.COLOR.fullmatch(color):
+            cf.error(key, f"'colors.{key}': expected a colour written #rgb or #rrggbb (in quotes), got {color!r}",
+                     f"e.g. {key}: \"#12355b\"")
+            continue
+        color = branding.normal(color)
+        ratio = branding.contrast(color, branding.WHITE)
+        if ratio < branding.AA_TEXT:
+            cf.error(key, f"'colors.{key}': {what} would be hard to read: contrast "
+                     f"{math.floor(ratio * 100) / 100:.2f}:1, WCAG AA asks for at least {branding.AA_TEXT}:1",
+                     f"use a darker colour, e.g. \"{branding.darker(color)}\"")
+            continue
+        found[key] = color
+    return m.Colors(**found)
+
+
+def site_files(doc: Document | None, config: m.SiteConfig, static_files: Iterable[str],
+               problems: Problems) -> None:
+    """The files site.yaml names (logo, favicon, custom_css) exist in content/static/ (and
+    were not refused there)."""
+    named = [(key, path) for key in BRAND_FILES if (path := getattr(config, key))]
+    if doc is None or not isinstance(doc.data, YDict) or not named:
+        return
+    published = {rel[len(STATIC_DIR):] for rel in static_files}
+    f = Fields(doc.source.rel, doc.data, problems, "site.yaml")
+    for key, path in named:
+        if path not in published:
+            f.error(key, f"'{key}': no file content/static/{path}",
+                    did_you_mean(path, published) or f"put the file in content/static/ ({key}: {path})")
 
 
 IATI_KEYS = {"reporting_org", "identifier", "organisations", "sectors"}

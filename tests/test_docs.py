@@ -47,6 +47,7 @@ TABLES = {
     "report": ("reports", "f"),
     "iati": ("_iati", "f"),
     "iati-organisation": ("_iati_org", "o"),
+    "colors": ("_colors", "cf"),
 }
 
 

@@ -81,3 +81,30 @@
   window.addEventListener("load", post);
   post();
 })();
+
+/* -- Menu toggle (#17) ------------------------------------------------------------------- */
+/* On phones the menu (and the language menu) hides behind the header's "Menu" button (CSS,
+   once html.js is set); the button opens and closes it, Escape closes it and returns to the
+   button. Without scripts the button stays hidden and the menu open. */
+(function () {
+  "use strict";
+  var button = document.querySelector(".site-header .menu-toggle");
+  if (!button) { return; }
+  var header = button.closest(".site-header");
+  function show(open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    header.classList.toggle("menu-open", open);
+  }
+  button.addEventListener("click", function () {
+    show(button.getAttribute("aria-expanded") !== "true");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || button.getAttribute("aria-expanded") !== "true") { return; }
+    var inside = button.getAttribute("aria-controls").split(" ").some(function (id) {
+      var menu = document.getElementById(id);
+      return menu && menu.contains(document.activeElement);
+    });
+    show(false);
+    if (inside || document.activeElement === button) { button.focus(); }
+  });
+})();
