@@ -25,8 +25,48 @@ from .progress import AreaProgress, IndicatorProgress, amount, counts
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-STATUS_COLORS = {"planned": "#56B4E9", "in-progress": "#E69F00", "completed": "#009E73",
-                 "postponed": "#CC79A7", "cancelled": "#777777"}
+
+
+@dataclass(frozen=True)
+class StatusStyle:
+    """How an activity status is drawn: a bar's colour (its fill, or with a pattern its
+    hatching on white), its ink (the bar's outline, and the status pill's text and border
+    in site.css) and its Plotly pattern ("" for solid)."""
+
+    color: str
+    ink: str
+    pattern: str
+
+
+# Activity statuses have their own scale, which no colour of PALETTE (the areas') takes: from
+# a pale outlined bar (planned) through indigo (in progress) to dark green (completed); the
+# two that left the plan's course hatched on white. Told apart by lightness and pattern as
+# well as by hue (with deuteranopia, protanopia and tritanopia simulated, no two statuses and
+# no status and area colour come closer than 12 CIELAB units); every ink has 4.5:1 against
+# white (text), every bar 3:1 (the pale one by its outline). site.css's .status-* pills use
+# the same values: tests/test_chart_overlap_browser.py compares them.
+STATUS_STYLES = {
+    "planned": StatusStyle("#DDE4EC", "#52606F", ""),
+    "in-progress": StatusStyle("#4B3F8F", "#4B3F8F", ""),
+    "completed": StatusStyle("#2D5E3A", "#2D5E3A", ""),
+    "postponed": StatusStyle("#7D5F30", "#7D5F30", "/"),
+    "cancelled": StatusStyle("#6B6B6B", "#6B6B6B", "x"),
+}
+# Measures that are neither an area nor a status: the dashboard's share of activities
+# completed (the completed status's colour) and indicator attainment (the headline's navy).
+MEASURE_COLORS = {"completion": STATUS_STYLES["completed"].color, "attainment": "#12355B"}
+
+
+def status_marker(statuses: list[str]) -> dict[str, Any]:
+    """A bar trace's marker for bars of these statuses (STATUS_STYLES)."""
+    styles = [STATUS_STYLES[s] for s in statuses]
+    # (a pattern's lines take the bar's colour, on the white background)
+    return {"color": [st.color for st in styles],
+            "line": {"color": [st.ink for st in styles], "width": 1.5},
+            "pattern": {"shape": [st.pattern for st in styles], "bgcolor": "#ffffff", "size": 6,
+                        "solidity": 0.4}}
+
+
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 # Above this many activities a Gantt draws one bar per area and month instead of per record.
 GANTT_LIMIT = 400
@@ -172,9 +212,9 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
     fig = {
         "data": [
             {"type": "bar", "orientation": "h", "name": words("Activities completed (%)"), "y": names,
-             "x": completion, "marker": {"color": "#0072B2"}, "hovertemplate": _HOVER_PCT},
+             "x": completion, "marker": {"color": MEASURE_COLORS["completion"]}, "hovertemplate": _HOVER_PCT},
             {"type": "bar", "orientation": "h", "name": words("Indicator attainment (%)"), "y": names,
-             "x": attain, "marker": {"color": "#E69F00"}, "hovertemplate": _HOVER_PCT},
+             "x": attain, "marker": {"color": MEASURE_COLORS["attainment"]}, "hovertemplate": _HOVER_PCT},
         ],
         "layout": _layout(title, barmode="group",
                           xaxis={"range": [0, 100], "ticksuffix": "%"},
@@ -278,7 +318,7 @@ def status_breakdown(activities: tuple[m.Activity, ...], key: str, title: str | 
     for a in activities:
         tally[a.status] += 1
     fig = {"data": [{"type": "bar", "x": [words.status(s) for s in tally], "y": list(tally.values()),
-                     "marker": {"color": [STATUS_COLORS[s] for s in tally]},
+                     "marker": status_marker(list(tally)),
                      # (above its bar: inside a short one the number would be struck by its edge)
                      "text": [words.plain(n) for n in tally.values()], "textposition": "outside",
                      "cliponaxis": False, "hovertemplate": "%{x}: %{y}<extra></extra>"}],
@@ -367,11 +407,16 @@ def _today_line(day: str) -> dict[str, Any]:
             "line": {"color": "#000000", "dash": "dot", "width": 1}}
 
 
-def _today_note(day: dt.date, words: Words, plan: m.Plan) -> dict[str, Any]:
-    """The report date's note over its dotted line, reading away from the nearer edge."""
+def _today_note(day: dt.date, words: Words, plan: m.Plan, inside: bool = False) -> dict[str, Any]:
+    """The report date's note over its dotted line, reading away from the nearer edge;
+    `inside`: in the plot's top row (where a legend above the plot would cover it)."""
     late = day > plan.start + (plan.end - plan.start) / 2
-    return {"x": day.isoformat(), "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
-            "xanchor": "right" if late else "left", "text": words("report date %(date)s", date=words.date(day))}
+    note = {"x": day.isoformat(), "y": 1, "yref": "paper", "yanchor": "top" if inside else "bottom",
+            "showarrow": False, "xanchor": "right" if late else "left",
+            "text": words("report date %(date)s", date=words.date(day))}
+    if inside:
+        note.update({"bgcolor": "rgba(255,255,255,0.85)", "xshift": -3 if late else 3})
+    return note
 
 
 # -- timeline -------------------------------------------------------------------------------
@@ -413,7 +458,7 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
             "y": [a.id for a in mine], "base": [a.start.isoformat() for a in mine],
             "x": [((a.last_day - a.start).days + 1) * _DAY_MS for a in mine],
             "marker": {"color": colors[area.id],
-                       "pattern": {"shape": ["/" if a.status in ("postponed", "cancelled") else "" for a in mine]},
+                       "pattern": {"shape": [STATUS_STYLES[a.status].pattern for a in mine]},
                        "opacity": [0.45 if a.status == "cancelled" else 1.0 for a in mine]},
             "customdata": custom, "hovertemplate": hover,
         })
@@ -505,9 +550,13 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
                      xaxis={"type": "date", "range": [site.plan.start.isoformat(), site.plan.end.isoformat()]},
                      yaxis=yaxis, shapes=[_today_line(report)],
-                     annotations=[_today_note(site.report_date, words, site.plan)])
+                     # (inside the plot, in the first area's heading row: above it, the legend)
+                     annotations=[_today_note(site.report_date, words, site.plan, inside=True)])
     if len(acts) <= GANTT_LIMIT:
-        layout["meta"] = {"narrow": narrow}  # (site.js applies it on narrow screens)
+        # (site.js applies it on narrow screens; there the report date's note is the date
+        # alone: the whole note would reach over the rows' labels)
+        layout["meta"] = {"narrow": {**narrow, "annotations.0.text": words.date(site.report_date),
+                                    "annotations.0.font.size": 10}}
     # written before words.plural: see progress_by_area
     n_acts, n_postponed, n_cancelled, n_slipped = (words.plain(n) for n in (
         len(acts), sum(1 for a in acts if a.status == "postponed"),
