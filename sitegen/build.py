@@ -47,6 +47,10 @@ if TYPE_CHECKING:
 
 ASSETS = ("plotly-basic.min.js", "site.css", "site.js", "search.js", "filter.js")
 
+# The environment variables that turn a site.yaml setting on for one run (`--drafts`,
+# `build --file-links`; validate.site_config reads them): part of the cache's input fingerprint.
+RUN_SETTINGS = ("SITEGEN_DRAFTS", "SITEGEN_FILE_LINKS")
+
 
 def import_stages() -> None:
     """Import the validating and rendering stages (Jinja, the model, charts, Markdown: a
@@ -745,7 +749,8 @@ def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, 
     indexer = search.binary()  # (another one, or none, is a change: the index is made again)
 
     def extra() -> bytes:
-        return repr((cache.stamp(), str(out_abs), strict, git.result(), indexer.missing, indexer.identity())).encode()
+        return repr((cache.stamp(), str(out_abs), strict, git.result(), indexer.missing, indexer.identity(),
+                     [os.environ.get(name) for name in RUN_SETTINGS])).encode()
 
     store = cache.Store(site_dir)
 

@@ -33,13 +33,20 @@ def build(site: Path, out: Path, *options: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def on(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(REPO, tmp_path_factory.mktemp("on") / "output", "--file-links")
+def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The example built with the option and without it (one after the other)."""
+    root = tmp_path_factory.mktemp("example")
+    return build(REPO, root / "on", "--file-links"), build(REPO, root / "off")
 
 
 @pytest.fixture(scope="module")
-def off(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(REPO, tmp_path_factory.mktemp("off") / "output")
+def on(both: tuple[Path, Path]) -> Path:
+    return both[0]
+
+
+@pytest.fixture(scope="module")
+def off(both: tuple[Path, Path]) -> Path:
+    return both[1]
 
 
 class _Links(html.parser.HTMLParser):
@@ -136,6 +143,23 @@ def test_the_option_changes_the_links_only(on: Path, off: Path) -> None:
             assert _as_folders((on / rel).read_text(encoding="utf-8")) == (off / rel).read_text(encoding="utf-8"), rel
         else:
             assert (on / rel).read_bytes() == (off / rel).read_bytes(), rel
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_cached_builds_give_the_same_bytes(on: Path, off: Path, tmp_path: Path) -> None:
+    """The option is part of every page's key: a build after one without it renders anew,
+    and a build after one with it keeps the same bytes."""
+    out = tmp_path / "out"
+    build(REPO, out)
+    assert tree(out) == tree(off)
+    for _ in range(2):
+        build(REPO, out, "--file-links")
+        assert tree(out) == tree(on)
+    build(REPO, out)
+    assert tree(out) == tree(off)
 
 
 def test_the_setting_in_site_yaml_and_its_check(tmp_path: Path, on: Path) -> None:
