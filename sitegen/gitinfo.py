@@ -6,6 +6,9 @@
 2. `git log -z --name-status -M -- .`: every commit touching the site folder, newest first,
    with the files it changed.
 
+(A site with reporting rounds reads the records as committed on the rounds' dates too:
+see history.py, which runs its own git calls only then.)
+
 Rules (also in the README):
 * A file's "last changed" date is the committer date of the newest commit that changed its
   content. A pure rename (git reports 100% similarity) is not a change: the renamed file
@@ -56,16 +59,22 @@ class GitInfo:
     prefix: str = ""  # the site folder inside the repository, "" or "sub/dir/"
     in_repo: bool = False
     ignored_date: str = ""  # the newest commit date outside MIN_YEAR-MAX_YEAR, as git gave it
+    head: str = ""  # the newest commit touching the site folder (history.py: a new one is a new history)
 
 
-def _git(site_dir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
-    """Run git in `site_dir` with a pinned, prompt-free environment; raises OSError without git."""
+def _git(site_dir: Path, *args: str, timeout: float = 120,
+         data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run git in `site_dir` with a pinned, prompt-free environment (`data` on its standard
+    input); raises OSError without git."""
     env = {k: v for k, v in os.environ.items() if k not in _REPO_VARS}
     env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "GIT_OPTIONAL_LOCKS": "0",
                 "LC_ALL": "C"})
     cmd = ["git", "-C", str(site_dir)]
     for item in _CONFIG:
         cmd += ["-c", item]
+    if data is not None:
+        return subprocess.run(cmd + list(args), capture_output=True, timeout=timeout, check=False,
+                              env=env, input=data)
     return subprocess.run(cmd + list(args), capture_output=True, timeout=timeout, check=False,
                           env=env, stdin=subprocess.DEVNULL)
 
@@ -87,14 +96,14 @@ def read_history(site_dir: Path) -> GitInfo:
         # At the repository root every commit is wanted: no pathspec, so git skips the
         # history simplification it would otherwise do (a tree comparison per commit).
         where = ["--relative", "--", "."] if prefix else []
-        log = _git(site_dir, "log", "-z", "--date-order", "--format=@%cs %P", "--name-status",
+        log = _git(site_dir, "log", "-z", "--date-order", "--format=@%cs %H %P", "--name-status",
                    "--no-ext-diff", "--no-color", "-M", *where)
     except (OSError, subprocess.SubprocessError):
         return GitInfo()
     if log.returncode != 0:  # e.g. no commits yet
         return GitInfo(shallow=shallow, prefix=prefix, in_repo=True)
-    changed, latest, ignored = parse_log(_text(log.stdout), shallow)
-    return GitInfo(changed, latest, shallow, prefix, True, ignored)
+    changed, latest, ignored, newest = parse_log(_text(log.stdout), shallow)
+    return GitInfo(changed, latest, shallow, prefix, True, ignored, newest)
 
 
 class History:
@@ -120,11 +129,11 @@ class History:
         return self._info
 
 
-def parse_log(out: str, shallow: bool) -> tuple[dict[str, dt.date], dt.date | None, str]:
-    """`git log -z --format=@%cs %P --name-status -M` output -> (last change per path, latest
-    content, the newest commit date ignored as out of range)."""
+def parse_log(out: str, shallow: bool) -> tuple[dict[str, dt.date], dt.date | None, str, str]:
+    """`git log -z --format=@%cs %H %P --name-status -M` output -> (last change per path, latest
+    content, the newest commit date ignored as out of range, the first commit listed)."""
     changed: dict[str, dt.date] = {}
-    ignored = ""
+    ignored = newest = ""
     renamed: dict[str, str] = {}  # old path -> the path the file has now (newest name)
     gone: set[str] = set()  # deleted and not re-created since: older commits do not matter
     latest: dt.date | None = None
@@ -138,7 +147,9 @@ def parse_log(out: str, shallow: bool) -> tuple[dict[str, dt.date], dt.date | No
         if not token:
             continue
         if token.startswith("@"):
-            stamp, _, parents = token[1:].partition(" ")
+            stamp, _, rest = token[1:].partition(" ")
+            commit, _, parents = rest.partition(" ")
+            newest = newest or commit
             day = _commit_day(stamp)
             if day is None and not ignored:  # the first git lists: --date-order puts new ones first
                 ignored = stamp
@@ -168,7 +179,7 @@ def parse_log(out: str, shallow: bool) -> tuple[dict[str, dt.date], dt.date | No
             continue
         if current not in changed or day > changed[current]:
             changed[current] = day
-    return changed, latest, ignored
+    return changed, latest, ignored, newest
 
 
 def _commit_day(stamp: str) -> dt.date | None:

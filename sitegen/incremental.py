@@ -60,6 +60,7 @@ from .build import _template_path, collision, static_copies
 from .content import SOURCE_TOPS, Document, Source, discover, read_document
 from .errors import ContentError, Problem, Problems
 from .gitinfo import GitInfo, read_history
+from .history import Reader
 from .preview_files import PreviewFiles, stat_key
 from .render import Job, Renderer, TemplateError, deps_hold
 from .search import BackgroundIndex
@@ -73,7 +74,7 @@ _NO_JOB = Job("", "")
 QUICK_MAX = 1000
 # Site fields whose change re-renders everything.
 GLOBAL_FIELDS = ("config", "plan", "plans", "messages", "measurements", "area_texts", "pages", "reports",
-                 "report_date", "report_date_source", "last_changed", "template_files")
+                 "report_date", "report_date_source", "last_changed", "template_files", "history")
 
 
 @dataclass
@@ -220,6 +221,7 @@ class Builder:
         self.warnings: list[Problem] = []
         self._files_in = SourceFiles(site_dir)  # what the site folder holds, parsed
         self._assembly = Assembler()
+        self._rounds = Reader(site_dir)  # the records at the rounds' commits, kept between rebuilds
         self._git_key: tuple[Any, ...] | None = None
         self._git = GitInfo()
         self._jobs: dict[str, Job] = {}
@@ -342,6 +344,9 @@ class Builder:
         static = tuple(s.rel for s in self._files_in.sources or () if s.kind == "static")
         templates = tuple(s.rel for s in self._files_in.sources or () if s.kind == "template")
         site = self._assembly.assemble(docs, problems, git, static, templates)
+        if site is not None and site.reports and git.in_repo:
+            # (the rounds' records from git: read again when HEAD moved, see history.Reader)
+            site = self._rounds.attach(site, git, problems)
         if site is None:
             return self._failed(problems.sorted(), changed, started)
         template_keys = {r: k for r, k in scan.items() if r.startswith("templates/")}

@@ -158,4 +158,8 @@ def load_site(site_dir: Path, problems: Problems, git: GitInfo | History | None 
     git = git.result() if isinstance(git, History) else git if git is not None else read_history(site_dir)
     static = tuple(s.rel for s in sources if s.kind == "static")
     templates = tuple(s.rel for s in sources if s.kind == "template")
-    return assemble(docs, problems, git, static, templates, validated)
+    site = assemble(docs, problems, git, static, templates, validated)
+    if site is not None and site.reports and git.in_repo:  # the rounds' records from git
+        from .history import Reader
+        site = Reader(site_dir).attach(site, git, problems)
+    return site

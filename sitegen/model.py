@@ -290,6 +290,23 @@ class Report:
 
 
 @dataclass(frozen=True)
+class Snapshot:
+    """The records as they stood on one date a reporting round looks at (its figures date,
+    or the day its changes are counted from), read from git history (history.py)."""
+
+    day: dt.date
+    # "commit": as committed in `commit` (the last one on or before `day`, dated `committed`);
+    # "now": the records as they are now (nothing was committed after `day`);
+    # "dates": git has no readable version from `day`: today's records by their dates
+    source: str
+    commit: str = ""
+    committed: dt.date | None = None
+    # (a commit's records are named by its hash: they take no part in comparisons or repr)
+    activities: tuple[Activity, ...] = field(default=(), compare=False, repr=False)
+    measurements: tuple[Measurement, ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything a build renders: validated records, report date and git facts."""
 
@@ -312,6 +329,9 @@ class Site:
     # plural message as ((singular, plural), (form, ...))
     messages: tuple[tuple[str, tuple[tuple[Any, Any], ...]], ...] = ()
     drafts: tuple[str, ...] = ()  # the files of draft records (held back unless config.drafts), sorted
+    # the records on the dates the reporting rounds look at, from git (history.py), by date;
+    # () when the site is not in git or has no rounds
+    history: tuple[Snapshot, ...] = ()
 
     def messages_in(self, language: str) -> tuple[tuple[Any, Any], ...]:
         """The site's own messages in `language` (none: sitegen's catalogue alone)."""

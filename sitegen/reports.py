@@ -1,28 +1,39 @@
 """Reporting rounds: progress at the end of a round's period and what changed in it.
 
-Rules (also in the README):
+Rules (also in docs/records.md):
 * A round's figures are the dashboard's rules applied with the round's end as report date
   (or the site's report date when the round has not ended yet): indicator values, area
   statuses, activity counts and completion.
-* A record holds only its current status, so the status an activity had on an earlier day
-  is derived from its dates: before its start it was planned; a completed activity was in
-  progress between its start and its last day (end, else start) and completed from then
-  on; in-progress stays in-progress once started; planned stays planned; postponed and
-  cancelled keep their status (their date is not recorded, so they never show as changes).
+* The records they are computed from: when the site is in git, the records as committed on
+  that date (history.py: `Site.history` holds them, `source` "commit"), or the records as
+  they are now when nothing was committed after it ("now"); without git, or when git has no
+  readable version from that date ("dates"), today's records. The plan (areas, indicators,
+  targets) is today's in every case.
+* The status an activity had on a day is its recorded status, checked against its dates:
+  before its start it was planned; a completed activity was in progress between its start
+  and its last day (end, else start) and completed from then on; in-progress stays
+  in-progress once started; planned stays planned; postponed and cancelled keep their
+  status. (From today's records alone, a postponement or cancellation has no date, so it
+  never shows as a change; from git it does.)
 * The previous round is the one that ended last before this round's end among those that
   also started before it (so a quarter inside an annual round is not its "previous"
   round); ties go to the round closest in length. "What changed" compares the previous
-  round's end with this round's; for the first round, the day before its start.
-* New activities: started after that day and on or before the round's figures date.
-  Status changes: activities that had started by that day and whose derived status
-  differs. Indicators that moved: value on that day differs from the value now.
-  Completed in the period: completed activities whose last day is within the period.
-  Under way: activities in progress on the figures date.
+  round's end with this round's; for the first round, the day before its start. The
+  records on that day are those of git on that day when the figures come from git (those of
+  the figures date when git has none from that day), else today's.
+* New activities: started after that day and on or before the figures date, and neither
+  cancelled nor postponed on the figures date. Status changes: activities in the records of
+  both days whose status differs, except the new ones. Indicators that moved: value on that
+  day differs from the value on the figures date. Completed in the period: completed
+  activities whose last day is within the period. Under way: activities in progress on the
+  figures date.
 * Headline figures: activities completed in the period and their participants; activities
   completed since the plan started, of all that are not cancelled (each activity once,
   whatever its number of areas); the mean attainment of the indicators that have a value
   (each capped to 0..1, as for an area) beside the plan's elapsed share of time; indicators
   achieved or on track, of all.
+* A round's lists show each activity's title as the record has it now (and link its page
+  when it still exists).
 """
 
 from __future__ import annotations
@@ -35,9 +46,13 @@ from typing import Any
 from . import model as m
 from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed, overall
 
+# Statuses that keep an activity that started in the period out of the new activities.
+NOT_NEW = ("cancelled", "postponed")
+
 
 def status_on(act: m.Activity, day: dt.date) -> str:
-    """The status the activity had on `day`, derived from its dates (see module docstring)."""
+    """The status the activity had on `day`, from its recorded status and its dates (see
+    module docstring)."""
     if act.status in ("postponed", "cancelled"):
         return act.status
     if act.start > day:
@@ -49,10 +64,10 @@ def status_on(act: m.Activity, day: dt.date) -> str:
     return "in-progress"
 
 
-def activities_on(site: m.Site, day: dt.date) -> tuple[m.Activity, ...]:
+def activities_on(acts: tuple[m.Activity, ...], day: dt.date) -> tuple[m.Activity, ...]:
     """Every activity with the status derived for `day`."""
     out = []
-    for a in site.activities:
+    for a in acts:
         status = status_on(a, day)
         out.append(a if a.status == status else _with_status(a, status))
     return tuple(out)
@@ -72,10 +87,11 @@ def _with_status(act: m.Activity, status: str) -> m.Activity:
     return hit[1]
 
 
-def progress_on(site: m.Site, day: dt.date) -> tuple[AreaProgress, ...]:
-    """The dashboard's area and indicator figures with `day` as report date."""
-    acts = activities_on(site, day)
-    return tuple(area_progress(a, site.plan, acts, site.measurements, day) for a in site.plan.areas)
+def progress_on(plan: m.Plan, acts: tuple[m.Activity, ...], measurements: tuple[m.Measurement, ...],
+                day: dt.date) -> tuple[AreaProgress, ...]:
+    """The dashboard's area and indicator figures of these records with `day` as report date."""
+    on_day = activities_on(acts, day)
+    return tuple(area_progress(a, plan, on_day, measurements, day) for a in plan.areas)
 
 
 def previous(site: m.Site, report: m.Report) -> m.Report | None:
@@ -90,6 +106,35 @@ def previous(site: m.Site, report: m.Report) -> m.Report | None:
 def figures_date(site: m.Site, report: m.Report) -> dt.date:
     """The round's end, or the site's report date while the round is still running."""
     return min(report.end, site.report_date)
+
+
+def since_date(site: m.Site, report: m.Report) -> dt.date:
+    """The day "what changed" counts from: the previous round's end, or the day before the
+    round's start."""
+    prev = previous(site, report)
+    return prev.end if prev else report.start - dt.timedelta(days=1)
+
+
+def round_dates(site: m.Site) -> dict[dt.date, list[m.Report]]:
+    """Every date the rounds look at (figures dates and the days changes count from),
+    sorted, with the rounds that look at each."""
+    found: dict[dt.date, list[m.Report]] = {}
+    for report in site.reports:
+        for day in (figures_date(site, report), since_date(site, report)):
+            if report not in found.setdefault(day, []):
+                found[day].append(report)
+    return dict(sorted(found.items()))
+
+
+def snapshot(site: m.Site, day: dt.date) -> m.Snapshot | None:
+    """The records of `day` from git (None: the site's history is not in git)."""
+    return next((s for s in site.history if s.day == day), None)
+
+
+def _records(site: m.Site, snap: m.Snapshot | None) -> tuple[tuple[m.Activity, ...], tuple[m.Measurement, ...]]:
+    if snap is not None and snap.source == "commit":
+        return snap.activities, snap.measurements
+    return site.activities, site.measurements
 
 
 @dataclass(frozen=True)
@@ -107,6 +152,10 @@ class Round:
     changes: tuple[tuple[m.Activity, str, str], ...]
     moved: tuple[tuple[IndicatorProgress, IndicatorProgress], ...]  # (then, now)
     under_way: tuple[m.Activity, ...]  # in progress on the figures date
+    on_day: tuple[m.Activity, ...]  # every activity of the figures date, with its status then
+    figures_from: m.Snapshot | None  # where the figures come from (None: no git)
+    changes_from: m.Snapshot | None  # the records of `since` ("dates": those of the figures date; None: no git)
+    pages: frozenset[str]  # ids of the activities that have a page now
 
     @property
     def ongoing(self) -> bool:
@@ -120,8 +169,9 @@ _ROUNDS: dict[tuple[Any, ...], tuple[tuple[Any, ...], Round]] = {}
 
 def compute(site: m.Site, report: m.Report) -> Round:
     """One round's figures and changes (rules in the module docstring), computed once for
-    the same records, plan, measurements, rounds and report date."""
-    basis = (report, site.plan, site.measurements, site.reports, site.report_date, *site.activities)
+    the same records, plan, measurements, rounds, history and report date."""
+    basis = (report, site.plan, site.measurements, site.reports, site.report_date, site.history,
+             *site.activities)
     key = tuple(id(x) for x in basis)
     hit = _ROUNDS.get(key)
     if hit is None or any(a is not b for a, b in zip(hit[0], basis)):
@@ -134,22 +184,47 @@ def compute(site: m.Site, report: m.Report) -> Round:
 def _compute(site: m.Site, report: m.Report) -> Round:
     day = figures_date(site, report)
     prev = previous(site, report)
-    since = prev.end if prev else report.start - dt.timedelta(days=1)
-    areas = progress_on(site, day)
-    before = {p.area.id: p for p in progress_on(site, since)}
-    on_day = activities_on(site, day)  # statuses as derived for the figures date
+    since = since_date(site, report)
+    now = snapshot(site, day)
+    then = snapshot(site, since) if now is not None else None
+    if now is not None and (now.source == "dates" or then is None or then.source == "dates"):
+        # (no version from that day: the figures date's records, by their dates)
+        then = m.Snapshot(since, "dates")
+    acts, meas = _records(site, now)
+    then_acts, then_meas = _records(site, then) if then is not None and then.source != "dates" else (acts, meas)
+    areas = progress_on(site.plan, acts, meas, day)
+    before = {p.area.id: p for p in progress_on(site.plan, then_acts, then_meas, since)}
+    on_day = activities_on(acts, day)  # statuses as derived for the figures date
     completed = tuple(a for a in on_day if a.status == "completed" and report.start <= a.last_day <= day)
-    new = tuple(a for a in on_day if since < a.start <= day)
-    changes = tuple((a, status_on(a, since), status_on(a, day)) for a in site.activities
-                    if a.start <= since and status_on(a, since) != status_on(a, day))
+    new = tuple(a for a in on_day if since < a.start <= day and a.status not in NOT_NEW)
+    fresh = {a.id for a in new}
+    earlier = {a.id: a for a in then_acts}
+    changes = tuple((a, status_on(earlier[a.id], since), status_on(a, day)) for a in acts
+                    if a.id in earlier and a.id not in fresh and status_on(earlier[a.id], since) != status_on(a, day))
     moved = []
     for area in areas:
-        then = {p.indicator.id: p for p in before[area.area.id].indicators}
+        was = {p.indicator.id: p for p in before[area.area.id].indicators}
         for p in area.indicators:
-            if then[p.indicator.id].value != p.value:
-                moved.append((then[p.indicator.id], p))
+            if was[p.indicator.id].value != p.value:
+                moved.append((was[p.indicator.id], p))
     under_way = tuple(a for a in on_day if a.status == "in-progress")
-    return Round(report, prev, day, since, areas, before, completed, new, changes, tuple(moved), under_way)
+    pages = frozenset(a.id for a in site.activities)
+    if acts is not site.activities or then_acts is not site.activities:
+        # (records from git: shown with the title each has now, in the page's language)
+        named = {a.id: a for a in site.activities}
+        completed, new, under_way = (_titled(named, xs) for xs in (completed, new, under_way))
+        changes = tuple((_titled(named, (a,))[0], old, now_) for a, old, now_ in changes)
+    return Round(report, prev, day, since, areas, before, completed, new, changes, tuple(moved), under_way,
+                 on_day, now, then, pages)
+
+
+def _titled(named: dict[str, m.Activity], acts: tuple[m.Activity, ...]) -> tuple[m.Activity, ...]:
+    """The activities with the title their record has now (when it still exists)."""
+    out = []
+    for a in acts:
+        cur = named.get(a.id)
+        out.append(a if cur is None or cur.title == a.title else dataclasses.replace(a, title=cur.title))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -168,7 +243,7 @@ class Headline:
 
 def headline(site: m.Site, r: Round) -> Headline:
     """The round's headline figures."""
-    on_day = activities_on(site, r.day)
+    on_day = r.on_day
     inds = [p for a in r.areas for p in a.indicators]
     share = elapsed(site.plan, r.day)
     return Headline(
@@ -188,7 +263,8 @@ def report_context(site: m.Site, report: m.Report) -> dict[str, Any]:
     return {"report": report, "prev": r.prev, "day": r.day, "since": r.since, "ongoing": r.ongoing,
             "areas": r.areas, "before": r.before, "completed": r.completed, "new": r.new,
             "changes": r.changes, "moved": r.moved, "round_elapsed": elapsed(site.plan, r.day),
-            "under_way": r.under_way, "headline": headline(site, r),
+            "under_way": r.under_way, "headline": headline(site, r), "has_page": r.pages,
+            "figures_from": r.figures_from, "changes_from": r.changes_from,
             "completed_by_area": {a.area.id: tuple(x for x in r.completed if a.area.id in x.areas) for a in r.areas}}
 
 
@@ -224,4 +300,15 @@ def report_data(site: m.Site, report: m.Report) -> dict[str, Any]:
         "status_changes": [{"id": a.id, "from": old, "to": now} for a, old, now in r.changes],
         "indicators_moved": [{"id": now.indicator.id, "from": num(then.value), "to": num(now.value)}
                              for then, now in r.moved],
+        "records": {"figures": records_source(r.figures_from, r.day),
+                    "changes": records_source(r.changes_from, r.since)},
     }
+
+
+def records_source(snap: m.Snapshot | None, day: dt.date) -> dict[str, Any]:
+    """Where the records of `day` come from, for JSON: the commit, the records as they are
+    now, or today's records by their dates (`git: false` when the site is not in git)."""
+    if snap is None:
+        return {"source": "dates", "git": False, "day": day.isoformat()}
+    return {"source": snap.source, "git": True, "day": day.isoformat(), "commit": snap.commit or None,
+            "committed": snap.committed.isoformat() if snap.committed else None}

@@ -118,7 +118,7 @@ def test_second_round_figures_and_changes(built: Path) -> None:
     values = {i["id"]: i["value"] for i in q2["indicators"]}
     assert values == {"trained": 60, "states": 15, "workshops": 1}
     assert q2["completed"] == ["course-c", "course-b"]
-    assert q2["new"] == ["cancelled-x", "course-b", "late-course"]
+    assert q2["new"] == ["course-b", "late-course"]  # (cancelled-x was never started: not new)
     assert q2["status_changes"] == [{"id": "course-c", "from": "in-progress", "to": "completed"}]
     assert q2["indicators_moved"] == [{"id": "trained", "from": 20, "to": 60}, {"id": "states", "from": 12, "to": 15}]
 
@@ -130,11 +130,17 @@ def test_second_round_page_shows_the_same(built: Path) -> None:
     assert re.search(r'data-area="training">.*?on track.*?3 of 4 \(75%\).*?55%', html)
     assert re.search(r'data-indicator="trained">.*?<td>60 people</td>', html)
     assert listed(html, "report-completed") == ["course-c", "course-b"]
-    assert listed(html, "report-new") == ["cancelled-x", "course-b", "late-course"]
+    assert listed(html, "report-new") == ["course-b", "late-course"]
     assert listed(html, "report-changes") == ["course-c"]
     assert re.search(r'data-activity="course-c">.*?in-progress.*?→.*?completed', html)
     assert listed(html, "report-moved", "data-indicator") == ["trained", "states"]
     assert "Status changes (1)" in html and "Indicators that moved (2)" in html
+    # not in git: the page and the data file say the figures come from the records' dates
+    assert re.search(r'id="report-source" data-source="dates">Figures and changes derived from today'
+                     r"(&#39;|')s records by their dates: the site(&#39;|')s history is not in git.</p>", html)
+    assert data(built, "q2")["records"] == {
+        "figures": {"source": "dates", "git": False, "day": "2020-06-30"},
+        "changes": {"source": "dates", "git": False, "day": "2020-03-31"}}
 
 
 def test_running_round_uses_the_site_report_date_and_matches_the_dashboard(built: Path) -> None:

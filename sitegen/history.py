@@ -1,0 +1,266 @@
+"""The records as they were committed on a date: reporting rounds and `sitegen diff` read
+them from git history.
+
+Rules (also in docs/git.md):
+* The version of the records on a date is the last commit dated (committer date) on or
+  before it on the first-parent history of HEAD (the branch as it was published: a side
+  branch merged later was not there yet), among the commits touching the site folder.
+* When that commit is the newest one (nothing was committed after the date), the records
+  as they are now are used, uncommitted edits included ("now"): the latest round follows
+  the working tree, in the preview too.
+* When git has no commit on or before the date, or that commit's records cannot be read
+  or have errors (a warning says so), the round falls back to today's records and their
+  dates ("dates"), as a site without git does.
+* Only what the figures need is read at a commit: site.yaml, the plan, the activities and
+  the measurements, validated in memory by `loader.assemble` as a build would. A file whose
+  blob at the commit is the one the working tree holds unmodified is not read again: the
+  records the build made of it are taken.
+
+Cost (a site without rounds, or outside git, runs none of it): one `git log --first-parent`
+per history; per commit read, one `git ls-tree`; once per build, `git ls-files -s` and
+`git diff --name-only` (which files the working tree holds as committed); and one
+`git cat-file --batch` for all the blobs that differ. What was read is kept (per commit, per
+blob) by the Reader, which the preview server keeps between rebuilds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import model as m
+from .content import Document, Source, _kind, _translations, is_junk, read_document
+from .errors import Problem, Problems
+from .gitinfo import GitInfo, _commit_day, _git, _text
+
+# The kinds of files a version of the records is made of (the others do not change figures).
+READ_KINDS = frozenset({"site", "plan", "activity", "activity-list", "measurements"})
+_ACTIVITY_KINDS = ("activity", "activity-list")
+_PATHS = ("site.yaml", "content")
+_KEEP_SITES = 32  # commits whose records a Reader keeps
+_KEEP_BLOBS = 200_000  # documents a Reader keeps (by path and blob)
+
+
+class HistoryError(Exception):
+    """A revision that cannot be read (unknown, or the site is not in git)."""
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit of the first-parent history: its hash and committer date (None: out of range)."""
+
+    hash: str
+    day: dt.date | None
+
+
+class Reader:
+    """Reads the records of a site folder at commits, keeping what it read: the first-parent
+    history (per GitInfo), each commit's records and each blob's document."""
+
+    def __init__(self, site_dir: Path):
+        self.site_dir = site_dir
+        self._log_for: GitInfo | None = None
+        self._commits: list[Commit] = []
+        self._sites: dict[str, tuple[m.Site | None, list[Problem]]] = {}
+        self._blobs: dict[tuple[str, str], tuple[Document | None, list[Problem]]] = {}
+        self._worktree: dict[str, str] | None = None  # see _unchanged (one per attach)
+
+    # -- reporting rounds --------------------------------------------------------------
+    def attach(self, site: m.Site, git: GitInfo, problems: Problems) -> m.Site:
+        """The site with `history`: a Snapshot for every date its rounds look at (none for a
+        site without rounds or outside git); warnings for commits that cannot be read."""
+        if not site.reports or not git.in_repo or not git.head:
+            return site
+        from .reports import round_dates
+        commits = self.commits(git)
+        if not commits:
+            return site
+        self._worktree = None
+        snaps = []
+        for day, reports in round_dates(site).items():
+            found = next((c for c in commits if c.day is not None and c.day <= day), None)
+            if found is None:
+                snaps.append(m.Snapshot(day, "dates"))
+            elif found is commits[0]:
+                snaps.append(m.Snapshot(day, "now", found.hash, found.day))
+            else:
+                got, errors = self.site_at(found.hash, site)
+                if got is None:
+                    _warn(problems, reports[0], day, found, errors)
+                    snaps.append(m.Snapshot(day, "dates", found.hash, found.day))
+                else:
+                    snaps.append(m.Snapshot(day, "commit", found.hash, found.day, got.activities,
+                                            got.measurements))
+        self._worktree = None
+        return dataclasses.replace(site, history=tuple(snaps))
+
+    def commits(self, git: GitInfo) -> list[Commit]:
+        """The first-parent history touching the site folder, newest first (read once per
+        GitInfo: the preview reads git again when HEAD moves)."""
+        if self._log_for is not git:
+            where = ["--", "."] if git.prefix else []
+            try:
+                log = _git(self.site_dir, "log", "--first-parent", "--format=%H %cs", "HEAD", *where)
+            except (OSError, subprocess.SubprocessError):
+                log = None
+            self._commits = []
+            if log is not None and log.returncode == 0:
+                for line in _text(log.stdout).splitlines():
+                    sha, _, stamp = line.partition(" ")
+                    if sha:
+                        self._commits.append(Commit(sha, _commit_day(stamp)))
+            self._log_for = git
+        return self._commits
+
+    # -- one version of the records ----------------------------------------------------
+    def site_at(self, commit: str, current: m.Site | None = None,
+                latest: dt.date | None = None) -> tuple[m.Site | None, list[Problem]]:
+        """The records as committed in `commit` (a full hash), validated as a build would
+        (None and the errors when they have any). `current`: the site built from the working
+        tree, whose records are taken for the files it holds as committed; `latest`: the
+        report date's fallback from git (the latest commit touching content/)."""
+        key = f"{commit} {latest}"
+        hit = self._sites.get(key)
+        if hit is None:
+            try:
+                hit = self._read(commit, current, latest)
+            except HistoryError as exc:  # (git failed: said in the warning, not kept)
+                return None, [Problem("(git)", 0, 0, "error", str(exc))]
+            if len(self._sites) >= _KEEP_SITES:
+                self._sites.pop(next(iter(self._sites)))
+            self._sites[key] = hit
+        return hit
+
+    def _read(self, commit: str, current: m.Site | None, latest: dt.date | None
+              ) -> tuple[m.Site | None, list[Problem]]:
+        from .loader import assemble
+        tree, static = self._tree(commit)
+        same = self._unchanged() if current is not None else {}
+        by_path: dict[str, list[m.Activity]] = {}
+        for act in current.activities if current is not None else ():
+            by_path.setdefault(act.loc.path, []).append(act)
+        validated = {rel: by_path.get(rel, []) for rel, (blob, kind) in tree.items()
+                     if kind in _ACTIVITY_KINDS and same.get(rel) == blob}
+        measured = [rel for rel, (_, kind) in tree.items() if kind == "measurements"]
+        keep_measurements = current is not None and all(same.get(r) == tree[r][0] for r in measured) and \
+            {x.loc.path for x in current.measurements} <= set(measured)
+        wanted = {rel: blob for rel, (blob, kind) in tree.items() if rel not in validated
+                  and not (keep_measurements and kind == "measurements")}
+        problems = Problems()
+        docs = self._documents(tree, wanted, problems)
+        if problems.errors:
+            return None, problems.errors
+        site = assemble(docs, problems, GitInfo(latest_content=latest, in_repo=True), static, (), validated)
+        if site is None:
+            return None, problems.errors
+        if keep_measurements and current is not None:
+            site = dataclasses.replace(site, measurements=current.measurements)
+        return site, []
+
+    def _tree(self, commit: str) -> tuple[dict[str, tuple[str, str]], tuple[str, ...]]:
+        """The files of the records at `commit`: path -> (blob, kind), and the static files."""
+        out = self._run("ls-tree", "-r", "-z", commit, "--", *_PATHS)
+        sources, blobs, static = [], {}, []
+        for entry in _text(out).split("\0"):
+            meta, _, rel = entry.partition("\t")
+            parts = meta.split(" ")
+            if len(parts) != 3 or parts[1] != "blob" or parts[0] == "120000":
+                continue  # (symbolic links and submodules are no records)
+            kind = _kind(rel)
+            if kind == "static":
+                static.append(rel)
+            elif kind is not None and not is_junk(rel.rpartition("/")[2]):
+                sources.append(Source(rel, kind))
+                blobs[rel] = parts[2]
+        tree = {s.rel: (blobs[s.rel], s.kind) for s in _translations(sources) if s.kind in READ_KINDS}
+        return dict(sorted(tree.items())), tuple(sorted(static))
+
+    def _unchanged(self) -> dict[str, str]:
+        """Path -> blob of the files the working tree holds as the index does, unmodified."""
+        if self._worktree is None:
+            staged = self._run("ls-files", "-s", "-z", "--", *_PATHS)
+            modified = set(_text(self._run("diff", "--name-only", "--no-renames", "-z", "--relative",
+                                           "--", *_PATHS)).split("\0"))
+            found = {}
+            for entry in _text(staged).split("\0"):
+                meta, _, rel = entry.partition("\t")
+                parts = meta.split(" ")
+                if len(parts) == 3 and parts[2] == "0" and rel not in modified:
+                    found[rel] = parts[1]
+            self._worktree = found
+        return self._worktree
+
+    def _documents(self, tree: dict[str, tuple[str, str]], wanted: dict[str, str],
+                   problems: Problems) -> list[Document]:
+        """The documents of the files in `wanted` (path -> blob), read with one
+        `git cat-file --batch` for those not read before."""
+        missing = sorted({blob for rel, blob in wanted.items() if (rel, blob) not in self._blobs})
+        raw = self._cat(missing) if missing else {}
+        if len(self._blobs) + len(wanted) > _KEEP_BLOBS:
+            self._blobs.clear()
+        docs = []
+        for rel, blob in wanted.items():
+            hit = self._blobs.get((rel, blob))
+            if hit is None:
+                found = Problems()
+                doc = read_document(self.site_dir, Source(rel, tree[rel][1]), found, raw[blob])
+                hit = self._blobs[(rel, blob)] = (doc, list(found.items))
+            problems.extend(hit[1])
+            if hit[0] is not None:
+                docs.append(hit[0])
+        return docs
+
+    def _cat(self, blobs: list[str]) -> dict[str, bytes]:
+        """The bytes of `blobs` (one `git cat-file --batch`)."""
+        out = self._run("cat-file", "--batch", stdin="".join(f"{b}\n" for b in blobs).encode())
+        found, at = {}, 0
+        for blob in blobs:
+            end = out.index(b"\n", at)
+            header = out[at:end].split(b" ")
+            if len(header) != 3 or header[1] != b"blob":
+                raise HistoryError(f"git cat-file: no blob {blob}")
+            size = int(header[2])
+            found[blob] = out[end + 1:end + 1 + size]
+            at = end + 1 + size + 1
+        return found
+
+    def _run(self, *args: str, stdin: bytes | None = None) -> bytes:
+        """git's output (raises HistoryError when it fails)."""
+        try:
+            done = _git(self.site_dir, *args, timeout=600, data=stdin)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise HistoryError(f"git {args[0]}: {exc}") from exc
+        if done.returncode != 0:
+            raise HistoryError(f"git {args[0]}: {_text(done.stderr).strip()}")
+        return done.stdout
+
+    # -- revisions (sitegen diff) ------------------------------------------------------
+    def revision(self, rev: str) -> tuple[Commit, dt.date | None]:
+        """The commit a revision names and the date of the latest commit touching content/
+        up to it (the report date's fallback); HistoryError when there is none."""
+        try:
+            found = _git(self.site_dir, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise HistoryError(f"git is not available: {exc}") from exc
+        sha = _text(found.stdout).strip()
+        if found.returncode != 0 or not sha:
+            inside = _git(self.site_dir, "rev-parse", "--is-inside-work-tree")
+            if inside.returncode != 0:
+                raise HistoryError(f"{self.site_dir} is not in a git repository")
+            raise HistoryError(f"unknown revision: {rev}")
+        log = self._run("log", "-1", "--format=%cs", sha, "--", "content")
+        stamp = self._run("log", "-1", "--format=%cs", sha)
+        return Commit(sha, _commit_day(_text(stamp).strip())), _commit_day(_text(log).strip())
+
+
+def _warn(problems: Problems, report: m.Report, day: dt.date, commit: Commit, errors: list[Problem]) -> None:
+    """The warning for a version of the records that could not be used."""
+    first = errors[0] if errors else None
+    why = f": {first.path}:{first.line}:{first.column}: {first.message}" if first else ""
+    problems.warning(report.loc.path, report.loc.line, 1,
+                     f"the records as committed on {commit.day} ({commit.hash[:10]}) have errors{why}; "
+                     f"the rounds looking at {day} use today's records and their dates",
+                     "the round pages say so; fixing the old commit is not needed")
