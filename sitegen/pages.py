@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import charts
+from . import charts, maps
 from . import model as m
 from .links import to_file
 from .progress import AreaProgress, IndicatorProgress, elapsed, overall
@@ -76,7 +76,9 @@ def area(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     source = text.loc.path if text else "content/plan.yaml"
     return r.page(job, "area.html", area.title, [("areas/", r.words("Areas"))], page_charts,
                   source=source, area=area, prog=prog, activities=acts, narrative=text,
-                  listed=tuple(reversed(acts))[: r.site.config.activities_per_page])
+                  listed=tuple(reversed(acts))[: r.site.config.activities_per_page],
+                  map=maps.activity_map(acts, r.words, "../" * job.path.count("/"), r.words("Activities by country"),
+                                        r.by_country))
 
 
 @page_kind("indicator")
@@ -123,7 +125,9 @@ def timeline(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 def countries(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     rows = sorted(((c, r.words.countries[c], len(acts)) for c, acts in r.by_country.items()),
                   key=lambda r: r[1])
-    return r.page(job, "countries.html", r.words("Countries"), [], rows=rows)
+    return r.page(job, "countries.html", r.words("Countries"), [], rows=rows,
+                  map=maps.activity_map(r.site.activities, r.words, "../" * job.path.count("/"),
+                                        r.words("Activities by country"), r.by_country, table=False))
 
 
 @page_kind("country")
@@ -174,7 +178,9 @@ def report(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
                for p in ctx["areas"] if p.indicators}
     return r.page(job, "report.html", report.title, [("reports/", r.words("Reports"))],
                   [progress, *by_area.values()], source=report.loc.path, progress_chart=progress,
-                  area_charts=by_area, online=r.site.config.base_url + r.prefix + f"reports/{report.id}/", **ctx)
+                  area_charts=by_area, online=r.site.config.base_url + r.prefix + f"reports/{report.id}/",
+                  map=maps.activity_map(ctx["completed"] + ctx["under_way"], r.words, "../" * job.path.count("/"),
+                                        r.words("Activities of the period by country"), r.by_country), **ctx)
 
 
 @page_kind("reports")

@@ -46,9 +46,9 @@ def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> sub
 
 
 def _package_data() -> set[str]:
-    """The theme and catalogue files of this checkout, as paths inside the package."""
+    """The theme, catalogue and map data files of this checkout, as paths inside the package."""
     found = set()
-    for folder in ("theme", "locales"):
+    for folder in ("theme", "locales", "data"):
         for path in (REPO / "sitegen" / folder).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
                 found.add(path.relative_to(REPO).as_posix())
