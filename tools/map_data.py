@@ -116,7 +116,7 @@ def split_at_antimeridian(ring: list[tuple[float, float]]) -> list[list[tuple[fl
 
 
 def clip_lon(ring: list[tuple[float, float]], west: float, east: float) -> list[tuple[float, float]]:
-    """The part of a ring between two meridians (Sutherland–Hodgman)."""
+    """The part of a ring between two meridians (Sutherland-Hodgman)."""
     for limit, keep in ((west, 1), (east, -1)):
         out: list[tuple[float, float]] = []
         for i, cur in enumerate(ring):
