@@ -59,6 +59,8 @@ def plan_json(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
             "indicators": [{"id": p.indicator.id, "title": p.indicator.title, "unit": p.indicator.unit,
                             "baseline": _num(p.indicator.baseline), "target": _num(p.indicator.target),
                             "value": _num(p.value), "status": p.status, "source": p.indicator.source,
+                            "level": p.indicator.level or None,
+                            "contributes_to": p.indicator.contributes_to or None,
                             "attainment": _round(p.attainment), "expected": _round(p.expected),
                             "milestones": [{"date": ms.date.isoformat(), "target": _num(ms.target)}
                                            for ms in p.indicator.milestones]}

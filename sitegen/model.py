@@ -11,6 +11,7 @@ from .branding import icon_type
 
 STATUSES = ("planned", "in-progress", "completed", "postponed", "cancelled")
 SOURCES = ("activities", "measurements", "contributions")
+LEVELS = ("impact", "outcome", "output")  # a results chain, from the top (docs/progress.md)
 DEFAULT_TYPES = ("workshop", "training-course", "conference", "assessment", "tool", "meeting")
 
 
@@ -155,6 +156,16 @@ class Indicator:
     where: tuple[tuple[str, tuple[str, ...]], ...]
     description: str
     loc: Loc
+    level: str = ""  # "impact", "outcome", "output" (LEVELS) or "" when not placed in a chain
+    contributes_to: str = ""  # the id of the indicator (of any area) this one feeds, or ""
+    # what the indicator page shows about how it is measured (definition, data_source,
+    # methodology and notes are Markdown; contact and frequency one line of text)
+    definition: str = ""
+    data_source: str = ""
+    methodology: str = ""
+    contact: str = ""
+    frequency: str = ""
+    notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,6 +190,7 @@ class Plan:
     activity_types: tuple[str, ...]
     areas: tuple[Area, ...]
     loc: Loc
+    featured: tuple[str, ...] | None = None  # the dashboard's indicator charts; None: one per area
 
     def area(self, area_id: str) -> Area:
         return next(a for a in self.areas if a.id == area_id)

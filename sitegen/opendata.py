@@ -26,7 +26,7 @@ import yaml
 from . import charts, datafiles
 from . import model as m
 from .fields import slugify
-from .pages import trend_indicator
+from .pages import featured_indicators
 from .render import Job, Renderer, page_kind
 from .reports import figures_date
 from .reports import json_number as _num
@@ -367,9 +367,8 @@ def chart_tables(r: Renderer, taken: set[str] | None = None) -> list[Table]:
     made.append((charts.progress_by_area(areas, r.colors, "dashboard", words=w), (_S, _S, _PCT, _PCT, _PCT), ""))
     made.append((charts.activities_per_quarter(site, r.colors, "dashboard", (), words=w), (_S, _S, _I), ""))
     made.append((charts.status_breakdown((), "dashboard", words=w), (_S, _I), ""))
-    trend = trend_indicator(r)
-    if trend is not None:
-        indicator(trend, "dashboard", "")
+    for ind in featured_indicators(r):
+        indicator(ind, "dashboard", "")
     for a in site.plan.areas:
         for ind in a.indicators:
             indicator(ind, f"area-{a.id}", f"areas/{a.id}/")

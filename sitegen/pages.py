@@ -14,20 +14,19 @@ from . import model as m
 from .links import to_file
 from .progress import AreaProgress, IndicatorProgress, elapsed, overall
 from .render import Job, Renderer, page_kind
+from .results import chain_rows, contributions, contributors
 
 
 @page_kind("dashboard")
 def dashboard(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     site = r.site
     areas = tuple(r.progress[a.id] for a in site.plan.areas)
-    trend_ind = trend_indicator(r)
     page_charts = [charts.progress_by_area(areas, r.colors, "dashboard", words=r.words),
                    charts.activities_per_quarter(site, r.colors, "dashboard", words=r.words),
                    charts.status_breakdown(site.activities, "dashboard", words=r.words)]
-    if trend_ind is not None:
-        p = indicator_progress(r, trend_ind)
-        page_charts.append(charts.indicator_chart(site, p, r.colors[trend_ind.area], "dashboard",
-                                                  r.series(trend_ind), words=r.words))
+    for ind in featured_indicators(r):
+        page_charts.append(charts.indicator_chart(site, indicator_progress(r, ind), r.colors[ind.area], "dashboard",
+                                                  r.series(ind), words=r.words))
     latest = r.newest_before(site.report_date, 8)
     totals = dict.fromkeys(m.STATUSES, 0)
     for a in site.activities:
@@ -43,10 +42,15 @@ def dashboard(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
                   latest_report=site.reports[-1] if site.reports else None)
 
 
-def trend_indicator(r: Renderer) -> m.Indicator | None:
-    inds = r.site.plan.indicators
-    measured = [i for i in inds if i.source == "measurements"]
-    return measured[0] if measured else (inds[0] if inds else None)
+def featured_indicators(r: Renderer) -> tuple[m.Indicator, ...]:
+    """The indicators whose charts the dashboard shows: the plan's `featured`, else one per
+    area (its first measured indicator, else its first)."""
+    plan = r.site.plan
+    if plan.featured is not None:
+        by_id = {i.id: i for i in plan.indicators}
+        return tuple(by_id[x] for x in plan.featured)
+    return tuple(next((i for i in a.indicators if i.source == "measurements"), a.indicators[0])
+                 for a in plan.areas if a.indicators)
 
 
 def indicator_progress(r: Renderer, ind: m.Indicator) -> IndicatorProgress:
@@ -88,9 +92,35 @@ def indicator(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     series = r.series(p.indicator)
     chart = charts.indicator_chart(r.site, p, r.colors[area.id], "indicator", series, words=r.words)
     measurements = [x for x in r.site.measurements if x.indicator == job.key]
+    ind = p.indicator
+    parent = next((i for i in r.site.plan.indicators if i.id == ind.contributes_to), None)
+    fed_by = [indicator_progress(r, i) for i in contributors(ind, r.site.plan)]
+    acts = r.by_area[area.id] if ind.source == "activities" else r.site.activities
+    found = contributions(ind, acts, r.site.report_date)
     return r.page(job, "indicator.html", p.indicator.title,
                   [(f"areas/{area.id}/", area.title)], [chart], source="content/plan.yaml",
-                  area=area, p=p, series=series, measurements=measurements)
+                  area=area, p=p, series=series, measurements=measurements,
+                  parent=indicator_progress(r, parent) if parent else None, fed_by=fed_by,
+                  contributions=found, listed=found[: r.site.config.activities_per_page])
+
+
+@page_kind("results")
+def results(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    """The plan's results framework: every indicator in a logframe table, by its chain."""
+    plan = r.site.plan
+    rows = [(row, indicator_progress(r, row.indicator)) for row in chain_rows(plan.indicators, plan)]
+    return r.page(job, "results.html", r.words("Results framework"), [], source="content/plan.yaml",
+                  rows=rows, scope=None)
+
+
+@page_kind("area_results")
+def area_results(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    """An area's results framework: its indicators in a logframe table, by their chain."""
+    area = r.site.plan.area(job.key)
+    rows = [(row, indicator_progress(r, row.indicator)) for row in chain_rows(area.indicators, r.site.plan)]
+    return r.page(job, "results.html", r.words("Results framework: %(area)s", area=area.title),
+                  [("areas/", r.words("Areas")), (f"areas/{area.id}/", area.title)], source="content/plan.yaml",
+                  rows=rows, scope=area)
 
 
 @page_kind("activity")

@@ -28,6 +28,7 @@ from .i18n import Words, direction, words_for
 from .languages import Languages
 from .links import file_links
 from .progress import AreaProgress, area_progress
+from .results import indicator_deps
 
 THEME = Path(__file__).parent / "theme"
 FOOTER = "templates/site_footer.html"
@@ -461,8 +462,12 @@ class Renderer:
         # (what a page depends on, for the preview server: see Job and incremental._select)
         out += [Job(f"areas/{a.id}/index.html", "area", a.id, frozenset({f"area:{a.id}"}))
                 for a in site.plan.areas]
-        out += [Job(f"indicators/{i.id}/index.html", "indicator", i.id, frozenset({f"area:{i.area}"}))
+        out += [Job(f"indicators/{i.id}/index.html", "indicator", i.id, indicator_deps(i, site.plan))
                 for i in site.plan.indicators]
+        # the results framework (logframe) of the plan and of each area (pages.results)
+        out.append(Job("results/index.html", "results", deps=frozenset(f"area:{a.id}" for a in site.plan.areas)))
+        out += [Job(f"areas/{a.id}/results/index.html", "area_results", a.id, frozenset({f"area:{a.id}"}))
+                for a in site.plan.areas]
         out += [_activity_job(a.id) for a in site.activities]
         per = site.config.activities_per_page
         for n in range(self.list_pages()):

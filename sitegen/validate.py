@@ -26,10 +26,12 @@ from .yamlload import YDict, YList
 
 SITE_KEYS = {f for f in m.SiteConfig.__dataclass_fields__}
 REPO_KINDS = ("github", "gitlab")  # URL patterns of edit and history links (render.edit_links)
-PLAN_KEYS = {"title", "summary", "start", "end", "partners", "activity_types", "areas"}
+PLAN_KEYS = {"title", "summary", "start", "end", "partners", "activity_types", "areas", "featured"}
 AREA_KEYS = {"id", "title", "summary", "lead", "color", "objectives", "indicators"}
+# an indicator's words about how it is measured, shown on its page (translatable)
+INDICATOR_META_KEYS = ("definition", "data_source", "methodology", "contact", "frequency", "notes")
 INDICATOR_KEYS = {"id", "title", "unit", "baseline", "target", "milestones", "source", "sum",
-                  "where", "description"}
+                  "where", "description", "level", "contributes_to", *INDICATOR_META_KEYS}
 ACTIVITY_KEYS = {"title", "area", "status", "start", "end", "type", "location", "countries",
                  "participants", "partners", "tags", "outputs", "contributes", "id",
                  "planned_start", "planned_end", "body", "draft"}
@@ -397,6 +399,7 @@ def plan(doc: Document | None, problems: Problems) -> m.Plan | None:
         partners.append(m.Partner(pf.text("name", required=True), check_url(pf, "url", url) if url else ""))
     types = f.text_list("activity_types") or m.DEFAULT_TYPES
     areas: list[m.Area] = []
+    links: list[tuple[str, str, int, int]] = []  # (indicator, the indicator it contributes to, where)
     raw_areas = data.get("areas")
     if raw_areas is None:
         f.error("areas", "missing required key 'areas' in the plan")
@@ -410,7 +413,7 @@ def plan(doc: Document | None, problems: Problems) -> m.Plan | None:
                 line, col = f.item_where("areas", i)
                 problems.error(rel, line, col, "an area must be a mapping with id, title, ...")
                 continue
-            area = _area(f.sub(item, "an area"), seen_areas, seen_inds)
+            area = _area(f.sub(item, "an area"), seen_areas, seen_inds, links)
             if area is not None:
                 areas.append(area)
     # A plan with errors is still returned (errors stop the build in loader.assemble), so
@@ -423,8 +426,68 @@ def plan(doc: Document | None, problems: Problems) -> m.Plan | None:
                    if isinstance(a, dict) and isinstance(a.get("indicators"), list))
     if len(areas) != len(raw_areas) or len([i for a in areas for i in a.indicators]) != declared:
         return None  # an area or indicator without a usable id: references cannot be checked
+    known = [i.id for a in areas for i in a.indicators]
+    _check_chain(f, links, known, {i.id: i.level for a in areas for i in a.indicators})
     return m.Plan(title, f.text("summary"), start or dt.date.min, end or dt.date.max,
-                  tuple(partners), tuple(types), tuple(areas), m.Loc(rel, 1))
+                  tuple(partners), tuple(types), tuple(areas), m.Loc(rel, 1), _featured(f, known))
+
+
+def _check_chain(f: Fields, links: list[tuple[str, str, int, int]], known: list[str], levels: dict[str, str]
+                 ) -> None:
+    """Each `contributes_to` names another indicator of the plan, and following them never
+    comes back to where it started (a results chain is a tree: impact <- outcome <- output);
+    a link that does not go up a level is a warning."""
+    ids = set(known)
+    parent: dict[str, str] = {}
+    where: dict[str, tuple[int, int]] = {}
+    for ind, target, line, col in links:
+        if target == ind:
+            f.problems.error(f.rel, line, col, f"indicator '{ind}' contributes to itself",
+                             "name the indicator of the level above, e.g. an outcome's impact")
+        elif target not in ids:
+            f.problems.error(f.rel, line, col, f"'contributes_to': no indicator '{target}' in the plan",
+                             did_you_mean(target, ids))
+        else:
+            parent[ind], where[ind] = target, (line, col)
+            mine, theirs = levels[ind], levels[target]
+            if mine and theirs and m.LEVELS.index(theirs) >= m.LEVELS.index(mine):
+                f.problems.warning(f.rel, line, col, f"indicator '{ind}' ({mine}) contributes to '{target}' "
+                                   f"({theirs}): a results chain goes up, output → outcome → impact")
+    reported: set[str] = set()
+    for ind in known:  # (plan order: each cycle reported once, where its first indicator is written)
+        path: list[str] = []
+        node: str | None = ind
+        while node is not None and node in parent and node not in path and node not in reported:
+            path.append(node)
+            node = parent[node]
+        if node is not None and node in path:
+            cycle = path[path.index(node):]
+            reported.update(cycle)
+            first = min(cycle, key=known.index)
+            turn = cycle[cycle.index(first):] + cycle[:cycle.index(first)] + [first]
+            f.problems.error(f.rel, *where[first], "'contributes_to' makes a cycle: " + " → ".join(turn),
+                             "an indicator cannot contribute, even through others, to itself")
+        reported.update(path)
+
+
+def _featured(f: Fields, known: list[str]) -> tuple[str, ...] | None:
+    """`featured`: the indicators whose charts the dashboard shows, in order (None: not given)."""
+    if not f.has("featured"):
+        return None
+    ids = f.text_list("featured", allow_single=True)  # (items that are not text: reported there)
+    raw = f.data.get("featured")
+    items = list(enumerate(raw)) if isinstance(raw, list) else [(0, raw)]
+    seen: set[str] = set()
+    for i, ind in items:
+        if not isinstance(ind, str) or not ind:
+            continue
+        line, col = f.item_where("featured", i)
+        if ind not in known:
+            f.problems.error(f.rel, line, col, f"'featured': no indicator '{ind}' in the plan", did_you_mean(ind, known))
+        elif ind in seen:
+            f.problems.error(f.rel, line, col, f"'featured': indicator '{ind}' is listed twice")
+        seen.add(ind)
+    return tuple(x for x in dict.fromkeys(ids) if x in known)
 
 
 def _unique_id(f: Fields, kind: str, seen: dict[str, int]) -> str:
@@ -441,7 +504,8 @@ def _unique_id(f: Fields, kind: str, seen: dict[str, int]) -> str:
     return value
 
 
-def _area(f: Fields, seen: dict[str, int], seen_inds: dict[str, int]) -> m.Area | None:
+def _area(f: Fields, seen: dict[str, int], seen_inds: dict[str, int],
+          links: list[tuple[str, str, int, int]]) -> m.Area | None:
     f.unknown_keys(AREA_KEYS)
     area_id = _unique_id(f, "area", seen)
     color = f.text("color")
@@ -451,7 +515,7 @@ def _area(f: Fields, seen: dict[str, int], seen_inds: dict[str, int]) -> m.Area 
     indicators = []
     for sub in _mappings(f, "indicators", "'indicators': expected a list",
                          "an indicator must be a mapping with id, title, ...", "an indicator"):
-        ind = _indicator(sub, area_id, seen_inds)
+        ind = _indicator(sub, area_id, seen_inds, links)
         if ind is not None:
             indicators.append(ind)
     raw = f.data.get("indicators")
@@ -484,9 +548,18 @@ def _mappings(f: Fields, key: str, not_list: str, not_mapping: str, what: str,
     return out
 
 
-def _indicator(f: Fields, area_id: str, seen: dict[str, int]) -> m.Indicator | None:
+def _indicator(f: Fields, area_id: str, seen: dict[str, int],
+               links: list[tuple[str, str, int, int]]) -> m.Indicator | None:
     f.unknown_keys(INDICATOR_KEYS)
     ind_id = _unique_id(f, "indicator", seen)
+    level = f.text("level")
+    if level and level not in m.LEVELS:
+        f.error("level", f"unknown level '{level}': expected impact, outcome or output",
+                did_you_mean(level, m.LEVELS))
+        level = ""
+    parent = f.text("contributes_to")
+    if parent and ind_id:
+        links.append((ind_id, parent, *f.at("contributes_to")))  # (checked once the plan is read)
     source = f.text("source", default="activities")
     if source not in m.SOURCES:
         f.error("source", f"unknown indicator source '{source}'", did_you_mean(source, m.SOURCES))
@@ -530,7 +603,8 @@ def _indicator(f: Fields, area_id: str, seen: dict[str, int]) -> m.Indicator | N
         return None
     return m.Indicator(ind_id, title, area_id, f.text("unit"), baseline, target,
                        tuple(sorted(milestones, key=lambda x: x.date)), source, total,
-                       tuple(where), f.text("description"), m.Loc(f.rel, f.data.line))
+                       tuple(where), f.text("description"), m.Loc(f.rel, f.data.line),
+                       level, parent, **{key: f.text(key) for key in INDICATOR_META_KEYS})
 
 
 # -- activities -----------------------------------------------------------------------------
@@ -1067,7 +1141,7 @@ def translations(docs: list[Document], config: m.SiteConfig, problems: Problems
 
 PLAN_TEXT_KEYS = {"title", "summary", "areas"}
 AREA_TEXT_KEYS = {"id", "title", "summary", "objectives", "indicators"}
-INDICATOR_TEXT_KEYS = {"id", "title", "unit", "description"}
+INDICATOR_TEXT_KEYS = {"id", "title", "unit", "description", *INDICATOR_META_KEYS}
 
 
 def plan_translations(docs: list[Document], plan: m.Plan | None, config: m.SiteConfig,
