@@ -1168,9 +1168,10 @@ def plan_translations(docs: list[Document], plan: m.Plan | None, config: m.SiteC
             inds = {x.id: x for x in area.indicators}
             for xf, ind in _translated_items(af, "indicators", "an indicator", INDICATOR_TEXT_KEYS, inds,
                                              f"in area '{area.id}'"):
-                inds[ind.id] = dataclasses.replace(ind, title=xf.text("title") or ind.title,
-                                                   unit=xf.text("unit") or ind.unit,
-                                                   description=xf.text("description") or ind.description)
+                inds[ind.id] = dataclasses.replace(
+                    ind, title=xf.text("title") or ind.title, unit=xf.text("unit") or ind.unit,
+                    description=xf.text("description") or ind.description,
+                    **{key: xf.text(key) or getattr(ind, key) for key in INDICATOR_META_KEYS})
             new_areas[area.id] = dataclasses.replace(
                 area, title=af.text("title") or area.title, summary=af.text("summary") or area.summary,
                 objectives=af.text_list("objectives") or area.objectives,
