@@ -220,7 +220,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
                 results[i] = kept_files
                 todo.remove(i)
     done = len(jobs) - len(todo)
-    kept = sum(1 for job, got in zip(jobs, results) if got is not None and job.path.endswith(".html"))
+    # (pages kept: a kept job's HTML files, its charts' embed pages included, as `pages` counts them)
+    kept = sum(1 for got in results if got is not None for rel, _ in got if rel.endswith(".html"))
 
     def take(rendered: list[tuple[int, Any]]) -> None:
         nonlocal done
