@@ -76,11 +76,12 @@ def indicator_deps(ind: m.Indicator, plan: m.Plan) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Contribution:
-    """An activity that feeds an indicator: what it adds and whether the value on the report
-    date counts it (an activity counts once completed, by its last day)."""
+    """An activity that feeds an indicator: what it adds (None: a sum of participants the
+    record does not give yet) and whether the value on the report date counts it (an activity
+    counts once completed, by its last day)."""
 
     activity: m.Activity
-    adds: float
+    adds: float | None
     counted: bool
 
 
@@ -100,7 +101,9 @@ def contributions(ind: m.Indicator, activities: Iterable[m.Activity], on: dt.dat
     if ind.source == "activities":
         for act in activities:
             if act.status != "cancelled" and _matches(ind, act):
-                out.append(Contribution(act, amount(ind, act), counts(ind, act, on)))
+                counted = counts(ind, act, on)
+                unknown = bool(ind.sum) and act.participants is None and not counted
+                out.append(Contribution(act, None if unknown else amount(ind, act), counted))
     elif ind.source == "contributions":
         for act in activities:
             given = dict(act.contributes).get(ind.id)

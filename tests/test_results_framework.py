@@ -110,7 +110,17 @@ PLANNED_WORKSHOP = front("""
     contributes: {fa-experts: 5}
     """)
 
-FILES = {"content/plan.yaml": PLAN, "content/activities/planned-workshop.md": PLANNED_WORKSHOP}
+# A planned course of border-security: bs-trained lists it, its participants not known yet.
+PLANNED_COURSE = front("""
+    title: Planned border course
+    area: border-security
+    status: planned
+    start: 2020-09-01
+    type: training-course
+    """)
+
+FILES = {"content/plan.yaml": PLAN, "content/activities/planned-workshop.md": PLANNED_WORKSHOP,
+         "content/activities/planned-course.md": PLANNED_COURSE}
 
 # The records on 2019-12-31, by hand:
 # - bs-trained: participants of completed training courses of border-security: the border
@@ -281,7 +291,8 @@ def contributing(page: str) -> list[tuple[str, str, str, str]]:
 
 @pytest.mark.parametrize(("ind", "rows"), [
     # the training courses of border-security (the workshop and the meeting are not counted)
-    ("bs-trained", [("Border officers course", "completed", "20", "yes")]),
+    ("bs-trained", [("Planned border course", "planned", "–not known yet", "not yet"),
+                    ("Border officers course", "completed", "20", "yes")]),
     # the workshops of firearms, newest first; the planned one is not counted yet
     ("fa-workshops", [("Planned tracing workshop", "planned", "1", "not yet"),
                       ("Firearms tracing workshop", "completed", "1", "yes")]),
@@ -437,3 +448,39 @@ def test_the_pages_depend_on_the_areas_whose_figures_they_show(tmp_path: Path) -
     # bs-posts shows its own figures, fa-states' (above) and fa-experts' (below, of firearms)
     assert deps["indicators/bs-posts/index.html"] == {"area:border-security", "area:firearms"}
     assert deps["indicators/bs-trained/index.html"] == {"area:border-security"}
+
+
+@pytest.mark.parametrize("page", ["results/", "areas/firearms/results/", "indicators/fa-states/",
+                                  "indicators/fa-experts/"])
+def test_the_pages_read_well_on_phones_and_desktops_and_are_accessible(built: Path, browser: object,
+                                                                       page: str) -> None:
+    from tests import browser_support as bs
+    with bs.serve_directory(built, "/test/") as url:
+        for width in (390, 1280):
+            with bs.open_page(browser, url + page, viewport={"width": width, "height": 900}) as session:
+                assert session.status == 200
+                p = session.page
+                # nothing wider than the screen: on phones each logframe row is a card
+                assert p.evaluate("document.documentElement.scrollWidth") <= width, (page, width)
+                if "results" in page:
+                    box = p.locator("#rf-fa-states .rf-status").bounding_box()
+                    assert box is not None and box["x"] + box["width"] <= width, (page, width)
+                violations = bs.run_axe(p)
+                assert not violations, f"{page} at {width}:\n{bs.format_violations(violations)}"
+                assert session.console_errors == [] and session.external_requests == []
+
+
+def test_the_logframe_prints_on_a4_without_the_menu(built: Path, browser: object) -> None:
+    from tests import browser_support as bs
+    with bs.serve_directory(built, "/test/") as url:
+        # A4 at 96 dpi less the 12 mm margins of the print style: 210 mm - 24 mm = 703 px
+        with bs.open_page(browser, url + "results/", viewport={"width": 703, "height": 1000}) as session:
+            p = session.page
+            p.emulate_media(media="print")
+            assert p.locator(".site-header nav").is_hidden()
+            table = p.evaluate("(() => { const t = document.querySelector('table.logframe');"
+                               " return [t.scrollWidth, t.getBoundingClientRect().right]; })()")
+            assert table[0] <= 703 and table[1] <= 703, table
+            assert p.locator("thead th").first.is_visible()  # (the header row repeats on each page)
+            pdf = p.pdf(format="A4")
+            assert pdf.startswith(b"%PDF")
