@@ -82,6 +82,17 @@ def parser() -> argparse.ArgumentParser:
                    "else chromium, chromium-browser, google-chrome, google-chrome-stable or microsoft-edge "
                    "on PATH, else /usr/bin/chromium)")
 
+    d = sub.add_parser("diff", help="print what changed in the records between two git revisions",
+                       description="Compare the records at two git revisions (commits, branches, tags): "
+                       "activities added and removed, status changes, and indicator values moved (each "
+                       "at its revision's report date); as text, or JSON for pull-request comments and "
+                       "other programs.")
+    d.add_argument("rev1", metavar="REV1", help="the earlier revision (e.g. main, v1.0, HEAD~3)")
+    d.add_argument("rev2", metavar="REV2", help="the later revision (e.g. HEAD)")
+    d.add_argument("site_dir", nargs="?", default=".", help="site folder (default: current folder)")
+    d.add_argument("--format", choices=("text", "json"), default="text",
+                   help="output format: text (default) or json")
+
     i = sub.add_parser("init", help="create a new site folder with a minimal plan",
                        description="Create a new site folder with a minimal plan, a CI workflow and .gitignore.")
     i.add_argument("directory", help="folder to create (must be absent, empty, or hold only .git)")
@@ -127,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             return serve(Path(args.site_dir), args.host, args.port, args.open)
         if args.command == "pdf":
             return _pdf(args)
+        if args.command == "diff":
+            return _diff(args)
         if args.command == "new":
             from .scaffold import new_activity
             return new_activity(_new_site(args.site_dir, args.site), args.title, args.area, args.start,
@@ -212,6 +225,22 @@ def _pdf(args: argparse.Namespace) -> int:
         return 1
     for w in written:
         print(f"wrote {w.path} ({w.pages} pages)")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .changes import HistoryError, RevisionErrors, as_json, as_text, compare
+
+    site_dir = _site_dir(args.site_dir)
+    try:
+        found = compare(site_dir, args.rev1, args.rev2)
+    except HistoryError as exc:
+        raise UsageError(str(exc)) from exc
+    except RevisionErrors as exc:
+        sys.stderr.write(format_problems(exc.problems, "text") + "\n")
+        sys.stderr.write(f"diff failed: the records at {exc.rev} have {len(exc.problems)} error(s)\n")
+        return 1
+    sys.stdout.write(as_json(found) if args.format == "json" else as_text(found))
     return 0
 
 

@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import model as m
-from .content import Document, Source, _kind, _translations, is_junk, read_document
+from . import validate
+from .content import Document, Source, _kind, is_junk, read_document, translated
 from .errors import Problem, Problems
 from .gitinfo import GitInfo, _commit_day, _git, _text
 
@@ -67,6 +69,13 @@ class Reader:
         self._sites: dict[str, tuple[m.Site | None, list[Problem]]] = {}
         self._blobs: dict[tuple[str, str], tuple[Document | None, list[Problem]]] = {}
         self._worktree: dict[str, str] | None = None  # see _unchanged (one per attach)
+        self._acts: dict[tuple[str, str, str], tuple[list[m.Activity], list[Problem]]] = {}
+        self._plans: dict[str, m.Plan | None] = {}
+        self._kinds: dict[str, str | None] = {}  # path -> its kind (content._kind)
+        self._bases: dict[str, str | None] = {}  # path -> the record it translates (content.translated)
+        self._fronts: dict[tuple[str, str], bytes | None] = {}  # (path, blob) -> its front matter
+        self._raw: dict[str, bytes] = {}  # blobs read for _same_front, while one commit is read
+        self._now_fronts: dict[str, bytes | None] = {}  # path -> the working file's front matter (per attach)
 
     # -- reporting rounds --------------------------------------------------------------
     def attach(self, site: m.Site, git: GitInfo, problems: Problems) -> m.Site:
@@ -78,7 +87,7 @@ class Reader:
         commits = self.commits(git)
         if not commits:
             return site
-        self._worktree = None
+        self._worktree, self._now_fronts = None, {}
         snaps = []
         for day, reports in round_dates(site).items():
             found = next((c for c in commits if c.day is not None and c.day <= day), None)
@@ -94,7 +103,7 @@ class Reader:
                 else:
                     snaps.append(m.Snapshot(day, "commit", found.hash, found.day, got.activities,
                                             got.measurements))
-        self._worktree = None
+        self._worktree, self._now_fronts = None, {}
         return dataclasses.replace(site, history=tuple(snaps))
 
     def commits(self, git: GitInfo) -> list[Commit]:
@@ -149,34 +158,101 @@ class Reader:
             {x.loc.path for x in current.measurements} <= set(measured)
         wanted = {rel: blob for rel, (blob, kind) in tree.items() if rel not in validated
                   and not (keep_measurements and kind == "measurements")}
+        if current is not None:
+            for rel in self._same_front(tree, wanted):  # (only their Markdown bodies differ)
+                validated[rel] = by_path.get(rel, [])
+                del wanted[rel]
         problems = Problems()
         docs = self._documents(tree, wanted, problems)
+        self._raw = {}
         if problems.errors:
             return None, problems.errors
-        site = assemble(docs, problems, GitInfo(latest_content=latest, in_repo=True), static, (), validated)
+        # Activity files are validated one at a time, each once per blob and plan (a blob is
+        # shared by many commits), then handed to assemble as validated (validate.activities).
+        plan_blob = tree.get("content/plan.yaml", ("", ""))[0]
+        plan = self._plan(plan_blob, next((d for d in docs if d.source.kind == "plan"), None))
+        rest = []
+        for doc in docs:
+            rel = doc.source.rel
+            if doc.source.kind not in _ACTIVITY_KINDS or plan is None:
+                rest.append(doc)
+                continue
+            key = (rel, tree[rel][0], plan_blob)
+            hit = self._acts.get(key)
+            if hit is None:
+                found = Problems()
+                hit = self._acts[key] = (validate.activities([doc], plan, found), found.errors)
+            if hit[1]:
+                return None, hit[1]
+            validated[rel] = hit[0]
+        site = assemble(rest, problems, GitInfo(latest_content=latest, in_repo=True), static, (), validated)
         if site is None:
             return None, problems.errors
         if keep_measurements and current is not None:
             site = dataclasses.replace(site, measurements=current.measurements)
         return site, []
 
+    def _same_front(self, tree: dict[str, tuple[str, str]], wanted: dict[str, str]) -> list[str]:
+        """The Markdown activity files of `wanted` whose front matter at the commit is the
+        working file's, byte for byte: a round needs no body, so the records the build made
+        of them are taken (the commonest edit, a body's, costs no parsing)."""
+        md = {rel: blob for rel, blob in wanted.items() if tree[rel][1] == "activity"}
+        missing = sorted({blob for rel, blob in md.items() if (rel, blob) not in self._fronts})
+        self._raw = self._cat(missing) if missing else {}
+        same = []
+        for rel, blob in md.items():
+            front = self._fronts.get((rel, blob), b"?")
+            if front == b"?":
+                front = self._fronts[(rel, blob)] = _front(self._raw[blob])
+            if front is None:
+                continue
+            now = self._now_fronts.get(rel, b"?")
+            if now == b"?":
+                try:
+                    with open(os.path.join(self.site_dir, rel), "rb") as fh:
+                        now = self._now_fronts[rel] = _front(fh.read())
+                except OSError:
+                    now = self._now_fronts[rel] = None
+            if now == front:
+                same.append(rel)
+        return same
+
+    def _plan(self, blob: str, doc: Document | None) -> m.Plan | None:
+        """The plan of a blob (None when it has errors: assemble says which)."""
+        if blob not in self._plans:
+            found = Problems()
+            plan = validate.plan(doc, found)
+            self._plans[blob] = None if found.errors else plan
+        return self._plans[blob]
+
     def _tree(self, commit: str) -> tuple[dict[str, tuple[str, str]], tuple[str, ...]]:
         """The files of the records at `commit`: path -> (blob, kind), and the static files."""
         out = self._run("ls-tree", "-r", "-z", commit, "--", *_PATHS)
-        sources, blobs, static = [], {}, []
+        tree: dict[str, tuple[str, str]] = {}
+        static, kinds = [], self._kinds
         for entry in _text(out).split("\0"):
             meta, _, rel = entry.partition("\t")
             parts = meta.split(" ")
             if len(parts) != 3 or parts[1] != "blob" or parts[0] == "120000":
                 continue  # (symbolic links and submodules are no records)
-            kind = _kind(rel)
+            kind = kinds.get(rel, "?")
+            if kind == "?":
+                kind = kinds[rel] = _kind(rel) if not is_junk(rel.rpartition("/")[2]) else None
             if kind == "static":
                 static.append(rel)
-            elif kind is not None and not is_junk(rel.rpartition("/")[2]):
-                sources.append(Source(rel, kind))
-                blobs[rel] = parts[2]
-        tree = {s.rel: (blobs[s.rel], s.kind) for s in _translations(sources) if s.kind in READ_KINDS}
-        return dict(sorted(tree.items())), tuple(sorted(static))
+            elif kind is not None:
+                tree[rel] = (parts[2], kind)
+        for rel, (_, kind) in list(tree.items()):
+            # (a translation, content/activities/x.fr.md beside x.md, is no record of its own)
+            if kind == "activity" and rel.endswith(".md"):
+                base = self._bases.get(rel, "?")
+                if base == "?":
+                    found = translated(rel)
+                    base = self._bases[rel] = found[0] if found else None
+                if base is not None and base in tree:
+                    del tree[rel]
+        kept = {rel: v for rel, v in sorted(tree.items()) if v[1] in READ_KINDS}
+        return kept, tuple(sorted(static))
 
     def _unchanged(self) -> dict[str, str]:
         """Path -> blob of the files the working tree holds as the index does, unmodified."""
@@ -197,10 +273,13 @@ class Reader:
                    problems: Problems) -> list[Document]:
         """The documents of the files in `wanted` (path -> blob), read with one
         `git cat-file --batch` for those not read before."""
-        missing = sorted({blob for rel, blob in wanted.items() if (rel, blob) not in self._blobs})
-        raw = self._cat(missing) if missing else {}
+        missing = sorted({blob for rel, blob in wanted.items() if (rel, blob) not in self._blobs
+                          and blob not in self._raw})
+        raw = {**self._raw, **(self._cat(missing) if missing else {})}
         if len(self._blobs) + len(wanted) > _KEEP_BLOBS:
             self._blobs.clear()
+            self._acts.clear()
+            self._fronts.clear()
         docs = []
         for rel, blob in wanted.items():
             hit = self._blobs.get((rel, blob))
@@ -254,6 +333,15 @@ class Reader:
         log = self._run("log", "-1", "--format=%cs", sha, "--", "content")
         stamp = self._run("log", "-1", "--format=%cs", sha)
         return Commit(sha, _commit_day(_text(stamp).strip())), _commit_day(_text(log).strip())
+
+
+def _front(raw: bytes) -> bytes | None:
+    """The front matter of a Markdown file's bytes, both `---` lines included (None: none
+    found, or not where a reading of it is sure to be the same)."""
+    if not raw.startswith(b"---\n"):
+        return None
+    end = raw.find(b"\n---\n", 3)
+    return raw[:end + 5] if end >= 0 and b"\r" not in raw[:end] else None
 
 
 def _warn(problems: Problems, report: m.Report, day: dt.date, commit: Commit, errors: list[Problem]) -> None:

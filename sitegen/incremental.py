@@ -20,7 +20,8 @@ The result is always the tree a full `sitegen build` of the same content would w
   re-validated only when it (or the plan) changed. On any activity error the whole list
   is validated again the ordinary way, so messages are the same as `sitegen check`'s.
 - The new Site is diffed against the last good one. site.yaml, plan, measurements, area
-  texts, pages, reports, report date, git dates or any template changed -> every job is
+  texts, pages, reports, report date, git dates, the commits the reporting rounds read
+  (history.py: read again when HEAD moved) or any template changed -> every job is
   rendered. Otherwise the jobs whose `Job.deps` meet the changed activities are rendered:
   `activity:<id>` (its page, the list page that holds it), `area:<id>` and `country:<code>`
   of the old and new record (those pages and the area's indicators), "order" when a record
