@@ -472,15 +472,14 @@ def test_the_pages_read_well_on_phones_and_desktops_and_are_accessible(built: Pa
 
 def test_the_logframe_prints_on_a4_without_the_menu(built: Path, browser: object) -> None:
     from tests import browser_support as bs
-    with bs.serve_directory(built, "/test/") as url:
-        # A4 at 96 dpi less the 12 mm margins of the print style: 210 mm - 24 mm = 703 px
-        with bs.open_page(browser, url + "results/", viewport={"width": 703, "height": 1000}) as session:
-            p = session.page
-            p.emulate_media(media="print")
-            assert p.locator(".site-header nav").is_hidden()
-            table = p.evaluate("(() => { const t = document.querySelector('table.logframe');"
-                               " return [t.scrollWidth, t.getBoundingClientRect().right]; })()")
-            assert table[0] <= 703 and table[1] <= 703, table
-            assert p.locator("thead th").first.is_visible()  # (the header row repeats on each page)
-            pdf = p.pdf(format="A4")
-            assert pdf.startswith(b"%PDF")
+    # A4 at 96 dpi less the 12 mm margins of the print style: 210 mm - 24 mm = 703 px
+    with bs.serve_directory(built, "/test/") as url, \
+            bs.open_page(browser, url + "results/", viewport={"width": 703, "height": 1000}) as session:
+        p = session.page
+        p.emulate_media(media="print")
+        assert p.locator(".site-header nav").is_hidden()
+        table = p.evaluate("(() => { const t = document.querySelector('table.logframe');"
+                           " return [t.scrollWidth, t.getBoundingClientRect().right]; })()")
+        assert table[0] <= 703 and table[1] <= 703, table
+        assert p.locator("thead th").first.is_visible()  # (the header row repeats on each page)
+        assert p.pdf(format="A4").startswith(b"%PDF")
