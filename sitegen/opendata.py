@@ -158,7 +158,9 @@ def data_zip(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     files["CITATION.cff"] = citation(r).encode("utf-8")
     folder = job.path.rsplit("/", 1)[-1][: -len(".zip")]
     day = r.site.report_date
-    stamp = (day.year, day.month, day.day, 0, 0, 0) if day.year >= 1980 else (1980, 1, 1, 0, 0, 0)
+    # (a zip dates its entries from 1980 to 2107: a report date outside takes the nearest end)
+    stamp = ((1980, 1, 1, 0, 0, 0) if day.year < 1980 else (2107, 12, 31, 0, 0, 0) if day.year > 2107
+             else (day.year, day.month, day.day, 0, 0, 0))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as archive:
         for name in sorted(files):
