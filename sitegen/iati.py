@@ -28,7 +28,9 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 STATUS_CODES = {"planned": "1", "in-progress": "2", "completed": "3", "cancelled": "5", "postponed": "6"}
 PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END = "1", "2", "3", "4"  # ActivityDateType
 IMPLEMENTING, ACCOUNTABLE = "4", "2"  # OrganisationRole
-OUTPUT, OUTCOME = "1", "2"  # ResultType
+OUTPUT, OUTCOME, IMPACT = "1", "2", "3"  # ResultType
+# an indicator's `level` as a ResultType
+LEVEL_TYPES = {"output": OUTPUT, "outcome": OUTCOME, "impact": IMPACT}
 UNIT = "1"  # IndicatorMeasure
 PARENT, CHILD = "1", "2"  # RelatedActivityType
 GENERAL = "1"  # DescriptionType
@@ -152,8 +154,11 @@ def record_dates(act: m.Activity, day: dt.date) -> list[tuple[str, dt.date]]:
 # -- results --------------------------------------------------------------------------------
 
 def result_type(ind: m.Indicator) -> str:
-    """Output for what the plan's activities deliver (counted from the records), outcome for
-    what is measured in the world (`source: measurements`)."""
+    """The indicator's `level` (output, outcome, impact) when it has one; without one, output
+    for what the plan's activities deliver (counted from the records), outcome for what is
+    measured in the world (`source: measurements`)."""
+    if ind.level:
+        return LEVEL_TYPES[ind.level]
     return OUTCOME if ind.source == "measurements" else OUTPUT
 
 

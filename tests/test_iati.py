@@ -282,8 +282,10 @@ def test_one_result_per_indicator_with_values_computed_from_the_plan(example: tu
     assert not any(a.findall("result") for a in doc.getroot().findall("iati-activity")[1:])
     report = dt.date(2019, 12, 31)
     for result, (area, ind) in zip(results, indicators):
+        # ResultType: the indicator's level (1 output, 2 outcome, 3 impact); without one, by source
         source = ind.get("source", "activities")
-        assert result.get("type") == ("2" if source == "measurements" else "1")
+        by_source = "2" if source == "measurements" else "1"
+        assert result.get("type") == {"output": "1", "outcome": "2", "impact": "3"}.get(ind.get("level"), by_source)
         assert result.find("title/narrative").text == ind["title"]
         indicator = result.find("indicator")
         assert indicator.get("measure") == "1"
@@ -416,6 +418,10 @@ def test_optional_elements_are_left_out_when_the_records_do_not_give_them(tmp_pa
     assert kosovo.find("description/narrative").text == "A short visit."  # plain text of the Markdown
     unmeasured = [r for r in doc.iter("result") if r.find("indicator/reference").get("code") == "bs-unmeasured"]
     assert len(unmeasured) == 1
+    # indicators without a `level`: ResultType by source (measured: 2 outcome; counted: 1 output)
+    types = {r.find("indicator/reference").get("code"): r.get("type") for r in doc.iter("result")}
+    assert types == {"bs-trained": "1", "bs-posts": "2", "bs-unmeasured": "2", "fa-workshops": "1",
+                     "fa-experts": "1", "fa-states": "2"}
     period = unmeasured[0].find("indicator/period")
     assert period.find("target").get("value") == "5" and period.findall("actual") == []
     partners = [p.find("narrative").text for p in acts["XI-IATI-EX1-TP"].findall("participating-org")]
