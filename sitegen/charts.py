@@ -21,7 +21,7 @@ from typing import Any
 
 from . import model as m
 from .i18n import Words
-from .progress import AreaProgress, IndicatorProgress, amount, counts
+from .progress import AreaProgress, Breakdown, IndicatorProgress, amount, counts, measured_totals
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -337,6 +337,8 @@ def indicator_series(site: m.Site, ind: m.Indicator) -> list[tuple[dt.date, floa
     """(date, value) points of an indicator up to the report date."""
     on = site.report_date
     if ind.source == "measurements":
+        if ind.dimensions:  # (on each date its total: docs/progress.md, "Breakdowns")
+            return measured_totals(ind, site.measurements, on)
         points: dict[dt.date, float] = {}
         for x in site.measurements:
             if x.indicator == ind.id and x.date <= on:
@@ -400,6 +402,36 @@ def indicator_chart(site: m.Site, p: IndicatorProgress, color: str, key: str,
                  {"data": data, "layout": layout}, (words("date"), words("series"), words("value")),
                  tuple((d, series_name[name], v) for d, name, v in rows), f"data/charts/{key}-{ind.id}.csv",
                  tuple(rows))
+
+
+def breakdown_chart(b: Breakdown, label: str, names: dict[str, str], color: str, key: str, *,
+                    words: Words) -> Chart:
+    """A bar chart of an indicator's latest values by the categories of one dimension
+    (`label`: the dimension's name as shown; `names`: each category's)."""
+    ind = b.indicator
+    day = b.dates[-1]
+    given = [(c, v) for c, v in zip(b.categories, b.latest) if v is not None]
+    shown = [names.get(c, c) for c, _ in given]
+    title = words("%(indicator)s by %(dimension)s", indicator=ind.title, dimension=label)
+    unit = ind.unit or words("value")
+    fig = {"data": [{"type": "bar", "x": [_wrapped(x) for x in shown], "y": [_num(v) for _, v in given],
+                     "marker": {"color": color}, "name": unit,
+                     "text": [words.plain(_num(v)) for _, v in given], "textposition": "outside",
+                     "cliponaxis": False, "hovertemplate": "%{x}: %{y}<extra></extra>"}],
+           "layout": _layout(title, xaxis={"type": "category"},
+                             yaxis={"title": {"text": unit}, "rangemode": "tozero"}, showlegend=False)}
+    parts = ", ".join(words("%(category)s: %(value)s", category=x, value=words.plain(_num(v)))
+                      for x, (_, v) in zip(shown, given))
+    summary = words("On %(date)s: %(parts)s.", date=words.date(day), parts=parts)
+    total = b.totals[-1]
+    if total is not None:
+        summary += " " + words("Total: %(total)s.", total=words.plain(_num(total)))
+    rows = tuple((x, _num(v)) for x, (_, v) in zip(shown, given))
+    # (chart ids join the indicator id and the dimension with a hyphen, which a dimension's
+    # name never holds: no two charts of the site share an id)
+    chart_id = f"{key}-{ind.id}-{b.dimension}"
+    return Chart(chart_id, title, summary, fig, (label, words("value")), rows, f"data/charts/{chart_id}.csv",
+                 tuple((c, _num(v)) for c, v in given))
 
 
 def _today_line(day: str) -> dict[str, Any]:

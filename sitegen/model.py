@@ -12,6 +12,9 @@ from .branding import icon_type
 STATUSES = ("planned", "in-progress", "completed", "postponed", "cancelled")
 SOURCES = ("activities", "measurements", "contributions")
 LEVELS = ("impact", "outcome", "output")  # a results chain, from the top (docs/progress.md)
+# The categories of a `sex` breakdown that activities' participants feed (docs/records.md#dimensions):
+# each (in any case: Women, women) names the `participants` key it takes its number from.
+SEX_FROM_PARTICIPANTS = {"women": "women", "female": "women", "men": "men", "male": "men"}
 DEFAULT_TYPES = ("workshop", "training-course", "conference", "assessment", "tool", "meeting")
 
 
@@ -166,6 +169,9 @@ class Indicator:
     contact: str = ""
     frequency: str = ""
     notes: str = ""
+    # the dimensions its values are broken down by, as declared: (name, its categories), e.g.
+    # (("sex", ("female", "male")), ("country", ("AT", "DE")))
+    dimensions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -265,6 +271,9 @@ class Measurement:
     value: float
     note: str
     loc: Loc
+    # the part of the total this value is: (dimension, category) in the order the indicator
+    # declares its dimensions, e.g. (("sex", "female"),); () for the total itself
+    dimensions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

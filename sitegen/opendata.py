@@ -26,7 +26,8 @@ import yaml
 from . import charts, datafiles
 from . import model as m
 from .fields import slugify
-from .pages import featured_indicators
+from .pages import category_labels, dimension_label, featured_indicators
+from .progress import breakdowns
 from .render import Job, Renderer, page_kind
 from .reports import figures_date
 from .reports import json_number as _num
@@ -113,6 +114,8 @@ def jobs(site: m.Site) -> list[Job]:
            for name in TABLES]
     out += [Job(f"data/indicators/{i.id}.csv", "indicator_values", i.id, frozenset({f"area:{i.area}"}))
             for i in site.plan.indicators]
+    out += [Job(f"data/breakdowns/{i.id}.csv", "indicator_breakdown", i.id, frozenset({f"area:{i.area}"}))
+            for i in site.plan.indicators if i.dimensions]
     out.append(Job("data/datapackage.json", "datapackage", deps=every))
     out.append(Job(zip_path(site), "data_zip", deps=every))
     return out
@@ -136,11 +139,18 @@ def indicator_values(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     return [(job.path, _csv(indicator_table(r, ind, set()), _values(r, ind)))]
 
 
+@page_kind("indicator_breakdown")
+def indicator_breakdown(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    ind = next(i for i in r.site.plan.indicators if i.id == job.key)
+    return [(job.path, _csv(breakdown_table(r, ind, set()), _breakdown(r, ind)))]
+
+
 @page_kind("datapackage")
 def datapackage(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     taken: set[str] = set()
     tables = core_tables(r, taken)
     tables += [indicator_table(r, i, taken) for i in r.site.plan.indicators]
+    tables += [breakdown_table(r, i, taken) for i in r.site.plan.indicators if i.dimensions]
     tables += chart_tables(r, taken)
     return [(job.path, _json(package(r, tables)))]
 
@@ -217,6 +227,8 @@ def core_tables(r: Renderer, taken: set[str] | None = None) -> list[Table]:
             Column("unit", "string", w("unit of the value (the indicator's)")),
             Column("counted", "boolean", w("false when dated after the report date: not counted yet")),
             Column("note", "string", w("note of the record")),
+            Column("dimensions", "string", w("the part of the total the value is, as dimension=category "
+                                             "joined with ';' (empty: the total; see data/breakdowns/)")),
         ), (), ((("indicator",), "indicators", ("id",)),)),
         activities_table(r),
         Table("activity-areas", "activity-areas.csv", w("Areas of each activity"),
@@ -274,6 +286,43 @@ def indicator_table(r: Renderer, ind: m.Indicator, taken: set[str]) -> Table:
                                  "one indicator."), ind.unit)
 
 
+def breakdown_table(r: Renderer, ind: m.Indicator, taken: set[str]) -> Table:
+    """The schema of data/breakdowns/<id>.csv: an indicator's values by dimension (#18), tidy."""
+    w = r.words
+    name = _unique(f"breakdown-{ind.id}", taken)
+    return Table(name, f"breakdowns/{ind.id}.csv", w("%(indicator)s: breakdown", indicator=ind.title),
+                 w("The indicator's values by each of its dimensions (sex, age, country...) on each date up "
+                   "to the report date, one row per value, and its total (dimension and category empty)."), (
+        Column("indicator", "string", w("identifier of the indicator (indicators.csv)")),
+        Column("date", "date", w("date of the value")),
+        Column("dimension", "string", w("what the value is broken down by, as the plan declares it "
+                                        "(empty: the total)"), enum=tuple(n for n, _ in ind.dimensions)),
+        Column("category", "string", w("the category of the dimension, as the records write it "
+                                       "(a country as its ISO 3166-1 alpha-2 code)")),
+        Column("value", "number", w("the value"), ind.unit),
+        Column("unit", "string", w("unit of the value")),
+    ), (), ((("indicator",), "indicators", ("id",)),))
+
+
+def _breakdown(r: Renderer, ind: m.Indicator) -> list[tuple[Any, ...]]:
+    """An indicator's rows of its breakdown CSV: per date, its total, then each dimension's parts."""
+    site = r.site
+    acts = r.by_area[ind.area] if ind.source == "activities" else site.activities
+    rows: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+    order = {name: n for n, (name, _) in enumerate(ind.dimensions)}
+    for b in breakdowns(ind, acts, site.measurements, site.report_date):
+        for day, values, whole in zip(b.dates, b.values, b.totals):
+            if whole is not None:
+                rows[(day.isoformat(), "", "")] = (ind.id, day.isoformat(), "", "", _num(whole), ind.unit)
+            for category, value in zip(b.categories, values):
+                if value is not None:
+                    rows[(day.isoformat(), b.dimension, category)] = (
+                        ind.id, day.isoformat(), b.dimension, category, _num(value), ind.unit)
+    cats = {name: {c: n for n, c in enumerate(values)} for name, values in ind.dimensions}
+    return [rows[k] for k in sorted(rows, key=lambda k: (k[0], -1 if not k[1] else order[k[1]],
+                                                         cats.get(k[1], {}).get(k[2], -1)))]
+
+
 def _values_table(r: Renderer, name: str, path: str, title: str, description: str, unit: str) -> Table:
     w = r.words
     return Table(name, path, title, description, (
@@ -318,7 +367,8 @@ def _measurements(r: Renderer) -> Iterable[tuple[Any, ...]]:
     unit = {i.id: i.unit for i in site.plan.indicators}
     for x in sorted(site.measurements, key=lambda x: (order.get(x.indicator, len(order)), x.date)):
         yield (x.indicator, x.date.isoformat(), _num(x.value), unit.get(x.indicator, ""),
-               "true" if x.date <= site.report_date else "false", x.note)
+               "true" if x.date <= site.report_date else "false", x.note,
+               ";".join(f"{name}={category}" for name, category in x.dimensions))
 
 
 def _activity_areas(r: Renderer) -> Iterable[tuple[Any, ...]]:
@@ -379,6 +429,12 @@ def chart_tables(r: Renderer, taken: set[str] | None = None) -> list[Table]:
                   f"areas/{a.id}/")
     for ind in site.plan.indicators:
         indicator(ind, "indicator", f"indicators/{ind.id}/")
+        if ind.dimensions:  # (its breakdown charts: one per dimension with values)
+            acts = r.by_area[ind.area] if ind.source == "activities" else site.activities
+            for b in breakdowns(ind, acts, site.measurements, site.report_date):
+                made.append((charts.breakdown_chart(b, dimension_label(r, b.dimension), category_labels(r, b),
+                                                    r.colors[ind.area], "breakdown", words=w),
+                             (_S, ("number", ind.unit)), f"indicators/{ind.id}/"))
     gantt(site.activities, "timeline", w("Timeline of all activities"), "timeline/")
     for report in site.reports:  # (a round's figures on its date: the same areas and indicators)
         key, day = f"report-{report.id}", figures_date(site, report)

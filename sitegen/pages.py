@@ -12,7 +12,7 @@ from typing import Any
 from . import charts, maps
 from . import model as m
 from .links import to_file
-from .progress import AreaProgress, IndicatorProgress, elapsed, overall
+from .progress import AreaProgress, Breakdown, IndicatorProgress, breakdowns, elapsed, overall
 from .render import Job, Renderer, page_kind
 from .results import chain_rows, contributions, contributors
 
@@ -97,11 +97,30 @@ def indicator(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     fed_by = [indicator_progress(r, i) for i in contributors(ind, r.site.plan)]
     acts = r.by_area[area.id] if ind.source == "activities" else r.site.activities
     found = contributions(ind, acts, r.site.report_date)
+    shown = breakdowns(ind, acts, r.site.measurements, r.site.report_date)
+    by = [(b, dimension_label(r, b.dimension), category_labels(r, b)) for b in shown]
+    by_charts = [charts.breakdown_chart(b, label, names, r.colors[area.id], "breakdown", words=r.words)
+                 for b, label, names in by]
     return r.page(job, "indicator.html", p.indicator.title,
-                  [(f"areas/{area.id}/", area.title)], [chart], source="content/plan.yaml",
+                  [(f"areas/{area.id}/", area.title)], [chart, *by_charts], source="content/plan.yaml",
                   area=area, p=p, series=series, measurements=measurements,
                   parent=indicator_progress(r, parent) if parent else None, fed_by=fed_by,
-                  contributions=found, listed=found[: r.site.config.activities_per_page])
+                  contributions=found, listed=found[: r.site.config.activities_per_page],
+                  breakdowns=by, breakdown_charts=by_charts, main_chart=chart)
+
+
+def dimension_label(r: Renderer, name: str) -> str:
+    """A dimension's name as readers see it: the usual ones in the page's language, any
+    other as the plan writes it."""
+    known = {"sex": r.words("Sex"), "age": r.words("Age"), "country": r.words("Country")}
+    return known.get(name, name)
+
+
+def category_labels(r: Renderer, b: Breakdown) -> dict[str, str]:
+    """Each category's name as shown: a country's name for country codes, else as written."""
+    if b.dimension == "country":
+        return {c: r.words.country(c) for c in b.categories}
+    return {c: c for c in b.categories}
 
 
 @page_kind("results")

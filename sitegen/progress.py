@@ -13,9 +13,11 @@ Status rule (also in the README):
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from . import disaggregation
 from . import model as m
 
 STATUS_ORDER = ("achieved", "on track", "at risk", "off track", "not started", "no data")
@@ -104,6 +106,9 @@ def indicator_value(ind: m.Indicator, activities: Iterable[m.Activity],
                     measurements: Iterable[m.Measurement], on: dt.date) -> float | None:
     """The indicator's value on `on` by its source (SPEC 3); None when nothing is measured yet."""
     if ind.source == "measurements":
+        if ind.dimensions:
+            series = measured_totals(ind, measurements, on)
+            return series[-1][1] if series else None
         latest = None
         for x in measurements:
             if x.indicator == ind.id and x.date <= on and (latest is None or x.date >= latest.date):
@@ -224,3 +229,109 @@ def plan_progress(site: m.Site, on: dt.date | None = None) -> tuple[AreaProgress
     day = on or site.report_date
     return tuple(area_progress(a, site.plan, site.activities, site.measurements, day)
                  for a in site.plan.areas)
+
+
+# -- breakdowns (#18) --------------------------------------------------------------------------
+
+def measured_on(ind: m.Indicator, measurements: Iterable[m.Measurement], on: dt.date
+                ) -> dict[dt.date, list[m.Measurement]]:
+    """The indicator's measurements dated on or before `on`, by date (one row per set of
+    categories, the later one where a value is given twice)."""
+    found: dict[dt.date, list[m.Measurement]] = {}
+    for x in measurements:
+        if x.indicator == ind.id and x.date <= on:
+            found.setdefault(x.date, []).append(x)
+    return {day: disaggregation.distinct(sorted(found[day], key=lambda x: (x.loc.path, x.loc.line)))
+            for day in sorted(found)}
+
+
+def measured_totals(ind: m.Indicator, measurements: Iterable[m.Measurement], on: dt.date
+                    ) -> list[tuple[dt.date, float]]:
+    """(date, total) of a measured indicator up to `on`: on each date its row without
+    dimensions, else the sum of its parts (docs/progress.md, "Breakdowns")."""
+    out = []
+    for day, rows in measured_on(ind, measurements, on).items():
+        value = disaggregation.total(ind, rows)
+        if value is not None:
+            out.append((day, value))
+    return out
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """An indicator's values by the categories of one dimension, on each date that has them."""
+
+    indicator: m.Indicator
+    dimension: str
+    categories: tuple[str, ...]  # the declared ones, then any other found (none after validation)
+    dates: tuple[dt.date, ...]  # oldest first, up to the report date
+    values: tuple[tuple[float | None, ...], ...]  # per date, per category (None: not given)
+    totals: tuple[float | None, ...]  # the indicator's value on each date
+
+    @property
+    def latest(self) -> tuple[float | None, ...]:
+        """The values of the latest date."""
+        return self.values[-1]
+
+    @property
+    def unassigned(self) -> tuple[float | None, ...]:
+        """On each date, what the total holds beyond the parts given (a baseline, participants
+        not counted by sex, categories not given); None where nothing is left over."""
+        out: list[float | None] = []
+        for row, whole in zip(self.values, self.totals):
+            rest = None if whole is None else whole - math.fsum(v for v in row if v is not None)
+            out.append(rest if rest is not None and rest > 0 and disaggregation.differ(rest + 1.0, 1.0)
+                       else None)
+        return tuple(out)
+
+
+def breakdowns(ind: m.Indicator, activities: Iterable[m.Activity], measurements: Iterable[m.Measurement],
+               on: dt.date) -> tuple[Breakdown, ...]:
+    """The indicator's breakdown by each of its dimensions up to `on` (dimensions without any
+    value left out): measured parts, or for source activities, the women and men of the
+    activities it counts (cumulative, at the end of each year and on `on`)."""
+    if not ind.dimensions:
+        return ()
+    if ind.source == "activities":
+        return _participant_breakdown(ind, activities, on)
+    days = measured_on(ind, measurements, on)
+    out = []
+    for name, categories in ind.dimensions:
+        dates, values, totals = [], [], []
+        for day, rows in days.items():
+            parts, _used = disaggregation.margin(ind, rows, name)
+            if not parts:
+                continue
+            dates.append(day)
+            values.append(tuple(parts.get(c) for c in categories))
+            totals.append(disaggregation.total(ind, rows))
+        if dates:
+            out.append(Breakdown(ind, name, categories, tuple(dates), tuple(values), tuple(totals)))
+    return tuple(out)
+
+
+def _participant_breakdown(ind: m.Indicator, activities: Iterable[m.Activity], on: dt.date
+                           ) -> tuple[Breakdown, ...]:
+    """`sex` from the participants (women, men) of the activities an indicator counts."""
+    name, categories = ind.dimensions[0]
+    counted = sorted((a for a in activities if counts(ind, a, on)), key=lambda a: a.last_day)
+    if not any(a.participants and (a.participants.women is not None or a.participants.men is not None)
+               for a in counted):
+        return ()
+    ends = sorted({dt.date(a.last_day.year, 12, 31) for a in counted if a.last_day.year < on.year} | {on})
+    dates, values, totals = [], [], []
+    for day in ends:
+        acts = [a for a in counted if a.last_day <= day]
+        given = {"women": 0.0, "men": 0.0}
+        seen = {"women": False, "men": False}
+        for a in acts:
+            p = a.participants
+            for key, n in (("women", p.women if p else None), ("men", p.men if p else None)):
+                if n is not None:
+                    given[key] += n
+                    seen[key] = True
+        dates.append(day)
+        keys = [m.SEX_FROM_PARTICIPANTS[c.lower()] for c in categories]
+        values.append(tuple(given[k] if seen[k] else None for k in keys))
+        totals.append(ind.baseline + sum(amount(ind, a) for a in acts))
+    return (Breakdown(ind, name, categories, tuple(dates), tuple(values), tuple(totals)),)

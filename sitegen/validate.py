@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from . import branding
+from . import branding, disaggregation
 from . import model as m
 from .content import CONTROL, Document, fs_key, name_problem, translated
 from .countries import COUNTRIES
@@ -31,7 +31,7 @@ AREA_KEYS = {"id", "title", "summary", "lead", "color", "objectives", "indicator
 # an indicator's words about how it is measured, shown on its page (translatable)
 INDICATOR_META_KEYS = ("definition", "data_source", "methodology", "contact", "frequency", "notes")
 INDICATOR_KEYS = {"id", "title", "unit", "baseline", "target", "milestones", "source", "sum",
-                  "where", "description", "level", "contributes_to", *INDICATOR_META_KEYS}
+                  "where", "description", "level", "contributes_to", "dimensions", *INDICATOR_META_KEYS}
 ACTIVITY_KEYS = {"title", "area", "status", "start", "end", "type", "location", "countries",
                  "participants", "partners", "tags", "outputs", "contributes", "id",
                  "planned_start", "planned_end", "body", "draft"}
@@ -599,12 +599,68 @@ def _indicator(f: Fields, area_id: str, seen: dict[str, int],
             milestones.append(m.Milestone(date, value))
         f.ok = f.ok and mf.ok
     title = f.text("title", required=True)
+    dimensions = _dimensions(f, source, total)
     if not ind_id:
         return None
     return m.Indicator(ind_id, title, area_id, f.text("unit"), baseline, target,
                        tuple(sorted(milestones, key=lambda x: x.date)), source, total,
                        tuple(where), f.text("description"), m.Loc(f.rel, f.data.line),
-                       level, parent, **{key: f.text(key) for key in INDICATOR_META_KEYS})
+                       level, parent, **{key: f.text(key) for key in INDICATOR_META_KEYS},
+                       dimensions=dimensions)
+
+
+# A dimension's name: a measurement's column or key (lower case, no hyphen: chart ids join
+# an indicator id and a dimension name with one).
+DIMENSION_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def _dimensions(f: Fields, source: str, total: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """An indicator's `dimensions: {name: [category, ...]}`: what its values are broken down by
+    (measurements' extra columns or keys; for source activities, `sex` from participants)."""
+    raw = f.mapping("dimensions")
+    if raw is None:
+        return ()
+    df = f.sub(raw, "'dimensions'")
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for key in raw:
+        name = str(key)
+        if name in _MEASUREMENT_KEYS or not DIMENSION_NAME.fullmatch(name):
+            df.error(key, f"'{name}' cannot name a dimension",
+                     "use lower-case letters, digits and _ (e.g. sex, age, country), "
+                     "other than indicator, date, value and note")
+            continue
+        values = df.text_list(key)
+        if not values and df.data.get(key) is not None and isinstance(df.data.get(key), list):
+            df.error(key, f"dimension '{name}': list its categories, e.g. {name}: [a, b]")
+        seen: set[str] = set()
+        for i, value in enumerate(values):
+            at = df.item_where(key, i)
+            if value in seen:
+                df.problems.error(df.rel, *at, f"dimension '{name}': category '{value}' is listed twice")
+                df.ok = False
+            seen.add(value)
+            if name == "country":
+                _country(df, name, value, at)
+        if values:
+            out.append((name, tuple(dict.fromkeys(values))))
+    f.ok = f.ok and df.ok
+    if out and source == "contributions":
+        f.error("dimensions", "contributions carry no breakdown: 'dimensions' applies to indicators "
+                "with source: measurements, or source: activities with sum: participants (sex)")
+        return ()
+    if out and source == "activities":
+        names = [name for name, _ in out]
+        if names != ["sex"] or total != "participants":
+            f.error("dimensions", "with source: activities, the only dimension is 'sex', fed by the "
+                    "participants' women and men, with sum: participants",
+                    "or give the indicator source: measurements, and its values by dimension there")
+            return ()
+        unfed = [c for c in out[0][1] if c.lower() not in m.SEX_FROM_PARTICIPANTS]
+        if unfed:
+            f.error("dimensions", f"dimension 'sex': participants give no '{unfed[0]}'",
+                    "name the categories women and men (or female and male)")
+            return ()
+    return tuple(out)
 
 
 # -- activities -----------------------------------------------------------------------------
@@ -867,12 +923,56 @@ def measurements(docs: list[Document], plan_: m.Plan | None, problems: Problems)
             break  # the limit: reported where it was passed
         read += n
     out.sort(key=lambda x: (x.indicator, x.date, x.loc.path, x.loc.line))
-    for before, x in zip(out, out[1:]):
-        if (before.indicator, before.date) == (x.indicator, x.date):
+    seen: dict[tuple[str, dt.date, tuple[tuple[str, str], ...]], m.Measurement] = {}
+    for x in out:
+        key = (x.indicator, x.date, x.dimensions)
+        before = seen.get(key)
+        if before is not None:
+            part = "".join(f", {name} {category}" for name, category in x.dimensions)
             problems.warning(x.loc.path, x.loc.line, 1,
-                             f"'{x.indicator}' is measured twice on {x.date.isoformat()} (also at "
+                             f"'{x.indicator}'{part} is measured twice on {x.date.isoformat()} (also at "
                              f"{before.loc.path}:{before.loc.line}); this value is the one used")
+        seen[key] = x
+    if known is not None:
+        _check_parts(out, known, problems)
     return out
+
+
+def _check_parts(out: list[m.Measurement], known: dict[str, m.Indicator], problems: Problems) -> None:
+    """Each total against the sum of its parts by each dimension (a warning at the total's
+    row when they disagree: a complete breakdown must sum to it, an incomplete one may not
+    exceed it); without a total, the complete breakdowns against each other."""
+    by_day: dict[tuple[str, dt.date], list[m.Measurement]] = {}
+    for x in out:
+        if known.get(x.indicator) is not None and known[x.indicator].dimensions:
+            by_day.setdefault((x.indicator, x.date), []).append(x)
+    for (ind_id, day), found in by_day.items():
+        ind, rows = known[ind_id], disaggregation.distinct(found)
+        whole = next((x for x in rows if not x.dimensions), None)
+        first: tuple[str, float] | None = None
+        for name, _ in ind.dimensions:
+            parts, used = disaggregation.margin(ind, rows, name)
+            if not parts:
+                continue
+            added = math.fsum(parts.values())
+            full = disaggregation.complete(ind, name, parts)
+            where = ", ".join(sorted({f"{x.loc.path}:{x.loc.line}" for x in used}))
+            if whole is not None:
+                if (disaggregation.differ(added, whole.value) and full) or (
+                        added > whole.value and disaggregation.differ(added, whole.value)):
+                    problems.warning(whole.loc.path, whole.loc.line, 1,
+                                     f"'{ind_id}' on {day.isoformat()}: the total {whole.value:g} is not the sum "
+                                     f"of its parts by {name}, {added:g}"
+                                     + ("" if full else " (given for some categories only)"),
+                                     f"the parts are at {where}; correct the total or the parts")
+            elif full and first is None:
+                first = (name, added)
+            elif full and first is not None and disaggregation.differ(added, first[1]):
+                at = min(used, key=lambda x: (x.loc.path, x.loc.line))
+                problems.warning(at.loc.path, at.loc.line, 1,
+                                 f"'{ind_id}' on {day.isoformat()}: the parts by {name} sum to {added:g}, "
+                                 f"those by {first[0]} to {first[1]:g}",
+                                 f"the parts are at {where}; a row without dimensions would give the total")
 
 
 def _too_many(rel: str, line: int, problems: Problems) -> int:
@@ -883,7 +983,10 @@ def _too_many(rel: str, line: int, problems: Problems) -> int:
 
 
 def _measurement(f: Fields, known: dict[str, m.Indicator] | None, out: list[m.Measurement]) -> None:
-    """One measurement record (a YAML mapping or a CSV row), checked field by field."""
+    """One measurement record (a YAML mapping or a CSV row), checked field by field; its keys
+    beyond `_MEASUREMENT_KEYS` are its dimensions (an empty one: none)."""
+    parts, ok = _parts(f, known)
+    f = _standard_keys(f, ok)
     f.unknown_keys(_MEASUREMENT_KEYS)
     ind = f.text("indicator", required=True)
     date = f.date("date", required=True)
@@ -896,7 +999,62 @@ def _measurement(f: Fields, known: dict[str, m.Indicator] | None, out: list[m.Me
             f.error("indicator", f"indicator '{ind}' has source '{known[ind].source}'; "
                     "measurements are only used with source: measurements")
     if f.ok and date:
-        out.append(m.Measurement(ind, date, value, f.text("note"), m.Loc(f.rel, f.data.line)))
+        out.append(m.Measurement(ind, date, value, f.text("note"), m.Loc(f.rel, f.data.line), parts))
+
+
+def _parts(f: Fields, known: dict[str, m.Indicator] | None) -> tuple[tuple[tuple[str, str], ...], bool]:
+    """A measurement's dimensions, (name, category) in the order its indicator declares them,
+    and whether they are all declared (an undeclared dimension or category is an error)."""
+    extra = [key for key in f.data if key not in _MEASUREMENT_KEYS]
+    ind = f.data.get("indicator")
+    if not extra or known is None or not isinstance(ind, str) or ind not in known:
+        return (), True  # (an unknown indicator is reported once, at its key)
+    declared = dict(known[ind].dimensions)
+    found: dict[str, str] = {}
+    ok = True
+    for key in extra:
+        name = str(key)
+        if f.data[key] is None or f.data[key] == "":
+            continue  # (a CSV column of another indicator's dimension, empty here)
+        if name not in declared:
+            its = f"its dimensions: {', '.join(declared)}" if declared else "it declares none"
+            hint = did_you_mean(name, [*declared, *_MEASUREMENT_KEYS])
+            if not hint.startswith("did you mean"):
+                hint = f"declare it on the indicator in content/plan.yaml: dimensions: {{{name}: [...]}}"
+            f.error(key, f"'{name}' is not a dimension of indicator '{ind}' ({its})", hint)
+            ok = False
+            continue
+        category = f.text(key)
+        if category and category not in declared[name]:
+            hint = did_you_mean(category, declared[name])
+            if not hint.startswith("did you mean"):
+                hint = f"its categories: {', '.join(declared[name])}"
+            f.error(key, f"'{category}' is not a category of dimension '{name}' of indicator '{ind}'", hint)
+        if category in declared[name]:
+            found[name] = category
+        else:
+            ok = False
+    order = list(declared)
+    return tuple(sorted(found.items(), key=lambda kv: order.index(kv[0]))), ok
+
+
+def _standard_keys(f: Fields, ok: bool) -> Fields:
+    """The measurement without its dimensions, for the checks of its other keys."""
+    if all(key in _MEASUREMENT_KEYS for key in f.data):
+        out = f
+    else:
+        data = YDict()
+        data.line, data.column = f.data.line, f.data.column
+        for key in f.data:
+            if key in _MEASUREMENT_KEYS:
+                data[key] = f.data[key]
+                if key in f.data.marks:
+                    data.marks[key] = f.data.marks[key]
+                if key in f.data.raw:
+                    data.raw[key] = f.data.raw[key]
+        out = Fields(f.rel, data, f.problems, f.what)
+    out.ok = f.ok and ok
+    return out
 
 
 def _yaml_measurements(doc: Document, known: dict[str, m.Indicator] | None, problems: Problems,
@@ -953,10 +1111,14 @@ def _csv_table(rel: str, text: str, reader: Any, known: dict[str, m.Indicator] |
         problems.error(rel, 1, 1, "CSV header must be 'indicator,date,value,note' "
                        f"(missing: {', '.join(missing)})")
         return 0
-    plain = set(header) <= set(_MEASUREMENT_KEYS) and len(set(header)) == len(header)
+    plain = len(set(header)) == len(header)
     at = {name: header.index(name) for name in _MEASUREMENT_KEYS if name in header}
+    # the other columns are dimensions: (name, index), and each indicator's categories of each
+    dim_at = [(name, k) for k, name in enumerate(header) if name not in _MEASUREMENT_KEYS]
     ok_ids = ({i for i, ind in known.items() if ind.source == "measurements"}
               if known is not None else None)
+    declared = ({i: {name: (n, set(values)) for n, (name, values) in enumerate(ind.dimensions)}
+                 for i, ind in known.items()} if known is not None else {})
     days: dict[str, dt.date | None] = {}
     lines: list[str] | None = None
     rows, prev = 0, reader.line_num
@@ -972,10 +1134,11 @@ def _csv_table(rel: str, text: str, reader: Any, known: dict[str, m.Indicator] |
             note = row[at["note"]].strip() if "note" in at else ""
             day = days[day_text] if day_text in days else days.setdefault(day_text, day_of(day_text))
             value = _csv_number(row[at["value"]].strip())
-            if (day is not None and value is not None and ind
+            parts = _csv_parts(row, dim_at, declared.get(ind)) if dim_at else ()
+            if (day is not None and value is not None and ind and parts is not None
                     and (ind in ok_ids if ok_ids is not None else not CONTROL.search(ind))
                     and not CONTROL.search(note)):
-                out.append(m.Measurement(ind, day, value, note, m.Loc(rel, line)))
+                out.append(m.Measurement(ind, day, value, note, m.Loc(rel, line), parts))
                 continue
         if lines is None:
             lines = text.split("\n")
@@ -985,6 +1148,21 @@ def _csv_table(rel: str, text: str, reader: Any, known: dict[str, m.Indicator] |
         _measurement(Fields(rel, _csv_record(header, row, lines, line), problems, "a measurement"),
                      known, out)
     return rows
+
+
+def _csv_parts(row: list[str], dim_at: list[tuple[str, int]],
+               declared: dict[str, tuple[int, set[str]]] | None) -> tuple[tuple[str, str], ...] | None:
+    """A CSV row's dimensions when each is a declared category of its indicator's (in the
+    declared order), else None (the row then takes _measurement, for its messages)."""
+    found = []
+    for name, k in dim_at:
+        cell = row[k].strip()
+        if not cell:
+            continue
+        if declared is None or name not in declared or cell not in declared[name][1]:
+            return None
+        found.append((declared[name][0], name, cell))
+    return tuple((name, cell) for _, name, cell in sorted(found))
 
 
 def _csv_number(cell: str) -> float | None:

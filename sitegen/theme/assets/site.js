@@ -108,3 +108,28 @@
     if (inside || document.activeElement === button) { button.focus(); }
   });
 })();
+
+/* -- Breakdown (#18): an indicator's values by dimension ------------------------------- */
+/* Without scripts every dimension's table and chart shows; with them, the select shows one
+   dimension at a time (its charts resized: drawn while the section was visible, they keep
+   their size, but the window may have changed since). */
+(function () {
+  "use strict";
+  var select = document.getElementById("breakdown-select");
+  if (!select) { return; }
+  var sections = document.querySelectorAll(".breakdown-dimension");
+  function show(id) {
+    Array.prototype.forEach.call(sections, function (section) {
+      section.hidden = section.id !== id;
+      if (!section.hidden && window.Plotly) {
+        Array.prototype.forEach.call(section.querySelectorAll(".plot.js-plotly-plot"), function (el) {
+          window.Plotly.Plots.resize(el);
+        });
+      }
+    });
+  }
+  select.parentNode.hidden = false;
+  select.addEventListener("change", function () { show(select.value); });
+  show(select.value);
+})();
+/* -- end of the breakdown -- */
