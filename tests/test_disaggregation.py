@@ -390,3 +390,38 @@ def test_the_example_breaks_its_officers_trained_down_by_sex(tmp_path: Path) -> 
     assert parts == total
     value = {r["id"]: r["value"] for r in csv_rows(out / "data/indicators.csv")}["bs-officers-trained"]
     assert float(value) == total
+
+
+# -- in Chromium: the selector, and every table without JavaScript ------------------------------
+
+VISIBLE = """() => Array.from(document.querySelectorAll('.breakdown-dimension'))
+    .filter(s => s.offsetParent !== null && s.querySelector('table.breakdown-table').offsetHeight > 0)
+    .map(s => s.id)"""
+
+
+def test_the_selector_shows_one_dimension_and_without_javascript_every_table_shows(
+        built: tuple[Path, Path, str], open_browser_page: Any) -> None:
+    from tests import browser_support as bs
+    _, out, _ = built
+    with bs.serve_directory(out, "/t/") as base:
+        url = f"{base}indicators/victims-assisted/"
+        with open_browser_page(url) as session:
+            page = session.page
+            assert page.is_visible("#breakdown-select")
+            assert page.evaluate(VISIBLE) == ["breakdown-sex"]
+            total, drawn = bs.plotly_charts_drawn(page)
+            assert total == drawn == 3  # (the value chart and one per dimension)
+            page.select_option("#breakdown-select", "breakdown-country")
+            assert page.evaluate(VISIBLE) == ["breakdown-country"]
+            # the chart of the dimension shown spans its section (resized as it is shown)
+            width = page.evaluate("() => document.querySelector('#breakdown-country .plot .main-svg').clientWidth")
+            assert width > 300
+            page.select_option("#breakdown-select", "breakdown-sex")
+            assert page.evaluate(VISIBLE) == ["breakdown-sex"]
+            assert not session.page_errors, session.page_errors
+        with open_browser_page(url, java_script_enabled=False) as session:
+            page = session.page
+            assert not page.is_visible("#breakdown-select")
+            assert page.evaluate(VISIBLE) == ["breakdown-sex", "breakdown-country"]
+            rows = page.locator("#breakdown-country table.breakdown-table tbody tr").all_inner_texts()
+            assert [r.split("\t")[0] for r in rows] == ["Austria", "Germany", "Serbia"]
