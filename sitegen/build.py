@@ -325,8 +325,13 @@ class _Tokens:
             return self._records(r.by_area.get(name, [])) + self._records(self._contributing().get(name, []))
         if kind == "country":
             return self._records(r.by_country.get(name, []))
-        if kind == "order":  # how many records, in which order, and the countries they name
-            return cache.digest(repr(([(a.start, a.id) for a in self.site.activities], sorted(r.by_country))).encode())
+        if kind in ("tag", "partner", "type"):  # (taxonomy.py: the records naming the term)
+            term = r.term_of.get((kind, name))
+            return self._records(term.activities) if term is not None else b""
+        if kind == "order":  # how many records, in which order, the countries they name, the term pages
+            terms = [(t.kind, t.slug, r.term_pages(t)) for found in r.terms.values() for t in found]
+            return cache.digest(repr(([(a.start, a.id) for a in self.site.activities], sorted(r.by_country),
+                                      terms)).encode("utf-8", "surrogateescape"))
         if kind in ("plan", "page"):
             return b""  # the part every page shares holds them
         return None  # a dep this function does not know: the page is rendered

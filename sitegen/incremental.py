@@ -23,8 +23,9 @@ The result is always the tree a full `sitegen build` of the same content would w
   texts, pages, reports, report date, git dates, the commits the reporting rounds read
   (history.py: read again when HEAD moved) or any template changed -> every job is
   rendered. Otherwise the jobs whose `Job.deps` meet the changed activities are rendered:
-  `activity:<id>` (its page, the list page that holds it), `area:<id>` and `country:<code>`
-  of the old and new record (those pages and the area's indicators), "order" when a record
+  `activity:<id>` (its page, the list page that holds it), `area:<id>`, `country:<code>`
+  and `tag:`, `partner:` and `type:<slug>` (taxonomy.record_deps) of the old and new
+  record (those pages, the area's indicators, the indexes of terms), "order" when a record
   came, went or changed its start (every list page, the sitemap), and "activities" (the
   dashboard, timeline, data files, feed, reports); plus jobs that are new or whose key or
   deps changed. With templates of the site's own that could show any record anywhere (see
@@ -54,7 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, datafiles, validate
+from . import __version__, datafiles, taxonomy, validate
 from . import model as m
 from .assembly import Assembler
 from .build import _template_path, collision, static_copies
@@ -303,6 +304,7 @@ class Builder:
                         wanted.update(f"area:{x}" for x in act.areas)
                         wanted.update(f"area:{area_of[k]}" for k, _ in act.contributes if k in area_of)
                         wanted.update(f"country:{c}" for c in act.all_countries)
+                        wanted.update(taxonomy.record_deps(act))  # its tags', partners' and type's pages
                 if old_act is None or new_act is None or old_act.start != new_act.start:
                     wanted.add("order")  # the list pages show the count and the order
             if "order" not in wanted:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import charts, maps
+from . import charts, maps, taxonomy
 from . import model as m
 from .links import to_file
 from .progress import AreaProgress, Breakdown, IndicatorProgress, breakdowns, elapsed, overall
@@ -235,3 +235,61 @@ def report(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 @page_kind("reports")
 def reports(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     return r.page(job, "reports.html", r.words("Reports"), [], reports=list(reversed(r.site.reports)))
+
+
+# -- tags, partners and activity types (taxonomy.py) ------------------------------------------
+
+# A term page charts its activities by status from this many on (fewer: the list says it all).
+TERM_CHART_MIN = 5
+
+
+def term_label(r: Renderer, term: taxonomy.Term, heading: bool = False) -> str:
+    """A term's name as shown: an activity type's words (Words.activity_type, in a `heading`
+    with a capital), else its name as written."""
+    if term.kind != "type":
+        return term.name
+    label = r.words.activity_type(term.name)
+    return label[:1].upper() + label[1:] if heading else label
+
+
+def _kind_title(r: Renderer, kind: str) -> str:
+    return {"tag": r.words("Tags"), "partner": r.words("Partners"), "type": r.words("Activity types")}[kind]
+
+
+@page_kind("tag")
+@page_kind("partner")
+@page_kind("type")
+def term(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    """The activities of a tag, partner or activity type, newest first, a page of
+    activities_per_page at a time (key: "<slug>", then "<slug>/<n>")."""
+    slug, _, number = job.key.partition("/")
+    t = r.term_of[(job.kind, slug)]
+    n, pages, per = int(number or 1), r.term_pages(t), r.site.config.activities_per_page
+    name, heading, folder = term_label(r, t), term_label(r, t, heading=True), taxonomy.FOLDERS[t.kind]
+    crumbs = [("activities/", r.words("Activities")), (f"{folder}/", _kind_title(r, t.kind))]
+    title = heading
+    if n > 1:
+        crumbs.append((f"{folder}/{slug}/", heading))
+        title = r.words("%(name)s, page %(n)s", name=heading, n=r.words.number(n))
+    page_charts = []
+    if n == 1 and len(t.activities) >= TERM_CHART_MIN:
+        page_charts.append(charts.status_breakdown(t.activities, f"{t.kind}-{slug}", words=r.words,
+                                                   title=r.words("%(name)s: activities by status", name=heading)))
+    acts = t.activities
+    first = min((a.start for a in acts), default=None)
+    last = max((a.last_day for a in acts), default=None)
+    return r.page(job, "term.html", title, crumbs, page_charts, term=t, name=name, folder=folder,
+                  listed=acts[(n - 1) * per: n * per], page=n, pages=pages, first=first, last=last,
+                  others=[r.words.activity_type(x) for x in t.others] if t.kind == "type" else list(t.others))
+
+
+@page_kind("tags")
+@page_kind("partners")
+@page_kind("types")
+def terms_index(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    """Every tag, partner or activity type, with its number of activities."""
+    kind = next(k for k, folder in taxonomy.FOLDERS.items() if folder == job.kind)
+    rows = sorted(((term_label(r, t, heading=True), t) for t in r.terms[kind]),
+                  key=lambda x: (x[0].casefold(), x[0], x[1].slug))
+    return r.page(job, "terms.html", _kind_title(r, kind), [("activities/", r.words("Activities"))],
+                  kind=kind, folder=job.kind, rows=rows)

@@ -22,7 +22,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from . import charts, markdown
+from . import charts, markdown, taxonomy
 from . import model as m
 from .i18n import Words, direction, words_for
 from .languages import Languages
@@ -48,8 +48,10 @@ class Job:
     key: str = ""
     # What the page shows of the activities: "activities" (any field of any of them),
     # "activity:<id>" (that record), "area:<id>" (the records of that area, or contributing
-    # to its indicators), "country:<code>" (the records involving that country), "order"
-    # (the number of records and their order); "plan" and "page:<slug>": no record.
+    # to its indicators), "country:<code>" (the records involving that country), "tag:<slug>",
+    # "partner:<slug>" and "type:<slug>" (the records naming that term: taxonomy.py), "order"
+    # (the number of records and their order, and which country and term pages there are);
+    # "plan" and "page:<slug>": no record.
     deps: frozenset[str] = frozenset({"activities"})
     lang: str = ""  # a language of the site other than its first: the page is under /<lang>/
 
@@ -133,6 +135,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.filters["country"] = words.country
     env.filters["and_list"] = words.and_list
     env.filters["slug"] = status_class
+    env.filters["term_slug"] = taxonomy.slug  # a tag's, partner's or type's page (tags/<slug>/...)
     return env
 
 
@@ -204,7 +207,7 @@ def edit_links(site: m.Site, source: str) -> dict[str, str]:
 def nav(site: m.Site, words: Words, url: str) -> tuple[tuple[str, str, bool], ...]:
     """The site menu: (href, label, whether it is the page at `url` or holds it)."""
     w = words
-    items = [("", w("Dashboard")), ("areas/", w("Areas")), ("activities/", w("Activities")),
+    items = [("", w("Dashboard")), ("areas/", w("Areas")), ("results/", w("Results")), ("activities/", w("Activities")),
              ("timeline/", w("Timeline")), ("countries/", w("Countries"))]
     if site.reports:
         items.append(("reports/", w("Reports")))
@@ -480,6 +483,16 @@ class Renderer:
                 for c in sorted(self.by_country)]
         out += [Job(f"pages/{p.slug}/index.html", "freepage", p.slug, frozenset({f"page:{p.slug}"}))
                 for p in site.pages]
+        # tags, partners and activity types: an index of each kind, a page (or pages) per term
+        # (pages.term); "tag:<slug>" and friends: the records naming it (taxonomy.record_deps)
+        for kind, folder in taxonomy.FOLDERS.items():
+            found = self.terms[kind]
+            out.append(Job(f"{folder}/index.html", folder, deps=frozenset(f"{kind}:{t.slug}" for t in found) | {"plan"}))
+            for t in found:
+                dep = frozenset({f"{kind}:{t.slug}"})
+                out.append(Job(f"{folder}/{t.slug}/index.html", kind, t.slug, dep))
+                out += [Job(f"{folder}/{t.slug}/page/{n}/index.html", kind, f"{t.slug}/{n}", dep)
+                        for n in range(2, self.term_pages(t) + 1)]
         if site.reports:
             out.append(Job("reports/index.html", "reports"))
         out += [Job(f"reports/{r.id}/index.html", "report", r.id) for r in site.reports]
@@ -498,6 +511,20 @@ class Renderer:
     def list_pages(self) -> int:
         per = self.site.config.activities_per_page
         return max(1, -(-len(self.site.activities) // per))
+
+    @functools.cached_property
+    def terms(self) -> dict[str, tuple[taxonomy.Term, ...]]:
+        """The tags, partners and activity types, each with its activities (taxonomy.py)."""
+        return {kind: taxonomy.terms(self.site.plan, self._newest_first, kind) for kind in taxonomy.FOLDERS}
+
+    @functools.cached_property
+    def term_of(self) -> dict[tuple[str, str], taxonomy.Term]:
+        """(kind, slug) -> the term."""
+        return {(t.kind, t.slug): t for found in self.terms.values() for t in found}
+
+    def term_pages(self, term: taxonomy.Term) -> int:
+        """How many pages list a term's activities (activities_per_page to a page)."""
+        return max(1, -(-len(term.activities) // self.site.config.activities_per_page))
 
     def render(self, job: Job) -> list[tuple[str, bytes]]:
         """One job -> its output files (a page and the CSVs of its charts): the function of
