@@ -180,7 +180,9 @@ class Words:
             # the kinds of page search finds (the `kind` meta of the templates' data-pagefind-body)
             "kinds": {"activity": self.gettext("activity"), "area": self.gettext("area"),
                       "indicator": self.gettext("indicator"), "country": self.gettext("country"),
-                      "report": self.gettext("report"), "page": self.gettext("page")},
+                      "report": self.gettext("report"), "page": self.gettext("page"),
+                      "tag": self.gettext("tag"), "partner": self.gettext("partner"),
+                      "type": self.gettext("activity type")},
             "statuses": {word: self.status(word) for word in STATUS_WORDS[:5]},
         }
 

@@ -139,6 +139,10 @@ def test_activity_pages_link_their_tags_partners_and_type(example: tuple[Path, P
         assert links == want, r["id"]
         for target in want:
             assert (out / target / "index.html").exists()
+    # and the list of activities leads to the three indexes
+    browse = re.search(r'<p class="browse">.*?</p>', main_of(out / "activities/index.html"))
+    assert browse is not None
+    assert re.findall(r'href="([^"]+)"', browse.group(0)) == ["../types/", "../partners/", "../tags/"]
 
 
 def test_the_sitemap_and_the_search_index_hold_them(example: tuple[Path, Path]) -> None:
@@ -156,6 +160,10 @@ def test_the_sitemap_and_the_search_index_hold_them(example: tuple[Path, Path]) 
         kind = page.split("/")[0][:-1]
         is_index = page.count("/") == 1
         assert ('data-pagefind-body data-pagefind-meta="kind:' + kind + '"' in text) != is_index, page
+    search = (out / "search/index.html").read_text(encoding="utf-8")
+    words = json.loads(re.search(r'<script type="application/json" id="site-words">(.*?)</script>', search).group(1))  # type: ignore[union-attr]
+    assert {k: words["kinds"][k] for k in ("tag", "partner", "type")} == {
+        "tag": "tag", "partner": "partner", "type": "activity type"}  # (how a result names its kind)
     entry = json.loads((out / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
     bodies = sum(1 for p in out.rglob("*.html") if "data-pagefind-body" in p.read_text(encoding="utf-8"))
     assert sum(lang["page_count"] for lang in entry["languages"].values()) == bodies
