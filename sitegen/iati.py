@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from . import model as m
-from .progress import indicator_value
+from .progress import breakdowns, indicator_value, measured_totals
 from .render import Job, Renderer, page_kind
 
 VERSION = "2.03"
@@ -215,7 +215,25 @@ def result(r: Renderer, ind: m.Indicator, translated: dict[str, dict[str, m.Indi
             _narratives(ET.SubElement(actual, "comment"),
                         [(code, w("The value on the report date, %(date)s: the period has not ended.",
                                   date=day.isoformat())) for code, w in texts])
+        for name, category, part in parts(ind, site, min(end, day)):
+            by = ET.SubElement(period, "actual", value=number(part))
+            ET.SubElement(by, "dimension", name=name, value=category)
     return el
+
+
+def parts(ind: m.Indicator, site: m.Site, on: dt.date) -> list[tuple[str, str, float]]:
+    """(dimension, category, value) of an indicator's parts on the date its value on `on`
+    comes from (docs/progress.md, "Breakdowns"): IATI's actuals by `dimension`."""
+    if not ind.dimensions:
+        return []
+    if ind.source == "measurements":
+        totals = measured_totals(ind, site.measurements, on)
+        if not totals:
+            return []
+        on = totals[-1][0]
+    return [(b.dimension, category, value)
+            for b in breakdowns(ind, site.activities, site.measurements, on) if b.dates[-1] == on
+            for category, value in zip(b.categories, b.latest) if value is not None]
 
 
 def number(value: float) -> str:

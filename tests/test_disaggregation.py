@@ -425,3 +425,33 @@ def test_the_selector_shows_one_dimension_and_without_javascript_every_table_sho
             assert page.evaluate(VISIBLE) == ["breakdown-sex", "breakdown-country"]
             rows = page.locator("#breakdown-country table.breakdown-table tbody tr").all_inner_texts()
             assert [r.split("\t")[0] for r in rows] == ["Austria", "Germany", "Serbia"]
+
+
+def test_the_iati_export_gives_the_parts_as_actuals_by_dimension(tmp_path: Path) -> None:
+    """IATI 2.03: each part of a period's value is an `actual` with its `dimension`."""
+    import xml.etree.ElementTree as ET
+    settings = dedent("""
+        title: T
+        base_url: https://example.org/t/
+        as_of: 2019-12-31
+        iati:
+          reporting_org: {ref: XI-IATI-EX1, name: Example Org, type: 21}
+          identifier: XI-IATI-EX1-TP
+        """)
+    site = make_site(tmp_path / "site", {**FILES, "site.yaml": settings})
+    run = run_sitegen("build", site, "-o", tmp_path / "out")
+    assert run.returncode == 0, run.stderr
+    root = ET.parse(tmp_path / "out/data/iati-activities.xml").getroot()
+    victims = expected_measured(site, "victims-assisted", ["sex", "country"])["2019-12-31"]
+    for result in root.iter("result"):
+        if result.find("indicator/reference").get("code") != "victims-assisted":
+            continue
+        period = result.find("indicator/period")  # (no milestones: one period, the plan's)
+        got = [(tuple((d.get("name"), d.get("value")) for d in a.findall("dimension")), float(a.get("value")))
+               for a in period.findall("actual")]
+        want = [((), victims["total"])]
+        want += [(((dim, c),), n) for dim in ("sex", "country") for c, n in victims["parts"][dim].items()]
+        assert got == want
+        break
+    else:
+        raise AssertionError("no result for victims-assisted")
