@@ -227,7 +227,7 @@ def report(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
                for p in ctx["areas"] if p.indicators}
     return r.page(job, "report.html", report.title, [("reports/", r.words("Reports"))],
                   [progress, *by_area.values()], source=report.loc.path, progress_chart=progress,
-                  area_charts=by_area, online=r.site.config.base_url + r.prefix + f"reports/{report.id}/",
+                  area_charts=by_area, online=r.site.config.base_url + f"reports/{report.id}/",
                   map=maps.activity_map(ctx["completed"] + ctx["under_way"], r.words, "../" * job.path.count("/"),
                                         r.words("Activities of the period by country"), r.by_country), **ctx)
 

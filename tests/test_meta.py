@@ -210,6 +210,9 @@ def test_cards_are_the_same_bytes_at_the_site_root_of_every_language(tmp_path: P
     h = head(out / "ar/index.html")
     assert h.props["og:image"] == BASE + "cards/plan.png"
     assert h.props["og:locale"] == "ar_EG" and h.props["og:url"] == BASE + "ar/"
+    # (the round's print cover names its page's address once, language folder included)
+    cover = (out / "ar/reports/2019/index.html").read_text(encoding="utf-8")
+    assert BASE + "ar/reports/2019/" in cover and "ar/ar/" not in cover
     first = {p.relative_to(out): p.read_bytes() for p in (out / "cards").rglob("*.png")}
     assert len(first) == 1 + 7 + 18  # the plan's, each area's, each indicator's
     again = tmp_path / "again"
