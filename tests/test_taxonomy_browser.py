@@ -52,3 +52,17 @@ def test_the_search_finds_a_tag_page_as_a_tag(served: str, browser: Any) -> None
                               ".map(li => [li.querySelector('a').getAttribute('href'), li.textContent])")
         found = [text for href, text in items if href == f"{BASE}tags/central-asia/"]
         assert found and re.search(r"Central Asia\s*\(tag\)", found[0]), items[:5]
+
+
+@pytest.mark.parametrize("path", ["tags/", "tags/central-asia/", "partners/"])
+def test_readable_on_a_phone_and_printed(path: str, served: str, browser: Any) -> None:
+    with bs.open_page(browser, served + path, viewport={"width": 390, "height": 740}, is_mobile=True) as session:
+        page = session.page
+        bs.plotly_charts_drawn(page)
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"{path} scrolls sideways by {overflow}px on a phone"
+        assert page.locator(".menu-toggle").is_visible() and not page.locator("#site-menu").is_visible()
+        page.locator(".menu-toggle").click()
+        assert page.locator("#site-menu a[href$='results/']").is_visible()  # (Results: in the folded menu)
+        page.emulate_media(media="print")
+        assert not page.locator("nav[aria-label=Main]").is_visible() and page.locator("h1").is_visible()
