@@ -122,7 +122,8 @@ def test_the_snippet_shows_the_chart_on_another_origin(chart: str, served: tuple
         assert _origin(host_url) != _origin(base_url)
         session.goto(host_url)
         frame_el = session.page.locator("iframe")
-        placeholder = session.page.evaluate("() => document.querySelector('iframe').style.height")
+        # (the height the snippet starts with: the embed page may have resized the iframe already)
+        placeholder = re.search(r"height:(\d+px)", snippet).group(1)
         frame = frame_el.element_handle().content_frame()
         frame.wait_for_selector(".plot svg.main-svg", timeout=15000)
         # the chart is drawn inside the iframe, with a trace per series of its figure
@@ -134,7 +135,9 @@ def test_the_snippet_shows_the_chart_on_another_origin(chart: str, served: tuple
         session.page.wait_for_function(
             """(want) => Math.abs(document.querySelector('iframe').getBoundingClientRect().height - want) < 1""",
             arg=frame.evaluate(EMBED_HEIGHT), timeout=10000)
-        assert session.page.evaluate("() => document.querySelector('iframe').style.height") != placeholder
+        shown = frame.evaluate(EMBED_HEIGHT)
+        if abs(shown - int(placeholder[:-2])) >= 1:  # (a chart as tall as the guess needs no resizing)
+            assert session.page.evaluate("() => document.querySelector('iframe').style.height") != placeholder
         assert frame.evaluate("() => document.documentElement.scrollHeight <= document.documentElement.clientHeight")
         # it follows the content: a reader opens the data table, the iframe grows with it
         before = frame_el.bounding_box()["height"]
