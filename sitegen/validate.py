@@ -1112,6 +1112,12 @@ def _csv_table(rel: str, text: str, reader: Any, known: dict[str, m.Indicator] |
                        f"(missing: {', '.join(missing)})")
         return 0
     plain = len(set(header)) == len(header)
+    if not plain:  # (each row then takes _measurement, which reads a repeated column's last cell)
+        marks = _cell_marks(text.split("\n"), 1)
+        for k, name in enumerate(header):
+            if name in header[:k]:
+                problems.warning(rel, 1, marks[k][1] if k < len(marks) else 1,
+                                 f"column '{name}' appears twice in the header; its last cell is read")
     at = {name: header.index(name) for name in _MEASUREMENT_KEYS if name in header}
     # the other columns are dimensions: (name, index), and each indicator's categories of each
     dim_at = [(name, k) for k, name in enumerate(header) if name not in _MEASUREMENT_KEYS]
