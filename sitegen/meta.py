@@ -23,26 +23,12 @@ if TYPE_CHECKING:
     from .charts import Chart
     from .render import Job, Renderer
 
-# SPDX identifiers of the usual data licences -> their URL (a `data_license` that is a
-# URL is used as it is; another identifier is named without a URL).
-LICENSES = {
-    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
-    "CC-BY-SA-4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
-    "CC-BY-NC-4.0": "https://creativecommons.org/licenses/by-nc/4.0/",
-    "CC-BY-3.0-IGO": "https://creativecommons.org/licenses/by/3.0/igo/",
-    "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
-    "ODC-By-1.0": "https://opendatacommons.org/licenses/by/1-0/",
-    "ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
-    "PDDL-1.0": "https://opendatacommons.org/licenses/pddl/1-0/",
-    "OGL-UK-3.0": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-}
-
-
 def license_url(value: str) -> str:
-    """The URL of a `data_license` (an SPDX identifier or a URL); "" when unknown."""
-    if value.startswith(("http://", "https://")):
-        return value
-    return LICENSES.get(value, next((u for k, u in LICENSES.items() if k.lower() == value.lower()), ""))
+    """The URL of a `data_license` (an SPDX identifier or a URL; opendata.LICENSES names the
+    usual ones); the value itself when its URL is not known."""
+    from .opendata import license_of  # (the data package's table of licences)
+    found = license_of(value)
+    return found.get("path", value)
 
 
 @functools.lru_cache(maxsize=64)
@@ -178,7 +164,7 @@ def _dataset(r: Renderer, job: Job, title: str, description: str, page_charts: l
         data["creator"] = [{"@type": "Organization", "name": p.name, **({"url": p.url} if p.url else {})}
                            for p in site.plan.partners]
     if config.data_license:
-        data["license"] = license_url(config.data_license) or config.data_license
+        data["license"] = license_url(config.data_license)
     if countries:
         data["spatialCoverage"] = [{"@type": "Country", "name": r.words.country(c), "identifier": c}
                                    for c in countries]
