@@ -23,10 +23,10 @@ from typing import Any
 
 import yaml
 
-from . import charts, datafiles
+from . import charts, datafiles, taxonomy
 from . import model as m
 from .fields import slugify
-from .pages import category_labels, dimension_label, featured_indicators
+from .pages import TERM_CHART_MIN, category_labels, dimension_label, featured_indicators, term_label
 from .progress import breakdowns
 from .render import Job, Renderer, page_kind
 from .reports import figures_date
@@ -445,6 +445,11 @@ def chart_tables(r: Renderer, taken: set[str] | None = None) -> list[Table]:
     for code in sorted(r.by_country):
         made.append((charts.country_areas(site, (), r.colors, f"country-{code.lower()}", code, words=w),
                      (_S, _I), f"countries/{code.lower()}/"))
+    for (kind, slug), t in sorted(r.term_of.items()):  # (a tag, partner or type with enough activities)
+        if len(t.activities) >= TERM_CHART_MIN:
+            title = w("%(name)s: activities by status", name=term_label(r, t, heading=True))
+            made.append((charts.status_breakdown((), f"{kind}-{slug}", words=w, title=title), (_S, _I),
+                         f"{taxonomy.FOLDERS[kind]}/{slug}/"))
     out = []
     for chart, types, page in made:
         if len(types) != len(chart.columns):
