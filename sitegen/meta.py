@@ -130,6 +130,19 @@ def describe(r: Renderer, job: Job, ctx: dict[str, Any]) -> str:
         return words.plural("%(count)s activity involving %(country)s, as of %(date)s.",
                             "%(count)s activities involving %(country)s, as of %(date)s.",
                             n, count=words.plain(n), country=ctx["name"], date=date)
+    if kind in ("tag", "partner", "type"):  # (the sentences of the term's page)
+        n, name, plain = len(ctx["term"].activities), ctx["name"], words.plain(len(ctx["term"].activities))
+        if kind == "tag":
+            return words.plural("%(num)s activity is tagged %(name)s.", "%(num)s activities are tagged %(name)s.",
+                                n, num=plain, name=name)
+        if kind == "partner" and not n:  # (a partner of the plan that no record names)
+            return words("%(name)s is a partner of the plan: it takes part in %(activities)s.", name=name,
+                         activities=words("all of the plan's activities"))
+        if kind == "partner":
+            return words.plural("%(num)s activity names %(name)s as a partner.",
+                                "%(num)s activities name %(name)s as a partner.", n, num=plain, name=name)
+        return words.plural("%(num)s activity is of the type %(name)s.", "%(num)s activities are of the type %(name)s.",
+                            n, num=plain, name=name)
     if kind == "freepage" and ctx["page"].body:
         return datafiles.excerpt(ctx["page"].body, 200)
     return words("%(plan)s: implementation progress as of %(date)s", plan=site.plan.title,

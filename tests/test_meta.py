@@ -111,6 +111,11 @@ def test_descriptions_say_the_pages_own_figures(built: Path) -> None:
     assert text.startswith(area["title"])
     assert f"{sum(a['status'] == 'completed' for a in mine)} of {len(mine)} activities completed" in text
 
+    tag = sorted({t for a in records for t in a["tags"]})[0]
+    tagged = sum(tag in a["tags"] for a in records)
+    page = next(p for p in (built / "tags").glob("*/index.html") if f"tagged {tag}." in head(p).props["og:description"])
+    assert head(page).props["og:description"] == f"{tagged} activities are tagged {tag}."
+
     data = json.loads((built / "data/plan.json").read_text(encoding="utf-8"))
     ind = next(i for a in data["areas"] for i in a["indicators"] if i["value"] is not None and i["unit"])
     text = head(built / f"indicators/{ind['id']}/index.html").props["og:description"]
