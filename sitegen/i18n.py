@@ -31,6 +31,7 @@ from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup, escape
 
 from .countries import COUNTRIES
+from .model import STATUSES
 
 LOCALES = Path(__file__).parent / "locales"
 POT = LOCALES / "sitegen.pot"
@@ -42,8 +43,9 @@ def N_(message: str) -> str:
 
 
 # Words that are data keys (JSON, CSV, CSS classes) and shown translated: activity statuses
-# (model.STATUSES), indicator and area progress (progress.STATUS_ORDER).
-STATUS_WORDS = (N_("planned"), N_("in-progress"), N_("completed"), N_("postponed"), N_("cancelled"),
+# (model.STATUSES), indicator and area progress (progress.STATUS_ORDER); a key written with
+# a hyphen is shown with a space ("in-progress": "in progress").
+STATUS_WORDS = (N_("planned"), N_("in progress"), N_("completed"), N_("postponed"), N_("cancelled"),
                 N_("achieved"), N_("on track"), N_("at risk"), N_("off track"), N_("not started"),
                 N_("no data"))
 
@@ -95,7 +97,7 @@ class Words:
 
     def status(self, word: str) -> str:
         """A status or progress word as shown (the word itself stays the data key)."""
-        return self.gettext(word)
+        return self.gettext(word.replace("-", " "))
 
     def activity_type(self, word: str) -> str:
         """An activity type as shown (the word itself stays the data key)."""
@@ -183,7 +185,7 @@ class Words:
                       "report": self.gettext("report"), "page": self.gettext("page"),
                       "tag": self.gettext("tag"), "partner": self.gettext("partner"),
                       "type": self.gettext("activity type")},
-            "statuses": {word: self.status(word) for word in STATUS_WORDS[:5]},
+            "statuses": {word: self.status(word) for word in STATUSES},  # (data key -> as shown)
         }
 
     def for_plotly(self) -> dict[str, Any] | None:
