@@ -44,42 +44,33 @@ def og_locale(code: str) -> str:
 def page_meta(r: Renderer, job: Job, title: str, page_charts: list[Chart], ctx: dict[str, Any],
               url: str) -> dict[str, Any]:
     """The page's description, canonical URL, share-card tags and dataset description."""
-    config = r.site.config
-    site_base = config.base_url[: len(config.base_url) - len(r.prefix)]  # (the cards: at the site's root)
     description = describe(r, job, ctx)
-    card = cards.card_path(job)
-    canonical = config.base_url + url
-    tags = [("og:type", "website"), ("og:site_name", config.title), ("og:title", title),
-            ("og:description", description), ("og:url", canonical),
-            ("og:locale", og_locale(config.language)),
-            ("og:image", site_base + card), ("og:image:type", "image/png"),
-            ("og:image:width", str(cards.WIDTH)), ("og:image:height", str(cards.HEIGHT)),
-            ("og:image:alt", description)]
-    names = [("twitter:card", "summary_large_image"), ("twitter:title", title),
-             ("twitter:description", description), ("twitter:image", site_base + card),
-             ("twitter:image:alt", description)]
+    canonical = r.site.config.base_url + url
     dataset = _dataset(r, job, title, description, page_charts, ctx, canonical)
-    if job.kind == "notfound":
-        canonical = ""  # (served at any missing address: it has none of its own)
-    return {"description": description, "canonical": canonical, "og": tags, "twitter": names,
+    return {**_share(r, job, title, description, canonical),
+            "canonical": "" if job.kind == "notfound" else canonical,  # (the 404 page has no address of its own)
             "dataset": _script_json(dataset) if dataset else Markup("")}
 
 
 def embed_meta(r: Renderer, job: Job, chart: Chart, embed_url: str) -> dict[str, Any]:
     """The tags of a chart's embed page: the chart's title and summary, its page's card, and
     its page as the canonical address (the embed page itself is not for search engines)."""
+    return {**_share(r, job, chart.title, chart.summary, embed_url),
+            "canonical": r.site.config.base_url + _place_url(job), "dataset": Markup("")}
+
+
+def _share(r: Renderer, job: Job, title: str, text: str, url: str) -> dict[str, Any]:
+    """The description and the Open Graph and Twitter tags of a page at `url` (its card: the
+    one of `job`'s page, at the site's root)."""
     config = r.site.config
-    site_base = config.base_url[: len(config.base_url) - len(r.prefix)]
-    card = site_base + cards.card_path(job)
-    title, text = chart.title, chart.summary
-    return {"description": text, "canonical": config.base_url + _place_url(job),
-            "og": [("og:type", "website"), ("og:site_name", config.title), ("og:title", title),
-                   ("og:description", text), ("og:url", embed_url), ("og:locale", og_locale(config.language)),
-                   ("og:image", card), ("og:image:type", "image/png"), ("og:image:width", str(cards.WIDTH)),
-                   ("og:image:height", str(cards.HEIGHT)), ("og:image:alt", text)],
-            "twitter": [("twitter:card", "summary_large_image"), ("twitter:title", title),
-                        ("twitter:description", text), ("twitter:image", card), ("twitter:image:alt", text)],
-            "dataset": Markup("")}
+    card = config.base_url[: len(config.base_url) - len(r.prefix)] + cards.card_path(job)
+    og = [("og:type", "website"), ("og:site_name", config.title), ("og:title", title),
+          ("og:description", text), ("og:url", url), ("og:locale", og_locale(config.language)),
+          ("og:image", card), ("og:image:type", "image/png"), ("og:image:width", str(cards.WIDTH)),
+          ("og:image:height", str(cards.HEIGHT)), ("og:image:alt", text)]
+    twitter = [("twitter:card", "summary_large_image"), ("twitter:title", title), ("twitter:description", text),
+               ("twitter:image", card), ("twitter:image:alt", text)]
+    return {"description": text, "og": og, "twitter": twitter}
 
 
 def _place_url(job: Job) -> str:
