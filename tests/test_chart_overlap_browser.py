@@ -122,6 +122,32 @@ def tab(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+WIDER = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_page_without_charts_scrolls_sideways(width: int, built: Path, served: str, tab: Any) -> None:
+    """Every other page of the example (activities, lists, results, tags, free pages...): no
+    horizontal overflow (a wide table scrolls inside its own box); the chart pages are
+    measured with their charts drawn, below."""
+    charted = set(chart_pages(built))
+    pages = []
+    for html in sorted(built.rglob("index.html")):
+        rel = html.relative_to(built).parent.as_posix()
+        path = "" if rel == "." else rel + "/"
+        if rel.split("/")[0] not in ("embed", "pagefind") and path not in charted:
+            pages.append(path)
+    assert len(pages) > 150  # (173 in the example: activities, lists, results, tags, pages...)
+    page = tab(width)
+    wide = []
+    for path in pages:
+        page.goto(served + path, wait_until="domcontentloaded")
+        wider = page.evaluate(WIDER)
+        if wider > 1:
+            wide.append(f"/{path}: {wider} px")
+    assert not wide, f"at {width} px, pages wider than the window:\n" + "\n".join(wide[:30])
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_no_chart_text_is_cut_or_covered(width: int, built: Path, served: str, tab: Any) -> None:
     pages = chart_pages(built)
@@ -135,6 +161,9 @@ def test_no_chart_text_is_cut_or_covered(width: int, built: Path, served: str, t
         total, drawn = bs.plotly_charts_drawn(page)
         assert total and drawn == total, f"/{path} at {width} px: {drawn} of {total} charts drawn"
         found = page.evaluate(TEXT_PROBLEMS)
+        wider = page.evaluate(WIDER)
+        if wider > 1:
+            problems.append(f"/{path}: the page scrolls sideways by {wider} px")
         measured += found["measured"]
         problems += [f"/{path}: {p}" for p in found["problems"]]
     assert measured > 10 * len(pages)  # (the texts were found: ticks, legends, notes...)
