@@ -158,7 +158,7 @@ def indicator_card(p: IndicatorProgress, series: list[tuple[object, float]], col
 
 def card_path(job: Job) -> str:
     """The card of a page (its job in the first language): its own, or the dashboard's."""
-    if job.kind == "area":
+    if job.kind in ("area", "area_results"):  # (an area's results framework shows its indicators too)
         return f"cards/areas/{job.key}.png"
     if job.kind == "indicator":
         return f"cards/indicators/{job.key}.png"

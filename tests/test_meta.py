@@ -220,6 +220,8 @@ def test_cards_are_the_same_bytes_at_the_site_root_of_every_language(tmp_path: P
     assert BASE + "ar/reports/2019/" in cover and "ar/ar/" not in cover
     first = {p.relative_to(out): p.read_bytes() for p in (out / "cards").rglob("*.png")}
     assert len(first) == 1 + 7 + 18  # the plan's, each area's, each indicator's
+    area = sorted(p.stem for p in (out / "cards/areas").glob("*.png"))[0]
+    assert head(out / f"ar/areas/{area}/results/index.html").props["og:image"] == BASE + f"cards/areas/{area}.png"
     again = tmp_path / "again"
     assert run_sitegen("build", site, "-o", again).returncode == 0
     assert {p.relative_to(again): p.read_bytes() for p in (again / "cards").rglob("*.png")} == first
