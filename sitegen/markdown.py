@@ -153,6 +153,30 @@ def _outlined(html: str, level: int) -> bool:
     return True
 
 
+LEAD_WORDS = 60  # a report's lead, for the search index (search_text: lead): about its first paragraph
+_LEAD_BLOCK = re.compile(r"<(p|h[2-6])\b[^>]*>")
+
+
+def split_lead(html: str, words: int = LEAD_WORDS) -> tuple[str, str]:
+    """(lead, rest) of a rendered body: the lead is its opening paragraphs and headings,
+    whole, until they hold `words` words (or a list, table, quote... comes first); the rest
+    is everything after them. Paragraphs and headings do not nest, so each ends at its own
+    end tag; a block that holds another opening of its kind (raw HTML) ends the lead."""
+    pos, count = 0, 0
+    while count < words:
+        found = _LEAD_BLOCK.match(html, pos)
+        if not found:
+            break
+        end_tag = f"</{found.group(1)}>"
+        end = html.find(end_tag, found.end())
+        if end < 0 or f"<{found.group(1)}" in html[found.end():end]:
+            break
+        end += len(end_tag)
+        count += len(_TAG.sub(" ", html[found.end():end]).split())
+        pos = end + 1 if html.startswith("\n", end) else end
+    return html[:pos], html[pos:]
+
+
 # Optional accelerator: markdown-it-pyrs (the Rust port of the same markdown-it) renders
 # about 15 times faster and gives the same HTML for CommonMark, tables and strikethrough once
 # heading ids are added as anchors_plugin adds them. Its footnotes and setext-heading slugs

@@ -99,6 +99,9 @@ class SiteConfig:
     (by default a warning; its page shows the first language's text, saying so)."""
     file_links: bool = False
     """Link pages as `.../index.html` rather than `.../`, so the output can be browsed from disk (file://)."""
+    search_text: str = "lead"
+    """What the search index holds of an activity's report besides its title and facts: its
+    `lead` (opening paragraphs, about 60 words) or the `full` text."""
     iati: IatiSettings | None = None
     """IATI 2.03 export settings: with them, data/iati-activities.xml is published (docs/iati.md)."""
     logo: str = ""

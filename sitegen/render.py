@@ -135,6 +135,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.filters["country"] = words.country
     env.filters["and_list"] = words.and_list
     env.filters["slug"] = status_class
+    env.filters["split_lead"] = markdown.split_lead  # (lead, rest) of a rendered body: search_text: lead
     env.filters["term_slug"] = taxonomy.slug  # a tag's, partner's or type's page (tags/<slug>/...)
     return env
 

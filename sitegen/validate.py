@@ -26,6 +26,7 @@ from .yamlload import YDict, YList
 
 SITE_KEYS = {f for f in m.SiteConfig.__dataclass_fields__}
 REPO_KINDS = ("github", "gitlab")  # URL patterns of edit and history links (render.edit_links)
+SEARCH_TEXTS = ("lead", "full")  # what the search index holds of an activity's report (SiteConfig.search_text)
 PLAN_KEYS = {"title", "summary", "start", "end", "partners", "activity_types", "areas", "featured"}
 AREA_KEYS = {"id", "title", "summary", "lead", "color", "objectives", "indicators"}
 # an indicator's words about how it is measured, shown on its page (translatable)
@@ -100,6 +101,11 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
                 did_you_mean(kind, REPO_KINDS))
         kind = ""
     language, languages = _languages(f, d.language)
+    search_text = f.text("search_text", default=d.search_text)
+    if search_text not in SEARCH_TEXTS:
+        f.error("search_text", f"'search_text' must be {' or '.join(SEARCH_TEXTS)}, not '{search_text}'",
+                did_you_mean(search_text, SEARCH_TEXTS))
+        search_text = d.search_text
     return m.SiteConfig(
         title=f.text("title", default=d.title),
         base_url=base_url,
@@ -116,6 +122,7 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         drafts=f.flag("drafts") or os.environ.get("SITEGEN_DRAFTS") == "1",
         file_links=f.flag("file_links") or os.environ.get("SITEGEN_FILE_LINKS") == "1",
         iati=_iati(f),
+        search_text=search_text,
         logo=_static_file(f, "logo", branding.LOGO_SUFFIXES, "an image"),
         favicon=_static_file(f, "favicon", tuple(branding.ICON_TYPES), "an icon"),
         colors=_colors(f),

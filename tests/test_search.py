@@ -16,6 +16,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from textwrap import dedent
 from typing import Any
 
 import pytest
@@ -26,7 +27,7 @@ from sitegen.i18n import words_for
 from sitegen.incremental import Builder
 from sitegen.write import BuildFault
 from tests import browser_support as bs
-from tests.sitekit import example_in, run_sitegen, snapshot
+from tests.sitekit import BASELINE, example_in, run_sitegen, snapshot
 
 BASE = "/progress/"
 FRENCH = ("Formation des gardes-frontières",
@@ -374,3 +375,52 @@ def test_stopping_the_preview_stops_the_indexer(make_site: Any, tmp_path: Path,
     assert time.monotonic() - t0 < 10
     assert builder.wait_for_search(0)  # nothing runs any more
     assert not (preview / "pagefind").exists()
+
+
+def _indexed_words(out: Path) -> set[str]:
+    """Every word of the (one-language) index Pagefind wrote under out/pagefind/."""
+    words: set[str] = set()
+    for chunk in sorted((out / "pagefind" / "index").iterdir()):
+        words.update(entry[0] for entry in search._unpack(chunk.read_bytes())[0])
+    return words
+
+
+LEAD = " ".join(["The zorblax workshop opened with a review of the national action plans."] * 6)
+REPORT = dedent(f"""\
+    ---
+    title: Closing meeting
+    area: firearms
+    status: planned
+    start: 2020-06-01
+    type: meeting
+    ---
+
+    {LEAD}
+
+    - a list ends the lead
+
+    Later the vuncrat session closed the meeting.
+    """)
+
+
+@pytest.mark.parametrize("setting, later_found", [("", False), ("search_text: full\n", True)])
+def test_the_index_holds_a_reports_lead_unless_the_site_asks_for_its_full_text(
+        make_site: Any, setting: str, later_found: bool) -> None:
+    """By default an activity's report is indexed by its lead (its opening paragraphs, about
+    60 words: what the results' excerpts show), so that a query at 10,000 activities stays
+    small; `search_text: full` indexes all of it. The page shows the whole report either way."""
+    site = make_site({"content/activities/planned-meeting.md": REPORT,
+                      "site.yaml": BASELINE["site.yaml"] + setting})
+    build(site)
+    words = _indexed_words(site / "output")
+    assert "zorblax" in words and "meet" in words  # the lead and the title ("meeting", stemmed)
+    assert ("vuncrat" in words) is later_found
+    page = (site / "output/activities/planned-meeting/index.html").read_text(encoding="utf-8")
+    assert "vuncrat session" in page and "zorblax workshop" in page
+
+
+def test_an_unknown_search_text_is_a_located_error(make_site: Any) -> None:
+    site = make_site({"site.yaml": BASELINE["site.yaml"] + "search_text: everything\n"})
+    run = run_sitegen("check", str(site))
+    assert run.returncode == 1
+    assert "site.yaml:5:1: error:" in run.stderr and "'search_text' must be lead or full, not 'everything'" in run.stderr
