@@ -175,6 +175,9 @@ class Indicator:
     # the dimensions its values are broken down by, as declared: (name, its categories), e.g.
     # (("sex", ("female", "male")), ("country", ("AT", "DE")))
     dimensions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # the site's words for its dimensions and categories, as shown (data keep the names above):
+    # (name or category, label), e.g. (("sex", "Sex of participant"), ("female", "Women"))
+    dimension_labels: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

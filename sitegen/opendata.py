@@ -432,7 +432,7 @@ def chart_tables(r: Renderer, taken: set[str] | None = None) -> list[Table]:
         if ind.dimensions:  # (its breakdown charts: one per dimension with values)
             acts = r.by_area[ind.area] if ind.source == "activities" else site.activities
             for b in breakdowns(ind, acts, site.measurements, site.report_date):
-                made.append((charts.breakdown_chart(b, dimension_label(r, b.dimension), category_labels(r, b),
+                made.append((charts.breakdown_chart(b, dimension_label(r, b), category_labels(r, b),
                                                     r.colors[ind.area], "breakdown", words=w),
                              (_S, ("number", ind.unit)), f"indicators/{ind.id}/"))
     gantt(site.activities, "timeline", w("Timeline of all activities"), "timeline/")

@@ -11,6 +11,7 @@ from typing import Any
 
 from . import charts, maps, taxonomy
 from . import model as m
+from .i18n import N_
 from .links import to_file
 from .progress import AreaProgress, Breakdown, IndicatorProgress, breakdowns, elapsed, overall
 from .render import Job, Renderer, page_kind
@@ -81,7 +82,8 @@ def area(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     return r.page(job, "area.html", area.title, [("areas/", r.words("Areas"))], page_charts,
                   source=source, area=area, prog=prog, activities=acts, narrative=text,
                   listed=tuple(reversed(acts))[: r.site.config.activities_per_page],
-                  map=maps.activity_map(acts, r.words, "../" * job.path.count("/"), r.words("Activities by country"),
+                  map=maps.country_maps(acts, r.words, "../" * job.path.count("/"),
+                                        (r.words("Activities by country"), r.words("Participants by country")),
                                         r.by_country))
 
 
@@ -98,7 +100,7 @@ def indicator(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     acts = r.by_area[area.id] if ind.source == "activities" else r.site.activities
     found = contributions(ind, acts, r.site.report_date)
     shown = breakdowns(ind, acts, r.site.measurements, r.site.report_date)
-    by = [(b, dimension_label(r, b.dimension), category_labels(r, b)) for b in shown]
+    by = [(b, dimension_label(r, b), category_labels(r, b)) for b in shown]
     by_charts = [charts.breakdown_chart(b, label, names, r.colors[area.id], "breakdown", words=r.words)
                  for b, label, names in by]
     return r.page(job, "indicator.html", p.indicator.title,
@@ -109,18 +111,33 @@ def indicator(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
                   breakdowns=by, breakdown_charts=by_charts, main_chart=chart)
 
 
-def dimension_label(r: Renderer, name: str) -> str:
-    """A dimension's name as readers see it: the usual ones in the page's language, any
-    other as the plan writes it."""
-    known = {"sex": r.words("Sex"), "age": r.words("Age"), "country": r.words("Country")}
-    return known.get(name, name)
+# The usual dimensions and categories (#16), in sitegen's words: a category is matched in any
+# case ("Women" as "women"); the plan's `dimension_labels` come first (docs/records.md#dimensions).
+DIMENSION_WORDS = {"sex": N_("Sex"), "age": N_("Age"), "country": N_("Country")}
+CATEGORY_WORDS = {"female": N_("Female"), "male": N_("Male"), "women": N_("Women"), "men": N_("Men"),
+                  "total": N_("Total"), "other": N_("Other"), "unknown": N_("Unknown")}
+
+
+def dimension_label(r: Renderer, b: Breakdown) -> str:
+    """A dimension's name as readers see it: the indicator's label (the plan's, or its
+    translation's), else the usual ones in the page's language, else as the plan writes it."""
+    known = dict(b.indicator.dimension_labels)
+    if b.dimension in known:
+        return known[b.dimension]
+    word = DIMENSION_WORDS.get(b.dimension)
+    return r.words(word) if word else b.dimension
 
 
 def category_labels(r: Renderer, b: Breakdown) -> dict[str, str]:
-    """Each category's name as shown: a country's name for country codes, else as written."""
-    if b.dimension == "country":
-        return {c: r.words.country(c) for c in b.categories}
-    return {c: c for c in b.categories}
+    """Each category's name as shown: the indicator's label, else a country's name for
+    country codes, the usual ones in the page's language, or as written."""
+    known = dict(b.indicator.dimension_labels)
+    out = {}
+    for c in b.categories:
+        word = CATEGORY_WORDS.get(c.lower())
+        out[c] = (known[c] if c in known else r.words.country(c) if b.dimension == "country"
+                  else r.words(word) if word else c)
+    return out
 
 
 @page_kind("results")
@@ -173,10 +190,11 @@ def timeline(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 @page_kind("countries")
 def countries(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     rows = sorted(((c, r.words.countries[c], len(acts)) for c, acts in r.by_country.items()),
-                  key=lambda r: r[1])
+                  key=lambda r: (maps.name_order(r[1]), r[0]))
     return r.page(job, "countries.html", r.words("Countries"), [], rows=rows,
-                  map=maps.activity_map(r.site.activities, r.words, "../" * job.path.count("/"),
-                                        r.words("Activities by country"), r.by_country, table=False))
+                  map=maps.country_maps(r.site.activities, r.words, "../" * job.path.count("/"),
+                                        (r.words("Activities by country"), r.words("Participants by country")),
+                                        r.by_country, table=False))
 
 
 @page_kind("country")
@@ -228,8 +246,10 @@ def report(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     return r.page(job, "report.html", report.title, [("reports/", r.words("Reports"))],
                   [progress, *by_area.values()], source=report.loc.path, progress_chart=progress,
                   area_charts=by_area, online=r.site.config.base_url + f"reports/{report.id}/",
-                  map=maps.activity_map(ctx["completed"] + ctx["under_way"], r.words, "../" * job.path.count("/"),
-                                        r.words("Activities of the period by country"), r.by_country), **ctx)
+                  map=maps.country_maps(ctx["completed"] + ctx["under_way"], r.words, "../" * job.path.count("/"),
+                                        (r.words("Activities of the period by country"),
+                                         r.words("Participants in the activities of the period by country")),
+                                        r.by_country), **ctx)
 
 
 @page_kind("reports")

@@ -32,7 +32,8 @@ AREA_KEYS = {"id", "title", "summary", "lead", "color", "objectives", "indicator
 # an indicator's words about how it is measured, shown on its page (translatable)
 INDICATOR_META_KEYS = ("definition", "data_source", "methodology", "contact", "frequency", "notes")
 INDICATOR_KEYS = {"id", "title", "unit", "baseline", "target", "milestones", "source", "sum",
-                  "where", "description", "level", "contributes_to", "dimensions", *INDICATOR_META_KEYS}
+                  "where", "description", "level", "contributes_to", "dimensions", "dimension_labels",
+                  *INDICATOR_META_KEYS}
 ACTIVITY_KEYS = {"title", "area", "status", "start", "end", "type", "location", "countries",
                  "participants", "partners", "tags", "outputs", "contributes", "id",
                  "planned_start", "planned_end", "body", "draft"}
@@ -100,12 +101,12 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         f.error("repo_kind", f"'repo_kind' must be {' or '.join(REPO_KINDS)}, not '{kind}'",
                 did_you_mean(kind, REPO_KINDS))
         kind = ""
-    language, languages = _languages(f, d.language)
     search_text = f.text("search_text", default=d.search_text)
     if search_text not in SEARCH_TEXTS:
         f.error("search_text", f"'search_text' must be {' or '.join(SEARCH_TEXTS)}, not '{search_text}'",
                 did_you_mean(search_text, SEARCH_TEXTS))
         search_text = d.search_text
+    language, languages = _languages(f, d.language)
     return m.SiteConfig(
         title=f.text("title", default=d.title),
         base_url=base_url,
@@ -121,8 +122,8 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         data_license=f.text("data_license"),
         drafts=f.flag("drafts") or os.environ.get("SITEGEN_DRAFTS") == "1",
         file_links=f.flag("file_links") or os.environ.get("SITEGEN_FILE_LINKS") == "1",
-        iati=_iati(f),
         search_text=search_text,
+        iati=_iati(f),
         logo=_static_file(f, "logo", branding.LOGO_SUFFIXES, "an image"),
         favicon=_static_file(f, "favicon", tuple(branding.ICON_TYPES), "an icon"),
         colors=_colors(f),
@@ -607,13 +608,14 @@ def _indicator(f: Fields, area_id: str, seen: dict[str, int],
         f.ok = f.ok and mf.ok
     title = f.text("title", required=True)
     dimensions = _dimensions(f, source, total)
+    labels = _dimension_labels(f, ind_id, _declared_words(f.data.get("dimensions")))
     if not ind_id:
         return None
     return m.Indicator(ind_id, title, area_id, f.text("unit"), baseline, target,
                        tuple(sorted(milestones, key=lambda x: x.date)), source, total,
                        tuple(where), f.text("description"), m.Loc(f.rel, f.data.line),
                        level, parent, **{key: f.text(key) for key in INDICATOR_META_KEYS},
-                       dimensions=dimensions)
+                       dimensions=dimensions, dimension_labels=labels)
 
 
 # A dimension's name: a measurement's column or key (lower case, no hyphen: chart ids join
@@ -667,6 +669,44 @@ def _dimensions(f: Fields, source: str, total: str) -> tuple[tuple[str, tuple[st
             f.error("dimensions", f"dimension 'sex': participants give no '{unfed[0]}'",
                     "name the categories women and men (or female and male)")
             return ()
+    return tuple(out)
+
+
+def _declared_words(raw: Any) -> set[str]:
+    """The names and categories that `dimensions` (a mapping as written, valid or not: a
+    wrong dimension is reported once, there) declares: what `dimension_labels` may label."""
+    if not isinstance(raw, dict):
+        return set()
+    out = {str(name) for name in raw}
+    for values in raw.values():
+        if isinstance(values, list):
+            out.update(v for v in values if isinstance(v, str))
+    return out
+
+
+def _dimension_labels(f: Fields, ind: str, known: set[str]) -> tuple[tuple[str, str], ...]:
+    """An indicator's `dimension_labels: {name or category: label}` (in the plan or its
+    translation): the words readers see for its dimensions and categories. A key that is
+    neither is an error (a typo would leave the raw key on the page)."""
+    raw = f.mapping("dimension_labels")
+    if raw is None:
+        return ()
+    if not known:
+        f.error("dimension_labels", f"indicator '{ind}' has no dimensions to label",
+                "declare them first: dimensions: {name: [category, ...]}")
+        return ()
+    lf = f.sub(raw, "'dimension_labels'")
+    out = []
+    for key in raw:
+        word = str(key)
+        if word not in known:
+            lf.error(key, f"'{word}' in 'dimension_labels' is neither a dimension nor a category of indicator "
+                     f"'{ind}'", did_you_mean(word, known))
+            continue
+        label = lf.text(key, required=True)
+        if label:
+            out.append((word, label))
+    f.ok = f.ok and lf.ok
     return tuple(out)
 
 
@@ -1332,7 +1372,7 @@ def translations(docs: list[Document], config: m.SiteConfig, problems: Problems
 
 PLAN_TEXT_KEYS = {"title", "summary", "areas"}
 AREA_TEXT_KEYS = {"id", "title", "summary", "objectives", "indicators"}
-INDICATOR_TEXT_KEYS = {"id", "title", "unit", "description", *INDICATOR_META_KEYS}
+INDICATOR_TEXT_KEYS = {"id", "title", "unit", "description", "dimension_labels", *INDICATOR_META_KEYS}
 
 
 def plan_translations(docs: list[Document], plan: m.Plan | None, config: m.SiteConfig,
@@ -1359,9 +1399,12 @@ def plan_translations(docs: list[Document], plan: m.Plan | None, config: m.SiteC
             inds = {x.id: x for x in area.indicators}
             for xf, ind in _translated_items(af, "indicators", "an indicator", INDICATOR_TEXT_KEYS, inds,
                                              f"in area '{area.id}'"):
+                known = {w for name, categories in ind.dimensions for w in (name, *categories)}
+                labels = dict(ind.dimension_labels) | dict(_dimension_labels(xf, ind.id, known))
                 inds[ind.id] = dataclasses.replace(
                     ind, title=xf.text("title") or ind.title, unit=xf.text("unit") or ind.unit,
                     description=xf.text("description") or ind.description,
+                    dimension_labels=tuple(labels.items()),
                     **{key: xf.text(key) or getattr(ind, key) for key in INDICATOR_META_KEYS})
             new_areas[area.id] = dataclasses.replace(
                 area, title=af.text("title") or area.title, summary=af.text("summary") or area.summary,

@@ -265,7 +265,8 @@ def test_logframe_and_indicators_csv_hold_the_totals_computed_here(built: tuple[
 
 def test_breakdown_tables_hold_the_parts_and_totals_computed_here(built: tuple[Path, Path, str]) -> None:
     site, out, _ = built
-    labels = {"AT": "Austria", "DE": "Germany", "RS": "Serbia"}
+    labels = {"AT": "Austria", "DE": "Germany", "RS": "Serbia", "female": "Female", "male": "Male",
+              "women": "Women", "men": "Men"}  # (sitegen's words for the usual categories)
     for ind, dims, expected in (
             ("victims-assisted", {"sex": ["female", "male"], "country": ["AT", "DE", "RS"]},
              expected_measured(site, "victims-assisted", ["sex", "country"])),

@@ -433,7 +433,7 @@ def test_translations_of_the_plan_translate_the_metadata(tmp_path: Path) -> None
     run = run_sitegen("check", site)
     assert [e.split(": error: ")[1] for e in run.errors] == [
         "'level' is not translated: set it in content/plan.yaml only (a translation holds the words: contact, "
-        "data_source, definition, description, frequency, id, methodology, notes, title, unit)"]
+        "data_source, definition, description, dimension_labels, frequency, id, methodology, notes, title, unit)"]
 
 
 def test_the_pages_depend_on_the_areas_whose_figures_they_show(tmp_path: Path) -> None:
