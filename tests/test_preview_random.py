@@ -1,9 +1,10 @@
 """The preview equals a full build after random sequences of edits.
 
 A generated site with short list pages (so that an edit moves records between pages) gets
-seeded random edits — bodies, statuses, titles, dates, areas, countries, participants,
-deletions, renames, new records, the plan, the settings, a template — and after each the
-preview server's incremental rebuild must write exactly the files of a full build.
+seeded random edits — bodies, statuses, titles, dates, areas, countries, participants (by
+sex too), measurements broken down by sex and country, deletions, renames, new records, the
+plan, the settings, a template — and after each the preview server's incremental rebuild
+must write exactly the files of a full build.
 """
 
 from __future__ import annotations
@@ -25,6 +26,22 @@ from tests.sitekit import snapshot
 AREAS = ("border-security", "counter-terrorism", "police-data", "fugitives", "human-trafficking")
 COUNTRIES = ("AL", "AM", "AT", "DE", "GE", "MD", "RS", "UA")
 STATUSES = ("planned", "in-progress", "completed", "postponed", "cancelled")
+# Breakdowns (#18): the corpus's people-trained indicators by sex (from the participants'
+# women and men), and one measured indicator by sex and country, from a CSV file.
+MEASURED = ("      - {id: cases, title: Cases handled, unit: cases, target: 900, source: measurements,"
+            " dimensions: {sex: [female, male], country: [AT, DE, RS]}}\n")
+CASES = "content/measurements/cases.csv"
+
+
+def _with_breakdowns(site: Path) -> None:
+    """The corpus with disaggregated indicators (a CSV of measurements by sex and country)."""
+    _edit(site / "content/plan.yaml", lambda t: t.replace(
+        "where: {type: training-course}}", "where: {type: training-course}, dimensions: {sex: [women, men]}}")
+        .replace("    indicators:\n", "    indicators:\n" + MEASURED, 1))
+    (site / CASES).parent.mkdir(parents=True, exist_ok=True)
+    (site / CASES).write_text("indicator,date,value,sex,country\ncases,2018-12-31,100,,\ncases,2018-12-31,60,female,\n"
+                              "cases,2018-12-31,40,male,\ncases,2019-06-30,30,female,AT\n"
+                              "cases,2019-06-30,20,male,DE\n", encoding="utf-8")
 
 
 def _records(site: Path) -> list[Path]:
@@ -67,6 +84,27 @@ def _edits(site: Path, rnd: random.Random) -> dict[str, Callable[[], None]]:
         new = path.with_name(f"new-{rnd.randint(0, 10**6)}.md")
         new.write_text(_field("title", f'"New record {rnd.randint(0, 999)}"')(new_dates(text)), encoding="utf-8")
 
+    def participants(text: str) -> str:
+        total = rnd.randint(1, 400)
+        if rnd.random() < 0.5:
+            return _field("participants", str(total))(text)
+        women = rnd.randint(0, total)
+        return _field("participants", f"{{total: {total}, women: {women}, men: {rnd.randint(0, total - women)}}}")(text)
+
+    def measurement(text: str) -> str:
+        """A part's value changed, a row added (a part, or a total) or a row removed."""
+        head, *rows = text.splitlines(keepends=True)
+        what = rnd.choice(("value", "add", "remove") if rows else ("add",))
+        if what == "add":
+            sex, country = rnd.choice(("", "female", "male")), rnd.choice(("", "AT", "DE", "RS"))
+            rows.insert(rnd.randint(0, len(rows)), f"cases,{day()},{rnd.randint(1, 90)},{sex},{country}\n")
+        else:
+            at = rnd.randrange(len(rows))
+            cells = rows.pop(at).split(",")
+            if what == "value":
+                rows.insert(at, ",".join([*cells[:2], str(rnd.randint(1, 90)), *cells[3:]]))
+        return head + "".join(rows)
+
     def footer() -> None:
         folder = site / "templates"
         if folder.exists():
@@ -82,7 +120,8 @@ def _edits(site: Path, rnd: random.Random) -> dict[str, Callable[[], None]]:
         "dates": lambda: _edit(record(), new_dates),
         "area": lambda: _edit(record(), _field("area", rnd.choice(AREAS))),
         "countries": lambda: _edit(record(), countries),
-        "participants": lambda: _edit(record(), _field("participants", str(rnd.randint(1, 400)))),
+        "participants": lambda: _edit(record(), participants),
+        "measurement": lambda: _edit(site / CASES, measurement),
         "type": lambda: _edit(record(), _field("type", rnd.choice(("workshop", "training-course", "meeting")))),
         "deletion": lambda: record().unlink(),
         "rename": rename,
@@ -100,6 +139,7 @@ def test_the_preview_equals_a_full_build_after_random_edits(tmp_path: Path, seed
     rnd = random.Random(seed)
     site = write_corpus(40, tmp_path / "site", seed=seed)
     _edit(site / "site.yaml", lambda t: t + "activities_per_page: 4\n")
+    _with_breakdowns(site)
     preview, ref = tmp_path / "preview", tmp_path / "ref"
     builder = Builder(site, preview)
     assert builder.rebuild().ok
@@ -134,6 +174,7 @@ def test_a_cached_build_equals_an_uncached_one_after_random_edits(tmp_path: Path
     rnd = random.Random(seed)
     site = write_corpus(40, tmp_path / "site", seed=seed)
     _edit(site / "site.yaml", lambda t: t + "activities_per_page: 4\n")
+    _with_breakdowns(site)
     out, ref = site / "output", tmp_path / "ref"
     first = build(site)
     edits = _edits(site, rnd)
