@@ -79,9 +79,11 @@ def wait_event(q: queue.Queue[tuple[float, str, str]], name: str, timeout: float
     deadline = time.perf_counter() + timeout
     while True:
         at, event, data = q.get(timeout=max(0.1, deadline - time.perf_counter()))
-        # (a reload for the tab's language: "generation folders ...", "-" the first language's)
-        ready = (data.split(" ") + ["*"])[1].split(",")
-        if event == name and (name != "reload" or "*" in ready or "-" in ready):
+        # (a reload for the tab on the dashboard, "/": "generation ready folders skip", ready
+        # naming pages, or language folders, "-" the first language's; skip, pages reloaded before)
+        fields = data.split(" ") + ["*", "", ""]
+        ready, skip = fields[1].split(","), fields[3].split(",")
+        if event == name and (name != "reload" or ("/" not in skip and ("*" in ready or "-" in ready or "/" in ready))):
             return at
 
 

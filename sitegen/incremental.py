@@ -239,7 +239,10 @@ class Builder:
         self._renderer: Renderer | None = None
         self._positions: dict[str, int] = {}  # activity id -> index in self.site.activities
         self._act_jobs: dict[str, list[Job]] = {}  # activity id -> its pages' jobs (one per language)
-        # the languages open in the browser (codes; "" is the first): rendered first (rebuild)
+        # what the browser's tabs show, rendered first (rebuild): their pages (URL paths, as
+        # the tabs name them: "/", "/fr/areas/x/"), then the rest of their languages (codes;
+        # "" is the first)
+        self.viewing_pages: set[str] = set()
         self.viewing: set[str] = set()
         self._body_jobs: list[Job] = []  # the jobs of BODY_KINDS
         self._data: dict[str, bytes] = {}  # the bytes of the spliced data files as last written
@@ -322,10 +325,11 @@ class Builder:
         """Bring out_dir up to date with the site folder; never raises ContentError.
 
         `hint`: paths the watcher saw change; when they are all known files, only they are
-        stat'ed (instead of every file of the site). `early`: on a multilingual site, the
-        pages of the languages in `self.viewing` (codes; "" for the first language) are
-        rendered and written first, then `early` is called with them (the server reloads the
-        tabs showing those languages), then the other languages' pages follow.
+        stat'ed (instead of every file of the site). `early`: the open tabs' pages to render
+        (`self.viewing_pages`) are rendered and written first, then `early` is called with
+        their URL paths (the server reloads those tabs); then, on a multilingual site, the
+        other pages of the languages in `self.viewing` (codes; "" for the first language),
+        and `early` is called with those codes; then the rest.
         """
         started = time.perf_counter()
         quick = self._files_in.quick_scan(hint) if hint else None
@@ -364,17 +368,14 @@ class Builder:
         jobs = renderer.jobs()
         todo, full = self._select(site, jobs, templates_changed)
         rendered: dict[str, list[tuple[str, bytes]]] = {}
-        viewed = frozenset(self.viewing) & frozenset(("", *site.config.languages[1:]))
-        first_part = len(todo)  # the jobs written before `early` is called
-        if early is not None and viewed and site.config.languages:
-            mine = [j for j in todo if j.lang in viewed]
-            todo = mine + [j for j in todo if j.lang not in viewed]
-            first_part = len(mine)
+        # (not after a template edit: a template that fails would be reported after the
+        # tabs were reloaded with pages of the others)
+        todo, steps = self._viewed_first(todo, site) if early is not None and not templates_changed else (todo, [])
         try:
             for n, job in enumerate(todo):
-                if n == first_part and n and early is not None:
-                    self._files.write(rendered)  # the viewed languages' pages, before the others
-                    early(viewed)
+                if steps and n == steps[0][0] and early is not None:
+                    self._files.write(rendered)  # what the tabs show, before the rest
+                    early(steps.pop(0)[1])
                 data = None
                 if (self._pairs is not None and job.kind in datafiles.SPLICED and not job.lang
                         and job.path in self._data):
@@ -416,6 +417,28 @@ class Builder:
         self._index_pages()
         return Outcome(True, self.warnings, changed, len(todo), written, removed, full,
                        (time.perf_counter() - started) * 1000)
+
+    def _viewed_first(self, todo: list[Job], site: m.Site) -> tuple[list[Job], list[tuple[int, frozenset[str]]]]:
+        """`todo` with the open tabs' pages first, then the other pages of their languages;
+        and the steps at which to tell the server: (jobs done, what is ready: URL paths of
+        pages, or language codes)."""
+        steps: list[tuple[int, frozenset[str]]] = []
+        opened: dict[str, str] = {}  # output path -> URL path
+        for url in sorted(self.viewing_pages):
+            path = url.lstrip("/")
+            opened.setdefault(path + "index.html" if not path or path.endswith("/") else path, url)
+        first = [j for j in todo if j.path in opened]
+        if first and len(first) < len(todo):
+            todo = first + [j for j in todo if j.path not in opened]
+            steps.append((len(first), frozenset(opened[j.path] for j in first)))
+        viewed = frozenset(self.viewing) & frozenset(("", *site.config.languages[1:]))
+        if viewed and site.config.languages:
+            done = steps[0][0] if steps else 0
+            mine = [j for j in todo[done:] if j.lang in viewed]
+            if mine and done + len(mine) < len(todo):
+                todo = todo[:done] + mine + [j for j in todo[done:] if j.lang not in viewed]
+                steps.append((done + len(mine), viewed))
+        return todo, steps
 
     def _index_pages(self) -> None:
         """Have the search index made again when this rebuild wrote or removed a page."""

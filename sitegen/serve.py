@@ -49,9 +49,13 @@ LIVE_JS = b"""(function () {
   es.addEventListener("reload", function (e) {
     // "generation folders languages": the language folders ("-": the first language's) whose
     // pages are written; a multilingual site writes the open tabs' language first
+    // pages (URL paths) or language folders ("-": the first language's), then the pages
+    // that were reloaded before: a tab's page is written first, then the others
     var p = e.data.split(" "), ready = (p[1] || "*").split(","), folders = (p[2] || "").split(",");
-    var top = location.pathname.split("/")[1] || "", mine = folders.indexOf(top) >= 0 ? top : "-";
-    if (ready[0] !== "*" && ready.indexOf(mine) < 0) return;
+    var skip = (p[3] || "").split(","), here = location.pathname;
+    var top = here.split("/")[1] || "", mine = folders.indexOf(top) >= 0 ? top : "-";
+    if (skip.indexOf(here) >= 0) return;
+    if (ready[0] !== "*" && ready.indexOf(mine) < 0 && ready.indexOf(here) < 0) return;
     es.close(); location.reload();
   });
 })();
@@ -84,29 +88,36 @@ class Live:
         self.errors: list[Problem] | None = None
         self.cond = threading.Condition()
         self.stopping = False
-        self.ready = "*"  # the language folders the last reload is for ("-": the first's)
+        self.ready = "*"  # the pages or language folders the last reload is for ("-": the first's)
+        self.skip = ""  # the pages that the last reload is not for (reloaded before it)
         self.folders = ""  # the folders of the site's other languages
         self.viewers: dict[str, int] = {}  # the top folder of each open tab's page -> tabs
 
-    def publish(self, errors: list[Problem] | None, ready: str = "*") -> None:
+    def publish(self, errors: list[Problem] | None, ready: str = "*", skip: str = "") -> None:
         with self.cond:
             self.errors = errors
             self.ready = ready if errors is None else "*"
+            self.skip = skip if errors is None else ""
             self.generation += 1
             self.cond.notify_all()
 
     def viewing(self, page: str, delta: int) -> None:
         """A tab showing `page` (a URL path) opened (+1) or closed (-1) its event stream."""
-        top = page.split("/")[1] if page.count("/") > 1 else ""
         with self.cond:
-            self.viewers[top] = self.viewers.get(top, 0) + delta
-            if self.viewers[top] <= 0:
-                del self.viewers[top]
+            self.viewers[page] = self.viewers.get(page, 0) + delta
+            if self.viewers[page] <= 0:
+                del self.viewers[page]
+
+    def pages(self) -> set[str]:
+        """The pages open in tabs (URL paths)."""
+        with self.cond:
+            return set(self.viewers)
 
     def viewed(self, languages: tuple[str, ...]) -> set[str]:
         """The languages open in tabs ("" for the first), of the site's `languages`."""
         with self.cond:
-            return {top if top in languages[1:] else "" for top in self.viewers}
+            tops = {page.split("/")[1] if page.count("/") > 1 else "" for page in self.viewers}
+        return {top if top in languages[1:] else "" for top in tops}
 
     def stop(self) -> None:
         with self.cond:
@@ -262,7 +273,8 @@ def make_handler(root: Path, hosts: set[str], live: Live) -> type[BaseHTTPReques
                         return
                     if now != seen:
                         seen = now
-                        self.wfile.write(f"event: reload\ndata: {now} {live.ready} {live.folders}\n\n".encode())
+                        self.wfile.write(f"event: reload\ndata: {now} {live.ready} {live.folders} {live.skip}\n\n"
+                                         .encode())
                     else:
                         self.wfile.write(b": keep-alive\n\n")
                     self.wfile.flush()
@@ -362,6 +374,7 @@ class Preview:
                 hint, self.pending = self.pending, set()
             languages = self.builder.site.config.languages if self.builder.site else ()
             self.builder.viewing = self.live.viewed(languages)
+            self.builder.viewing_pages = self.live.pages()
             early: list[frozenset[str]] = []
             reload_first = functools.partial(self._reload_first, early)
             try:
@@ -374,14 +387,19 @@ class Preview:
                 self.live.folders = ",".join(self.builder.site.config.languages[1:])
             errors = None if outcome.ok else outcome.problems
             if errors != self.live.errors or (outcome.ok and (outcome.written or outcome.removed)) or early:
-                # (the tabs reloaded early are not reloaded again)
-                rest = [code or "-" for code in ("", *languages[1:]) if not early or code not in early[0]]
-                self.live.publish(errors, ",".join(rest) if early and errors is None else "*")
+                # (the tabs reloaded early are not reloaded again: their pages, their languages)
+                done = set().union(*early)
+                rest = [code or "-" for code in ("", *languages[1:]) if code not in done]
+                skip = ",".join(sorted(x for x in done if x.startswith("/")))
+                self.live.publish(errors, ",".join(rest) if early and errors is None else "*", skip)
 
-    def _reload_first(self, early: list[frozenset[str]], viewed: frozenset[str]) -> None:
-        """The open tabs' languages are written (Builder.rebuild): reload those tabs now."""
-        early.append(viewed)
-        self.live.publish(None, ",".join(sorted(code or "-" for code in viewed)))
+    def _reload_first(self, early: list[frozenset[str]], ready: frozenset[str]) -> None:
+        """The open tabs' pages, or the rest of their languages, are written (Builder.rebuild):
+        reload those tabs now (`ready`: URL paths of pages, or language codes)."""
+        early.append(ready)
+        done = set().union(*early[:-1])
+        skip = ",".join(sorted(x for x in done if x.startswith("/")))
+        self.live.publish(None, ",".join(sorted(x if x.startswith("/") else x or "-" for x in ready)), skip)
 
     def serve_loop(self) -> None:
         with self.serving_lock:  # (close() either sees `serving` or stops this from serving)

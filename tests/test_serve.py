@@ -558,3 +558,57 @@ def test_data_files_spliced_after_field_edits_equal_rendered_ones(tmp_path: Path
     job = next(j for j in fresh.jobs() if j.kind == "activities_json")
     doubled = old.render(job)[0][1] * 2
     assert datafiles.splice(fresh, "activities_json", doubled, pairs) is None
+
+
+def test_the_page_a_tab_shows_is_written_first_then_the_rest(tmp_path: Path) -> None:
+    """With a tab on the dashboard, a status edit renders and writes the dashboard first and
+    reports it (the server reloads that tab), before the pages nobody is looking at; in the
+    end the preview equals a full build."""
+    site = make_site(tmp_path / "site")
+    preview = tmp_path / "preview"
+    builder = Builder(site, preview)
+    assert builder.rebuild().ok
+    meeting = site / "content/activities/planned-meeting.md"
+    page = preview / "activities/planned-meeting/index.html"
+    before = {"dashboard": (preview / "index.html").read_bytes(), "activity": page.read_bytes()}
+    seen: list[tuple[frozenset[str], bool, bool]] = []
+
+    def early(ready: frozenset[str]) -> None:
+        seen.append((ready, (preview / "index.html").read_bytes() != before["dashboard"],
+                     page.read_bytes() != before["activity"]))
+
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("status: planned", "status: postponed", 1),
+                       encoding="utf-8")
+    builder.viewing_pages = {"/"}
+    try:
+        assert builder.rebuild({str(meeting)}, early=early).ok
+        assert seen == [(frozenset({"/"}), True, False)]  # the dashboard new, the activity's page not yet
+        assert "postponed" in page.read_text(encoding="utf-8")
+        _same_as_full_build(builder, site, tmp_path, "after the status edit")
+    finally:
+        builder.close()
+
+
+def test_a_tab_reloaded_first_is_not_reloaded_again(server: Server) -> None:
+    """The events a tab gets name what is ready: its own page first (data: "generation
+    /"), then the rest, skipping the pages already reloaded (data: "generation - <folders> /")."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    conn.request("GET", "/__sitegen/events", headers={"Host": f"localhost:{server.port}",
+                                                      "Referer": f"http://localhost:{server.port}/"})
+    resp = conn.getresponse()
+    try:
+        assert resp.readline().startswith(b"retry:") and resp.readline() == b"event: hello\n"
+        meeting = "content/activities/planned-meeting.md"
+        server.write(meeting, BASELINE[meeting].replace("status: planned", "status: postponed", 1))
+        data: list[list[str]] = []
+        event = ""
+        while len(data) < 2:
+            line = resp.readline().decode("utf-8")
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:") and event == "reload":
+                data.append(line[5:].strip().split(" "))
+        assert data[0][1] == "/" and data[0][3:] in ([], [""])
+        assert data[1][1] == "-" and data[1][3] == "/"
+    finally:
+        conn.close()
