@@ -4,10 +4,11 @@ them, and the time to draw them.
 
 Builds the example site and a corpus of 10,000 activities (bench/corpus.py; kept in
 bench/corpora/10000-corpus/ as bench_build.py keeps it), and for the countries page, an
-area page and a reporting round of each prints the page's size with and without its map
-(the `<figure class="map">`), raw and gzip-compressed (level 6, as static hosts serve
-them), and the time `maps.activity_map` takes for that page's activities (the budget:
-150 KB compressed per page).
+area page and a reporting round of each prints the page's size with and without its maps
+(the `<div class="maps">`: the activities map, the participants map and their switch),
+raw and gzip-compressed (level 6, as static hosts serve them), the raw size of each SVG,
+and the time `maps.country_maps` takes for that page's activities (both maps; the budget:
+150 KB compressed per page, for both).
 
 Usage: python3 bench/bench_map.py [--size 10000] [--workdir DIR]
 """
@@ -36,7 +37,7 @@ from sitegen.build import check  # noqa: E402
 from sitegen.countries import COUNTRIES  # noqa: E402
 from sitegen.i18n import Words  # noqa: E402
 
-FIGURE = re.compile(r'<figure class="map".*?</figure>\n?', re.S)
+FIGURE = re.compile(r'<div class="maps".*?</figure>\n</div>\n?', re.S)
 BUDGET = 150_000
 
 
@@ -59,7 +60,7 @@ def pages(out: Path) -> list[str]:
 
 
 def draw_time(site: m.Site, path: str) -> float:
-    """Seconds `maps.activity_map` takes for the activities the page maps, best of three,
+    """Seconds `maps.country_maps` takes for the activities the page maps, best of three,
     its layout cache cleared each time (a build draws each distinct set of countries once
     per process)."""
     kind, _, key = path.strip("/").partition("/")
@@ -73,7 +74,7 @@ def draw_time(site: m.Site, path: str) -> float:
     for _ in range(3):
         maps._layout.cache_clear()
         start = time.perf_counter()
-        maps.activity_map(acts, Words(), "../", "Map", COUNTRIES)
+        maps.country_maps(acts, Words(), "../", ("Activities", "Participants"), COUNTRIES)
         best = min(best, time.perf_counter() - start)
     return best
 
@@ -82,18 +83,20 @@ def report(name: str, site_dir: Path, out: Path) -> None:
     site, problems = check(site_dir)
     assert site is not None, problems
     print(f"\n{name}")
-    print(f"  {'page':<28} {'page gz':>9} {'without map':>12} {'map adds':>9} {'svg raw':>9} {'countries':>9} {'draw':>8}")
+    print(f"  {'page':<28} {'page gz':>9} {'without maps':>12} {'maps add':>9} {'svgs raw':>15} {'countries':>9} "
+          f"{'draw':>8}")
     for path in pages(out):
         data = (out / path / "index.html").read_bytes()
         text = data.decode("utf-8")
         figure = FIGURE.search(text)
         without = FIGURE.sub("", text, count=1).encode("utf-8")
         added = gz(data) - gz(without)
-        svg = re.search(r"<svg class=\"map-svg\".*?</svg>", text, re.S)
-        drawn = len(re.findall(r'data-country="[A-Z]{2}"><title>', svg.group(0))) if svg else 0
+        svgs = re.findall(r"<svg class=\"map-svg\".*?</svg>", text, re.S)
+        drawn = len(re.findall(r'data-country="[A-Z]{2}"', svgs[0])) if svgs else 0
+        raw = " + ".join(f"{len(svg):,}" for svg in svgs)
         took = f"{draw_time(site, path) * 1000:.0f} ms"
         flag = "" if added <= BUDGET else "  OVER BUDGET"
-        print(f"  {path:<28} {gz(data):>9,} {gz(without):>12,} {added:>9,} {len(svg.group(0)) if svg else 0:>9,} "
+        print(f"  {path:<28} {gz(data):>9,} {gz(without):>12,} {added:>9,} {raw:>15} "
               f"{drawn:>9} {took:>8}{flag}" if figure else f"  {path:<28} (no map)")
 
 
@@ -113,7 +116,7 @@ def main() -> int:
             bench_corpus.write_corpus(args.size, site)
         build(site, work / "corpus")
         report(f"corpus of {args.size:,} activities (bench/corpus.py)", site, work / "corpus")
-    print(f"\nbudget: a map adds at most {BUDGET:,} bytes compressed to a page")
+    print(f"\nbudget: the maps add at most {BUDGET:,} bytes compressed to a page")
     return 0
 
 

@@ -2,10 +2,38 @@
 script and no request of its own (it works offline, under any sub-path and on paper).
 
 `choropleth(values, ...)` takes a number per country (ISO 3166-1 alpha-2) and returns the
-SVG, its legend and its table; `activity_map` is that of the activities per country, as
-the countries page, each area page and each reporting round show it (theme: map.html).
-The shapes are Natural Earth's 1:110m countries, shipped in `data/countries-110m.json`
-(derived by tools/map_data.py; see data/README.md).
+SVG, its legend and its table; `country_maps` makes the two maps that the countries page,
+each area page and each reporting round show (theme: map.html): the activities per
+country and the participants per country. The shapes are Natural Earth's 1:110m
+countries, shipped in `data/countries-110m.json` (derived by tools/map_data.py; see
+data/README.md).
+
+Participants per country: an activity's `participants.total` counts in full in each of
+its countries (its `countries` and its location's country), as the activity itself counts
+once in each on the activities map; an activity without participants adds nothing.
+Participants are not recorded by country, so no share can be given to each: splitting
+the total evenly would invent figures, and counting only single-country activities would
+leave out the regional events that hold most participants (55 of the example's 70
+activities with participants involve several countries). The figures therefore overlap
+and add up to more than the total, and the map says so under its legend, with the total.
+
+Two maps, one shown at a time: a switch of two radio buttons above them shows one or
+the other with CSS alone (`:has()`; without it, and on paper, both are shown, one under
+the other), each with its own legend and table. Both are drawn on the same layout (the
+countries with activities), so that they compare at a glance; a country with
+activities but no participants is plain land on the second. The second map costs about
+as much as the first: both together add 25 KB compressed to the example's countries page
+and at most 26 KB to any page bench/bench_map.py measures (the example's and a corpus of
+10,000 activities), a sixth of the issue's budget of 150 KB per page, which is why the
+participants get a map of their own rather than only a column and a tooltip.
+
+Keyboard and screen readers: each map is drawn in two layers. The paint layer (hidden
+from assistive technology) draws the shapes in the order that keeps small countries'
+circles on top, each shape a link for the mouse but out of the tab order; the link layer
+above it holds one link per country in the order of the country names in the page's
+language (as the table lists them: `name_order`), each a transparent `<use>` of its
+painted shape that shows, outlined, when the link has the keyboard's focus. (SVG paints
+in document order and tabs in document order; two layers let each follow its own.)
 
 How a map is laid out (deterministic: the same countries give the same bytes):
 
@@ -35,8 +63,9 @@ from __future__ import annotations
 import functools
 import json
 import math
+import unicodedata
 from collections.abc import Callable, Container, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from markupsafe import Markup
@@ -93,30 +122,57 @@ def world() -> World:
 
 @dataclass(frozen=True)
 class CountryMap:
-    """A drawn map: its SVG, its legend's classes (colour, lowest value, highest value),
-    and its table alternative (code, name, value, link by name), which `table` says to
-    show (a page that lists the same figures in its own table need not)."""
+    """A drawn map: its SVG, its legend's classes (colour, lowest value, highest value) and
+    the legend's word for a country without a figure (`none`), a note under the legend,
+    and its table alternative: the headings of its figures (`columns`) and its rows (code,
+    name, figures, link), which `table` says to show (a page that lists the same figures
+    in its own table need not). `key` names the map in the page (its ids)."""
 
     title: str
     svg: Markup
     classes: tuple[tuple[str, int, int], ...]
-    rows: tuple[tuple[str, str, int, str | None], ...]
+    rows: tuple[tuple[str, str, tuple[int | None, ...], str | None], ...]
     table: bool = True
+    key: str = "map"
+    none: str = ""
+    note: str = ""
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CountryMaps:
+    """The maps of a page (map.html): the activities per country and, when any of those
+    activities records its participants, the participants per country, on the same layout."""
+
+    activities: CountryMap
+    participants: CountryMap | None
+
+
+def name_order(name: str) -> tuple[str, str]:
+    """How a reader looks a country up in a list: by its letters without their accents and
+    case (Österreich among the O's, Émirats arabes unis among the E's), then as written."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+    return (plain.casefold(), name)
 
 
 def choropleth(values: Mapping[str, int], names: Mapping[str, str], label: Callable[[str, int], str],
-               href: Callable[[str], str | None], title: str, table: bool = True) -> CountryMap | None:
+               href: Callable[[str], str | None], title: str, table: bool = True, *, key: str = "map",
+               within: Iterable[str] = ()) -> CountryMap | None:
     """The map of `values` (a positive number per country code): each country named
     `label(code, value)`, and a link to `href(code)` unless that is None; `title` names
-    the whole map. None when no country has a value."""
-    shown = {c: v for c, v in values.items() if v > 0 and c in world().points}
+    the whole map, `key` prefixes its ids. The map is laid out for the countries with a
+    value and those `within` (drawn as land without one: two maps of the same countries
+    then match). None when no country has a value."""
+    points = world().points
+    shown = {c: v for c, v in values.items() if v > 0 and c in points}
     if not shown:
         return None
     classes = _classes(sorted(shown.values()))
     colour = {c: next(col for col, lo, hi in classes if lo <= v <= hi) for c, v in shown.items()}
-    layout = _layout(tuple(sorted(shown)))
+    layout = _layout(tuple(sorted(set(shown) | {c for c in within if c in points})))
     parts = [f'<svg class="map-svg" viewBox="0 0 {WIDTH} {_n(layout.height)}" width="{WIDTH}" '
-             f'height="{_n(layout.height)}" role="group" aria-label="{_attr(title)}">']
+             f'height="{_n(layout.height)}" role="group" aria-label="{_attr(title)}">',
+             '<g aria-hidden="true">']  # the paint layer (see the module's docstring)
     for frame in layout.frames:
         x0, y0, x1, y1 = frame.box
         parts.append(f'<rect class="map-frame" x="{_n(x0)}" y="{_n(y0)}" width="{_n(x1 - x0)}" '
@@ -124,23 +180,42 @@ def choropleth(values: Mapping[str, int], names: Mapping[str, str], label: Calla
         if frame.land:
             parts.append(f'<path class="map-land" d="{frame.land}"/>')
         for code, d in frame.others:
-            parts.append(f'<path class="map-other" fill="{colour[code]}" d="{d}"/>')
+            parts.append(f'<path class="map-other" fill="{colour[code]}" d="{d}"/>' if code in shown else
+                         f'<path class="map-land" d="{d}"/>')
+    circles: list[str] = []
+    drawn: list[tuple[str, str]] = []  # (code, the ids of its shape and circle, as <use>s)
     for frame in layout.frames:
         for code, d, dot in frame.countries:
-            name = _attr(label(code, shown[code]))
+            if code not in shown:
+                if d:
+                    parts.append(f'<path class="map-land" d="{d}"/>')
+                continue
+            # a link for the mouse, out of the tab order (the link layer has the keyboard's)
             link = href(code)
-            # a country without a page is no link, and so no stop of the keyboard's
-            parts.append(f'<a href="{_attr(link)}" aria-label="{name}" data-country="{code}">' if link else
-                         f'<g role="img" aria-label="{name}" data-country="{code}">')
-            parts.append(f"<title>{name}</title>")
+            opening = ((f'<a href="{_attr(link)}" tabindex="-1">' if link else "<g>")
+                       + f"<title>{_attr(label(code, shown[code]))}</title>")
+            closing = "</a>" if link else "</g>"
+            uses = ""
             if d:
-                parts.append(f'<path fill="{colour[code]}" d="{d}"/>')
+                parts.append(f'{opening}<path id="{key}-{code}" fill="{colour[code]}" d="{d}"/>{closing}')
+                uses += f'<use href="#{key}-{code}"/>'
             if dot:
-                parts.append(f'<circle fill="{colour[code]}" cx="{_n(dot[0])}" cy="{_n(dot[1])}" r="{_n(DOT)}"/>')
-            parts.append("</a>" if link else "</g>")
+                circles.append(f'{opening}<circle id="{key}-{code}-o" class="map-dot" fill="{colour[code]}" '
+                               f'cx="{_n(dot[0])}" cy="{_n(dot[1])}" r="{_n(DOT)}"/>{closing}')
+                uses += f'<use href="#{key}-{code}-o"/>'
+            drawn.append((code, uses))
+    parts += circles  # (on top of every shape: a circle may lie on a neighbour)
+    parts.append("</g>")
+    for code, uses in sorted(drawn, key=lambda x: (name_order(names[x[0]]), x[0])):
+        name = _attr(label(code, shown[code]))
+        link = href(code)
+        # a country without a page is no link, and so no stop of the keyboard's
+        parts.append(f'<a href="{_attr(link)}" aria-label="{name}" data-country="{code}">{uses}</a>' if link else
+                     f'<g role="img" aria-label="{name}" data-country="{code}">{uses}</g>')
     parts.append("</svg>")
-    rows = tuple(sorted(((c, names[c], v, href(c)) for c, v in values.items() if v > 0), key=lambda r: (r[1], r[0])))
-    return CountryMap(title, Markup("".join(parts)), classes, rows, table)
+    rows = tuple(sorted(((c, names[c], (v,), href(c)) for c, v in values.items() if v > 0),
+                        key=lambda r: (name_order(r[1]), r[0])))
+    return CountryMap(title, Markup("".join(parts)), classes, rows, table, key)
 
 
 def activity_counts(activities: Iterable[m.Activity]) -> dict[str, int]:
@@ -152,16 +227,58 @@ def activity_counts(activities: Iterable[m.Activity]) -> dict[str, int]:
     return counts
 
 
-def activity_map(activities: Iterable[m.Activity], words: Words, root: str, title: str,
-                 pages: Container[str], table: bool = True) -> CountryMap | None:
-    """The map of the activities per country, each country linked to its page when it has
-    one (`pages`: the codes of the countries that have; `root`: the way from the page up
-    to the site's root)."""
+def participant_counts(activities: Iterable[m.Activity]) -> dict[str, int]:
+    """The participants of the activities involving each country: each activity's whole
+    total in each of its countries (see the module's docstring); only countries with an
+    activity that records its participants."""
+    counts: dict[str, int] = {}
+    for act in activities:
+        if act.participants:
+            for code in act.all_countries:
+                counts[code] = counts.get(code, 0) + act.participants.total
+    return counts
+
+
+def country_maps(activities: Iterable[m.Activity], words: Words, root: str, titles: tuple[str, str],
+                 pages: Container[str], table: bool = True) -> CountryMaps | None:
+    """The maps of the activities per country and of their participants (`titles`: the
+    two maps' titles), each country linked to its page when it has one (`pages`: the codes
+    of the countries that have; `root`: the way from the page up to the site's root);
+    `table`: whether the activities map shows its table (the participants map always
+    does). None when no activity names a country."""
+    acts = tuple(activities)
     names = words.countries
-    return choropleth(activity_counts(activities), names,
-                      lambda code, n: words.plural("%(country)s: %(n)s activity", "%(country)s: %(n)s activities",
-                                                   n, country=names[code]),
-                      lambda code: f"{root}countries/{code.lower()}/" if code in pages else None, title, table)
+
+    def href(code: str) -> str | None:
+        return f"{root}countries/{code.lower()}/" if code in pages else None
+
+    counts = activity_counts(acts)
+    first = choropleth(counts, names,
+                       lambda code, n: words.plural("%(country)s: %(n)s activity", "%(country)s: %(n)s activities",
+                                                    n, country=names[code]),
+                       href, titles[0], table, key="map-a")
+    if first is None:
+        return None
+    first = replace(first, none=words("No activities"), columns=(words("Activities"),))
+    people = participant_counts(acts)
+    second = choropleth(people, names,
+                        lambda code, n: words.plural("%(country)s: %(n)s participant", "%(country)s: %(n)s participants",
+                                                     n, country=names[code]),
+                        href, titles[1], key="map-p", within=counts)
+    if second is None:
+        return CountryMaps(first, None)
+    total = sum(a.participants.total for a in acts if a.participants)
+    shared = any(a.participants and a.participants.total and len(a.all_countries) > 1 for a in acts)
+    note = words.plural(
+        "Participants are not recorded by country: an activity in several countries counts all its participants "
+        "in each of them. The figures overlap, and add up to more than the %(n)s participant of these activities.",
+        "Participants are not recorded by country: an activity in several countries counts all its participants "
+        "in each of them. The figures overlap, and add up to more than the %(n)s participants of these activities.",
+        total) if shared else ""
+    rows = tuple((code, name, (people.get(code), n), link) for code, name, (n,), link in first.rows)
+    second = replace(second, rows=rows, none=words("No participants recorded"), note=note,
+                     columns=(words("Participants"), words("Activities")))
+    return CountryMaps(first, second)
 
 
 def _classes(values: list[int]) -> tuple[tuple[str, int, int], ...]:

@@ -82,7 +82,8 @@ def area(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     return r.page(job, "area.html", area.title, [("areas/", r.words("Areas"))], page_charts,
                   source=source, area=area, prog=prog, activities=acts, narrative=text,
                   listed=tuple(reversed(acts))[: r.site.config.activities_per_page],
-                  map=maps.activity_map(acts, r.words, "../" * job.path.count("/"), r.words("Activities by country"),
+                  map=maps.country_maps(acts, r.words, "../" * job.path.count("/"),
+                                        (r.words("Activities by country"), r.words("Participants by country")),
                                         r.by_country))
 
 
@@ -189,10 +190,11 @@ def timeline(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 @page_kind("countries")
 def countries(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     rows = sorted(((c, r.words.countries[c], len(acts)) for c, acts in r.by_country.items()),
-                  key=lambda r: r[1])
+                  key=lambda r: (maps.name_order(r[1]), r[0]))
     return r.page(job, "countries.html", r.words("Countries"), [], rows=rows,
-                  map=maps.activity_map(r.site.activities, r.words, "../" * job.path.count("/"),
-                                        r.words("Activities by country"), r.by_country, table=False))
+                  map=maps.country_maps(r.site.activities, r.words, "../" * job.path.count("/"),
+                                        (r.words("Activities by country"), r.words("Participants by country")),
+                                        r.by_country, table=False))
 
 
 @page_kind("country")
@@ -244,8 +246,10 @@ def report(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     return r.page(job, "report.html", report.title, [("reports/", r.words("Reports"))],
                   [progress, *by_area.values()], source=report.loc.path, progress_chart=progress,
                   area_charts=by_area, online=r.site.config.base_url + f"reports/{report.id}/",
-                  map=maps.activity_map(ctx["completed"] + ctx["under_way"], r.words, "../" * job.path.count("/"),
-                                        r.words("Activities of the period by country"), r.by_country), **ctx)
+                  map=maps.country_maps(ctx["completed"] + ctx["under_way"], r.words, "../" * job.path.count("/"),
+                                        (r.words("Activities of the period by country"),
+                                         r.words("Participants in the activities of the period by country")),
+                                        r.by_country), **ctx)
 
 
 @page_kind("reports")

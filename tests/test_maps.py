@@ -1,10 +1,14 @@
 """Maps without a tile server (#18): the countries page, each area page and each reporting
-round draw a choropleth of activities per country as a static SVG (sitegen/maps.py).
+round draw a choropleth of activities per country and one of their participants per
+country, each as a static SVG (sitegen/maps.py), with a switch between them that needs no
+script.
 
 What a reader must get: every country with activities drawn (a shape, or a circle where
 1:110m has none or too small a one) and named with its figure, which the table beside the
-map also holds; Malta, Liechtenstein and Kosovo visible; links that reach the country
-pages under a sub-path; a map in the HTML (no script needed); no accessibility violation;
+map also holds; the participants of each country's activities (an activity in several
+countries counts in each, and the page says so); Malta, Liechtenstein and Kosovo visible;
+links that reach the country pages under a sub-path, taken by the keyboard in the order
+of the country names; a map in the HTML (no script needed); no accessibility violation;
 the same bytes for the same records; and a small page weight.
 """
 
@@ -31,12 +35,16 @@ from tests import browser_support as bs
 from tests.sitekit import front, make_site
 
 SVG = re.compile(r'<svg class="map-svg".*?</svg>', re.S)
-# a country of the map: a link (or, without a page, a group), its name and what draws it
+# a country of the map's link layer: a link (or, without a page, a group), its name, and
+# the <use>s of its painted shape and circle
 COUNTRY = re.compile(r'<(a|g) (?:href="([^"]*)" )?(?:role="img" )?aria-label="([^"]*)" data-country="([A-Z]{2})">'
-                     r"<title>[^<]*</title>(.*?)</\1>", re.S)
+                     r"(.*?)</\1>", re.S)
+# a painted shape or circle of the paint layer, by id
+PAINTED = re.compile(r'<(path|circle) id="([^"]+)"[^>]*>')
 ROW = re.compile(r'<tr data-country="([A-Z]{2})">.*?</tr>', re.S)
-# the figure at the end of a country's name on the map: "Austria: 17 activities"
-FIGURE = re.compile(r": ([\d,]+) activit(?:y|ies)$")
+# the figure at the end of a country's name on the map: "Austria: 17 activities", "Austria: 420 participants"
+FIGURE = re.compile(r": ([\d,]+) (?:activit(?:y|ies)|participants?)$")
+MAPS = {"activities": "map-a", "participants": "map-p"}
 
 
 def _build(site: Path, out: Path) -> None:
@@ -45,26 +53,51 @@ def _build(site: Path, out: Path) -> None:
     assert run.returncode == 0, run.stderr
 
 
-def _map(page: Path) -> dict[str, tuple[str | None, int, str]]:
-    """The countries of a page's map: code -> (link, figure, SVG that draws it)."""
+def _figure(page: Path, which: str) -> str:
+    """The HTML of one of a page's two maps (its figure: map, legend, note, table)."""
     text = page.read_text(encoding="utf-8")
-    svgs = SVG.findall(text)
-    assert len(svgs) == 1, f"{page}: {len(svgs)} maps"
+    found = re.search(rf'<figure class="map" id="{MAPS[which]}".*?</figure>', text, re.S)
+    assert found, (page, which)
+    return found.group(0)
+
+
+def _drawn(svg: str) -> dict[str, tuple[str | None, str, str]]:
+    """The countries of a map's SVG: code -> (link, name, what paints it: its painted
+    shapes and circles, as the link layer's <use>s name them)."""
+    painted = {ident: tag for tag, ident in ((m.group(0), m.group(2)) for m in PAINTED.finditer(svg))}
     found = {}
-    for _tag, href, label, code, drawn in COUNTRY.findall(svgs[0]):
-        figure = FIGURE.search(html.unescape(label))
-        assert figure, label
-        found[code] = (href or None, int(figure.group(1).replace(",", "")), drawn)
+    for _tag, href, label, code, uses in COUNTRY.findall(svg):
+        refs = re.findall(r'<use href="#([^"]+)"/>', uses)
+        assert refs and all(r in painted for r in refs), (code, uses)
+        found[code] = (href or None, html.unescape(label), "".join(painted[r] for r in refs))
     return found
 
 
+def _map(page: Path, which: str = "activities") -> dict[str, tuple[str | None, int, str]]:
+    """The countries of one of a page's maps: code -> (link, figure, SVG that paints it)."""
+    svgs = SVG.findall(_figure(page, which))
+    assert len(svgs) == 1, f"{page}: {len(svgs)} maps"
+    found = {}
+    for code, (href, label, drawn) in _drawn(svgs[0]).items():
+        figure = FIGURE.search(label)
+        assert figure, label
+        found[code] = (href, int(figure.group(1).replace(",", "")), drawn)
+    return found
+
+
+def _cells(text: str) -> dict[str, list[str]]:
+    """The rows of the tables in `text`: code -> the texts of its cells."""
+    return {row.group(1): re.findall(r"<td>([^<]*)</td>", row.group(0)) for row in ROW.finditer(text)}
+
+
 def _rows(page: Path) -> dict[str, int]:
-    """The table beside the map: code -> the figure in its last cell."""
-    out = {}
-    for row in ROW.finditer(page.read_text(encoding="utf-8")):
-        cells = re.findall(r"<td>([^<]*)</td>", row.group(0))
-        out[row.group(1)] = int(cells[-1].replace(",", ""))
-    return out
+    """The table beside the activities map (the map's own, or the countries page's): code
+    -> the activities in its last cell."""
+    text = page.read_text(encoding="utf-8")
+    own = re.search(r'<figure class="map" id="map-a".*?</figure>', text, re.S)
+    # (the countries page shows its own table, not the map's)
+    text = own.group(0) if own and "<table" in own.group(0) else text[text.index('id="countries-table"'):]
+    return {code: int(cells[-1].replace(",", "")) for code, cells in _cells(text).items()}
 
 
 def _counts(records: list[dict[str, Any]]) -> Counter[str]:
@@ -74,6 +107,21 @@ def _counts(records: list[dict[str, Any]]) -> Counter[str]:
     for r in records:
         where = (r["location"] or {}).get("country")
         counts.update(set(r["countries"]) | ({where} if where else set()))
+    return counts
+
+
+def _people(records: list[dict[str, Any]]) -> Counter[str]:
+    """Participants per country, counted again from activities.json: each activity's whole
+    total in each of its countries (a number, or a mapping's total)."""
+    counts: Counter[str] = Counter()
+    for r in records:
+        p = r["participants"]
+        if p is None:
+            continue
+        total = p if isinstance(p, int) else p["total"]
+        where = (r["location"] or {}).get("country")
+        for code in set(r["countries"]) | ({where} if where else set()):
+            counts[code] += total
     return counts
 
 
@@ -134,9 +182,12 @@ def small_states(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # -- the example --------------------------------------------------------------------
 
 
+def _records(example: Path) -> list[dict[str, Any]]:
+    return json.loads((example / "data/activities.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
 def test_every_country_with_activities_is_on_the_countries_map_with_its_figure(example: Path) -> None:
-    records = json.loads((example / "data/activities.json").read_text(encoding="utf-8"))
-    counts = _counts(records)
+    counts = _counts(_records(example))
     drawn = _map(example / "countries/index.html")
     assert set(drawn) == set(counts) and len(counts) > 40
     for code, (href, figure, svg) in drawn.items():
@@ -147,8 +198,38 @@ def test_every_country_with_activities_is_on_the_countries_map_with_its_figure(e
     assert _rows(example / "countries/index.html") == dict(counts)
 
 
+def test_the_countries_page_maps_the_participants_of_each_countrys_activities(example: Path) -> None:
+    """Each country: the participants of every activity involving it, in full (an activity
+    in several countries counts in each), on the map, in its table and in the note."""
+    records = _records(example)
+    people = _people(records)
+    page = example / "countries/index.html"
+    drawn = _map(page, "participants")
+    assert {c: f for c, (_h, f, _s) in drawn.items()} == {c: n for c, n in people.items() if n > 0}
+    assert len(drawn) > 30 and people["AT"] > 100
+    for code, (href, _f, svg) in drawn.items():
+        assert href == f"../countries/{code.lower()}/" and ("<path" in svg or "<circle" in svg), code
+    # the table alternative: every country with activities, its participants (a dash for
+    # none recorded) and its activities
+    figure = _figure(page, "participants")
+    cells = _cells(figure)
+    counts = _counts(records)
+    assert set(cells) == set(counts)
+    for code, (participants, activities) in cells.items():
+        assert participants == (f"{people[code]:,}" if code in people else "–"), code
+        assert int(activities) == counts[code], code
+    assert "<th scope=\"col\">Participants</th><th scope=\"col\">Activities</th>" in figure
+    # the note: why the figures overlap, with the true total (each activity once)
+    total = sum(p if isinstance(p, int) else p["total"] for p in (r["participants"] for r in records) if p)
+    note = re.search(r'<p class="map-note">([^<]*)</p>', figure)
+    assert note and "in each of them" in note.group(1) and f"more than the {total:,} participants" in note.group(1)
+    assert sum(people.values()) > total
+    # the legend of its own
+    assert "No participants recorded" in figure and "No activities" not in figure
+
+
 def test_each_area_page_maps_its_own_activities(example: Path) -> None:
-    records = json.loads((example / "data/activities.json").read_text(encoding="utf-8"))
+    records = _records(example)
     areas = sorted({a for r in records for a in ([r["area"]] if isinstance(r["area"], str) else r["area"])})
     assert len(areas) >= 5
     for area in areas:
@@ -158,11 +239,14 @@ def test_each_area_page_maps_its_own_activities(example: Path) -> None:
         drawn = _map(page)
         assert {c: f for c, (_h, f, _s) in drawn.items()} == dict(counts), area
         assert _rows(page) == dict(counts), area
+        people = {c: n for c, n in _people(mine).items() if n > 0}
+        assert {c: f for c, (_h, f, _s) in _map(page, "participants").items()} == people, area
 
 
 def test_each_reporting_round_maps_the_activities_of_its_period(example: Path) -> None:
     rounds = sorted((example / "data/reports").glob("*.json"))
     assert rounds
+    records = {r["id"]: r for r in _records(example)}
     for path in rounds:
         data = json.loads(path.read_text(encoding="utf-8"))
         page = example / "reports" / data["id"] / "index.html"
@@ -170,12 +254,14 @@ def test_each_reporting_round_maps_the_activities_of_its_period(example: Path) -
         # the activities of the period: the annex's two tables
         annex = text[text.index('id="report-annex-title"'):]
         ids = re.findall(r'<tr data-activity="([^"]+)">', annex)
-        records = {r["id"]: r for r in json.loads((example / "data/activities.json").read_text(encoding="utf-8"))}
-        counts = _counts([records[i] for i in ids if i in records])
+        mine = [records[i] for i in ids if i in records]
+        counts = _counts(mine)
         if not counts:
             assert not SVG.search(text)
             continue
         assert {c: f for c, (_h, f, _s) in _map(page).items()} == dict(counts), data["id"]
+        people = {c: n for c, n in _people(mine).items() if n > 0}
+        assert {c: f for c, (_h, f, _s) in _map(page, "participants").items()} == people, data["id"]
 
 
 def test_every_link_of_the_maps_reaches_a_country_page(example: Path) -> None:
@@ -185,21 +271,27 @@ def test_every_link_of_the_maps_reaches_a_country_page(example: Path) -> None:
     for page in pages:
         if not SVG.search(page.read_text(encoding="utf-8")):
             continue
-        for code, (href, _f, _s) in _map(page).items():
-            assert href, (page, code)
-            target = (page.parent / href / "index.html").resolve()
-            assert target == (example / "countries" / code.lower() / "index.html").resolve() and target.is_file()
-            seen += 1
-    assert seen > 100
+        for which in MAPS:
+            for code, (href, _f, _s) in _map(page, which).items():
+                assert href, (page, code)
+                target = (page.parent / href / "index.html").resolve()
+                assert target == (example / "countries" / code.lower() / "index.html").resolve() and target.is_file()
+                seen += 1
+    assert seen > 200
 
 
-def test_the_map_is_light_and_needs_no_script(example: Path) -> None:
-    """≤ 150 KB compressed (the issue's budget); no script, no request of its own."""
+def test_the_maps_are_light_and_need_no_script(example: Path) -> None:
+    """Both maps together add ≤ 150 KB compressed to a page (the issue's budget); no
+    script, no request of their own."""
     for page in (example / "countries/index.html", example / "areas/firearms/index.html"):
-        svg = SVG.search(page.read_text(encoding="utf-8"))
-        assert svg
-        assert len(gzip.compress(svg.group(0).encode("utf-8"), 9)) < 150_000
-        assert "<script" not in svg.group(0) and "http" not in svg.group(0).replace("http://www.w3.org", "")
+        text = page.read_text(encoding="utf-8")
+        maps_html = re.search(r'<div class="maps".*?</figure>\n</div>', text, re.S)
+        assert maps_html and len(SVG.findall(maps_html.group(0))) == 2
+        added = len(gzip.compress(text.encode("utf-8"), 9)) - len(
+            gzip.compress(text.replace(maps_html.group(0), "").encode("utf-8"), 9))
+        assert 0 < added < 150_000
+        assert "<script" not in maps_html.group(0)
+        assert "http" not in maps_html.group(0).replace("http://www.w3.org", "")
 
 
 def test_the_legend_covers_every_figure() -> None:
@@ -210,10 +302,27 @@ def test_the_legend_covers_every_figure() -> None:
     assert 1 < len(classes) <= 5 and classes[0][1] == 1 and classes[-1][2] == 150
     assert all(a[2] + 1 == b[1] for a, b in zip(classes, classes[1:]))  # no gap, no overlap
     colours = {c: re.search(r'fill="(#[0-9a-f]{6})"', svg).group(1)  # type: ignore[union-attr]
-               for _t, _h, _l, c, svg in COUNTRY.findall(made.svg)}
+               for c, (_h, _l, svg) in _drawn(made.svg).items()}
     for code, n in values.items():
         assert colours[code] == next(col for col, lo, hi in classes if lo <= n <= hi)
-    assert maps.choropleth({}, COUNTRIES, str, str, "Map") is None
+    assert maps.choropleth({}, COUNTRIES, lambda c, n: c, lambda c: None, "Map") is None
+
+
+def test_a_country_within_the_layout_but_without_a_figure_is_plain_land() -> None:
+    """(The participants map is laid out for the countries with activities: a country
+    whose activities record no participants is land there, neither link nor figure.)"""
+    values = {"AT": 3, "KZ": 5}
+    within = ["AT", "KZ", "US", "MT"]
+    made = maps.choropleth(values, COUNTRIES, lambda c, n: f"{c}: {n}", lambda c: f"x/{c}/", "Map", within=within)
+    alone = maps.choropleth(values, COUNTRIES, lambda c, n: f"{c}: {n}", lambda c: f"x/{c}/", "Map")
+    assert made is not None and alone is not None
+    assert set(_drawn(made.svg)) == {"AT", "KZ"}
+    # the same frame as the map of all four (the United States in its inset makes it taller)
+    full = maps.choropleth(dict.fromkeys(within, 1), COUNTRIES, lambda c, n: c, lambda c: None, "Map")
+    assert full is not None
+    size = re.compile(r'viewBox="([^"]+)"')
+    assert size.search(made.svg).group(1) == size.search(full.svg).group(1)  # type: ignore[union-attr]
+    assert size.search(alone.svg).group(1) != size.search(full.svg).group(1)  # type: ignore[union-attr]
 
 
 def test_the_same_figures_give_the_same_map() -> None:
@@ -235,6 +344,12 @@ def test_the_shipped_shapes_cover_every_country_code() -> None:
     assert "Natural Earth" in about and "world-atlas" in about
 
 
+def test_country_names_are_ordered_as_a_reader_looks_them_up() -> None:
+    names = ["Zambia", "Österreich", "Émirats arabes unis", "Estonia", "Oman", "åland"]
+    assert sorted(names, key=maps.name_order) == ["åland", "Émirats arabes unis", "Estonia", "Oman",
+                                                  "Österreich", "Zambia"]
+
+
 # -- small states, far countries, and the browser -----------------------------------
 
 
@@ -246,22 +361,42 @@ def test_malta_liechtenstein_and_kosovo_are_drawn(small_states: Path) -> None:
     assert drawn["XK"][1] == 1 and drawn["MT"][1] == 1 and drawn["AT"][1] == 2  # (the baseline's course, and Vaduz)
 
 
-def _boxes(page: Any) -> dict[str, Any]:
-    return page.evaluate("""() => {
-      const svg = document.querySelector('svg.map-svg').getBoundingClientRect();
+def test_the_small_site_counts_a_shared_activitys_participants_in_each_country(small_states: Path) -> None:
+    """The baseline's course (Austria and Germany, 20 participants) counts 20 in each; the
+    workshop in Serbia its 15; Malta's workshop records none, so Malta is no figure there."""
+    page = small_states / "countries/index.html"
+    assert {c: f for c, (_h, f, _s) in _map(page, "participants").items()} == {"AT": 20, "DE": 20, "RS": 15}
+    figure = _figure(page, "participants")
+    assert _cells(figure)["MT"] == ["–", "1"] and _cells(figure)["AT"] == ["20", "2"]
+    assert "more than the 35 participants of these activities" in figure
+
+
+def _boxes(page: Any, which: str = "activities") -> dict[str, Any]:
+    """The boxes on the screen of a map's SVG and of each of its countries' links."""
+    boxes: dict[str, Any] = page.evaluate("""(id) => {
+      const svg = document.querySelector('#' + id + ' svg.map-svg').getBoundingClientRect();
       const out = {svg: [svg.left, svg.top, svg.right, svg.bottom]};
-      for (const el of document.querySelectorAll('svg.map-svg [data-country]')) {
+      for (const el of document.querySelectorAll('#' + id + ' svg.map-svg [data-country]')) {
         const r = el.getBoundingClientRect();
         out[el.dataset.country] = [r.left, r.top, r.right, r.bottom];
       }
       return out;
-    }""")
+    }""", MAPS[which])
+    return boxes
 
 
 def _visible(box: list[float], svg: list[float]) -> bool:
+    """Whether a country's box has a size and starts inside the map (within 3 px: shapes
+    are clipped 2 units outside a frame, which the SVG's edge hides)."""
     left, top, right, bottom = box
-    return (right - left > 1 and bottom - top > 1 and left >= svg[0] - 1 and top >= svg[1] - 1
+    return (right - left > 1 and bottom - top > 1 and left >= svg[0] - 3 and top >= svg[1] - 3
             and left < svg[2] and top < svg[3])
+
+
+def _shown(page: Any, selector: str) -> bool:
+    """Whether an element takes room on the page (not display: none, itself or above)."""
+    return bool(page.evaluate("(s) => { const r = document.querySelector(s).getBoundingClientRect(); "
+                              "return r.width > 0 && r.height > 0; }", selector))
 
 
 @pytest.fixture(scope="module")
@@ -288,12 +423,42 @@ def test_in_chromium_every_country_is_drawn_inside_the_map(browser: Any, served:
         assert {"MT", "LI", "XK", "US", "AT"} <= set(_boxes(s.page))
 
 
-def test_without_javascript_the_map_is_there(browser: Any, served: tuple[str, str]) -> None:
+@pytest.mark.parametrize("width", [390, 1280])
+def test_in_chromium_the_switch_shows_the_participants_map_and_its_legend(browser: Any, served: tuple[str, str],
+                                                                          width: int) -> None:
+    ex, _ = served
+    for path in ("countries/", "areas/firearms/", "reports/2019/"):
+        with bs.open_page(browser, ex + path, viewport={"width": width, "height": 900}) as s:
+            page = s.page
+            # first the activities, the participants' map out of the way
+            assert _shown(page, "#map-a svg") and not _shown(page, "#map-p svg")
+            page.get_by_label("Participants", exact=True).check()
+            assert not _shown(page, "#map-a svg") and _shown(page, "#map-p svg")
+            for part in ("#map-p .map-legend", "#map-p .map-note", "#map-p .map-data summary"):
+                assert _shown(page, part), (path, part)
+            boxes = _boxes(page, "participants")
+            svg = boxes.pop("svg")
+            assert len(boxes) > 5 and all(_visible(b, svg) for b in boxes.values()), path
+            legend = page.locator("#map-p .map-legend").inner_text()
+            assert "No participants recorded" in legend and re.search(r"\d", legend)
+            # the legend and the note fit the page's width
+            right = page.evaluate("() => Math.max(...[...document.querySelectorAll('#map-p .map-legend li, "
+                                  "#map-p .map-note, .map-views label')].map(e => e.getBoundingClientRect().right))")
+            assert right <= width, (path, right)
+            page.get_by_label("Activities", exact=True).check()
+            assert _shown(page, "#map-a svg") and not _shown(page, "#map-p svg")
+
+
+def test_without_javascript_the_maps_are_there_and_on_paper_both(browser: Any, served: tuple[str, str]) -> None:
     ex, _ = served
     with bs.open_page(browser, ex + "countries/", java_script_enabled=False) as s:
         boxes = _boxes(s.page)
         svg = boxes.pop("svg")
         assert len(boxes) > 40 and all(_visible(b, svg) for b in boxes.values())
+        s.page.get_by_label("Participants", exact=True).check()
+        assert _shown(s.page, "#map-p svg") and not _shown(s.page, "#map-a svg")
+        s.page.emulate_media(media="print")
+        assert _shown(s.page, "#map-a svg") and _shown(s.page, "#map-p svg") and not _shown(s.page, ".map-views")
 
 
 def test_a_country_link_takes_the_keyboard_and_leads_to_its_page(browser: Any, served: tuple[str, str]) -> None:
@@ -309,6 +474,36 @@ def test_a_country_link_takes_the_keyboard_and_leads_to_its_page(browser: Any, s
         assert page.locator("h1").inner_text() == "Malta"
 
 
+def test_the_keyboard_goes_through_the_countries_in_the_order_of_their_names(browser: Any,
+                                                                           served: tuple[str, str]) -> None:
+    """From the switch, Tab walks the shown map's countries as the table lists them (by
+    name: Austria, Georgia, Germany...; not by code: AT, CH, DE...), each outlined on top."""
+    _, small = served
+    with bs.open_page(browser, small + "countries/") as s:
+        page = s.page
+        expected = page.evaluate("() => [...document.querySelectorAll('#countries-table tr[data-country]')]"
+                                 ".map(r => r.dataset.country)")
+        assert expected[:3] == ["AT", "GE", "DE"] and expected != sorted(expected)
+        for which, radio in (("activities", "#map-view-activities"), ("participants", "#map-view-participants")):
+            page.focus(radio)
+            page.keyboard.press("Space")
+            seen = []
+            for _ in range(len(expected) + 1):
+                page.keyboard.press("Tab")
+                code = page.evaluate("() => document.activeElement.closest('svg') ? "
+                                     "document.activeElement.dataset.country : null")
+                if code is None:
+                    break
+                seen.append(code)
+                # the focused country is drawn on top, outlined
+                opacity = page.evaluate("() => getComputedStyle(document.activeElement.querySelector('use')).opacity")
+                assert opacity == "1", code
+            if which == "activities":
+                assert seen == expected
+            else:  # the countries whose activities record participants, in the same order
+                assert seen == [c for c in expected if c in {"AT", "DE", "RS"}]
+
+
 @pytest.mark.parametrize("path", ["countries/", "areas/firearms/", "reports/2019/"])
 def test_axe_finds_nothing_on_the_pages_with_maps(browser: Any, served: tuple[str, str], path: str) -> None:
     ex, _ = served
@@ -316,11 +511,15 @@ def test_axe_finds_nothing_on_the_pages_with_maps(browser: Any, served: tuple[st
         assert s.status == 200
         violations = bs.run_axe(s.page)
         assert not violations, bs.format_violations(violations)
+        s.page.get_by_label("Participants", exact=True).check()
+        s.page.locator("#map-p .map-data summary").click()
+        violations = bs.run_axe(s.page)
+        assert not violations, bs.format_violations(violations)
 
 
 def test_a_country_without_a_page_is_drawn_but_not_linked() -> None:
     """(A round read from git may name a country that no current record names.)"""
-    assert maps.activity_map([], Words(), "../", "Map", set()) is None
+    assert maps.country_maps([], Words(), "../", ("Map", "People"), set()) is None
     drawn = maps.choropleth({"AT": 2, "FR": 1}, COUNTRIES, lambda c, n: f"{c}: {n}",
                             lambda c: "../countries/at/" if c == "AT" else None, "Map")
     assert drawn is not None
@@ -331,6 +530,6 @@ def test_a_country_without_a_page_is_drawn_but_not_linked() -> None:
 
 def test_urls_are_relative_so_a_sub_path_works(small_states: Path) -> None:
     text = (small_states / "areas/firearms/index.html").read_text(encoding="utf-8")
-    for href in re.findall(r'href="([^"]*)"', SVG.search(text).group(0)):  # type: ignore[union-attr]
-        assert not urllib.parse.urlsplit(href).scheme and not href.startswith("/")
-
+    for svg in SVG.findall(text):
+        for href in re.findall(r'href="([^"#][^"]*)"', svg):
+            assert not urllib.parse.urlsplit(href).scheme and not href.startswith("/")
