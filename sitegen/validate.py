@@ -101,12 +101,12 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         f.error("repo_kind", f"'repo_kind' must be {' or '.join(REPO_KINDS)}, not '{kind}'",
                 did_you_mean(kind, REPO_KINDS))
         kind = ""
-    language, languages = _languages(f, d.language)
     search_text = f.text("search_text", default=d.search_text)
     if search_text not in SEARCH_TEXTS:
         f.error("search_text", f"'search_text' must be {' or '.join(SEARCH_TEXTS)}, not '{search_text}'",
                 did_you_mean(search_text, SEARCH_TEXTS))
         search_text = d.search_text
+    language, languages = _languages(f, d.language)
     return m.SiteConfig(
         title=f.text("title", default=d.title),
         base_url=base_url,
@@ -122,8 +122,8 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         data_license=f.text("data_license"),
         drafts=f.flag("drafts") or os.environ.get("SITEGEN_DRAFTS") == "1",
         file_links=f.flag("file_links") or os.environ.get("SITEGEN_FILE_LINKS") == "1",
-        iati=_iati(f),
         search_text=search_text,
+        iati=_iati(f),
         logo=_static_file(f, "logo", branding.LOGO_SUFFIXES, "an image"),
         favicon=_static_file(f, "favicon", tuple(branding.ICON_TYPES), "an icon"),
         colors=_colors(f),
