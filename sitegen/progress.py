@@ -16,6 +16,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from . import disaggregation
 from . import model as m
@@ -335,3 +336,13 @@ def _participant_breakdown(ind: m.Indicator, activities: Iterable[m.Activity], o
         values.append(tuple(given[k] if seen[k] else None for k in keys))
         totals.append(ind.baseline + sum(amount(ind, a) for a in acts))
     return (Breakdown(ind, name, categories, tuple(dates), tuple(values), tuple(totals)),)
+
+
+def same_basis(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
+    """Whether two bases of an area's progress, (area, plan, measurements, day, activities),
+    hold the same objects (equal measurements and day): the preview keeps unchanged
+    records as the same objects, so an area's progress is computed again only when one of
+    its records changed."""
+    (area, plan, meas, day, acts), (area2, plan2, meas2, day2, acts2) = old, new
+    return (area is area2 and plan is plan2 and day == day2 and (meas is meas2 or meas == meas2)
+            and len(acts) == len(acts2) and all(a is b for a, b in zip(acts, acts2)))

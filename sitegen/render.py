@@ -27,7 +27,7 @@ from . import model as m
 from .i18n import Words, direction, words_for
 from .languages import Languages
 from .links import file_links
-from .progress import AreaProgress, area_progress
+from .progress import AreaProgress, area_progress, same_basis
 from .results import indicator_deps
 
 THEME = Path(__file__).parent / "theme"
@@ -378,6 +378,7 @@ class Renderer:
                 self.by_country.setdefault(code, []).append(act)
         self.indicator_area = {i.id: a for a in site.plan.areas for i in a.indicators}
         self._items: dict[tuple[int, str], tuple[m.Activity, Markup]] = {}
+        self._rows: dict[tuple[str, int, str, bool], tuple[m.Activity, Markup]] = {}  # round_row
         self._fragments: dict[Any, str] = {}  # {% cached %} blocks of the templates
         # area id -> (what its progress was computed from, the progress), for the next rebuild
         self._progress_of: dict[str, tuple[tuple[Any, ...], AreaProgress]] = {}
@@ -401,6 +402,16 @@ class Renderer:
             hit = self._items[(id(a), root)] = (a, item)
         return hit[1]
 
+    def round_row(self, kind: str, a: m.Activity, root: str, linked: bool) -> Markup:
+        """A reporting round's line about an activity (the round_row macro of macros.html),
+        rendered once per record, kind, root and link: rounds list thousands of records, and
+        the preview keeps the lines of unchanged records between rebuilds (reuse_items)."""
+        key = (kind, id(a), root, linked)
+        hit = self._rows.get(key)
+        if hit is None or hit[0] is not a:
+            hit = self._rows[key] = (a, self._macros.round_row(kind, a, root, linked, self.area_title))
+        return hit[1]
+
     def _item_text(self, a: m.Activity, root: str) -> str:
         return str(self._macros.activity_item(a, root, self.area_title, self.words.countries))
 
@@ -417,6 +428,8 @@ class Renderer:
         if (previous.env is self.env and previous.area_title == self.area_title
                 and len(previous._items) <= 8 * len(self.site.activities) + 100):
             self._items = previous._items
+            if len(previous._rows) <= 16 * len(self.site.activities) + 100:
+                self._rows = previous._rows
         self._progress_of = previous._progress_of  # (checked per area: see progress)
         # and the pieces of the data files (they show the base URL too)
         memo = previous.record_texts.memo
@@ -438,7 +451,7 @@ class Renderer:
             counted = site.activities if any(i.source == "contributions" for i in area.indicators) else acts
             basis = (area, site.plan, site.measurements, site.report_date, counted)
             hit = self._progress_of.get(area.id)
-            if hit is not None and _same_basis(hit[0], basis):
+            if hit is not None and same_basis(hit[0], basis):
                 out[area.id] = hit[1]
                 continue
             out[area.id] = area_progress(area, site.plan, site.activities, site.measurements,
@@ -594,7 +607,7 @@ class Renderer:
             "colors": self.colors, "countries": self.words.countries, "source": source,
             "changed": self._changed(source), "edit": edit_links(self.site, source),
             "nav": nav(self.site, self.words, url), "md": self._md, "excerpt": datafiles.excerpt,
-            "site_footer": self.site_footer, "activity_item": self._activity_item,
+            "site_footer": self.site_footer, "activity_item": self._activity_item, "round_row": self.round_row,
             "indicator_of": self._indicator_of, "fragments": self._fragments, "words_json": self._words_json,
             "plotly_locale": self._plotly_locale,
             "site_root": site_root, "languages": menu, "alternates": alternates,
@@ -720,13 +733,6 @@ def _script_json(value: Any) -> Markup:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
                   .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def _same_basis(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
-    """Whether two progress bases hold the same objects (equal measurements and date)."""
-    (area, plan, meas, day, acts), (area2, plan2, meas2, day2, acts2) = old, new
-    return (area is area2 and plan is plan2 and day == day2 and (meas is meas2 or meas == meas2)
-            and len(acts) == len(acts2) and all(a is b for a, b in zip(acts, acts2)))
 
 
 def _template_location(exc: Exception, fallback: str) -> tuple[str, int]:

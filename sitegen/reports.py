@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import model as m
-from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed, overall
+from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed, overall, same_basis
 
 # Statuses that keep an activity that started in the period out of the new activities.
 NOT_NEW = ("cancelled", "postponed")
@@ -87,11 +87,35 @@ def _with_status(act: m.Activity, status: str) -> m.Activity:
     return hit[1]
 
 
+# (area id, day) -> [(what its progress was computed from, the progress)]: a round's figures
+# and changes, and each language of the site, look at the same days again; the preview's
+# next rebuild computes again only the areas whose records changed (progress.same_basis).
+_AREA_MEMO: dict[tuple[str, dt.date], list[tuple[tuple[Any, ...], AreaProgress]]] = {}
+
+
 def progress_on(plan: m.Plan, acts: tuple[m.Activity, ...], measurements: tuple[m.Measurement, ...],
                 day: dt.date) -> tuple[AreaProgress, ...]:
     """The dashboard's area and indicator figures of these records with `day` as report date."""
     on_day = activities_on(acts, day)
-    return tuple(area_progress(a, plan, on_day, measurements, day) for a in plan.areas)
+    by_area: dict[str, list[m.Activity]] = {a.id: [] for a in plan.areas}
+    for x in on_day:
+        for area_id in x.areas:
+            if area_id in by_area:
+                by_area[area_id].append(x)
+    out = []
+    for area in plan.areas:
+        counted = on_day if any(i.source == "contributions" for i in area.indicators) else by_area[area.id]
+        basis = (area, plan, measurements, day, counted)
+        known = _AREA_MEMO.setdefault((area.id, day), [])
+        found = next((p for b, p in known if same_basis(b, basis)), None)
+        if found is None:
+            found = area_progress(area, plan, on_day, measurements, day, by_area[area.id])
+            known.insert(0, (basis, found))
+            del known[4:]  # (the figures of a day from git and from today's records, at most)
+        out.append(found)
+    if len(_AREA_MEMO) > 4096:
+        _AREA_MEMO.clear()
+    return tuple(out)
 
 
 def previous(site: m.Site, report: m.Report) -> m.Report | None:
