@@ -128,6 +128,10 @@ class Fields:
                 self.problems.warning(self.rel, line, col, f"unknown key '{key}' in {self.what}",
                                       did_you_mean(str(key), known))
 
+    def _missing(self, key: str, empty: str = "") -> None:
+        """Reports a required key: absent, or (given `empty`, the message for it) present without a value."""
+        self.error(key, empty if empty and key in self.data else f"missing required key '{key}' in {self.what}")
+
     def has(self, key: str) -> bool:
         return key in self.data and self.data[key] is not None
 
@@ -144,8 +148,7 @@ class Fields:
         value = self.data.get(key)
         if value is None or value == "":
             if required:
-                self.error(key, f"missing required key '{key}' in {self.what}"
-                           if key not in self.data else f"'{key}' must not be empty")
+                self._missing(key, f"'{key}' must not be empty")
             return default
         if not isinstance(value, str):
             self._wrong_type(key, "text", value)
@@ -160,8 +163,7 @@ class Fields:
         value = self.data.get(key)
         if value is None or value == "":
             if required:
-                self.error(key, f"missing required key '{key}' in {self.what}"
-                           if key not in self.data else f"'{key}': date expected (YYYY-MM-DD)")
+                self._missing(key, f"'{key}': date expected (YYYY-MM-DD)")
             return None
         return self.parse_date(key, value)
 
@@ -186,7 +188,7 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             if required:
-                self.error(key, f"missing required key '{key}' in {self.what}")
+                self._missing(key)
             return default
         return self.check_number(key, value, minimum, default)
 

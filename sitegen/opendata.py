@@ -290,18 +290,15 @@ def breakdown_table(r: Renderer, ind: m.Indicator, taken: set[str]) -> Table:
     """The schema of data/breakdowns/<id>.csv: an indicator's values by dimension (#18), tidy."""
     w = r.words
     name = _unique(f"breakdown-{ind.id}", taken)
-    return Table(name, f"breakdowns/{ind.id}.csv", w("%(indicator)s: breakdown", indicator=ind.title),
-                 w("The indicator's values by each of its dimensions (sex, age, country...) on each date up "
-                   "to the report date, one row per value, and its total (dimension and category empty)."), (
-        Column("indicator", "string", w("identifier of the indicator (indicators.csv)")),
-        Column("date", "date", w("date of the value")),
+    return _values_table(r, name, f"breakdowns/{ind.id}.csv", w("%(indicator)s: breakdown", indicator=ind.title),
+                         w("The indicator's values by each of its dimensions (sex, age, country...) on each "
+                           "date up to the report date, one row per value, and its total (dimension and "
+                           "category empty)."), ind.unit, (
         Column("dimension", "string", w("what the value is broken down by, as the plan declares it "
                                         "(empty: the total)"), enum=tuple(n for n, _ in ind.dimensions)),
         Column("category", "string", w("the category of the dimension, as the records write it "
                                        "(a country as its ISO 3166-1 alpha-2 code)")),
-        Column("value", "number", w("the value"), ind.unit),
-        Column("unit", "string", w("unit of the value")),
-    ), (), ((("indicator",), "indicators", ("id",)),))
+    ))
 
 
 def _breakdown(r: Renderer, ind: m.Indicator) -> list[tuple[Any, ...]]:
@@ -323,13 +320,19 @@ def _breakdown(r: Renderer, ind: m.Indicator) -> list[tuple[Any, ...]]:
                                                          cats.get(k[1], {}).get(k[2], -1)))]
 
 
-def _values_table(r: Renderer, name: str, path: str, title: str, description: str, unit: str) -> Table:
+def _values_table(r: Renderer, name: str, path: str, title: str, description: str, unit: str,
+                  kind: tuple[Column, ...] = ()) -> Table:
+    """A tidy table of indicator values by date: indicator, date, what kind of value each row
+    holds (`kind`; by default its series), value and unit (the data/indicators/ and
+    data/breakdowns/ CSVs and indicator-values.csv)."""
     w = r.words
+    kind = kind or (Column("series", "string", w("baseline (at the start of the plan), actual (the value on "
+                                                 "that date), milestone or target (at the end of the plan)"),
+                           enum=SERIES),)
     return Table(name, path, title, description, (
         Column("indicator", "string", w("identifier of the indicator (indicators.csv)")),
         Column("date", "date", w("date of the value")),
-        Column("series", "string", w("baseline (at the start of the plan), actual (the value on that date), "
-                                     "milestone or target (at the end of the plan)"), enum=SERIES),
+        *kind,
         Column("value", "number", w("the value"), unit),
         Column("unit", "string", w("unit of the value")),
     ), (), ((("indicator",), "indicators", ("id",)),))
