@@ -4,6 +4,8 @@
 every source, activities as Markdown files and as a YAML list, measurements as CSV and
 YAML, an area narrative and a page. Tests override single files by path
 (`make_site(tmp_path, {"content/plan.yaml": ...})`) or remove one with the value None.
+`WITHOUT_RECORDS` removes its records, for a test that brings its own: `DISAGGREGATED`, a
+plan of indicators broken down by sex, country and age, with `course` for its activities.
 """
 
 from __future__ import annotations
@@ -255,3 +257,73 @@ def example_in(root: Path, languages: str) -> Path:
     text = (REPO / "site.yaml").read_text(encoding="utf-8")
     (site / "site.yaml").write_text(re.sub(r"(?m)^language: .*$", f"languages: {languages}", text), encoding="utf-8")
     return site
+
+
+# -- a site of disaggregated indicators (#18) ---------------------------------------------
+
+# BASELINE's records removed (its measurements, activities and area narrative): the start of
+# a site whose test brings a plan and records of its own
+WITHOUT_RECORDS: dict[str, str | None] = {
+    rel: None for rel in BASELINE if rel.startswith(("content/measurements/", "content/activities/", "content/areas/"))}
+
+# A plan of disaggregated indicators (#18), in a results chain: victims assisted by sex and by
+# country (measurements, a CSV's columns), young people by age (measurements, YAML keys), staff
+# trained by sex (the participants of training courses: `course`), and one not broken down.
+DISAGGREGATED = dedent("""
+    title: Disaggregation test plan
+    start: 2018-01-01
+    end: 2020-12-31
+    activity_types: [training-course, meeting]
+    areas:
+      - id: protection
+        title: Protection
+        indicators:
+          - id: victims-assisted
+            title: Victims assisted
+            level: impact
+            unit: people
+            target: 1000
+            source: measurements
+            dimensions:
+              sex: [female, male]
+              country: [AT, DE, RS]
+          - id: youth-reached
+            title: Young people reached
+            level: outcome
+            contributes_to: victims-assisted
+            unit: people
+            target: 500
+            source: measurements
+            dimensions:
+              age: ["15-19", "20-24", "25-29"]
+          - id: staff-trained
+            title: Staff trained
+            level: output
+            contributes_to: youth-reached
+            unit: people
+            baseline: 5
+            target: 200
+            sum: participants
+            where: {type: training-course}
+            dimensions: {sex: [women, men]}
+          - id: shelters
+            title: Shelters open
+            level: output
+            contributes_to: youth-reached
+            unit: shelters
+            target: 10
+            source: measurements
+    """)
+
+
+def course(day: str, participants: str, status: str = "completed") -> str:
+    """A training course of DISAGGREGATED's area on `day` (YYYY-MM-DD), `participants` as YAML
+    (`10`, `{total: 20, women: 8, men: 12}`)."""
+    return front(f"""
+        title: Course of {day}
+        area: protection
+        status: {status}
+        start: {day}
+        type: training-course
+        participants: {participants}
+        """)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.sitekit import dedent, make_site, run_sitegen, where
+from tests.sitekit import WITHOUT_RECORDS, dedent, make_site, run_sitegen, where
 
 PLAN = dedent("""
     title: Labels test plan
@@ -85,18 +85,12 @@ SITE_PO = "".join(f'msgid "{a}"\nmsgstr "{b}"\n\n' for a, b in (
     ("Female", "Féminin"), ("Male", "Masculin"), ("Other", "Autre")))
 
 FILES: dict[str, str | None] = {
+    **WITHOUT_RECORDS,
     "site.yaml": "title: T\nbase_url: https://example.org/t/\nas_of: 2019-12-31\nlanguages: [en, fr]\n",
     "content/plan.yaml": PLAN,
     "content/plan.fr.yaml": PLAN_FR,
-    "content/measurements/posts.csv": None,
-    "content/measurements/states.yaml": None,
     "content/measurements/victims.csv": VICTIMS,
     "content/measurements/youth.yaml": YOUTH,
-    "content/areas/firearms.md": None,
-    "content/activities/2018-03-05-border-course.md": None,
-    "content/activities/firearms-workshop.md": None,
-    "content/activities/planned-meeting.md": None,
-    "content/activities/list.yaml": None,
     "content/pages/about.md": None,
     "locales/fr.po": SITE_PO,
 }

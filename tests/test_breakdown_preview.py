@@ -1,8 +1,9 @@
 """Breakdowns (#18) through the cached build and the preview (#15: the preview equals a full
 build byte for byte).
 
-A small site with a disaggregated indicator (CSV measurements by `sex` and `country`), one
-by `age` (YAML measurements) and one fed by participants (`sum: participants`, `sex`). Each
+A small site on the plan of tests/sitekit.py DISAGGREGATED: a disaggregated indicator (CSV
+measurements by `sex` and `country`), one by `age` (YAML measurements) and one fed by
+participants (`sum: participants`, `sex`). Each
 edit of what a breakdown is made of (a part's value, a new category row, a removed row, a
 category added to the plan, an activity's women and men, the YAML file deleted, the
 participants' indicator no longer broken down) is applied once, then the site is built three
@@ -23,40 +24,7 @@ from pathlib import Path
 
 from sitegen.build import build
 from sitegen.incremental import Builder
-from tests.sitekit import dedent, front, make_site, snapshot
-
-PLAN = dedent("""
-    title: Breakdown preview plan
-    start: 2018-01-01
-    end: 2020-12-31
-    activity_types: [training-course, meeting]
-    areas:
-      - id: protection
-        title: Protection
-        indicators:
-          - id: victims-assisted
-            title: Victims assisted
-            unit: people
-            target: 1000
-            source: measurements
-            dimensions:
-              sex: [female, male]
-              country: [AT, DE, RS]
-          - id: youth-reached
-            title: Young people reached
-            unit: people
-            target: 500
-            source: measurements
-            dimensions:
-              age: ["15-19", "20-24"]
-          - id: staff-trained
-            title: Staff trained
-            unit: people
-            target: 200
-            sum: participants
-            where: {type: training-course}
-            dimensions: {sex: [women, men]}
-    """)
+from tests.sitekit import DISAGGREGATED, WITHOUT_RECORDS, course, dedent, make_site, snapshot
 
 # (the parts by country are incomplete, without RS: they may sum to less than the total)
 VICTIMS = dedent("""
@@ -77,30 +45,13 @@ YOUTH = dedent("""
     """)
 
 
-def course(day: str, participants: str) -> str:
-    return front(f"""
-        title: Course of {day}
-        area: protection
-        status: completed
-        start: {day}
-        type: training-course
-        participants: {participants}
-        """)
-
-
 COURSE = "content/activities/2019-05-06-course.md"
 FILES: dict[str, str | None] = {
+    **WITHOUT_RECORDS,
     "site.yaml": "title: T\nbase_url: https://example.org/t/\nas_of: 2019-12-31\n",
-    "content/plan.yaml": PLAN,
-    "content/measurements/posts.csv": None,
-    "content/measurements/states.yaml": None,
+    "content/plan.yaml": DISAGGREGATED,
     "content/measurements/victims.csv": VICTIMS,
     "content/measurements/youth.yaml": YOUTH,
-    "content/areas/firearms.md": None,
-    "content/activities/2018-03-05-border-course.md": None,
-    "content/activities/firearms-workshop.md": None,
-    "content/activities/planned-meeting.md": None,
-    "content/activities/list.yaml": None,
     "content/activities/2018-03-05-course.md": course("2018-03-05", "{total: 20, women: 8, men: 12}"),
     COURSE: course("2019-05-06", "{total: 25, women: 10, men: 15}"),
 }
@@ -155,8 +106,8 @@ def _check(out: Path, kind: str) -> None:
         table = breakdown_csv(out, victims)
         assert ("2019-12-31", "sex", "male") not in table and table[("2018-12-31", "sex", "male")] == 120
         assert breakdown_row(out, victims, "sex", "male") == ["120", "–"]
-    elif kind == "plan category":  # age 25-29, no value yet
-        assert breakdown_row(out, "youth-reached", "age", "25-29") == ["–"]
+    elif kind == "plan category":  # age 30-34, no value yet
+        assert breakdown_row(out, "youth-reached", "age", "30-34") == ["–"]
         assert breakdown_csv(out, "youth-reached")[("2019-12-31", "age", "15-19")] == 60
     elif kind == "participants":  # women 10 -> 17, men 15 -> 8 (with the 2018 course's 8 and 12)
         table = breakdown_csv(out, "staff-trained")
@@ -194,8 +145,8 @@ def test_breakdown_edits_reach_the_cached_build_and_the_preview(tmp_path: Path) 
                                           "2019-12-31,280,,DE,\nvictims-assisted,2019-12-31,20,,RS,\n")),
             ("removed row", _replace(site, "content/measurements/victims.csv",
                                      "victims-assisted,2019-12-31,200,male,,\n", "")),
-            ("plan category", _replace(site, "content/plan.yaml", 'age: ["15-19", "20-24"]',
-                                       'age: ["15-19", "20-24", "25-29"]')),
+            ("plan category", _replace(site, "content/plan.yaml", 'age: ["15-19", "20-24", "25-29"]',
+                                       'age: ["15-19", "20-24", "25-29", "30-34"]')),
             ("participants", _replace(site, COURSE, "women: 10, men: 15", "women: 17, men: 8")),
             ("yaml deleted", _delete(site, "content/measurements/youth.yaml")),
             ("plan dimensions removed", _replace(site, "content/plan.yaml",

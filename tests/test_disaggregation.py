@@ -1,9 +1,10 @@
 """Disaggregation (#18): measurements broken down by dimensions (CSV columns, YAML keys) and
-activities' participants by sex. A plan with impact, outcome and output indicators, two of
-them disaggregated (a CSV with `sex` and `country`, a YAML file with `age`) and a total that
-disagrees with its parts: the logframe, the indicator pages' breakdown tables and the CSVs
-hold the numbers computed here from the records, independently of sitegen; the disagreement
-is a located warning; an undeclared dimension or category is a located error."""
+activities' participants by sex. A plan with impact, outcome and output indicators
+(tests/sitekit.py DISAGGREGATED), two of them disaggregated (a CSV with `sex` and
+`country`, a YAML file with `age`) and a total that disagrees with its parts: the logframe,
+the indicator pages' breakdown tables and the CSVs hold the numbers computed here from the
+records, independently of sitegen; the disagreement is a located warning; an undeclared
+dimension or category is a located error."""
 
 from __future__ import annotations
 
@@ -18,55 +19,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.sitekit import dedent, front, make_site, run_sitegen, where
+from tests.sitekit import DISAGGREGATED, WITHOUT_RECORDS, course, dedent, make_site, run_sitegen, where
 
 AS_OF = dt.date(2019, 12, 31)
-
-PLAN = dedent("""
-    title: Disaggregation test plan
-    start: 2018-01-01
-    end: 2020-12-31
-    activity_types: [training-course, meeting]
-    areas:
-      - id: protection
-        title: Protection
-        indicators:
-          - id: victims-assisted
-            title: Victims assisted
-            level: impact
-            unit: people
-            target: 1000
-            source: measurements
-            dimensions:
-              sex: [female, male]
-              country: [AT, DE, RS]
-          - id: youth-reached
-            title: Young people reached
-            level: outcome
-            contributes_to: victims-assisted
-            unit: people
-            target: 500
-            source: measurements
-            dimensions:
-              age: ["15-19", "20-24", "25-29"]
-          - id: staff-trained
-            title: Staff trained
-            level: output
-            contributes_to: youth-reached
-            unit: people
-            baseline: 5
-            target: 200
-            sum: participants
-            where: {type: training-course}
-            dimensions: {sex: [women, men]}
-          - id: shelters
-            title: Shelters open
-            level: output
-            contributes_to: youth-reached
-            unit: shelters
-            target: 10
-            source: measurements
-    """)
 
 # sex and country; on 2019-06-30 no total, only sex by country (the total: their sum); on
 # 2019-12-31 a total (520) that its parts by sex (300 + 230) contradict; a value after the
@@ -101,28 +56,11 @@ YOUTH = dedent("""
     """)
 
 
-def course(day: str, participants: str, status: str = "completed") -> str:
-    return front(f"""
-        title: Course of {day}
-        area: protection
-        status: {status}
-        start: {day}
-        type: training-course
-        participants: {participants}
-        """)
-
-
 FILES: dict[str, str | None] = {
-    "content/plan.yaml": PLAN,
-    "content/measurements/posts.csv": None,
-    "content/measurements/states.yaml": None,
+    **WITHOUT_RECORDS,
+    "content/plan.yaml": DISAGGREGATED,
     "content/measurements/victims.csv": VICTIMS,
     "content/measurements/youth.yaml": YOUTH,
-    "content/areas/firearms.md": None,
-    "content/activities/2018-03-05-border-course.md": None,
-    "content/activities/firearms-workshop.md": None,
-    "content/activities/planned-meeting.md": None,
-    "content/activities/list.yaml": None,
     "content/activities/2018-03-05-course.md": course("2018-03-05", "{total: 20, women: 8, men: 12}"),
     "content/activities/2019-05-06-course.md": course("2019-05-06", "{total: 25, women: 10, men: 15}"),
     "content/activities/2019-09-09-course.md": course("2019-09-09", "10"),
@@ -361,7 +299,7 @@ def test_an_undeclared_dimension_or_category_is_a_located_error(tmp_path: Path) 
 
 
 def test_dimensions_are_checked_where_the_plan_declares_them(tmp_path: Path) -> None:
-    plan = PLAN.replace("dimensions: {sex: [women, men]}", "dimensions: {sex: [women, men], country: [AT]}") \
+    plan = DISAGGREGATED.replace("dimensions: {sex: [women, men]}", "dimensions: {sex: [women, men], country: [AT]}") \
         .replace("country: [AT, DE, RS]", "country: [AT, DE, XX]")
     site = make_site(tmp_path / "site", {**FILES, "content/plan.yaml": plan,
                                          "content/measurements/victims.csv": None})

@@ -386,15 +386,8 @@ def _indexed_words(out: Path) -> set[str]:
 
 
 LEAD = " ".join(["The zorblax workshop opened with a review of the national action plans."] * 6)
-REPORT = dedent(f"""\
-    ---
-    title: Closing meeting
-    area: firearms
-    status: planned
-    start: 2020-06-01
-    type: meeting
-    ---
-
+# BASELINE's planned meeting with a report: its lead (a paragraph and a list), then more
+REPORT = BASELINE["content/activities/planned-meeting.md"] + "\n" + dedent(f"""
     {LEAD}
 
     - a list ends the lead
