@@ -2,7 +2,7 @@
 turns a job (render.Job) into its files with its template and context.
 
 To add a page kind: a function here (its context), a template in theme/templates/ (its
-HTML), and its jobs in `Renderer.jobs` (its output paths and what it depends on).
+HTML), and its jobs in `PageList.of_language` in page_list.py (its output paths and what it depends on).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def dashboard(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     for ind in featured_indicators(r):
         page_charts.append(charts.indicator_chart(site, indicator_progress(r, ind), r.colors[ind.area], "dashboard",
                                                   r.series(ind), words=r.words))
-    latest = r.newest_before(site.report_date, 8)
+    latest = r.page_list.newest_before(site.report_date, 8)
     totals = dict.fromkeys(m.STATUSES, 0)
     for a in site.activities:
         totals[a.status] += 1
@@ -89,7 +89,7 @@ def area(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 
 @page_kind("indicator")
 def indicator(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
-    area = r.indicator_area[job.key]
+    area = r.records.indicator_area[job.key]
     p = next(x for x in r.progress[area.id].indicators if x.indicator.id == job.key)
     series = r.series(p.indicator)
     chart = charts.indicator_chart(r.site, p, r.colors[area.id], "indicator", series, words=r.words)
@@ -103,9 +103,11 @@ def indicator(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     by = [(b, dimension_label(r, b), category_labels(r, b)) for b in shown]
     by_charts = [charts.breakdown_chart(b, label, names, r.colors[area.id], "breakdown", words=r.words)
                  for b, label, names in by]
+    columns, parts = measurement_parts(r, ind, measurements)
     return r.page(job, "indicator.html", p.indicator.title,
                   [(f"areas/{area.id}/", area.title)], [chart, *by_charts], source="content/plan.yaml",
                   area=area, p=p, series=series, measurements=measurements,
+                  measurement_columns=columns, measurement_parts=parts,
                   parent=indicator_progress(r, parent) if parent else None, fed_by=fed_by,
                   contributions=found, listed=found[: r.site.config.activities_per_page],
                   breakdowns=by, breakdown_charts=by_charts, main_chart=chart)
@@ -119,25 +121,49 @@ CATEGORY_WORDS = {"female": N_("Female"), "male": N_("Male"), "women": N_("Women
 
 
 def dimension_label(r: Renderer, b: Breakdown) -> str:
+    """A dimension's name as readers see it (see `dimension_name`)."""
+    return dimension_name(r, b.indicator, b.dimension)
+
+
+def dimension_name(r: Renderer, ind: m.Indicator, dimension: str) -> str:
     """A dimension's name as readers see it: the indicator's label (the plan's, or its
     translation's), else the usual ones in the page's language, else as the plan writes it."""
-    known = dict(b.indicator.dimension_labels)
-    if b.dimension in known:
-        return known[b.dimension]
-    word = DIMENSION_WORDS.get(b.dimension)
-    return r.words(word) if word else b.dimension
+    known = dict(ind.dimension_labels)
+    if dimension in known:
+        return known[dimension]
+    word = DIMENSION_WORDS.get(dimension)
+    return r.words(word) if word else dimension
 
 
 def category_labels(r: Renderer, b: Breakdown) -> dict[str, str]:
-    """Each category's name as shown: the indicator's label, else a country's name for
+    """Each category's name as shown (see `category_name`)."""
+    return {c: category_name(r, b.indicator, b.dimension, c) for c in b.categories}
+
+
+def category_name(r: Renderer, ind: m.Indicator, dimension: str, category: str) -> str:
+    """A category's name as shown: the indicator's label, else a country's name for
     country codes, the usual ones in the page's language, or as written."""
-    known = dict(b.indicator.dimension_labels)
-    out = {}
-    for c in b.categories:
-        word = CATEGORY_WORDS.get(c.lower())
-        out[c] = (known[c] if c in known else r.words.country(c) if b.dimension == "country"
-                  else r.words(word) if word else c)
-    return out
+    known = dict(ind.dimension_labels)
+    word = CATEGORY_WORDS.get(category.lower())
+    return (known[category] if category in known else r.words.country(category) if dimension == "country"
+            else r.words(word) if word else category)
+
+
+def measurement_parts(r: Renderer, ind: m.Indicator, measurements: list[m.Measurement]
+                      ) -> tuple[list[str], list[list[str]]]:
+    """The Measurements table's columns for a disaggregated indicator: its dimensions' names
+    and, per measurement, its category in each as the breakdown tables name it, "Total" where
+    it is not broken down by that dimension (a total, or a part by another dimension only).
+    No columns for an indicator without dimensions."""
+    names = [name for name, _categories in ind.dimensions]
+    if not names:
+        return [], [[] for _x in measurements]
+    total = r.words("Total")
+    rows = []
+    for x in measurements:
+        given = dict(x.dimensions)
+        rows.append([category_name(r, ind, d, given[d]) if d in given else total for d in names])
+    return [dimension_name(r, ind, d) for d in names], rows
 
 
 @page_kind("results")
@@ -161,7 +187,7 @@ def area_results(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 
 @page_kind("activity")
 def activity(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
-    act = r._by_id[job.key]
+    act = r.records.by_id[job.key]
     first = act.areas[0] if act.areas else ""
     crumbs = [("activities/", r.words("Activities"))]
     ctx: dict[str, Any] = {"act": act, "area_color": r.colors.get(first, "#000")}
@@ -172,11 +198,11 @@ def activity(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 def activities(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     n = int(job.key)
     per = r.site.config.activities_per_page
-    ordered = r._newest_first
+    ordered = r.page_list.newest_first
     chunk = ordered[(n - 1) * per: n * per]
     title = r.words("Activities") if n == 1 else r.words("Activities, page %(n)s", n=r.words.number(n))
-    return r.page(job, "activities.html", title, [], page=n, pages=r.list_pages(),
-                  activities=chunk, facets=r._facets, total=len(ordered))
+    return r.page(job, "activities.html", title, [], page=n, pages=r.page_list.list_pages(),
+                  activities=chunk, facets=r.page_list.facets, total=len(ordered))
 
 
 @page_kind("timeline")
@@ -283,8 +309,8 @@ def term(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     """The activities of a tag, partner or activity type, newest first, a page of
     activities_per_page at a time (key: "<slug>", then "<slug>/<n>")."""
     slug, _, number = job.key.partition("/")
-    t = r.term_of[(job.kind, slug)]
-    n, pages, per = int(number or 1), r.term_pages(t), r.site.config.activities_per_page
+    t = r.page_list.term_of[(job.kind, slug)]
+    n, pages, per = int(number or 1), r.page_list.term_pages(t), r.site.config.activities_per_page
     name, heading, folder = term_label(r, t), term_label(r, t, heading=True), taxonomy.FOLDERS[t.kind]
     crumbs = [("activities/", r.words("Activities")), (f"{folder}/", _kind_title(r, t.kind))]
     title = heading
@@ -309,7 +335,7 @@ def term(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 def terms_index(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     """Every tag, partner or activity type, with its number of activities."""
     kind = next(k for k, folder in taxonomy.FOLDERS.items() if folder == job.kind)
-    rows = sorted(((term_label(r, t, heading=True), t) for t in r.terms[kind]),
+    rows = sorted(((term_label(r, t, heading=True), t) for t in r.page_list.terms[kind]),
                   key=lambda x: (x[0].casefold(), x[0], x[1].slug))
     return r.page(job, "terms.html", _kind_title(r, kind), [("activities/", r.words("Activities"))],
                   kind=kind, folder=job.kind, rows=rows)
