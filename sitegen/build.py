@@ -178,8 +178,9 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     `sources` maps source files to the digests of their bytes. Workers are forked only when
     there are enough pages to render. Without workers, each activity's piece of the
     site-wide data files is taken from `texts_path` when its page key is unchanged, and the
-    pieces are saved there for the next build (render.RecordTexts)."""
-    from .render import RecordTexts, Renderer
+    pieces are saved there for the next build (record_memo.RecordTexts)."""
+    from .record_memo import RecordTexts
+    from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
                         remember_html=False)
     renderer.index_by_id()
@@ -194,7 +195,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         todo = []
         for i, job in enumerate(jobs):
             if job.kind == "activity":
-                key = new_keys[job.path] = _page_key(shared + job.lang.encode(), renderer._by_id[job.key],
+                key = new_keys[job.path] = _page_key(shared + job.lang.encode(), renderer.records.by_id[job.key],
                                                      sources or {})
                 if not job.lang:
                     by_id[job.key] = key
@@ -236,7 +237,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     old_texts: Any = None
     if texts_path is not None and not parallel:
         old_texts = cache.load_pickle(texts_path)
-        renderer.record_texts = RecordTexts(by_id, old_texts if isinstance(old_texts, dict) else {})
+        renderer.memo.texts = RecordTexts(by_id, old_texts if isinstance(old_texts, dict) else {})
     else:
         texts_path = None  # (workers make the pieces anew; none are kept)
     work = _Work(renderer, jobs, writer)
@@ -279,8 +280,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     clash = collision(jobs, {job.path: tuple(p for p, _ in outputs) for job, outputs in zip(jobs, results)})
     if clash:
         raise ContentError([clash])
-    if texts_path is not None and renderer.record_texts.used != old_texts:
-        cache.save_pickle(texts_path, renderer.record_texts.used)
+    if texts_path is not None and renderer.memo.texts.used != old_texts:
+        cache.save_pickle(texts_path, renderer.memo.texts.used)
     files = {path: data for outputs in results for path, data in outputs}
     return files, new_keys, kept
 
@@ -326,10 +327,10 @@ class _Tokens:
         if kind == "country":
             return self._records(r.by_country.get(name, []))
         if kind in ("tag", "partner", "type"):  # (taxonomy.py: the records naming the term)
-            term = r.term_of.get((kind, name))
+            term = r.page_list.term_of.get((kind, name))
             return self._records(term.activities) if term is not None else b""
         if kind == "order":  # how many records, in which order, the countries they name, the term pages
-            terms = [(t.kind, t.slug, r.term_pages(t)) for found in r.terms.values() for t in found]
+            terms = [(t.kind, t.slug, r.page_list.term_pages(t)) for found in r.page_list.terms.values() for t in found]
             return cache.digest(repr(([(a.start, a.id) for a in self.site.activities], sorted(r.by_country),
                                       terms)).encode("utf-8", "surrogateescape"))
         if kind in ("plan", "page"):
@@ -372,7 +373,7 @@ def _crash_problem(renderer: Renderer, job: Job) -> Problem:
     body of the record it shows (the Markdown renderer is the native code a page runs)."""
     site = renderer.site
     records: dict[str, Any] = {
-        "activity": renderer._by_id, "freepage": {p.slug: p for p in site.pages},
+        "activity": renderer.records.by_id, "freepage": {p.slug: p for p in site.pages},
         "report": {r.id: r for r in site.reports}, "area": {t.area: t for t in site.area_texts}}
     record = records.get(job.kind, {}).get(job.key)
     message = "the Markdown renderer crashed on this record's body (deeply nested lists or quotes?)"

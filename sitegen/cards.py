@@ -186,6 +186,6 @@ def _area(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 
 @page_kind("card_indicator")
 def _indicator(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
-    area = r.indicator_area[job.key]
+    area = r.records.indicator_area[job.key]
     p = next(x for x in r.progress[area.id].indicators if x.indicator.id == job.key)
     return [(job.path, indicator_card(p, list(r.series(p.indicator)), r.colors.get(area.id, "")))]

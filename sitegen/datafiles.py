@@ -117,12 +117,12 @@ def record_csv(r: Renderer, a: m.Activity) -> str:
 def activities_index(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     """Compact facets of every activity, for client-side filtering of paginated lists
     (one line, the rows joined as json.dumps joins the items of a list)."""
-    rows = [_piece(r, "activities_index", a) for a in r._newest_first]
+    rows = [_piece(r, "activities_index", a) for a in r.page_list.newest_first]
     return [(job.path, ("[" + ", ".join(rows) + "]\n").encode("utf-8"))]
 
 
 # The data files made of one piece per activity: kind -> (the name of the piece in
-# render.RecordTexts, which makes each once per record, and the function making it).
+# record_memo.RecordTexts, which makes each once per record, and the function making it).
 _PIECES: dict[str, tuple[str, Callable[[Renderer, m.Activity], str]]] = {
     "activities_json": ("json", lambda r, a: record_json(r, a)),
     "activities_csv": ("csv", lambda r, a: record_csv(r, a)),
@@ -133,7 +133,7 @@ _PIECES: dict[str, tuple[str, Callable[[Renderer, m.Activity], str]]] = {
 def _piece(r: Renderer, kind: str, a: m.Activity) -> str:
     """An activity's piece of the data file of `kind`."""
     name, make = _PIECES[kind]
-    return r.record_texts.get(a, name, make, r, a)
+    return r.memo.texts.get(a, name, make, r, a)
 
 
 SPLICED = frozenset({"activities_json", "activities_csv", "activities_index"})
@@ -163,7 +163,7 @@ def splice(r: Renderer, kind: str, previous: bytes, replaced: list[tuple[m.Activ
 @page_kind("feed")
 def feed(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     base = r.site.config.base_url
-    newest = r.newest_before(r.site.report_date, 30)
+    newest = r.page_list.newest_before(r.site.report_date, 30)
     html = r.env.get_template("feed.xml").render(
         site=r.site, base=base, entries=newest, area_title=r.area_title,
         updated=r.site.report_date.isoformat(), excerpt=excerpt, md=r._md)

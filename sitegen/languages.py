@@ -58,12 +58,14 @@ class Languages:
                 activities=in_language(site.activities, code, memo),
                 area_texts=in_language(site.area_texts, code, memo),
                 pages=in_language(site.pages, code, memo))
-            sub = Renderer(text, self.r.site_dir, self.r.version, *self.r.made_with,
-                           words=words_for(code, site.messages_in(code)), prefix=f"{code}/")
+            words = words_for(code, site.messages_in(code))
+            # compiled templates are kept, as the first language's, with the same words
+            kept = before if before is not None and before.words is words else None
+            sub = Renderer(text, self.r.site_dir, self.r.version, *self.r.made_with, words=words,
+                           prefix=f"{code}/", env=kept.env if kept is not None else None)
             sub.languages.translated = memo
-            if before is not None and before.words is sub.words:
-                sub.env = before.env  # compiled templates are kept, as the first language's
-                sub.reuse_items(before)
+            if kept is not None:
+                sub.reuse_items(kept)
             self.others[code] = sub
         return sub
 

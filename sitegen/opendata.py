@@ -448,7 +448,7 @@ def chart_tables(r: Renderer, taken: set[str] | None = None) -> list[Table]:
     for code in sorted(r.by_country):
         made.append((charts.country_areas(site, (), r.colors, f"country-{code.lower()}", code, words=w),
                      (_S, _I), f"countries/{code.lower()}/"))
-    for (kind, slug), t in sorted(r.term_of.items()):  # (a tag, partner or type with enough activities)
+    for (kind, slug), t in sorted(r.page_list.term_of.items()):  # (a tag, partner or type with enough activities)
         if len(t.activities) >= TERM_CHART_MIN:
             title = w("%(name)s: activities by status", name=term_label(r, t, heading=True))
             made.append((charts.status_breakdown((), f"{kind}-{slug}", words=w, title=title), (_S, _I),

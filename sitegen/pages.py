@@ -2,7 +2,7 @@
 turns a job (render.Job) into its files with its template and context.
 
 To add a page kind: a function here (its context), a template in theme/templates/ (its
-HTML), and its jobs in `Renderer.jobs` (its output paths and what it depends on).
+HTML), and its jobs in `PageList.of_language` in page_list.py (its output paths and what it depends on).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def dashboard(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     for ind in featured_indicators(r):
         page_charts.append(charts.indicator_chart(site, indicator_progress(r, ind), r.colors[ind.area], "dashboard",
                                                   r.series(ind), words=r.words))
-    latest = r.newest_before(site.report_date, 8)
+    latest = r.page_list.newest_before(site.report_date, 8)
     totals = dict.fromkeys(m.STATUSES, 0)
     for a in site.activities:
         totals[a.status] += 1
@@ -89,7 +89,7 @@ def area(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 
 @page_kind("indicator")
 def indicator(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
-    area = r.indicator_area[job.key]
+    area = r.records.indicator_area[job.key]
     p = next(x for x in r.progress[area.id].indicators if x.indicator.id == job.key)
     series = r.series(p.indicator)
     chart = charts.indicator_chart(r.site, p, r.colors[area.id], "indicator", series, words=r.words)
@@ -187,7 +187,7 @@ def area_results(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 
 @page_kind("activity")
 def activity(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
-    act = r._by_id[job.key]
+    act = r.records.by_id[job.key]
     first = act.areas[0] if act.areas else ""
     crumbs = [("activities/", r.words("Activities"))]
     ctx: dict[str, Any] = {"act": act, "area_color": r.colors.get(first, "#000")}
@@ -198,11 +198,11 @@ def activity(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 def activities(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     n = int(job.key)
     per = r.site.config.activities_per_page
-    ordered = r._newest_first
+    ordered = r.page_list.newest_first
     chunk = ordered[(n - 1) * per: n * per]
     title = r.words("Activities") if n == 1 else r.words("Activities, page %(n)s", n=r.words.number(n))
-    return r.page(job, "activities.html", title, [], page=n, pages=r.list_pages(),
-                  activities=chunk, facets=r._facets, total=len(ordered))
+    return r.page(job, "activities.html", title, [], page=n, pages=r.page_list.list_pages(),
+                  activities=chunk, facets=r.page_list.facets, total=len(ordered))
 
 
 @page_kind("timeline")
@@ -309,8 +309,8 @@ def term(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     """The activities of a tag, partner or activity type, newest first, a page of
     activities_per_page at a time (key: "<slug>", then "<slug>/<n>")."""
     slug, _, number = job.key.partition("/")
-    t = r.term_of[(job.kind, slug)]
-    n, pages, per = int(number or 1), r.term_pages(t), r.site.config.activities_per_page
+    t = r.page_list.term_of[(job.kind, slug)]
+    n, pages, per = int(number or 1), r.page_list.term_pages(t), r.site.config.activities_per_page
     name, heading, folder = term_label(r, t), term_label(r, t, heading=True), taxonomy.FOLDERS[t.kind]
     crumbs = [("activities/", r.words("Activities")), (f"{folder}/", _kind_title(r, t.kind))]
     title = heading
@@ -335,7 +335,7 @@ def term(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 def terms_index(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     """Every tag, partner or activity type, with its number of activities."""
     kind = next(k for k, folder in taxonomy.FOLDERS.items() if folder == job.kind)
-    rows = sorted(((term_label(r, t, heading=True), t) for t in r.terms[kind]),
+    rows = sorted(((term_label(r, t, heading=True), t) for t in r.page_list.terms[kind]),
                   key=lambda x: (x[0].casefold(), x[0], x[1].slug))
     return r.page(job, "terms.html", _kind_title(r, kind), [("activities/", r.words("Activities"))],
                   kind=kind, folder=job.kind, rows=rows)

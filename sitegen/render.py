@@ -1,7 +1,10 @@
-"""Pages from the model: the Jinja environment, the page list and one context per page kind.
+"""Pages from the model: the Jinja environment and the `Renderer` of a site.
 
-`jobs()` lists every output with the records it depends on (what the preview server
-re-renders after an edit); `render(job)` turns one job into `(path, bytes)` outputs.
+`Renderer.jobs()` lists every output with the records it depends on (page_list.py: what the
+preview server re-renders after an edit); `Renderer.render(job)` turns one job into
+`(path, bytes)` outputs by the function of its kind (pages.py, datafiles.py...), and
+`Renderer.page` gives a page's template the context every page shares. What a renderer makes
+once per record and keeps is in record_memo.py.
 """
 
 from __future__ import annotations
@@ -27,8 +30,11 @@ from . import model as m
 from .i18n import Words, direction, words_for
 from .languages import Languages
 from .links import file_links
-from .progress import AreaProgress, area_progress, same_basis
-from .results import indicator_deps
+from .page_list import Job as Job  # (re-exported: the page kinds take a Job)
+from .page_list import PageList
+from .progress import AreaProgress
+from .record_index import RecordIndex
+from .record_memo import RecordMemo
 
 THEME = Path(__file__).parent / "theme"
 FOOTER = "templates/site_footer.html"
@@ -37,23 +43,6 @@ FOOTER = "templates/site_footer.html"
 FOOTER_NAMES = frozenset({"config", "plan", "root", "title", "crumbs", "url", "report_date",
                           "area_title", "colors", "countries", "source", "changed", "edit", "nav",
                           "act", "status", "charts", "site_footer"})
-
-
-@dataclass(frozen=True)
-class Job:
-    """One page (or data file) to write, and what it depends on."""
-
-    path: str  # output file, e.g. "areas/firearms/index.html"
-    kind: str
-    key: str = ""
-    # What the page shows of the activities: "activities" (any field of any of them),
-    # "activity:<id>" (that record), "area:<id>" (the records of that area, or contributing
-    # to its indicators), "country:<code>" (the records involving that country), "tag:<slug>",
-    # "partner:<slug>" and "type:<slug>" (the records naming that term: taxonomy.py), "order"
-    # (the number of records and their order, and which country and term pages there are);
-    # "plan" and "page:<slug>": no record.
-    deps: frozenset[str] = frozenset({"activities"})
-    lang: str = ""  # a language of the site other than its first: the page is under /<lang>/
 
 
 class TemplateError(Exception):
@@ -234,58 +223,6 @@ def _place(job: Job) -> tuple[str, str]:
     return "../" * job.path.count("/"), url
 
 
-# the data files that do not show every field of every record
-_DEPS = {"sitemap": frozenset({"order", "plan"}), "robots": frozenset({"plan"})}
-
-
-# the outputs a multilingual site has once, at its root
-ROOT_ONLY = frozenset({"sitemap", "robots", "card_plan", "card_area", "card_indicator", "iati"})
-
-
-@functools.lru_cache(maxsize=65536)
-def _activity_job(act_id: str, lang: str = "") -> Job:
-    """The page job of an activity (made once per id: thousands per preview rebuild)."""
-    folder = f"{lang}/" if lang else ""
-    return Job(f"{folder}activities/{act_id}/index.html", "activity", act_id, frozenset({f"activity:{act_id}"}),
-               lang)
-
-
-
-
-class RecordTexts:
-    """Each activity's piece of the site-wide data files (activities JSON and CSV, the
-    list's filter index), kept from one build to the next by the activity's page key (build._page_key: its
-    record and every site-wide fact its page shows, area titles and base URL included). A
-    piece whose key is in `old` is taken from there; `used` holds the pieces of this build,
-    which the build saves for the next one. Without keys (the default), every piece is made,
-    or, with `remember` (the preview server), taken from the memo of pieces made for the same
-    record object: a preview rebuild keeps unchanged records as the same objects, and the
-    renderer of the next rebuild takes the memo over (Renderer.reuse_items) when the
-    site-wide facts the pieces show are the same."""
-
-    def __init__(self, keys: dict[str, bytes] | None = None, old: dict[tuple[bytes, str], str] | None = None,
-                 remember: bool = False):
-        self.keys = keys or {}  # activity id -> page key
-        self.old = old or {}
-        self.used: dict[tuple[bytes, str], str] = {}
-        self.memo: dict[tuple[int, str], tuple[m.Activity, str]] | None = {} if remember else None
-
-    def get(self, act: m.Activity, kind: str, make: Callable[..., str], *args: Any) -> str:
-        key = self.keys.get(act.id) if self.keys else None
-        if key is None:
-            if self.memo is None:
-                return make(*args)
-            hit = self.memo.get((id(act), kind))
-            if hit is None or hit[0] is not act:
-                hit = self.memo[(id(act), kind)] = (act, make(*args))
-            return hit[1]
-        text = self.old.get((key, kind))
-        if text is None:
-            text = make(*args)
-        self.used[(key, kind)] = text
-        return text
-
-
 RenderKind = Callable[["Renderer", Job], list[tuple[str, bytes]]]
 PAGE_KINDS: dict[str, RenderKind] = {}  # filled by pages.py and datafiles.py
 
@@ -322,6 +259,16 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != {"http": 80, "https": 443}.get(parts.scheme) else "")
 
 
+def _shown(page_charts: list[charts.Chart], base_url: str, rtl: bool
+           ) -> tuple[list[charts.Chart], list[ShownChart]]:
+    """A page's charts as drawn (mirrored in a right-to-left script) and as shown."""
+    drawn = [charts.mirrored(c) for c in page_charts] if rtl else page_charts
+    origin = _origin(base_url)
+    return drawn, [ShownChart(**{**vars(c), "embed_path": f"embed/{c.id}/index.html",
+                                 "embed_url": f"{base_url}embed/{c.id}/", "embed_origin": origin})
+                   for c in drawn]
+
+
 def _charts_as_shown(ctx: dict[str, Any], shown: dict[int, ShownChart]) -> dict[str, Any]:
     """A page's context with each of its charts (in a value, or in a list or dict of them)
     replaced by the chart as shown (by `Renderer.page`: mirrored, embeddable)."""
@@ -337,11 +284,19 @@ def _charts_as_shown(ctx: dict[str, Any], shown: dict[int, ShownChart]) -> dict[
 
 
 class Renderer:
-    """Renders the pages of one Site; holds only read-only, precomputed facts."""
+    """Renders the pages of one Site in one language: `render(job)` -> (path, bytes) pairs.
+
+    The site is never changed, but the renderer fills caches as it renders, all made from
+    the site and the templates: the page list's orders and filters (`page_list`) and the
+    records by id (`records`), made on first use; area progress and indicator series, once
+    per area and indicator; each record's list item, round lines and data-file pieces
+    (`memo`, which the preview's next renderer takes over); the `{% cached %}` blocks of the
+    templates; the other languages' renderers (`languages`); and, with `remember_html` (the
+    preview), rendered Markdown by text (for the whole process: `_markdown`)."""
 
     def __init__(self, site: m.Site, site_dir: Path | None = None, version: str = "",
                  bytecode_cache: jinja2.BytecodeCache | None = None, remember_html: bool = True,
-                 words: Words | None = None, prefix: str = ""):
+                 words: Words | None = None, prefix: str = "", env: jinja2.Environment | None = None):
         self.site = site
         # A multilingual site: one renderer per language; the first renders the root, and the
         # pages of each other language through its own renderer (`language`), whose pages sit
@@ -355,10 +310,10 @@ class Renderer:
         # would only fill memory with it (tens of megabytes each at 10,000 records).
         self._to_html = _markdown if remember_html else markdown.render
         self.words = words or words_for(site.config.language, site.messages_in(site.config.language))
-        self.env = environment(site_dir, bytecode_cache, self.words)
+        # (`env`: the compiled templates of an earlier renderer with the same words, kept)
+        self.env = env or environment(site_dir, bytecode_cache, self.words)
         self.version = version
         self.site_dir = site_dir
-        self.record_texts = RecordTexts(remember=remember_html)  # with keys in a cached build (build.py)
         # Looked up once: a missing optional template is not cached by Jinja, so an
         # `include ... ignore missing` would search the template folders on every page.
         try:
@@ -369,176 +324,38 @@ class Renderer:
         self.colors = charts.area_colors(site.plan)
         self.area_title: dict[str, str] = {a.id: a.title for a in site.plan.areas}
         self.last_changed = dict(site.last_changed)
-        self.by_area: dict[str, list[m.Activity]] = {a.id: [] for a in site.plan.areas}
-        self.by_country: dict[str, list[m.Activity]] = {}
-        for act in site.activities:
-            for area in act.areas:
-                self.by_area[area].append(act)
-            for code in act.all_countries:
-                self.by_country.setdefault(code, []).append(act)
-        self.indicator_area = {i.id: a for a in site.plan.areas for i in a.indicators}
-        self._items: dict[tuple[int, str], tuple[m.Activity, Markup]] = {}
-        self._rows: dict[tuple[str, int, str, bool], tuple[m.Activity, Markup]] = {}  # round_row
+        self.records = RecordIndex(site)
+        self.page_list = PageList(site, prefix, sorted(self.records.by_country), self.words)
+        self.memo = RecordMemo(self.env, self.area_title, self.words.countries, remember_html)
         self._fragments: dict[Any, str] = {}  # {% cached %} blocks of the templates
-        # area id -> (what its progress was computed from, the progress), for the next rebuild
-        self._progress_of: dict[str, tuple[tuple[Any, ...], AreaProgress]] = {}
 
-    def _activity_item(self, a: m.Activity, root: str, area_title: dict[str, str],
-                       countries: dict[str, str]) -> Markup:
-        """An activity's list item (the activity_item macro of macros.html), rendered once per
-        activity and `root`: a record is listed on several pages (lists, its areas, its
-        countries, the dashboard) at a few depths. A macro sees only its arguments and the
-        template's globals, so the item is the same for the same arguments, whichever
-        template (the theme's or the site's) defines it."""
-        if area_title is not self.area_title or countries is not self.words.countries:
-            item: Markup = self._macros.activity_item(a, root, area_title, countries)
-            return item
-        hit = self._items.get((id(a), root))
-        if hit is None or hit[0] is not a:
-            if self.record_texts.keys:  # a cached build: from the last build while the page key holds
-                item = Markup(self.record_texts.get(a, "item " + root, self._item_text, a, root))
-            else:
-                item = self._macros.activity_item(a, root, area_title, countries)
-            hit = self._items[(id(a), root)] = (a, item)
-        return hit[1]
+    @property
+    def by_area(self) -> dict[str, list[m.Activity]]:
+        """Area id -> its activities (RecordIndex.by_area)."""
+        return self.records.by_area
 
-    def round_row(self, kind: str, a: m.Activity, root: str, linked: bool) -> Markup:
-        """A reporting round's line about an activity (the round_row macro of macros.html),
-        rendered once per record, kind, root and link: rounds list thousands of records, and
-        the preview keeps the lines of unchanged records between rebuilds (reuse_items)."""
-        key = (kind, id(a), root, linked)
-        hit = self._rows.get(key)
-        if hit is None or hit[0] is not a:
-            hit = self._rows[key] = (a, self._macros.round_row(kind, a, root, linked, self.area_title))
-        return hit[1]
+    @property
+    def by_country(self) -> dict[str, list[m.Activity]]:
+        """Country code -> the activities naming it (RecordIndex.by_country)."""
+        return self.records.by_country
 
-    def _item_text(self, a: m.Activity, root: str) -> str:
-        return str(self._macros.activity_item(a, root, self.area_title, self.words.countries))
-
-    @functools.cached_property
-    def _macros(self) -> Any:
-        return self.env.get_template("macros.html").module
-
-    def reuse_items(self, previous: Renderer) -> None:
-        """Take over the list items that `previous`, a renderer of an earlier site, rendered
-        (the preview server keeps unchanged records as the same objects; items are checked
-        per record by identity): only with the same compiled templates and area titles."""
-        if previous.env is self.env:  # the same templates: so are the other languages'
-            self.languages.take_over(previous.languages)
-        if (previous.env is self.env and previous.area_title == self.area_title
-                and len(previous._items) <= 8 * len(self.site.activities) + 100):
-            self._items = previous._items
-            if len(previous._rows) <= 16 * len(self.site.activities) + 100:
-                self._rows = previous._rows
-        self._progress_of = previous._progress_of  # (checked per area: see progress)
-        # and the pieces of the data files (they show the base URL too)
-        memo = previous.record_texts.memo
-        if (memo is not None and self.record_texts.memo is not None and previous.area_title == self.area_title
-                and previous.site.config == self.site.config and len(memo) <= 8 * len(self.site.activities) + 100):
-            self.record_texts.memo = memo
+    def jobs(self) -> list[Job]:
+        """Every output of the site, with what each depends on (page_list.PageList.jobs)."""
+        return self.page_list.jobs()
 
     @functools.cached_property
     def progress(self) -> dict[str, AreaProgress]:
         """Progress of every area on the report date (computed on first use: a preview
-        rebuild after a body edit renders no page that needs it). An area's progress from the
-        renderer this one took over from (reuse_items) is kept when it was computed from the
-        same plan, measurements, report date and activities (the same objects: the preview
-        keeps unchanged records), all of them when the area counts contributions."""
-        site = self.site
-        out: dict[str, AreaProgress] = {}
-        for area in site.plan.areas:
-            acts = self.by_area[area.id]
-            counted = site.activities if any(i.source == "contributions" for i in area.indicators) else acts
-            basis = (area, site.plan, site.measurements, site.report_date, counted)
-            hit = self._progress_of.get(area.id)
-            if hit is not None and same_basis(hit[0], basis):
-                out[area.id] = hit[1]
-                continue
-            out[area.id] = area_progress(area, site.plan, site.activities, site.measurements,
-                                         site.report_date, acts)
-            self._progress_of[area.id] = (basis, out[area.id])
-        return out
+        rebuild after a body edit renders no page that needs it; see RecordMemo.progress)."""
+        return self.memo.progress(self.site, self.by_area)
 
-    # -- the page list -------------------------------------------------------------------
-    def jobs(self) -> list[Job]:
-        """Every output of the site: the first language's, then each other language's under
-        its folder (the sitemap and robots.txt are the site's, at its root)."""
-        out = self._jobs_of_language()
-        if not self.prefix:
-            first = list(out)
-            for code in self.site.config.languages[1:]:
-                out += [_activity_job(j.key, code) if j.kind == "activity"
-                        else Job(f"{code}/{j.path}", j.kind, j.key, j.deps, code)
-                        for j in first if j.kind not in ROOT_ONLY]
-        return out
-
-    def _jobs_of_language(self) -> list[Job]:
-        site = self.site
-        out = [Job("index.html", "dashboard"), Job("404.html", "notfound", deps=frozenset({"plan"}))]
-        out.append(Job("areas/index.html", "areas"))
-        # (what a page depends on, for the preview server: see Job and incremental._select)
-        out += [Job(f"areas/{a.id}/index.html", "area", a.id, frozenset({f"area:{a.id}"}))
-                for a in site.plan.areas]
-        out += [Job(f"indicators/{i.id}/index.html", "indicator", i.id, indicator_deps(i, site.plan))
-                for i in site.plan.indicators]
-        # the results framework (logframe) of the plan and of each area (pages.results)
-        out.append(Job("results/index.html", "results", deps=frozenset(f"area:{a.id}" for a in site.plan.areas)))
-        out += [Job(f"areas/{a.id}/results/index.html", "area_results", a.id, frozenset({f"area:{a.id}"}))
-                for a in site.plan.areas]
-        out += [_activity_job(a.id) for a in site.activities]
-        per = site.config.activities_per_page
-        for n in range(self.list_pages()):
-            listed = frozenset(f"activity:{a.id}" for a in self._newest_first[n * per:(n + 1) * per])
-            out.append(Job("activities/index.html" if n == 0 else f"activities/page/{n + 1}/index.html",
-                           "activities", str(n + 1), listed | {"order"}))
-        out.append(Job("timeline/index.html", "timeline"))
-        out.append(Job("countries/index.html", "countries"))
-        out += [Job(f"countries/{c.lower()}/index.html", "country", c, frozenset({f"country:{c}"}))
-                for c in sorted(self.by_country)]
-        out += [Job(f"pages/{p.slug}/index.html", "freepage", p.slug, frozenset({f"page:{p.slug}"}))
-                for p in site.pages]
-        # tags, partners and activity types: an index of each kind, a page (or pages) per term
-        # (pages.term); "tag:<slug>" and friends: the records naming it (taxonomy.record_deps)
-        for kind, folder in taxonomy.FOLDERS.items():
-            found = self.terms[kind]
-            out.append(Job(f"{folder}/index.html", folder, deps=frozenset(f"{kind}:{t.slug}" for t in found) | {"plan"}))
-            for t in found:
-                dep = frozenset({f"{kind}:{t.slug}"})
-                out.append(Job(f"{folder}/{t.slug}/index.html", kind, t.slug, dep))
-                out += [Job(f"{folder}/{t.slug}/page/{n}/index.html", kind, f"{t.slug}/{n}", dep)
-                        for n in range(2, self.term_pages(t) + 1)]
-        if site.reports:
-            out.append(Job("reports/index.html", "reports"))
-        out += [Job(f"reports/{r.id}/index.html", "report", r.id) for r in site.reports]
-        out += [Job(f"data/reports/{r.id}.json", "report_json", r.id) for r in site.reports]
-        out.append(Job("search/index.html", "search", deps=frozenset({"plan"})))
-        for path, kind in (("data/plan.json", "plan_json"), ("data/activities.json", "activities_json"),
-                           ("data/activities.csv", "activities_csv"),
-                           ("data/activities-index.json", "activities_index"), ("feed.xml", "feed"),
-                           ("sitemap.xml", "sitemap"), ("robots.txt", "robots")):
-            out.append(Job(path, kind, deps=_DEPS.get(kind, Job.deps)))
-        out += [Job("data/iati-activities.xml", "iati")] if site.config.iati else []  # (iati.py)
-        out += cards.jobs(site)
-        out += opendata.jobs(site)  # the data package, its tables and zip (opendata.py)
-        return out
-
-    def list_pages(self) -> int:
-        per = self.site.config.activities_per_page
-        return max(1, -(-len(self.site.activities) // per))
-
-    @functools.cached_property
-    def terms(self) -> dict[str, tuple[taxonomy.Term, ...]]:
-        """The tags, partners and activity types, each with its activities (taxonomy.py)."""
-        return {kind: taxonomy.terms(self.site.plan, self._newest_first, kind) for kind in taxonomy.FOLDERS}
-
-    @functools.cached_property
-    def term_of(self) -> dict[tuple[str, str], taxonomy.Term]:
-        """(kind, slug) -> the term."""
-        return {(t.kind, t.slug): t for found in self.terms.values() for t in found}
-
-    def term_pages(self, term: taxonomy.Term) -> int:
-        """How many pages list a term's activities (activities_per_page to a page)."""
-        return max(1, -(-len(term.activities) // self.site.config.activities_per_page))
+    def reuse_items(self, previous: Renderer) -> None:
+        """Take over what `previous`, a renderer of an earlier site, made for its records
+        (RecordMemo.take_over) and, with the same compiled templates, its other languages'
+        renderers."""
+        if previous.env is self.env:  # the same templates: so are the other languages'
+            self.languages.take_over(previous.languages)
+        self.memo.take_over(previous.memo, len(self.site.activities), previous.site.config == self.site.config)
 
     def render(self, job: Job) -> list[tuple[str, bytes]]:
         """One job -> its output files (a page and the CSVs of its charts): the function of
@@ -554,30 +371,18 @@ class Renderer:
         """The renderer of the site's pages in language `code` (see languages.Languages)."""
         return self.languages.renderer(code)
 
-    # -- helpers -------------------------------------------------------------------------
     def page(self, job: Job, template: str, title: str, crumbs: list[tuple[str, str]],
               page_charts: list[charts.Chart] | None = None, source: str = "",
               **ctx: Any) -> list[tuple[str, bytes]]:
-        given = page_charts = page_charts or []
-        if self.direction == "rtl":
-            page_charts = [charts.mirrored(c) for c in page_charts]
-        base = self.site.config.base_url
-        origin = _origin(base)
-        shown = [ShownChart(**{**vars(c), "embed_path": f"embed/{c.id}/index.html",
-                               "embed_url": f"{base}embed/{c.id}/", "embed_origin": origin})
-                 for c in page_charts]
+        """A page of `template` with its context, and its charts' CSVs and embed pages."""
+        given = page_charts or []
+        page_charts, shown = _shown(given, self.site.config.base_url, self.direction == "rtl")
         # (a page kind may also hand its charts to its template by name: those are shown so too)
         ctx = _charts_as_shown(ctx, {id(c): s for c, s in zip(given, shown)})
-        context = self._context(job, title, crumbs, list(shown), source, ctx)
-        try:
-            html = self.env.get_template(template).render(context)
-            # each chart's embed page (chrome-less: the chart, its table, source and date)
-            embeds = [(c.embed_path, self.env.get_template("embed.html").render(
-                self._embed_context(job, c)).encode("utf-8")) for c in shown]
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(exc.filename or exc.name or template, exc.lineno, exc.message or str(exc)) from exc
-        except jinja2.TemplateError as exc:
-            raise TemplateError(*_template_location(exc, template), str(exc)) from exc
+        html = _rendered(self.env, template, self._context(job, title, crumbs, list(shown), source, ctx), template)
+        # each chart's embed page (chrome-less: the chart, its table, source and date)
+        embeds = [(c.embed_path, _rendered(self.env, "embed.html", self._embed_context(job, c), template)
+                   .encode("utf-8")) for c in shown]
         if self.site.config.file_links:  # (links.py: every link to a folder names its index.html)
             html = file_links(html)
             embeds = [(path, file_links(data.decode("utf-8")).encode("utf-8")) for path, data in embeds]
@@ -592,7 +397,7 @@ class Renderer:
         return {"config": self.site.config, "plan": self.site.plan, "chart": chart, "root": root,
                 "site_root": root + "../" if self.prefix else root, "page": root + _place(job)[1],
                 "report_date": self.site.report_date, "direction": self.direction,
-                "plotly_locale": self._plotly_locale, "meta": meta.embed_meta(self, job, chart, chart.embed_url)}
+                "plotly_locale": _plotly_locale(self.words), "meta": meta.embed_meta(self, job, chart, chart.embed_url)}
 
     def _context(self, job: Job, title: str, crumbs: list[tuple[str, str]], page_charts: list[charts.Chart],
                  source: str, ctx: dict[str, Any]) -> dict[str, Any]:
@@ -605,11 +410,11 @@ class Renderer:
             "title": title, "crumbs": crumbs, "charts": page_charts, "url": url,
             "report_date": self.site.report_date, "area_title": self.area_title,
             "colors": self.colors, "countries": self.words.countries, "source": source,
-            "changed": self._changed(source), "edit": edit_links(self.site, source),
+            "changed": self.last_changed.get(source, ""), "edit": edit_links(self.site, source),
             "nav": nav(self.site, self.words, url), "md": self._md, "excerpt": datafiles.excerpt,
-            "site_footer": self.site_footer, "activity_item": self._activity_item, "round_row": self.round_row,
-            "indicator_of": self._indicator_of, "fragments": self._fragments, "words_json": self._words_json,
-            "plotly_locale": self._plotly_locale,
+            "site_footer": self.site_footer, "activity_item": self.memo.activity_item,
+            "round_row": self.memo.round_row, "indicator_of": self.records.indicator_of, "fragments": self._fragments,
+            "words_json": _words_json(self.words), "plotly_locale": _plotly_locale(self.words),
             "site_root": site_root, "languages": menu, "alternates": alternates,
             "direction": self.direction, "text_lang": self.languages.text_lang,
             "home_language": self.languages.home,
@@ -618,30 +423,10 @@ class Renderer:
         context.update(ctx)
         return context
 
-    @functools.cached_property
-    def _indicator_of(self) -> dict[str, m.Indicator]:
-        """The plan's indicators by id (an activity page names those it contributes to)."""
-        return {i.id: i for i in self.site.plan.indicators}
-
-    @functools.cached_property
-    def _words_json(self) -> Markup:
-        """The scripts' words (`Words.for_scripts`) as JSON safe inside <script>."""
-        return _script_json(self.words.for_scripts())
-
-    @functools.cached_property
-    def _plotly_locale(self) -> Markup:
-        """The charts' month names and separators (`Words.for_plotly`); empty in English."""
-        found = self.words.for_plotly()
-        return _script_json(found) if found else Markup("")
-
     def _md(self, text: str, level: int = 1) -> str:
         """Markdown as HTML, under a heading of `level` on its page (markdown.outline)."""
         return self._to_html(text, self.site.config.allow_raw_html, level)
 
-    def _changed(self, source: str) -> str:
-        return self.last_changed.get(source, "")
-
-    # -- page kinds ----------------------------------------------------------------------
     def series(self, ind: m.Indicator) -> list[tuple[dt.date, float]]:
         """charts.indicator_series, once per indicator (its area page, its own page and the
         dashboard show it)."""
@@ -652,12 +437,11 @@ class Renderer:
 
     @functools.cached_property
     def _series_of(self) -> dict[str, list[tuple[dt.date, float]]]:
+        # (a cached property, which with_bodies drops; not an lru_cache on the method, which
+        # would keep every Renderer, and its Site, of a long preview session alive)
         return {}
 
-    @functools.cached_property
-    def _by_id(self) -> dict[str, m.Activity]:
-        return {a.id: a for a in self.site.activities}
-
+    # -- before forking workers, and after a body edit -----------------------------------
     def prepare(self) -> None:
         """Compute what several pages share (area progress, compiled templates) now, before
         forking workers that would each compute it."""
@@ -670,69 +454,59 @@ class Renderer:
 
     def index_by_id(self) -> None:
         """Build the id -> activity map now (before forking workers that share it)."""
-        _ = self._by_id
+        _ = self.records.by_id
 
     def with_bodies(self, site: m.Site, replaced: dict[int, m.Activity]) -> Renderer:
         """A renderer of `site`: this renderer's site with some activities replaced by records
         that differ from them only in their Markdown body (`replaced`: id() of the old record
-        -> the new one). Shares the environment and the facts of __init__, so that the preview
-        server renders a body edit without redoing them. (Cached properties other than the
-        id index and the macros are dropped; a fact of __init__ derived from the activities
-        must be updated here.)"""
+        -> the new one). Shares the environment, the facts of __init__ and the record memo
+        (checked per record by identity), so that the preview server renders a body edit
+        without redoing them. (The record index is patched, the page list and the cached
+        properties are made anew; a fact of __init__ derived from the activities must be
+        updated here.)"""
         new = copy.copy(self)
         new.site = site
         new._fragments = {}  # {% cached %} blocks are kept for one site only
         new.languages = Languages(new)  # (the other languages: made anew on use)
         new.languages.take_over(self.languages)
-        new.by_area, new.by_country = dict(self.by_area), dict(self.by_country)
-        for act in replaced.values():
-            for area in act.areas:
-                new.by_area[area] = [replaced.get(id(a), a) for a in new.by_area[area]]
-            for code in act.all_countries:
-                new.by_country[code] = [replaced.get(id(a), a) for a in new.by_country[code]]
+        new.records = self.records.with_bodies(site, replaced)
+        new.page_list = PageList(site, self.prefix, self.page_list.countries, self.words)
         for name, attr in vars(Renderer).items():  # cached facts are recomputed on first use
-            if isinstance(attr, functools.cached_property) and name not in ("_by_id", "_macros"):
+            if isinstance(attr, functools.cached_property):
                 new.__dict__.pop(name, None)
-        if "_by_id" in self.__dict__:
-            new.__dict__["_by_id"] = {**self._by_id, **{a.id: a for a in replaced.values()}}
         return new
 
-    @functools.cached_property
-    def _facets(self) -> dict[str, list[tuple[str, str]]]:
-        """The filters of the activity list pages (the same on every page)."""
-        names = self.words.countries
-        return {
-            "area": [(a.id, a.title) for a in self.site.plan.areas],
-            "status": [(s, s) for s in m.STATUSES],
-            "type": [(t, self.words.activity_type(t)) for t in self.site.plan.activity_types],
-            "country": [(c, names[c]) for c in sorted(self.by_country, key=lambda c: names[c])],
-            "year": [(str(y), str(y)) for y in sorted({a.start.year for a in self.site.activities})],
-        }
 
-    # cached_property, not lru_cache: a method cache would keep every Renderer (and its
-    # Site) of a long preview session alive.
-    def newest_before(self, day: dt.date, count: int) -> list[m.Activity]:
-        """The `count` newest activities that started on or before `day`, newest first."""
-        out = []
-        for a in self._newest_first:
-            if a.start <= day:
-                out.append(a)
-                if len(out) == count:
-                    break
-        return out
+@functools.lru_cache(maxsize=16)
+def _words_json(words: Words) -> Markup:
+    """The scripts' words (`Words.for_scripts`) as JSON safe inside <script>."""
+    return _script_json(words.for_scripts())
 
-    @functools.cached_property
-    def _newest_first(self) -> list[m.Activity]:
-        """All activities, newest first (sorted once for all list pages)."""
-        return sorted(self.site.activities, key=lambda a: (a.start, a.id), reverse=True)
 
-    # -- data files ----------------------------------------------------------------------
+@functools.lru_cache(maxsize=16)
+def _plotly_locale(words: Words) -> Markup:
+    """The charts' month names and separators (`Words.for_plotly`); empty in English."""
+    found = words.for_plotly()
+    return _script_json(found) if found else Markup("")
+
+
 def _script_json(value: Any) -> Markup:
     """JSON safe inside <script>: no '<', '>' or '&' can close or open a tag (as
     charts.Chart.figure_json)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
                   .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _rendered(env: jinja2.Environment, name: str, context: dict[str, Any], page_template: str) -> str:
+    """Template `name` with `context`; a failure as a TemplateError naming the template file
+    and line (`page_template`, the page's, when no template frame is found)."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(exc.filename or exc.name or page_template, exc.lineno, exc.message or str(exc)) from exc
+    except jinja2.TemplateError as exc:
+        raise TemplateError(*_template_location(exc, page_template), str(exc)) from exc
 
 
 def _template_location(exc: Exception, fallback: str) -> tuple[str, int]:

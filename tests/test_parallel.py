@@ -350,9 +350,9 @@ def test_list_items_are_the_macro_for_each_root(corpus: Path) -> None:
     records = list(site.activities[:50]) + _hostile_records(site, site.plan.areas[0].id)
     for act in records:
         for root in ("../../", "", "../", "../../"):
-            want = str(renderer._macros.activity_item(act, root, renderer.area_title, COUNTRIES))
-            assert str(renderer._activity_item(act, root, renderer.area_title, COUNTRIES)) == want
-    hostile = str(renderer._activity_item(records[-4], "../", renderer.area_title, COUNTRIES))
+            want = str(renderer.memo.macros.activity_item(act, root, renderer.area_title, COUNTRIES))
+            assert str(renderer.memo.activity_item(act, root, renderer.area_title, COUNTRIES)) == want
+    hostile = str(renderer.memo.activity_item(records[-4], "../", renderer.area_title, COUNTRIES))
     assert 'T &lt;b&gt;&amp;amp; &#34;x&#34; &#39;y&#39;' in hostile and "work&lt;shop&gt;" in hostile
     assert "<b>" not in hostile
 
@@ -391,7 +391,8 @@ def test_activity_pages_escape_every_field_and_name_a_bad_template(corpus: Path)
 
     from sitegen.errors import Problems
     from sitegen.loader import load_site
-    from sitegen.render import Renderer, TemplateError, _activity_job
+    from sitegen.page_list import _activity_job
+    from sitegen.render import Renderer, TemplateError
 
     site = load_site(corpus, Problems())
     assert site is not None
@@ -417,7 +418,8 @@ def test_activity_pages_escape_every_field_and_name_a_bad_template(corpus: Path)
 def test_sites_with_their_own_page_templates_get_them(tmp_path: Path) -> None:
     from sitegen.errors import Problems
     from sitegen.loader import load_site
-    from sitegen.render import Renderer, _activity_job
+    from sitegen.page_list import _activity_job
+    from sitegen.render import Renderer
 
     theme = REPO / "sitegen" / "theme" / "templates"
     for name in ("base.html", "activity.html", "macros.html"):
