@@ -171,7 +171,7 @@ def choropleth(values: Mapping[str, int], names: Mapping[str, str], label: Calla
     colour = {c: next(col for col, lo, hi in classes if lo <= v <= hi) for c, v in shown.items()}
     layout = _layout(tuple(sorted(set(shown) | {c for c in within if c in points})))
     parts = [f'<svg class="map-svg" viewBox="0 0 {WIDTH} {_n(layout.height)}" width="{WIDTH}" '
-             f'height="{_n(layout.height)}" role="group" aria-label="{_attr(title)}">',
+             f'height="{_n(layout.height)}" aria-label="{_attr(title)}">',
              '<g aria-hidden="true">']  # the paint layer (see the module's docstring)
     for frame in layout.frames:
         x0, y0, x1, y1 = frame.box
