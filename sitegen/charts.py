@@ -324,8 +324,8 @@ def status_breakdown(activities: tuple[m.Activity, ...], key: str, title: str | 
                      "cliponaxis": False, "hovertemplate": "%{x}: %{y}<extra></extra>"}],
            "layout": _layout(title, xaxis={"type": "category"},
                              yaxis=_count_axis(words("activities"), max(tally.values())))}
-    summary = ", ".join(words("%(count)s %(status)s", count=words.plain(n), status=words.status(s))
-                        for s, n in tally.items()) + "."
+    summary = words.and_text([words("%(count)s %(status)s", count=words.plain(n), status=words.status(s))
+                              for s, n in tally.items()]) + "."
     return Chart(f"{key}-status", title, summary, fig, (words("status"), words("activities")),
                  tuple((words.status(s), n) for s, n in tally.items()), f"data/charts/{key}-status.csv",
                  tuple(tally.items()))
@@ -420,8 +420,8 @@ def breakdown_chart(b: Breakdown, label: str, names: dict[str, str], color: str,
                      "cliponaxis": False, "hovertemplate": "%{x}: %{y}<extra></extra>"}],
            "layout": _layout(title, xaxis={"type": "category"},
                              yaxis={"title": {"text": unit}, "rangemode": "tozero"}, showlegend=False)}
-    parts = ", ".join(words("%(category)s: %(value)s", category=x, value=words.plain(_num(v)))
-                      for x, (_, v) in zip(shown, given))
+    parts = words.and_text([words("%(category)s: %(value)s", category=x, value=words.plain(_num(v)))
+                            for x, (_, v) in zip(shown, given)])
     summary = words("On %(date)s: %(parts)s.", date=words.date(day), parts=parts)
     total = b.totals[-1]
     if total is not None:

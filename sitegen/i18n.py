@@ -88,12 +88,15 @@ class Words:
     def and_list(self, items: list[str]) -> str:
         """Items joined as a sentence lists them: "A, B and C" in English (CLDR's standard
         list pattern in other languages). Items that are markup (links) stay markup."""
+        return Markup(self.and_text([str(escape(item)) for item in items]))
+
+    def and_text(self, items: list[str]) -> str:
+        """Plain texts joined as a sentence lists them (see and_list), e.g. a chart's summary."""
         if not items:
-            return Markup("")
-        parts = [str(escape(item)) for item in items]
+            return ""
         if self.locale.language == "en":
-            return Markup(parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
-        return Markup(format_list(parts, locale=self.locale))
+            return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+        return str(format_list(items, locale=self.locale))
 
     def status(self, word: str) -> str:
         """A status or progress word as shown (the word itself stays the data key)."""
