@@ -1,0 +1,116 @@
+"""Which jobs the preview server renders again after a change, and in what order.
+
+`select` compares the new Site with the last good one: a change of anything global
+(GLOBAL_FIELDS, or a template) renders every job; a change of records renders the jobs
+whose `Job.deps` meet what the changed records touch, plus jobs that are new or whose key or
+deps changed. `viewed_first` puts the pages the browser's tabs show first. See the module
+docstring of incremental.py for the whole rebuild.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import model as m
+from . import taxonomy
+from .render import Job, deps_hold
+
+# Page kinds of the default theme that show an activity's Markdown body.
+BODY_KINDS = frozenset({"feed", "iati"})
+# Site fields whose change re-renders everything.
+GLOBAL_FIELDS = ("config", "plan", "plans", "messages", "measurements", "area_texts", "pages", "reports",
+                 "report_date", "report_date_source", "last_changed", "template_files", "history")
+
+Pairs = list[tuple[m.Activity, m.Activity]]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The jobs to render after a change, and what the rebuild may take from it."""
+
+    jobs: list[Job]
+    full: bool  # every job
+    # the changed records ((old, new), by id) when no record came, went or moved in the
+    # order, so that the data files made of a piece per record can be spliced; else None
+    pairs: Pairs | None = None
+
+
+def select(old: m.Site | None, site: m.Site, jobs: list[Job], known: dict[str, Job],
+           templates_changed: bool, site_dir: Path) -> Selection:
+    """The jobs of `site` to render after the change from `old` (the last good site, None
+    before the first build), whose jobs were `known` (by output path)."""
+    if old is None or templates_changed or any(getattr(site, f) != getattr(old, f)
+                                               for f in GLOBAL_FIELDS):
+        return Selection(jobs, True)
+    before = {a.id: a for a in old.activities}
+    after = {a.id: a for a in site.activities}
+    changed = {i for i in before.keys() | after.keys()
+               if before.get(i) is not after.get(i) and before.get(i) != after.get(i)}
+    if changed and not deps_hold(site, site_dir):
+        return Selection(jobs, True)  # the site's templates may show any record on any page
+    body_only = bool(changed) and all(
+        i in before and i in after and dataclasses.replace(before[i], body=after[i].body) == after[i]
+        for i in changed)
+    wanted = {f"activity:{i}" for i in changed}
+    pairs = None
+    if changed and not body_only:
+        jobs_changed = len(jobs) != len(known) or any(j.path not in known for j in jobs)
+        wanted |= _fields_wanted(site.plan, before, after, changed, jobs_changed)
+        if "order" not in wanted:
+            pairs = [(before[i], after[i]) for i in sorted(changed)]
+    out = []
+    for job in jobs:
+        previous = known.get(job.path)
+        if ((previous is not job and previous != job) or job.deps & wanted
+                or (body_only and job.kind in BODY_KINDS)):
+            out.append(job)
+    return Selection(out, False, pairs)
+
+
+def _fields_wanted(plan: m.Plan, before: dict[str, m.Activity], after: dict[str, m.Activity],
+                   changed: set[str], jobs_changed: bool) -> set[str]:
+    """The deps met by records `changed` in more than their bodies (ids; `before` and
+    `after` by id): "activities", what the old and the new record show up in, and "order"
+    when a record came, went or changed its start, or pages came or went."""
+    wanted = {"activities"}
+    if jobs_changed:
+        wanted.add("order")  # (pages came or went: the sitemap lists them)
+    area_of = {ind.id: ind.area for ind in plan.indicators}
+    for i in changed:
+        old_act, new_act = before.get(i), after.get(i)
+        for act in (old_act, new_act):
+            if act is not None:
+                wanted.update(f"area:{x}" for x in act.areas)
+                wanted.update(f"area:{area_of[k]}" for k, _ in act.contributes if k in area_of)
+                wanted.update(f"country:{c}" for c in act.all_countries)
+                wanted.update(taxonomy.record_deps(act))  # its tags', partners' and type's pages
+        if old_act is None or new_act is None or old_act.start != new_act.start:
+            wanted.add("order")  # the list pages show the count and the order
+    return wanted
+
+
+def viewed_first(todo: list[Job], languages: tuple[str, ...], pages: set[str], viewing: set[str]
+                 ) -> tuple[list[Job], list[tuple[int, frozenset[str]]]]:
+    """`todo` with the open tabs' `pages` first (URL paths, as the tabs name them: "/",
+    "/fr/areas/x/"), then the other pages of the `viewing` languages (codes; "" is the
+    first of the site's `languages`); and the steps at which to tell the server: (jobs
+    done, what is ready: URL paths of pages, or language codes)."""
+    steps: list[tuple[int, frozenset[str]]] = []
+    opened: dict[str, str] = {}  # output path -> URL path
+    for url in sorted(pages):
+        path = url.lstrip("/")
+        opened.setdefault(path + "index.html" if not path or path.endswith("/") else path, url)
+    first = [j for j in todo if j.path in opened]
+    if first and len(first) < len(todo):
+        todo = first + [j for j in todo if j.path not in opened]
+        steps.append((len(first), frozenset(opened[j.path] for j in first)))
+    viewed = frozenset(viewing) & frozenset(("", *languages[1:]))
+    if viewed and languages:
+        done = steps[0][0] if steps else 0
+        mine = [j for j in todo[done:] if j.lang in viewed]
+        if mine and done + len(mine) < len(todo):
+            todo = todo[:done] + mine + [j for j in todo[done:] if j.lang not in viewed]
+            steps.append((done + len(mine), viewed))
+    return todo, steps
