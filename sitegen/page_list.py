@@ -79,7 +79,7 @@ class PageList:
         site = self.site
         out = [Job("index.html", "dashboard"), Job("404.html", "notfound", deps=frozenset({"plan"}))]
         out.append(Job("areas/index.html", "areas"))
-        # (what a page depends on, for the preview server: see Job and incremental._select)
+        # (what a page depends on, for the preview server: see Job and selection.select)
         out += [Job(f"areas/{a.id}/index.html", "area", a.id, frozenset({f"area:{a.id}"}))
                 for a in site.plan.areas]
         out += [Job(f"indicators/{i.id}/index.html", "indicator", i.id, indicator_deps(i, site.plan))

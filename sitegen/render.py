@@ -321,6 +321,8 @@ class Renderer:
             self.site_footer = True
         except jinja2.TemplateNotFound:
             self.site_footer = False
+        except jinja2.TemplateSyntaxError:  # (each page that includes it reports it, located)
+            self.site_footer = True
         self.colors = charts.area_colors(site.plan)
         self.area_title: dict[str, str] = {a.id: a.title for a in site.plan.areas}
         self.last_changed = dict(site.last_changed)

@@ -612,3 +612,21 @@ def test_a_tab_reloaded_first_is_not_reloaded_again(server: Server) -> None:
         assert data[1][1] == "-" and data[1][3] == "/"
     finally:
         conn.close()
+
+
+def test_a_site_footer_that_does_not_compile_is_a_located_error(tmp_path: Path) -> None:
+    """A broken templates/site_footer.html (`{% if %}`) is reported at its file and line by
+    the build and by the preview, which keeps serving (it raised an internal error)."""
+    site = make_site(tmp_path / "site", {"templates/site_footer.html": "<p>{% if %}</p>\n"})
+    run = run_sitegen("build", str(site))
+    assert run.returncode == 1 and "templates/site_footer.html:1:1: error: Expected an expression" in run.stderr
+    builder = Builder(site, tmp_path / "preview")
+    try:
+        outcome = builder.rebuild()
+        assert not outcome.ok
+        assert [(p.path, p.line) for p in outcome.problems] == [("templates/site_footer.html", 1)]
+        (site / "templates/site_footer.html").write_text("<p>Fixed footer.</p>\n", encoding="utf-8")
+        assert builder.rebuild().ok
+        assert "Fixed footer." in (tmp_path / "preview/index.html").read_text(encoding="utf-8")
+    finally:
+        builder.close()
