@@ -76,6 +76,14 @@ _NO_JOB = Job("", "")
 QUICK_MAX = 1000
 
 
+class _Interrupted(Exception):
+    """A newer change came while a rebuild rendered what no tab shows (`rendered` jobs so far)."""
+
+    def __init__(self, rendered: int):
+        super().__init__(rendered)
+        self.rendered = rendered
+
+
 @dataclass
 class Outcome:
     """What one rebuild did (or why it could not)."""
@@ -88,12 +96,17 @@ class Outcome:
     removed: int = 0
     full: bool = False
     ms: float = 0.0
+    # the rebuild stopped after writing the open tabs' pages, for a newer change (`interrupted`
+    # of Builder.rebuild): nothing else was written, and the next rebuild does the rest
+    interrupted: bool = False
 
     def line(self) -> str:
         """The progress line printed in the terminal."""
         what = ", ".join(self.changed[:3]) or "nothing"
         if len(self.changed) > 3:
             what += f" and {len(self.changed) - 3} more"
+        if self.interrupted:
+            return f"changed {what}: the open pages written, the rest left for the next change ({self.ms:.0f} ms)"
         if not self.ok:
             n = sum(1 for p in self.problems if p.severity == "error")
             return f"changed {what}: {n} error(s), the browser shows them ({self.ms:.0f} ms)"
@@ -199,7 +212,8 @@ class Builder:
         self._files = PreviewFiles(site_dir, out_dir)
 
     def rebuild(self, hint: set[str] | None = None,
-                early: Callable[[frozenset[str]], None] | None = None) -> Outcome:
+                early: Callable[[frozenset[str]], None] | None = None,
+                interrupted: Callable[[], bool] | None = None) -> Outcome:
         """Bring out_dir up to date with the site folder; never raises ContentError.
 
         `hint`: paths the watcher saw change; when they are all known files, only they are
@@ -207,7 +221,10 @@ class Builder:
         (`self.viewing_pages`) are rendered and written first, then `early` is called with
         their URL paths (the server reloads those tabs); then, on a multilingual site, the
         other pages of the languages in `self.viewing` (codes; "" for the first language),
-        and `early` is called with those codes; then the rest.
+        and `early` is called with those codes; then the rest. `interrupted`: asked while
+        the rest renders; when it says True (a newer change came), the rebuild stops there
+        and writes nothing more (Outcome.interrupted): the next rebuild, compared with the
+        last complete one, renders this change's pages too.
         """
         started = time.perf_counter()
         quick = self._files_in.quick_scan(hint) if hint and len(hint) <= QUICK_MAX else None
@@ -237,7 +254,10 @@ class Builder:
             # tabs were reloaded with pages of the others)
             todo, steps = viewed_first(todo, site.config.languages, self.viewing_pages, self.viewing)
         try:
-            rendered = self._render(renderer, todo, chosen.pairs, steps, early)
+            rendered = self._render(renderer, todo, chosen.pairs, steps, early, interrupted)
+        except _Interrupted as stop:
+            return Outcome(True, problems.sorted(), changed, stop.rendered, ms=(time.perf_counter() - started) * 1000,
+                           interrupted=True)
         except TemplateError as exc:
             problem = Problem(_template_path(exc.template, self.site_dir), exc.line, 1, "error", exc.message)
             return self._failed([problem], changed, started)
@@ -271,16 +291,21 @@ class Builder:
         return site, git
 
     def _render(self, renderer: Renderer, todo: list[Job], pairs: Pairs | None,
-                steps: list[tuple[int, frozenset[str]]], early: Callable[[frozenset[str]], None] | None
-                ) -> Rendered:
+                steps: list[tuple[int, frozenset[str]]], early: Callable[[frozenset[str]], None] | None,
+                interrupted: Callable[[], bool] | None = None) -> Rendered:
         """The jobs of `todo` rendered, the data files spliced when `pairs` (the changed
         records) allows; at each of `steps` (see selection.viewed_first), what is rendered
-        so far is written and `early` told what is ready."""
+        so far is written and `early` told what is ready; once they are, _Interrupted when
+        `interrupted` says so."""
         rendered: Rendered = {}
+        told = False  # whether the tabs were told (the rest may then be left for later)
         for n, job in enumerate(todo):
             if steps and n == steps[0][0] and early is not None:
                 self._files.write(rendered)  # what the tabs show, before the rest
                 early(steps.pop(0)[1])
+                told = True
+            if told and interrupted is not None and n % 8 == 0 and interrupted():
+                raise _Interrupted(n)
             data = self._last.splice(renderer, job, pairs)
             rendered[job.path] = [(job.path, data)] if data is not None else renderer.render(job)
         return rendered

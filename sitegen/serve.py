@@ -378,11 +378,14 @@ class Preview:
             early: list[frozenset[str]] = []
             reload_first = functools.partial(self._reload_first, early)
             try:
-                outcome = self.builder.rebuild(hint, reload_first if self.live.errors is None else None)
+                outcome = self.builder.rebuild(hint, reload_first if self.live.errors is None else None,
+                                               self.dirty.is_set)
             except Exception as exc:  # keep serving: an unexpected failure is shown like an error
                 internal = Problem("(sitegen)", 0, 0, "error", f"internal error: {exc!r}")
                 outcome = Outcome(False, [internal], [])
             self.report(outcome)
+            if outcome.interrupted:
+                continue  # (the next rebuild, for the newer change, writes the rest and reloads)
             if self.builder.site is not None:
                 self.live.folders = ",".join(self.builder.site.config.languages[1:])
             errors = None if outcome.ok else outcome.problems

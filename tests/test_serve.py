@@ -630,3 +630,30 @@ def test_a_site_footer_that_does_not_compile_is_a_located_error(tmp_path: Path) 
         assert "Fixed footer." in (tmp_path / "preview/index.html").read_text(encoding="utf-8")
     finally:
         builder.close()
+
+
+def test_a_rebuild_interrupted_by_a_newer_change_leaves_the_rest_to_the_next(tmp_path: Path) -> None:
+    """A change that comes while a rebuild renders the pages no tab shows stops it there
+    (the open tab's page is written and reloaded first); the next rebuild, for the newer
+    change, renders the first change's pages too: the preview then equals a full build."""
+    site = make_site(tmp_path / "site")
+    preview = tmp_path / "preview"
+    builder = Builder(site, preview)
+    assert builder.rebuild().ok
+    meeting = site / "content/activities/planned-meeting.md"
+    act = site / ACT
+    builder.viewing_pages = {"/"}
+    ready: list[frozenset[str]] = []
+    try:
+        meeting.write_text(meeting.read_text(encoding="utf-8").replace("status: planned", "status: postponed", 1),
+                           encoding="utf-8")
+        first = builder.rebuild({str(meeting)}, early=ready.append, interrupted=lambda: True)
+        assert first.ok and first.interrupted and ready == [frozenset({"/"})]
+        assert "postponed" not in (preview / "activities/planned-meeting/index.html").read_text(encoding="utf-8")
+        act.write_text(BASELINE[ACT].replace("Firearms tracing workshop", "Tracing seminar"), encoding="utf-8")
+        second = builder.rebuild({str(act)}, early=ready.append, interrupted=lambda: False)
+        assert second.ok and not second.interrupted
+        assert "postponed" in (preview / "activities/planned-meeting/index.html").read_text(encoding="utf-8")
+        _same_as_full_build(builder, site, tmp_path, "an interrupted rebuild and the next")
+    finally:
+        builder.close()
