@@ -210,6 +210,9 @@ class Builder:
         self._last = LastBuild(site_dir)
         self._edits = BodyEdits(site_dir, self._files_in, self._assembly)
         self._files = PreviewFiles(site_dir, out_dir)
+        # the jobs an interrupted rebuild wrote (of a site not kept): rendered again by the next
+        self._stale: set[str] = set()
+        self._written_early = 0  # files the last rebuild wrote before the rest (see _render)
 
     def rebuild(self, hint: set[str] | None = None,
                 early: Callable[[frozenset[str]], None] | None = None,
@@ -248,6 +251,9 @@ class Builder:
         jobs = renderer.jobs()
         chosen = select(self.site, site, jobs, self._last.jobs, templates_changed, self.site_dir)
         todo = chosen.jobs
+        if self._stale:
+            known = {j.path for j in todo}
+            todo = todo + [j for j in jobs if j.path in self._stale and j.path not in known]
         steps: list[tuple[int, frozenset[str]]] = []
         if early is not None and not templates_changed:
             # (not after a template edit: a template that fails would be reported after the
@@ -256,6 +262,7 @@ class Builder:
         try:
             rendered = self._render(renderer, todo, chosen.pairs, steps, early, interrupted)
         except _Interrupted as stop:
+            self._stale.update(j.path for j in todo[:stop.rendered])
             return Outcome(True, problems.sorted(), changed, stop.rendered, ms=(time.perf_counter() - started) * 1000,
                            interrupted=True)
         except TemplateError as exc:
@@ -268,6 +275,8 @@ class Builder:
         except ContentError as exc:
             return self._failed(exc.problems, changed, started)
         written, removed = self._files.sync(rendered, job_outputs, copies, scan)
+        written += self._written_early
+        self._stale = set()
         self.site, self.warnings = site, problems.sorted()
         self._last.remember(jobs, renderer, rendered, job_outputs, template_keys)
         self._edits.remember(site, jobs, git)
@@ -298,10 +307,11 @@ class Builder:
         so far is written and `early` told what is ready; once they are, _Interrupted when
         `interrupted` says so."""
         rendered: Rendered = {}
+        self._written_early = 0
         told = False  # whether the tabs were told (the rest may then be left for later)
         for n, job in enumerate(todo):
             if steps and n == steps[0][0] and early is not None:
-                self._files.write(rendered)  # what the tabs show, before the rest
+                self._written_early += self._files.write(rendered)  # what the tabs show, before the rest
                 early(steps.pop(0)[1])
                 told = True
             if told and interrupted is not None and n % 8 == 0 and interrupted():

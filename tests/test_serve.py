@@ -657,3 +657,29 @@ def test_a_rebuild_interrupted_by_a_newer_change_leaves_the_rest_to_the_next(tmp
         _same_as_full_build(builder, site, tmp_path, "an interrupted rebuild and the next")
     finally:
         builder.close()
+
+
+def test_an_interrupted_change_undone_before_the_next_rebuild_leaves_no_stale_page(tmp_path: Path) -> None:
+    """A status changed and changed back: the rebuild of the first change was interrupted
+    after writing the dashboard; the next finds no record changed since the last complete
+    rebuild, yet writes the dashboard again (it showed the undone change) and equals a full build."""
+    site = make_site(tmp_path / "site")
+    preview = tmp_path / "preview"
+    builder = Builder(site, preview)
+    assert builder.rebuild().ok
+    dashboard = (preview / "index.html").read_bytes()
+    meeting = site / "content/activities/planned-meeting.md"
+    text = meeting.read_text(encoding="utf-8")
+    builder.viewing_pages = {"/"}
+    try:
+        meeting.write_text(text.replace("status: planned", "status: postponed", 1), encoding="utf-8")
+        assert builder.rebuild({str(meeting)}, early=lambda ready: None, interrupted=lambda: True).interrupted
+        assert (preview / "index.html").read_bytes() != dashboard
+        meeting.write_text(text, encoding="utf-8")
+        again = builder.rebuild({str(meeting)}, early=lambda ready: None, interrupted=lambda: False)
+        assert again.ok and again.written >= 1
+        assert (preview / "index.html").read_bytes() == dashboard
+        _same_as_full_build(builder, site, tmp_path, "a change undone after an interrupted rebuild")
+    finally:
+        builder.close()
+
