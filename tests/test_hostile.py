@@ -652,9 +652,12 @@ def test_no_script_runs_in_browser(hostile_site: Path, browser, tmp_path: Path) 
                 session.goto(base + rel)
                 assert session.status == 200, rel
                 total, drawn = plotly_charts_drawn(session.page)
-                # click everything clickable in the content, to trigger handlers if any survived
-                for link in session.page.locator("main a[href='#'], main summary").all()[:20]:
-                    link.click(no_wait_after=True)
+                # click everything clickable in the content, to trigger handlers if any
+                # survived: switches first reveal their views, hidden controls are skipped
+                for link in session.page.locator(
+                        "main input[type=radio], main a[href='#'], main summary").all()[:30]:
+                    if link.is_visible():
+                        link.click(no_wait_after=True)
                 recorded = session.page.evaluate("() => window.__xss")
                 assert recorded == [], f"{rel}: script ran: {recorded}"
                 if rel in ("areas/firearms/", "", "indicators/fa-workshops/", "timeline/"):
