@@ -35,6 +35,7 @@ class Assembler:
     def __init__(self) -> None:
         self.memo: dict[str, _Memo] = {}
         self.act_memo: ActivityMemo = {}
+        self.tr_memo: dict[str, dict[int, tuple[Any, Any, m.SiteConfig, Any, list[Problem]]]] = {}
         self._last_for: GitInfo | None = None
         self._last: tuple[tuple[str, str], ...] = ()
 
@@ -72,6 +73,26 @@ class Assembler:
         validate._check_unique(out, problems)
         return sorted(out, key=lambda a: (a.start, a.id))
 
+    def _translated(self, records: list[Any], found: dict[str, tuple[m.Translation, ...]],
+                    config: m.SiteConfig, what: str, problems: Problems) -> list[Any]:
+        """validate.translate, one record at a time, again only for a record, translations
+        or site config that changed (the memo keeps the objects: 10,000 records each lacking
+        a translation cost 10,000 warnings a rebuild)."""
+        memo = self.tr_memo.setdefault(what, {})
+        fresh: dict[int, tuple[Any, Any, m.SiteConfig, Any, list[Problem]]] = {}
+        out = []
+        for rec in records:  # (keyed by object: a file may hold a list of activities)
+            texts = found.get(rec.loc.path, ())
+            hit = memo.get(id(rec))
+            if hit is None or hit[0] is not rec or hit[1] is not texts or hit[2] is not config:
+                sub = Problems()
+                hit = (rec, texts, config, validate.translate([rec], found, config, what, sub)[0], sub.items)
+            fresh[id(rec)] = hit
+            out.append(hit[3])
+            problems.extend(hit[4])
+        self.tr_memo[what] = fresh
+        return out
+
     def assemble(self, docs: list[Document], problems: Problems, git: GitInfo,
                   static: tuple[str, ...], templates: tuple[str, ...]) -> m.Site | None:
         by_kind: dict[str, list[Document]] = {}
@@ -95,10 +116,12 @@ class Assembler:
                                lambda p: validate.pages(list(kinds["page"]), p), problems)
         reports = self._memoised("report", kinds["report"],
                                  lambda p: validate.reports(list(kinds["report"]), p), problems)
-        acts, texts, pages = self._memoised(
-            "translation", (config, *by_kind.get("translation", []), *acts, *texts, *pages),
-            lambda p: loader.translate(by_kind.get("translation", []), config, acts, list(texts), list(pages), p),
-            problems)
+        tr_docs = by_kind.get("translation", [])
+        found = self._memoised("translation", (config, *tr_docs),
+                               lambda p: validate.translations(tr_docs, config, p), problems)
+        acts = self._translated(acts, found, config, "this activity", problems)
+        texts = self._translated(list(texts), found, config, "this area's narrative", problems)
+        pages = self._translated(list(pages), found, config, "this page", problems)
         plan_docs = tuple(by_kind.get("plan-translation", []))
         plans = self._memoised("plan-translation", (config, plan, *plan_docs),
                                lambda p: validate.plan_translations(list(plan_docs), plan, config, p), problems)

@@ -63,6 +63,7 @@ from .build import _template_path, collision, static_copies
 from .errors import ContentError, Problem, Problems
 from .gitinfo import GitInfo
 from .history import Reader
+from .i18n import words_for
 from .preview_files import PreviewFiles
 from .render import Job, Renderer, TemplateError, deps_hold
 from .search import BackgroundIndex
@@ -134,11 +135,15 @@ class LastBuild:
     def renderer_for(self, site: m.Site, templates_changed: bool) -> Renderer:
         """A renderer of `site` that takes over the last one's compiled templates and list
         items while templates/ and the words are the same."""
-        renderer = Renderer(site, self.site_dir, __version__)
-        if self.env is not None and not templates_changed and self.renderer is not None \
-                and self.renderer.words is renderer.words:
-            renderer.env = self.env  # compiled templates are reused (compiling costs ~1 s)
-            renderer.reuse_items(self.renderer)  # so are unchanged records' list items
+        previous = self.renderer
+        words = words_for(site.config.language, site.messages_in(site.config.language))
+        # compiled templates are reused (compiling costs ~1 s), given to the renderer as it
+        # is made: its memo of list items is made with them, and takes over the last one's
+        keep = self.env is not None and not templates_changed and previous is not None \
+            and previous.words is words
+        renderer = Renderer(site, self.site_dir, __version__, words=words, env=self.env if keep else None)
+        if keep and previous is not None:
+            renderer.reuse_items(previous)  # so are unchanged records' list items
         renderer.index_by_id()
         return renderer
 

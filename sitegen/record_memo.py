@@ -130,15 +130,22 @@ class RecordMemo:
         same plan, measurements, report date and activities (the same objects: the preview
         keeps unchanged records), all of them when the area counts contributions."""
         out: dict[str, AreaProgress] = {}
+        contributing: dict[str, list[m.Activity]] = {}
+        for a in site.activities:
+            for ind_id, _ in a.contributes:
+                contributing.setdefault(ind_id, []).append(a)
         for area in site.plan.areas:
             acts = by_area[area.id]
-            counted = site.activities if any(i.source == "contributions" for i in area.indicators) else acts
-            basis = (area, site.plan, site.measurements, site.report_date, counted)
+            # an indicator summing contributions counts only the activities that name it
+            others = {id(a): a for i in area.indicators if i.source == "contributions"
+                      for a in contributing.get(i.id, ()) if area.id not in a.areas}
+            basis = (area, site.plan, site.measurements, site.report_date, [*acts, *others.values()])
             hit = self.progress_of.get(area.id)
             if hit is not None and same_basis(hit[0], basis):
                 out[area.id] = hit[1]
                 continue
-            out[area.id] = area_progress(area, site.plan, site.activities, site.measurements,
+            counted = sorted(basis[4], key=lambda a: (a.start, a.id))  # (site order: sums add up alike)
+            out[area.id] = area_progress(area, site.plan, counted, site.measurements,
                                          site.report_date, acts)
             self.progress_of[area.id] = (basis, out[area.id])
         return out

@@ -42,6 +42,7 @@ class Term:
 
 
 @functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)  # (a pure function of a short text; every rebuild asks for every record's)
 def slug(name: str) -> str:
     """A name's URL slug: lower-case letters, digits and hyphens (slugify), at most 80
     characters; a device name of Windows gets "_" after it, and a name without letters or
