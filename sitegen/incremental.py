@@ -67,7 +67,7 @@ from .i18n import words_for
 from .preview_files import PreviewFiles
 from .render import Job, Renderer, TemplateError, deps_hold
 from .search import BackgroundIndex
-from .selection import Pairs, select, viewed_first
+from .selection import Pairs, record_change, select, viewed_ahead, viewed_first
 from .source_files import GitHistory, SourceFiles
 
 _NO_JOB = Job("", "")
@@ -253,20 +253,30 @@ class Builder:
         template_keys = {r: k for r, k in scan.items() if r.startswith("templates/")}
         templates_changed = template_keys != self._last.template_keys
         renderer = self._last.renderer_for(site, templates_changed)
-        jobs = renderer.jobs()
-        chosen = select(self.site, site, jobs, self._last.jobs, templates_changed, self.site_dir)
-        todo = chosen.jobs
-        if self._stale:
-            known = {j.path for j in todo}
-            todo = todo + [j for j in jobs if j.path in self._stale and j.path not in known]
-        steps: list[tuple[int, frozenset[str]]] = []
-        if early is not None and not templates_changed:
-            # (not after a template edit: a template that fails would be reported after the
-            # tabs were reloaded with pages of the others)
-            todo, steps = viewed_first(todo, site.config.languages, self.viewing_pages, self.viewing)
+        change = record_change(self.site, site, templates_changed, self.site_dir)
+        ahead = viewed_ahead(change, site, self._last.jobs, self.viewing_pages) if early is not None else []
+        todo: list[Job] = []
         try:
-            rendered = self._render(renderer, todo, chosen.pairs, steps, early, interrupted)
+            # the open tabs' pages, when a change of records renders them again, before the
+            # page list is made (a template edit renders every page: see below)
+            rendered = self._render_ahead(renderer, ahead, early)
+            jobs = renderer.jobs()
+            if rendered:  # (an open tab's page the new page list lacks is not the site's)
+                paths = {j.path for j in jobs}
+                rendered = {p: files for p, files in rendered.items() if p in paths}
+            chosen = select(change, site, jobs, self._last.jobs)
+            todo = [j for j in chosen.jobs if j.path not in rendered]
+            if self._stale:
+                known = {j.path for j in todo} | set(rendered)
+                todo = todo + [j for j in jobs if j.path in self._stale and j.path not in known]
+            steps: list[tuple[int, frozenset[str]]] = []
+            if early is not None and not templates_changed:
+                # (not after a template edit: a template that fails would be reported after
+                # the tabs were reloaded with pages of the others)
+                todo, steps = viewed_first(todo, site.config.languages, self.viewing_pages, self.viewing)
+            rendered.update(self._render(renderer, todo, chosen.pairs, steps, early, interrupted))
         except _Interrupted as stop:
+            self._stale.update(j.path for j, _ in ahead)
             self._stale.update(j.path for j in todo[:stop.rendered])
             return Outcome(True, problems.sorted(), changed, stop.rendered, ms=(time.perf_counter() - started) * 1000,
                            interrupted=True)
@@ -304,6 +314,17 @@ class Builder:
             site = self._rounds.attach(site, git, problems)
         return site, git
 
+    def _render_ahead(self, renderer: Renderer, ahead: list[tuple[Job, str]],
+                      early: Callable[[frozenset[str]], None] | None) -> Rendered:
+        """The pages of `ahead` (selection.viewed_ahead) rendered and written, and `early`
+        told their URL paths."""
+        self._written_early = 0
+        rendered: Rendered = {job.path: renderer.render(job) for job, _ in ahead}
+        if rendered and early is not None:
+            self._written_early = self._files.write(rendered)
+            early(frozenset(url for _, url in ahead))
+        return rendered
+
     def _render(self, renderer: Renderer, todo: list[Job], pairs: Pairs | None,
                 steps: list[tuple[int, frozenset[str]]], early: Callable[[frozenset[str]], None] | None,
                 interrupted: Callable[[], bool] | None = None) -> Rendered:
@@ -312,8 +333,7 @@ class Builder:
         so far is written and `early` told what is ready; once they are, _Interrupted when
         `interrupted` says so."""
         rendered: Rendered = {}
-        self._written_early = 0
-        told = False  # whether the tabs were told (the rest may then be left for later)
+        told = self._written_early > 0  # whether the tabs were told (the rest may then be left for later)
         for n, job in enumerate(todo):
             if steps and n == steps[0][0] and early is not None:
                 self._written_early += self._files.write(rendered)  # what the tabs show, before the rest

@@ -589,6 +589,42 @@ def test_the_page_a_tab_shows_is_written_first_then_the_rest(tmp_path: Path) -> 
         builder.close()
 
 
+def test_an_open_activity_page_is_rendered_before_the_page_list(tmp_path: Path) -> None:
+    """Tabs on an activity page and on its type's page: a status edit renders the activity's
+    page before anything else (it is taken from the last rebuild's pages), then the type's
+    page (whose existence hangs on the records: it waits for the new page list), then the
+    rest; pages of a record that came are never taken ahead; the preview equals a full build."""
+    site = make_site(tmp_path / "site")
+    preview = tmp_path / "preview"
+    builder = Builder(site, preview)
+    assert builder.rebuild().ok
+    meeting = site / "content/activities/planned-meeting.md"
+    page = preview / "activities/planned-meeting/index.html"
+    seen: list[tuple[frozenset[str], bool]] = []
+
+    def early(ready: frozenset[str]) -> None:
+        seen.append((ready, "postponed" in page.read_text(encoding="utf-8")))
+
+    builder.viewing_pages = {"/activities/planned-meeting/", "/types/meeting/"}
+    try:
+        meeting.write_text(meeting.read_text(encoding="utf-8").replace("status: planned", "status: postponed", 1),
+                           encoding="utf-8")
+        assert builder.rebuild({str(meeting)}, early=early).ok
+        assert seen == [(frozenset({"/activities/planned-meeting/"}), True),
+                        (frozenset({"/types/meeting/"}), True)]
+        _same_as_full_build(builder, site, tmp_path, "after the status edit")
+        seen.clear()
+        added = site / "content/activities/new-meeting.md"
+        added.write_text(meeting.read_text(encoding="utf-8").replace("Closing meeting", "Opening meeting"),
+                         encoding="utf-8")
+        builder.viewing_pages = {"/activities/new-meeting/"}
+        assert builder.rebuild({str(added)}, early=early).ok
+        assert [ready for ready, _ in seen] == [frozenset({"/activities/new-meeting/"})]
+        _same_as_full_build(builder, site, tmp_path, "after a record came")
+    finally:
+        builder.close()
+
+
 def test_a_tab_reloaded_first_is_not_reloaded_again(server: Server) -> None:
     """The events a tab gets name what is ready: its own page first (data: "generation
     /"), then the rest, skipping the pages already reloaded (data: "generation - <folders> /")."""
