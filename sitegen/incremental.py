@@ -254,7 +254,7 @@ class Builder:
         templates_changed = template_keys != self._last.template_keys
         renderer = self._last.renderer_for(site, templates_changed)
         change = record_change(self.site, site, templates_changed, self.site_dir)
-        ahead = viewed_ahead(change, site, self._last.jobs, self.viewing_pages) if early is not None else []
+        ahead = viewed_ahead(change, site, self._last.jobs, self.viewing_pages, self._stale) if early is not None else []
         todo: list[Job] = []
         try:
             # the open tabs' pages, when a change of records renders them again, before the

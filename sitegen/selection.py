@@ -98,20 +98,21 @@ STABLE_KINDS = frozenset({"dashboard", "areas", "area", "indicator", "results", 
                           "activities", "timeline", "countries", "freepage", "reports", "report", "search"})
 
 
-def viewed_ahead(change: Change | None, site: m.Site, known: dict[str, Job], pages: set[str]
-                 ) -> list[tuple[Job, str]]:
+def viewed_ahead(change: Change | None, site: m.Site, known: dict[str, Job], pages: set[str],
+                 stale: set[str]) -> list[tuple[Job, str]]:
     """The open tabs' pages (URL paths `pages`) that a change of records, none of which came
     or went, renders again, as (job, URL path), the jobs taken from the last good rebuild's
     (`known`): rendered first, they reload before the whole page list is made (at 10,000
     activities in four languages, tens of milliseconds). Pages are taken as `select` takes
-    them, counting the order as changed; [] when anything else changed."""
-    if change is None or not change.changed or change.before.keys() != change.after.keys():
+    them, counting the order as changed, and when they are `stale` (written by an
+    interrupted rebuild: edits in quick succession); [] when anything else changed."""
+    if change is None or change.before.keys() != change.after.keys():
         return []
     wanted = change.wanted(site.plan, True)
     out = []
     for path, url in sorted(_opened(pages).items()):
         job = known.get(path)
-        if job is not None and job.kind in STABLE_KINDS and job.deps & wanted:
+        if job is not None and job.kind in STABLE_KINDS and (job.deps & wanted or path in stale):
             out.append((job, url))
     return out
 

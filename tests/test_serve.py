@@ -712,8 +712,11 @@ def test_an_interrupted_change_undone_before_the_next_rebuild_leaves_no_stale_pa
         assert builder.rebuild({str(meeting)}, early=lambda ready: None, interrupted=lambda: True).interrupted
         assert (preview / "index.html").read_bytes() != dashboard
         meeting.write_text(text, encoding="utf-8")
-        again = builder.rebuild({str(meeting)}, early=lambda ready: None, interrupted=lambda: False)
+        told: list[tuple[frozenset[str], bool]] = []
+        again = builder.rebuild({str(meeting)}, interrupted=lambda: False, early=lambda ready: told.append(
+            (ready, (preview / "index.html").read_bytes() == dashboard)))
         assert again.ok and again.written >= 1
+        assert told[0] == (frozenset({"/"}), True)  # the tab's stale page first, before the page list
         assert (preview / "index.html").read_bytes() == dashboard
         _same_as_full_build(builder, site, tmp_path, "a change undone after an interrupted rebuild")
     finally:
