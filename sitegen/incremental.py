@@ -339,7 +339,7 @@ class Builder:
                 self._written_early += self._files.write(rendered)  # what the tabs show, before the rest
                 early(steps.pop(0)[1])
                 told = True
-            if told and interrupted is not None and n % 8 == 0 and interrupted():
+            if told and interrupted is not None and interrupted():  # (before each job: some take 100 ms)
                 raise _Interrupted(n)
             data = self._last.splice(renderer, job, pairs)
             rendered[job.path] = [(job.path, data)] if data is not None else renderer.render(job)
