@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time from a file write to the live-reload event of `sitegen serve`, for one activity edit.
 
-Usage: python3 bench/bench_serve.py [N ...] [--gencorpus PATH] [--languages en,fr,ru,ar]
+Usage: python3 bench/bench_serve.py [N ...] [--gencorpus PATH] [--languages en,fr,ru,ar] [--page /fr/]
 (default: 1000 10000, one language)
 
 For each N: makes a corpus with bench/corpus.py (or with another generator run as
@@ -57,11 +57,11 @@ def corpus(n: int, gencorpus: Path | None, languages: str = "") -> Path:
     return site
 
 
-def events(port: int, out: queue.Queue[tuple[float, str, str]]) -> None:
+def events(port: int, out: queue.Queue[tuple[float, str, str]], page: str) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    # (as the live-reload script of a tab on the dashboard: the server knows what it shows)
+    # (as the live-reload script of a tab on `page`: the server knows what it shows)
     conn.request("GET", "/__sitegen/events", headers={"Host": f"127.0.0.1:{port}",
-                                                      "Referer": f"http://127.0.0.1:{port}/"})
+                                                      "Referer": f"http://127.0.0.1:{port}{page}"})
     resp = conn.getresponse()
     event = ""
     while True:
@@ -75,19 +75,21 @@ def events(port: int, out: queue.Queue[tuple[float, str, str]]) -> None:
             out.put((time.perf_counter(), event, text[5:].strip()))
 
 
-def wait_event(q: queue.Queue[tuple[float, str, str]], name: str, timeout: float = 600) -> float:
+def wait_event(q: queue.Queue[tuple[float, str, str]], name: str, page: str = "/", timeout: float = 600) -> float:
     deadline = time.perf_counter() + timeout
     while True:
         at, event, data = q.get(timeout=max(0.1, deadline - time.perf_counter()))
-        # (a reload for the tab on the dashboard, "/": "generation ready folders skip", ready
-        # naming pages, or language folders, "-" the first language's; skip, pages reloaded before)
+        # (a reload for the tab on `page`: "generation ready folders skip", ready naming pages,
+        # or language folders, "-" the first language's; skip, pages reloaded before)
         fields = data.split(" ") + ["*", "", ""]
         ready, skip = fields[1].split(","), fields[3].split(",")
-        if event == name and (name != "reload" or ("/" not in skip and ("*" in ready or "-" in ready or "/" in ready))):
+        lang = page.split("/")[1] if page.count("/") > 1 and len(page.split("/")[1]) <= 3 else "-"
+        if event == name and (name != "reload" or (page not in skip and ("*" in ready or lang in ready
+                                                                          or page in ready))):
             return at
 
 
-def bench(n: int, gencorpus: Path | None, languages: str = "") -> None:
+def bench(n: int, gencorpus: Path | None, languages: str = "", page: str = "/") -> None:
     site = corpus(n, gencorpus, languages)
     env = dict(os.environ, PYTHONPATH=str(REPO))
     started = time.perf_counter()
@@ -110,7 +112,7 @@ def bench(n: int, gencorpus: Path | None, languages: str = "") -> None:
                 except queue.Empty:
                     return "+".join(found) or "?"
         q: queue.Queue[tuple[float, str, str]] = queue.Queue()
-        threading.Thread(target=events, args=(port, q), daemon=True).start()
+        threading.Thread(target=events, args=(port, q, page), daemon=True).start()
         wait_event(q, "hello")
         target = sorted((site / "content/activities").rglob("*.md"))[n // 2]
         text = target.read_text(encoding="utf-8")
@@ -139,9 +141,9 @@ def bench(n: int, gencorpus: Path | None, languages: str = "") -> None:
                     first_line = f"Edit {i}. {first_line}"
                 t0 = time.perf_counter()
                 target.write_text(text, encoding="utf-8")
-                times.append((wait_event(q, "reload") - t0) * 1000)
+                times.append((wait_event(q, "reload", page) - t0) * 1000)
                 own.append(rebuilt())
-            print(f"N={n}: {what} -> reload event: median {statistics.median(times):.0f} ms "
+            print(f"N={n}: {what} -> reload event of {page}: median {statistics.median(times):.0f} ms "
                   f"(all: {', '.join(f'{t:.0f}' for t in times)} ms; rebuilds: {', '.join(own)} ms)")
     finally:
         proc.terminate()
@@ -157,6 +159,7 @@ if __name__ == "__main__":
     ap.add_argument("--gencorpus", type=Path, default=None,
                     help="another corpus generator, run as `PATH N DIR` (default: bench/corpus.py)")
     ap.add_argument("--languages", default="", help="a multilingual site, e.g. en,fr,ru,ar (the first is edited)")
+    ap.add_argument("--page", default="/", help="the page the tab shows (default: the dashboard, /; e.g. /fr/)")
     args = ap.parse_args()
     for size in args.sizes:
-        bench(size, args.gencorpus, args.languages.replace(",", ", "))
+        bench(size, args.gencorpus, args.languages.replace(",", ", "), args.page)

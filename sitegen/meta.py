@@ -150,7 +150,7 @@ def _dataset(r: Renderer, job: Job, title: str, description: str, page_charts: l
     files = [(c.title, c.csv_path) for c in page_charts]
     if job.kind == "dashboard":
         files.append((r.words("Activities"), "data/activities.csv"))
-        countries = sorted({c for a in site.activities for c in a.all_countries})
+        countries = sorted(r.by_country)  # (the countries of every activity)
     elif job.kind == "area":
         countries = sorted({c for a in ctx["activities"] for c in a.all_countries})
     else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 from dataclasses import dataclass
 
 from . import model as m
@@ -148,7 +149,7 @@ class PageList:
     def newest_first(self) -> list[m.Activity]:
         """All activities, newest first (sorted once for all list pages; a cached property,
         not an lru_cache, which would keep every site of a long preview session alive)."""
-        return sorted(self.site.activities, key=lambda a: (a.start, a.id), reverse=True)
+        return sorted(self.site.activities, key=operator.attrgetter("start", "id"), reverse=True)
 
     @functools.cached_property
     def facets(self) -> dict[str, list[tuple[str, str]]]:
