@@ -53,16 +53,20 @@ class Languages:
             before = self.before.get(code)
             memo = before.languages.translated if before is not None else {}
             config = dataclasses.replace(site.config, language=code, base_url=f"{site.config.base_url}{code}/")
+            activities = in_language(site.activities, code, memo)
             text = dataclasses.replace(
                 site, config=config, plan=dict(site.plans).get(code, site.plan),
-                activities=in_language(site.activities, code, memo),
+                activities=activities,
                 area_texts=in_language(site.area_texts, code, memo),
                 pages=in_language(site.pages, code, memo))
             words = words_for(code, site.messages_in(code))
             # compiled templates are kept, as the first language's, with the same words
             kept = before if before is not None and before.words is words else None
+            # (the records by area and country, when no activity has a translation into it)
+            same = all(a is b for a, b in zip(activities, site.activities))
             sub = Renderer(text, self.r.site_dir, self.r.version, *self.r.made_with, words=words,
-                           prefix=f"{code}/", env=kept.env if kept is not None else None)
+                           prefix=f"{code}/", env=kept.env if kept is not None else None,
+                           records=self.r.records.for_language(text) if same else None)
             sub.languages.translated = memo
             if kept is not None:
                 sub.reuse_items(kept)

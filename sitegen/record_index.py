@@ -29,6 +29,16 @@ class RecordIndex:
     def by_id(self) -> dict[str, m.Activity]:
         return {a.id: a for a in self.site.activities}
 
+    def for_language(self, site: m.Site) -> RecordIndex:
+        """The index of `site`, another language's site whose activities are this index's
+        site's (the same objects, in the same order: none has a translation into it): the
+        lists are shared, the plan's maps made of its plan."""
+        new = copy.copy(self)
+        new.site = site
+        new.indicator_area = {i.id: a for a in site.plan.areas for i in a.indicators}
+        new.indicator_of = {i.id: i for i in site.plan.indicators}
+        return new
+
     def with_bodies(self, site: m.Site, replaced: dict[int, m.Activity]) -> RecordIndex:
         """The index of `site`: this index's site with some activities replaced by records of
         the same areas, countries and id (`replaced`: id() of the old record -> the new one)."""

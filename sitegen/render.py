@@ -296,7 +296,8 @@ class Renderer:
 
     def __init__(self, site: m.Site, site_dir: Path | None = None, version: str = "",
                  bytecode_cache: jinja2.BytecodeCache | None = None, remember_html: bool = True,
-                 words: Words | None = None, prefix: str = "", env: jinja2.Environment | None = None):
+                 words: Words | None = None, prefix: str = "", env: jinja2.Environment | None = None,
+                 records: RecordIndex | None = None):
         self.site = site
         # A multilingual site: one renderer per language; the first renders the root, and the
         # pages of each other language through its own renderer (`language`), whose pages sit
@@ -326,7 +327,7 @@ class Renderer:
         self.colors = charts.area_colors(site.plan)
         self.area_title: dict[str, str] = {a.id: a.title for a in site.plan.areas}
         self.last_changed = dict(site.last_changed)
-        self.records = RecordIndex(site)
+        self.records = records or RecordIndex(site)  # (`records`: another language's, of the same records)
         self.page_list = PageList(site, prefix, sorted(self.records.by_country), self.words)
         self.memo = RecordMemo(self.env, self.area_title, self.words.countries, remember_html)
         self._fragments: dict[Any, str] = {}  # {% cached %} blocks of the templates
