@@ -560,14 +560,20 @@ def test_data_files_spliced_after_field_edits_equal_rendered_ones(tmp_path: Path
     assert datafiles.splice(fresh, "activities_json", doubled, pairs) is None
 
 
-def test_the_page_a_tab_shows_is_written_first_then_the_rest(tmp_path: Path) -> None:
-    """With a tab on the dashboard, a status edit renders and writes the dashboard first and
-    reports it (the server reloads that tab), before the pages nobody is looking at; in the
-    end the preview equals a full build."""
+def _built_preview(tmp_path: Path) -> tuple[Path, Path, Builder]:
+    """The baseline site, its preview folder and a Builder that has built it once."""
     site = make_site(tmp_path / "site")
     preview = tmp_path / "preview"
     builder = Builder(site, preview)
     assert builder.rebuild().ok
+    return site, preview, builder
+
+
+def test_the_page_a_tab_shows_is_written_first_then_the_rest(tmp_path: Path) -> None:
+    """With a tab on the dashboard, a status edit renders and writes the dashboard first and
+    reports it (the server reloads that tab), before the pages nobody is looking at; in the
+    end the preview equals a full build."""
+    site, preview, builder = _built_preview(tmp_path)
     meeting = site / "content/activities/planned-meeting.md"
     page = preview / "activities/planned-meeting/index.html"
     before = {"dashboard": (preview / "index.html").read_bytes(), "activity": page.read_bytes()}
@@ -594,10 +600,7 @@ def test_an_open_activity_page_is_rendered_before_the_page_list(tmp_path: Path) 
     page before anything else (it is taken from the last rebuild's pages), then the type's
     page (whose existence hangs on the records: it waits for the new page list), then the
     rest; pages of a record that came are never taken ahead; the preview equals a full build."""
-    site = make_site(tmp_path / "site")
-    preview = tmp_path / "preview"
-    builder = Builder(site, preview)
-    assert builder.rebuild().ok
+    site, preview, builder = _built_preview(tmp_path)
     meeting = site / "content/activities/planned-meeting.md"
     page = preview / "activities/planned-meeting/index.html"
     seen: list[tuple[frozenset[str], bool]] = []
