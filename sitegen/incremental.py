@@ -274,7 +274,8 @@ class Builder:
                 # (not after a template edit: a template that fails would be reported after
                 # the tabs were reloaded with pages of the others)
                 todo, steps = viewed_first(todo, site.config.languages, self.viewing_pages, self.viewing)
-            rendered.update(self._render(renderer, todo, chosen.pairs, steps, early, interrupted))
+            told = bool(ahead) and early is not None
+            rendered.update(self._render(renderer, todo, chosen.pairs, steps, early, interrupted, told))
         except _Interrupted as stop:
             self._stale.update(j.path for j, _ in ahead)
             self._stale.update(j.path for j in todo[:stop.rendered])
@@ -327,13 +328,13 @@ class Builder:
 
     def _render(self, renderer: Renderer, todo: list[Job], pairs: Pairs | None,
                 steps: list[tuple[int, frozenset[str]]], early: Callable[[frozenset[str]], None] | None,
-                interrupted: Callable[[], bool] | None = None) -> Rendered:
+                interrupted: Callable[[], bool] | None = None, told: bool = False) -> Rendered:
         """The jobs of `todo` rendered, the data files spliced when `pairs` (the changed
         records) allows; at each of `steps` (see selection.viewed_first), what is rendered
-        so far is written and `early` told what is ready; once they are, _Interrupted when
-        `interrupted` says so."""
+        so far is written and `early` told what is ready; once they are (or were, `told`:
+        by _render_ahead), _Interrupted when `interrupted` says so (the rest may be left
+        for later)."""
         rendered: Rendered = {}
-        told = self._written_early > 0  # whether the tabs were told (the rest may then be left for later)
         for n, job in enumerate(todo):
             if steps and n == steps[0][0] and early is not None:
                 self._written_early += self._files.write(rendered)  # what the tabs show, before the rest

@@ -128,7 +128,8 @@ class RecordMemo:
         """Progress of every area of `site` on the report date (`by_area`: the activities of
         each area). An area's progress is taken from the memo when it was computed from the
         same plan, measurements, report date and activities (the same objects: the preview
-        keeps unchanged records), all of them when the area counts contributions."""
+        keeps unchanged records): its own, and those that name one of its indicators counting
+        contributions."""
         out: dict[str, AreaProgress] = {}
         contributing: dict[str, list[m.Activity]] = {}
         for a in site.activities:
