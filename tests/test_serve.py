@@ -560,9 +560,9 @@ def test_data_files_spliced_after_field_edits_equal_rendered_ones(tmp_path: Path
     assert datafiles.splice(fresh, "activities_json", doubled, pairs) is None
 
 
-def _built_preview(tmp_path: Path) -> tuple[Path, Path, Builder]:
-    """The baseline site, its preview folder and a Builder that has built it once."""
-    site = make_site(tmp_path / "site")
+def _built_preview(tmp_path: Path, files: dict[str, str] | None = None) -> tuple[Path, Path, Builder]:
+    """The baseline site (with `files`), its preview folder and a Builder that has built it once."""
+    site = make_site(tmp_path / "site", files)
     preview = tmp_path / "preview"
     builder = Builder(site, preview)
     assert builder.rebuild().ok
@@ -624,6 +624,31 @@ def test_an_open_activity_page_is_rendered_before_the_page_list(tmp_path: Path) 
         assert builder.rebuild({str(added)}, early=early).ok
         assert [ready for ready, _ in seen] == [frozenset({"/activities/new-meeting/"})]
         _same_as_full_build(builder, site, tmp_path, "after a record came")
+    finally:
+        builder.close()
+
+
+def test_a_status_edit_moves_the_contributions_of_another_areas_indicator(tmp_path: Path) -> None:
+    """A border-security course that contributes 5 experts to a firearms indicator is
+    postponed: the firearms area's figure drops by 5 in the preview (the area's progress is
+    computed again though none of its own records changed) and equals a full build."""
+    course = "content/activities/2018-03-05-border-course.md"
+    text = BASELINE[course].replace("tags: [documents]", "tags: [documents]\ncontributes: {fa-experts: 5}")
+    site, preview, builder = _built_preview(tmp_path, {course: text})
+    area = preview / "areas/firearms/index.html"
+
+    def experts() -> str:
+        """The value in the row of the indicator in the area's table."""
+        row = area.read_text(encoding="utf-8").split('fa-experts/">Experts trained</a></th>', 1)[1]
+        return row.split("<td>", 1)[1].split("</td>", 1)[0]
+
+    try:
+        assert experts() == "17 people"  # 12 from the firearms workshop and 5 from the course
+        (site / course).write_text(text.replace("status: completed", "status: postponed", 1), encoding="utf-8")
+        builder.viewing_pages = {"/areas/firearms/"}
+        assert builder.rebuild({str(site / course)}, early=lambda ready: None).ok
+        assert experts() == "12 people"
+        _same_as_full_build(builder, site, tmp_path, "after the contributing course was postponed")
     finally:
         builder.close()
 
