@@ -102,15 +102,18 @@ HINT = ("the search page says search is unavailable; install 'pagefind[bin]' whe
 
 
 def index(site: Path, found: Binary | None = None,
-          running: Callable[[subprocess.Popen[bytes]], None] | None = None) -> Index:
+          running: Callable[[subprocess.Popen[bytes]], None] | None = None, work: Path | None = None) -> Index:
     """The Pagefind index of the HTML pages under `site`, as files under pagefind/.
 
-    `running` is told the indexer's process (so that a caller that stops can end it).
-    Raises SearchFault when the binary fails."""
+    `running` is told the indexer's process (so that a caller that stops can end it);
+    `work`: the folder to index into (made and removed here; default: a new temporary
+    folder). Raises SearchFault when the binary fails."""
     found = found or binary()
     if found.missing:
         return Index(missing=found.missing)
-    out = Path(tempfile.mkdtemp(prefix="sitegen-pagefind-"))
+    if work is not None:
+        work.mkdir(parents=True, exist_ok=True)
+    out = work if work is not None else Path(tempfile.mkdtemp(prefix="sitegen-pagefind-"))
     try:
         _run(found.path, site, out / FOLDER, running)
         return Index(_collect(out / FOLDER))
@@ -404,6 +407,7 @@ class BackgroundIndex:
         target = self.folder / FOLDER
         staged = temp_path(target)
         remove_tree(staged)
+        remove_tree(_work(staged))
         command = [sys.executable, "-m", "sitegen.search", str(self.folder), str(staged)]
         nice = shutil.which("nice")
         if nice:
@@ -432,6 +436,7 @@ class BackgroundIndex:
             return f"search index not updated: {exc}"
         finally:
             remove_tree(staged)
+            remove_tree(_work(staged))  # (the indexing process's, when it was killed)
             with self._cond:
                 self._proc = None
 
@@ -447,11 +452,18 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
     proc.kill()
 
 
+def _work(staged: Path) -> Path:
+    """The folder the indexer of `stage` writes into: beside `staged`, in the preview folder,
+    so that nothing is left in the system's temporary folder when the preview ends the
+    indexing process (it cannot clean up after SIGKILL)."""
+    return staged.with_name(staged.name + "-work")
+
+
 def stage(folder: Path, staged: Path) -> str:
     """The index of the pages under `folder`, written under `staged` (nothing when the site
     has no indexer); the warning to give ("" when none). For BackgroundIndex, in a process
     of its own; raises SearchFault."""
-    made = index(folder)
+    made = index(folder, work=_work(staged))
     for rel, data in made.files.items():
         path = staged / rel[len(FOLDER) + 1:]
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,31 @@ def test_ctrl_c_during_the_first_build_removes_the_folder(tmp_path: Path, monkey
         assert os.listdir(tmpdir) == []
     finally:
         os.rmdir(tmpdir)
+
+
+def test_an_indexing_ended_by_the_preview_leaves_nothing_behind(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview stops while its background search indexing runs (an indexer that takes
+    its time): the indexing process is killed, and neither the system's temporary folder nor
+    the preview folder keeps its work (a `sitegen-pagefind-*` folder was left in the
+    temporary folder when the preview was stopped by a signal at that moment)."""
+    from sitegen.search import BackgroundIndex
+
+    folder, tmpdir = tmp_path / "preview", tmp_path / "tmp"
+    folder.mkdir()
+    tmpdir.mkdir()
+    (folder / "index.html").write_text("<!doctype html><title>x</title><main>Words</main>", encoding="utf-8")
+    slow, running = tmp_path / "slow-pagefind", tmp_path / "running"
+    slow.write_text(f"#!/bin/sh\ntouch '{running}'\nsleep 60\n", encoding="utf-8")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    monkeypatch.setenv("TMPDIR", str(tmpdir))
+    background = BackgroundIndex(folder, delay=0)
+    background.changed()
+    deadline = time.monotonic() + 30
+    while not running.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the indexer runs
+    assert running.exists(), "the indexing did not start"
+    background.stop()
+    assert os.listdir(tmpdir) == []
+    assert sorted(p.name for p in folder.iterdir()) == ["index.html"]
