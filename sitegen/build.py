@@ -809,7 +809,8 @@ def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, 
         index_of = search.FOLDER + "/"
         # the pages first (the indexer reads every page left), then the index
         _prune(work, [rel for rel in stale if not rel.startswith(index_of)], folders, manifest)
-        indexed, missing = _index_tree(work, manifest, writer, page_keys, known_keys, live_tree, indexer)
+        indexed, missing = _index_tree(work, manifest, writer, page_keys, known_keys, live_tree, indexer,
+                                       cache_dir / f"search-{tag}.pickle", temp_path(out_abs, "search-"))
         _prune(work, [rel for rel in stale if rel.startswith(index_of) and rel not in manifest], folders, manifest)
         (work / MARKER).unlink(missing_ok=True)
         (work / MARKER).write_bytes(_MARKER_TEXT)
@@ -846,17 +847,19 @@ SEARCH_KEY = "\0search"
 
 
 def _index_tree(work: Path, manifest: dict[str, Any], writer: TreeWriter, page_keys: dict[str, bytes],
-                known_keys: dict[str, bytes], live: Tree | None, found: search.Binary) -> tuple[int, str]:
-    """Index the pages of `work` with the indexer `found` (search.index) and write the index
-    through `writer` into `manifest`, or keep the index `work` (or the live output) holds
-    when the pages are the ones it was made of (search.html_key); (files of the index, why
-    there is none)."""
+                known_keys: dict[str, bytes], live: Tree | None, found: search.Binary, memo: Path,
+                temp: Path) -> tuple[int, str]:
+    """Index the pages of `work` with the indexer `found` (search.index, in `temp`, with the
+    groups' indexes kept in `memo`) and write the index through `writer` into `manifest`, or
+    keep the index `work` (or the live output) holds when the pages are the ones it was made
+    of (search.html_key); (files of the index, why there is none)."""
     if found.missing:
         return 0, found.missing
-    key = search.html_key([(rel, e[0]) for rel, e in manifest.items() if rel.endswith(".html")], found)
+    pages = {rel: e[0] for rel, e in manifest.items() if rel.endswith(".html")}
+    key = search.html_key(list(pages.items()), found)
     entries = _kept(writer, SEARCH_KEY, key, known_keys, live)
     if entries is None:
-        made = search.index(work, found)
+        made = search.index(work, found, work=temp, memo=memo, pages=pages)
         entries = [(rel, writer.put(rel, data)) for rel, data in made.files.items()]
     manifest.update(entries)
     page_keys[SEARCH_KEY] = key
@@ -973,7 +976,7 @@ def _build_plain(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, i
     copies = static_copies(site, site_dir, files)
     tmp = write_tree(out, files, copies)
     try:
-        made = search.index(tmp)
+        made = search.index(tmp, work=temp_path(out.resolve(), "search-"))
         for rel, data in made.files.items():
             path = safe_join(tmp, rel)
             path.parent.mkdir(parents=True, exist_ok=True)

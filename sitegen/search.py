@@ -36,10 +36,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .search_shards import Group, Unmergeable, activity_page, groups_for, merge, parse, shard_of
 from .write import BuildFault, remove_tree, swap, temp_path
 
 FOLDER = "pagefind"  # the index's folder in the output
@@ -102,12 +104,16 @@ HINT = ("the search page says search is unavailable; install 'pagefind[bin]' whe
 
 
 def index(site: Path, found: Binary | None = None,
-          running: Callable[[subprocess.Popen[bytes]], None] | None = None, work: Path | None = None) -> Index:
+          running: Callable[[subprocess.Popen[bytes]], None] | None = None, work: Path | None = None,
+          memo: Path | None = None, pages: dict[str, bytes] | None = None) -> Index:
     """The Pagefind index of the HTML pages under `site`, as files under pagefind/.
 
-    `running` is told the indexer's process (so that a caller that stops can end it);
-    `work`: the folder to index into (made and removed here; default: a new temporary
-    folder). Raises SearchFault when the binary fails."""
+    The pages are indexed in groups and the groups merged (search_shards.py); `memo`: a
+    cache file of the groups' indexes, so that only the groups whose pages changed are
+    indexed again; `pages`: the HTML pages (path under `site` -> digest of the bytes), when
+    the caller knows them (else they are read). `running` is told each indexer process (so
+    that a caller that stops can end it); `work`: the folder to index in (made and removed
+    here; default: a new temporary folder). Raises SearchFault when the binary fails."""
     found = found or binary()
     if found.missing:
         return Index(missing=found.missing)
@@ -115,10 +121,83 @@ def index(site: Path, found: Binary | None = None,
         work.mkdir(parents=True, exist_ok=True)
     out = work if work is not None else Path(tempfile.mkdtemp(prefix="sitegen-pagefind-"))
     try:
-        _run(found.path, site, out / FOLDER, running)
-        return Index(_collect(out / FOLDER))
+        listed = pages if pages is not None else _pages(site, out)
+        try:
+            return Index(_grouped(found, site, listed, out, running, memo))
+        except Unmergeable:  # (another Pagefind's layout, or sorted results: one run over every page)
+            _run(found.path, site, out / FOLDER, running)
+            return Index(_collect(out / FOLDER))
     finally:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def _pages(site: Path, skip: Path) -> dict[str, bytes]:
+    """The HTML pages under `site` (path -> digest of the bytes), but those of the index's
+    own temporary folders (`skip`, and staged indexes: .pagefind.tmp-*)."""
+    from .cache import digest
+    found: dict[str, bytes] = {}
+    skip_abs = os.path.abspath(skip)
+    for folder, dirs, names in os.walk(site):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(f".{FOLDER}.tmp-")
+                         and os.path.abspath(os.path.join(folder, d)) != skip_abs)
+        rel = os.path.relpath(folder, site).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        for name in names:
+            if name.endswith(".html"):
+                found[prefix + name] = digest(Path(folder, name).read_bytes())
+    return found
+
+
+def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
+             running: Callable[[subprocess.Popen[bytes]], None] | None, memo: Path | None) -> dict[str, bytes]:
+    """Index the groups of `pages` that changed since `memo` was written, two at a time,
+    and merge them with the others; the files to publish. Raises Unmergeable."""
+    from . import cache
+    count = groups_for(sum(1 for rel in pages if activity_page(rel)))
+    members: dict[str, list[str]] = {}
+    for rel in sorted(pages):
+        members.setdefault(shard_of(rel, count), []).append(rel)
+    identity = found.identity()
+    keys = {name: cache.digest(b"\0".join([cache.stamp().encode(), identity] + [
+        part for rel in rels for part in (rel.encode("utf-8", "surrogateescape"), pages[rel])]))
+        for name, rels in members.items()}
+    kept = cache.load_pickle(memo) if memo is not None else None
+    kept = kept if isinstance(kept, dict) else {}
+    todo = [name for name in sorted(members) if not (name in kept and kept[name][0] == keys[name])]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        made = dict(zip(todo, pool.map(lambda name: _group(found.path, site, members[name], work / name, running),
+                                       todo)))
+    groups = {name: made[name] if name in made else kept[name][1] for name in members}
+    packed = kept.get(PACKED)
+    packed = packed if isinstance(packed, dict) else {}
+    files = merge([groups[name] for name in sorted(members)], packed)
+    if memo is not None:
+        cache.save_pickle(memo, {PACKED: packed, **{name: (keys[name], groups[name]) for name in sorted(members)}})
+    return _published({f"{FOLDER}/{rel}": data for rel, data in files.items()})
+
+
+PACKED = "\0packed"  # (in the memo of the groups: the merged index files, compressed)
+
+
+def _group(exe: str, site: Path, rels: list[str], folder: Path,
+           running: Callable[[subprocess.Popen[bytes]], None] | None) -> Group:
+    """Index the pages `rels` of `site` (linked, else copied, into `folder`)."""
+    source, target = folder / "pages", folder / FOLDER
+    for rel in rels:
+        path = source / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(site / rel, path)
+        except OSError:
+            shutil.copyfile(site / rel, path)
+    _run(exe, source, target, running)
+    files = {}
+    for here, _, names in os.walk(target):
+        rel = os.path.relpath(here, target).replace(os.sep, "/")
+        for name in names:
+            files[name if rel == "." else f"{rel}/{name}"] = Path(here, name).read_bytes()
+    shutil.rmtree(folder, ignore_errors=True)
+    return parse(files)
 
 
 def _run(exe: str, site: Path, out: Path, running: Callable[[subprocess.Popen[bytes]], None] | None) -> None:
@@ -159,15 +238,20 @@ def _collect(root: Path) -> dict[str, bytes]:
             dirs[:] = [d for d in dirs if d not in UNUSED_FOLDERS]
         dirs.sort()
         for name in sorted(names):
-            if not prefix and name.startswith(UNUSED):
-                continue
-            data = (Path(folder) / name).read_bytes()
-            if not prefix and name == ENTRY:
-                data = normal_entry(data)
-            files[f"{FOLDER}/{prefix}{name}"] = data
-    files = stable_order(files)
-    # the language code files of the languages indexed (wasm.unknown.pagefind serves those
-    # without a stemmer: kept only when one is among them)
+            files[f"{FOLDER}/{prefix}{name}"] = (Path(folder) / name).read_bytes()
+    return _published(stable_order(_published(files)))
+
+
+def _published(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The index's files without those the search page never loads: Pagefind's own
+    interfaces, and the language code files of languages not indexed (wasm.unknown.pagefind
+    serves those without a stemmer: kept only when one is among them); the entry file with
+    its keys sorted."""
+    top = f"{FOLDER}/"
+    files = {rel: data for rel, data in files.items()
+             if not (rel.startswith(top) and "/" not in rel[len(top):] and rel[len(top):].startswith(UNUSED))}
+    if f"{FOLDER}/{ENTRY}" in files:
+        files[f"{FOLDER}/{ENTRY}"] = normal_entry(files[f"{FOLDER}/{ENTRY}"])
     entry = json.loads(files.get(f"{FOLDER}/{ENTRY}", b"{}"))
     used = {f"{FOLDER}/wasm.{lang.get('wasm') or 'unknown'}.pagefind" for lang in entry.get("languages", {}).values()}
     return {rel: data for rel, data in files.items()
@@ -463,7 +547,7 @@ def stage(folder: Path, staged: Path) -> str:
     """The index of the pages under `folder`, written under `staged` (nothing when the site
     has no indexer); the warning to give ("" when none). For BackgroundIndex, in a process
     of its own; raises SearchFault."""
-    made = index(folder, work=_work(staged))
+    made = index(folder, work=_work(staged), memo=staged.with_name(staged.name + "-groups.pickle"))
     for rel, data in made.files.items():
         path = staged / rel[len(FOLDER) + 1:]
         path.parent.mkdir(parents=True, exist_ok=True)

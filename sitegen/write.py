@@ -121,7 +121,7 @@ def safe_join(root: Path, rel: str) -> Path:
 # -- the temporary folders beside the output ------------------------------------------------
 def temp_path(out: Path, kind: str = "") -> Path:
     """This process's temporary folder beside `out` (kind "old-": the old output during a
-    two-rename swap)."""
+    two-rename swap; "search-": where the search index is made)."""
     return out.parent / f".{out.name}.tmp-{kind}{os.getpid()}"
 
 
@@ -134,7 +134,7 @@ def stale_temps(out: Path) -> list[Path]:
         with os.scandir(out.parent) as it:
             for entry in it:
                 if entry.name.startswith(prefix):
-                    rest = entry.name[len(prefix):].removeprefix("old-")
+                    rest = entry.name[len(prefix):].removeprefix("old-").removeprefix("search-")
                     if rest.isdigit() and rest.isascii() and entry.is_dir(follow_symlinks=False):
                         found.append(Path(entry.path))
     except OSError:

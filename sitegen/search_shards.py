@@ -1,0 +1,384 @@
+"""The search index in parts: Pagefind run over groups of pages, the outputs merged into one.
+
+Pagefind has no incremental mode: it reads every page on every run (about 7 s and 680 MB at
+10,000 activities). sitegen gives it the pages in groups instead (`shard_of`: the pages of
+each activity, in every language, in one of 1-64 groups chosen by a checksum of the
+activity's folder name; every other page in the group "site"), keeps what each group gave
+(`Part`s, parsed, under the key of its pages) and merges the groups into the one index the
+search page loads (`merge`), as Pagefind would have written it for all the pages at once:
+the same pages, words, word positions and weights, filters and page lengths, so the same
+results in the same order; only the cut of the word list into files differs (made as
+Pagefind cuts it, `_chunks`). An edit then indexes one group of activities and the "site"
+group again, and Pagefind never holds more than a group in memory.
+
+Merging needs no decoding of the word positions. In Pagefind 1.5's index files (gzipped,
+a signature, then CBOR: https://cbor.io) each word is `[word, [posting, ...], [[variant,
+[posting, ...]], ...]]` (variants: the word's spellings with diacritics), each posting
+`[page number, [positions], [meta positions]]`, and the page numbers of a word's postings
+are each the difference from the one before. So a group's postings can be copied as bytes
+behind the one page number that changes: the first, written again relative to the last page
+of the group before. `parse` reads a group's files into that form; anything it does not
+expect (another layout, a sort order: `data-pagefind-sort`) raises Unmergeable, and the
+caller indexes all the pages in one run instead.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+SIGNATURE = b"pagefind_dcd"  # what Pagefind's data files hold, gzip-compressed, before their CBOR
+CHUNK_SIZE = 20000  # Pagefind's measure of an index file: word positions plus postings
+SITE = "site"  # the group of every page that is not an activity's
+
+
+class Unmergeable(ValueError):
+    """Pagefind's output is not of the layout `parse` reads: index the pages in one run."""
+
+
+def groups_for(activity_pages: int) -> int:
+    """How many groups the activity pages go into: about 600 pages each (a power of two, so
+    that the groups change rarely as a site grows: each change indexes every page again)."""
+    count = 1
+    while count < 64 and activity_pages >= count * 2 * 600:
+        count *= 2
+    return count
+
+
+def shard_of(rel: str, groups: int) -> str:
+    """The group of the page at output path `rel`: an activity's page (activities/<name>/...,
+    or <language>/activities/<name>/...) goes with the other languages of that activity."""
+    parts = rel.split("/")
+    at = 0 if parts[0] == "activities" else 1 if len(parts) > 2 and parts[1] == "activities" else -1
+    if at < 0 or len(parts) < at + 3:
+        return SITE
+    return f"a{zlib.crc32(parts[at + 1].encode('utf-8', 'surrogateescape')) % groups:02d}"
+
+
+def activity_page(rel: str) -> bool:
+    return shard_of(rel, 1) != SITE
+
+
+# ---- reading a group's index ------------------------------------------------------------
+
+@dataclass
+class Postings:
+    """A word's postings in one group: how many, the first and last page numbers (in the
+    group), and the bytes after the first page number (the rest of the first posting and
+    all the others, as Pagefind wrote them)."""
+
+    count: int
+    first: int
+    last: int
+    rest: bytes
+    weight: int  # Pagefind's chunk measure: positions + 1 per posting
+
+
+@dataclass
+class Part:
+    """One language of one group's index."""
+
+    version: str
+    wasm: str
+    pages: list[tuple[bytes, int]]  # (fragment file, word count), in page number order
+    words: dict[str, tuple[Postings | None, dict[str, Postings]]]  # word -> (postings, variants)
+    filters: dict[str, dict[str, list[int]]]  # filter -> value -> page numbers
+    meta_fields: list[str]
+
+
+@dataclass
+class Group:
+    """What one run of Pagefind gave: its languages, and the files every index has
+    (pagefind.js, the language code files) with the settings of its entry file."""
+
+    parts: dict[str, Part]
+    statics: dict[str, bytes]
+    entry_extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _head(data: bytes, pos: int) -> tuple[int, int, int]:
+    """A CBOR head at `pos`: (major type, argument, position after it)."""
+    head = data[pos]
+    info = head & 31
+    if info < 24:
+        return head >> 5, info, pos + 1
+    if info > 27:
+        raise Unmergeable(f"CBOR item {head:#x}")
+    size = 1 << (info - 24)
+    return head >> 5, int.from_bytes(data[pos + 1:pos + 1 + size], "big"), pos + 1 + size
+
+
+# bytes taken by an integer item (major types 0 and 1) by its head byte; 0: not an integer
+_INT = bytes(({24: 2, 25: 3, 26: 5, 27: 9}.get(b & 31, 1 if b & 31 < 24 else 0)) if b >> 5 in (0, 1) else 0
+             for b in range(256))
+
+
+def _ints(data: bytes, pos: int) -> tuple[int, int]:
+    """Skip an array of integers at `pos`: (its length, position after it)."""
+    major, n, pos = _head(data, pos)
+    if major != 4:
+        raise Unmergeable("expected an array of integers")
+    size = _INT
+    for _ in range(n):
+        step = size[data[pos]]
+        if not step:
+            raise Unmergeable("expected an integer")
+        pos += step
+    return n, pos
+
+
+def _text(data: bytes, pos: int) -> tuple[str, int]:
+    major, n, pos = _head(data, pos)
+    if major != 3:
+        raise Unmergeable("expected a string")
+    return data[pos:pos + n].decode("utf-8"), pos + n
+
+
+def _postings(data: bytes, pos: int) -> tuple[Postings | None, int]:
+    """The array of postings at `pos` (None when empty) and the position after it."""
+    major, n, pos = _head(data, pos)
+    if major != 4:
+        raise Unmergeable("expected postings")
+    if n == 0:
+        return None, pos
+    first = last = 0
+    start = weight = 0
+    for i in range(n):
+        if data[pos] != 0x83:
+            raise Unmergeable("expected a posting of three items")
+        major, delta, after = _head(data, pos + 1)
+        if major != 0:
+            raise Unmergeable("expected a page number")
+        last += delta
+        if i == 0:
+            first, start = last, after
+        locs, pos = _ints(data, after)
+        _, pos = _ints(data, pos)
+        weight += locs + 1
+    return Postings(n, first, last, data[start:pos], weight), pos
+
+
+def _chunk_words(data: bytes) -> dict[str, tuple[Postings | None, dict[str, Postings]]]:
+    raw = gzip.decompress(data)
+    if not raw.startswith(SIGNATURE) or raw[len(SIGNATURE)] != 0x81:
+        raise Unmergeable("not a Pagefind index file")
+    major, n, pos = _head(raw, len(SIGNATURE) + 1)
+    if major != 4:
+        raise Unmergeable("expected a word list")
+    words: dict[str, tuple[Postings | None, dict[str, Postings]]] = {}
+    for _ in range(n):
+        if raw[pos] != 0x83:
+            raise Unmergeable("expected a word of three items")
+        word, pos = _text(raw, pos + 1)
+        own, pos = _postings(raw, pos)
+        major, nv, pos = _head(raw, pos)
+        if major != 4:
+            raise Unmergeable("expected variants")
+        variants: dict[str, Postings] = {}
+        for _ in range(nv):
+            if raw[pos] != 0x82:
+                raise Unmergeable("expected a variant of two items")
+            spelled, pos = _text(raw, pos + 1)
+            found, pos = _postings(raw, pos)
+            if found is not None:
+                variants[spelled] = found
+        words[word] = (own, variants)
+    if pos != len(raw):
+        raise Unmergeable("trailing bytes")
+    return words
+
+
+def parse(files: dict[str, bytes]) -> Group:
+    """A group's index from the files Pagefind wrote (path under its output folder -> bytes)."""
+    from .search import _unpack
+    try:
+        entry = json.loads(files["pagefind-entry.json"])
+        parts: dict[str, Part] = {}
+        for lang, about in entry["languages"].items():
+            meta = _unpack(files[f"pagefind.{about['hash']}.pf_meta"])
+            version, pages, chunks, filters, sorts = meta[:5]
+            if sorts or len(meta) != 6:
+                raise Unmergeable("sorted results (data-pagefind-sort)")
+            words: dict[str, tuple[Postings | None, dict[str, Postings]]] = {}
+            for _, _, name in chunks:
+                words.update(_chunk_words(files[f"index/{name}.pf_index"]))
+            table: dict[str, dict[str, list[int]]] = {}
+            for name, file in filters:
+                got = _unpack(files[f"filter/{file}.pf_filter"])
+                table[name] = {str(value): list(at) for value, at in got[1]}
+            parts[lang] = Part(version, about.get("wasm") or "unknown",
+                               [(files[f"fragment/{h}.pf_fragment"], int(n)) for h, n in pages],
+                               words, table, [str(f) for f in meta[5]])
+    except (KeyError, IndexError, TypeError, ValueError, EOFError, gzip.BadGzipFile) as exc:
+        if isinstance(exc, Unmergeable):
+            raise
+        raise Unmergeable(f"{exc.__class__.__name__}: {exc}") from None
+    statics = {rel: data for rel, data in files.items() if "/" not in rel and not rel.endswith(".pf_meta")
+               and rel != "pagefind-entry.json"}
+    extra = {k: v for k, v in entry.items() if k not in ("version", "languages")}
+    return Group(parts, statics, extra)
+
+
+# ---- writing the merged index -----------------------------------------------------------
+
+def _cbor_head(major: int, arg: int) -> bytes:
+    if arg < 24:
+        return bytes([major << 5 | arg])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if arg < 1 << (8 * size):
+            return bytes([major << 5 | info]) + arg.to_bytes(size, "big")
+    raise ValueError("CBOR argument too large")
+
+
+def _cbor_text(text: str) -> bytes:
+    raw = text.encode("utf-8")
+    return _cbor_head(3, len(raw)) + raw
+
+
+def _joined(segments: list[tuple[int, Postings]]) -> tuple[bytes, int]:
+    """Postings of several groups (offset of the group's pages, postings) as one array."""
+    out = [_cbor_head(4, sum(p.count for _, p in segments))]
+    before = weight = 0
+    for offset, p in segments:
+        out += [b"\x83", _cbor_head(0, p.first + offset - before), p.rest]
+        before = p.last + offset
+        weight += p.weight
+    return b"".join(out), weight
+
+
+def _name(taken: dict[str, bytes], lang: str, data: bytes, digits: int) -> str:
+    """`<language>_<start of a digest of the bytes>`, longer on a clash with other bytes."""
+    hexed = hashlib.sha1(data).hexdigest()
+    while taken.get(f"{lang}_{hexed[:digits]}", data) != data:
+        digits += 1
+    name = f"{lang}_{hexed[:digits]}"
+    taken[name] = data
+    return name
+
+
+def _chunks(words: list[tuple[str, bytes, int]]) -> list[list[tuple[str, bytes, int]]]:
+    """The sorted words cut into index files as Pagefind cuts them (chunk_index)."""
+    chunks: list[list[tuple[str, bytes, int]]] = []
+    chunk: list[tuple[str, bytes, int]] = []
+    size = 0
+    for word in words:
+        chunk.append(word)
+        size += word[2]
+        if size >= CHUNK_SIZE:
+            chunks.append(chunk)
+            chunk, size = [], 0
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
+def _bounds(chunks: list[list[tuple[str, bytes, int]]]) -> list[list[str]]:
+    """Each index file's first and last word, cut to the shortest prefixes that tell the
+    neighbours apart (Pagefind's chunk_meta)."""
+    bounds = [[c[0][0], c[-1][0]] for c in chunks]
+    for a, b in zip(bounds, bounds[1:]):
+        common = 0
+        for x, y in zip(b[0], a[1]):
+            if x != y:
+                break
+            common += 1
+        a[1], b[0] = a[1][:common + 1], b[0][:common + 1]
+    return bounds
+
+
+def _pack(value: Any) -> bytes:
+    from .search import _cbor_encode
+    return gzip.compress(SIGNATURE + _cbor_encode(value), compresslevel=9, mtime=0)
+
+
+def _merge_language(lang: str, parts: list[Part], files: dict[str, bytes], packed: dict[bytes, bytes],
+                    fresh: dict[bytes, bytes]) -> dict[str, Any]:
+    """Write one language's merged index into `files`; its entry in pagefind-entry.json.
+    `packed`: index files compressed by earlier merges (by a digest of their bytes); those
+    written now go into `fresh`."""
+    offsets, total = [], 0
+    for part in parts:
+        offsets.append(total)
+        total += len(part.pages)
+    fragments: dict[str, bytes] = {}
+    pages = [[_name(fragments, lang, data, 5), count] for part in parts for data, count in part.pages]
+    for name, data in fragments.items():
+        files[f"fragment/{name}.pf_fragment"] = data
+    own: dict[str, list[tuple[int, Postings]]] = {}
+    spelled: dict[str, dict[str, list[tuple[int, Postings]]]] = {}
+    for offset, part in zip(offsets, parts):
+        for word, (postings, variants) in part.words.items():
+            if postings is not None:
+                own.setdefault(word, []).append((offset, postings))
+            for variant, found in variants.items():
+                spelled.setdefault(word, {}).setdefault(variant, []).append((offset, found))
+    words = []
+    for word in sorted(own.keys() | spelled.keys()):
+        body, weight = _joined(own.get(word, []))
+        variants = spelled.get(word, {})
+        tail = [_cbor_head(4, len(variants))]
+        for variant in sorted(variants):
+            joined, more = _joined(variants[variant])
+            tail += [b"\x82", _cbor_text(variant), joined]
+            weight += more
+        words.append((word, b"".join([b"\x83", _cbor_text(word), body, *tail]), weight))
+    chunks = _chunks(words)
+    names: dict[str, bytes] = {}
+    index_files = []
+    for chunk, (low, high) in zip(chunks, _bounds(chunks)):
+        raw = SIGNATURE + b"\x81" + _cbor_head(4, len(chunk)) + b"".join(w[1] for w in chunk)
+        digest = hashlib.sha1(raw).digest()
+        data = packed.get(digest) or gzip.compress(raw, compresslevel=6, mtime=0)
+        fresh[digest] = data
+        name = _name(names, lang, data, 7)
+        files[f"index/{name}.pf_index"] = data
+        index_files.append([low, high, name])
+    filters: dict[str, dict[str, list[int]]] = {}
+    for offset, part in zip(offsets, parts):
+        for filter_name, values in part.filters.items():
+            for value, at in values.items():
+                filters.setdefault(filter_name, {}).setdefault(value, []).extend(n + offset for n in at)
+    listed = []
+    taken: dict[str, bytes] = {}
+    for filter_name in sorted(filters):
+        table = [filter_name, [[value, filters[filter_name][value]] for value in sorted(filters[filter_name])]]
+        data = _pack(table)
+        name = _name(taken, lang, data, 7)
+        files[f"filter/{name}.pf_filter"] = data
+        listed.append([filter_name, name])
+    fields = sorted({f for part in parts for f in part.meta_fields})
+    meta = _pack([parts[0].version, pages, index_files, listed, [], fields])
+    meta_name = _name({}, lang, meta, 10)
+    files[f"pagefind.{meta_name}.pf_meta"] = meta
+    return {"hash": meta_name, "wasm": parts[0].wasm, "page_count": total}
+
+
+def merge(groups: list[Group], packed: dict[bytes, bytes] | None = None) -> dict[str, bytes]:
+    """One index of the groups' pages (in the order given): path under pagefind/ -> bytes.
+    `packed`: the index files compressed by the last merge (by a digest of their bytes),
+    replaced by those of this one (compressing is most of a merge's time, and an edit
+    changes few of them)."""
+    files: dict[str, bytes] = {}
+    fresh: dict[bytes, bytes] = {}
+    versions = {part.version for group in groups for part in group.parts.values()}
+    if len(versions) > 1:
+        raise Unmergeable(f"indexes of several Pagefind versions: {sorted(versions)}")
+    languages = {}
+    for lang in sorted({lang for group in groups for lang in group.parts}):
+        languages[lang] = _merge_language(lang, [g.parts[lang] for g in groups if lang in g.parts], files,
+                                          packed if packed is not None else {}, fresh)
+    if packed is not None:
+        packed.clear()
+        packed.update(fresh)
+    for group in groups:
+        for rel, data in group.statics.items():
+            files.setdefault(rel, data)
+    extra = next((g.entry_extra for g in groups if g.parts), {})
+    entry = {"version": next(iter(versions), ""), "languages": languages, **extra}
+    files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, sort_keys=True,
+                                              separators=(",", ":")).encode("utf-8")
+    return files

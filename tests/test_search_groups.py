@@ -1,0 +1,146 @@
+"""The search index made in groups (sitegen/search_shards.py) and merged.
+
+Pagefind indexes the pages of each group of activities, and the other pages, in runs of its
+own; the merged index must be the one a single run over every page gives: the same pages
+(fragments), words with the same positions and weights on the same pages, the same
+filters. And a build after an edit runs Pagefind only for the groups whose pages changed,
+giving the index a build from nothing gives (counted with a wrapper around the real binary).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitegen import search, search_shards
+from sitegen.build import build
+from tests.corpus import write_corpus
+from tests.sitekit import example_in, snapshot
+
+
+def _pagefind() -> str:
+    found = search.binary()
+    if found.missing:
+        pytest.skip(found.missing)
+    return found.path
+
+
+def _absolute(files: dict[str, bytes]) -> dict[str, Any]:
+    """An index as what it says, without page numbers or file names: per language, the
+    pages (url -> word count and fragment), each word's (and spelling's) pages with their
+    positions and weights, each filter value's pages."""
+    entry = json.loads(files["pagefind/pagefind-entry.json"])
+    said: dict[str, Any] = {}
+    for lang, about in entry["languages"].items():
+        meta = search._unpack(files[f"pagefind/pagefind.{about['hash']}.pf_meta"])
+        fragments = [json.loads(gzip.decompress(files[f"pagefind/fragment/{h}.pf_fragment"])[12:])
+                     for h, _ in meta[1]]
+        urls = [f["url"] for f in fragments]
+        words: dict[str, Any] = {}
+        for _, _, name in meta[2]:
+            for word, postings, variants in search._unpack(files[f"pagefind/index/{name}.pf_index"])[0]:
+                assert word not in words
+
+                def pages(found: list[Any]) -> dict[str, Any]:
+                    page, out = 0, {}
+                    for number, locs, meta_locs in found:
+                        page += number
+                        out[urls[page]] = (locs, meta_locs)
+                    return out
+                words[word] = (pages(postings), {v: pages(p) for v, p in variants})
+        filters = {}
+        for name, h in meta[3]:
+            table = search._unpack(files[f"pagefind/filter/{h}.pf_filter"])
+            filters[name] = {value: sorted(urls[i] for i in at) for value, at in table[1]}
+        said[lang] = {"pages": {f["url"]: (n, f) for f, (_, n) in zip(fragments, meta[1])},
+                      "words": words, "filters": filters, "count": about["page_count"]}
+    return said
+
+
+def _one_run(site: Path, work: Path) -> dict[str, bytes]:
+    """The index of a single Pagefind run over every page of `site`."""
+    work.mkdir()
+    search._run(_pagefind(), site, work / search.FOLDER, None)
+    return search._collect(work / search.FOLDER)
+
+
+def test_the_merged_index_says_what_one_run_over_every_page_says(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    _pagefind()
+    site = example_in(tmp_path, "[en, fr]")
+    write_corpus(120, tmp_path / "corpus")
+    for record in sorted((tmp_path / "corpus/content/activities").rglob("*.md"))[:120]:
+        target = site / "content/activities" / record.relative_to(tmp_path / "corpus/content/activities")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(record.read_bytes())
+    out = tmp_path / "out"
+    build(site, out, use_cache=False)
+    monkeypatch.setattr(search, "groups_for", lambda n: 4)  # (a site this small is one group)
+    grouped = search.index(out, work=tmp_path / "work")
+    assert not (tmp_path / "work").exists()
+    members = {search_shards.shard_of(str(p.relative_to(out)).replace(os.sep, "/"), 4)
+               for p in out.rglob("*.html")}
+    assert members == {"a00", "a01", "a02", "a03", "site"}
+    whole = _one_run(out, tmp_path / "whole")
+    merged, single = _absolute(grouped.files), _absolute(whole)
+    assert sorted(merged) == sorted(single) == ["en", "fr"]
+    for lang in merged:
+        assert merged[lang]["count"] > 100
+        assert merged[lang]["pages"] == single[lang]["pages"]
+        assert merged[lang]["words"] == single[lang]["words"]
+        assert merged[lang]["filters"] == single[lang]["filters"]
+    # the index files the search page loads are all there, and nothing else of Pagefind's
+    def top(files: dict[str, bytes]) -> set[str]:
+        return {rel.partition("_")[0] if rel.endswith(".pf_meta") else rel for rel in files
+                if "/" not in rel[len("pagefind/"):]}
+    assert top(grouped.files) == top(whole)
+
+
+def test_a_build_after_an_edit_indexes_only_the_groups_that_changed(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    real = _pagefind()
+    log = tmp_path / "runs.log"
+    wrapper = tmp_path / "pagefind"
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {real} "$@"\n', encoding="utf-8")
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    monkeypatch.setattr(search, "groups_for", lambda n: 4)
+    site = tmp_path / "site"
+    write_corpus(200, site)
+    build(site)
+    first = log.read_text(encoding="utf-8").splitlines()
+    assert len(first) == 5  # four groups of activities and the other pages
+    record = sorted((site / "content/activities").rglob("*.md"))[7]
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("\n---\n", "\n---\n\nZanzibarian quokkas were discussed.\n", 1),
+                      encoding="utf-8")
+    build(site)
+    again = log.read_text(encoding="utf-8").splitlines()[len(first):]
+    assert len(again) == 1  # the body edit changed one activity page: its group only
+    edited = snapshot(site / "output")
+    # the same index as a build from nothing, byte for byte
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    fresh = tmp_path / "fresh"
+    build(site, fresh, use_cache=False)
+    index = {rel: data for rel, data in snapshot(fresh).items() if rel.startswith("pagefind/")}
+    assert index == {rel: data for rel, data in edited.items() if rel.startswith("pagefind/")}
+    found = _absolute(index)["en"]["words"]
+    assert list(found["quokka"][0]) == [f"/activities/{record.stem}/"]
+
+
+def test_a_killed_index_leaves_nothing_beside_the_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The groups are indexed in a folder beside the output that a later build removes when
+    a killed build left it (as it removes the killed build's tree)."""
+    _pagefind()
+    site = example_in(tmp_path, "[en]")
+    stale = site / f".output.tmp-search-{os.getpid() + 100000}"
+    (stale / "a00/pages").mkdir(parents=True)
+    build(site)
+    assert not stale.exists()
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".output")) == []
