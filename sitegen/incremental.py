@@ -198,7 +198,9 @@ class Builder:
         self.out = out_dir
         # the search index of out_dir, made in the background (`search_report` is told why
         # there is none, or why it failed, and "" once it works again)
-        self.search = BackgroundIndex(out_dir, report=search_report)
+        # (the groups' indexes are kept beside the preview folder, never in it: it is the site)
+        self.search = BackgroundIndex(out_dir, report=search_report,
+                                      memo=out_dir.with_name(f".{out_dir.name}.search-groups"))
         self.site: m.Site | None = None  # the last good site (what out_dir shows)
         self.warnings: list[Problem] = []
         self.quick = False  # whether the last rebuild stat'ed only the watcher's paths

@@ -103,8 +103,15 @@ class RecordMemo:
         key = (kind, id(a), root, linked)
         hit = self.rows.get(key)
         if hit is None or hit[0] is not a:
-            hit = self.rows[key] = (a, self.macros.round_row(kind, a, root, linked, self.area_title))
+            if self.texts.keys:  # a cached build: from the last build while the page key holds
+                row = Markup(self.texts.get(a, f"row {kind} {root} {linked:d}", self._row_text, kind, a, root, linked))
+            else:
+                row = self.macros.round_row(kind, a, root, linked, self.area_title)
+            hit = self.rows[key] = (a, row)
         return hit[1]
+
+    def _row_text(self, kind: str, a: m.Activity, root: str, linked: bool) -> str:
+        return str(self.macros.round_row(kind, a, root, linked, self.area_title))
 
     def take_over(self, previous: RecordMemo, activities: int, same_config: bool) -> None:
         """Take over what `previous`, the memo of a renderer of an earlier site with

@@ -24,6 +24,7 @@ date without delaying its rebuilds.
 
 from __future__ import annotations
 
+import glob
 import gzip
 import hashlib
 import json
@@ -163,20 +164,37 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
         for name, rels in members.items()}
     kept = cache.load_pickle(memo) if memo is not None else None
     kept = kept if isinstance(kept, dict) else {}
-    todo = [name for name in sorted(members) if not (name in kept and kept[name][0] == keys[name])]
+    stale = [name for name in sorted(members)
+             if not (isinstance(kept.get(name), tuple) and len(kept[name]) == 4 and kept[name][0] == keys[name])]
+    # With a data-pagefind-body element on any page of the site, Pagefind indexes only the
+    # pages that have one; the others are not given to it (lists, term pages: half the bytes).
+    marked = {name: kept[name][2] for name in members if name not in stale}
+    marked.update((name, _marked(site, members[name])) for name in stale)
+    body = any(marked.values())
+    todo = [name for name in sorted(members) if name in stale or kept[name][3] != body]
+    chosen = {name: marked[name] if body else members[name] for name in todo}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        made = dict(zip(todo, pool.map(lambda name: _group(found.path, site, members[name], work / name, running),
-                                       todo)))
+        made = dict(zip(todo, pool.map(
+            lambda name: _group(found.path, site, chosen[name], work / name, running) if chosen[name] else Group({}, {}),
+            todo)))
     groups = {name: made[name] if name in made else kept[name][1] for name in members}
     packed = kept.get(PACKED)
     packed = packed if isinstance(packed, dict) else {}
     files = merge([groups[name] for name in sorted(members)], packed)
     if memo is not None:
-        cache.save_pickle(memo, {PACKED: packed, **{name: (keys[name], groups[name]) for name in sorted(members)}})
+        cache.save_pickle(memo, {PACKED: packed, **{name: (keys[name], groups[name], marked[name], body)
+                                                    for name in sorted(members)}})
     return _published({f"{FOLDER}/{rel}": data for rel, data in files.items()})
 
 
 PACKED = "\0packed"  # (in the memo of the groups: the merged index files, compressed)
+BODY = b"data-pagefind-body"
+
+
+def _marked(site: Path, rels: list[str]) -> list[str]:
+    """The pages of `rels` whose HTML names data-pagefind-body (Pagefind reads them to know
+    whether the element is there; a page that only mentions the name costs a run, no more)."""
+    return [rel for rel in rels if BODY in (site / rel).read_bytes().lower()]
 
 
 def _group(exe: str, site: Path, rels: list[str], folder: Path,
@@ -420,8 +438,10 @@ class BackgroundIndex:
     indexer and the thread. `report` is told each new outcome: why there is no index or
     why indexing failed, or "" when it works again."""
 
-    def __init__(self, folder: Path, delay: float = 0.3, report: Callable[[str], None] | None = None):
+    def __init__(self, folder: Path, delay: float = 0.3, report: Callable[[str], None] | None = None,
+                 memo: Path | None = None):
         self.folder = folder
+        self.memo = memo  # the cache of the groups' indexes (removed by stop)
         self.delay = delay
         self.report = report
         self.problem = ""  # the last outcome ("" when the index is up to date)
@@ -464,6 +484,9 @@ class BackgroundIndex:
             _kill(proc)
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=60)
+        if self.memo is not None:  # (and the temporary file of a killed indexing's save_pickle)
+            for leftover in [self.memo, *self.memo.parent.glob(f".{glob.escape(self.memo.name)}.*")]:
+                leftover.unlink(missing_ok=True)
 
     def _loop(self) -> None:
         while True:
@@ -493,6 +516,8 @@ class BackgroundIndex:
         remove_tree(staged)
         remove_tree(_work(staged))
         command = [sys.executable, "-m", "sitegen.search", str(self.folder), str(staged)]
+        if self.memo is not None:
+            command.append(str(self.memo))
         nice = shutil.which("nice")
         if nice:
             command = [nice, "-n", "10", *command]
@@ -543,11 +568,11 @@ def _work(staged: Path) -> Path:
     return staged.with_name(staged.name + "-work")
 
 
-def stage(folder: Path, staged: Path) -> str:
+def stage(folder: Path, staged: Path, memo: Path | None = None) -> str:
     """The index of the pages under `folder`, written under `staged` (nothing when the site
     has no indexer); the warning to give ("" when none). For BackgroundIndex, in a process
     of its own; raises SearchFault."""
-    made = index(folder, work=_work(staged), memo=staged.with_name(staged.name + "-groups.pickle"))
+    made = index(folder, work=_work(staged), memo=memo)
     for rel, data in made.files.items():
         path = staged / rel[len(FOLDER) + 1:]
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -556,9 +581,9 @@ def stage(folder: Path, staged: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m sitegen.search FOLDER STAGED`: stage(); prints the warning or the fault."""
+    """`python -m sitegen.search FOLDER STAGED [MEMO]`: stage(); prints the warning or the fault."""
     try:
-        print(stage(Path(argv[0]), Path(argv[1])), end="")
+        print(stage(Path(argv[0]), Path(argv[1]), Path(argv[2]) if len(argv) > 2 else None), end="")
     except SearchFault as exc:
         print(exc)
         return 3
