@@ -164,27 +164,43 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
         for name, rels in members.items()}
     kept = cache.load_pickle(memo) if memo is not None else None
     kept = kept if isinstance(kept, dict) else {}
-    stale = [name for name in sorted(members)
-             if not (isinstance(kept.get(name), tuple) and len(kept[name]) == 4 and kept[name][0] == keys[name])]
+    kept = {name: got for name, got in kept.items() if isinstance(got, Kept)}
+    stale = [name for name in sorted(members) if not (name in kept and kept[name].key == keys[name])]
     # With a data-pagefind-body element on any page of the site, Pagefind indexes only the
     # pages that have one; the others are not given to it (lists, term pages: half the bytes).
-    marked = {name: kept[name][2] for name in members if name not in stale}
+    marked = {name: kept[name].marked for name in members if name not in stale}
     marked.update((name, _marked(site, members[name])) for name in stale)
     body = any(marked.values())
-    todo = [name for name in sorted(members) if name in stale or kept[name][3] != body]
-    chosen = {name: marked[name] if body else members[name] for name in todo}
+    chosen = {name: marked[name] if body else members[name] for name in members}
+    given = {name: cache.digest(b"\0".join([cache.stamp().encode(), identity, b"%d" % body, *(
+        part for rel in chosen[name] for part in (rel.encode("utf-8", "surrogateescape"), pages[rel]))]))
+        for name in members}
+    # (a group is indexed again when the pages it gives Pagefind changed, not its others)
+    todo = [name for name in sorted(members) if name not in kept or kept[name].given != given[name]]
     with ThreadPoolExecutor(max_workers=2) as pool:
         made = dict(zip(todo, pool.map(
             lambda name: _group(found.path, site, chosen[name], work / name, running) if chosen[name] else Group({}, {}),
             todo)))
-    groups = {name: made[name] if name in made else kept[name][1] for name in members}
+    groups = {name: made[name] if name in made else kept[name].group for name in members}
     packed = kept.get(PACKED)
-    packed = packed if isinstance(packed, dict) else {}
+    packed = packed.packed if packed is not None else {}
     files = merge([groups[name] for name in sorted(members)], packed)
     if memo is not None:
-        cache.save_pickle(memo, {PACKED: packed, **{name: (keys[name], groups[name], marked[name], body)
-                                                    for name in sorted(members)}})
+        cache.save_pickle(memo, {PACKED: Kept(packed=packed), **{
+            name: Kept(keys[name], given[name], groups[name], marked[name]) for name in sorted(members)}})
     return _published({f"{FOLDER}/{rel}": data for rel, data in files.items()})
+
+
+@dataclass
+class Kept:
+    """What the memo of the groups keeps of a group: the key of its pages, the key of the
+    pages it gave Pagefind, its index, its pages that name data-pagefind-body."""
+
+    key: bytes = b""
+    given: bytes = b""
+    group: Group = field(default_factory=lambda: Group({}, {}))
+    marked: list[str] = field(default_factory=list)
+    packed: dict[bytes, bytes] = field(default_factory=dict)  # (PACKED only: see merge)
 
 
 PACKED = "\0packed"  # (in the memo of the groups: the merged index files, compressed)

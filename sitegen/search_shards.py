@@ -41,10 +41,10 @@ class Unmergeable(ValueError):
 
 
 def groups_for(activity_pages: int) -> int:
-    """How many groups the activity pages go into: about 600 pages each (a power of two, so
+    """How many groups the activity pages go into: about 300 pages each (a power of two, so
     that the groups change rarely as a site grows: each change indexes every page again)."""
     count = 1
-    while count < 64 and activity_pages >= count * 2 * 600:
+    while count < 64 and activity_pages >= count * 2 * 300:
         count *= 2
     return count
 
@@ -54,7 +54,7 @@ def shard_of(rel: str, groups: int) -> str:
     or <language>/activities/<name>/...) goes with the other languages of that activity."""
     parts = rel.split("/")
     at = 0 if parts[0] == "activities" else 1 if len(parts) > 2 and parts[1] == "activities" else -1
-    if at < 0 or len(parts) < at + 3:
+    if at < 0 or len(parts) < at + 3 or parts[at + 1] == "page":  # (activities/page/2/: the list's)
         return SITE
     return f"a{zlib.crc32(parts[at + 1].encode('utf-8', 'surrogateescape')) % groups:02d}"
 
@@ -319,10 +319,10 @@ def _merge_language(lang: str, parts: list[Part], files: dict[str, bytes], packe
     words = []
     for word in sorted(own.keys() | spelled.keys()):
         body, weight = _joined(own.get(word, []))
-        variants = spelled.get(word, {})
-        tail = [_cbor_head(4, len(variants))]
-        for variant in sorted(variants):
-            joined, more = _joined(variants[variant])
+        spellings = spelled.get(word, {})
+        tail = [_cbor_head(4, len(spellings))]
+        for variant in sorted(spellings):
+            joined, more = _joined(spellings[variant])
             tail += [b"\x82", _cbor_text(variant), joined]
             weight += more
         words.append((word, b"".join([b"\x83", _cbor_text(word), body, *tail]), weight))
