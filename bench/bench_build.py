@@ -12,7 +12,9 @@ under --workdir DIR, with the outputs) by bench/corpus.py (or by another generat
 
 * cold  - full build without cache and without a previous output;
 * warm  - a second build with nothing changed;
-* edit  - a build after one record's title was edited (the record is restored at the end).
+* edit  - a build after one record's status was changed (the issue's figure; the record is
+          restored at the end), with its ratio to the cold build of the same run;
+* title - a build after one record's title was edited (every list that names it changes).
 
 Each time is the median of --runs runs (default 5 at 1,000, 3 at 10,000), with the fastest
 and slowest run beside it, and the CPU time (user + system, whole process tree). Peak memory is
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -249,10 +252,21 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def edit_record(site: Path, n: int) -> tuple[Path, str]:
+STATUSES = ("completed", "in-progress", "postponed", "cancelled", "planned")
+
+
+def edit_record(site: Path, n: int, kind: str = "title") -> tuple[Path, str]:
+    """Edit the first record: its title ("title"), or its status to another one ("edit")."""
     record = sorted((site / "content" / "activities").rglob("*.md"))[0]
     text = record.read_text(encoding="utf-8")
-    record.write_text(text.replace('title: "', f'title: "Edited {n} ', 1), encoding="utf-8")
+    if kind == "title":
+        record.write_text(text.replace('title: "', f'title: "Edited {n} ', 1), encoding="utf-8")
+        return record, text
+    now = re.search(r"^status: *(\S+)", text, re.M)
+    if now is None:
+        raise SystemExit(f"{record}: no status line to edit")
+    others = [s for s in STATUSES if s != now.group(1)]
+    record.write_text(text[:now.start(1)] + others[n % len(others)] + text[now.end(1):], encoding="utf-8")
     return record, text
 
 
@@ -275,8 +289,8 @@ def bench_size(n: int, runs: int, gencorpus: Path | None, hugo: str | None) -> d
     site = corpus(n, gencorpus)
     out = CORPORA / f"out-{n}"
     build = [sys.executable, "-m", "sitegen", "build", str(site), "-o", str(out)]
-    res: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "hugo": []}
-    mem: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "hugo": []}
+    res: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "title": [], "hugo": []}
+    mem: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "title": [], "hugo": []}
     hsite = hugo_site(site) if hugo else None
     # The first round samples memory (and warms the caches) and is not timed; the next
     # `runs` rounds are timed.
@@ -299,14 +313,15 @@ def bench_size(n: int, runs: int, gencorpus: Path | None, hugo: str | None) -> d
                 hsite = None
             else:
                 figures["hugo"].append(r)
-    for i in range(runs + 1):
-        record, text = edit_record(site, i)
-        settle()
-        try:
-            (mem if i == 0 else res)["edit"].append(run(build, CORPORA, sample=i == 0))
-        finally:
-            record.write_text(text, encoding="utf-8")
-        run(build, CORPORA)  # back to the unedited state (not timed)
+    for kind in ("edit", "title"):
+        for i in range(runs + 1):
+            record, text = edit_record(site, i, kind)
+            settle()
+            try:
+                (mem if i == 0 else res)[kind].append(run(build, CORPORA, sample=i == 0))
+            finally:
+                record.write_text(text, encoding="utf-8")
+            run(build, CORPORA)  # back to the unedited state (not timed)
     for name, items in list(res.items()) + list(mem.items()):
         for r in items:
             if r.code != 0:
@@ -379,13 +394,15 @@ def main() -> None:
         f = figures[n] = bench_size(n, runs, args.gencorpus, hugo)
         print(f"\n{n} activities ({f['pages']} pages), median of {runs} runs:")
         for name, label in (("cold", "cold build (no cache)"), ("warm", "warm build, nothing changed"),
-                            ("edit", "rebuild after one edited record"), ("hugo", "Hugo cold build")):
+                            ("edit", "rebuild after one status edit"), ("title", "rebuild after one title edit"),
+                            ("hugo", "Hugo cold build")):
             if f"{name}_s" in f:
                 extra = f" [{f['hugo_pages']} pages]" if name == "hugo" else ""
                 spread = f"({f[name + '_min_s']:.2f}-{f[name + '_max_s']:.2f})"
                 print(f"  {label:34} {f[name + '_s']:7.2f} s wall {spread:13} {f[name + '_cpu_s']:6.2f} s cpu  "
                       f"peak RSS {f[name + '_rss_mb']:6.0f} MB (PSS {f[name + '_pss_mb']:4.0f} MB){extra}")
         print(f"  pages written per second (cold)    {f['pages'] / f['cold_s']:7.0f}")
+        print(f"  status edit / cold build           {f['edit_s'] / f['cold_s']:7.2f}")
         if "hugo_s" in f:
             print(f"  sitegen/Hugo cold time ratio       {f['cold_s'] / f['hugo_s']:7.2f}")
         if args.languages:

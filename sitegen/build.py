@@ -810,7 +810,7 @@ def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, 
         # the pages first (the indexer reads every page left), then the index
         _prune(work, [rel for rel in stale if not rel.startswith(index_of)], folders, manifest)
         indexed, missing = _index_tree(work, manifest, writer, page_keys, known_keys, live_tree, indexer,
-                                       cache_dir / f"search-{tag}.pickle", temp_path(out_abs, "search-"))
+                                       cache_dir / f"search-{tag}", temp_path(out_abs, "search-"))
         _prune(work, [rel for rel in stale if rel.startswith(index_of) and rel not in manifest], folders, manifest)
         (work / MARKER).unlink(missing_ok=True)
         (work / MARKER).write_bytes(_MARKER_TEXT)

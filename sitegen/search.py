@@ -24,7 +24,6 @@ date without delaying its rebuilds.
 
 from __future__ import annotations
 
-import glob
 import gzip
 import hashlib
 import json
@@ -42,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .search_shards import Group, Unmergeable, activity_page, groups_for, merge, parse, shard_of
+from .search_shards import SITE, Group, Unmergeable, activity_page, groups_for, merge, parse, shard_of
 from .write import BuildFault, remove_tree, swap, temp_path
 
 FOLDER = "pagefind"  # the index's folder in the output
@@ -110,7 +109,7 @@ def index(site: Path, found: Binary | None = None,
     """The Pagefind index of the HTML pages under `site`, as files under pagefind/.
 
     The pages are indexed in groups and the groups merged (search_shards.py); `memo`: a
-    cache file of the groups' indexes, so that only the groups whose pages changed are
+    cache folder of the groups' indexes, so that only the groups whose pages changed are
     indexed again; `pages`: the HTML pages (path under `site` -> digest of the bytes), when
     the caller knows them (else they are read). `running` is told each indexer process (so
     that a caller that stops can end it); `work`: the folder to index in (made and removed
@@ -162,9 +161,9 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
     keys = {name: cache.digest(b"\0".join([cache.stamp().encode(), identity] + [
         part for rel in rels for part in (rel.encode("utf-8", "surrogateescape"), pages[rel])]))
         for name, rels in members.items()}
-    kept = cache.load_pickle(memo) if memo is not None else None
-    kept = kept if isinstance(kept, dict) else {}
-    kept = {name: got for name, got in kept.items() if isinstance(got, Kept)}
+    # (the memo: a folder of one file per group, written when the group changed)
+    kept = {name: got for name in [*members, PACKED]
+            if isinstance(got := cache.load_pickle(memo / f"{name}.pickle") if memo else None, Kept)}
     stale = [name for name in sorted(members) if not (name in kept and kept[name].key == keys[name])]
     # With a data-pagefind-body element on any page of the site, Pagefind indexes only the
     # pages that have one; the others are not given to it (lists, term pages: half the bytes).
@@ -177,17 +176,22 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
         for name in members}
     # (a group is indexed again when the pages it gives Pagefind changed, not its others)
     todo = [name for name in sorted(members) if name not in kept or kept[name].given != given[name]]
+    todo.sort(key=lambda name: name != SITE)  # (the other pages first: they take the longest)
     with ThreadPoolExecutor(max_workers=2) as pool:
         made = dict(zip(todo, pool.map(
             lambda name: _group(found.path, site, chosen[name], work / name, running) if chosen[name] else Group({}, {}),
             todo)))
     groups = {name: made[name] if name in made else kept[name].group for name in members}
-    packed = kept.get(PACKED)
-    packed = packed.packed if packed is not None else {}
+    packed = kept[PACKED].packed if PACKED in kept else {}
     files = merge([groups[name] for name in sorted(members)], packed)
     if memo is not None:
-        cache.save_pickle(memo, {PACKED: Kept(packed=packed), **{
-            name: Kept(keys[name], given[name], groups[name], marked[name]) for name in sorted(members)}})
+        for name in sorted(members):
+            if name not in kept or (kept[name].key, kept[name].given) != (keys[name], given[name]):
+                cache.save_pickle(memo / f"{name}.pickle", Kept(keys[name], given[name], groups[name], marked[name]))
+        cache.save_pickle(memo / f"{PACKED}.pickle", Kept(packed=packed))
+        for gone in memo.glob("*.pickle"):
+            if gone.stem not in members and gone.stem != PACKED:
+                gone.unlink(missing_ok=True)
     return _published({f"{FOLDER}/{rel}": data for rel, data in files.items()})
 
 
@@ -203,7 +207,7 @@ class Kept:
     packed: dict[bytes, bytes] = field(default_factory=dict)  # (PACKED only: see merge)
 
 
-PACKED = "\0packed"  # (in the memo of the groups: the merged index files, compressed)
+PACKED = "packed"  # (in the memo of the groups: the merged index files, compressed)
 BODY = b"data-pagefind-body"
 
 
@@ -457,7 +461,7 @@ class BackgroundIndex:
     def __init__(self, folder: Path, delay: float = 0.3, report: Callable[[str], None] | None = None,
                  memo: Path | None = None):
         self.folder = folder
-        self.memo = memo  # the cache of the groups' indexes (removed by stop)
+        self.memo = memo  # the cache folder of the groups' indexes (removed by stop)
         self.delay = delay
         self.report = report
         self.problem = ""  # the last outcome ("" when the index is up to date)
@@ -500,9 +504,8 @@ class BackgroundIndex:
             _kill(proc)
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=60)
-        if self.memo is not None:  # (and the temporary file of a killed indexing's save_pickle)
-            for leftover in [self.memo, *self.memo.parent.glob(f".{glob.escape(self.memo.name)}.*")]:
-                leftover.unlink(missing_ok=True)
+        if self.memo is not None:  # (with the temporary files of a killed indexing's save_pickle)
+            remove_tree(self.memo)
 
     def _loop(self) -> None:
         while True:

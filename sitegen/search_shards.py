@@ -51,7 +51,9 @@ def groups_for(activity_pages: int) -> int:
 
 def shard_of(rel: str, groups: int) -> str:
     """The group of the page at output path `rel`: an activity's page (activities/<name>/...,
-    or <language>/activities/<name>/...) goes with the other languages of that activity."""
+    or <language>/activities/<name>/...) goes with the other languages of that activity.
+    (Term pages in groups of their own were tried: the pages an edit changes were then
+    indexed in more runs, slower than in one: Pagefind runs on both cores already.)"""
     parts = rel.split("/")
     at = 0 if parts[0] == "activities" else 1 if len(parts) > 2 and parts[1] == "activities" else -1
     if at < 0 or len(parts) < at + 3 or parts[at + 1] == "page":  # (activities/page/2/: the list's)
