@@ -28,6 +28,7 @@ import gzip
 import hashlib
 import json
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -331,11 +332,13 @@ def _merge_language(lang: str, parts: list[Part], files: dict[str, bytes], packe
     chunks = _chunks(words)
     names: dict[str, bytes] = {}
     index_files = []
-    for chunk, (low, high) in zip(chunks, _bounds(chunks)):
-        raw = SIGNATURE + b"\x81" + _cbor_head(4, len(chunk)) + b"".join(w[1] for w in chunk)
-        digest = hashlib.sha1(raw).digest()
-        data = packed.get(digest) or gzip.compress(raw, compresslevel=6, mtime=0)
-        fresh[digest] = data
+    raws = [SIGNATURE + b"\x81" + _cbor_head(4, len(chunk)) + b"".join(w[1] for w in chunk) for chunk in chunks]
+    digests = [hashlib.sha1(raw).digest() for raw in raws]
+    new = [raw for raw, digest in zip(raws, digests) if digest not in packed]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # (zlib lets go of the interpreter's lock)
+        made = iter(pool.map(lambda raw: gzip.compress(raw, compresslevel=6, mtime=0), new))
+    for digest, (low, high) in zip(digests, _bounds(chunks)):
+        data = fresh[digest] = packed[digest] if digest in packed else next(made)
         name = _name(names, lang, data, 7)
         files[f"index/{name}.pf_index"] = data
         index_files.append([low, high, name])
