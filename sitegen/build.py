@@ -36,9 +36,7 @@ from .write import (
     safe_join,
     stale_temps,
     swap,
-    swap_into_place,
     temp_path,
-    write_tree,
 )
 
 if TYPE_CHECKING:
@@ -737,21 +735,23 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
             raise ContentError([bad])
     check_replaceable(out)
     with output_lock(out):
-        if use_cache and cache.make_folder(site_dir):
-            return _build_cached(site_dir, out, strict, tick, workers, started)
-        return _build_plain(site_dir, out, strict, tick, workers, started)
+        cached = use_cache and cache.make_folder(site_dir)
+        return _build(site_dir, out, strict, tick, workers, started, site_dir / cache.DIRNAME if cached else None)
 
 
-def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], None] | None,
-                  workers: int, started: float) -> BuildResult:
-    """The cached build: update the spare tree (the output before last) and swap it in."""
+def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], None] | None,
+           workers: int, started: float, cache_dir: Path | None) -> BuildResult:
+    """The build: render into a new tree beside the output and swap it in. With a cache
+    folder, the tree starts from the spare (the output before last) and only the outputs
+    whose keys changed are rendered and written; without one (`build(use_cache=False)`, a
+    site folder where the cache cannot be made), everything is rendered into an empty tree
+    and the old output is removed after the swap."""
     out_abs = out.resolve()
-    cache_dir = site_dir / cache.DIRNAME
     tag = cache.digest(str(out_abs).encode()).hex()[:12]
-    trees_path = cache_dir / f"trees-{tag}.pickle"
-    spare = cache_dir / f"spare-{tag}"
-    trees = cache.load_pickle(trees_path)
-    trees = trees if isinstance(trees, dict) else {}
+    trees_path = cache_dir / f"trees-{tag}.pickle" if cache_dir else None
+    spare = cache_dir / f"spare-{tag}" if cache_dir else None
+    loaded = cache.load_pickle(trees_path) if trees_path else None
+    trees: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
     git = History(site_dir)  # git runs while the files are read
     indexer = search.binary()  # (another one, or none, is a change: the index is made again)
 
@@ -759,7 +759,7 @@ def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, 
         return repr((cache.stamp(), str(out_abs), strict, git.result(), indexer.missing, indexer.identity(),
                      [os.environ.get(name) for name in RUN_SETTINGS])).encode()
 
-    store = cache.Store(site_dir)
+    store = cache.Store(site_dir, enabled=cache_dir is not None)
 
     def unchanged(fingerprint: bytes) -> bool:
         return trees.get("fingerprint") == fingerprint and _intact(out_abs, trees.get("out"))
@@ -790,7 +790,7 @@ def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, 
     # The new tree is written in `work` beside the output (as write.py does), but starting
     # from the spare: the output before last, kept in the cache folder after the last swap.
     work = temp_path(out_abs)
-    keep = _same_device(cache_dir, out_abs.parent)
+    keep = spare is not None and cache_dir is not None and _same_device(cache_dir, out_abs.parent)
     try:
         known, known_keys, live_tree = _start_tree(work, out_abs, spare if keep else None, trees,
                                                    trees_path, live if described else {})
@@ -799,7 +799,7 @@ def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, 
         before = _walk_files(work, drop_symlinks=True, folders=folders)
         files, page_keys, kept = _render_all(
             site, site_dir, workers, tick, TreeWriter(work, known), known_keys, store.digests, live_tree,
-            cache_dir / "texts.pickle")
+            cache_dir / "texts.pickle" if cache_dir else None)
         copies = static_copies(site, site_dir, files)
         writer = TreeWriter(work, known)
         manifest = dict(files)
@@ -810,7 +810,8 @@ def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, 
         # the pages first (the indexer reads every page left), then the index
         _prune(work, [rel for rel in stale if not rel.startswith(index_of)], folders, manifest)
         indexed, missing = _index_tree(work, manifest, writer, page_keys, known_keys, live_tree, indexer,
-                                       cache_dir / f"search-{tag}", temp_path(out_abs, "search-"))
+                                       cache_dir / f"search-{tag}" if cache_dir else None,
+                                       temp_path(out_abs, "search-"))
         _prune(work, [rel for rel in stale if rel.startswith(index_of) and rel not in manifest], folders, manifest)
         (work / MARKER).unlink(missing_ok=True)
         (work / MARKER).write_bytes(_MARKER_TEXT)
@@ -822,8 +823,11 @@ def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, 
         _discard(work, spare if keep else None)
         raise
     # The old output (now at `work`) becomes the spare; failing that (e.g. a read-only old
-    # output, which cannot be moved to another folder), it is removed: the build succeeded.
-    spare_ino = _keep(work, spare) if keep and had_output else None
+    # output, which cannot be moved to another folder), or without a spare, it is removed:
+    # the build succeeded.
+    spare_ino = _keep(work, spare) if keep and spare is not None and had_output else None
+    if spare_ino is None and had_output:
+        remove_tree(work)
     pages = sum(1 for p in files if p.endswith(".html"))
     result = BuildResult(pages, len(files) + len(copies) + indexed, len(site.activities),
                          time.perf_counter() - started, _with_search(items, missing), out, pages - kept)
@@ -832,7 +836,8 @@ def _build_cached(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, 
              "spare": {"ino": spare_ino, "files": old_files or {}, "keys": old_keys}
              if spare_ino is not None else None,
              "result": (result.pages, result.files, result.records, result.warnings)}
-    cache.save_pickle(trees_path, trees)
+    if trees_path is not None:
+        cache.save_pickle(trees_path, trees)
     return result
 
 
@@ -847,7 +852,7 @@ SEARCH_KEY = "\0search"
 
 
 def _index_tree(work: Path, manifest: dict[str, Any], writer: TreeWriter, page_keys: dict[str, bytes],
-                known_keys: dict[str, bytes], live: Tree | None, found: search.Binary, memo: Path,
+                known_keys: dict[str, bytes], live: Tree | None, found: search.Binary, memo: Path | None,
                 temp: Path) -> tuple[int, str]:
     """Index the pages of `work` with the indexer `found` (search.index, in `temp`, with the
     groups' indexes kept in `memo`) and write the index through `writer` into `manifest`, or
@@ -875,7 +880,7 @@ def _with_search(items: list[Problem], missing: str) -> tuple[Problem, ...]:
     return tuple(sorted({*items, warning}))
 
 
-def _start_tree(work: Path, out_abs: Path, spare: Path | None, trees: dict[str, Any], trees_path: Path,
+def _start_tree(work: Path, out_abs: Path, spare: Path | None, trees: dict[str, Any], trees_path: Path | None,
                 live: dict[str, Any]) -> tuple[dict[str, Entry], dict[str, bytes], Tree | None]:
     """Make `work`, starting from the spare (the output before last, when it is the one the
     signed manifest describes), else hard links to the live output's files, else a killed
@@ -890,7 +895,8 @@ def _start_tree(work: Path, out_abs: Path, spare: Path | None, trees: dict[str, 
     if spare is not None:
         old = trees.get("spare")
         trees["spare"] = None  # the spare is about to change: forget it until we succeed
-        cache.save_pickle(trees_path, trees)
+        if trees_path is not None:
+            cache.save_pickle(trees_path, trees)
         try:
             st = os.lstat(spare)
         except OSError:
@@ -960,34 +966,6 @@ def _link_files(src: Path, dst: Path, files: dict[str, Entry]) -> None:
             os.link(os.path.join(src, rel), os.path.join(dst, rel), follow_symlinks=False)
         except OSError:
             pass
-
-
-def _build_plain(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], None] | None,
-                 workers: int, started: float) -> BuildResult:
-    """The uncached build: render into memory, write a fresh temp tree, swap, delete the old."""
-    problems = Problems()
-    site = load_site(site_dir, problems)
-    items = problems.sorted()
-    blocking = [p for p in items if p.severity == "error" or strict]
-    if site is None or blocking:
-        raise ContentError(blocking or items)
-    check_dot_entries(out, _published_dots(site))
-    files = render_site(site, site_dir, workers=workers, tick=tick)
-    copies = static_copies(site, site_dir, files)
-    tmp = write_tree(out, files, copies)
-    try:
-        made = search.index(tmp, work=temp_path(out.resolve(), "search-"))
-        for rel, data in made.files.items():
-            path = safe_join(tmp, rel)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        swap_into_place(tmp, out)
-    except BaseException:
-        remove_tree(tmp)
-        raise
-    pages = sum(1 for p in files if p.endswith(".html"))
-    return BuildResult(pages, len(files) + len(copies) + len(made.files), len(site.activities),
-                       time.perf_counter() - started, _with_search(items, made.missing), out)
 
 
 def default_workers() -> int:

@@ -249,36 +249,6 @@ def _holder(fd: int) -> str:
     return f" (pid {text})" if text.isdigit() else ""
 
 
-# -- the uncached build's writing ---------------------------------------------------------
-def write_tree(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path]) -> Path:
-    """Write `files` and copy `copies` (output path -> source file) into a new temp folder
-    (removed again if writing fails)."""
-    out = out_dir.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for path in stale_temps(out):  # left by killed builds (they never held the live site)
-        remove_tree(path)
-    tmp = temp_path(out)
-    tmp.mkdir()
-    try:
-        made: set[Path] = set()
-        for rel in sorted(files):
-            path = safe_join(tmp, rel)
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            with open(path, "wb") as fh:
-                fh.write(files[rel])
-        for rel in sorted(copies):
-            path = safe_join(tmp, rel)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(copies[rel], path)
-        (tmp / MARKER).write_bytes(_MARKER_TEXT)
-    except BaseException:
-        remove_tree(tmp)
-        raise
-    return tmp
-
-
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths with renameat2(RENAME_EXCHANGE); False when unsupported."""
     try:
@@ -312,10 +282,4 @@ def swap(new: Path, out: Path) -> None:
         os.rename(old, out)
         raise
     os.rename(old, new)
-
-
-def swap_into_place(tmp: Path, out_dir: Path) -> None:
-    """Make `tmp` the output folder; the old output is removed only after the swap."""
-    swap(tmp, out_dir.resolve())
-    remove_tree(tmp)
 
