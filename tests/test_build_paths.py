@@ -1,0 +1,58 @@
+"""One build pipeline (build._build), with and without a cache folder.
+
+The uncached build is the cached build's pipeline without `.sitegen-cache/`: it gives the
+same bytes, replaces the old output, and leaves nothing beside it; nor does a cached build
+whose cache folder is on another device than the output (no spare tree can be kept there:
+the old output used to stay beside the new one until the next build).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import build
+from tests.sitekit import example_in, snapshot
+
+
+def _beside(out: Path) -> list[str]:
+    """What sits beside the output folder, but the output."""
+    return sorted(p.name for p in out.parent.iterdir() if p.name != out.name)
+
+
+def test_the_uncached_build_replaces_the_output_and_leaves_nothing_beside_it(tmp_path: Path) -> None:
+    site = example_in(tmp_path, "[en, fr]")
+    out = tmp_path / "built" / "site"
+    first = build(site, out, use_cache=False)
+    assert first.pages > 20 and not (site / ".sitegen-cache").exists()
+    (out / "stray.txt").write_text("left by hand\n", encoding="utf-8")
+    again = build(site, out, use_cache=False)
+    assert again.pages == first.pages
+    assert not (out / "stray.txt").exists()
+    assert _beside(out) == []
+    cached = tmp_path / "cached"
+    build(site, cached)
+    assert snapshot(cached) == snapshot(out)
+
+
+def test_a_cache_on_another_device_leaves_no_old_output_beside_the_new(tmp_path: Path) -> None:
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("needs /dev/shm on another device than the temporary folder")
+    site = example_in(tmp_path, "[en]")
+    parent = shm / f"sitegen-test-{uuid.uuid4().hex}"
+    try:
+        out = parent / "site"
+        build(site, out)
+        record = sorted((site / "content/activities").rglob("*.md"))[0]
+        record.write_text(record.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1),
+                          encoding="utf-8")
+        build(site, out)
+        assert _beside(out) == []
+        assert b"Edited" in b"".join(snapshot(out).values())
+    finally:
+        shutil.rmtree(parent, ignore_errors=True)
