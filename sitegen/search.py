@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .search_shards import SITE, Group, Unmergeable, activity_page, groups_for, merge, parse, shard_of
+from .search_shards import SITE, Group, Unmergeable, activity_page, groups_for, merge, pack, parse, shard_of, unpack
 from .write import BuildFault, remove_tree, swap, temp_path
 
 FOLDER = "pagefind"  # the index's folder in the output
@@ -313,19 +313,19 @@ def stable_order(files: dict[str, bytes]) -> dict[str, bytes]:
         entry = json.loads(out[f"{FOLDER}/{ENTRY}"])
         for lang in entry["languages"].values():
             meta_path = f"{FOLDER}/pagefind.{lang['hash']}.pf_meta"
-            meta = _unpack(out.pop(meta_path))
+            meta = unpack(out.pop(meta_path))
             _short_fragment_names(out, meta[1])
             listed = meta[3]  # [[filter name, filter file hash], ...]
             if not all(isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in listed):
                 return files
             renamed = []
             for name, old in sorted(listed):
-                table = _unpack(out.pop(f"{FOLDER}/filter/{old}.pf_filter"))  # [name, [[value, [pages]], ...]]
+                table = unpack(out.pop(f"{FOLDER}/filter/{old}.pf_filter"))  # [name, [[value, [pages]], ...]]
                 table[1].sort(key=lambda value: str(value[0]))
-                new = _name(out, f"{FOLDER}/filter/", old, _pack(table), 7, ".pf_filter")
+                new = _name(out, f"{FOLDER}/filter/", old, pack(table), 7, ".pf_filter")
                 renamed.append([name, new])
             meta[3] = renamed
-            lang["hash"] = _name(out, f"{FOLDER}/pagefind.", lang["hash"], _pack(meta), 10, ".pf_meta")
+            lang["hash"] = _name(out, f"{FOLDER}/pagefind.", lang["hash"], pack(meta), 10, ".pf_meta")
         out[f"{FOLDER}/{ENTRY}"] = json.dumps(entry).encode("utf-8")
     except (KeyError, IndexError, TypeError, ValueError, OSError, EOFError, gzip.BadGzipFile):
         return files
@@ -346,21 +346,6 @@ def _short_fragment_names(files: dict[str, bytes], pages: list[list[Any]]) -> No
         page[0] = new[page[0]]
 
 
-_SIGNATURE = b"pagefind_dcd"  # what Pagefind's files hold, gzip-compressed, before their CBOR
-
-
-def _unpack(data: bytes) -> Any:
-    raw = gzip.decompress(data)
-    if not raw.startswith(_SIGNATURE):
-        raise ValueError("not a Pagefind data file")
-    value, end = _cbor_decode(raw, len(_SIGNATURE))
-    if end != len(raw):
-        raise ValueError("trailing bytes")
-    return value
-
-
-def _pack(value: Any) -> bytes:
-    return gzip.compress(_SIGNATURE + _cbor_encode(value), compresslevel=9, mtime=0)
 
 
 def _name(files: dict[str, bytes], prefix: str, old: str, data: bytes, digits: int, suffix: str) -> str:
@@ -373,71 +358,6 @@ def _name(files: dict[str, bytes], prefix: str, old: str, data: bytes, digits: i
     name = f"{lang}_{hexed[:digits]}"
     files[f"{prefix}{name}{suffix}"] = data
     return name
-
-
-def _cbor_decode(data: bytes, pos: int) -> tuple[Any, int]:
-    """One CBOR item (the kinds Pagefind writes: integers, strings, arrays, maps, simple
-    values; definite lengths) at `pos`; the item and the position after it."""
-    head = data[pos]
-    major, info = head >> 5, head & 31
-    pos += 1
-    if info < 24:
-        arg = info
-    elif info <= 27:
-        size = 1 << (info - 24)
-        arg, pos = int.from_bytes(data[pos:pos + size], "big"), pos + size
-    else:
-        raise ValueError(f"CBOR item {head:#x} not supported")
-    if major == 0:
-        return arg, pos
-    if major == 1:
-        return -1 - arg, pos
-    if major == 2:
-        return bytes(data[pos:pos + arg]), pos + arg
-    if major == 3:
-        return data[pos:pos + arg].decode("utf-8"), pos + arg
-    if major == 4:
-        items = []
-        for _ in range(arg):
-            item, pos = _cbor_decode(data, pos)
-            items.append(item)
-        return items, pos
-    if major == 5:
-        table = {}
-        for _ in range(arg):
-            key, pos = _cbor_decode(data, pos)
-            table[key], pos = _cbor_decode(data, pos)
-        return table, pos
-    if major == 7 and info in (20, 21, 22):
-        return (False, True, None)[info - 20], pos
-    raise ValueError(f"CBOR item {head:#x} not supported")
-
-
-def _cbor_head(major: int, arg: int) -> bytes:
-    if arg < 24:
-        return bytes([major << 5 | arg])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if arg < 1 << (8 * size):
-            return bytes([major << 5 | info]) + arg.to_bytes(size, "big")
-    raise ValueError("CBOR argument too large")
-
-
-def _cbor_encode(value: Any) -> bytes:
-    """CBOR as Pagefind writes it (shortest heads, definite lengths): `_cbor_decode` undone."""
-    if value is False or value is True or value is None:
-        return bytes([0xF4 + (False, True, None).index(value)])
-    if isinstance(value, int):
-        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
-    if isinstance(value, bytes):
-        return _cbor_head(2, len(value)) + value
-    if isinstance(value, str):
-        raw = value.encode("utf-8")
-        return _cbor_head(3, len(raw)) + raw
-    if isinstance(value, list):
-        return _cbor_head(4, len(value)) + b"".join(_cbor_encode(v) for v in value)
-    if isinstance(value, dict):
-        return _cbor_head(5, len(value)) + b"".join(_cbor_encode(k) + _cbor_encode(v) for k, v in value.items())
-    raise TypeError(f"no CBOR for {type(value).__name__}")
 
 
 def html_key(pages: list[tuple[str, bytes]], found: Binary) -> bytes:

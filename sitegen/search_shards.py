@@ -66,6 +66,89 @@ def activity_page(rel: str) -> bool:
     return shard_of(rel, 1) != SITE
 
 
+# ---- Pagefind's data files: gzip, a signature, then CBOR ---------------------------------
+
+def unpack(data: bytes) -> Any:
+    """The value of a Pagefind data file (gzip, the signature, CBOR)."""
+    raw = gzip.decompress(data)
+    if not raw.startswith(SIGNATURE):
+        raise ValueError("not a Pagefind data file")
+    value, end = cbor_decode(raw, len(SIGNATURE))
+    if end != len(raw):
+        raise ValueError("trailing bytes")
+    return value
+
+
+def pack(value: Any) -> bytes:
+    """`unpack` undone (compressed as Pagefind does, without a time stamp)."""
+    return gzip.compress(SIGNATURE + cbor_encode(value), compresslevel=9, mtime=0)
+
+
+def cbor_decode(data: bytes, pos: int) -> tuple[Any, int]:
+    """One CBOR item (the kinds Pagefind writes: integers, strings, arrays, maps, simple
+    values; definite lengths) at `pos`; the item and the position after it."""
+    head = data[pos]
+    major, info = head >> 5, head & 31
+    pos += 1
+    if info < 24:
+        arg = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        arg, pos = int.from_bytes(data[pos:pos + size], "big"), pos + size
+    else:
+        raise ValueError(f"CBOR item {head:#x} not supported")
+    if major == 0:
+        return arg, pos
+    if major == 1:
+        return -1 - arg, pos
+    if major == 2:
+        return bytes(data[pos:pos + arg]), pos + arg
+    if major == 3:
+        return data[pos:pos + arg].decode("utf-8"), pos + arg
+    if major == 4:
+        items = []
+        for _ in range(arg):
+            item, pos = cbor_decode(data, pos)
+            items.append(item)
+        return items, pos
+    if major == 5:
+        table = {}
+        for _ in range(arg):
+            key, pos = cbor_decode(data, pos)
+            table[key], pos = cbor_decode(data, pos)
+        return table, pos
+    if major == 7 and info in (20, 21, 22):
+        return (False, True, None)[info - 20], pos
+    raise ValueError(f"CBOR item {head:#x} not supported")
+
+
+def cbor_head(major: int, arg: int) -> bytes:
+    if arg < 24:
+        return bytes([major << 5 | arg])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if arg < 1 << (8 * size):
+            return bytes([major << 5 | info]) + arg.to_bytes(size, "big")
+    raise ValueError("CBOR argument too large")
+
+
+def cbor_encode(value: Any) -> bytes:
+    """CBOR as Pagefind writes it (shortest heads, definite lengths): `cbor_decode` undone."""
+    if value is False or value is True or value is None:
+        return bytes([0xF4 + (False, True, None).index(value)])
+    if isinstance(value, int):
+        return cbor_head(0, value) if value >= 0 else cbor_head(1, -1 - value)
+    if isinstance(value, bytes):
+        return cbor_head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return cbor_head(3, len(raw)) + raw
+    if isinstance(value, list):
+        return cbor_head(4, len(value)) + b"".join(cbor_encode(v) for v in value)
+    if isinstance(value, dict):
+        return cbor_head(5, len(value)) + b"".join(cbor_encode(k) + cbor_encode(v) for k, v in value.items())
+    raise TypeError(f"no CBOR for {type(value).__name__}")
+
+
 # ---- reading a group's index ------------------------------------------------------------
 
 @dataclass
@@ -200,12 +283,11 @@ def _chunk_words(data: bytes) -> dict[str, tuple[Postings | None, dict[str, Post
 
 def parse(files: dict[str, bytes]) -> Group:
     """A group's index from the files Pagefind wrote (path under its output folder -> bytes)."""
-    from .search import _unpack
     try:
         entry = json.loads(files["pagefind-entry.json"])
         parts: dict[str, Part] = {}
         for lang, about in entry["languages"].items():
-            meta = _unpack(files[f"pagefind.{about['hash']}.pf_meta"])
+            meta = unpack(files[f"pagefind.{about['hash']}.pf_meta"])
             version, pages, chunks, filters, sorts = meta[:5]
             if sorts or len(meta) != 6:
                 raise Unmergeable("sorted results (data-pagefind-sort)")
@@ -214,7 +296,7 @@ def parse(files: dict[str, bytes]) -> Group:
                 words.update(_chunk_words(files[f"index/{name}.pf_index"]))
             table: dict[str, dict[str, list[int]]] = {}
             for name, file in filters:
-                got = _unpack(files[f"filter/{file}.pf_filter"])
+                got = unpack(files[f"filter/{file}.pf_filter"])
                 table[name] = {str(value): list(at) for value, at in got[1]}
             parts[lang] = Part(version, about.get("wasm") or "unknown",
                                [(files[f"fragment/{h}.pf_fragment"], int(n)) for h, n in pages],
@@ -231,26 +313,17 @@ def parse(files: dict[str, bytes]) -> Group:
 
 # ---- writing the merged index -----------------------------------------------------------
 
-def _cbor_head(major: int, arg: int) -> bytes:
-    if arg < 24:
-        return bytes([major << 5 | arg])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if arg < 1 << (8 * size):
-            return bytes([major << 5 | info]) + arg.to_bytes(size, "big")
-    raise ValueError("CBOR argument too large")
-
-
 def _cbor_text(text: str) -> bytes:
     raw = text.encode("utf-8")
-    return _cbor_head(3, len(raw)) + raw
+    return cbor_head(3, len(raw)) + raw
 
 
 def _joined(segments: list[tuple[int, Postings]]) -> tuple[bytes, int]:
     """Postings of several groups (offset of the group's pages, postings) as one array."""
-    out = [_cbor_head(4, sum(p.count for _, p in segments))]
+    out = [cbor_head(4, sum(p.count for _, p in segments))]
     before = weight = 0
     for offset, p in segments:
-        out += [b"\x83", _cbor_head(0, p.first + offset - before), p.rest]
+        out += [b"\x83", cbor_head(0, p.first + offset - before), p.rest]
         before = p.last + offset
         weight += p.weight
     return b"".join(out), weight
@@ -296,11 +369,6 @@ def _bounds(chunks: list[list[tuple[str, bytes, int]]]) -> list[list[str]]:
     return bounds
 
 
-def _pack(value: Any) -> bytes:
-    from .search import _cbor_encode
-    return gzip.compress(SIGNATURE + _cbor_encode(value), compresslevel=9, mtime=0)
-
-
 def _merge_language(lang: str, parts: list[Part], files: dict[str, bytes], packed: dict[bytes, bytes],
                     fresh: dict[bytes, bytes]) -> dict[str, Any]:
     """Write one language's merged index into `files`; its entry in pagefind-entry.json.
@@ -326,7 +394,7 @@ def _merge_language(lang: str, parts: list[Part], files: dict[str, bytes], packe
     for word in sorted(own.keys() | spelled.keys()):
         body, weight = _joined(own.get(word, []))
         spellings = spelled.get(word, {})
-        tail = [_cbor_head(4, len(spellings))]
+        tail = [cbor_head(4, len(spellings))]
         for variant in sorted(spellings):
             joined, more = _joined(spellings[variant])
             tail += [b"\x82", _cbor_text(variant), joined]
@@ -335,7 +403,7 @@ def _merge_language(lang: str, parts: list[Part], files: dict[str, bytes], packe
     chunks = _chunks(words)
     names: dict[str, bytes] = {}
     index_files = []
-    raws = [SIGNATURE + b"\x81" + _cbor_head(4, len(chunk)) + b"".join(w[1] for w in chunk) for chunk in chunks]
+    raws = [SIGNATURE + b"\x81" + cbor_head(4, len(chunk)) + b"".join(w[1] for w in chunk) for chunk in chunks]
     digests = [hashlib.sha1(raw).digest() for raw in raws]
     new = [raw for raw, digest in zip(raws, digests) if digest not in packed]
     with ThreadPoolExecutor(max_workers=2) as pool:  # (zlib lets go of the interpreter's lock)
@@ -354,12 +422,12 @@ def _merge_language(lang: str, parts: list[Part], files: dict[str, bytes], packe
     taken: dict[str, bytes] = {}
     for filter_name in sorted(filters):
         table = [filter_name, [[value, filters[filter_name][value]] for value in sorted(filters[filter_name])]]
-        data = _pack(table)
+        data = pack(table)
         name = _name(taken, lang, data, 7)
         files[f"filter/{name}.pf_filter"] = data
         listed.append([filter_name, name])
     fields = sorted({f for part in parts for f in part.meta_fields})
-    meta = _pack([parts[0].version, pages, index_files, listed, [], fields])
+    meta = pack([parts[0].version, pages, index_files, listed, [], fields])
     meta_name = _name({}, lang, meta, 10)
     files[f"pagefind.{meta_name}.pf_meta"] = meta
     return {"hash": meta_name, "wasm": parts[0].wasm, "page_count": total}

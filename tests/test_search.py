@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from sitegen import search
+from sitegen import search, search_shards
 from sitegen.build import build
 from sitegen.i18n import words_for
 from sitegen.incremental import Builder
@@ -382,7 +382,7 @@ def _indexed_words(out: Path) -> set[str]:
     """Every word of the (one-language) index Pagefind wrote under out/pagefind/."""
     words: set[str] = set()
     for chunk in sorted((out / "pagefind" / "index").iterdir()):
-        words.update(entry[0] for entry in search._unpack(chunk.read_bytes())[0])
+        words.update(entry[0] for entry in search_shards.unpack(chunk.read_bytes())[0])
     return words
 
 

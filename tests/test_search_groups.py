@@ -38,13 +38,13 @@ def _absolute(files: dict[str, bytes]) -> dict[str, Any]:
     entry = json.loads(files["pagefind/pagefind-entry.json"])
     said: dict[str, Any] = {}
     for lang, about in entry["languages"].items():
-        meta = search._unpack(files[f"pagefind/pagefind.{about['hash']}.pf_meta"])
+        meta = search_shards.unpack(files[f"pagefind/pagefind.{about['hash']}.pf_meta"])
         fragments = [json.loads(gzip.decompress(files[f"pagefind/fragment/{h}.pf_fragment"])[12:])
                      for h, _ in meta[1]]
         urls = [f["url"] for f in fragments]
         words: dict[str, Any] = {}
         for _, _, name in meta[2]:
-            for word, postings, variants in search._unpack(files[f"pagefind/index/{name}.pf_index"])[0]:
+            for word, postings, variants in search_shards.unpack(files[f"pagefind/index/{name}.pf_index"])[0]:
                 assert word not in words
 
                 def pages(found: list[Any]) -> dict[str, Any]:
@@ -56,7 +56,7 @@ def _absolute(files: dict[str, bytes]) -> dict[str, Any]:
                 words[word] = (pages(postings), {v: pages(p) for v, p in variants})
         filters = {}
         for name, h in meta[3]:
-            table = search._unpack(files[f"pagefind/filter/{h}.pf_filter"])
+            table = search_shards.unpack(files[f"pagefind/filter/{h}.pf_filter"])
             filters[name] = {value: sorted(urls[i] for i in at) for value, at in table[1]}
         said[lang] = {"pages": {f["url"]: (n, f) for f, (_, n) in zip(fragments, meta[1])},
                       "words": words, "filters": filters, "count": about["page_count"]}
