@@ -12,9 +12,11 @@ PAGEFIND_BINARY_PATH names another one, as for Pagefind's own Python package. Wi
 binary the site is built without an index (a warning says why) and the search page says
 that search is unavailable; a binary that fails stops the build (`SearchFault`).
 
-`index(folder)` runs the binary over a built tree into a temporary folder and returns the
-files to publish, normalised: the same pages give the same bytes, and the interface
-bundles that pagefind.js never loads are left out. (Pagefind keeps filters in hash maps:
+`index(folder)` runs the binary over the pages of a built tree, in groups whose indexes
+are kept (a cache folder) and merged (search_shards.py), and returns the files to publish,
+normalised: the same pages give the same bytes, and the interface bundles that pagefind.js
+never loads are left out. When the groups cannot be merged it runs once over the whole
+tree, and then `stable_order` applies. (Pagefind keeps filters in hash maps:
 the order of the values in each filter file, of the filters in each language's meta file
 and of the languages in pagefind-entry.json varies from run to run, and with it the names
 of the files, which are digests of their bytes. `stable_order` sorts them and names the
