@@ -3,7 +3,8 @@
 Pagefind has no incremental mode: it reads every page on every run (about 7 s and 680 MB at
 10,000 activities). sitegen gives it the pages in groups instead (`shard_of`: the pages of
 each activity, in every language, in one of 1-64 groups chosen by a checksum of the
-activity's folder name; every other page in the group "site"), keeps what each group gave
+activity's folder name; each term's pages in one of 16; every other page in the group
+"site"), keeps what each group gave
 (`Part`s, parsed, under the key of its pages) and merges the groups into the one index the
 search page loads (`merge`), as Pagefind would have written it for all the pages at once:
 the same pages, words, word positions and weights, filters and page lengths, so the same
@@ -50,20 +51,27 @@ def groups_for(activity_pages: int) -> int:
     return count
 
 
+TERMS = ("tags", "partners", "types")  # the folders of the term pages
+TERM_GROUPS = 16
+
+
 def shard_of(rel: str, groups: int) -> str:
     """The group of the page at output path `rel`: an activity's page (activities/<name>/...,
-    or <language>/activities/<name>/...) goes with the other languages of that activity.
-    (Term pages in groups of their own were tried: the pages an edit changes were then
-    indexed in more runs, slower than in one: Pagefind runs on both cores already.)"""
+    or <language>/activities/<name>/...) goes with the other languages of that activity; a
+    term's pages (tags/<name>/..., its pagination included) in one of 16 groups of term
+    pages (most of the other pages' bytes: an edit changes the few terms of its record);
+    every other page in the group "site"."""
     parts = rel.split("/")
-    at = 0 if parts[0] == "activities" else 1 if len(parts) > 2 and parts[1] == "activities" else -1
-    if at < 0 or len(parts) < at + 3 or parts[at + 1] == "page":  # (activities/page/2/: the list's)
-        return SITE
-    return f"a{zlib.crc32(parts[at + 1].encode('utf-8', 'surrogateescape')) % groups:02d}"
+    for folder, prefix, count in (("activities", "a", groups), *((t, "t", TERM_GROUPS) for t in TERMS)):
+        at = 0 if parts[0] == folder else 1 if len(parts) > 2 and parts[1] == folder else -1
+        if at >= 0 and len(parts) >= at + 3 and parts[at + 1] != "page":  # (folder/page/2/: the list's)
+            name = f"{folder}/{parts[at + 1]}".encode("utf-8", "surrogateescape")
+            return f"{prefix}{zlib.crc32(name if prefix == 't' else name[len(folder) + 1:]) % count:02d}"
+    return SITE
 
 
 def activity_page(rel: str) -> bool:
-    return shard_of(rel, 1) != SITE
+    return shard_of(rel, 1).startswith("a")
 
 
 # ---- Pagefind's data files: gzip, a signature, then CBOR ---------------------------------
