@@ -107,13 +107,14 @@ HINT = ("the search page says search is unavailable; install 'pagefind[bin]' whe
 
 def index(site: Path, found: Binary | None = None,
           running: Callable[[subprocess.Popen[bytes]], None] | None = None, work: Path | None = None,
-          memo: Path | None = None, pages: dict[str, bytes] | None = None) -> Index:
+          memo: Path | None = None, pages: dict[str, bytes] | None = None, runs: int = 2) -> Index:
     """The Pagefind index of the HTML pages under `site`, as files under pagefind/.
 
     The pages are indexed in groups and the groups merged (search_shards.py); `memo`: a
     cache folder of the groups' indexes, so that only the groups whose pages changed are
     indexed again; `pages`: the HTML pages (path under `site` -> digest of the bytes), when
-    the caller knows them (else they are read). `running` is told each indexer process (so
+    the caller knows them (else they are read); `runs`: how many groups are indexed at a time.
+    `running` is told each indexer process (so
     that a caller that stops can end it); `work`: the folder to index in (made and removed
     here; default: a new temporary folder). Raises SearchFault when the binary fails."""
     found = found or binary()
@@ -125,7 +126,7 @@ def index(site: Path, found: Binary | None = None,
     try:
         listed = pages if pages is not None else _pages(site, out)
         try:
-            return Index(_grouped(found, site, listed, out, running, memo))
+            return Index(_grouped(found, site, listed, out, running, memo, runs))
         except Unmergeable:  # (another Pagefind's layout, or sorted results: one run over every page)
             _run(found.path, site, out / FOLDER, running)
             return Index(_collect(out / FOLDER))
@@ -151,8 +152,9 @@ def _pages(site: Path, skip: Path) -> dict[str, bytes]:
 
 
 def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
-             running: Callable[[subprocess.Popen[bytes]], None] | None, memo: Path | None) -> dict[str, bytes]:
-    """Index the groups of `pages` that changed since `memo` was written, two at a time,
+             running: Callable[[subprocess.Popen[bytes]], None] | None, memo: Path | None,
+             runs: int = 2) -> dict[str, bytes]:
+    """Index the groups of `pages` that changed since `memo` was written, `runs` at a time,
     and merge them with the others; the files to publish. Raises Unmergeable."""
     from . import cache
     count = groups_for(sum(1 for rel in pages if activity_page(rel)))
@@ -179,7 +181,7 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
     # (a group is indexed again when the pages it gives Pagefind changed, not its others)
     todo = [name for name in sorted(members) if name not in kept or kept[name].given != given[name]]
     todo.sort(key=lambda name: name != SITE)  # (the other pages first: they take the longest)
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=runs) as pool:
         made = dict(zip(todo, pool.map(
             lambda name: _group(found.path, site, chosen[name], work / name, running) if chosen[name] else Group({}, {}),
             todo)))
@@ -513,7 +515,8 @@ def stage(folder: Path, staged: Path, memo: Path | None = None) -> str:
     """The index of the pages under `folder`, written under `staged` (nothing when the site
     has no indexer); the warning to give ("" when none). For BackgroundIndex, in a process
     of its own; raises SearchFault."""
-    made = index(folder, work=_work(staged), memo=memo)
+    # (one group at a time: the preview's rebuilds share the machine with it)
+    made = index(folder, work=_work(staged), memo=memo, runs=1)
     for rel, data in made.files.items():
         path = staged / rel[len(FOLDER) + 1:]
         path.parent.mkdir(parents=True, exist_ok=True)
