@@ -236,6 +236,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     if texts_path is not None and not parallel:
         old_texts = cache.load_pickle(texts_path)
         renderer.memo.texts = RecordTexts(by_id, old_texts if isinstance(old_texts, dict) else {})
+        renderer.memo.records = renderer.records.by_id
     else:
         texts_path = None  # (workers make the pieces anew; none are kept)
     work = _Work(renderer, jobs, writer)

@@ -64,6 +64,7 @@ class RecordMemo:
                  remember: bool):
         self.env, self.area_title, self.countries = env, area_title, countries
         self.texts = RecordTexts(remember=remember)
+        self.records: dict[str, m.Activity] = {}  # the site's records by id (with keyed texts: build.py)
         self.items: dict[tuple[int, str], tuple[m.Activity, Markup]] = {}  # activity_item
         self.rows: dict[tuple[str, int, str, bool], tuple[m.Activity, Markup]] = {}  # round_row
         # area id -> (what its progress was computed from, the progress)
@@ -103,7 +104,9 @@ class RecordMemo:
         key = (kind, id(a), root, linked)
         hit = self.rows.get(key)
         if hit is None or hit[0] is not a:
-            if self.texts.keys:  # a cached build: from the last build while the page key holds
+            if self.texts.keys and self.records.get(a.id) is a:
+                # a cached build: from the last build while the page key holds (a record as it
+                # is now: a round also lists records from git, or with the status of its day)
                 row = Markup(self.texts.get(a, f"row {kind} {root} {linked:d}", self._row_text, kind, a, root, linked))
             else:
                 row = self.macros.round_row(kind, a, root, linked, self.area_title)
