@@ -43,7 +43,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .search_shards import SITE, Group, Unmergeable, activity_page, groups_for, merge, pack, parse, shard_of, unpack
+from .search_shards import (
+    SITE,
+    Group,
+    Unmergeable,
+    activity_page,
+    groups_for,
+    merge,
+    pack,
+    parse,
+    shard_of,
+    term_groups_for,
+    term_page,
+    unpack,
+)
 from .write import BuildFault, remove_tree, swap, temp_path
 
 FOLDER = "pagefind"  # the index's folder in the output
@@ -158,9 +171,10 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
     and merge them with the others; the files to publish. Raises Unmergeable."""
     from . import cache
     count = groups_for(sum(1 for rel in pages if activity_page(rel)))
+    terms = term_groups_for(sum(1 for rel in pages if term_page(rel)))
     members: dict[str, list[str]] = {}
     for rel in sorted(pages):
-        members.setdefault(shard_of(rel, count), []).append(rel)
+        members.setdefault(shard_of(rel, count, terms), []).append(rel)
     identity = found.identity()
     keys = {name: cache.digest(b"\0".join([cache.stamp().encode(), identity] + [
         part for rel in rels for part in (rel.encode("utf-8", "surrogateescape"), pages[rel])]))

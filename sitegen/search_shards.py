@@ -3,7 +3,7 @@
 Pagefind has no incremental mode: it reads every page on every run (about 7 s and 680 MB at
 10,000 activities). sitegen gives it the pages in groups instead (`shard_of`: the pages of
 each activity, in every language, in one of 1-64 groups chosen by a checksum of the
-activity's folder name; each term's pages in one of 16; every other page in the group
+activity's folder name; each term's pages in one of 1-16; every other page in the group
 "site"), keeps what each group gave
 (`Part`s, parsed, under the key of its pages) and merges the groups into the one index the
 search page loads (`merge`), as Pagefind would have written it for all the pages at once:
@@ -52,17 +52,25 @@ def groups_for(activity_pages: int) -> int:
 
 
 TERMS = ("tags", "partners", "types")  # the folders of the term pages
-TERM_GROUPS = 16
 
 
-def shard_of(rel: str, groups: int) -> str:
+def term_groups_for(term_pages: int) -> int:
+    """How many groups the term pages go into: about 32 pages each, at most 16 (a power of
+    two, as groups_for; a small site has one: each run costs a little)."""
+    count = 1
+    while count < 16 and term_pages >= count * 2 * 32:
+        count *= 2
+    return count
+
+
+def shard_of(rel: str, groups: int, term_groups: int = 1) -> str:
     """The group of the page at output path `rel`: an activity's page (activities/<name>/...,
     or <language>/activities/<name>/...) goes with the other languages of that activity; a
-    term's pages (tags/<name>/..., its pagination included) in one of 16 groups of term
-    pages (most of the other pages' bytes: an edit changes the few terms of its record);
-    every other page in the group "site"."""
+    term's pages (tags/<name>/..., its pagination included) in one of `term_groups` groups
+    of term pages (most of the other pages' bytes: an edit changes the few terms of its
+    record); every other page in the group "site"."""
     parts = rel.split("/")
-    for folder, prefix, count in (("activities", "a", groups), *((t, "t", TERM_GROUPS) for t in TERMS)):
+    for folder, prefix, count in (("activities", "a", groups), *((t, "t", term_groups) for t in TERMS)):
         at = 0 if parts[0] == folder else 1 if len(parts) > 2 and parts[1] == folder else -1
         if at >= 0 and len(parts) >= at + 3 and parts[at + 1] != "page":  # (folder/page/2/: the list's)
             name = f"{folder}/{parts[at + 1]}".encode("utf-8", "surrogateescape")
@@ -71,7 +79,11 @@ def shard_of(rel: str, groups: int) -> str:
 
 
 def activity_page(rel: str) -> bool:
-    return shard_of(rel, 1).startswith("a")
+    return shard_of(rel, 1) == "a00"
+
+
+def term_page(rel: str) -> bool:
+    return shard_of(rel, 1) == "t00"
 
 
 # ---- Pagefind's data files: gzip, a signature, then CBOR ---------------------------------

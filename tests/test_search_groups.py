@@ -82,12 +82,12 @@ def test_the_merged_index_says_what_one_run_over_every_page_says(tmp_path: Path,
     out = tmp_path / "out"
     build(site, out, use_cache=False)
     monkeypatch.setattr(search, "groups_for", lambda n: 4)  # (a site this small is one group)
+    monkeypatch.setattr(search, "term_groups_for", lambda n: 4)  # (and so are its term pages)
     grouped = search.index(out, work=tmp_path / "work")
     assert not (tmp_path / "work").exists()
-    members = {search_shards.shard_of(str(p.relative_to(out)).replace(os.sep, "/"), 4)
+    members = {search_shards.shard_of(str(p.relative_to(out)).replace(os.sep, "/"), 4, 4)
                for p in out.rglob("*.html")}
-    assert {"a00", "a01", "a02", "a03", "site"} < members  # (and groups of term pages)
-    assert len([m for m in members if m.startswith("t")]) > 4
+    assert members == {"a00", "a01", "a02", "a03", "t00", "t01", "t02", "t03", "site"}
     whole = _one_run(out, tmp_path / "whole")
     merged, single = _absolute(grouped.files), _absolute(whole)
     assert sorted(merged) == sorted(single) == ["en", "fr"]
@@ -112,11 +112,12 @@ def test_a_build_after_an_edit_indexes_only_the_groups_that_changed(tmp_path: Pa
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
     monkeypatch.setattr(search, "groups_for", lambda n: 4)
+    monkeypatch.setattr(search, "term_groups_for", lambda n: 4)
     site = tmp_path / "site"
     write_corpus(200, site)
     build(site)
     first = log.read_text(encoding="utf-8").splitlines()
-    marked = {search_shards.shard_of(str(p.relative_to(site / "output")).replace(os.sep, "/"), 4)
+    marked = {search_shards.shard_of(str(p.relative_to(site / "output")).replace(os.sep, "/"), 4, 4)
               for p in (site / "output").rglob("*.html") if b"data-pagefind-body" in p.read_bytes()}
     assert len(first) == len(marked) > 5  # four groups of activities, the other pages, term pages
     record = sorted((site / "content/activities").rglob("*.md"))[7]
