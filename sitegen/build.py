@@ -791,9 +791,10 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
     # The new tree is written in `work` beside the output (as write.py does), but starting
     # from the spare: the output before last, kept in the cache folder after the last swap.
     work = temp_path(out_abs)
-    keep = spare is not None and cache_dir is not None and _same_device(cache_dir, out_abs.parent)
+    if cache_dir is None or not _same_device(cache_dir, out_abs.parent):
+        spare = None  # (no renames between devices: no spare tree)
     try:
-        known, known_keys, live_tree = _start_tree(work, out_abs, spare if keep else None, trees,
+        known, known_keys, live_tree = _start_tree(work, out_abs, spare, trees,
                                                    trees_path, live if described else {})
         # (sitegen writes no symlinks: one would send writes, or the published site, elsewhere)
         folders: list[str] = []
@@ -821,12 +822,12 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
         had_output = out_abs.exists()
         swap(work, out_abs)
     except BaseException:
-        _discard(work, spare if keep else None)
+        _discard(work, spare)
         raise
     # The old output (now at `work`) becomes the spare; failing that (e.g. a read-only old
     # output, which cannot be moved to another folder), or without a spare, it is removed:
     # the build succeeded.
-    spare_ino = _keep(work, spare) if keep and spare is not None and had_output else None
+    spare_ino = _keep(work, spare) if spare is not None and had_output else None
     if spare_ino is None and had_output:
         remove_tree(work)
     pages = sum(1 for p in files if p.endswith(".html"))

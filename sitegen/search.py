@@ -177,9 +177,13 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
     for rel in sorted(pages):
         members.setdefault(SITE if small else shard_of(rel, count, terms), []).append(rel)
     identity = found.identity()
-    keys = {name: cache.digest(b"\0".join([cache.stamp().encode(), identity] + [
-        part for rel in rels for part in (rel.encode("utf-8", "surrogateescape"), pages[rel])]))
-        for name, rels in members.items()}
+
+    def key(head: bytes, rels: list[str]) -> bytes:
+        """A digest of sitegen, the indexer, `head` and these pages (paths and bytes)."""
+        return cache.digest(b"\0".join([cache.stamp().encode(), identity, head, *(
+            part for rel in rels for part in (rel.encode("utf-8", "surrogateescape"), pages[rel]))]))
+
+    keys = {name: key(b"", rels) for name, rels in members.items()}
     # (the memo: a folder of one file per group, written when the group changed)
     kept = {name: got for name in [*members, PACKED]
             if isinstance(got := cache.load_pickle(memo / f"{name}.pickle") if memo else None, Kept)}
@@ -190,9 +194,7 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
     marked.update((name, _marked(site, members[name])) for name in stale)
     body = any(marked.values())
     chosen = {name: marked[name] if body else members[name] for name in members}
-    given = {name: cache.digest(b"\0".join([cache.stamp().encode(), identity, b"%d" % body, *(
-        part for rel in chosen[name] for part in (rel.encode("utf-8", "surrogateescape"), pages[rel]))]))
-        for name in members}
+    given = {name: key(b"%d" % body, chosen[name]) for name in members}
     # (a group is indexed again when the pages it gives Pagefind changed, not its others)
     todo = [name for name in sorted(members) if name not in kept or kept[name].given != given[name]]
     todo.sort(key=lambda name: name != SITE)  # (the other pages first: they take the longest)
