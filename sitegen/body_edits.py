@@ -21,8 +21,9 @@ from .assembly import ActivityMemo, Assembler
 from .content import Document, read_document
 from .errors import Problem, Problems
 from .gitinfo import GitInfo
+from .page_list import BODY_KINDS
 from .render import Job, Renderer, TemplateError
-from .selection import BODY_KINDS, Pairs
+from .selection import Pairs
 from .source_files import SourceFiles
 
 Rendered = dict[str, list[tuple[str, bytes]]]  # job path -> its files (path, bytes)

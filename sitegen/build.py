@@ -6,9 +6,7 @@ one's result.
 
 from __future__ import annotations
 
-import dataclasses
 import gc
-import hashlib
 import os
 import shutil
 import stat
@@ -23,6 +21,7 @@ from . import __version__, cache, search
 from .content import fs_key
 from .errors import ContentError, Problem, Problems
 from .gitinfo import History
+from .keys import Keys
 from .loader import load_site
 from .write import (
     _MARKER_TEXT,
@@ -163,20 +162,21 @@ def _render_jobs(w: _Work, indices: list[int]) -> list[tuple[int, Any]]:
 def _render_all(site: m.Site, site_dir: Path, workers: int,
                 tick: Callable[[int, int], None] | None, writer: TreeWriter | None,
                 keys: dict[str, bytes] | None = None, sources: dict[str, bytes] | None = None,
-                live: Tree | None = None, texts_path: Path | None = None
+                live: Tree | None = None, cache_dir: Path | None = None
                 ) -> tuple[dict[str, Any], dict[str, bytes], int]:
     """Render every job; returns output path -> bytes (or manifest entry), in job order, the
     page keys of the activity pages and how many of those were kept as they were.
 
     With a writer (the cached build), compiled templates come from cache.template_cache(),
-    and an activity page whose key (see _page_key) is the one `keys` records for the writer's
-    folder, and whose file there is intact, is not rendered again: its entry is kept. Nor is
-    one whose key is the one `live` (the live output, when the writer's folder is an older
-    tree) records: its file there is hard-linked instead.
+    and an output whose key (keys.py) is the one `keys` records for the writer's folder, and
+    whose files there are intact, is not rendered again: its entries are kept. Nor is one
+    whose key is the one `live` (the live output, when the writer's folder is an older
+    tree) records: its files there are hard-linked instead.
     `sources` maps source files to the digests of their bytes. Workers are forked only when
-    there are enough pages to render. Without workers, each activity's piece of the
-    site-wide data files is taken from `texts_path` when its page key is unchanged, and the
-    pieces are saved there for the next build (record_memo.RecordTexts)."""
+    there are enough pages to render. The records' fields keys are kept in `cache_dir` for
+    the next build (keys.Keys); without workers, so is each activity's piece of the
+    site-wide data files, taken from there when its page key is unchanged
+    (record_memo.RecordTexts)."""
     from .record_memo import RecordTexts
     from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
@@ -188,15 +188,16 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     by_id: dict[str, bytes] = {}
     todo = list(range(len(jobs)))
     keyed: list[int] = []  # the pages other than activity pages that have a key
+    fields_path = cache_dir / "fields.pickle" if cache_dir is not None else None
+    page_keys: Keys | None = None
     if writer is not None:  # (decided here: a worker computing keys would copy every record)
-        shared = _page_globals(site, site_dir)
+        known = cache.load_pickle(fields_path) if fields_path is not None else None
+        page_keys = Keys(site, site_dir, renderer, sources or {}, known if isinstance(known, dict) else {})
+        by_id = page_keys.pages
         todo = []
         for i, job in enumerate(jobs):
             if job.kind == "activity":
-                key = new_keys[job.path] = _page_key(shared + job.lang.encode(), renderer.records.by_id[job.key],
-                                                     sources or {})
-                if not job.lang:
-                    by_id[job.key] = key
+                key = new_keys[job.path] = page_keys.page(job)
                 entry = writer.intact(job.path) if keys and keys.get(job.path) == key else None
                 if entry is None and live is not None and live.keys.get(job.path) == key:
                     entry = writer.adopt(job.path, live)
@@ -204,12 +205,11 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
                     results[i] = [(job.path, entry)]
                     continue
             todo.append(i)
-        token = _Tokens(site, renderer, by_id)
         for i in list(todo):
             job = jobs[i]
-            if job.kind == "activity" or "activities" in job.deps:
+            if job.kind == "activity":
                 continue
-            job_key = token.key(shared, job)
+            job_key = page_keys.key(job)
             if job_key is None:
                 continue
             keyed.append(i)
@@ -233,6 +233,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     heavy = [i for i in todo if jobs[i].kind == "activity"]
     parallel = workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and bool(heavy)
     old_texts: Any = None
+    texts_path = cache_dir / "texts.pickle" if cache_dir is not None else None
     if texts_path is not None and not parallel:
         old_texts = cache.load_pickle(texts_path)
         renderer.memo.texts = RecordTexts(by_id, old_texts if isinstance(old_texts, dict) else {})
@@ -281,71 +282,14 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         raise ContentError([clash])
     if texts_path is not None and renderer.memo.texts.used != old_texts:
         cache.save_pickle(texts_path, renderer.memo.texts.used)
+    if fields_path is not None and page_keys is not None and page_keys.used != page_keys.known:
+        cache.save_pickle(fields_path, page_keys.used)
     files = {path: data for outputs in results for path, data in outputs}
     return files, new_keys, kept
 
 
 # (in the keys of a tree: after a page's path, the files its job writes, one per line)
 _OUTPUTS = "\0outputs"
-
-
-class _Tokens:
-    """The keys of the pages that show some records (their `Job.deps`): the part every page
-    shares, and for each dep the page keys of the records it names. An activity page key
-    names its record and every site-wide fact (see _page_key), so a list, area, indicator or
-    country page is rendered again when one of its records, the order of all records or a
-    site-wide fact changed. (With templates of the site's own, every record is part of every
-    key: see _page_globals.)"""
-
-    def __init__(self, site: m.Site, renderer: Renderer, page_keys: dict[str, bytes]):
-        self.site, self.renderer, self.page_keys = site, renderer, page_keys
-        self.done: dict[str, bytes | None] = {}
-        self._contributors: dict[str, list[m.Activity]] | None = None
-
-    def key(self, shared: bytes, job: Job) -> bytes | None:
-        parts = [shared, f"{job.kind}\0{job.path}\0{job.key}".encode("utf-8", "surrogateescape")]
-        for dep in sorted(job.deps):
-            value = self.done.get(dep)
-            if dep not in self.done:
-                value = self.done[dep] = self._digest(dep)
-            if value is None:
-                return None
-            parts += [dep.encode("utf-8", "surrogateescape"), value]
-        return cache.digest(b"\0".join(parts))
-
-    def _records(self, acts: list[m.Activity] | tuple[m.Activity, ...]) -> bytes:
-        return cache.digest(b"".join(self.page_keys[a.id] for a in acts))
-
-    def _digest(self, dep: str) -> bytes | None:
-        kind, _, name = dep.partition(":")
-        r = self.renderer
-        if kind == "activity":
-            return self.page_keys.get(name)
-        if kind == "area":
-            return self._records(r.by_area.get(name, [])) + self._records(self._contributing().get(name, []))
-        if kind == "country":
-            return self._records(r.by_country.get(name, []))
-        if kind in ("tag", "partner", "type"):  # (taxonomy.py: the records naming the term)
-            term = r.page_list.term_of.get((kind, name))
-            return self._records(term.activities) if term is not None else b""
-        if kind == "order":  # how many records, in which order, the countries they name, the term pages
-            terms = [(t.kind, t.slug, r.page_list.term_pages(t)) for found in r.page_list.terms.values() for t in found]
-            return cache.digest(repr(([(a.start, a.id) for a in self.site.activities], sorted(r.by_country),
-                                      terms)).encode("utf-8", "surrogateescape"))
-        if kind in ("plan", "page"):
-            return b""  # the part every page shares holds them
-        return None  # a dep this function does not know: the page is rendered
-
-    def _contributing(self) -> dict[str, list[m.Activity]]:
-        """Area id -> the records contributing to one of its indicators."""
-        if self._contributors is None:
-            area_of = {i.id: i.area for i in self.site.plan.indicators}
-            found: dict[str, list[m.Activity]] = {}
-            for a in self.site.activities:
-                for k in {area_of[k] for k, _ in a.contributes if k in area_of}:
-                    found.setdefault(k, []).append(a)
-            self._contributors = found
-        return self._contributors
 
 
 def _kept(writer: TreeWriter, path: str, key: bytes, keys: dict[str, bytes], live: Tree | None
@@ -394,42 +338,6 @@ def collision(jobs: list[Job], job_outputs: dict[str, tuple[str, ...]]) -> Probl
                                f"'{first.key}' and {job.kind} '{job.key}'")
             owner[key] = job
     return None
-
-
-def _page_key(shared: bytes, act: m.Activity, sources: dict[str, bytes]) -> bytes:
-    """An activity page's key: the part every page shares, and its record, named by its
-    source file's path and digest, its translations' digests, and its id. (validate.activity makes a record from its
-    file's bytes alone, given the plan and settings, which the shared part holds: naming
-    it so costs no walk over the record.)"""
-    digest = sources.get(act.loc.path)
-    texts = [sources.get(t.loc.path) for t in act.translations]  # (its translations' files too)
-    if digest is None or None in texts:
-        return cache.digest(shared + repr(act).encode())
-    name = f"{act.loc.path}\0{act.id}\0".encode("utf-8", "surrogateescape")
-    return cache.digest(shared + name + digest + b"".join(t for t in texts if t is not None))
-
-
-def _page_globals(site: m.Site, site_dir: Path) -> bytes:
-    """The part of an activity page's key that every activity page shares.
-
-    The theme's activity page shows its record and site-wide facts only (config, plan, report
-    date, git dates, pages and reports in the menu), so a page's key is this digest plus the
-    record (see _page_key). Templates of the site's own could show anything, other records
-    included: with any (but a footer that names only site-wide facts, see render.deps_hold),
-    every record is part of every key (each page is then rendered on any change).
-    """
-    from .render import deps_hold
-    h = hashlib.blake2b(digest_size=16)
-    h.update(repr((cache.stamp(), dataclasses.replace(site, activities=()))).encode())
-    for rel in site.template_files:
-        h.update(rel.encode())
-        try:
-            h.update((site_dir / rel).read_bytes())
-        except OSError:
-            h.update(b"unreadable")
-    if not deps_hold(site, site_dir):
-        h.update(repr(site.activities).encode())
-    return h.digest()
 
 
 def render_site(site: m.Site, site_dir: Path, workers: int = 1,
@@ -800,8 +708,7 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
         folders: list[str] = []
         before = _walk_files(work, drop_symlinks=True, folders=folders)
         files, page_keys, kept = _render_all(
-            site, site_dir, workers, tick, TreeWriter(work, known), known_keys, store.digests, live_tree,
-            cache_dir / "texts.pickle" if cache_dir else None)
+            site, site_dir, workers, tick, TreeWriter(work, known), known_keys, store.digests, live_tree, cache_dir)
         copies = static_copies(site, site_dir, files)
         writer = TreeWriter(work, known)
         manifest = dict(files)

@@ -5,7 +5,7 @@ Three files, each written atomically (temp file + rename):
 * `cache.pickle`: parsed content files (keyed by path, kind and a hash of the bytes).
   Only entries used by the last build are kept.
 * `trees.pickle`: for each output folder, what the last build wrote there (a digest, size
-  and mtime per file, and the key of each activity page: see build._page_globals) and the
+  and mtime per file, and the key of each activity page: see keys.page_globals) and the
   fingerprint of its inputs, so that a build whose inputs did not change (and whose output
   was not touched) finishes without rendering, and one that did renders only the activity
   pages whose key changed.

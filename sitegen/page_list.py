@@ -37,6 +37,11 @@ class Job:
     lang: str = ""  # a language of the site other than its first: the page is under /<lang>/
 
 
+# The kinds of output that show activities' Markdown bodies (besides each activity's page):
+# an edit of a body renders these again, not the lists, areas, rounds and data files that
+# show the record (keys.py, selection.select).
+BODY_KINDS = frozenset({"feed", "iati"})
+
 # the data files that do not show every field of every record
 _DEPS = {"sitemap": frozenset({"order", "plan"}), "robots": frozenset({"plan"})}
 

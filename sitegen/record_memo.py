@@ -23,7 +23,7 @@ from .progress import AreaProgress, area_progress, same_basis
 
 class RecordTexts:
     """Each activity's piece of the site-wide data files (activities JSON and CSV, the
-    list's filter index), kept from one build to the next by the activity's page key (build._page_key: its
+    list's filter index), kept from one build to the next by the activity's page key (keys.page_key: its
     record and every site-wide fact its page shows, area titles and base URL included). A
     piece whose key is in `old` is taken from there; `used` holds the pieces of this build,
     which the build saves for the next one. Without keys (the default), every piece is made,

@@ -15,10 +15,9 @@ from pathlib import Path
 
 from . import model as m
 from . import taxonomy
+from .page_list import BODY_KINDS
 from .render import Job, deps_hold
 
-# Page kinds of the default theme that show an activity's Markdown body.
-BODY_KINDS = frozenset({"feed", "iati"})
 # Site fields whose change re-renders everything.
 GLOBAL_FIELDS = ("config", "plan", "plans", "messages", "measurements", "area_texts", "pages", "reports",
                  "report_date", "report_date_source", "last_changed", "template_files", "history")

@@ -514,7 +514,9 @@ def test_data_file_pieces_are_reused_while_their_page_key_holds(tmp_path: Path) 
         if path is None:
             for record in records:
                 text = record.read_text(encoding="utf-8")
-                record.write_text(text.replace("\n## Follow-up", "\n## Follow-up again", 1), encoding="utf-8")
+                # (a field: a body edit alone keeps activities.json, whose key is the records'
+                # fields, as the probed build wrote it)
+                record.write_text(text.replace('title: "', 'title: "Again ', 1), encoding="utf-8")
         else:
             text = path.read_text(encoding="utf-8")
             assert before in text
@@ -526,3 +528,36 @@ def test_data_file_pieces_are_reused_while_their_page_key_holds(tmp_path: Path) 
         if expect:
             for name in expect[1]:
                 assert expect[0] in (out / "data" / name).read_text(encoding="utf-8"), (step, name)
+
+
+def test_a_body_edit_renders_the_record_s_page_and_the_feed_only(tmp_path: Path) -> None:
+    """Lists, areas, rounds and data files show a record's fields, not its Markdown body: a
+    cached build after a body edit renders that record's page (and the outputs that show
+    bodies: the feed), keeps every other page, and equals an uncached build; a field edit
+    still renders the pages that show the field."""
+    site = write_corpus(30, tmp_path / "site")
+    out = tmp_path / "out"
+    first = build(site, out, workers=1)
+    record = sorted((site / "content/activities").rglob("*.md"))[4]
+    original = record.read_text(encoding="utf-8")
+    parts = split_front_matter(original)
+    assert isinstance(parts, tuple)
+    body = parts[1]
+    areas = (out / "areas/index.html").stat().st_ino
+    record.write_text(original.replace(body, "Fresh opening words of this report.\n\n" + body, 1), encoding="utf-8")
+    edited = build(site, out, workers=1)
+    assert edited.rendered == 1  # its page; feed.xml is not a page
+    assert (out / "areas/index.html").stat().st_ino == areas  # kept: linked from the last output
+    ref = tmp_path / "ref"
+    build(site, ref, workers=1, use_cache=False)
+    assert_same(out, ref, "a body edit")
+    assert b"Fresh opening words" in (out / "feed.xml").read_bytes()
+
+    record.write_text(original.replace('title: "', 'title: "Renamed ', 1), encoding="utf-8")
+    renamed = build(site, out, workers=1)
+    assert renamed.rendered > 1
+    ref2 = tmp_path / "ref2"
+    build(site, ref2, workers=1, use_cache=False)
+    assert_same(out, ref2, "a title edit after a body edit")
+    assert b"Renamed " in (out / "activities/index.html").read_bytes()
+    assert first.pages == renamed.pages
