@@ -126,7 +126,7 @@ def _bomb() -> float:
 def _measurements(rows: int) -> Callable[[], float]:
     """`sitegen check` on a small site with a measurements CSV of `rows` rows, under the 20 MB
     file limit (the issue's 19 MB table: short ids, one row per indicator and day); the check
-    must stop at the row limit (validate.MAX_MEASUREMENTS), not at the file size."""
+    must stop at the row limit (validate_measurements.MAX_MEASUREMENTS), not at the file size."""
     def work() -> float:
         sys.path.insert(0, str(REPO / "tests"))
         from tests.sitekit import make_site

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import loader, validate
+from . import loader, validate, validate_measurements, validate_plan, validate_site, validate_texts
 from . import model as m
 from .content import Document
 from .errors import Problem, Problems
@@ -75,7 +75,7 @@ class Assembler:
 
     def _translated(self, records: list[Any], found: dict[str, tuple[m.Translation, ...]],
                     config: m.SiteConfig, what: str, problems: Problems) -> list[Any]:
-        """validate.translate, one record at a time, again only for a record, translations
+        """validate_texts.translate, one record at a time, again only for a record, translations
         or site config that changed (the memo keeps the objects: 10,000 records each lacking
         a translation cost 10,000 warnings a rebuild)."""
         memo = self.tr_memo.setdefault(what, {})
@@ -86,7 +86,7 @@ class Assembler:
             hit = memo.get(id(rec))
             if hit is None or hit[0] is not rec or hit[1] is not texts or hit[2] is not config:
                 sub = Problems()
-                hit = (rec, texts, config, validate.translate([rec], found, config, what, sub)[0], sub.items)
+                hit = (rec, texts, config, validate_texts.translate([rec], found, config, what, sub)[0], sub.items)
             fresh[id(rec)] = hit
             out.append(hit[3])
             problems.extend(hit[4])
@@ -100,34 +100,34 @@ class Assembler:
             by_kind.setdefault(doc.source.kind, []).append(doc)
         site_doc = next(iter(by_kind.get("site", [])), None)
         plan_doc = next(iter(by_kind.get("plan", [])), None)
-        config = self._memoised("site", (site_doc,), lambda p: validate.site_config(site_doc, p), problems)
+        config = self._memoised("site", (site_doc,), lambda p: validate_site.site_config(site_doc, p), problems)
         self._memoised("site-files", (config, *static),
-                       lambda p: validate.site_files(site_doc, config, static, p), problems)
-        plan = self._memoised("plan", (plan_doc,), lambda p: validate.plan(plan_doc, p), problems)
-        self._memoised("iati", (config, plan), lambda p: validate.iati_areas(config, plan, p), problems)
+                       lambda p: validate_site.site_files(site_doc, config, static, p), problems)
+        plan = self._memoised("plan", (plan_doc,), lambda p: validate_plan.plan(plan_doc, p), problems)
+        self._memoised("iati", (config, plan), lambda p: validate_site.iati_areas(config, plan, p), problems)
         act_docs = by_kind.get("activity", []) + by_kind.get("activity-list", [])
         acts = self._activities(act_docs, plan, problems)
         kinds = {k: tuple(by_kind.get(k, [])) for k in ("measurements", "area", "page", "report")}
         meas = self._memoised("measurements", (plan,) + kinds["measurements"],
-                              lambda p: validate.measurements(list(kinds["measurements"]), plan, p), problems)
+                              lambda p: validate_measurements.measurements(list(kinds["measurements"]), plan, p), problems)
         texts = self._memoised("area", (plan,) + kinds["area"],
-                               lambda p: validate.area_texts(list(kinds["area"]), plan, p), problems)
+                               lambda p: validate_texts.area_texts(list(kinds["area"]), plan, p), problems)
         pages = self._memoised("page", kinds["page"],
-                               lambda p: validate.pages(list(kinds["page"]), p), problems)
+                               lambda p: validate_texts.pages(list(kinds["page"]), p), problems)
         reports = self._memoised("report", kinds["report"],
-                                 lambda p: validate.reports(list(kinds["report"]), p), problems)
+                                 lambda p: validate_texts.reports(list(kinds["report"]), p), problems)
         tr_docs = by_kind.get("translation", [])
         found = self._memoised("translation", (config, *tr_docs),
-                               lambda p: validate.translations(tr_docs, config, p), problems)
+                               lambda p: validate_texts.translations(tr_docs, config, p), problems)
         acts = self._translated(acts, found, config, "this activity", problems)
         texts = self._translated(list(texts), found, config, "this area's narrative", problems)
         pages = self._translated(list(pages), found, config, "this page", problems)
         plan_docs = tuple(by_kind.get("plan-translation", []))
         plans = self._memoised("plan-translation", (config, plan, *plan_docs),
-                               lambda p: validate.plan_translations(list(plan_docs), plan, config, p), problems)
+                               lambda p: validate_texts.plan_translations(list(plan_docs), plan, config, p), problems)
         po_docs = tuple(by_kind.get("catalogue", []))
         messages = self._memoised("catalogue", (config, *po_docs),
-                                  lambda p: validate.catalogues(list(po_docs), config, p), problems)
+                                  lambda p: validate_texts.catalogues(list(po_docs), config, p), problems)
         if plan is None or problems.errors:
             return None
         acts, pages, drafts = loader.published(config, list(acts), list(pages))

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 ASSETS = ("plotly-basic.min.js", "site.css", "site.js", "search.js", "filter.js")
 
 # The environment variables that turn a site.yaml setting on for one run (`--drafts`,
-# `build --file-links`; validate.site_config reads them): part of the cache's input fingerprint.
+# `build --file-links`; validate_site.site_config reads them): part of the cache's input fingerprint.
 RUN_SETTINGS = ("SITEGEN_DRAFTS", "SITEGEN_FILE_LINKS")
 
 

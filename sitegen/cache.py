@@ -284,9 +284,9 @@ def _plan(site_dir: Path, todo: list[tuple[Source, tuple[str, str, bytes] | None
         doc = read_document(site_dir, source, found, raw)
         if doc is None or found.items:
             return None, b""
-        from . import validate
+        from . import validate_plan
         checked = Problems()
-        plan = validate.plan(doc, checked)
+        plan = validate_plan.plan(doc, checked)
         return (plan, key[2]) if plan is not None and not checked.items else (None, b"")
     return None, b""
 

@@ -177,7 +177,7 @@ def _static_policy(site_dir: Path, found: list[Source], statics: list[Source],
 
 
 def _allow_raw_html(site_dir: Path, found: list[Source]) -> bool:
-    """Whether site.yaml sets `allow_raw_html: true` (validate.site_config reports a bad value;
+    """Whether site.yaml sets `allow_raw_html: true` (validate_site.site_config reports a bad value;
     discovery needs the setting before the configuration is validated)."""
     site = next((s for s in found if s.kind == "site"), None)
     if site is None:

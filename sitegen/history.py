@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import model as m
-from . import validate
+from . import validate, validate_plan
 from .content import Document, Source, _kind, is_junk, read_document, translated
 from .errors import Problem, Problems
 from .gitinfo import GitInfo, _commit_day, _git, _text
@@ -353,7 +353,7 @@ class Reader:
         """The plan of a blob (None when it has errors: assemble says which)."""
         if blob not in self._plans:
             found = Problems()
-            plan = validate.plan(doc, found)
+            plan = validate_plan.plan(doc, found)
             self._plans[blob] = None if found.errors else plan
         return self._plans[blob]
 

@@ -223,7 +223,7 @@ class Words:
 @functools.lru_cache(maxsize=16)
 def words_for(language: str, messages: tuple[tuple[Any, Any], ...] = ()) -> Words:
     """The words of `language`: its catalogue in sitegen/locales/ with the site's own
-    `messages` over it (see validate.catalogues), else English messages with English
+    `messages` over it (see validate_texts.catalogues), else English messages with English
     numbers and dates (no mix of languages on one page). One object per language and
     messages, so that compiled templates, which hold it, can be kept while they stay."""
     if not messages:

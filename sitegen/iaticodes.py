@@ -1,5 +1,5 @@
 """The IATI 2.03 codes that site.yaml's `iati:` settings may give, for their validation
-(validate.site_config) and the export (iati.py).
+(validate_site.site_config) and the export (iati.py).
 
 The embedded codelists of the 2.03 standard (OrganisationType, OrganisationRole) are fixed
 with the version; the Sector codelist (OECD DAC CRS 5-digit purpose codes, vocabulary 1) is

@@ -5,7 +5,7 @@ record texts a page shows in another language than its own.
 The first language's renderer makes the root of the site; each other language's pages are
 rendered by a renderer of its own (`Languages.renderer`) over the same records, with that
 language's words, plan (content/plan.<code>.yaml) and record texts (`<name>.<code>.md`,
-validate.translations), and its pages under /<code>/.
+validate_texts.translations), and its pages under /<code>/.
 """
 
 from __future__ import annotations

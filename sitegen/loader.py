@@ -35,24 +35,24 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
     files already validated (see validate.activities), by path."""
     # (imported here: a build forks its parsing workers before importing these)
     from . import model as m
-    from . import validate
+    from . import validate, validate_measurements, validate_plan, validate_site, validate_texts
     by_kind: dict[str, list[Document]] = {}
     for doc in docs:
         by_kind.setdefault(doc.source.kind, []).append(doc)
     site_doc = next(iter(by_kind.get("site", [])), None)
-    config = validate.site_config(site_doc, problems)
-    validate.site_files(site_doc, config, static_files, problems)
-    plan = validate.plan(next(iter(by_kind.get("plan", [])), None), problems)
-    validate.iati_areas(config, plan, problems)
+    config = validate_site.site_config(site_doc, problems)
+    validate_site.site_files(site_doc, config, static_files, problems)
+    plan = validate_plan.plan(next(iter(by_kind.get("plan", [])), None), problems)
+    validate_site.iati_areas(config, plan, problems)
     acts = validate.activities(by_kind.get("activity", []) + by_kind.get("activity-list", []),
                                plan, problems, (validated or {}).values())
-    meas = validate.measurements(by_kind.get("measurements", []), plan, problems)
-    texts = validate.area_texts(by_kind.get("area", []), plan, problems)
-    pages = validate.pages(by_kind.get("page", []), problems)
-    reports = validate.reports(by_kind.get("report", []), problems)
+    meas = validate_measurements.measurements(by_kind.get("measurements", []), plan, problems)
+    texts = validate_texts.area_texts(by_kind.get("area", []), plan, problems)
+    pages = validate_texts.pages(by_kind.get("page", []), problems)
+    reports = validate_texts.reports(by_kind.get("report", []), problems)
     acts, texts, pages = translate(by_kind.get("translation", []), config, acts, texts, pages, problems)
-    plans = validate.plan_translations(by_kind.get("plan-translation", []), plan, config, problems)
-    messages = validate.catalogues(by_kind.get("catalogue", []), config, problems)
+    plans = validate_texts.plan_translations(by_kind.get("plan-translation", []), plan, config, problems)
+    messages = validate_texts.catalogues(by_kind.get("catalogue", []), config, problems)
     if plan is None or problems.errors:
         return None
     acts, pages, drafts = published(config, acts, pages)
@@ -78,13 +78,13 @@ def published(config: m.SiteConfig, acts: list[m.Activity], pages: list[m.Page]
 
 def translate(docs: list[Document], config: m.SiteConfig, acts: list[m.Activity], texts: list[m.AreaText],
               pages: list[m.Page], problems: Problems) -> tuple[list[m.Activity], list[m.AreaText], list[m.Page]]:
-    """The records with their translations (validate.translations), and the warnings for
+    """The records with their translations (validate_texts.translations), and the warnings for
     those that lack one."""
-    from . import validate
-    found = validate.translations(docs, config, problems)
-    return (validate.translate(acts, found, config, "this activity", problems),
-            validate.translate(texts, found, config, "this area's narrative", problems),
-            validate.translate(pages, found, config, "this page", problems))
+    from . import validate_texts
+    found = validate_texts.translations(docs, config, problems)
+    return (validate_texts.translate(acts, found, config, "this activity", problems),
+            validate_texts.translate(texts, found, config, "this area's narrative", problems),
+            validate_texts.translate(pages, found, config, "this page", problems))
 
 
 def _warn_unused(plan: m.Plan, acts: list[m.Activity], meas: list[m.Measurement],

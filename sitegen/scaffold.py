@@ -15,7 +15,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__, validate
+from . import __version__, validate, validate_plan
 from . import model as m
 from .content import Source, read_document
 from .errors import Problems, UsageError, format_problems
@@ -73,7 +73,7 @@ def _load_plan(site_dir: Path) -> m.Plan | None:
     doc = None
     if (site_dir / "content" / "plan.yaml").is_file():
         doc = read_document(site_dir, Source("content/plan.yaml", "plan"), problems)
-    plan = validate.plan(doc, problems)
+    plan = validate_plan.plan(doc, problems)
     if plan is None or problems.errors:
         sys.stderr.write(format_problems(problems.sorted(), "text") + "\n")
         return None

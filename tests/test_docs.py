@@ -2,7 +2,7 @@
 documented, everything the docs document is accepted, and every link leads somewhere.
 
 The lists come from the code itself (the argparse parser of sitegen/cli.py; the keys given to
-`Fields.unknown_keys` in sitegen/validate.py), so a new option or key fails here until the
+`Fields.unknown_keys` in sitegen/validate*.py), so a new option or key fails here until the
 docs name it, and a key the docs name but the code refuses fails too.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import validate
+from sitegen import validate, validate_measurements, validate_plan, validate_site, validate_texts
 from sitegen.cli import parser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ COMMANDS = DOCS / "commands.md"
 RECORDS = DOCS / "records.md"
 
 # The key tables of docs/records.md (each after a `<!-- keys: NAME -->` line) and where
-# sitegen/validate.py lists the keys of that record: the function, and the Fields object on
+# sitegen/validate*.py list the keys of that record: the function, and the Fields object on
 # which it calls unknown_keys(). `where` is checked against validate.WHERE_KEYS.
 TABLES = {
     "site": ("site_config", "f"),
@@ -49,6 +49,10 @@ TABLES = {
     "iati-organisation": ("_iati_org", "o"),
     "colors": ("_colors", "cf"),
 }
+
+
+# validate.py and the modules that validate the other kinds of record
+VALIDATORS = (validate, validate_site, validate_plan, validate_measurements, validate_texts)
 
 
 def text(path: Path) -> str:
@@ -145,7 +149,8 @@ def _keys(node: ast.expr, where: str) -> set[str]:
     if isinstance(node, (ast.Set, ast.Tuple, ast.List)):
         return {ast.literal_eval(e) for e in node.elts}
     if isinstance(node, ast.Name):
-        return set(getattr(validate, node.id))
+        module = next(mod for mod in VALIDATORS if hasattr(mod, node.id))
+        return set(getattr(module, node.id))
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
         return _keys(node.left, where) - _keys(node.right, where)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
@@ -156,10 +161,9 @@ def _keys(node: ast.expr, where: str) -> set[str]:
 
 
 def accepted_keys() -> dict[tuple[str, str], set[str]]:
-    """(function, Fields object) -> the keys validate.py accepts there."""
-    tree = ast.parse(text(ROOT / "sitegen" / "validate.py"))
+    """(function, Fields object) -> the keys validate.py and its sibling modules accept there."""
     found: dict[tuple[str, str], set[str]] = {}
-    for fn in tree.body:
+    for fn in (fn for mod in VALIDATORS for fn in ast.parse(text(Path(mod.__file__ or ""))).body):
         if not isinstance(fn, ast.FunctionDef):
             continue
         for node in ast.walk(fn):
