@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import gc
 import os
-import shutil
-import stat
 import sys
 import time
 from collections.abc import Callable
@@ -23,6 +21,19 @@ from .errors import ContentError, Problem, Problems
 from .gitinfo import History
 from .keys import Keys
 from .loader import load_site
+from .trees import (
+    OUTPUTS,
+    Tree,
+    TreeWriter,
+    discard,
+    intact_tree,
+    keep_spare,
+    kept_outputs,
+    prune,
+    same_device,
+    start_tree,
+    walk_files,
+)
 from .write import (
     _MARKER_TEXT,
     MARKER,
@@ -32,8 +43,6 @@ from .write import (
     check_untracked,
     output_lock,
     remove_tree,
-    safe_join,
-    stale_temps,
     swap,
     temp_path,
 )
@@ -214,7 +223,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
                 continue
             keyed.append(i)
             new_keys[job.path] = job_key
-            kept_files = _kept(writer, job.path, job_key, keys or {}, live)
+            kept_files = kept_outputs(writer, job.path, job_key, keys or {}, live)
             if kept_files is not None:
                 results[i] = kept_files
                 todo.remove(i)
@@ -276,7 +285,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             _, template, line, message = outputs
             raise ContentError([Problem(_template_path(template, site_dir), line, 1, "error", message)])
     for i in keyed:  # what each keyed page writes (its page and its charts' CSV files)
-        new_keys[jobs[i].path + _OUTPUTS] = "\n".join(p for p, _ in results[i]).encode("utf-8")
+        new_keys[jobs[i].path + OUTPUTS] = "\n".join(p for p, _ in results[i]).encode("utf-8")
     clash = collision(jobs, {job.path: tuple(p for p, _ in outputs) for job, outputs in zip(jobs, results)})
     if clash:
         raise ContentError([clash])
@@ -286,29 +295,6 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         cache.save_pickle(fields_path, page_keys.used)
     files = {path: data for outputs in results for path, data in outputs}
     return files, new_keys, kept
-
-
-# (in the keys of a tree: after a page's path, the files its job writes, one per line)
-_OUTPUTS = "\0outputs"
-
-
-def _kept(writer: TreeWriter, path: str, key: bytes, keys: dict[str, bytes], live: Tree | None
-          ) -> list[tuple[str, Entry]] | None:
-    """The files of a keyed page (or of the search index: SEARCH_KEY) the writer's folder (or
-    the live output) still holds as the build that recorded the same key wrote them; None
-    when one is missing or changed."""
-    for known, adopt in ((keys, False), (live.keys if live is not None else {}, True)):
-        if known.get(path) != key or path + _OUTPUTS not in known:
-            continue
-        out = []
-        for rel in known[path + _OUTPUTS].decode("utf-8").split("\n"):
-            entry = writer.adopt(rel, live) if adopt and live is not None else writer.intact(rel)
-            if entry is None:
-                break
-            out.append((rel, entry))
-        else:
-            return out
-    return None
 
 
 def _crash_problem(renderer: Renderer, job: Job) -> Problem:
@@ -411,218 +397,6 @@ def _sources_of(site: m.Site) -> dict[str, str]:
     return out
 
 
-# -- writing: update the spare tree in place, then swap it in ------------------------------
-Entry = tuple[bytes, int, int]  # digest, size, mtime_ns of a written file
-
-
-@dataclass(frozen=True)
-class Tree:
-    """An output tree a build wrote: its folder, manifest and activity page keys."""
-
-    root: str
-    files: dict[str, Entry]
-    keys: dict[str, bytes]
-
-
-class TreeWriter:
-    """Writes outputs into a folder that may hold an older build: unchanged files stay.
-
-    A file is kept only when the manifest of that folder says it has the same digest, its
-    size and mtime still match and its bytes still are what the manifest says (read back:
-    bit rot or an edit that kept size and mtime must not survive); otherwise it is unlinked
-    (never truncated: it may be a hard link) and written anew.
-    """
-
-    def __init__(self, root: Path, known: dict[str, Entry]):
-        self.root = root
-        self.base = str(root) + "/"
-        self.known = known
-        self.made: set[str] = set()
-
-    def put(self, rel: str, data: bytes) -> Entry:
-        d = cache.digest(data)
-        if not rel or rel[0] == "/" or "\\" in rel or "\x00" in rel or ".." in rel.split("/"):
-            safe_join(self.root, rel)  # raises the usual error
-        path = self.base + rel
-        old = self.known.get(rel)
-        if old is not None and old[0] == d and _read_if(path, old) == data:
-            return old
-        self._parent(rel)
-        try:  # O_EXCL: never write through an existing file (it may be a hard link)
-            fd = os.open(path, _CREATE, 0o666)
-        except (FileExistsError, IsADirectoryError):
-            self._clear(Path(path))
-            fd = os.open(path, _CREATE, 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            st = os.fstat(fd)
-        finally:
-            os.close(fd)
-        return (d, st.st_size, st.st_mtime_ns)
-
-    def adopt(self, rel: str, tree: Tree) -> Entry | None:
-        """Make `rel` a hard link to the same file of `tree` (the live output) if that file is
-        still as its manifest says, bytes included; its manifest entry, or None. (Nothing is
-        ever written through a file, so two trees may share it.)"""
-        entry = tree.files.get(rel)
-        if entry is None:
-            return None
-        src = os.path.join(tree.root, rel)
-        data = _read_if(src, entry)
-        if data is None or cache.digest(data) != entry[0]:
-            return None
-        self._parent(rel)
-        self._clear(Path(self.base + rel))
-        os.link(src, self.base + rel, follow_symlinks=False)
-        return entry
-
-    def intact(self, rel: str) -> Entry | None:
-        """The manifest entry of `rel` if its file is still as the manifest says, bytes included."""
-        old = self.known.get(rel)
-        if old is None:
-            return None
-        data = _read_if(self.base + rel, old)
-        return old if data is not None and cache.digest(data) == old[0] else None
-
-    def _parent(self, rel: str) -> None:
-        """Make the folder of `rel` (once per folder and writer)."""
-        parent = rel.rpartition("/")[0]
-        if parent not in self.made:
-            self._folder(Path(self.base + rel).parent)
-            self.made.add(parent)
-
-    def _folder(self, parent: Path) -> None:
-        try:
-            parent.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            probe = parent
-            while probe != self.root and not probe.is_dir():
-                if probe.exists() or probe.is_symlink():
-                    probe.unlink()
-                    break
-                probe = probe.parent
-            parent.mkdir(parents=True, exist_ok=True)
-
-    @staticmethod
-    def _clear(path: Path) -> None:
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
-        except (IsADirectoryError, PermissionError):
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
-            else:
-                raise
-
-
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
-_READ = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
-
-
-def _read_if(path: str, entry: Entry) -> bytes | None:
-    """The bytes of the regular file at `path` if its size and mtime are the manifest entry's
-    (None otherwise, or when it cannot be read)."""
-    try:
-        fd = os.open(path, _READ)
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size != entry[1] or st.st_mtime_ns != entry[2]:
-            return None
-        parts, left = [], entry[1] + 1  # one more byte: a file that grew is not the same
-        while left > 0:
-            part = os.read(fd, left)
-            if not part:
-                break
-            parts.append(part)
-            left -= len(part)
-        return b"".join(parts) if len(parts) != 1 else parts[0]
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
-def _walk_files(root: Path, drop_symlinks: bool = False,
-                folders: list[str] | None = None) -> dict[str, os.stat_result]:
-    """Every file below root (but the top-level marker), by relative path; with
-    `drop_symlinks`, symlinks found on the way are removed instead; `folders` collects the
-    folders walked."""
-    found: dict[str, os.stat_result] = {}
-    stack = [("", str(root))]
-    while stack:
-        prefix, folder = stack.pop()
-        with os.scandir(folder) as it:
-            for entry in it:
-                rel = prefix + entry.name
-                if rel == MARKER:
-                    continue
-                if drop_symlinks and entry.is_symlink():
-                    os.unlink(entry.path)
-                elif entry.is_dir(follow_symlinks=False):
-                    stack.append((rel + "/", entry.path))
-                    if folders is not None:
-                        folders.append(rel)
-                else:
-                    found[rel] = entry.stat(follow_symlinks=False)
-    return found
-
-
-def _prune(root: Path, stale: list[str], folders: list[str] | None = None,
-           keep: dict[str, Any] | None = None) -> None:
-    """Remove files of an older build that this build does not write, and emptied folders
-    (and `folders` that hold none of the files in `keep`)."""
-    emptied: set[Path] = set()
-    for rel in stale:
-        path = root / rel
-        try:
-            path.unlink()
-        except OSError:
-            continue
-        emptied.update(p for p in path.parents if p != root and root in p.parents)
-    if folders:
-        needed = {rel.rpartition("/")[0] for rel in keep or {}}
-        for rel in list(needed):
-            while rel and rel.rpartition("/")[0] not in needed:
-                rel = rel.rpartition("/")[0]
-                needed.add(rel)
-        emptied.update(root / rel for rel in folders if rel not in needed)
-    for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
-        try:
-            folder.rmdir()
-        except OSError:
-            pass
-
-
-def _intact(out: Path, tree: dict[str, Any] | None) -> bool:
-    """True when the output folder is exactly what the recorded build wrote: the same files
-    (dot entries and links count), sizes and mtimes. (Bytes are not read here: a build with
-    nothing to do stays quick; any build that writes reads back every file it reuses.)"""
-    if not tree or not (out / MARKER).is_file():
-        return False
-    try:
-        if os.stat(out).st_ino != tree["ino"]:
-            return False
-        found = _walk_files(out)
-    except OSError:
-        return False
-    files = tree["files"]
-    if found.keys() != files.keys():
-        return False
-    return all(st.st_size == files[rel][1] and st.st_mtime_ns == files[rel][2] for rel, st in found.items())
-
-
-def _same_device(a: Path, b: Path) -> bool:
-    try:
-        return os.stat(a).st_dev == os.stat(b).st_dev
-    except OSError:
-        return False
-
-
 def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
           tick: Callable[[int, int], None] | None = None, workers: int | None = None,
           use_cache: bool = True) -> BuildResult:
@@ -671,7 +445,7 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
     store = cache.Store(site_dir, enabled=cache_dir is not None)
 
     def unchanged(fingerprint: bytes) -> bool:
-        return trees.get("fingerprint") == fingerprint and _intact(out_abs, trees.get("out"))
+        return trees.get("fingerprint") == fingerprint and intact_tree(out_abs, trees.get("out"))
 
     problems = Problems()
     try:
@@ -699,14 +473,14 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
     # The new tree is written in `work` beside the output (as write.py does), but starting
     # from the spare: the output before last, kept in the cache folder after the last swap.
     work = temp_path(out_abs)
-    if cache_dir is None or not _same_device(cache_dir, out_abs.parent):
+    if cache_dir is None or not same_device(cache_dir, out_abs.parent):
         spare = None  # (no renames between devices: no spare tree)
     try:
-        known, known_keys, live_tree = _start_tree(work, out_abs, spare, trees,
+        known, known_keys, live_tree = start_tree(work, out_abs, spare, trees,
                                                    trees_path, live if described else {})
         # (sitegen writes no symlinks: one would send writes, or the published site, elsewhere)
         folders: list[str] = []
-        before = _walk_files(work, drop_symlinks=True, folders=folders)
+        before = walk_files(work, drop_symlinks=True, folders=folders)
         files, page_keys, kept = _render_all(
             site, site_dir, workers, tick, TreeWriter(work, known), known_keys, store.digests, live_tree, cache_dir)
         copies = static_copies(site, site_dir, files)
@@ -717,11 +491,11 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
         stale = [rel for rel in before if rel not in manifest]
         index_of = search.FOLDER + "/"
         # the pages first (the indexer reads every page left), then the index
-        _prune(work, [rel for rel in stale if not rel.startswith(index_of)], folders, manifest)
+        prune(work, [rel for rel in stale if not rel.startswith(index_of)], folders, manifest)
         indexed, missing = _index_tree(work, manifest, writer, page_keys, known_keys, live_tree, indexer,
                                        cache_dir / f"search-{tag}" if cache_dir else None,
                                        temp_path(out_abs, "search-"))
-        _prune(work, [rel for rel in stale if rel.startswith(index_of) and rel not in manifest], folders, manifest)
+        prune(work, [rel for rel in stale if rel.startswith(index_of) and rel not in manifest], folders, manifest)
         (work / MARKER).unlink(missing_ok=True)
         (work / MARKER).write_bytes(_MARKER_TEXT)
         old_files = live["files"] if described else None
@@ -729,12 +503,12 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
         had_output = out_abs.exists()
         swap(work, out_abs)
     except BaseException:
-        _discard(work, spare)
+        discard(work, spare)
         raise
     # The old output (now at `work`) becomes the spare; failing that (e.g. a read-only old
     # output, which cannot be moved to another folder), or without a spare, it is removed:
     # the build succeeded.
-    spare_ino = _keep(work, spare) if spare is not None and had_output else None
+    spare_ino = keep_spare(work, spare) if spare is not None and had_output else None
     if spare_ino is None and had_output:
         remove_tree(work)
     pages = sum(1 for p in files if p.endswith(".html"))
@@ -771,13 +545,13 @@ def _index_tree(work: Path, manifest: dict[str, Any], writer: TreeWriter, page_k
         return 0, found.missing
     pages = {rel: e[0] for rel, e in manifest.items() if rel.endswith(".html")}
     key = search.html_key(list(pages.items()), found)
-    entries = _kept(writer, SEARCH_KEY, key, known_keys, live)
+    entries = kept_outputs(writer, SEARCH_KEY, key, known_keys, live)
     if entries is None:
         made = search.index(work, found, work=temp, memo=memo, pages=pages)
         entries = [(rel, writer.put(rel, data)) for rel, data in made.files.items()]
     manifest.update(entries)
     page_keys[SEARCH_KEY] = key
-    page_keys[SEARCH_KEY + _OUTPUTS] = "\n".join(rel for rel, _ in entries).encode("utf-8")
+    page_keys[SEARCH_KEY + OUTPUTS] = "\n".join(rel for rel, _ in entries).encode("utf-8")
     return len(entries), ""
 
 
@@ -787,94 +561,6 @@ def _with_search(items: list[Problem], missing: str) -> tuple[Problem, ...]:
         return tuple(items)
     warning = Problem("(search)", 0, 0, "warning", f"no search index: {missing}", search.HINT)
     return tuple(sorted({*items, warning}))
-
-
-def _start_tree(work: Path, out_abs: Path, spare: Path | None, trees: dict[str, Any], trees_path: Path | None,
-                live: dict[str, Any]) -> tuple[dict[str, Entry], dict[str, bytes], Tree | None]:
-    """Make `work`, starting from the spare (the output before last, when it is the one the
-    signed manifest describes), else hard links to the live output's files, else a killed
-    build's tree, else nothing. Returns the manifest and page keys of what `work` holds, and
-    the live output (`live`: its manifest, when it is still that tree) when pages may be
-    linked from it. Other temporary folders of killed builds are removed. `spare` is None
-    when the cache is on another device than the output (no renames between them)."""
-    known: dict[str, Entry] = {}
-    known_keys: dict[str, bytes] = {}
-    stale = stale_temps(out_abs)
-    reuse: Path | None = None
-    if spare is not None:
-        old = trees.get("spare")
-        trees["spare"] = None  # the spare is about to change: forget it until we succeed
-        if trees_path is not None:
-            cache.save_pickle(trees_path, trees)
-        try:
-            st = os.lstat(spare)
-        except OSError:
-            st = None
-        if st is not None and stat.S_ISDIR(st.st_mode) and old and st.st_ino == old["ino"]:
-            known, known_keys, reuse = old["files"], old.get("keys", {}), spare
-        elif st is not None:
-            # Not the spare our signed manifest describes (e.g. committed with the content):
-            # it could hold symlinks that lead writes elsewhere, so it is never reused.
-            remove_tree(spare)
-        if reuse is None and not live and stale:
-            reuse = stale[-1]  # a killed build's tree: reusable, contents unknown
-    for path in stale:
-        if path != reuse:
-            remove_tree(path)
-    if reuse is not None and reuse != work:
-        os.rename(reuse, work)
-    if reuse is not None and reuse == spare:
-        live_tree = Tree(str(out_abs), live["files"], live.get("keys", {})) if live else None
-        return known, known_keys, live_tree  # pages rendered by the last build are linked
-    if reuse is None and spare is not None and live:
-        # No spare yet (the first build after a cold one): start from hard links to the
-        # live output's files. Nothing is written through them (TreeWriter replaces a
-        # file, never rewrites it), so the live output stays as it is.
-        _link_files(out_abs, work, live["files"])
-        return live["files"], live.get("keys", {}), None
-    if reuse is None:
-        work.mkdir()
-    return known, known_keys, None
-
-
-def _discard(work: Path, spare: Path | None) -> None:
-    """After a failed build: keep `work` as the spare (reusable next time, with an unknown
-    manifest) when possible, else remove it; never leave it beside the output."""
-    if not os.path.lexists(work):
-        return
-    if spare is not None and not os.path.lexists(spare):
-        try:
-            os.rename(work, spare)
-            return
-        except OSError:
-            pass
-    remove_tree(work)
-
-
-def _keep(work: Path, spare: Path) -> int | None:
-    """Move the old output from `work` to the spare; its inode, or None when it had to be
-    removed instead."""
-    try:
-        os.rename(work, spare)
-        return os.stat(spare).st_ino
-    except OSError:
-        remove_tree(work)
-        return None
-
-
-def _link_files(src: Path, dst: Path, files: dict[str, Entry]) -> None:
-    """dst/rel as a hard link to src/rel for each rel (missing or odd files are skipped)."""
-    made: set[str] = set()
-    os.mkdir(dst)
-    for rel in files:
-        parent = rel.rpartition("/")[0]
-        if parent not in made:
-            os.makedirs(os.path.join(dst, parent), exist_ok=True)
-            made.add(parent)
-        try:
-            os.link(os.path.join(src, rel), os.path.join(dst, rel), follow_symlinks=False)
-        except OSError:
-            pass
 
 
 def default_workers() -> int:
