@@ -289,8 +289,10 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     clash = collision(jobs, {job.path: tuple(p for p, _ in outputs) for job, outputs in zip(jobs, results)})
     if clash:
         raise ContentError([clash])
-    if texts_path is not None and renderer.memo.texts.used != old_texts:
-        cache.save_pickle(texts_path, renderer.memo.texts.used)
+    if texts_path is not None:
+        pieces = renderer.memo.texts.kept()
+        if pieces != old_texts:
+            cache.save_pickle(texts_path, pieces)
     if fields_path is not None and page_keys is not None and page_keys.used != page_keys.known:
         cache.save_pickle(fields_path, page_keys.used)
     files = {path: data for outputs in results for path, data in outputs}

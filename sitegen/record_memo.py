@@ -23,14 +23,15 @@ from .progress import AreaProgress, area_progress, same_basis
 
 class RecordTexts:
     """Each activity's piece of the site-wide data files (activities JSON and CSV, the
-    list's filter index), kept from one build to the next by the activity's page key (keys.page_key: its
-    record and every site-wide fact its page shows, area titles and base URL included). A
-    piece whose key is in `old` is taken from there; `used` holds the pieces of this build,
-    which the build saves for the next one. Without keys (the default), every piece is made,
-    or, with `remember` (the preview server), taken from the memo of pieces made for the same
-    record object: a preview rebuild keeps unchanged records as the same objects, and the
-    renderer of the next rebuild takes the memo over (RecordMemo.take_over) when the
-    site-wide facts the pieces show are the same."""
+    list's filter index), kept from one build to the next by the activity's page key
+    (keys.page_key: its record and every site-wide fact its page shows, area titles and base
+    URL included). A piece whose key is in `old` is taken from there; `used` holds the
+    pieces of this build, which the build saves for the next one with the pieces of `old`
+    still current (`kept`). Without keys (the default), every piece is made, or, with
+    `remember` (the preview server), taken from the memo of pieces made for the same record
+    object: a preview rebuild keeps unchanged records as the same objects, and the renderer
+    of the next rebuild takes the memo over (RecordMemo.take_over) when the site-wide facts
+    the pieces show are the same."""
 
     def __init__(self, keys: dict[str, bytes] | None = None, old: dict[tuple[bytes, str], str] | None = None,
                  remember: bool = False):
@@ -38,6 +39,15 @@ class RecordTexts:
         self.old = old or {}
         self.used: dict[tuple[bytes, str], str] = {}
         self.memo: dict[tuple[int, str], tuple[m.Activity, str]] | None = {} if remember else None
+
+    def kept(self) -> dict[tuple[bytes, str], str]:
+        """The pieces to keep for the next build: those of this build, and the last build's
+        pieces of records whose page key still holds (the outputs that show them were kept,
+        not rendered: their pieces are still current)."""
+        current = set(self.keys.values())
+        kept = {k: v for k, v in self.old.items() if k[0] in current}
+        kept.update(self.used)
+        return kept
 
     def get(self, act: m.Activity, kind: str, make: Callable[..., str], *args: Any) -> str:
         key = self.keys.get(act.id) if self.keys else None

@@ -500,6 +500,18 @@ def test_data_file_pieces_are_reused_while_their_page_key_holds(tmp_path: Path) 
     build(site, out, workers=1)
     listed = (out / "data/activities.json").read_text(encoding="utf-8")
     assert listed.count('"title": "PROBE ') == 29 and '"title": "Edited ' in listed
+    # A body edit keeps activities.json (its key is the records' fields) and renders no piece;
+    # the pieces still current stay in the cache for the next build that needs them.
+    body_edited = records[3].read_text(encoding="utf-8")
+    records[3].write_text(body_edited + "\nOne more line.\n", encoding="utf-8")
+    assert build(site, out, workers=1).rendered == 1
+    field_edited = records[5].read_text(encoding="utf-8")
+    records[5].write_text(field_edited.replace('title: "', 'title: "Field ', 1), encoding="utf-8")
+    build(site, out, workers=1)
+    listed = (out / "data/activities.json").read_text(encoding="utf-8")
+    assert listed.count('"title": "PROBE ') == 27 and '"title": "Field ' in listed
+    records[3].write_text(body_edited, encoding="utf-8")
+    records[5].write_text(field_edited, encoding="utf-8")
 
     # Each change below gives the pieces it touches anew: the output equals an uncached build.
     plan, config = site / "content/plan.yaml", site / "site.yaml"
