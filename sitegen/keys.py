@@ -30,6 +30,9 @@ from .page_list import BODY_KINDS
 if TYPE_CHECKING:
     from .render import Job, Renderer
 
+# the deps of a term's pages after the first ("tag-page:<slug>/<n>") -> the term's kind
+PAGE_DEPS = {f"{kind}-page": kind for kind in ("tag", "partner", "type")}
+
 # (a dep of the outputs of BODY_KINDS in place of "activities": every field of every record,
 # bodies included)
 _BODIES = "\0bodies"
@@ -145,6 +148,17 @@ class Keys:
         if kind in ("tag", "partner", "type"):  # (taxonomy.py: the records naming the term)
             term = r.page_list.term_of.get((kind, name))
             return self._records(term.activities) if term is not None else b""
+        if kind in PAGE_DEPS:  # a term's page n: the records it lists, and what every page says
+            slug, _, n = name.rpartition("/")
+            term = r.page_list.term_of.get((PAGE_DEPS[kind], slug))
+            if term is None or not n.isdigit():
+                return None
+            per = self.site.config.activities_per_page
+            acts = term.activities
+            said = (term.name, term.names, len(acts), r.page_list.term_pages(term),
+                    min(a.start for a in acts), max(a.last_day for a in acts))
+            return cache.digest(repr(said).encode("utf-8", "surrogateescape")) + \
+                self._records(acts[(int(n) - 1) * per:int(n) * per])
         if kind == "order":  # how many records, in which order, the countries they name, the term pages
             terms = [(t.kind, t.slug, r.page_list.term_pages(t)) for found in r.page_list.terms.values() for t in found]
             return cache.digest(repr(([(a.start, a.id) for a in self.site.activities], sorted(r.by_country),

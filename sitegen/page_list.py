@@ -30,7 +30,9 @@ class Job:
     # What the page shows of the activities: "activities" (any field of any of them),
     # "activity:<id>" (that record), "area:<id>" (the records of that area, or contributing
     # to its indicators), "country:<code>" (the records involving that country), "tag:<slug>",
-    # "partner:<slug>" and "type:<slug>" (the records naming that term: taxonomy.py), "order"
+    # "partner:<slug>" and "type:<slug>" (the records naming that term: taxonomy.py),
+    # "tag-page:<slug>/<n>" and friends (the records a term's page n lists, how many the term
+    # has and their first and last days: selection.select takes it as "tag:<slug>"), "order"
     # (the number of records and their order, and which country and term pages there are);
     # "plan" and "page:<slug>": no record.
     deps: frozenset[str] = frozenset({"activities"})
@@ -112,10 +114,11 @@ class PageList:
             found = self.terms[kind]
             out.append(Job(f"{folder}/index.html", folder, deps=frozenset(f"{kind}:{t.slug}" for t in found) | {"plan"}))
             for t in found:
-                dep = frozenset({f"{kind}:{t.slug}"})
-                out.append(Job(f"{folder}/{t.slug}/index.html", kind, t.slug, dep))
-                out += [Job(f"{folder}/{t.slug}/page/{n}/index.html", kind, f"{t.slug}/{n}", dep)
-                        for n in range(2, self.term_pages(t) + 1)]
+                # (its first page counts every record of the term in a chart; each other page
+                # lists its slice of the records and says how many there are, from when to when)
+                out.append(Job(f"{folder}/{t.slug}/index.html", kind, t.slug, frozenset({f"{kind}:{t.slug}"})))
+                out += [Job(f"{folder}/{t.slug}/page/{n}/index.html", kind, f"{t.slug}/{n}",
+                            frozenset({f"{kind}-page:{t.slug}/{n}"})) for n in range(2, self.term_pages(t) + 1)]
         if site.reports:
             out.append(Job("reports/index.html", "reports"))
         out += [Job(f"reports/{r.id}/index.html", "report", r.id) for r in site.reports]

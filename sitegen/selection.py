@@ -85,10 +85,19 @@ def select(change: Change | None, site: m.Site, jobs: list[Job], known: dict[str
     out = []
     for job in jobs:
         previous = known.get(job.path)
-        if ((previous is not job and previous != job) or job.deps & wanted
+        if ((previous is not job and previous != job) or meets(job, wanted)
                 or (change.body_only and job.kind in BODY_KINDS)):
             out.append(job)
     return Selection(out, False, pairs)
+
+
+def meets(job: Job, wanted: set[str]) -> bool:
+    """Whether a change that meets the deps `wanted` renders `job` again. A term's pages
+    after the first ("tag-page:<slug>/<n>", see Job) are rendered again with the term's
+    records ("tag:<slug>"): the preview does not work out which page lists a record."""
+    if job.deps & wanted:
+        return True
+    return job.kind in taxonomy.FOLDERS and f"{job.kind}:{job.key.partition('/')[0]}" in wanted
 
 
 # Page kinds whose pages exist whenever the same records (by id) and the same plan do: an
@@ -111,7 +120,7 @@ def viewed_ahead(change: Change | None, site: m.Site, known: dict[str, Job], pag
     out = []
     for path, url in sorted(_opened(pages).items()):
         job = known.get(path)
-        if job is not None and job.kind in STABLE_KINDS and (job.deps & wanted or path in stale):
+        if job is not None and job.kind in STABLE_KINDS and (meets(job, wanted) or path in stale):
             out.append((job, url))
     return out
 

@@ -573,3 +573,45 @@ def test_a_body_edit_renders_the_record_s_page_and_the_feed_only(tmp_path: Path)
     assert_same(out, ref2, "a title edit after a body edit")
     assert b"Renamed " in (out / "activities/index.html").read_bytes()
     assert first.pages == renamed.pages
+
+
+def test_a_status_edit_renders_the_term_page_that_lists_the_record(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A term's pages after the first show the records they list and the term's count and
+    dates: a status edit renders the term's first page (its chart counts every status) and
+    the page that lists the record, and keeps the term's other pages."""
+    import re
+
+    from sitegen.render import Job, Renderer
+    site = write_corpus(60, tmp_path / "site")
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "activities_per_page: 4\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build(site, out, workers=1)
+    pages = sorted((out / "types").glob("*/page/*/index.html"))
+    assert len(pages) > 4
+    # a record listed on page 3 of its type's pages
+    page3 = next(p for p in pages if p.parent.name == "3")
+    listed = re.findall(r'href="\.\./\.\./\.\./\.\./activities/([^/]+)/"', page3.read_text(encoding="utf-8"))
+    record = next((site / "content/activities").rglob(f"{listed[0]}.md"))  # (its id: its file's name)
+    text = record.read_text(encoding="utf-8")
+    now = re.search(r"^status: *(\S+)", text, re.M)
+    assert now is not None
+    folder = page3.parent.parent.parent.relative_to(out).as_posix()
+    status = "cancelled" if now.group(1) != "cancelled" else "planned"
+    record.write_text(text.replace(now.group(0), f"status: {status}", 1), encoding="utf-8")
+    rendered: list[str] = []
+    render = Renderer.render
+
+    def noting(self: Renderer, job: Job) -> list[tuple[str, bytes]]:
+        rendered.append(job.path)
+        return render(self, job)
+
+    monkeypatch.setattr(Renderer, "render", noting)
+    build(site, out, workers=1)
+    monkeypatch.undo()
+    ref = tmp_path / "ref"
+    build(site, ref, workers=1, use_cache=False)
+    assert_same(out, ref, "a status edit")
+    assert sorted(p for p in rendered if p.startswith(folder + "/")) == [
+        f"{folder}/index.html", f"{folder}/page/3/index.html"]
