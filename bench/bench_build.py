@@ -14,7 +14,9 @@ under --workdir DIR, with the outputs) by bench/corpus.py (or by another generat
 * warm  - a second build with nothing changed;
 * edit  - a build after one record's status was changed (the issue's figure; the record is
           restored at the end), with its ratio to the cold build of the same run;
-* title - a build after one record's title was edited (every list that names it changes).
+* title - a build after one record's title was edited (every list that names it changes);
+* body  - a build after the first line of one record's Markdown body was edited (its page,
+          the feed and the search index change; lists, rounds and data files do not).
 
 Each time is the median of --runs runs (default 5 at 1,000, 3 at 10,000), with the fastest
 and slowest run beside it, and the CPU time (user + system, whole process tree). Peak memory is
@@ -256,9 +258,14 @@ STATUSES = ("completed", "in-progress", "postponed", "cancelled", "planned")
 
 
 def edit_record(site: Path, n: int, kind: str = "title") -> tuple[Path, str]:
-    """Edit the first record: its title ("title"), or its status to another one ("edit")."""
+    """Edit the first record: its title ("title"), its status to another one ("edit"), or
+    the first line of its Markdown body ("body")."""
     record = sorted((site / "content" / "activities").rglob("*.md"))[0]
     text = record.read_text(encoding="utf-8")
+    if kind == "body":
+        start = text.index("\n---\n", 3) + len("\n---\n")
+        record.write_text(text[:start] + f"Edited {n}: " + text[start:], encoding="utf-8")
+        return record, text
     if kind == "title":
         record.write_text(text.replace('title: "', f'title: "Edited {n} ', 1), encoding="utf-8")
         return record, text
@@ -289,8 +296,8 @@ def bench_size(n: int, runs: int, gencorpus: Path | None, hugo: str | None) -> d
     site = corpus(n, gencorpus)
     out = CORPORA / f"out-{n}"
     build = [sys.executable, "-m", "sitegen", "build", str(site), "-o", str(out)]
-    res: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "title": [], "hugo": []}
-    mem: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "title": [], "hugo": []}
+    res: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "title": [], "body": [], "hugo": []}
+    mem: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "title": [], "body": [], "hugo": []}
     hsite = hugo_site(site) if hugo else None
     # The first round samples memory (and warms the caches) and is not timed; the next
     # `runs` rounds are timed.
@@ -313,7 +320,7 @@ def bench_size(n: int, runs: int, gencorpus: Path | None, hugo: str | None) -> d
                 hsite = None
             else:
                 figures["hugo"].append(r)
-    for kind in ("edit", "title"):
+    for kind in ("edit", "title", "body"):
         for i in range(runs + 1):
             record, text = edit_record(site, i, kind)
             settle()
@@ -395,7 +402,7 @@ def main() -> None:
         print(f"\n{n} activities ({f['pages']} pages), median of {runs} runs:")
         for name, label in (("cold", "cold build (no cache)"), ("warm", "warm build, nothing changed"),
                             ("edit", "rebuild after one status edit"), ("title", "rebuild after one title edit"),
-                            ("hugo", "Hugo cold build")):
+                            ("body", "rebuild after one body edit"), ("hugo", "Hugo cold build")):
             if f"{name}_s" in f:
                 extra = f" [{f['hugo_pages']} pages]" if name == "hugo" else ""
                 spread = f"({f[name + '_min_s']:.2f}-{f[name + '_max_s']:.2f})"
@@ -403,6 +410,7 @@ def main() -> None:
                       f"peak RSS {f[name + '_rss_mb']:6.0f} MB (PSS {f[name + '_pss_mb']:4.0f} MB){extra}")
         print(f"  pages written per second (cold)    {f['pages'] / f['cold_s']:7.0f}")
         print(f"  status edit / cold build           {f['edit_s'] / f['cold_s']:7.2f}")
+        print(f"  body edit / cold build             {f['body_s'] / f['cold_s']:7.2f}")
         if "hugo_s" in f:
             print(f"  sitegen/Hugo cold time ratio       {f['cold_s'] / f['hugo_s']:7.2f}")
         if args.languages:
