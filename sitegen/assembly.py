@@ -1,4 +1,5 @@
-"""Validation for the preview server: `loader.assemble`, memoised per input document.
+"""Validation for the preview server: the steps of `loader.assemble`, memoised per input
+document (the same assembly as a build's, with other `loader.Steps`).
 
 An activity file is validated again only when it (or the plan) changed; on any activity
 error the whole list is validated again the ordinary way, so that the messages are those of
@@ -8,11 +9,11 @@ the plan they depend on) is a new object.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import loader, validate, validate_measurements, validate_plan, validate_site, validate_texts
+from . import loader, validate, validate_texts
 from . import model as m
 from .content import Document
 from .errors import Problem, Problems
@@ -29,8 +30,9 @@ class _Memo:
     problems: list[Problem] = field(default_factory=list)
 
 
-class Assembler:
-    """Assembles a Site from documents, reusing what was validated from the same objects."""
+class Assembler(loader.Steps):
+    """The steps of loader.assemble, each run again only when the documents and values it is
+    made of are new objects (a preview rebuild keeps unchanged files' documents)."""
 
     def __init__(self) -> None:
         self.memo: dict[str, _Memo] = {}
@@ -39,18 +41,27 @@ class Assembler:
         self._last_for: GitInfo | None = None
         self._last: tuple[tuple[str, str], ...] = ()
 
-    def _memoised(self, name: str, keys: tuple[Any, ...], fn: Callable[[Problems], Any],
-                  problems: Problems) -> Any:
+    def assemble(self, docs: list[Document], problems: Problems, git: GitInfo,
+                 static: tuple[str, ...], templates: tuple[str, ...]) -> m.Site | None:
+        """loader.assemble with these steps."""
+        return loader.assemble(docs, problems, git, static, templates, steps=self)
+
+    def run(self, name: str, inputs: tuple[Any, ...], step: Callable[[Problems], Any], problems: Problems) -> Any:
         memo = self.memo.get(name)
-        if memo is None or len(memo.keys) != len(keys) or any(a is not b for a, b in zip(memo.keys, keys)):
+        if memo is None or len(memo.keys) != len(inputs) or any(a is not b for a, b in zip(memo.keys, inputs)):
             sub = Problems()
-            memo = _Memo(keys, fn(sub), list(sub.items))
+            memo = _Memo(inputs, step(sub), list(sub.items))
             self.memo[name] = memo
         problems.extend(memo.problems)
         return memo.value
 
-    def _activities(self, docs: list[Document], plan: m.Plan | None, problems: Problems) -> list[m.Activity]:
-        """validate.activities, one document at a time, re-validating only changed documents."""
+    def activities(self, docs: list[Document], plan: m.Plan | None, problems: Problems,
+                   validated: Iterable[list[m.Activity]] = ()) -> list[m.Activity]:
+        """validate.activities, one document at a time, re-validating only changed documents
+        (the preview validates every file itself: `validated` is for a build's cache)."""
+        given = list(validated)
+        if given:
+            return super().activities(docs, plan, problems, given)
         memo: dict[str, tuple[Document, m.Plan | None, list[m.Activity], list[Problem], bool]] = {}
         old = self.act_memo
         failed = False
@@ -73,8 +84,8 @@ class Assembler:
         validate._check_unique(out, problems)
         return sorted(out, key=lambda a: (a.start, a.id))
 
-    def _translated(self, records: list[Any], found: dict[str, tuple[m.Translation, ...]],
-                    config: m.SiteConfig, what: str, problems: Problems) -> list[Any]:
+    def translated(self, records: list[Any], found: dict[str, tuple[m.Translation, ...]],
+                   config: m.SiteConfig, what: str, problems: Problems) -> list[Any]:
         """validate_texts.translate, one record at a time, again only for a record, translations
         or site config that changed (the memo keeps the objects: 10,000 records each lacking
         a translation cost 10,000 warnings a rebuild)."""
@@ -93,50 +104,8 @@ class Assembler:
         self.tr_memo[what] = fresh
         return out
 
-    def assemble(self, docs: list[Document], problems: Problems, git: GitInfo,
-                  static: tuple[str, ...], templates: tuple[str, ...]) -> m.Site | None:
-        by_kind: dict[str, list[Document]] = {}
-        for doc in docs:
-            by_kind.setdefault(doc.source.kind, []).append(doc)
-        site_doc = next(iter(by_kind.get("site", [])), None)
-        plan_doc = next(iter(by_kind.get("plan", [])), None)
-        config = self._memoised("site", (site_doc,), lambda p: validate_site.site_config(site_doc, p), problems)
-        self._memoised("site-files", (config, *static),
-                       lambda p: validate_site.site_files(site_doc, config, static, p), problems)
-        plan = self._memoised("plan", (plan_doc,), lambda p: validate_plan.plan(plan_doc, p), problems)
-        self._memoised("iati", (config, plan), lambda p: validate_site.iati_areas(config, plan, p), problems)
-        act_docs = by_kind.get("activity", []) + by_kind.get("activity-list", [])
-        acts = self._activities(act_docs, plan, problems)
-        kinds = {k: tuple(by_kind.get(k, [])) for k in ("measurements", "area", "page", "report")}
-        meas = self._memoised("measurements", (plan,) + kinds["measurements"],
-                              lambda p: validate_measurements.measurements(list(kinds["measurements"]), plan, p), problems)
-        texts = self._memoised("area", (plan,) + kinds["area"],
-                               lambda p: validate_texts.area_texts(list(kinds["area"]), plan, p), problems)
-        pages = self._memoised("page", kinds["page"],
-                               lambda p: validate_texts.pages(list(kinds["page"]), p), problems)
-        reports = self._memoised("report", kinds["report"],
-                                 lambda p: validate_texts.reports(list(kinds["report"]), p), problems)
-        tr_docs = by_kind.get("translation", [])
-        found = self._memoised("translation", (config, *tr_docs),
-                               lambda p: validate_texts.translations(tr_docs, config, p), problems)
-        acts = self._translated(acts, found, config, "this activity", problems)
-        texts = self._translated(list(texts), found, config, "this area's narrative", problems)
-        pages = self._translated(list(pages), found, config, "this page", problems)
-        plan_docs = tuple(by_kind.get("plan-translation", []))
-        plans = self._memoised("plan-translation", (config, plan, *plan_docs),
-                               lambda p: validate_texts.plan_translations(list(plan_docs), plan, config, p), problems)
-        po_docs = tuple(by_kind.get("catalogue", []))
-        messages = self._memoised("catalogue", (config, *po_docs),
-                                  lambda p: validate_texts.catalogues(list(po_docs), config, p), problems)
-        if plan is None or problems.errors:
-            return None
-        acts, pages, drafts = loader.published(config, list(acts), list(pages))
-        loader._warn_unused(plan, acts, meas, problems)
-        day, source = loader.report_date(config, plan, acts, meas, git, problems)
+    def last_changed(self, git: GitInfo) -> tuple[tuple[str, str], ...]:
         if self._last_for is not git:  # sorted once per git history, not once per rebuild
-            self._last = tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
+            self._last = super().last_changed(git)
             self._last_for = git
-        last = self._last
-        return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
-                      tuple(reports), day, source, last, static, templates, git.prefix, plans, messages,
-                      drafts)
+        return self._last

@@ -17,7 +17,7 @@ The result is always the tree a full `sitegen build` of the same content would w
   else, or a site with templates of its own that could show a record elsewhere (any but a
   site_footer.html that names only site-wide facts, see `deps_hold`), takes the general
   path below (body_edits.py).
-- Validation mirrors `loader.assemble`, memoised per input document (assembly.py): an
+- Validation is `loader.assemble`, with each step memoised per input document (assembly.py): an
   activity file is re-validated only when it (or the plan) changed. On any activity error
   the whole list is validated again the ordinary way, so messages are the same as
   `sitegen check`'s.

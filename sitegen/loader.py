@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .content import Document, Source, discover, read_document
 from .errors import Problems
@@ -28,40 +28,80 @@ def read_documents(site_dir: Path, sources: list[Source], problems: Problems) ->
     return docs
 
 
+class Steps:
+    """How `assemble` runs its validation steps: each once, directly (a build, `sitegen
+    check`). The preview server's assembly.Assembler runs a step again only when the
+    documents and values it is made of changed."""
+
+    def run(self, name: str, inputs: tuple[Any, ...], step: Callable[[Problems], Any], problems: Problems) -> Any:
+        """The step `name`, made of `inputs` (documents and values), its problems added."""
+        return step(problems)
+
+    def activities(self, docs: list[Document], plan: m.Plan | None, problems: Problems,
+                   validated: Iterable[list[m.Activity]]) -> list[m.Activity]:
+        """The activities of `docs` and `validated` (see validate.activities)."""
+        from . import validate
+        return validate.activities(docs, plan, problems, validated)
+
+    def translated(self, records: list[Any], found: dict[str, tuple[m.Translation, ...]], config: m.SiteConfig,
+                   what: str, problems: Problems) -> list[Any]:
+        """The records with their translations (validate_texts.translate)."""
+        from . import validate_texts
+        return validate_texts.translate(records, found, config, what, problems)
+
+    def last_changed(self, git: GitInfo) -> tuple[tuple[str, str], ...]:
+        """Each file's last change in git, sorted."""
+        return tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
+
+
 def assemble(docs: list[Document], problems: Problems, git: GitInfo,
              static_files: tuple[str, ...] = (), template_files: tuple[str, ...] = (),
-             validated: dict[str, list[m.Activity]] | None = None) -> m.Site | None:
+             validated: dict[str, list[m.Activity]] | None = None, steps: Steps | None = None) -> m.Site | None:
     """Validated documents -> Site; None when any error was found. `validated`: activity
-    files already validated (see validate.activities), by path."""
+    files already validated (see validate.activities), by path; `steps`: how each
+    validation step runs (default: once, directly)."""
     # (imported here: a build forks its parsing workers before importing these)
     from . import model as m
-    from . import validate, validate_measurements, validate_plan, validate_site, validate_texts
+    from . import validate_measurements, validate_plan, validate_site, validate_texts
+    run = (steps or Steps())
     by_kind: dict[str, list[Document]] = {}
     for doc in docs:
         by_kind.setdefault(doc.source.kind, []).append(doc)
     site_doc = next(iter(by_kind.get("site", [])), None)
-    config = validate_site.site_config(site_doc, problems)
-    validate_site.site_files(site_doc, config, static_files, problems)
-    plan = validate_plan.plan(next(iter(by_kind.get("plan", [])), None), problems)
-    validate_site.iati_areas(config, plan, problems)
-    acts = validate.activities(by_kind.get("activity", []) + by_kind.get("activity-list", []),
-                               plan, problems, (validated or {}).values())
-    meas = validate_measurements.measurements(by_kind.get("measurements", []), plan, problems)
-    texts = validate_texts.area_texts(by_kind.get("area", []), plan, problems)
-    pages = validate_texts.pages(by_kind.get("page", []), problems)
-    reports = validate_texts.reports(by_kind.get("report", []), problems)
-    acts, texts, pages = translate(by_kind.get("translation", []), config, acts, texts, pages, problems)
-    plans = validate_texts.plan_translations(by_kind.get("plan-translation", []), plan, config, problems)
-    messages = validate_texts.catalogues(by_kind.get("catalogue", []), config, problems)
+    plan_doc = next(iter(by_kind.get("plan", [])), None)
+    config = run.run("site", (site_doc,), lambda p: validate_site.site_config(site_doc, p), problems)
+    run.run("site-files", (config, *static_files),
+            lambda p: validate_site.site_files(site_doc, config, static_files, p), problems)
+    plan = run.run("plan", (plan_doc,), lambda p: validate_plan.plan(plan_doc, p), problems)
+    run.run("iati", (config, plan), lambda p: validate_site.iati_areas(config, plan, p), problems)
+    acts = run.activities(by_kind.get("activity", []) + by_kind.get("activity-list", []), plan, problems,
+                          (validated or {}).values())
+    kinds = {k: tuple(by_kind.get(k, [])) for k in ("measurements", "area", "page", "report", "translation",
+                                                      "plan-translation", "catalogue")}
+    meas = run.run("measurements", (plan, *kinds["measurements"]),
+                   lambda p: validate_measurements.measurements(list(kinds["measurements"]), plan, p), problems)
+    texts = run.run("area", (plan, *kinds["area"]),
+                    lambda p: validate_texts.area_texts(list(kinds["area"]), plan, p), problems)
+    pages = run.run("page", kinds["page"], lambda p: validate_texts.pages(list(kinds["page"]), p), problems)
+    reports = run.run("report", kinds["report"], lambda p: validate_texts.reports(list(kinds["report"]), p), problems)
+    found = run.run("translation", (config, *kinds["translation"]),
+                    lambda p: validate_texts.translations(list(kinds["translation"]), config, p), problems)
+    acts = run.translated(list(acts), found, config, "this activity", problems)
+    texts = run.translated(list(texts), found, config, "this area's narrative", problems)
+    pages = run.translated(list(pages), found, config, "this page", problems)
+    plans = run.run("plan-translation", (config, plan, *kinds["plan-translation"]),
+                    lambda p: validate_texts.plan_translations(list(kinds["plan-translation"]), plan, config, p),
+                    problems)
+    messages = run.run("catalogue", (config, *kinds["catalogue"]),
+                       lambda p: validate_texts.catalogues(list(kinds["catalogue"]), config, p), problems)
     if plan is None or problems.errors:
         return None
     acts, pages, drafts = published(config, acts, pages)
     _warn_unused(plan, acts, meas, problems)
     day, source = report_date(config, plan, acts, meas, git, problems)
-    last = tuple(sorted((p, d.isoformat()) for p, d in git.last_changed.items()))
     return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
-                  tuple(reports), day, source, last, static_files, template_files, git.prefix, plans, messages,
-                  drafts)
+                  tuple(reports), day, source, run.last_changed(git), static_files, template_files, git.prefix,
+                  plans, messages, drafts)
 
 
 def published(config: m.SiteConfig, acts: list[m.Activity], pages: list[m.Page]
@@ -74,17 +114,6 @@ def published(config: m.SiteConfig, acts: list[m.Activity], pages: list[m.Page]
     if config.drafts:
         return acts, pages, drafts
     return [a for a in acts if not a.draft], [p for p in pages if not p.draft], drafts
-
-
-def translate(docs: list[Document], config: m.SiteConfig, acts: list[m.Activity], texts: list[m.AreaText],
-              pages: list[m.Page], problems: Problems) -> tuple[list[m.Activity], list[m.AreaText], list[m.Page]]:
-    """The records with their translations (validate_texts.translations), and the warnings for
-    those that lack one."""
-    from . import validate_texts
-    found = validate_texts.translations(docs, config, problems)
-    return (validate_texts.translate(acts, found, config, "this activity", problems),
-            validate_texts.translate(texts, found, config, "this area's narrative", problems),
-            validate_texts.translate(pages, found, config, "this page", problems))
 
 
 def _warn_unused(plan: m.Plan, acts: list[m.Activity], meas: list[m.Measurement],
