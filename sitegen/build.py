@@ -174,7 +174,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
                 live: Tree | None = None, cache_dir: Path | None = None
                 ) -> tuple[dict[str, Any], dict[str, bytes], int]:
     """Render every job; returns output path -> bytes (or manifest entry), in job order, the
-    page keys of the activity pages and how many of those were kept as they were.
+    keys of the outputs that have one (keys.py) and how many pages were kept as they were.
 
     With a writer (the cached build), compiled templates come from cache.template_cache(),
     and an output whose key (keys.py) is the one `keys` records for the writer's folder, and
@@ -198,15 +198,15 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     todo = list(range(len(jobs)))
     keyed: list[int] = []  # the pages other than activity pages that have a key
     fields_path = cache_dir / "fields.pickle" if cache_dir is not None else None
-    page_keys: Keys | None = None
+    keyer: Keys | None = None
     if writer is not None:  # (decided here: a worker computing keys would copy every record)
         known = cache.load_pickle(fields_path) if fields_path is not None else None
-        page_keys = Keys(site, site_dir, renderer, sources or {}, known if isinstance(known, dict) else {})
-        by_id = page_keys.pages
+        keyer = Keys(site, site_dir, renderer, sources or {}, known if isinstance(known, dict) else {})
+        by_id = keyer.pages
         todo = []
         for i, job in enumerate(jobs):
             if job.kind == "activity":
-                key = new_keys[job.path] = page_keys.page(job)
+                key = new_keys[job.path] = keyer.page(job)
                 entry = writer.intact(job.path) if keys and keys.get(job.path) == key else None
                 if entry is None and live is not None and live.keys.get(job.path) == key:
                     entry = writer.adopt(job.path, live)
@@ -218,7 +218,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             job = jobs[i]
             if job.kind == "activity":
                 continue
-            job_key = page_keys.key(job)
+            job_key = keyer.key(job)
             if job_key is None:
                 continue
             keyed.append(i)
@@ -293,8 +293,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         pieces = renderer.memo.texts.kept()
         if pieces != old_texts:
             cache.save_pickle(texts_path, pieces)
-    if fields_path is not None and page_keys is not None and page_keys.used != page_keys.known:
-        cache.save_pickle(fields_path, page_keys.used)
+    if fields_path is not None and keyer is not None and keyer.used != keyer.known:
+        cache.save_pickle(fields_path, keyer.used)
     files = {path: data for outputs in results for path, data in outputs}
     return files, new_keys, kept
 
