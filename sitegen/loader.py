@@ -63,44 +63,45 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
     # (imported here: a build forks its parsing workers before importing these)
     from . import model as m
     from . import validate_measurements, validate_plan, validate_site, validate_texts
-    run = (steps or Steps())
+    steps = steps or Steps()
     by_kind: dict[str, list[Document]] = {}
     for doc in docs:
         by_kind.setdefault(doc.source.kind, []).append(doc)
     site_doc = next(iter(by_kind.get("site", [])), None)
     plan_doc = next(iter(by_kind.get("plan", [])), None)
-    config = run.run("site", (site_doc,), lambda p: validate_site.site_config(site_doc, p), problems)
-    run.run("site-files", (config, *static_files),
-            lambda p: validate_site.site_files(site_doc, config, static_files, p), problems)
-    plan = run.run("plan", (plan_doc,), lambda p: validate_plan.plan(plan_doc, p), problems)
-    run.run("iati", (config, plan), lambda p: validate_site.iati_areas(config, plan, p), problems)
-    acts = run.activities(by_kind.get("activity", []) + by_kind.get("activity-list", []), plan, problems,
-                          (validated or {}).values())
+    config = steps.run("site", (site_doc,), lambda p: validate_site.site_config(site_doc, p), problems)
+    steps.run("site-files", (config, *static_files),
+              lambda p: validate_site.site_files(site_doc, config, static_files, p), problems)
+    plan = steps.run("plan", (plan_doc,), lambda p: validate_plan.plan(plan_doc, p), problems)
+    steps.run("iati", (config, plan), lambda p: validate_site.iati_areas(config, plan, p), problems)
+    acts = steps.activities(by_kind.get("activity", []) + by_kind.get("activity-list", []), plan, problems,
+                            (validated or {}).values())
     kinds = {k: tuple(by_kind.get(k, [])) for k in ("measurements", "area", "page", "report", "translation",
                                                       "plan-translation", "catalogue")}
-    meas = run.run("measurements", (plan, *kinds["measurements"]),
-                   lambda p: validate_measurements.measurements(list(kinds["measurements"]), plan, p), problems)
-    texts = run.run("area", (plan, *kinds["area"]),
-                    lambda p: validate_texts.area_texts(list(kinds["area"]), plan, p), problems)
-    pages = run.run("page", kinds["page"], lambda p: validate_texts.pages(list(kinds["page"]), p), problems)
-    reports = run.run("report", kinds["report"], lambda p: validate_texts.reports(list(kinds["report"]), p), problems)
-    found = run.run("translation", (config, *kinds["translation"]),
-                    lambda p: validate_texts.translations(list(kinds["translation"]), config, p), problems)
-    acts = run.translated(list(acts), found, config, "this activity", problems)
-    texts = run.translated(list(texts), found, config, "this area's narrative", problems)
-    pages = run.translated(list(pages), found, config, "this page", problems)
-    plans = run.run("plan-translation", (config, plan, *kinds["plan-translation"]),
-                    lambda p: validate_texts.plan_translations(list(kinds["plan-translation"]), plan, config, p),
-                    problems)
-    messages = run.run("catalogue", (config, *kinds["catalogue"]),
-                       lambda p: validate_texts.catalogues(list(kinds["catalogue"]), config, p), problems)
+    meas = steps.run("measurements", (plan, *kinds["measurements"]),
+                     lambda p: validate_measurements.measurements(list(kinds["measurements"]), plan, p), problems)
+    texts = steps.run("area", (plan, *kinds["area"]),
+                      lambda p: validate_texts.area_texts(list(kinds["area"]), plan, p), problems)
+    pages = steps.run("page", kinds["page"], lambda p: validate_texts.pages(list(kinds["page"]), p), problems)
+    reports = steps.run("report", kinds["report"], lambda p: validate_texts.reports(list(kinds["report"]), p),
+                        problems)
+    found = steps.run("translation", (config, *kinds["translation"]),
+                      lambda p: validate_texts.translations(list(kinds["translation"]), config, p), problems)
+    acts = steps.translated(list(acts), found, config, "this activity", problems)
+    texts = steps.translated(list(texts), found, config, "this area's narrative", problems)
+    pages = steps.translated(list(pages), found, config, "this page", problems)
+    plans = steps.run("plan-translation", (config, plan, *kinds["plan-translation"]),
+                      lambda p: validate_texts.plan_translations(list(kinds["plan-translation"]), plan, config, p),
+                      problems)
+    messages = steps.run("catalogue", (config, *kinds["catalogue"]),
+                         lambda p: validate_texts.catalogues(list(kinds["catalogue"]), config, p), problems)
     if plan is None or problems.errors:
         return None
     acts, pages, drafts = published(config, acts, pages)
     _warn_unused(plan, acts, meas, problems)
     day, source = report_date(config, plan, acts, meas, git, problems)
     return m.Site(config, plan, tuple(acts), tuple(meas), tuple(texts), tuple(pages),
-                  tuple(reports), day, source, run.last_changed(git), static_files, template_files, git.prefix,
+                  tuple(reports), day, source, steps.last_changed(git), static_files, template_files, git.prefix,
                   plans, messages, drafts)
 
 
