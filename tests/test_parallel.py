@@ -615,3 +615,38 @@ def test_a_status_edit_renders_the_term_page_that_lists_the_record(tmp_path: Pat
     assert_same(out, ref, "a status edit")
     assert sorted(p for p in rendered if p.startswith(folder + "/")) == [
         f"{folder}/index.html", f"{folder}/page/3/index.html"]
+
+
+def test_only_activity_pages_and_body_kinds_show_bodies(tmp_path: Path) -> None:
+    """What the keys of a cached build assume (keys.py): every output but an activity's
+    page and the outputs of BODY_KINDS (and the search index made of the pages) is the
+    same whatever the records' Markdown bodies and their translations' bodies say."""
+    import re
+
+    from sitegen.content import split_front_matter
+    from sitegen.page_list import BODY_KINDS
+    from tests.sitekit import example_in
+    site = example_in(tmp_path, "[en, fr]")
+    records = sorted((site / "content/activities").rglob("*.md"))
+    first = next(p for p in records if p.stem.count(".") == 0)
+    first.with_name(f"{first.stem}.fr.md").write_text('---\ntitle: "Atelier"\n---\n\nUn texte.\n', encoding="utf-8")
+    before = tmp_path / "before"
+    build(site, before, workers=1, use_cache=False)
+    for record in sorted((site / "content/activities").rglob("*.md")):
+        text = record.read_text(encoding="utf-8")
+        parts = split_front_matter(text)
+        if isinstance(parts, tuple):  # (a list of records in YAML has no body)
+            record.write_text(text.replace(parts[1], "A new **opening** line.\n\n" + parts[1].replace("e", "é"), 1)
+                              if parts[1].strip() else text + "\nA body at last.\n", encoding="utf-8")
+    after = tmp_path / "after"
+    build(site, after, workers=1, use_cache=False)
+    a, b = ({rel: data for rel, data in tree(out).items() if not rel.startswith("pagefind/")}
+            for out in (before, after))  # (the index's file names are digests of their bytes)
+    assert sorted(a) == sorted(b)
+    differ = {rel for rel in a if a[rel] != b[rel]}
+    body_outputs = {"feed.xml", "fr/feed.xml", "data/iati-activities.xml"}
+    assert BODY_KINDS == {"feed", "iati"}  # (their outputs, above)
+    shown = {rel for rel in differ if re.fullmatch(r"(fr/)?activities/[^/]+/index\.html", rel)
+             or rel in body_outputs}
+    assert differ - shown == set()
+    assert any(rel.startswith("activities/") for rel in differ) and "feed.xml" in differ
