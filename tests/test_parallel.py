@@ -553,10 +553,10 @@ def test_a_body_edit_renders_the_record_s_page_and_the_feed_only(tmp_path: Path)
     record = sorted((site / "content/activities").rglob("*.md"))[4]
     original = record.read_text(encoding="utf-8")
     parts = split_front_matter(original)
-    assert isinstance(parts, tuple)
-    body = parts[1]
+    assert isinstance(parts, tuple) and original.endswith(parts[1])
+    head = original[:len(original) - len(parts[1])]
     areas = (out / "areas/index.html").stat().st_ino
-    record.write_text(original.replace(body, "Fresh opening words of this report.\n\n" + body, 1), encoding="utf-8")
+    record.write_text(head + "Fresh opening words of this report.\n\n" + parts[1], encoding="utf-8")
     edited = build(site, out, workers=1)
     assert edited.rendered == 1  # its page; feed.xml is not a page
     assert (out / "areas/index.html").stat().st_ino == areas  # kept: linked from the last output
@@ -635,9 +635,9 @@ def test_only_activity_pages_and_body_kinds_show_bodies(tmp_path: Path) -> None:
     for record in sorted((site / "content/activities").rglob("*.md")):
         text = record.read_text(encoding="utf-8")
         parts = split_front_matter(text)
-        if isinstance(parts, tuple):  # (a list of records in YAML has no body)
-            record.write_text(text.replace(parts[1], "A new **opening** line.\n\n" + parts[1].replace("e", "é"), 1)
-                              if parts[1].strip() else text + "\nA body at last.\n", encoding="utf-8")
+        assert isinstance(parts, tuple) and text.endswith(parts[1]), record
+        head, body = text[:len(text) - len(parts[1])], parts[1]
+        record.write_text(head + "A new **opening** line.\n\n" + body.replace("e", "é"), encoding="utf-8")
     after = tmp_path / "after"
     build(site, after, workers=1, use_cache=False)
     a, b = ({rel: data for rel, data in tree(out).items() if not rel.startswith("pagefind/")}
