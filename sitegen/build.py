@@ -483,10 +483,10 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
         # (sitegen writes no symlinks: one would send writes, or the published site, elsewhere)
         folders: list[str] = []
         before = walk_files(work, drop_symlinks=True, folders=folders)
-        files, page_keys, kept = _render_all(
-            site, site_dir, workers, tick, TreeWriter(work, known), known_keys, store.digests, live_tree, cache_dir)
-        copies = static_copies(site, site_dir, files)
         writer = TreeWriter(work, known)
+        files, page_keys, kept = _render_all(
+            site, site_dir, workers, tick, writer, known_keys, store.digests, live_tree, cache_dir)
+        copies = static_copies(site, site_dir, files)
         manifest = dict(files)
         for rel, src in copies.items():
             manifest[rel] = writer.put(rel, src.read_bytes())

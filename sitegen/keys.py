@@ -122,10 +122,14 @@ class Keys:
         key holds."""
         found = self._fields.get(act.id)
         if found is None:
-            page = self.pages.get(act.id) or page_key(self.shared, act, self.sources)
+            page = self._page_of(act)
             found = self.known.get(page) or fields_key(self.shared, act)
             self._fields[act.id] = self.used[page] = found
         return found
+
+    def _page_of(self, act: m.Activity) -> bytes:
+        """The page key of a record (first language)."""
+        return self.pages.get(act.id) or page_key(self.shared, act, self.sources)
 
     def _records(self, acts: list[m.Activity] | tuple[m.Activity, ...]) -> bytes:
         known = self._fields  # (hundreds of thousands of look-ups at 10,000 records)
@@ -135,8 +139,7 @@ class Keys:
         kind, _, name = dep.partition(":")
         r = self.renderer
         if dep == _BODIES:
-            return cache.digest(b"".join(self.pages.get(a.id) or page_key(self.shared, a, self.sources)
-                                         for a in self.site.activities))
+            return cache.digest(b"".join(self._page_of(a) for a in self.site.activities))
         if kind == "activities":  # every field of every record, in their order
             return self._records(self.site.activities)
         if kind == "activity":

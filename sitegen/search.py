@@ -27,7 +27,6 @@ date without delaying its rebuilds.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 import shutil
@@ -48,6 +47,7 @@ from .search_shards import (
     Group,
     Unmergeable,
     activity_page,
+    digest_name,
     groups_for,
     merge,
     pack,
@@ -367,16 +367,10 @@ def _short_fragment_names(files: dict[str, bytes], pages: list[list[Any]]) -> No
         page[0] = new[page[0]]
 
 
-
-
 def _name(files: dict[str, bytes], prefix: str, old: str, data: bytes, digits: int, suffix: str) -> str:
     """Store `data` under a name made as Pagefind makes them (the language, "_", the start
     of a digest of the bytes, longer on a clash); the name."""
-    lang = old.rpartition("_")[0]
-    hexed = hashlib.sha1(data).hexdigest()
-    while f"{prefix}{lang}_{hexed[:digits]}{suffix}" in files:
-        digits += 1
-    name = f"{lang}_{hexed[:digits]}"
+    name = digest_name(old.rpartition("_")[0], data, digits, lambda name: f"{prefix}{name}{suffix}" in files)
     files[f"{prefix}{name}{suffix}"] = data
     return name
 

@@ -29,6 +29,7 @@ import gzip
 import hashlib
 import json
 import zlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -349,12 +350,18 @@ def _joined(segments: list[tuple[int, Postings]]) -> tuple[bytes, int]:
     return b"".join(out), weight
 
 
-def _name(taken: dict[str, bytes], lang: str, data: bytes, digits: int) -> str:
-    """`<language>_<start of a digest of the bytes>`, longer on a clash with other bytes."""
+def digest_name(lang: str, data: bytes, digits: int, clash: Callable[[str], bool]) -> str:
+    """A name as Pagefind makes them: `<language>_<start of a SHA-1 of the bytes>`, `digits`
+    long, longer while `clash` says the name is taken."""
     hexed = hashlib.sha1(data).hexdigest()
-    while taken.get(f"{lang}_{hexed[:digits]}", data) != data:
+    while clash(f"{lang}_{hexed[:digits]}"):
         digits += 1
-    name = f"{lang}_{hexed[:digits]}"
+    return f"{lang}_{hexed[:digits]}"
+
+
+def _name(taken: dict[str, bytes], lang: str, data: bytes, digits: int) -> str:
+    """digest_name, taken by other bytes only (the same bytes share a name); kept in `taken`."""
+    name = digest_name(lang, data, digits, lambda name: taken.get(name, data) != data)
     taken[name] = data
     return name
 
