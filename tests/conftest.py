@@ -32,6 +32,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(autouse=True)
+def _stop_search_indexing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """End every preview search indexing a test started (a Builder it did not close): its
+    process would go on taking a core from the tests that follow."""
+    from sitegen import search
+
+    made: list[search.BackgroundIndex] = []
+    init = search.BackgroundIndex.__init__
+
+    def tracked(self: search.BackgroundIndex, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(search.BackgroundIndex, "__init__", tracked)
+    yield
+    for index in made:
+        index.stop()
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     # Module scope, not session: while playwright's sync API is active, its event loop

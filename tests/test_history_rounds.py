@@ -335,27 +335,32 @@ def test_the_preview_reads_history_again_when_head_moves(tmp_path: Path) -> None
         if ref.exists():
             shutil.rmtree(ref)
         full_build(site, ref, use_cache=False)
+        # (the search index is made in the background, its work folder inside the preview's)
+        assert builder.wait_for_search(60)
         got, want = snapshot(preview), snapshot(ref)
         diff = sorted(p for p in got.keys() | want.keys()
                       if (p.startswith("reports/") or p.startswith("data/reports/")) and got.get(p) != want.get(p))
         assert not diff, f"after {step}: {diff}"
 
-    assert builder.rebuild().ok
-    same("the first build")
-    records = site / "content/activities/all.yaml"
-    edited = {**C3, "d-course": ("training", "postponed", "2020-06-01", "2020-07-15", "training-course", 10)}
-    records.write_text(activities_yaml(edited), encoding="utf-8")
-    assert builder.rebuild({str(records)}).ok
-    same("an uncommitted edit")
-    q2 = json.loads((preview / "data/reports/q2.json").read_text(encoding="utf-8"))
-    assert {"id": "d-course", "from": "planned", "to": "postponed"} in q2["status_changes"]
-    assert json.loads((preview / "data/reports/q1.json").read_text(encoding="utf-8"))["records"]["figures"][
-        "commit"] == commits[0]
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "after the round", date="2020-07-10")
-    records.write_text(activities_yaml(C3), encoding="utf-8")  # (and back: the next rebuild)
-    assert builder.rebuild({str(records)}).ok
-    same("a commit after the round's end")
-    q2 = json.loads((preview / "data/reports/q2.json").read_text(encoding="utf-8"))
-    assert q2["records"]["figures"]["commit"] == commits[2]
-    assert {"id": "d-course", "from": "planned", "to": "postponed"} not in q2["status_changes"]
+    try:
+        assert builder.rebuild().ok
+        same("the first build")
+        records = site / "content/activities/all.yaml"
+        edited = {**C3, "d-course": ("training", "postponed", "2020-06-01", "2020-07-15", "training-course", 10)}
+        records.write_text(activities_yaml(edited), encoding="utf-8")
+        assert builder.rebuild({str(records)}).ok
+        same("an uncommitted edit")
+        q2 = json.loads((preview / "data/reports/q2.json").read_text(encoding="utf-8"))
+        assert {"id": "d-course", "from": "planned", "to": "postponed"} in q2["status_changes"]
+        assert json.loads((preview / "data/reports/q1.json").read_text(encoding="utf-8"))["records"]["figures"][
+            "commit"] == commits[0]
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "after the round", date="2020-07-10")
+        records.write_text(activities_yaml(C3), encoding="utf-8")  # (and back: the next rebuild)
+        assert builder.rebuild({str(records)}).ok
+        same("a commit after the round's end")
+        q2 = json.loads((preview / "data/reports/q2.json").read_text(encoding="utf-8"))
+        assert q2["records"]["figures"]["commit"] == commits[2]
+        assert {"id": "d-course", "from": "planned", "to": "postponed"} not in q2["status_changes"]
+    finally:
+        builder.close()  # (its background search indexing)
