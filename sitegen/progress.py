@@ -119,7 +119,11 @@ def indicator_value(ind: m.Indicator, activities: Iterable[m.Activity],
         total = ind.baseline
         for act in activities:
             if act.status == "completed" and act.last_day <= on:
-                total += dict(act.contributes).get(ind.id, 0.0)
+                given = 0.0  # (the last amount the record gives the indicator, as a dict of them would)
+                for key, value in act.contributes:
+                    if key == ind.id:
+                        given = value
+                total += given
         return total
     return ind.baseline + sum(amount(ind, a) for a in activities if counts(ind, a, on))
 

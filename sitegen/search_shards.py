@@ -191,7 +191,8 @@ class Part:
 
     version: str
     wasm: str
-    pages: list[tuple[bytes, int]]  # (fragment file, word count), in page number order
+    # (fragment file, word count, SHA-1 of the file in hex: named by it), in page number order
+    pages: list[tuple[bytes, int, str]]
     words: dict[str, tuple[Postings | None, dict[str, Postings]]]  # word -> (postings, variants)
     filters: dict[str, dict[str, list[int]]]  # filter -> value -> page numbers
     meta_fields: list[str]
@@ -320,8 +321,7 @@ def parse(files: dict[str, bytes]) -> Group:
                 got = unpack(files[f"filter/{file}.pf_filter"])
                 table[name] = {str(value): list(at) for value, at in got[1]}
             parts[lang] = Part(version, about.get("wasm") or "unknown",
-                               [(files[f"fragment/{h}.pf_fragment"], int(n)) for h, n in pages],
-                               words, table, [str(f) for f in meta[5]])
+                               _fragments(files, pages), words, table, [str(f) for f in meta[5]])
     except (KeyError, IndexError, TypeError, ValueError, EOFError, gzip.BadGzipFile) as exc:
         if isinstance(exc, Unmergeable):
             raise
@@ -330,6 +330,15 @@ def parse(files: dict[str, bytes]) -> Group:
                and rel != "pagefind-entry.json"}
     extra = {k: v for k, v in entry.items() if k not in ("version", "languages")}
     return Group(parts, statics, extra)
+
+
+def _fragments(files: dict[str, bytes], pages: list[list[Any]]) -> list[tuple[bytes, int, str]]:
+    """A language's pages as Part.pages keeps them, from its meta file's (name, word count)."""
+    out = []
+    for name, count in pages:
+        data = files[f"fragment/{name}.pf_fragment"]
+        out.append((data, int(count), hashlib.sha1(data).hexdigest()))  # (hashed once, not on each merge)
+    return out
 
 
 # ---- writing the merged index -----------------------------------------------------------
@@ -350,18 +359,18 @@ def _joined(segments: list[tuple[int, Postings]]) -> tuple[bytes, int]:
     return b"".join(out), weight
 
 
-def digest_name(lang: str, data: bytes, digits: int, clash: Callable[[str], bool]) -> str:
-    """A name as Pagefind makes them: `<language>_<start of a SHA-1 of the bytes>`, `digits`
-    long, longer while `clash` says the name is taken."""
-    hexed = hashlib.sha1(data).hexdigest()
+def digest_name(lang: str, data: bytes, digits: int, clash: Callable[[str], bool], hexed: str = "") -> str:
+    """A name as Pagefind makes them: `<language>_<start of a SHA-1 of the bytes>` (`hexed`,
+    when the caller has it), `digits` long, longer while `clash` says the name is taken."""
+    hexed = hexed or hashlib.sha1(data).hexdigest()
     while clash(f"{lang}_{hexed[:digits]}"):
         digits += 1
     return f"{lang}_{hexed[:digits]}"
 
 
-def _name(taken: dict[str, bytes], lang: str, data: bytes, digits: int) -> str:
+def _name(taken: dict[str, bytes], lang: str, data: bytes, digits: int, hexed: str = "") -> str:
     """digest_name, taken by other bytes only (the same bytes share a name); kept in `taken`."""
-    name = digest_name(lang, data, digits, lambda name: taken.get(name, data) != data)
+    name = digest_name(lang, data, digits, lambda name: taken.get(name, data) != data, hexed)
     taken[name] = data
     return name
 
@@ -406,7 +415,7 @@ def _merge_language(lang: str, parts: list[Part], files: dict[str, bytes], packe
         offsets.append(total)
         total += len(part.pages)
     fragments: dict[str, bytes] = {}
-    pages = [[_name(fragments, lang, data, 5), count] for part in parts for data, count in part.pages]
+    pages = [[_name(fragments, lang, data, 5, hexed), count] for part in parts for data, count, hexed in part.pages]
     for name, data in fragments.items():
         files[f"fragment/{name}.pf_fragment"] = data
     own: dict[str, list[tuple[int, Postings]]] = {}
