@@ -185,7 +185,7 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
 
     keys = {name: key(b"", rels) for name, rels in members.items()}
     # (the memo: a folder of one file per group, written when the group changed)
-    kept = {name: got for name in [*members, PACKED]
+    kept = {name: got for name in members
             if isinstance(got := cache.load_pickle(memo / f"{name}.pickle") if memo else None, Kept)}
     stale = [name for name in sorted(members) if not (name in kept and kept[name].key == keys[name])]
     # With a data-pagefind-body element on any page of the site, Pagefind indexes only the
@@ -203,13 +203,14 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
             lambda name: _group(found.path, site, chosen[name], work / name, running) if chosen[name] else Group({}, {}),
             todo)))
     groups = {name: made[name] if name in made else kept[name].group for name in members}
-    packed = kept[PACKED].packed if PACKED in kept else {}
+    stored = cache.load_pickle(memo / f"{PACKED}.pickle") if memo else None
+    packed: dict[bytes, bytes] = stored if isinstance(stored, dict) else {}
     files = merge([groups[name] for name in sorted(members)], packed)
     if memo is not None:
         for name in sorted(members):
             if name not in kept or (kept[name].key, kept[name].given) != (keys[name], given[name]):
                 cache.save_pickle(memo / f"{name}.pickle", Kept(keys[name], given[name], groups[name], marked[name]))
-        cache.save_pickle(memo / f"{PACKED}.pickle", Kept(packed=packed))
+        cache.save_pickle(memo / f"{PACKED}.pickle", packed)
         for gone in memo.glob("*.pickle"):
             if gone.stem not in members and gone.stem != PACKED:
                 gone.unlink(missing_ok=True)
@@ -221,14 +222,13 @@ class Kept:
     """What the memo of the groups keeps of a group: the key of its pages, the key of the
     pages it gave Pagefind, its index, its pages that name data-pagefind-body."""
 
-    key: bytes = b""
-    given: bytes = b""
-    group: Group = field(default_factory=lambda: Group({}, {}))
-    marked: list[str] = field(default_factory=list)
-    packed: dict[bytes, bytes] = field(default_factory=dict)  # (PACKED only: see merge)
+    key: bytes
+    given: bytes
+    group: Group
+    marked: list[str]
 
 
-PACKED = "packed"  # (in the memo of the groups: the merged index files, compressed)
+PACKED = "packed"  # (in the memo of the groups: the merged index files, compressed, see merge)
 BODY = b"data-pagefind-body"
 
 
