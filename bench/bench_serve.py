@@ -103,14 +103,18 @@ def bench(n: int, gencorpus: Path | None, languages: str = "", page: str = "/") 
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
 
-        def rebuilt() -> str:
-            """The rebuild time(s) the server printed since the last call."""
-            found = []
+        def rebuilt(wait: float = 0.5) -> str:
+            """The rebuild time(s) the server printed since the last call, waiting up to
+            `wait` seconds for the first (the rest of a status edit's rebuild goes on after
+            the tab's reload)."""
+            found: list[str] = []
+            deadline = time.monotonic() + wait
             while True:
                 try:
-                    found += re.findall(r" in (\d+) ms$", lines.get(timeout=0.5).rstrip())
+                    line = lines.get(timeout=max(0.05, deadline - time.monotonic()) if not found else 0.5)
                 except queue.Empty:
                     return "+".join(found) or "?"
+                found += re.findall(r" in (\d+) ms$", line.rstrip())
         q: queue.Queue[tuple[float, str, str]] = queue.Queue()
         threading.Thread(target=events, args=(port, q, page), daemon=True).start()
         wait_event(q, "hello")
@@ -142,7 +146,7 @@ def bench(n: int, gencorpus: Path | None, languages: str = "", page: str = "/") 
                 t0 = time.perf_counter()
                 target.write_text(text, encoding="utf-8")
                 times.append((wait_event(q, "reload", page) - t0) * 1000)
-                own.append(rebuilt())
+                own.append(rebuilt(30))
             print(f"N={n}: {what} -> reload event of {page}: median {statistics.median(times):.0f} ms "
                   f"(all: {', '.join(f'{t:.0f}' for t in times)} ms; rebuilds: {', '.join(own)} ms)")
     finally:
