@@ -342,6 +342,28 @@ def _participant_breakdown(ind: m.Indicator, activities: Iterable[m.Activity], o
     return (Breakdown(ind, name, categories, tuple(dates), tuple(values), tuple(totals)),)
 
 
+def contributors(activities: Iterable[m.Activity]) -> dict[str, list[m.Activity]]:
+    """Indicator id -> the activities that name it in `contributes`, in their order."""
+    found: dict[str, list[m.Activity]] = {}
+    for a in activities:
+        for ind_id, _ in a.contributes:
+            found.setdefault(ind_id, []).append(a)
+    return found
+
+
+def counted_by(area: m.Area, acts: list[m.Activity], contributing: dict[str, list[m.Activity]]) -> list[m.Activity]:
+    """The activities an area's progress counts: its own (`acts`) and those of other areas
+    that name one of its indicators summing contributions (`contributing`, see
+    contributors), in the site's order, so that the sums add up as over every record (the
+    others add nothing to them) and the areas whose records did not change keep their
+    progress (same_basis)."""
+    others = {id(a): a for i in area.indicators if i.source == "contributions"
+              for a in contributing.get(i.id, ()) if area.id not in a.areas}
+    if not others:
+        return acts
+    return sorted([*acts, *others.values()], key=lambda a: (a.start, a.id))
+
+
 def same_basis(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
     """Whether two bases of an area's progress, (area, plan, measurements, day, activities),
     hold the same objects (equal measurements and day): the preview keeps unchanged

@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import model as m
-from .progress import AreaProgress, area_progress, same_basis
+from .progress import AreaProgress, area_progress, contributors, counted_by, same_basis
 
 
 class RecordTexts:
@@ -151,21 +151,15 @@ class RecordMemo:
         keeps unchanged records): its own, and those that name one of its indicators counting
         contributions."""
         out: dict[str, AreaProgress] = {}
-        contributing: dict[str, list[m.Activity]] = {}
-        for a in site.activities:
-            for ind_id, _ in a.contributes:
-                contributing.setdefault(ind_id, []).append(a)
+        contributing = contributors(site.activities)
         for area in site.plan.areas:
             acts = by_area[area.id]
-            # an indicator summing contributions counts only the activities that name it
-            others = {id(a): a for i in area.indicators if i.source == "contributions"
-                      for a in contributing.get(i.id, ()) if area.id not in a.areas}
-            basis = (area, site.plan, site.measurements, site.report_date, [*acts, *others.values()])
+            counted = counted_by(area, acts, contributing)
+            basis = (area, site.plan, site.measurements, site.report_date, counted)
             hit = self.progress_of.get(area.id)
             if hit is not None and same_basis(hit[0], basis):
                 out[area.id] = hit[1]
                 continue
-            counted = sorted(basis[4], key=lambda a: (a.start, a.id))  # (site order: sums add up alike)
             out[area.id] = area_progress(area, site.plan, counted, site.measurements,
                                          site.report_date, acts)
             self.progress_of[area.id] = (basis, out[area.id])

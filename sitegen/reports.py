@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import model as m
-from .progress import AreaProgress, IndicatorProgress, area_progress, elapsed, overall, same_basis
+from .progress import AreaProgress, IndicatorProgress, area_progress, contributors, counted_by, elapsed, overall, same_basis
 
 # Statuses that keep an activity that started in the period out of the new activities.
 NOT_NEW = ("cancelled", "postponed")
@@ -103,13 +103,14 @@ def progress_on(plan: m.Plan, acts: tuple[m.Activity, ...], measurements: tuple[
             if area_id in by_area:
                 by_area[area_id].append(x)
     out = []
+    contributing = contributors(on_day)
     for area in plan.areas:
-        counted = on_day if any(i.source == "contributions" for i in area.indicators) else by_area[area.id]
+        counted = counted_by(area, by_area[area.id], contributing)
         basis = (area, plan, measurements, day, counted)
         known = _AREA_MEMO.setdefault((area.id, day), [])
         found = next((p for b, p in known if same_basis(b, basis)), None)
         if found is None:
-            found = area_progress(area, plan, on_day, measurements, day, by_area[area.id])
+            found = area_progress(area, plan, counted, measurements, day, by_area[area.id])
             known.insert(0, (basis, found))
             del known[4:]  # (the figures of a day from git and from today's records, at most)
         out.append(found)
