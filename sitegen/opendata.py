@@ -130,7 +130,12 @@ def zip_path(site: m.Site) -> str:
 @page_kind("open_table")
 def open_table(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     table = next(t for t in core_tables(r) if t.name == job.key)
-    return [(job.path, _csv(table, ROWS[job.key](r)))]
+    return [(job.path, _table_csv(r, table))]
+
+
+def _table_csv(r: Renderer, table: Table) -> bytes:
+    """A core table's CSV (in data/ and in the zip: made once where one process renders both)."""
+    return r.once(f"open_table:{table.name}", lambda: _csv(table, ROWS[table.name](r)))
 
 
 @page_kind("indicator_values")
@@ -160,7 +165,7 @@ def data_zip(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     """The core tables, their datapackage.json, a README and a CITATION.cff, in a folder named
     as the zip; entries sorted, dated the report date, compressed at a fixed level."""
     tables = core_tables(r)
-    files = {t.path: _csv(t, ROWS[t.name](r)) for t in tables if t.name in ROWS}
+    files = {t.path: _table_csv(r, t) for t in tables if t.name in ROWS}
     files["activities.csv"] = datafiles.activities_csv(r, Job("data/activities.csv", "activities_csv"))[0][1]
     described = package(r, tables)
     files["datapackage.json"] = _json(described)

@@ -438,6 +438,18 @@ class Renderer:
             found = self._series_of[ind.id] = charts.indicator_series(self.site, ind)
         return found
 
+    def once(self, name: str, make: Callable[[], bytes]) -> bytes:
+        """The bytes `make` gives, made once per renderer: for what two outputs hold (the
+        open-data tables, alone and in the zip), when one process renders both."""
+        found = self._made.get(name)
+        if found is None:
+            found = self._made[name] = make()
+        return found
+
+    @functools.cached_property
+    def _made(self) -> dict[str, bytes]:
+        return {}
+
     @functools.cached_property
     def _series_of(self) -> dict[str, list[tuple[dt.date, float]]]:
         # (a cached property, which with_bodies drops; not an lru_cache on the method, which
