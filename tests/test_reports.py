@@ -166,3 +166,31 @@ def test_check_warns_about_stale_records(tmp_path: Path) -> None:
         ("content/activities/tools.yaml:7:1: warning: stale record: 'assessment' is in-progress but ended "
          "on 2020-10-31 (set status: completed (or postponed) and update 'end')"),
     ]
+
+
+def test_a_round_counts_contributions_from_records_of_other_areas(tmp_path: Path) -> None:
+    """An indicator summing contributions counts, on each round's end, the completed records
+    that name it, whatever their area (here a training course contributing to a tools
+    indicator), as the dashboard does."""
+    files = dict(SITE)
+    files["content/plan.yaml"] = SITE["content/plan.yaml"].replace(
+        "- {id: workshops, title: Workshops held, unit: workshops, target: 4, where: {type: workshop}}",
+        "- {id: workshops, title: Workshops held, unit: workshops, target: 4, where: {type: workshop}}\n"
+        "      - {id: reached, title: Officers reached, unit: officers, target: 50, source: contributions}")
+    files["content/activities/training.yaml"] = SITE["content/activities/training.yaml"].replace(
+        "end: 2020-05-08, type: training-course, participants: 30}",
+        "end: 2020-05-08, type: training-course, participants: 30, contributes: {reached: 7}}")
+    files["content/activities/tools.yaml"] = SITE["content/activities/tools.yaml"].replace(
+        "start: 2020-03-01,\n   type: workshop}", "start: 2020-03-01,\n   type: workshop, contributes: {reached: 3}}")
+    assert files["content/activities/tools.yaml"] != SITE["content/activities/tools.yaml"]
+    site = make_site(tmp_path, files, base={})
+    run = run_sitegen("build", site)
+    assert run.returncode == 0, run.stderr
+    out = site / "output"
+    q1, q2 = data(out, "q1"), data(out, "q2")
+    assert {i["id"]: i["value"] for i in q1["indicators"]}["reached"] == 3  # (course-b ends in q2)
+    assert {i["id"]: i["value"] for i in q2["indicators"]}["reached"] == 10
+    assert {"id": "reached", "from": 3, "to": 10} in q2["indicators_moved"]
+    plan = json.loads((out / "data/plan.json").read_text(encoding="utf-8"))
+    found = {i["id"]: i["value"] for a in plan["areas"] for i in a["indicators"]}
+    assert found["reached"] == 10  # (the dashboard, as of 2020-12-31)
