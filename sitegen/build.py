@@ -214,19 +214,19 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
                     results[i] = [(job.path, entry)]
                     continue
             todo.append(i)
-        for i in list(todo):
+        rest = []
+        for i in todo:
             job = jobs[i]
-            if job.kind == "activity":
-                continue
-            job_key = keyer.key(job)
-            if job_key is None:
-                continue
-            keyed.append(i)
-            new_keys[job.path] = job_key
-            kept_files = kept_outputs(writer, job.path, job_key, keys or {}, live)
-            if kept_files is not None:
-                results[i] = kept_files
-                todo.remove(i)
+            job_key = keyer.key(job) if job.kind != "activity" else None
+            if job_key is not None:
+                keyed.append(i)
+                new_keys[job.path] = job_key
+                kept_files = kept_outputs(writer, job.path, job_key, keys or {}, live)
+                if kept_files is not None:
+                    results[i] = kept_files
+                    continue
+            rest.append(i)
+        todo = rest  # (in job order; not todo.remove per kept page: a pass over the list each)
     done = len(jobs) - len(todo)
     # (pages kept: a kept job's HTML files, its charts' embed pages included, as `pages` counts them)
     kept = sum(1 for got in results if got is not None for rel, _ in got if rel.endswith(".html"))

@@ -74,8 +74,7 @@ class TreeWriter:
         if entry is None:
             return None
         src = os.path.join(tree.root, rel)
-        data = read_if(src, entry)
-        if data is None or cache.digest(data) != entry[0]:
+        if not holds(src, entry):
             return None
         self._parent(rel)
         self._clear(Path(self.base + rel))
@@ -85,10 +84,7 @@ class TreeWriter:
     def intact(self, rel: str) -> Entry | None:
         """The manifest entry of `rel` if its file is still as the manifest says, bytes included."""
         old = self.known.get(rel)
-        if old is None:
-            return None
-        data = read_if(self.base + rel, old)
-        return old if data is not None and cache.digest(data) == old[0] else None
+        return old if old is not None and holds(self.base + rel, old) else None
 
     def _parent(self, rel: str) -> None:
         """Make the folder of `rel` (once per folder and writer)."""
@@ -124,6 +120,12 @@ class TreeWriter:
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 _READ = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def holds(path: str, entry: Entry) -> bool:
+    """Whether the file at `path` is as the manifest entry says: size, mtime and bytes."""
+    data = read_if(path, entry)
+    return data is not None and cache.digest(data) == entry[0]
 
 
 def read_if(path: str, entry: Entry) -> bytes | None:
