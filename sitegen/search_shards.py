@@ -21,6 +21,11 @@ behind the one page number that changes: the first, written again relative to th
 of the group before. `parse` reads a group's files into that form; anything it does not
 expect (another layout, a sort order: `data-pagefind-sort`) raises Unmergeable, and the
 caller indexes all the pages in one run instead.
+
+Pagefind numbers a run's pages in the order it finds their files, the order the file system
+lists a folder in (hash order on ext4, creation order on tmpfs), so `parse` renumbers each
+group's pages in the order of their URLs (`_in_url_order`): the same pages give the same
+index bytes on every machine and file system.
 """
 
 from __future__ import annotations
@@ -191,7 +196,7 @@ class Part:
 
     version: str
     wasm: str
-    # (fragment file, word count, SHA-1 of the file in hex: named by it), in page number order
+    # (fragment file, word count, SHA-1 of the file in hex: named by it), in page number (URL) order
     pages: list[tuple[bytes, int, str]]
     words: dict[str, tuple[Postings | None, dict[str, Postings]]]  # word -> (postings, variants)
     filters: dict[str, dict[str, list[int]]]  # filter -> value -> page numbers
@@ -232,8 +237,9 @@ def _text(data: bytes, pos: int) -> tuple[str, int]:
     return data[pos:pos + n].decode("utf-8"), pos + n
 
 
-def _postings(data: bytes, pos: int) -> tuple[Postings | None, int]:
-    """The array of postings at `pos` (None when empty) and the position after it."""
+def _postings(data: bytes, pos: int, new: list[int] | None = None) -> tuple[Postings | None, int]:
+    """The array of postings at `pos` (None when empty) and the position after it; with
+    `new` (the new number of each page of the group), the postings renumbered."""
     major, n, pos = _head(data, pos)
     if major != 4:
         raise Unmergeable("expected postings")
@@ -242,6 +248,7 @@ def _postings(data: bytes, pos: int) -> tuple[Postings | None, int]:
     first = last = 0
     start = weight = 0
     size = _INT
+    moved: list[tuple[int, bytes]] = []  # (new page number, the posting after its page number)
     for i in range(n):  # (written out: a call per posting would double the time of a cold build's merge)
         if data[pos] != 0x83:
             raise Unmergeable("expected a posting of three items")
@@ -255,6 +262,7 @@ def _postings(data: bytes, pos: int) -> tuple[Postings | None, int]:
         last += delta
         if i == 0:
             first, start = last, pos
+        body = pos
         for arrays in (0, 1):  # its positions, then its positions in the meta fields
             head = data[pos]
             if 0x80 <= head < 0x98:
@@ -270,10 +278,24 @@ def _postings(data: bytes, pos: int) -> tuple[Postings | None, int]:
                 pos += step
             if arrays == 0:
                 weight += count + 1
-    return Postings(n, first, last, data[start:pos], weight), pos
+        if new is not None:
+            moved.append((new[last], data[body:pos]))
+    if new is None:
+        return Postings(n, first, last, data[start:pos], weight), pos
+    return _renumbered(moved, weight), pos
 
 
-def _chunk_words(data: bytes) -> dict[str, tuple[Postings | None, dict[str, Postings]]]:
+def _renumbered(moved: list[tuple[int, bytes]], weight: int) -> Postings:
+    """Postings from (new page number, rest of the posting), in any order."""
+    moved.sort(key=lambda posting: posting[0])
+    out, before = [moved[0][1]], moved[0][0]
+    for page, rest in moved[1:]:
+        out += [b"\x83", cbor_head(0, page - before), rest]
+        before = page
+    return Postings(len(moved), moved[0][0], before, b"".join(out), weight)
+
+
+def _chunk_words(data: bytes, new: list[int] | None) -> dict[str, tuple[Postings | None, dict[str, Postings]]]:
     raw = gzip.decompress(data)
     if not raw.startswith(SIGNATURE) or raw[len(SIGNATURE)] != 0x81:
         raise Unmergeable("not a Pagefind index file")
@@ -285,7 +307,7 @@ def _chunk_words(data: bytes) -> dict[str, tuple[Postings | None, dict[str, Post
         if raw[pos] != 0x83:
             raise Unmergeable("expected a word of three items")
         word, pos = _text(raw, pos + 1)
-        own, pos = _postings(raw, pos)
+        own, pos = _postings(raw, pos, new)
         major, nv, pos = _head(raw, pos)
         if major != 4:
             raise Unmergeable("expected variants")
@@ -294,7 +316,7 @@ def _chunk_words(data: bytes) -> dict[str, tuple[Postings | None, dict[str, Post
             if raw[pos] != 0x82:
                 raise Unmergeable("expected a variant of two items")
             spelled, pos = _text(raw, pos + 1)
-            found, pos = _postings(raw, pos)
+            found, pos = _postings(raw, pos, new)
             if found is not None:
                 variants[spelled] = found
         words[word] = (own, variants)
@@ -313,15 +335,16 @@ def parse(files: dict[str, bytes]) -> Group:
             version, pages, chunks, filters, sorts = meta[:5]
             if sorts or len(meta) != 6:
                 raise Unmergeable("sorted results (data-pagefind-sort)")
+            fragments, new = _in_url_order(_fragments(files, pages))
             words: dict[str, tuple[Postings | None, dict[str, Postings]]] = {}
             for _, _, name in chunks:
-                words.update(_chunk_words(files[f"index/{name}.pf_index"]))
+                words.update(_chunk_words(files[f"index/{name}.pf_index"], new))
             table: dict[str, dict[str, list[int]]] = {}
             for name, file in filters:
                 got = unpack(files[f"filter/{file}.pf_filter"])
-                table[name] = {str(value): list(at) for value, at in got[1]}
+                table[name] = {str(value): sorted(new[n] for n in at) if new else list(at) for value, at in got[1]}
             parts[lang] = Part(version, about.get("wasm") or "unknown",
-                               _fragments(files, pages), words, table, [str(f) for f in meta[5]])
+                               fragments, words, table, [str(f) for f in meta[5]])
     except (KeyError, IndexError, TypeError, ValueError, EOFError, gzip.BadGzipFile) as exc:
         if isinstance(exc, Unmergeable):
             raise
@@ -339,6 +362,38 @@ def _fragments(files: dict[str, bytes], pages: list[list[Any]]) -> list[tuple[by
         data = files[f"fragment/{name}.pf_fragment"]
         out.append((data, int(count), hashlib.sha1(data).hexdigest()))  # (hashed once, not on each merge)
     return out
+
+
+def _in_url_order(pages: list[tuple[bytes, int, str]]) -> tuple[list[tuple[bytes, int, str]], list[int] | None]:
+    """The pages sorted by URL, and the new number of each page (None: already in order).
+    Pagefind numbers pages in the order it finds their files, which is the order the file
+    system lists a folder in (hash order on ext4, creation order on tmpfs): renumbered, the
+    same pages give the same index on every machine."""
+    urls = [_url(data) for data, _, _ in pages]
+    order = sorted(range(len(pages)), key=urls.__getitem__)
+    if order == list(range(len(pages))):
+        return pages, None
+    new = [0] * len(pages)
+    for rank, old in enumerate(order):
+        new[old] = rank
+    return [pages[old] for old in order], new
+
+
+_URL = b'{"url":'
+
+
+def _url(fragment: bytes) -> str:
+    """The URL a fragment file is of (its JSON starts with it)."""
+    raw = gzip.decompress(fragment)
+    if not raw.startswith(SIGNATURE):
+        raise Unmergeable("not a Pagefind fragment")
+    text = raw[len(SIGNATURE):].decode("utf-8")
+    if text.startswith(_URL.decode()):
+        return str(_JSON.raw_decode(text, len(_URL))[0])
+    return str(json.loads(text)["url"])
+
+
+_JSON = json.JSONDecoder()
 
 
 # ---- writing the merged index -----------------------------------------------------------

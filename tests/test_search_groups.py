@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import stat
 from pathlib import Path
 from typing import Any
@@ -148,3 +149,82 @@ def test_a_killed_index_leaves_nothing_beside_the_output(tmp_path: Path, monkeyp
     build(site)
     assert not stale.exists()
     assert sorted(p.name for p in site.iterdir() if p.name.startswith(".output")) == []
+
+
+def _renumbered(files: dict[str, bytes], new: list[int]) -> dict[str, bytes]:
+    """Pagefind's files of one run as they would be had it found the pages in another order
+    (page `n` numbered `new[n]`): the meta file's page list, every posting and filter."""
+    out = dict(files)
+    entry = json.loads(files["pagefind-entry.json"])
+    for about in entry["languages"].values():
+        meta_path = f"pagefind.{about['hash']}.pf_meta"
+        meta = search_shards.unpack(files[meta_path])
+        pages: list[Any] = [None] * len(meta[1])
+        for old, page in enumerate(meta[1]):
+            pages[new[old]] = page
+        meta[1] = pages
+        out[meta_path] = search_shards.pack(meta)
+
+        def moved(postings: list[Any]) -> list[Any]:
+            page, found = 0, []
+            for delta, locs, meta_locs in postings:
+                page += delta
+                found.append([new[page], locs, meta_locs])
+            found.sort(key=lambda posting: posting[0])
+            before = 0
+            for posting in found:
+                posting[0], before = posting[0] - before, posting[0]
+            return found
+        for _, _, name in meta[2]:
+            words = search_shards.unpack(files[f"index/{name}.pf_index"])[0]
+            for word in words:
+                word[1] = moved(word[1])
+                for variant in word[2]:
+                    variant[1] = moved(variant[1])
+            out[f"index/{name}.pf_index"] = search_shards.pack([words])
+        for _, name in meta[3]:
+            table = search_shards.unpack(files[f"filter/{name}.pf_filter"])
+            for value in table[1]:
+                value[1] = sorted(new[n] for n in value[1])
+            out[f"filter/{name}.pf_filter"] = search_shards.pack(table)
+    return out
+
+
+def test_pages_found_in_another_order_give_the_same_group(tmp_path: Path) -> None:
+    """Pagefind numbers pages in the order it finds their files, which is the order the file
+    system lists a folder in (hash order on ext4, creation order on tmpfs): the same pages
+    must give the same index wherever they are built."""
+    site = example_in(tmp_path, "[en, fr]")
+    out = tmp_path / "out"
+    build(site, out, use_cache=False)
+    run = tmp_path / "run"
+    search._run(_pagefind(), out, run, None)
+    files = {p.relative_to(run).as_posix(): p.read_bytes() for p in run.rglob("*") if p.is_file()}
+    counts = {lang["page_count"] for lang in json.loads(files["pagefind-entry.json"])["languages"].values()}
+    assert len(counts) == 1  # (each page in English and in French)
+    count = counts.pop()
+    assert count > 100
+    reverse = _renumbered(files, list(range(count - 1, -1, -1)))
+    assert reverse != files
+    one, other = search_shards.parse(files), search_shards.parse(reverse)
+    assert one == other
+    urls = [json.loads(gzip.decompress(data)[12:])["url"] for data, _, _ in one.parts["en"].pages]
+    assert urls == sorted(urls)
+    assert search_shards.merge([one]) == search_shards.merge([other])
+
+
+def test_the_index_is_the_same_on_another_file_system(tmp_path: Path) -> None:
+    """A build into a folder on tmpfs (/dev/shm) and one on the file system of the temporary
+    folders publish the same bytes, the search index included."""
+    _pagefind()
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("no second file system (/dev/shm) here")
+    site = example_in(tmp_path, "[en]")
+    build(site, tmp_path / "here", use_cache=False)
+    there = shm / f"sitegen-test-{os.getpid()}"
+    try:
+        build(site, there / "out", use_cache=False)
+        assert snapshot(there / "out") == snapshot(tmp_path / "here")
+    finally:
+        shutil.rmtree(there, ignore_errors=True)
