@@ -127,31 +127,47 @@ PARALLEL_MIN_JOBS = 300  # below this, forking costs more than it saves
 
 @dataclass
 class _Work:
-    """What the render workers get: the renderer, the jobs and the writer. A forked worker
-    shares the parent's; a spawned one is sent the site and makes its own renderer."""
+    """What the render workers get: the renderer, the jobs, the writer and the activities'
+    page keys, which key the pieces of records they make (record_memo.RecordTexts). A forked
+    worker shares the parent's renderer (and the pieces of the last build it loaded); a
+    spawned one is sent the site and makes its own renderer."""
 
     renderer: Renderer
     jobs: list[Job]
     writer: TreeWriter | None
+    keys: dict[str, bytes] | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         r = self.renderer
-        return (_remake_work, (r.site, r.site_dir, self.jobs, self.writer))
+        return (_remake_work, (r.site, r.site_dir, self.jobs, self.writer, self.keys))
 
 
-def _remake_work(site: m.Site, site_dir: Path, jobs: list[Job], writer: TreeWriter | None) -> _Work:
+def _remake_work(site: m.Site, site_dir: Path, jobs: list[Job], writer: TreeWriter | None,
+                 keys: dict[str, bytes] | None) -> _Work:
     """A spawned worker's _Work: a renderer of the site made anew (its words, the site's own
     messages included, from the site, as the parent's)."""
     from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
                         remember_html=False)
     renderer.index_by_id()
-    return _Work(renderer, jobs, writer)
+    if keys:
+        _keep_pieces(renderer, keys, {})
+    return _Work(renderer, jobs, writer, keys)
 
 
-def _render_jobs(w: _Work, indices: list[int]) -> list[tuple[int, Any]]:
-    """Render some jobs (in a worker or the parent): per job its outputs or a template error.
-    Outputs are (path, bytes), or (path, manifest entry) when a TreeWriter writes them."""
+def _keep_pieces(renderer: Renderer, keys: dict[str, bytes], old: dict[Any, str]) -> None:
+    """Have `renderer` key the pieces of records it makes by the activities' page keys
+    `keys`, taking those of `old` (the last build's) whose key holds."""
+    from .record_memo import RecordTexts
+    renderer.memo.texts = RecordTexts(keys, old)
+    renderer.memo.records = renderer.records.by_id
+
+
+def _render_jobs(w: _Work, indices: list[int]) -> tuple[list[tuple[int, Any]], dict[Any, str]]:
+    """Render some jobs (in a worker or the parent): per job its outputs or a template error,
+    and the pieces of records made meanwhile (RecordTexts.used, handed over and emptied: a
+    worker's go back to the parent, which keeps them for the next build). Outputs are (path,
+    bytes), or (path, manifest entry) when a TreeWriter writes them."""
     from .render import TemplateError
     out: list[tuple[int, Any]] = []
     for i in indices:
@@ -165,7 +181,9 @@ def _render_jobs(w: _Work, indices: list[int]) -> list[tuple[int, Any]]:
             out.append((i, [(path, w.writer.put(path, data)) for path, data in outputs]))
         else:
             out.append((i, outputs))
-    return out
+    texts = w.renderer.memo.texts
+    made, texts.used = texts.used, {}
+    return out, made
 
 
 def _render_all(site: m.Site, site_dir: Path, workers: int,
@@ -183,10 +201,9 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     tree) records: its files there are hard-linked instead.
     `sources` maps source files to the digests of their bytes. Workers are forked only when
     there are enough pages to render. The records' fields keys are kept in `cache_dir` for
-    the next build (keys.Keys); without workers, so is each activity's piece of the
-    site-wide data files, taken from there when its page key is unchanged
-    (record_memo.RecordTexts)."""
-    from .record_memo import RecordTexts
+    the next build (keys.Keys), and so are the pieces of each activity (its list items,
+    round lines, pieces of the site-wide data files), taken from there when its page key is
+    unchanged (record_memo.RecordTexts; workers send back those they make)."""
     from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
                         remember_html=False)
@@ -231,10 +248,12 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     # (pages kept: a kept job's HTML files, its charts' embed pages included, as `pages` counts them)
     kept = sum(1 for got in results if got is not None for rel, _ in got if rel.endswith(".html"))
 
-    def take(rendered: list[tuple[int, Any]]) -> None:
+    def take(got: tuple[list[tuple[int, Any]], dict[Any, str]]) -> None:
         nonlocal done
+        rendered, pieces = got
         for i, outputs in rendered:
             results[i] = outputs
+        renderer.memo.texts.used.update(pieces)
         done += len(rendered)
         if tick:
             tick(done, len(jobs))
@@ -242,14 +261,11 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     heavy = [i for i in todo if jobs[i].kind == "activity"]
     parallel = workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and bool(heavy)
     old_texts: Any = None
-    texts_path = cache_dir / "texts.pickle" if cache_dir is not None else None
-    if texts_path is not None and not parallel:
+    texts_path = cache_dir / "texts.pickle" if cache_dir is not None and by_id else None
+    if texts_path is not None:
         old_texts = cache.load_pickle(texts_path)
-        renderer.memo.texts = RecordTexts(by_id, old_texts if isinstance(old_texts, dict) else {})
-        renderer.memo.records = renderer.records.by_id
-    else:
-        texts_path = None  # (workers make the pieces anew; none are kept)
-    work = _Work(renderer, jobs, writer)
+        _keep_pieces(renderer, by_id, old_texts if isinstance(old_texts, dict) else {})
+    work = _Work(renderer, jobs, writer, by_id or None)
     if parallel:
         from .workers import Workers, start_method
         light = [i for i in todo if jobs[i].kind != "activity"]
