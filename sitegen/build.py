@@ -204,6 +204,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     the next build (keys.Keys), and so are the pieces of each activity (its list items,
     round lines, pieces of the site-wide data files), taken from there when its page key is
     unchanged (record_memo.RecordTexts; workers send back those they make)."""
+    from .record_memo import texts_store
     from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
                         remember_html=False)
@@ -260,11 +261,9 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
 
     heavy = [i for i in todo if jobs[i].kind == "activity"]
     parallel = workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and bool(heavy)
-    old_texts: Any = None
-    texts_path = cache_dir / "texts.pickle" if cache_dir is not None and by_id else None
-    if texts_path is not None:
-        old_texts = cache.load_pickle(texts_path)
-        _keep_pieces(renderer, by_id, old_texts if isinstance(old_texts, dict) else {})
+    texts = texts_store(cache_dir) if cache_dir is not None and by_id else None
+    if texts is not None:
+        _keep_pieces(renderer, by_id, texts.load())
     work = _Work(renderer, jobs, writer, by_id or None)
     if parallel:
         from .workers import Workers, start_method
@@ -305,10 +304,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     clash = collision(jobs, {job.path: tuple(p for p, _ in outputs) for job, outputs in zip(jobs, results)})
     if clash:
         raise ContentError([clash])
-    if texts_path is not None:
-        pieces = renderer.memo.texts.kept()
-        if pieces != old_texts:
-            cache.save_pickle(texts_path, pieces)
+    if texts is not None:
+        texts.save(renderer.memo.texts.kept())
     if fields_path is not None and keyer is not None and keyer.used != keyer.known:
         cache.save_pickle(fields_path, keyer.used)
     files = {path: data for outputs in results for path, data in outputs}

@@ -1,10 +1,11 @@
 """The persistent build cache: SITE/.sitegen-cache/ (safe to delete at any time).
 
-Three files, each written atomically (temp file + rename):
+Its files, each written atomically (temp file + rename):
 
-* `cache.pickle`: parsed content files (keyed by path, kind and a hash of the bytes).
-  Only entries used by the last build are kept.
-* `trees.pickle`: for each output folder, what the last build wrote there (a digest, size
+* `docs-00.pickle` ... `docs-15.pickle` (`Sharded`): parsed content files (keyed by path, kind and a
+  hash of the bytes) and activity files' validated activities, in shards by path (an edit
+  rewrites one). Only entries used by the last build are kept.
+* `trees-<output>.pickle`: for each output folder, what the last build wrote there (a digest, size
   and mtime per file, and the key of each activity page: see keys.page_globals) and the
   fingerprint of its inputs, so that a build whose inputs did not change (and whose output
   was not touched) finishes without rendering, and one that did renders only the activity
@@ -12,6 +13,10 @@ Three files, each written atomically (temp file + rename):
 * `spare-*/`: the previous output tree, kept after the atomic swap instead of being deleted.
   The next build updates it in place (rewriting only files whose bytes changed) and swaps
   it in; the live output is never written to.
+* `texts-00.pickle` ...: each activity's list items, round lines and pieces of the data files, by
+  its page key (record_memo.RecordTexts); `fields.pickle`: the digests of the records'
+  fields the pages' keys are made of (keys.Keys); `search-*/`: each group's search index
+  and the merged index files (search.py).
 
 Every file is stamped with sitegen's version and a digest of its code, templates and the
 versions of the libraries that shape the output; a different stamp means an empty cache.
@@ -25,6 +30,7 @@ import os
 import pickle
 import stat
 import sys
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -295,12 +301,51 @@ class Unchanged(Exception):
     """Raised by the reader when the inputs and the output are exactly as the last build left them."""
 
 
+SHARDS = 16  # how many files a sharded cache is kept in
+
+
+class Sharded:
+    """A dict kept in SHARDS cache files (`<stem>-00.pickle` ...), each written again only
+    when its keys changed (so an edit rewrites one or two files, not the whole dict). A
+    key's file is given by `part(key)`, a string; its value must be fixed by the key."""
+
+    def __init__(self, folder: Path, stem: str, part: Callable[[Any], str]):
+        self.folder, self.stem, self.part = folder, stem, part
+        self.known: list[frozenset[Any]] | None = None  # each file's keys, as loaded
+
+    def path(self, n: int) -> Path:
+        return self.folder / f"{self.stem}-{n:02d}.pickle"
+
+    def load(self) -> dict[Any, Any]:
+        found: dict[Any, Any] = {}
+        self.known = []
+        for n in range(SHARDS):
+            payload = load_pickle(self.path(n))
+            if isinstance(payload, dict):
+                found.update(payload)
+            self.known.append(frozenset(payload) if isinstance(payload, dict) else frozenset())
+        return found
+
+    def save(self, entries: dict[Any, Any]) -> None:
+        split: list[dict[Any, Any]] = [{} for _ in range(SHARDS)]
+        for key, value in entries.items():
+            split[zlib.crc32(self.part(key).encode("utf-8", "surrogateescape")) % SHARDS][key] = value
+        for n, shard in enumerate(split):
+            if self.known is None or self.known[n] != shard.keys():
+                save_pickle(self.path(n), shard)
+        self.known = [frozenset(shard) for shard in split]
+        (self.folder / f"{self.stem}.pickle").unlink(missing_ok=True)  # (earlier versions' one file)
+
+
 class Store:
     """Parsed documents of one site, loaded lazily."""
 
     def __init__(self, site_dir: Path, enabled: bool = True):
         self.dir = site_dir / DIRNAME
         self.enabled = enabled
+        # ("doc", document key) -> pickled Document, ("act", (document key, plan digest)) ->
+        # pickled activities, in files by path
+        self.shards = Sharded(self.dir, "docs", lambda key: str(key[1][0] if key[0] == "doc" else key[1][0][0]))
         self.docs: dict[tuple[str, str, bytes], bytes] = {}
         self.used_docs: set[tuple[str, str, bytes]] = set()
         self.new_docs: dict[tuple[str, str, bytes], bytes] = {}
@@ -318,20 +363,25 @@ class Store:
         if self.loaded or not self.enabled:
             return
         self.loaded = True
-        payload = load_pickle(self.dir / "cache.pickle")
-        if isinstance(payload, dict):
-            self.docs = payload.get("docs", {})
-            self.acts = payload.get("acts", {})
+        for key, value in self.shards.load().items():
+            if key[0] == "doc":
+                self.docs[key[1]] = value
+            else:
+                self.acts[key[1]] = value
 
     def save(self) -> None:
+        """Keep the documents (and validated activities) this build used or parsed, in the
+        shards whose entries changed: an edit rewrites one shard, not the whole cache."""
         if not self.enabled:
             return
         docs = {k: v for k, v in self.docs.items() if k in self.used_docs}
         docs.update(self.new_docs)
         acts = {k: v for k, v in self.acts.items() if k in self.used_acts}
         acts.update(self.new_acts)
-        if docs.keys() != self.docs.keys() or acts.keys() != self.acts.keys():  # (else keep the file)
-            save_pickle(self.dir / "cache.pickle", {"docs": docs, "acts": acts})
+        entries: dict[tuple[str, Any], bytes] = {("doc", k): v for k, v in docs.items()}
+        entries.update((("act", k), v) for k, v in acts.items())
+        self.shards.save(entries)
+        (self.dir / "cache.pickle").unlink(missing_ok=True)  # (the single file of earlier versions)
         self.docs, self.new_docs, self.acts, self.new_acts = {}, {}, {}, {}  # the build needs them no more
 
     def reader(self, workers: int, extra: Callable[[], bytes],

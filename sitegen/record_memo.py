@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from . import model as m
+from .cache import Sharded
 from .progress import AreaProgress, area_progress, contributors, counted_by, same_basis
 
 
@@ -63,6 +65,12 @@ class RecordTexts:
             text = make(*args)
         self.used[(key, kind)] = text
         return text
+
+
+def texts_store(folder: Path) -> Sharded:
+    """Where a cached build keeps the pieces (RecordTexts.kept) in `folder`: in files by
+    activity page key, so that an edit rewrites the one or two its record's keys name."""
+    return Sharded(folder, "texts", lambda key: str(key[0].hex()))
 
 
 class RecordMemo:

@@ -749,7 +749,8 @@ def test_committed_cache_is_never_trusted(tmp_path: Path) -> None:
     bomb = pickle.dumps((cache.stamp(), _Touch(str(proof))))
     cache_dir = site / cache.DIRNAME
     cache_dir.mkdir()
-    for name in ("cache.pickle", f"trees-{tag}.pickle"):
+    for name in (*(f"{stem}-{n:02d}.pickle" for stem in ("docs", "texts") for n in range(cache.SHARDS)),
+                 f"trees-{tag}.pickle"):
         (cache_dir / name).write_bytes(bomb)
         (cache_dir / ("x" * 32 + name)).write_bytes(bomb)
     spare = cache_dir / f"spare-{tag}"

@@ -48,7 +48,7 @@ def test_parallel_cached_builds_equal_serial_uncached(corpus: Path, reference: t
     (ref, first), out = reference, tmp_path / "out"
 
     cold = build(corpus, out, workers=2)  # parallel, filling the cache
-    assert (corpus / ".sitegen-cache" / "cache.pickle").is_file()
+    assert sorted((corpus / ".sitegen-cache").glob("docs-*.pickle"))
     assert (cold.pages, cold.files) == (first.pages, first.files)
     assert_same(out, ref, "cold parallel cached build")
 
@@ -478,12 +478,11 @@ def test_data_file_pieces_are_reused_while_their_page_key_holds(tmp_path: Path) 
     """A build without workers takes each activity's piece of activities.json, activities.csv
     and activities-index.json from the last build while the activity's page key holds (its record
     and the site-wide facts); a changed record, area title or base URL gives new pieces."""
-    from sitegen import cache
+    from sitegen.record_memo import texts_store
     site = write_corpus(30, tmp_path / "site")
     out = tmp_path / "out"
     build(site, out, workers=1)
-    texts = site / ".sitegen-cache" / "texts.pickle"
-    pieces = cache.load_pickle(texts)
+    pieces = texts_store(site / ".sitegen-cache").load()
     data_kinds = {kind for _, kind in pieces if not kind.startswith("item ")}
     assert sorted(data_kinds) == ["csv", "index", "json"]
     assert sum(1 for _, kind in pieces if kind in data_kinds) == 90
@@ -492,8 +491,8 @@ def test_data_file_pieces_are_reused_while_their_page_key_holds(tmp_path: Path) 
 
     # A probe: every activities.json piece altered in the (signed) cache. The next build, after
     # one record is edited, takes the 29 others from the cache and makes the edited one anew.
-    cache.save_pickle(texts, {k: v.replace('"title": "', '"title": "PROBE ', 1) if k[1] == "json" else v
-                              for k, v in pieces.items()})
+    texts_store(site / ".sitegen-cache").save({k: v.replace('"title": "', '"title": "PROBE ', 1) if k[1] == "json"
+                                               else v for k, v in pieces.items()})
     records = sorted((site / "content/activities").rglob("*.md"))
     original = records[2].read_text(encoding="utf-8")
     records[2].write_text(original.replace('title: "', 'title: "Edited ', 1), encoding="utf-8")
