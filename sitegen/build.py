@@ -127,47 +127,31 @@ PARALLEL_MIN_JOBS = 300  # below this, forking costs more than it saves
 
 @dataclass
 class _Work:
-    """What the render workers get: the renderer, the jobs, the writer and the activities'
-    page keys, which key the pieces of records they make (record_memo.RecordTexts). A forked
-    worker shares the parent's renderer (and the pieces of the last build it loaded); a
-    spawned one is sent the site and makes its own renderer."""
+    """What the render workers get: the renderer, the jobs and the writer. A forked worker
+    shares the parent's; a spawned one is sent the site and makes its own renderer."""
 
     renderer: Renderer
     jobs: list[Job]
     writer: TreeWriter | None
-    keys: dict[str, bytes] | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         r = self.renderer
-        return (_remake_work, (r.site, r.site_dir, self.jobs, self.writer, self.keys))
+        return (_remake_work, (r.site, r.site_dir, self.jobs, self.writer))
 
 
-def _remake_work(site: m.Site, site_dir: Path, jobs: list[Job], writer: TreeWriter | None,
-                 keys: dict[str, bytes] | None) -> _Work:
+def _remake_work(site: m.Site, site_dir: Path, jobs: list[Job], writer: TreeWriter | None) -> _Work:
     """A spawned worker's _Work: a renderer of the site made anew (its words, the site's own
     messages included, from the site, as the parent's)."""
     from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
                         remember_html=False)
     renderer.index_by_id()
-    if keys:
-        _keep_pieces(renderer, keys, {})
-    return _Work(renderer, jobs, writer, keys)
+    return _Work(renderer, jobs, writer)
 
 
-def _keep_pieces(renderer: Renderer, keys: dict[str, bytes], old: dict[Any, str]) -> None:
-    """Have `renderer` key the pieces of records it makes by the activities' page keys
-    `keys`, taking those of `old` (the last build's) whose key holds."""
-    from .record_memo import RecordTexts
-    renderer.memo.texts = RecordTexts(keys, old)
-    renderer.memo.records = renderer.records.by_id
-
-
-def _render_jobs(w: _Work, indices: list[int]) -> tuple[list[tuple[int, Any]], dict[Any, str]]:
-    """Render some jobs (in a worker or the parent): per job its outputs or a template error,
-    and the pieces of records made meanwhile (RecordTexts.used, handed over and emptied: a
-    worker's go back to the parent, which keeps them for the next build). Outputs are (path,
-    bytes), or (path, manifest entry) when a TreeWriter writes them."""
+def _render_jobs(w: _Work, indices: list[int]) -> list[tuple[int, Any]]:
+    """Render some jobs (in a worker or the parent): per job its outputs or a template error.
+    Outputs are (path, bytes), or (path, manifest entry) when a TreeWriter writes them."""
     from .render import TemplateError
     out: list[tuple[int, Any]] = []
     for i in indices:
@@ -181,9 +165,7 @@ def _render_jobs(w: _Work, indices: list[int]) -> tuple[list[tuple[int, Any]], d
             out.append((i, [(path, w.writer.put(path, data)) for path, data in outputs]))
         else:
             out.append((i, outputs))
-    texts = w.renderer.memo.texts
-    made, texts.used = texts.used, {}
-    return out, made
+    return out
 
 
 def _render_all(site: m.Site, site_dir: Path, workers: int,
@@ -201,10 +183,10 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     tree) records: its files there are hard-linked instead.
     `sources` maps source files to the digests of their bytes. Workers are forked only when
     there are enough pages to render. The records' fields keys are kept in `cache_dir` for
-    the next build (keys.Keys), and so are the pieces of each activity (its list items,
-    round lines, pieces of the site-wide data files), taken from there when its page key is
-    unchanged (record_memo.RecordTexts; workers send back those they make)."""
-    from .record_memo import texts_store
+    the next build (keys.Keys); without workers, so are the pieces of each activity (its
+    list items, round lines, pieces of the site-wide data files), taken from there when its
+    page key is unchanged (record_memo.RecordTexts)."""
+    from .record_memo import RecordTexts, texts_store
     from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
                         remember_html=False)
@@ -249,22 +231,23 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     # (pages kept: a kept job's HTML files, its charts' embed pages included, as `pages` counts them)
     kept = sum(1 for got in results if got is not None for rel, _ in got if rel.endswith(".html"))
 
-    def take(got: tuple[list[tuple[int, Any]], dict[Any, str]]) -> None:
+    def take(rendered: list[tuple[int, Any]]) -> None:
         nonlocal done
-        rendered, pieces = got
         for i, outputs in rendered:
             results[i] = outputs
-        renderer.memo.texts.used.update(pieces)
         done += len(rendered)
         if tick:
             tick(done, len(jobs))
 
     heavy = [i for i in todo if jobs[i].kind == "activity"]
     parallel = workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and bool(heavy)
-    texts = texts_store(cache_dir) if cache_dir is not None and by_id else None
+    # (workers make the pieces anew and keep none: sending them back, 30 MB at 10,000
+    # records, raised the cold build's peak memory by ~90 MB, over its 500 MB budget)
+    texts = texts_store(cache_dir) if cache_dir is not None and not parallel else None
     if texts is not None:
-        _keep_pieces(renderer, by_id, texts.load())
-    work = _Work(renderer, jobs, writer, by_id or None)
+        renderer.memo.texts = RecordTexts(by_id, texts.load())
+        renderer.memo.records = renderer.records.by_id
+    work = _Work(renderer, jobs, writer)
     if parallel:
         from .workers import Workers, start_method
         light = [i for i in todo if jobs[i].kind != "activity"]
