@@ -54,8 +54,8 @@ def test_a_build_with_spawned_workers_equals_one_with_forked_workers(tmp_path: P
         done = _build(site, tmp_path / f"out-{method}", method)
         assert done.returncode == 0, done.stderr[-2000:]
     assert _same_tree(tmp_path / "out-fork", tmp_path / "out-spawn") == []
-    # what the edit's build took from the cache (the workers of the first build sent back the
-    # records' list items, round lines and data-file pieces) is what a build without it makes
+    # what the edit's build took from the cache (the pages and pieces of records the first,
+    # parallel build left) is what a build without it makes
     build_module.build(sites["fork"], tmp_path / "fresh", use_cache=False)
     assert _same_tree(tmp_path / "out-fork", tmp_path / "fresh") == []
 
