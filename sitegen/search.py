@@ -197,7 +197,9 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
     given = {name: key(b"%d" % body, chosen[name]) for name in members}
     # (a group is indexed again when the pages it gives Pagefind changed, not its others)
     todo = [name for name in sorted(members) if name not in kept or kept[name].given != given[name]]
-    todo.sort(key=lambda name: name != SITE)  # (the other pages first: they take the longest)
+    # the longest runs first (the other pages, then the groups of most pages), so that the
+    # last to start are short and the runs end together
+    todo.sort(key=lambda name: (name != SITE, -len(chosen[name]), name))
     with ThreadPoolExecutor(max_workers=runs) as pool:
         made = dict(zip(todo, pool.map(
             lambda name: _group(found.path, site, chosen[name], work / name, running) if chosen[name] else Group({}, {}),
