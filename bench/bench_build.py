@@ -21,7 +21,8 @@ under --workdir DIR, with the outputs) by bench/corpus.py (or by another generat
 Each time is the median of --runs runs (default 5 at 1,000, 3 at 10,000), with the fastest
 and slowest run beside it, and the CPU time (user + system, whole process tree). Peak memory is
 the largest sum of RSS over the build's whole process tree (sampled every 20 ms; shared
-copy-on-write pages of forked workers are counted once per process, so this overstates),
+copy-on-write pages of forked workers are counted once per process, so this overstates;
+a child that still runs in its parent's memory, before it runs its program, is not counted),
 with the PSS sum (shared pages split between processes) beside it. It comes from one more
 run of each kind, not timed: the sampling takes CPU time from the build.
 
