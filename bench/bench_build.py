@@ -42,7 +42,10 @@ both tools' figures; the file system type is printed with the figures.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import functools
 import os
+import platform
 import re
 import shutil
 import statistics
@@ -83,14 +86,17 @@ def _same_memory(parent: int, child: int) -> bool:
     read 600 MB. Linux's kcmp(2) says so (0: the same memory); elsewhere, or when it is not
     allowed, the child is counted."""
     try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        return bool(libc.syscall(_SYS_KCMP, parent, child, _KCMP_VM, 0, 0) == 0)
+        return bool(_libc().syscall(_SYS_KCMP, parent, child, _KCMP_VM, 0, 0) == 0)
     except (OSError, AttributeError):
         return False
 
 
-_SYS_KCMP = {"x86_64": 312, "aarch64": 272}.get(os.uname().machine, -1)
+@functools.lru_cache(maxsize=1)  # (loaded once: the sampler asks for every child, every 20 ms)
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+_SYS_KCMP = {"x86_64": 312, "aarch64": 272}.get(platform.machine(), -1) if sys.platform == "linux" else -1
 _KCMP_VM = 1
 
 
