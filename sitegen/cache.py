@@ -307,10 +307,11 @@ SHARDS = 16  # how many files a sharded cache is kept in
 class Sharded:
     """A dict kept in SHARDS cache files (`<stem>-00.pickle` ...), each written again only
     when its keys changed (so an edit rewrites one or two files, not the whole dict). A
-    key's file is given by `part(key)`, a string; its value must be fixed by the key."""
+    key's file is given by `part(key)`, a string; its value must be fixed by the key.
+    `former`: the single file earlier versions kept the dict in (removed on saving)."""
 
-    def __init__(self, folder: Path, stem: str, part: Callable[[Any], str]):
-        self.folder, self.stem, self.part = folder, stem, part
+    def __init__(self, folder: Path, stem: str, part: Callable[[Any], str], former: str):
+        self.folder, self.stem, self.part, self.former = folder, stem, part, former
         self.known: list[frozenset[Any]] | None = None  # each file's keys, as loaded
 
     def path(self, n: int) -> Path:
@@ -334,7 +335,7 @@ class Sharded:
             if self.known is None or self.known[n] != shard.keys():
                 save_pickle(self.path(n), shard)
         self.known = [frozenset(shard) for shard in split]
-        (self.folder / f"{self.stem}.pickle").unlink(missing_ok=True)  # (earlier versions' one file)
+        (self.folder / self.former).unlink(missing_ok=True)
 
 
 class Store:
@@ -345,7 +346,8 @@ class Store:
         self.enabled = enabled
         # ("doc", document key) -> pickled Document, ("act", (document key, plan digest)) ->
         # pickled activities, in files by path
-        self.shards = Sharded(self.dir, "docs", lambda key: str(key[1][0] if key[0] == "doc" else key[1][0][0]))
+        self.shards = Sharded(self.dir, "docs", lambda key: str(key[1][0] if key[0] == "doc" else key[1][0][0]),
+                              former="cache.pickle")
         self.docs: dict[tuple[str, str, bytes], bytes] = {}
         self.used_docs: set[tuple[str, str, bytes]] = set()
         self.new_docs: dict[tuple[str, str, bytes], bytes] = {}
@@ -381,7 +383,6 @@ class Store:
         entries: dict[tuple[str, Any], bytes] = {("doc", k): v for k, v in docs.items()}
         entries.update((("act", k), v) for k, v in acts.items())
         self.shards.save(entries)
-        (self.dir / "cache.pickle").unlink(missing_ok=True)  # (the single file of earlier versions)
         self.docs, self.new_docs, self.acts, self.new_acts = {}, {}, {}, {}  # the build needs them no more
 
     def reader(self, workers: int, extra: Callable[[], bytes],

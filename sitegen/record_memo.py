@@ -70,7 +70,7 @@ class RecordTexts:
 def texts_store(folder: Path) -> Sharded:
     """Where a cached build keeps the pieces (RecordTexts.kept) in `folder`: in files by
     activity page key, so that an edit rewrites the one or two its record's keys name."""
-    return Sharded(folder, "texts", lambda key: str(key[0].hex()))
+    return Sharded(folder, "texts", lambda key: key[0].hex(), former="texts.pickle")
 
 
 class RecordMemo:

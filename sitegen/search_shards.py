@@ -379,7 +379,7 @@ def _in_url_order(pages: list[tuple[bytes, int, str]]) -> tuple[list[tuple[bytes
     return [pages[old] for old in order], new
 
 
-_URL = b'{"url":'
+_URL = '{"url":'
 
 
 def _url(fragment: bytes) -> str:
@@ -388,7 +388,7 @@ def _url(fragment: bytes) -> str:
     if not raw.startswith(SIGNATURE):
         raise Unmergeable("not a Pagefind fragment")
     text = raw[len(SIGNATURE):].decode("utf-8")
-    if text.startswith(_URL.decode()):
+    if text.startswith(_URL):
         return str(_JSON.raw_decode(text, len(_URL))[0])
     return str(json.loads(text)["url"])
 
