@@ -21,8 +21,10 @@ from .errors import ContentError, Problem, Problems
 from .gitinfo import History
 from .keys import Keys
 from .loader import load_site
+from .search_process import TreeIndex
 from .trees import (
     OUTPUTS,
+    Entry,
     Tree,
     TreeWriter,
     discard,
@@ -171,7 +173,8 @@ def _render_jobs(w: _Work, indices: list[int]) -> list[tuple[int, Any]]:
 def _render_all(site: m.Site, site_dir: Path, workers: int,
                 tick: Callable[[int, int], None] | None, writer: TreeWriter | None,
                 keys: dict[str, bytes] | None = None, sources: dict[str, bytes] | None = None,
-                live: Tree | None = None, cache_dir: Path | None = None
+                live: Tree | None = None, cache_dir: Path | None = None,
+                pages_done: Callable[[dict[str, Any]], None] | None = None
                 ) -> tuple[dict[str, Any], dict[str, bytes], int]:
     """Render every job; returns output path -> bytes (or manifest entry), in job order, the
     keys of the outputs that have one (keys.py) and how many pages were kept as they were.
@@ -185,7 +188,9 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     there are enough pages to render. The records' fields keys are kept in `cache_dir` for
     the next build (keys.Keys); without workers, so are the pieces of each activity (its
     list items, round lines, pieces of the site-wide data files), taken from there when its
-    page key is unchanged (record_memo.RecordTexts)."""
+    page key is unchanged (record_memo.RecordTexts). `pages_done` is given the HTML files
+    (output path -> manifest entry) as soon as they are all final: in one process, the pages
+    are rendered first and the data files after (build._build indexes the pages meanwhile)."""
     from .record_memo import RecordTexts, texts_store
     from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
@@ -277,9 +282,13 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         if died:
             raise ContentError([_crash_problem(renderer, jobs[i]) for i in sorted(died)])
     else:
-        take(_render_jobs(work, todo))
+        take(_render_jobs(work, [i for i in todo if jobs[i].path.endswith(".html")]))
+        if pages_done is not None and not any(_failed(outputs) for outputs in results):
+            pages_done({path: data for outputs in results if outputs is not None
+                        for path, data in outputs if path.endswith(".html")})
+        take(_render_jobs(work, [i for i in todo if not jobs[i].path.endswith(".html")]))
     for outputs in results:
-        if isinstance(outputs, tuple) and outputs and outputs[0] == "error":
+        if _failed(outputs):
             _, template, line, message = outputs
             raise ContentError([Problem(_template_path(template, site_dir), line, 1, "error", message)])
     for i in keyed:  # what each keyed page writes (its page and its charts' CSV files)
@@ -293,6 +302,11 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         cache.save_pickle(fields_path, keyer.used)
     files = {path: data for outputs in results for path, data in outputs}
     return files, new_keys, kept
+
+
+def _failed(outputs: Any) -> bool:
+    """Whether a job's result (see _render_jobs) is a template error."""
+    return isinstance(outputs, tuple) and bool(outputs) and outputs[0] == "error"
 
 
 def _crash_problem(renderer: Renderer, job: Job) -> Problem:
@@ -471,6 +485,7 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
     # The new tree is written in `work` beside the output (as write.py does), but starting
     # from the spare: the output before last, kept in the cache folder after the last swap.
     work = temp_path(out_abs)
+    index: TreeIndex | None = None
     if cache_dir is None or not same_device(cache_dir, out_abs.parent):
         spare = None  # (no renames between devices: no spare tree)
     try:
@@ -480,20 +495,25 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
         folders: list[str] = []
         before = walk_files(work, drop_symlinks=True, folders=folders)
         writer = TreeWriter(work, known)
+        index = TreeIndex(writer, known_keys, live_tree, indexer, cache_dir / f"search-{tag}" if cache_dir else None,
+                          temp_path(out_abs, "search-"))
+        early: dict[str, Entry] = {}  # (the static HTML files, written for the index before the rest)
+
+        def pages_done(pages: dict[str, Entry]) -> None:
+            for rel in site.static_files:
+                path = rel[len("content/static/"):]
+                if path.endswith(".html") and path not in pages:
+                    early[path] = writer.put(path, (site_dir / rel).read_bytes())
+            index.start({path: entry[0] for path, entry in {**pages, **early}.items()})
+
         files, page_keys, kept = _render_all(
-            site, site_dir, workers, tick, writer, known_keys, store.digests, live_tree, cache_dir)
+            site, site_dir, workers, tick, writer, known_keys, store.digests, live_tree, cache_dir, pages_done)
         copies = static_copies(site, site_dir, files)
         manifest = dict(files)
         for rel, src in copies.items():
-            manifest[rel] = writer.put(rel, src.read_bytes())
-        stale = [rel for rel in before if rel not in manifest]
-        index_of = search.FOLDER + "/"
-        # the pages first (the indexer reads every page left), then the index
-        prune(work, [rel for rel in stale if not rel.startswith(index_of)], folders, manifest)
-        indexed, missing = _index_tree(work, manifest, writer, page_keys, known_keys, live_tree, indexer,
-                                       cache_dir / f"search-{tag}" if cache_dir else None,
-                                       temp_path(out_abs, "search-"))
-        prune(work, [rel for rel in stale if rel.startswith(index_of) and rel not in manifest], folders, manifest)
+            manifest[rel] = early.get(rel) or writer.put(rel, src.read_bytes())
+        indexed, missing = index.finish(manifest, page_keys)
+        prune(work, [rel for rel in before if rel not in manifest], folders, manifest)
         (work / MARKER).unlink(missing_ok=True)
         (work / MARKER).write_bytes(_MARKER_TEXT)
         old_files = live["files"] if described else None
@@ -501,6 +521,8 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
         had_output = out_abs.exists()
         swap(work, out_abs)
     except BaseException:
+        if index is not None:
+            index.stop()
         discard(work, spare)
         raise
     # The old output (now at `work`) becomes the spare; failing that (e.g. a read-only old
@@ -526,31 +548,6 @@ def _published_dots(site: m.Site) -> set[str]:
     """The dot entries at the top of the output that the site publishes (content/static/)."""
     top = (rel[len("content/static/"):].partition("/")[0] for rel in site.static_files)
     return {name for name in top if name.startswith(".")}
-
-
-# (in the keys of a tree: the search index's key, see _index_tree)
-SEARCH_KEY = "\0search"
-
-
-def _index_tree(work: Path, manifest: dict[str, Any], writer: TreeWriter, page_keys: dict[str, bytes],
-                known_keys: dict[str, bytes], live: Tree | None, found: search.Binary, memo: Path | None,
-                temp: Path) -> tuple[int, str]:
-    """Index the pages of `work` with the indexer `found` (search.index, in `temp`, with the
-    groups' indexes kept in `memo`) and write the index through `writer` into `manifest`, or
-    keep the index `work` (or the live output) holds when the pages are the ones it was made
-    of (search.html_key); (files of the index, why there is none)."""
-    if found.missing:
-        return 0, found.missing
-    pages = {rel: e[0] for rel, e in manifest.items() if rel.endswith(".html")}
-    key = search.html_key(list(pages.items()), found)
-    entries = kept_outputs(writer, SEARCH_KEY, key, known_keys, live)
-    if entries is None:
-        made = search.index(work, found, work=temp, memo=memo, pages=pages)
-        entries = [(rel, writer.put(rel, data)) for rel, data in made.files.items()]
-    manifest.update(entries)
-    page_keys[SEARCH_KEY] = key
-    page_keys[SEARCH_KEY + OUTPUTS] = "\n".join(rel for rel, _ in entries).encode("utf-8")
-    return len(entries), ""
 
 
 def _with_search(items: list[Problem], missing: str) -> tuple[Problem, ...]:

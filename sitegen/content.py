@@ -254,6 +254,10 @@ def fs_key(path: str) -> str:
     """The name a path has on the least distinguishing common file system (NTFS, APFS):
     NFC, case-folded, trailing dots and spaces of each part dropped, invisible characters
     removed. Two paths with one key are one file there."""
+    if path.isascii():  # (most paths: NFC changes nothing, casefold is lower, nothing invisible)
+        path = path.lower()
+        if not (path.endswith((".", " ")) or "./" in path or " /" in path):
+            return path
     path = _INVISIBLE.sub("", unicodedata.normalize("NFC", path)).casefold()
     return "/".join(part.rstrip(". ") for part in path.split("/"))
 

@@ -120,13 +120,15 @@ HINT = ("the search page says search is unavailable; install 'pagefind[bin]' whe
 
 def index(site: Path, found: Binary | None = None,
           running: Callable[[subprocess.Popen[bytes]], None] | None = None, work: Path | None = None,
-          memo: Path | None = None, pages: dict[str, bytes] | None = None, runs: int = 2) -> Index:
+          memo: Path | None = None, pages: dict[str, bytes] | None = None, runs: int = 2,
+          loaded: dict[str, Any] | None = None) -> Index:
     """The Pagefind index of the HTML pages under `site`, as files under pagefind/.
 
     The pages are indexed in groups and the groups merged (search_shards.py); `memo`: a
     cache folder of the groups' indexes, so that only the groups whose pages changed are
     indexed again; `pages`: the HTML pages (path under `site` -> digest of the bytes), when
-    the caller knows them (else they are read); `runs`: how many groups are indexed at a time.
+    the caller knows them (else they are read); `runs`: how many groups are indexed at a time;
+    `loaded`: the files of `memo` (stem -> payload) when the caller has loaded them already.
     `running` is told each indexer process (so
     that a caller that stops can end it); `work`: the folder to index in (made and removed
     here; default: a new temporary folder). Raises SearchFault when the binary fails."""
@@ -139,7 +141,7 @@ def index(site: Path, found: Binary | None = None,
     try:
         listed = pages if pages is not None else _pages(site, out)
         try:
-            return Index(_grouped(found, site, listed, out, running, memo, runs))
+            return Index(_grouped(found, site, listed, out, running, memo, runs, loaded))
         except Unmergeable:  # (another Pagefind's layout, or sorted results: one run over every page)
             _run(found.path, site, out / FOLDER, running)
             return Index(_collect(out / FOLDER))
@@ -166,7 +168,7 @@ def _pages(site: Path, skip: Path) -> dict[str, bytes]:
 
 def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
              running: Callable[[subprocess.Popen[bytes]], None] | None, memo: Path | None,
-             runs: int = 2) -> dict[str, bytes]:
+             runs: int = 2, loaded: dict[str, Any] | None = None) -> dict[str, bytes]:
     """Index the groups of `pages` that changed since `memo` was written, `runs` at a time,
     and merge them with the others; the files to publish. Raises Unmergeable."""
     from . import cache
@@ -178,6 +180,11 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
         members.setdefault(SITE if small else shard_of(rel, count, terms), []).append(rel)
     identity = found.identity()
 
+    def memo_file(name: str) -> Any:
+        if loaded is not None:
+            return loaded.get(name)
+        return cache.load_pickle(memo / f"{name}.pickle") if memo else None
+
     def key(head: bytes, rels: list[str]) -> bytes:
         """A digest of sitegen, the indexer, `head` and these pages (paths and bytes)."""
         return cache.digest(b"\0".join([cache.stamp().encode(), identity, head, *(
@@ -186,7 +193,7 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
     keys = {name: key(b"", rels) for name, rels in members.items()}
     # (the memo: a folder of one file per group, written when the group changed)
     kept = {name: got for name in members
-            if isinstance(got := cache.load_pickle(memo / f"{name}.pickle") if memo else None, Kept)}
+            if isinstance(got := memo_file(name), Kept)}
     stale = [name for name in sorted(members) if not (name in kept and kept[name].key == keys[name])]
     # With a data-pagefind-body element on any page of the site, Pagefind indexes only the
     # pages that have one; the others are not given to it (lists, term pages: half the bytes).
@@ -205,7 +212,7 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
             lambda name: _group(found.path, site, chosen[name], work / name, running) if chosen[name] else Group({}, {}),
             todo)))
     groups = {name: made[name] if name in made else kept[name].group for name in members}
-    stored = cache.load_pickle(memo / f"{PACKED}.pickle") if memo else None
+    stored = memo_file(PACKED)
     packed: dict[bytes, bytes] = stored if isinstance(stored, dict) else {}
     files = merge([groups[name] for name in sorted(members)], packed)
     if memo is not None:

@@ -1,0 +1,207 @@
+"""The search index of a cached build, made in a process of its own while the build goes on.
+
+A build that renders in one process (an edit's) leaves the second core idle. `TreeIndex`
+starts a process (`Indexing`) as soon as the site is loaded: it loads the groups' indexes
+kept in the cache while the build works out its keys and renders its pages; it is handed
+the pages when every page is final (`TreeIndex.start`, between the pages and the data
+files), runs search.index and writes the index's files into the new tree while the build
+renders its data files; `TreeIndex.finish` takes their manifest entries. The index is the
+one search.index makes in the build's own process, byte for byte (the same function on
+the same pages). The process shares no interpreter with the build: a thread did, and
+slowed the rendering by as much as it saved (docs/performance.md, session 16). It ends
+with its parent: when its standard input closes, it ends its indexers and exits.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+from . import search
+from .trees import OUTPUTS, Entry, Tree, TreeWriter, kept_outputs
+from .write import BuildFault
+
+SEARCH_KEY = "\0search"  # (in the keys of a tree: the search index's key)
+_PREFIX = f"{search.FOLDER}/"
+# (the child's sys.path gets the folder sitegen was imported from: the same code, however the
+# parent was started)
+_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from sitegen.search_process import main; main(sys.argv[2])"
+
+
+class TreeIndex:
+    """The search index step of a cached build (build._build): `start` with the final pages,
+    `finish` for the index's manifest entries, `stop` when the build fails.
+
+    The index the tree (or the live output) holds is kept when the pages are the ones it was
+    made of (search.html_key); otherwise it is made in a process of its own (`Indexing`) with
+    the groups' indexes kept in `memo`, in the folder `temp`."""
+
+    def __init__(self, writer: TreeWriter, keys: dict[str, bytes], live: Tree | None, found: search.Binary,
+                 memo: Path | None, temp: Path):
+        self.writer, self.keys, self.live, self.found, self.memo, self.temp = writer, keys, live, found, memo, temp
+        # (started now: it loads the memo while the build renders)
+        self.process = Indexing(memo) if not found.missing else None
+        self.key = b""
+        self.kept: list[tuple[str, Entry]] | None = None
+
+    def start(self, pages: dict[str, bytes]) -> None:
+        """Index `pages` (output path -> digest of the bytes): every HTML page of the tree.
+        Called again with other pages, it starts over."""
+        if self.found.missing:
+            return
+        key = search.html_key(list(pages.items()), self.found)
+        if key == self.key:
+            return
+        if self.process is not None and self.process.started:
+            self.process.stop()
+            self.process = None
+        self.key = key
+        self.kept = kept_outputs(self.writer, SEARCH_KEY, key, self.keys, self.live)
+        if self.kept is None:
+            self.process = self.process or Indexing(self.memo)
+            known = {rel: e for rel, e in self.writer.known.items() if rel.startswith(_PREFIX)}
+            self.process.start((self.writer.root, known, self.found, self.temp, pages))
+
+    def finish(self, manifest: dict[str, Any], page_keys: dict[str, bytes]) -> tuple[int, str]:
+        """Index the HTML pages of `manifest` (at once when `start` was given them), add the
+        index's files to it and its key to `page_keys`; (how many files, why there is no index)."""
+        if self.found.missing:
+            return 0, self.found.missing
+        self.start({rel: e[0] for rel, e in manifest.items() if rel.endswith(".html")})
+        if self.kept is not None:
+            self.stop()
+            entries = self.kept
+        else:
+            assert self.process is not None
+            entries = self.process.result()
+        manifest.update(entries)
+        page_keys[SEARCH_KEY] = self.key
+        page_keys[SEARCH_KEY + OUTPUTS] = "\n".join(rel for rel, _ in entries).encode("utf-8")
+        return len(entries), ""
+
+    def stop(self) -> None:
+        """End the indexing process, if any (the build failed, or needs none)."""
+        if self.process is not None:
+            self.process.stop()
+
+
+class Indexing:
+    """The process that indexes: started with the memo folder (whose groups it loads at
+    once), given its work (`start`), then asked for the manifest entries (`result`)."""
+
+    def __init__(self, memo: Path | None):
+        here = str(Path(__file__).resolve().parent.parent)
+        self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, here, str(memo) if memo is not None else ""],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.started = False
+
+    def start(self, request: tuple[Any, ...]) -> None:
+        proc = self._running()
+        self.started = True
+        data = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            _send(proc.stdin, data)
+        except OSError:
+            pass  # (the process died: result says so)
+
+    def result(self) -> list[tuple[str, Entry]]:
+        """The manifest entries of the index's files, or the indexer's fault raised."""
+        proc = self._running()
+        assert proc.stdout is not None
+        reply = proc.stdout.read()
+        self.stop()
+        try:
+            outcome, value = pickle.loads(reply)
+        except Exception:
+            raise BuildFault(f"the search indexing process ended without an index (exit status {proc.returncode})") from None
+        if outcome != "ok":
+            raise value
+        return list(value)
+
+    def stop(self) -> None:
+        """End the process (and so its indexers) if it runs."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        for stream in (proc.stdin, proc.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        if self.proc is None:
+            raise BuildFault("the search indexing process was stopped")
+        return self.proc
+
+
+def _send(stream: IO[bytes] | None, data: bytes) -> None:
+    assert stream is not None
+    stream.write(len(data).to_bytes(8, "big") + data)
+    stream.flush()
+
+
+def main(memo: str) -> None:
+    """The indexing process: load the memo's groups, wait for the work, index, write the
+    files, reply with their manifest entries (or the fault) on standard output."""
+    loaded: dict[str, Any] = {}
+    loader = threading.Thread(target=_load_memo, args=(Path(memo) if memo else None, loaded))
+    loader.start()
+    head = sys.stdin.buffer.read(8)
+    if len(head) < 8:
+        os._exit(0)  # (not needed: the build kept its index, or failed)
+    request = pickle.loads(sys.stdin.buffer.read(int.from_bytes(head, "big")))
+    running: list[subprocess.Popen[bytes]] = []
+    threading.Thread(target=_end_with_parent, args=(running,), daemon=True).start()
+    loader.join()
+    root, known, found, temp, pages = request
+    try:
+        made = search.index(root, found, running=running.append, work=temp,
+                            memo=Path(memo) if memo else None, pages=pages, loaded=loaded)
+        writer = TreeWriter(root, known)
+        reply: tuple[str, Any] = ("ok", [(rel, writer.put(rel, data)) for rel, data in made.files.items()])
+    except Exception as exc:  # (raised again in the build's process)
+        reply = ("fault", exc)
+    try:
+        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        data = pickle.dumps(("fault", BuildFault(f"search indexing failed: {reply[1]}")))
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except OSError:  # (the build stopped waiting)
+        os._exit(1)
+    os._exit(0)  # (not a shutdown of the interpreter while _end_with_parent waits)
+
+
+def _load_memo(memo: Path | None, loaded: dict[str, Any]) -> None:
+    """The groups' indexes kept in `memo` (file stem -> payload: search._grouped's memo)."""
+    from . import cache
+    if memo is None or not memo.is_dir():
+        return
+    for path in sorted(memo.glob("*.pickle")):
+        loaded[path.stem] = cache.load_pickle(path)
+
+
+def _end_with_parent(running: list[subprocess.Popen[bytes]]) -> None:
+    """Exit, ending the indexers, when standard input closes (the build stopped or died)."""
+    while os.read(0, 65536):  # (the descriptor, not sys.stdin: no lock held at exit)
+        pass
+    for proc in running:
+        try:
+            proc.kill()
+        except OSError:
+            pass
+    os._exit(1)
