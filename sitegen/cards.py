@@ -31,11 +31,15 @@ RGB = tuple[int, int, int]
 
 
 class Canvas:
-    """An RGB picture that rectangles are painted on, written as PNG."""
+    """A picture that rectangles are painted on, written as PNG: one byte per pixel naming a
+    colour of its palette (in the order first used), rows one after the other, each after the
+    byte of its PNG filter (0: none), so that the buffer is what PNG compresses."""
 
     def __init__(self, width: int = WIDTH, height: int = HEIGHT, background: RGB = _WHITE) -> None:
-        self.width, self.height = width, height
-        self.rows = [bytearray(bytes(background) * width) for _ in range(height)]
+        self.width, self.height, self.stride = width, height, width + 1
+        self.palette: dict[RGB, int] = {background: 0}
+        self.buf = bytearray(self.stride * height)  # (index 0, the background, and filter bytes 0)
+        self.painted: list[tuple[int, int, int, int, RGB]] = []  # (for a picture of too many colours)
 
     def rect(self, x0: float, y0: float, x1: float, y1: float, color: RGB) -> None:
         """Fill the rectangle from (x0, y0) to (x1, y1), clipped to the picture."""
@@ -43,9 +47,17 @@ class Canvas:
         top, bottom = max(0, round(y0)), min(self.height, round(y1))
         if left >= right or top >= bottom:
             return
-        run = bytes(color) * (right - left)
-        for y in range(top, bottom):
-            self.rows[y][3 * left: 3 * right] = run
+        index = self.palette.setdefault(color, len(self.palette))
+        self.painted.append((left, top, right, bottom, color))
+        buf, stride = self.buf, self.stride
+        if right - left < bottom - top:  # (a column: one slice per x, every stride-th byte)
+            column = bytes([index % 256]) * (bottom - top)
+            for x in range(left + 1, right + 1):
+                buf[top * stride + x:bottom * stride + x:stride] = column
+        else:
+            run = bytes([index % 256]) * (right - left)
+            for y in range(top, bottom):
+                buf[y * stride + 1 + left:y * stride + 1 + right] = run
 
     def dashed_vline(self, x: float, y0: float, y1: float, color: RGB, width: int = 4, dash: int = 14) -> None:
         y = y0
@@ -60,9 +72,22 @@ class Canvas:
             x += 2 * dash
 
     def png(self) -> bytes:
-        raw = b"".join(b"\x00" + bytes(row) for row in self.rows)  # filter type 0 per row
-        header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
-        return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
+        """The picture as PNG: with a palette (colour type 3), or in RGB (type 2) when it
+        holds more than 256 colours."""
+        colors = sorted(self.palette, key=self.palette.__getitem__)
+        if len(colors) <= 256:
+            header = struct.pack(">IIBBBBB", self.width, self.height, 8, 3, 0, 0, 0)
+            chunks = _chunk(b"PLTE", b"".join(bytes(c) for c in colors))
+            raw = bytes(self.buf)
+        else:  # (more colours than a palette holds, e.g. a plan of 300 areas: painted again in RGB)
+            header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
+            chunks = b""
+            rows = [bytearray(bytes(colors[0]) * self.width) for _ in range(self.height)]
+            for left, top, right, bottom, color in self.painted:
+                for y in range(top, bottom):
+                    rows[y][3 * left:3 * right] = bytes(color) * (right - left)
+            raw = b"".join(b"\x00" + row for row in rows)
+        return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + chunks
                 + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b""))
 
 

@@ -160,24 +160,30 @@ def test_the_licence_of_the_data_is_named_when_given(tmp_path: Path) -> None:
 
 
 def read_png(path: Path) -> tuple[int, int, list[bytes]]:
-    """Width, height and RGB rows of a PNG written with filter type 0 (as sitegen writes)."""
+    """Width, height and RGB rows of a PNG written with filter type 0 (as sitegen writes), in
+    RGB or with a palette."""
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, width, height = 8, b"", 0, 0
+    pos, idat, width, height, color, palette = 8, b"", 0, 0, 0, b""
     while pos < len(data):
         (length,), kind = struct.unpack(">I", data[pos:pos + 4]), data[pos + 4:pos + 8]
         body = data[pos + 8:pos + 8 + length]
         assert struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])[0] == zlib.crc32(kind + body)
         if kind == b"IHDR":
             width, height, depth, color = struct.unpack(">IIBB", body[:10])
-            assert (depth, color) == (8, 2)
+            assert depth == 8 and color in (2, 3)
+        elif kind == b"PLTE":
+            palette = body
         elif kind == b"IDAT":
             idat += body
         pos += 12 + length
     raw = zlib.decompress(idat)
-    stride = 1 + 3 * width
+    stride = 1 + (3 if color == 2 else 1) * width
     rows = [raw[y * stride + 1:(y + 1) * stride] for y in range(height)]
     assert all(raw[y * stride] == 0 for y in range(height))
+    if color == 3:
+        assert palette and len(palette) % 3 == 0
+        rows = [b"".join(palette[3 * i:3 * i + 3] for i in row) for row in rows]
     return width, height, rows
 
 
