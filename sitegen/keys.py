@@ -28,6 +28,7 @@ from . import model as m
 from .page_list import BODY_KINDS
 
 if TYPE_CHECKING:
+    from . import taxonomy
     from .render import Job, Renderer
 
 # the deps of a term's pages after the first ("tag-page:<slug>/<n>") -> the term's kind
@@ -93,6 +94,7 @@ class Keys:
         self._fields: dict[str, bytes] = {}  # activity id -> its fields key
         self._done: dict[str, bytes | None] = {}
         self._contributors: dict[str, list[m.Activity]] | None = None
+        self._said: dict[tuple[str, str], bytes] = {}  # (kind, slug) -> _term_said
 
     def page(self, job: Job) -> bytes:
         """The key of an activity page (`job.kind` "activity")."""
@@ -159,10 +161,7 @@ class Keys:
                 return None
             per = self.site.config.activities_per_page
             acts = term.activities
-            said = (term.name, term.names, len(acts), r.page_list.term_pages(term),
-                    min(a.start for a in acts), max(a.last_day for a in acts))
-            return cache.digest(repr(said).encode("utf-8", "surrogateescape")) + \
-                self._records(acts[(int(n) - 1) * per:int(n) * per])
+            return self._term_said(term) + self._records(acts[(int(n) - 1) * per:int(n) * per])
         if kind == "order":  # how many records, in which order, the countries they name, the term pages
             terms = [(t.kind, t.slug, r.page_list.term_pages(t)) for found in r.page_list.terms.values() for t in found]
             return cache.digest(repr(([(a.start, a.id) for a in self.site.activities], sorted(r.by_country),
@@ -170,6 +169,17 @@ class Keys:
         if kind in ("plan", "page"):
             return b""  # the shared part holds them
         return None  # a dep this function does not know: the page is rendered
+
+    def _term_said(self, term: taxonomy.Term) -> bytes:
+        """What every page of a term says of it: its names, how many records and pages, from
+        when to when (made once per term, not once per page)."""
+        found = self._said.get((term.kind, term.slug))
+        if found is None:
+            acts = term.activities
+            said = (term.name, term.names, len(acts), self.renderer.page_list.term_pages(term),
+                    min(a.start for a in acts), max(a.end or a.start for a in acts))
+            found = self._said[(term.kind, term.slug)] = cache.digest(repr(said).encode("utf-8", "surrogateescape"))
+        return found
 
     def _contributing(self) -> dict[str, list[m.Activity]]:
         """Area id -> the records contributing to one of its indicators."""
