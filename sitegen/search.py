@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .search_input import LARGE, given
 from .search_shards import (
     SITE,
     Group,
@@ -249,11 +250,18 @@ def _marked(site: Path, rels: list[str]) -> list[str]:
 
 def _group(exe: str, site: Path, rels: list[str], folder: Path,
            running: Callable[[subprocess.Popen[bytes]], None] | None) -> Group:
-    """Index the pages `rels` of `site` (linked, else copied, into `folder`)."""
+    """Index the pages `rels` of `site` (linked, else copied, into `folder`; a large page as
+    search_input.given gives it: without what Pagefind would ignore)."""
     source, target = folder / "pages", folder / FOLDER
     for rel in rels:
         path = source / rel
         path.parent.mkdir(parents=True, exist_ok=True)
+        if os.stat(site / rel).st_size >= LARGE:
+            page = (site / rel).read_bytes()
+            shown = given(page)
+            if shown is not page:
+                path.write_bytes(shown)
+                continue
         try:
             os.link(site / rel, path)
         except OSError:
