@@ -114,6 +114,13 @@ def test_a_build_after_an_edit_indexes_only_the_groups_that_changed(tmp_path: Pa
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
     monkeypatch.setattr(search, "groups_for", lambda n: 4)
     monkeypatch.setattr(search, "term_groups_for", lambda n: 4)
+    # (and in the process that makes the build's index, search_process.py: Python imports a
+    # sitecustomize module found on its path as it starts)
+    patch = tmp_path / "patch"
+    patch.mkdir()
+    (patch / "sitecustomize.py").write_text("import sitegen.search as s\n"
+                                            "s.groups_for = s.term_groups_for = lambda n: 4\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(patch), os.environ.get("PYTHONPATH")])))
     site = tmp_path / "site"
     write_corpus(200, site)
     build(site)
