@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from . import search
 from .trees import OUTPUTS, Entry, Tree, TreeWriter, kept_outputs
-from .write import BuildFault
+from .write import BuildFault, remove_tree
 
 SEARCH_KEY = "\0search"  # (in the keys of a tree: the search index's key)
 _PREFIX = f"{search.FOLDER}/"
@@ -58,7 +58,7 @@ class TreeIndex:
         if key == self.key:
             return
         if self.process is not None and self.process.started:
-            self.process.stop()
+            self.stop()
             self.process = None
         self.key = key
         self.kept = kept_outputs(self.writer, SEARCH_KEY, key, self.keys, self.live)
@@ -85,9 +85,11 @@ class TreeIndex:
         return len(entries), ""
 
     def stop(self) -> None:
-        """End the indexing process, if any (the build failed, or needs none)."""
+        """End the indexing process, if any (the build failed, or needs none), and remove
+        the folder it indexed in (an ended process leaves it)."""
         if self.process is not None:
             self.process.stop()
+        remove_tree(self.temp)
 
 
 class Indexing:
