@@ -144,7 +144,9 @@ def index(site: Path, found: Binary | None = None,
         try:
             return Index(_grouped(found, site, listed, out, running, memo, runs, loaded))
         except Unmergeable:  # (another Pagefind's layout, or sorted results: one run over every page)
-            _run(found.path, site, out / FOLDER, running)
+            # (over the pages listed, not the folder: a build's tree may still hold pages it removes after)
+            _run(found.path, _linked(site, sorted(listed), out / "whole") if pages is not None else site,
+                 out / FOLDER, running)
             return Index(_collect(out / FOLDER))
     finally:
         shutil.rmtree(out, ignore_errors=True)
@@ -250,9 +252,22 @@ def _marked(site: Path, rels: list[str]) -> list[str]:
 
 def _group(exe: str, site: Path, rels: list[str], folder: Path,
            running: Callable[[subprocess.Popen[bytes]], None] | None) -> Group:
-    """Index the pages `rels` of `site` (linked, else copied, into `folder`; a large page as
-    search_input.given gives it: without what Pagefind would ignore)."""
-    source, target = folder / "pages", folder / FOLDER
+    """Index the pages `rels` of `site` (linked into `folder`: _linked)."""
+    source, target = _linked(site, rels, folder), folder / FOLDER
+    _run(exe, source, target, running)
+    files = {}
+    for here, _, names in os.walk(target):
+        rel = os.path.relpath(here, target).replace(os.sep, "/")
+        for name in names:
+            files[name if rel == "." else f"{rel}/{name}"] = Path(here, name).read_bytes()
+    shutil.rmtree(folder, ignore_errors=True)
+    return parse(files)
+
+
+def _linked(site: Path, rels: list[str], folder: Path) -> Path:
+    """The pages `rels` of `site` in folder/pages/, as Pagefind is to read them: linked, else
+    copied, a large page as search_input.given gives it (without what Pagefind ignores)."""
+    source = folder / "pages"
     for rel in rels:
         path = source / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -266,14 +281,8 @@ def _group(exe: str, site: Path, rels: list[str], folder: Path,
             os.link(site / rel, path)
         except OSError:
             shutil.copyfile(site / rel, path)
-    _run(exe, source, target, running)
-    files = {}
-    for here, _, names in os.walk(target):
-        rel = os.path.relpath(here, target).replace(os.sep, "/")
-        for name in names:
-            files[name if rel == "." else f"{rel}/{name}"] = Path(here, name).read_bytes()
-    shutil.rmtree(folder, ignore_errors=True)
-    return parse(files)
+    source.mkdir(parents=True, exist_ok=True)
+    return source
 
 
 def _run(exe: str, site: Path, out: Path, running: Callable[[subprocess.Popen[bytes]], None] | None) -> None:

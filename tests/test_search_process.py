@@ -63,3 +63,35 @@ def test_a_build_killed_while_indexing_leaves_no_indexer_running(make_site: Any,
     assert run_sitegen("build", site, "--output", tmp_path / "fresh").returncode == 0
     assert snapshot(site / "output") == snapshot(tmp_path / "fresh")
 
+
+
+def test_sorted_results_index_only_the_pages_the_build_keeps(make_site: Any) -> None:
+    """A site whose pages name data-pagefind-sort is indexed in one run (its groups cannot be
+    merged): over the pages the build writes, not over what its tree still holds of an older
+    build (a removed record's page is removed only after the index is made)."""
+    sorted_page = ('<!doctype html><html lang="en"><head><title>Sorted</title></head><body>'
+                   '<main data-pagefind-body data-pagefind-sort="weight:1"><h1>Sorted</h1><p>Ordered words.</p>'
+                   '</main></body></html>\n')
+    record = "---\ntitle: Zorblax meeting\narea: firearms\nstatus: planned\nstart: 2020-06-02\ntype: meeting\n---\n\n" \
+             "The zorblax delegation met.\n"
+    site = make_site({"content/static/sorted/index.html": sorted_page, "content/activities/zorblax.md": record})
+    with (site / "site.yaml").open("a", encoding="utf-8") as f:
+        f.write("allow_raw_html: true\n")  # (a static HTML page is the site's own: trusted)
+    assert run_sitegen("build", site).returncode == 0
+    assert "zorblax" in _indexed_words(site / "output")
+    (site / "content/activities/zorblax.md").unlink()
+    for _ in range(2):  # (the second from the spare tree, which holds the removed page)
+        run = run_sitegen("build", site)
+        assert run.returncode == 0, run.stderr
+        assert not (site / "output/activities/zorblax").exists()
+        assert "zorblax" not in _indexed_words(site / "output")
+        assert "order" in _indexed_words(site / "output")  # (the sorted page: stemmed)
+
+
+def _indexed_words(out: Path) -> set[str]:
+    """Every word of the (one-language) index under out/pagefind/."""
+    from sitegen import search_shards
+    words: set[str] = set()
+    for chunk in sorted((out / "pagefind" / "index").iterdir()):
+        words.update(entry[0] for entry in search_shards.unpack(chunk.read_bytes())[0])
+    return words
