@@ -174,7 +174,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
                 tick: Callable[[int, int], None] | None, writer: TreeWriter | None,
                 keys: dict[str, bytes] | None = None, sources: dict[str, bytes] | None = None,
                 live: Tree | None = None, cache_dir: Path | None = None,
-                pages_done: Callable[[dict[str, Any]], None] | None = None
+                pages_done: Callable[[dict[str, Any], bool], None] | None = None
                 ) -> tuple[dict[str, Any], dict[str, bytes], int]:
     """Render every job; returns output path -> bytes (or manifest entry), in job order, the
     keys of the outputs that have one (keys.py) and how many pages were kept as they were.
@@ -189,8 +189,10 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     the next build (keys.Keys); without workers, so are the pieces of each activity (its
     list items, round lines, pieces of the site-wide data files), taken from there when its
     page key is unchanged (record_memo.RecordTexts). `pages_done` is given the HTML files
-    (output path -> manifest entry) as soon as they are all final: in one process, the pages
-    are rendered first and the data files after (build._build indexes the pages meanwhile)."""
+    (output path -> manifest entry) as soon as they are all final (and True), and before,
+    when those of activities and terms are (and False): in one process, these pages are
+    rendered first, then the other pages, then the data files (build._build indexes the
+    pages meanwhile)."""
     from .record_memo import RecordTexts, texts_store
     from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
@@ -282,10 +284,16 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         if died:
             raise ContentError([_crash_problem(renderer, jobs[i]) for i in sorted(died)])
     else:
-        take(_render_jobs(work, [i for i in todo if jobs[i].path.endswith(".html")]))
-        if pages_done is not None and not any(_failed(outputs) for outputs in results):
-            pages_done({path: data for outputs in results if outputs is not None
-                        for path, data in outputs if path.endswith(".html")})
+        from .search_shards import owner
+        html = [i for i in todo if jobs[i].path.endswith(".html")]
+        # the pages of activities and terms first: their search groups are indexed while the
+        # other pages render, then the rest of the pages, then the data files
+        for final, part in ((False, [i for i in html if owner(jobs[i].path) is not None]),
+                            (True, [i for i in html if owner(jobs[i].path) is None])):
+            take(_render_jobs(work, part))
+            if pages_done is not None and not any(_failed(outputs) for outputs in results):
+                pages_done({path: data for outputs in results if outputs is not None
+                            for path, data in outputs if path.endswith(".html")}, final)
         take(_render_jobs(work, [i for i in todo if not jobs[i].path.endswith(".html")]))
     for outputs in results:
         if _failed(outputs):
@@ -499,12 +507,16 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
                           temp_path(out_abs, "search-"))
         early: dict[str, Entry] = {}  # (the static HTML files, written for the index before the rest)
 
-        def pages_done(pages: dict[str, Entry]) -> None:
+        def pages_done(pages: dict[str, Entry], final: bool) -> None:
             for rel in site.static_files:
                 path = rel[len("content/static/"):]
-                if path.endswith(".html") and path not in pages:
+                if path.endswith(".html") and path not in pages and path not in early:
                     early[path] = writer.put(path, (site_dir / rel).read_bytes())
-            index.start({path: entry[0] for path, entry in {**pages, **early}.items()})
+            given = {path: entry[0] for path, entry in {**pages, **early}.items()}
+            if final:
+                index.start(given)
+            else:
+                index.ahead(given)
 
         files, page_keys, kept = _render_all(
             site, site_dir, workers, tick, writer, known_keys, store.digests, live_tree, cache_dir, pages_done)

@@ -83,8 +83,18 @@ def _with_status(act: m.Activity, status: str) -> m.Activity:
     if hit is None or hit[0] is not act:
         if len(_STATUS_MEMO) > 200_000:
             _STATUS_MEMO.clear()
-        hit = _STATUS_MEMO[(id(act), status)] = (act, dataclasses.replace(act, status=status))
+        hit = _STATUS_MEMO[(id(act), status)] = (act, _copy_with_status(act, status))
     return hit[1]
+
+
+def _copy_with_status(act: m.Activity, status: str) -> m.Activity:
+    """dataclasses.replace(act, status=status), without its checks (a round derives
+    thousands): the record's fields as they are, but the status (its cached values, such as
+    all_countries, do not depend on the status)."""
+    copy = object.__new__(m.Activity)
+    copy.__dict__.update(act.__dict__)
+    copy.__dict__["status"] = status
+    return copy
 
 
 # (area id, day) -> [(what its progress was computed from, the progress)]: a round's figures

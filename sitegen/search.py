@@ -47,15 +47,12 @@ from .search_shards import (
     SITE,
     Group,
     Unmergeable,
-    activity_page,
     digest_name,
-    groups_for,
+    groups_of,
     merge,
+    owner,
     pack,
     parse,
-    shard_of,
-    term_groups_for,
-    term_page,
     unpack,
 )
 from .write import BuildFault, remove_tree, swap, temp_path
@@ -169,64 +166,109 @@ def _pages(site: Path, skip: Path) -> dict[str, bytes]:
     return found
 
 
+class _Groups:
+    """The groups of some pages and what the memo keeps of each: which to index again."""
+
+    def __init__(self, found: Binary, site: Path, pages: dict[str, bytes], memo: Path | None,
+                 loaded: dict[str, Any] | None, ahead: bool = False):
+        from . import cache
+        self.found, self.site, self.pages, self.memo, self.loaded = found, site, pages, memo, loaded
+        self.members = groups_of(sorted(pages))
+        self.stamp, self.identity = cache.stamp().encode(), found.identity()
+        self.keys = {name: self.key(b"", rels) for name, rels in self.members.items()}
+        # (the memo: a folder of one file per group, written when the group changed)
+        every = {name: got for name in (*self.members, SITE) if isinstance(got := self.memo_file(name), Kept)}
+        self.kept = {name: got for name, got in every.items() if name in self.members}
+        stale = [name for name in sorted(self.members)
+                 if not (name in self.kept and self.kept[name].key == self.keys[name])]
+        # With a data-pagefind-body element on any page of the site, Pagefind indexes only the
+        # pages that have one; the others are not given to it (lists, term pages: half the bytes).
+        self.marked = {name: self.kept[name].marked for name in self.members if name not in stale}
+        self.marked.update((name, _marked(site, self.members[name])) for name in stale)
+        body = any(self.marked.values())
+        if ahead and SITE in every:  # (ahead of the other pages: their group as the memo knows it)
+            body = body or bool(every[SITE].marked)
+        self.chosen = {name: self.marked[name] if body else self.members[name] for name in self.members}
+        self.given = {name: self.key(b"%d" % body, self.chosen[name]) for name in self.members}
+        # (a group is indexed again when the pages it gives Pagefind changed, not its others)
+        todo = [name for name in sorted(self.members)
+                if name not in self.kept or self.kept[name].given != self.given[name]]
+        # the longest runs first (the other pages, then the groups of most pages), so that the
+        # last to start are short and the runs end together
+        self.todo = sorted(todo, key=lambda name: (name != SITE, -len(self.chosen[name]), name))
+
+    def memo_file(self, name: str) -> Any:
+        from . import cache
+        if self.loaded is not None:
+            return self.loaded.get(name)
+        return cache.load_pickle(self.memo / f"{name}.pickle") if self.memo else None
+
+    def key(self, head: bytes, rels: list[str]) -> bytes:
+        """A digest of sitegen, the indexer, `head` and these pages (paths and bytes)."""
+        from . import cache
+        return cache.digest(b"\0".join([self.stamp, self.identity, head, *(
+            part for rel in rels for part in (rel.encode("utf-8", "surrogateescape"), self.pages[rel]))]))
+
+    def run(self, work: Path, running: Callable[[subprocess.Popen[bytes]], None] | None,
+            runs: int) -> dict[str, Group]:
+        """Index the groups to do, `runs` at a time (in folders under `work`); every group."""
+        with ThreadPoolExecutor(max_workers=runs) as pool:
+            made = dict(zip(self.todo, pool.map(
+                lambda name: _group(self.found.path, self.site, self.chosen[name], work / name, running)
+                if self.chosen[name] else Group({}, {}), self.todo)))
+        return {name: made[name] if name in made else self.kept[name].group for name in self.members}
+
+    def keep(self, groups: dict[str, Group]) -> None:
+        """Save the groups that changed in the memo (and in `loaded`, for a run after)."""
+        from . import cache
+        for name in sorted(self.members):
+            kept = self.kept.get(name)
+            if kept is None or (kept.key, kept.given) != (self.keys[name], self.given[name]):
+                now = Kept(self.keys[name], self.given[name], groups[name], self.marked[name])
+                if self.memo is not None:
+                    cache.save_pickle(self.memo / f"{name}.pickle", now)
+                if self.loaded is not None:
+                    self.loaded[name] = now
+
+
 def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
              running: Callable[[subprocess.Popen[bytes]], None] | None, memo: Path | None,
              runs: int = 2, loaded: dict[str, Any] | None = None) -> dict[str, bytes]:
     """Index the groups of `pages` that changed since `memo` was written, `runs` at a time,
     and merge them with the others; the files to publish. Raises Unmergeable."""
     from . import cache
-    count = groups_for(sum(1 for rel in pages if activity_page(rel)))
-    terms = term_groups_for(sum(1 for rel in pages if term_page(rel)))
-    members: dict[str, list[str]] = {}
-    small = count == 1 and terms == 1  # (a small site is one group: a run costs more than its pages)
-    for rel in sorted(pages):
-        members.setdefault(SITE if small else shard_of(rel, count, terms), []).append(rel)
-    identity = found.identity()
-
-    def memo_file(name: str) -> Any:
-        if loaded is not None:
-            return loaded.get(name)
-        return cache.load_pickle(memo / f"{name}.pickle") if memo else None
-
-    def key(head: bytes, rels: list[str]) -> bytes:
-        """A digest of sitegen, the indexer, `head` and these pages (paths and bytes)."""
-        return cache.digest(b"\0".join([cache.stamp().encode(), identity, head, *(
-            part for rel in rels for part in (rel.encode("utf-8", "surrogateescape"), pages[rel]))]))
-
-    keys = {name: key(b"", rels) for name, rels in members.items()}
-    # (the memo: a folder of one file per group, written when the group changed)
-    kept = {name: got for name in members
-            if isinstance(got := memo_file(name), Kept)}
-    stale = [name for name in sorted(members) if not (name in kept and kept[name].key == keys[name])]
-    # With a data-pagefind-body element on any page of the site, Pagefind indexes only the
-    # pages that have one; the others are not given to it (lists, term pages: half the bytes).
-    marked = {name: kept[name].marked for name in members if name not in stale}
-    marked.update((name, _marked(site, members[name])) for name in stale)
-    body = any(marked.values())
-    chosen = {name: marked[name] if body else members[name] for name in members}
-    given = {name: key(b"%d" % body, chosen[name]) for name in members}
-    # (a group is indexed again when the pages it gives Pagefind changed, not its others)
-    todo = [name for name in sorted(members) if name not in kept or kept[name].given != given[name]]
-    # the longest runs first (the other pages, then the groups of most pages), so that the
-    # last to start are short and the runs end together
-    todo.sort(key=lambda name: (name != SITE, -len(chosen[name]), name))
-    with ThreadPoolExecutor(max_workers=runs) as pool:
-        made = dict(zip(todo, pool.map(
-            lambda name: _group(found.path, site, chosen[name], work / name, running) if chosen[name] else Group({}, {}),
-            todo)))
-    groups = {name: made[name] if name in made else kept[name].group for name in members}
-    stored = memo_file(PACKED)
+    plan = _Groups(found, site, pages, memo, loaded)
+    groups = plan.run(work, running, runs)
+    stored = plan.memo_file(PACKED)
     packed: dict[bytes, bytes] = stored if isinstance(stored, dict) else {}
-    files = merge([groups[name] for name in sorted(members)], packed)
+    files = merge([groups[name] for name in sorted(plan.members)], packed)
+    plan.keep(groups)
     if memo is not None:
-        for name in sorted(members):
-            if name not in kept or (kept[name].key, kept[name].given) != (keys[name], given[name]):
-                cache.save_pickle(memo / f"{name}.pickle", Kept(keys[name], given[name], groups[name], marked[name]))
         cache.save_pickle(memo / f"{PACKED}.pickle", packed)
         for gone in memo.glob("*.pickle"):
-            if gone.stem not in members and gone.stem != PACKED:
+            if gone.stem not in plan.members and gone.stem != PACKED:
                 gone.unlink(missing_ok=True)
     return _published({f"{FOLDER}/{rel}": data for rel, data in files.items()})
+
+
+def ahead(site: Path, found: Binary, pages: dict[str, bytes], work: Path,
+          running: Callable[[subprocess.Popen[bytes]], None] | None, memo: Path | None,
+          loaded: dict[str, Any], runs: int = 2) -> None:
+    """Index, ahead of the others, the groups of activities and terms of `pages` (the final
+    pages of a build that still renders its other pages) that changed since `memo` was
+    written, and keep them there and in `loaded`, where index (given every page after)
+    finds them: a group is taken only if the pages it gives Pagefind are the ones indexed
+    here, so what is indexed ahead never changes the index."""
+    if found.missing:
+        return
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        plan = _Groups(found, site, {rel: d for rel, d in pages.items() if owner(rel) is not None}, memo,
+                       loaded, ahead=True)
+        if SITE not in plan.members:  # (a small site is one group: nothing to do ahead)
+            plan.keep(plan.run(work, running, runs))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import subprocess
 import sys
 import threading
@@ -65,7 +66,13 @@ class TreeIndex:
         if self.kept is None:
             self.process = self.process or Indexing(self.memo)
             known = {rel: e for rel, e in self.writer.known.items() if rel.startswith(_PREFIX)}
-            self.process.start((self.writer.root, known, self.found, self.temp, pages))
+            self.process.send(("all", (self.writer.root, known, self.found, self.temp, pages)))
+
+    def ahead(self, pages: dict[str, bytes]) -> None:
+        """Index ahead the groups of activities and terms of `pages` (the final pages so far:
+        every page of those groups) while the build renders its other pages (search.ahead)."""
+        if self.process is not None and not self.process.started:
+            self.process.send(("ahead", (self.writer.root, self.found, self.temp, pages)))
 
     def finish(self, manifest: dict[str, Any], page_keys: dict[str, bytes]) -> tuple[int, str]:
         """Index the HTML pages of `manifest` (at once when `start` was given them), add the
@@ -103,9 +110,10 @@ class Indexing:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.started = False
 
-    def start(self, request: tuple[Any, ...]) -> None:
+    def send(self, request: tuple[str, Any]) -> None:
+        """Send a request: ("ahead", ...) indexes some groups ahead, ("all", ...) the index."""
         proc = self._running()
-        self.started = True
+        self.started = self.started or request[0] == "all"
         data = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             _send(proc.stdin, data)
@@ -156,22 +164,29 @@ def _send(stream: IO[bytes] | None, data: bytes) -> None:
 
 
 def main(memo: str) -> None:
-    """The indexing process: load the memo's groups, wait for the work, index, write the
-    files, reply with their manifest entries (or the fault) on standard output."""
+    """The indexing process: load the memo's groups, wait for the work (groups to index
+    ahead, then the index), index, write the files, reply with their manifest entries (or
+    the fault) on standard output."""
     loaded: dict[str, Any] = {}
-    loader = threading.Thread(target=_load_memo, args=(Path(memo) if memo else None, loaded))
+    folder = Path(memo) if memo else None
+    loader = threading.Thread(target=_load_memo, args=(folder, loaded))
     loader.start()
-    head = sys.stdin.buffer.read(8)
-    if len(head) < 8:
-        os._exit(0)  # (not needed: the build kept its index, or failed)
-    request = pickle.loads(sys.stdin.buffer.read(int.from_bytes(head, "big")))
     running: list[subprocess.Popen[bytes]] = []
-    threading.Thread(target=_end_with_parent, args=(running,), daemon=True).start()
+    inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
+    threading.Thread(target=_listen, args=(inbox, running), daemon=True).start()
+    kind, request = inbox.get()
     loader.join()
+    while kind == "ahead":
+        root, found, temp, pages = request
+        try:
+            search.ahead(root, found, pages, temp, running.append, folder, loaded)
+        except Exception:
+            pass  # (nothing is lost: the index is made from every page next, and says what fails)
+        kind, request = inbox.get()
     root, known, found, temp, pages = request
     try:
-        made = search.index(root, found, running=running.append, work=temp,
-                            memo=Path(memo) if memo else None, pages=pages, loaded=loaded)
+        made = search.index(root, found, running=running.append, work=temp, memo=folder, pages=pages,
+                            loaded=loaded)
         writer = TreeWriter(root, known)
         reply: tuple[str, Any] = ("ok", [(rel, writer.put(rel, data)) for rel, data in made.files.items()])
     except Exception as exc:  # (raised again in the build's process)
@@ -185,7 +200,7 @@ def main(memo: str) -> None:
         sys.stdout.buffer.flush()
     except OSError:  # (the build stopped waiting)
         os._exit(1)
-    os._exit(0)  # (not a shutdown of the interpreter while _end_with_parent waits)
+    os._exit(0)  # (not a shutdown of the interpreter while _listen waits)
 
 
 def _load_memo(memo: Path | None, loaded: dict[str, Any]) -> None:
@@ -197,13 +212,30 @@ def _load_memo(memo: Path | None, loaded: dict[str, Any]) -> None:
         loaded[path.stem] = cache.load_pickle(path)
 
 
-def _end_with_parent(running: list[subprocess.Popen[bytes]]) -> None:
-    """Exit, ending the indexers, when standard input closes (the build stopped or died)."""
-    while os.read(0, 65536):  # (the descriptor, not sys.stdin: no lock held at exit)
-        pass
+def _listen(inbox: queue.Queue[tuple[str, Any]], running: list[subprocess.Popen[bytes]]) -> None:
+    """Put the build's requests in `inbox` as they come; when standard input closes (the
+    build is done with the process, stopped or died), end the indexers and exit."""
+    got = 0
+    while len(head := _read(8)) == 8:
+        size = int.from_bytes(head, "big")
+        data = _read(size)
+        if len(data) < size:
+            break
+        inbox.put(pickle.loads(data))
+        got += 1
     for proc in running:
         try:
             proc.kill()
         except OSError:
             pass
-    os._exit(1)
+    os._exit(1 if got else 0)  # (no request: the build kept its index, or failed)
+
+
+def _read(size: int) -> bytes:
+    """Up to `size` bytes of standard input (fewer at its end); the descriptor, not
+    sys.stdin: no lock held at exit."""
+    parts, left = [], size
+    while left and (part := os.read(0, min(left, 1 << 20))):
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)

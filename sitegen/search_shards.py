@@ -75,21 +75,50 @@ def shard_of(rel: str, groups: int, term_groups: int = 1) -> str:
     term's pages (tags/<name>/..., its pagination included) in one of `term_groups` groups
     of term pages (most of the other pages' bytes: an edit changes the few terms of its
     record); every other page in the group "site"."""
+    return _shard(owner(rel), groups, term_groups)
+
+
+def owner(rel: str) -> tuple[str, bytes] | None:
+    """("a", the activity's folder name) for an activity's page, ("t", "<folder>/<term>")
+    for a term's, None for any other page (shard_of)."""
     parts = rel.split("/")
-    for folder, prefix, count in (("activities", "a", groups), *((t, "t", term_groups) for t in TERMS)):
+    for folder, prefix in (("activities", "a"), *((t, "t") for t in TERMS)):
         at = 0 if parts[0] == folder else 1 if len(parts) > 2 and parts[1] == folder else -1
         if at >= 0 and len(parts) >= at + 3 and parts[at + 1] != "page":  # (folder/page/2/: the list's)
             name = f"{folder}/{parts[at + 1]}".encode("utf-8", "surrogateescape")
-            return f"{prefix}{zlib.crc32(name if prefix == 't' else name[len(folder) + 1:]) % count:02d}"
-    return SITE
+            return prefix, name if prefix == "t" else name[len(folder) + 1:]
+    return None
+
+
+def _shard(found: tuple[str, bytes] | None, groups: int, term_groups: int) -> str:
+    if found is None:
+        return SITE
+    prefix, name = found
+    return f"{prefix}{zlib.crc32(name) % (groups if prefix == 'a' else term_groups):02d}"
+
+
+def groups_of(pages: list[str]) -> dict[str, list[str]]:
+    """The groups of these pages (shard_of, with as many groups as groups_for and
+    term_groups_for give for their activity and term pages; a small site's pages all in
+    the group "site": a run costs more than its pages), each group's pages in this order."""
+    owners = [owner(rel) for rel in pages]
+    count = groups_for(sum(1 for o in owners if o is not None and o[0] == "a"))
+    terms = term_groups_for(sum(1 for o in owners if o is not None and o[0] == "t"))
+    small = count == 1 and terms == 1
+    members: dict[str, list[str]] = {}
+    for rel, found in zip(pages, owners):
+        members.setdefault(SITE if small else _shard(found, count, terms), []).append(rel)
+    return members
 
 
 def activity_page(rel: str) -> bool:
-    return shard_of(rel, 1) == "a00"
+    found = owner(rel)
+    return found is not None and found[0] == "a"
 
 
 def term_page(rel: str) -> bool:
-    return shard_of(rel, 1) == "t00"
+    found = owner(rel)
+    return found is not None and found[0] == "t"
 
 
 # ---- Pagefind's data files: gzip, a signature, then CBOR ---------------------------------
@@ -157,6 +186,15 @@ def cbor_head(major: int, arg: int) -> bytes:
     raise ValueError("CBOR argument too large")
 
 
+_UINTS: list[bytes] = []  # cbor_head(0, n) for every n below 2**16, made on first use
+
+
+def _uint_heads() -> list[bytes]:
+    if not _UINTS:
+        _UINTS.extend(cbor_head(0, n) for n in range(1 << 16))
+    return _UINTS
+
+
 def cbor_encode(value: Any) -> bytes:
     """CBOR as Pagefind writes it (shortest heads, definite lengths): `cbor_decode` undone."""
     if value is False or value is True or value is None:
@@ -169,6 +207,9 @@ def cbor_encode(value: Any) -> bytes:
         raw = value.encode("utf-8")
         return cbor_head(3, len(raw)) + raw
     if isinstance(value, list):
+        if value and all(type(v) is int for v in value) and min(value) >= 0 and max(value) < 1 << 16:
+            heads = _uint_heads()  # (a filter's page numbers: thousands of them, one head each)
+            return cbor_head(4, len(value)) + b"".join([heads[v] for v in value])
         return cbor_head(4, len(value)) + b"".join(cbor_encode(v) for v in value)
     if isinstance(value, dict):
         return cbor_head(5, len(value)) + b"".join(cbor_encode(k) + cbor_encode(v) for k, v in value.items())

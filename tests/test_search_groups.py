@@ -82,8 +82,8 @@ def test_the_merged_index_says_what_one_run_over_every_page_says(tmp_path: Path,
         target.write_bytes(record.read_bytes())
     out = tmp_path / "out"
     build(site, out, use_cache=False)
-    monkeypatch.setattr(search, "groups_for", lambda n: 4)  # (a site this small is one group)
-    monkeypatch.setattr(search, "term_groups_for", lambda n: 4)  # (and so are its term pages)
+    monkeypatch.setattr(search_shards, "groups_for", lambda n: 4)  # (a site this small is one group)
+    monkeypatch.setattr(search_shards, "term_groups_for", lambda n: 4)  # (and so are its term pages)
     grouped = search.index(out, work=tmp_path / "work")
     assert not (tmp_path / "work").exists()
     members = {search_shards.shard_of(str(p.relative_to(out)).replace(os.sep, "/"), 4, 4)
@@ -112,13 +112,13 @@ def test_a_build_after_an_edit_indexes_only_the_groups_that_changed(tmp_path: Pa
     wrapper.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {real} "$@"\n', encoding="utf-8")
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
-    monkeypatch.setattr(search, "groups_for", lambda n: 4)
-    monkeypatch.setattr(search, "term_groups_for", lambda n: 4)
+    monkeypatch.setattr(search_shards, "groups_for", lambda n: 4)
+    monkeypatch.setattr(search_shards, "term_groups_for", lambda n: 4)
     # (and in the process that makes the build's index, search_process.py: Python imports a
     # sitecustomize module found on its path as it starts)
     patch = tmp_path / "patch"
     patch.mkdir()
-    (patch / "sitecustomize.py").write_text("import sitegen.search as s\n"
+    (patch / "sitecustomize.py").write_text("import sitegen.search_shards as s\n"
                                             "s.groups_for = s.term_groups_for = lambda n: 4\n", encoding="utf-8")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(patch), os.environ.get("PYTHONPATH")])))
     site = tmp_path / "site"
@@ -144,6 +144,45 @@ def test_a_build_after_an_edit_indexes_only_the_groups_that_changed(tmp_path: Pa
     assert index == {rel: data for rel, data in edited.items() if rel.startswith("pagefind/")}
     found = _absolute(index)["en"]["words"]
     assert list(found["quokka"][0]) == [f"/activities/{record.stem}/"]
+
+
+def test_a_status_edit_indexes_its_groups_once_those_of_activities_and_terms_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A status edit changes the record's page, its terms' pages and pages of the group
+    "site" (counts, rounds): the groups of the first two are indexed while the build still
+    renders the others (search.ahead), each changed group once, and the index is the one a
+    build from nothing gives."""
+    real = _pagefind()
+    log = tmp_path / "runs.log"
+    wrapper = tmp_path / "pagefind"
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {real} "$@"\n', encoding="utf-8")
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    patch = tmp_path / "patch"
+    patch.mkdir()
+    (patch / "sitecustomize.py").write_text("import sitegen.search_shards as s\n"
+                                            "s.groups_for = s.term_groups_for = lambda n: 4\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(patch), os.environ.get("PYTHONPATH")])))
+    site = tmp_path / "site"
+    write_corpus(200, site)
+    build(site)
+    before = len(log.read_text(encoding="utf-8").splitlines())
+    record = next(r for r in sorted((site / "content/activities").rglob("*.md"))
+                  if "status: completed" in r.read_text(encoding="utf-8"))
+    record.write_text(record.read_text(encoding="utf-8").replace("status: completed", "status: cancelled", 1),
+                      encoding="utf-8")
+    build(site)
+    runs = [line.split("--site ", 1)[1].split()[0] for line in log.read_text(encoding="utf-8").splitlines()[before:]]
+    groups = [Path(run).parent.name for run in runs]  # (each run reads <work>/<group>/pages)
+    assert len(groups) == len(set(groups)), groups  # each group once
+    assert groups[-1] == search_shards.SITE and any(g.startswith("a") for g in groups), groups
+    assert any(g.startswith("t") for g in groups), groups  # the record's terms list its status
+    edited = snapshot(site / "output")
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    fresh = tmp_path / "fresh"
+    build(site, fresh, use_cache=False)
+    assert ({rel: data for rel, data in snapshot(fresh).items() if rel.startswith("pagefind/")}
+            == {rel: data for rel, data in edited.items() if rel.startswith("pagefind/")})
 
 
 def test_a_killed_index_leaves_nothing_beside_the_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
