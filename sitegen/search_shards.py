@@ -186,12 +186,16 @@ def cbor_head(major: int, arg: int) -> bytes:
     raise ValueError("CBOR argument too large")
 
 
-_UINTS: list[bytes] = []  # cbor_head(0, n) for every n below 2**16, made on first use
+_UINTS: list[bytes] = []  # cbor_head(0, n) for n below len(_UINTS), made as far as asked
 
 
-def _uint_heads() -> list[bytes]:
-    if not _UINTS:
-        _UINTS.extend(cbor_head(0, n) for n in range(1 << 16))
+def _uint_heads(below: int) -> list[bytes]:
+    """cbor_head(0, n) for every n below `below` (at most 2**16), at least."""
+    n = len(_UINTS)
+    if n < below:
+        _UINTS.extend(bytes((k,)) for k in range(n, min(below, 24)))
+        _UINTS.extend(bytes((0x18, k)) for k in range(max(n, 24), min(below, 256)))
+        _UINTS.extend(b"\x19" + k.to_bytes(2, "big") for k in range(max(n, 256), below))
     return _UINTS
 
 
@@ -207,8 +211,8 @@ def cbor_encode(value: Any) -> bytes:
         raw = value.encode("utf-8")
         return cbor_head(3, len(raw)) + raw
     if isinstance(value, list):
-        if value and all(type(v) is int for v in value) and min(value) >= 0 and max(value) < 1 << 16:
-            heads = _uint_heads()  # (a filter's page numbers: thousands of them, one head each)
+        if value and all(type(v) is int for v in value) and min(value) >= 0 and (top := max(value)) < 1 << 16:
+            heads = _uint_heads(top + 1)  # (a filter's page numbers: thousands of them, one head each)
             return cbor_head(4, len(value)) + b"".join([heads[v] for v in value])
         return cbor_head(4, len(value)) + b"".join(cbor_encode(v) for v in value)
     if isinstance(value, dict):
