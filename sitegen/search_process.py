@@ -2,10 +2,14 @@
 
 A build that renders in one process (an edit's) leaves the second core idle. `TreeIndex`
 starts a process (`Indexing`) as soon as the site is loaded: it loads the groups' indexes
-kept in the cache while the build works out its keys and renders its pages; it is handed
-the pages when every page is final (`TreeIndex.start`, between the pages and the data
-files), runs search.index and writes the index's files into the new tree while the build
-renders its data files; `TreeIndex.finish` takes their manifest entries. The index is the
+kept in the cache while the build works out its keys and renders its pages. It is handed
+the pages of activities and terms as soon as they are final (`TreeIndex.ahead`: a build in
+one process renders them first) and indexes their groups that changed (search.ahead)
+while the build renders the other pages; then every page, when all are final
+(`TreeIndex.start`, between the pages and the data files): it runs search.index, which
+takes the groups indexed ahead when they are of the same pages, and writes the index's
+files into the new tree while the build renders its data files; `TreeIndex.finish` takes
+their manifest entries. The index is the
 one search.index makes in the build's own process, byte for byte (the same function on
 the same pages). The process shares no interpreter with the build: a thread did, and
 slowed the rendering by as much as it saved (docs/performance.md, session 16). It ends
