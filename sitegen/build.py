@@ -22,6 +22,7 @@ from .gitinfo import History
 from .keys import Keys
 from .loader import load_site
 from .search_process import TreeIndex
+from .search_shards import activity_page
 from .trees import (
     OUTPUTS,
     Entry,
@@ -174,7 +175,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
                 tick: Callable[[int, int], None] | None, writer: TreeWriter | None,
                 keys: dict[str, bytes] | None = None, sources: dict[str, bytes] | None = None,
                 live: Tree | None = None, cache_dir: Path | None = None,
-                pages_done: Callable[[dict[str, Any], bool], None] | None = None
+                pages_done: Callable[[dict[str, Any], bool], None] | None = None,
+                checked: Callable[[], set[str] | None] | None = None
                 ) -> tuple[dict[str, Any], dict[str, bytes], int]:
     """Render every job; returns output path -> bytes (or manifest entry), in job order, the
     keys of the outputs that have one (keys.py) and how many pages were kept as they were.
@@ -183,7 +185,9 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     and an output whose key (keys.py) is the one `keys` records for the writer's folder, and
     whose files there are intact, is not rendered again: its entries are kept. Nor is one
     whose key is the one `live` (the live output, when the writer's folder is an older
-    tree) records: its files there are hard-linked instead.
+    tree) records: its files there are hard-linked instead. `checked` gives the activity
+    pages of the writer's folder that are intact (TreeIndex.check), or None: each is read
+    back here.
     `sources` maps source files to the digests of their bytes. Workers are forked only when
     there are enough pages to render. The records' fields keys are kept in `cache_dir` for
     the next build (keys.Keys); without workers, so are the pieces of each activity (its
@@ -210,29 +214,27 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         known = cache.load_pickle(fields_path) if fields_path is not None else None
         keyer = Keys(site, site_dir, renderer, sources or {}, known if isinstance(known, dict) else {})
         by_id = keyer.pages
-        todo = []
+        pages = {i: keyer.page(job) for i, job in enumerate(jobs) if job.kind == "activity"}
+        for i, key in pages.items():
+            new_keys[jobs[i].path] = key
         for i, job in enumerate(jobs):
-            if job.kind == "activity":
-                key = new_keys[job.path] = keyer.page(job)
-                entry = writer.intact(job.path) if keys and keys.get(job.path) == key else None
-                if entry is None and live is not None and live.keys.get(job.path) == key:
-                    entry = writer.adopt(job.path, live)
-                if entry is not None:
-                    results[i] = [(job.path, entry)]
-                    continue
-            todo.append(i)
-        rest = []
-        for i in todo:
-            job = jobs[i]
             job_key = keyer.key(job) if job.kind != "activity" else None
             if job_key is not None:
                 keyed.append(i)
                 new_keys[job.path] = job_key
-                kept_files = kept_outputs(writer, job.path, job_key, keys or {}, live)
-                if kept_files is not None:
-                    results[i] = kept_files
-                    continue
-            rest.append(i)
+                results[i] = kept_outputs(writer, job.path, job_key, keys or {}, live)
+        # (read back meanwhile by the indexing process, when there is one)
+        held = checked() if checked is not None else None
+        for i, key in pages.items():
+            path = jobs[i].path
+            entry = None
+            if keys and keys.get(path) == key:
+                entry = writer.intact(path) if held is None else writer.known[path] if path in held else None
+            if entry is None and live is not None and live.keys.get(path) == key:
+                entry = writer.adopt(path, live)
+            if entry is not None:
+                results[i] = [(path, entry)]
+        rest = [i for i, got in enumerate(results) if got is None]
         todo = rest  # (in job order; not todo.remove per kept page: a pass over the list each)
     done = len(jobs) - len(todo)
     # (pages kept: a kept job's HTML files, its charts' embed pages included, as `pages` counts them)
@@ -505,6 +507,7 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
         writer = TreeWriter(work, known)
         index = TreeIndex(writer, known_keys, live_tree, indexer, cache_dir / f"search-{tag}" if cache_dir else None,
                           temp_path(out_abs, "search-"))
+        index.check([rel for rel in known if activity_page(rel)])
         early: dict[str, Entry] = {}  # (the static HTML files, written for the index before the rest)
 
         def pages_done(pages: dict[str, Entry], final: bool) -> None:
@@ -518,7 +521,8 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
             index.start({path: entry[0] for path, entry in {**pages, **early}.items()})
 
         files, page_keys, kept = _render_all(
-            site, site_dir, workers, tick, writer, known_keys, store.digests, live_tree, cache_dir, pages_done)
+            site, site_dir, workers, tick, writer, known_keys, store.digests, live_tree, cache_dir, pages_done,
+            index.checked)
         copies = static_copies(site, site_dir, files)
         manifest = dict(files)
         for rel, src in copies.items():

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import search
-from .trees import OUTPUTS, Entry, Tree, TreeWriter, kept_outputs
+from .trees import OUTPUTS, Entry, Tree, TreeWriter, holds, kept_outputs
 from .write import BuildFault, remove_tree
 
 SEARCH_KEY = "\0search"  # (in the keys of a tree: the search index's key)
@@ -53,6 +53,27 @@ class TreeIndex:
         self.process = Indexing(memo) if not found.missing else None
         self.key = b""
         self.kept: list[tuple[str, Entry]] | None = None
+        self.checking = False
+
+    def check(self, rels: list[str]) -> None:
+        """Have the indexing process read back these files of the tree (trees.holds) while
+        the build works out its keys: `checked` says which are as the manifest says."""
+        if self.process is not None:
+            self.process.send(("check", (self.writer.root, {rel: self.writer.known[rel] for rel in rels})))
+            self.checking = True
+
+    def checked(self) -> set[str] | None:
+        """The files given to `check` that are intact (None: none were checked, or the
+        process failed; the build reads the files back itself)."""
+        if not self.checking or self.process is None:
+            return None
+        self.checking = False
+        try:
+            outcome, value = self.process.reply()
+        except BuildFault:  # (it died: another one is started when the pages are ready)
+            self.process = None
+            return None
+        return value if outcome == "ok" and isinstance(value, set) else None
 
     def start(self, pages: dict[str, bytes]) -> None:
         """Index `pages` (output path -> digest of the bytes): every HTML page of the tree.
@@ -88,6 +109,7 @@ class TreeIndex:
             self.stop()
             entries = self.kept
         else:
+            self.checked()  # (its reply comes first, if the build did not ask for it)
             assert self.process is not None
             entries = self.process.result()
         manifest.update(entries)
@@ -98,6 +120,7 @@ class TreeIndex:
     def stop(self) -> None:
         """End the indexing process, if any (the build failed, or needs none), and remove
         the folder it indexed in (an ended process leaves it)."""
+        self.checking = False
         if self.process is not None:
             self.process.stop()
         remove_tree(self.temp)
@@ -113,27 +136,43 @@ class Indexing:
             [sys.executable, "-c", _BOOT, here, str(memo) if memo is not None else ""],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.started = False
+        self.sending: threading.Thread | None = None
 
     def send(self, request: tuple[str, Any]) -> None:
-        """Send a request: ("ahead", ...) indexes some groups ahead, ("all", ...) the index."""
+        """Send a request: ("check", ...) reads files back, ("ahead", ...) indexes some
+        groups ahead, ("all", ...) the index. It is written by a thread: the process may
+        not read yet (it starts), and the build goes on meanwhile."""
         proc = self._running()
         self.started = self.started or request[0] == "all"
         data = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+        self._sent()
+        self.sending = threading.Thread(target=_send_quietly, args=(proc.stdin, data), daemon=True)
+        self.sending.start()
+
+    def _sent(self, timeout: float | None = None) -> None:
+        """Wait until the last request is written (at most `timeout` seconds)."""
+        if self.sending is not None:
+            self.sending.join(timeout)
+            if not self.sending.is_alive():
+                self.sending = None
+
+    def reply(self) -> tuple[str, Any]:
+        """The process's next reply: ("ok", value) or ("fault", exception)."""
+        proc = self._running()
+        assert proc.stdout is not None
+        head = proc.stdout.read(8)
+        data = proc.stdout.read(int.from_bytes(head, "big")) if len(head) == 8 else b""
         try:
-            _send(proc.stdin, data)
-        except OSError:
-            pass  # (the process died: result says so)
+            outcome, value = pickle.loads(data)
+        except Exception:
+            self.stop()
+            raise BuildFault(f"the search indexing process ended without an index (exit status {proc.returncode})") from None
+        return outcome, value
 
     def result(self) -> list[tuple[str, Entry]]:
         """The manifest entries of the index's files, or the indexer's fault raised."""
-        proc = self._running()
-        assert proc.stdout is not None
-        reply = proc.stdout.read()
+        outcome, value = self.reply()
         self.stop()
-        try:
-            outcome, value = pickle.loads(reply)
-        except Exception:
-            raise BuildFault(f"the search indexing process ended without an index (exit status {proc.returncode})") from None
         if outcome != "ok":
             raise value
         return list(value)
@@ -143,6 +182,10 @@ class Indexing:
         proc, self.proc = self.proc, None
         if proc is None:
             return
+        self._sent(10)
+        if self.sending is not None:  # (a process that reads no more: the write ends with it)
+            proc.kill()
+            self._sent()
         for stream in (proc.stdin, proc.stdout):
             try:
                 if stream is not None:
@@ -159,6 +202,13 @@ class Indexing:
         if self.proc is None:
             raise BuildFault("the search indexing process was stopped")
         return self.proc
+
+
+def _send_quietly(stream: IO[bytes] | None, data: bytes) -> None:
+    try:
+        _send(stream, data)
+    except (OSError, ValueError):
+        pass  # (the process died, or was stopped: its reply, or none, says so)
 
 
 def _send(stream: IO[bytes] | None, data: bytes) -> None:
@@ -179,6 +229,10 @@ def main(memo: str) -> None:
     inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
     threading.Thread(target=_listen, args=(inbox, running), daemon=True).start()
     kind, request = inbox.get()
+    if kind == "check":  # (files to read back, while the memo loads)
+        root, entries = request
+        _reply(("ok", {rel for rel, entry in entries.items() if holds(f"{root}/{rel}", entry)}))
+        kind, request = inbox.get()
     loader.join()
     while kind == "ahead":
         root, found, temp, pages = request
@@ -195,16 +249,20 @@ def main(memo: str) -> None:
         reply: tuple[str, Any] = ("ok", [(rel, writer.put(rel, data)) for rel, data in made.files.items()])
     except Exception as exc:  # (raised again in the build's process)
         reply = ("fault", exc)
+    _reply(reply)
+    os._exit(0)  # (not a shutdown of the interpreter while _listen waits)
+
+
+def _reply(reply: tuple[str, Any]) -> None:
+    """Send a reply to the build (length first, as the requests)."""
     try:
         data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:
         data = pickle.dumps(("fault", BuildFault(f"search indexing failed: {reply[1]}")))
     try:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        _send(sys.stdout.buffer, data)
     except OSError:  # (the build stopped waiting)
         os._exit(1)
-    os._exit(0)  # (not a shutdown of the interpreter while _listen waits)
 
 
 def _load_memo(memo: Path | None, loaded: dict[str, Any]) -> None:
