@@ -506,7 +506,7 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
         before = walk_files(work, drop_symlinks=True, folders=folders)
         writer = TreeWriter(work, known)
         index = TreeIndex(writer, known_keys, live_tree, indexer, cache_dir / f"search-{tag}" if cache_dir else None,
-                          temp_path(out_abs, "search-"))
+                          temp_path(out_abs, "search-"), early=bool(known))
         index.check([rel for rel in known if activity_page(rel)])
         early: dict[str, Entry] = {}  # (the static HTML files, written for the index before the rest)
 

@@ -44,13 +44,16 @@ class TreeIndex:
 
     The index the tree (or the live output) holds is kept when the pages are the ones it was
     made of (search.html_key); otherwise it is made in a process of its own (`Indexing`) with
-    the groups' indexes kept in `memo`, in the folder `temp`."""
+    the groups' indexes kept in `memo`, in the folder `temp`; the process starts at once
+    when `early`, else with the pages."""
 
     def __init__(self, writer: TreeWriter, keys: dict[str, bytes], live: Tree | None, found: search.Binary,
-                 memo: Path | None, temp: Path):
+                 memo: Path | None, temp: Path, early: bool = True):
         self.writer, self.keys, self.live, self.found, self.memo, self.temp = writer, keys, live, found, memo, temp
-        # (started now: it loads the memo while the build renders)
-        self.process = Indexing(memo) if not found.missing else None
+        # (started now, `early`: it loads the memo while the build renders; else when the
+        # pages are final: a build from nothing renders in worker processes, and an idle
+        # process beside them would only add to its peak memory)
+        self.process = Indexing(memo) if not found.missing and early else None
         self.key = b""
         self.kept: list[tuple[str, Entry]] | None = None
         self.checking = False
