@@ -185,9 +185,9 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     and an output whose key (keys.py) is the one `keys` records for the writer's folder, and
     whose files there are intact, is not rendered again: its entries are kept. Nor is one
     whose key is the one `live` (the live output, when the writer's folder is an older
-    tree) records: its files there are hard-linked instead. `checked` gives the activity
-    pages of the writer's folder that are intact (TreeIndex.check), or None: each is read
-    back here.
+    tree) records: its files there are hard-linked instead. `checked` is called before
+    anything is written in the writer's folder (the build walks it then) and gives the
+    activity pages there that are intact (TreeIndex.check), or None: each is read back here.
     `sources` maps source files to the digests of their bytes. Workers are forked only when
     there are enough pages to render. The records' fields keys are kept in `cache_dir` for
     the next build (keys.Keys); without workers, so are the pieces of each activity (its
@@ -222,9 +222,11 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             if job_key is not None:
                 keyed.append(i)
                 new_keys[job.path] = job_key
-                results[i] = kept_outputs(writer, job.path, job_key, keys or {}, live)
-        # (read back meanwhile by the indexing process, when there is one)
+        # (walked and read back meanwhile by the indexing process, when there is one; nothing
+        # is written in the writer's folder before)
         held = checked() if checked is not None else None
+        for i in keyed:
+            results[i] = kept_outputs(writer, jobs[i].path, new_keys[jobs[i].path], keys or {}, live)
         for i, key in pages.items():
             path = jobs[i].path
             entry = None
@@ -501,13 +503,26 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
     try:
         known, known_keys, live_tree = start_tree(work, out_abs, spare, trees,
                                                    trees_path, live if described else {})
-        # (sitegen writes no symlinks: one would send writes, or the published site, elsewhere)
-        folders: list[str] = []
-        before = walk_files(work, drop_symlinks=True, folders=folders)
         writer = TreeWriter(work, known)
         index = TreeIndex(writer, known_keys, live_tree, indexer, cache_dir / f"search-{tag}" if cache_dir else None,
                           temp_path(out_abs, "search-"), early=bool(known))
+        # The tree's files and folders, walked (symlinks removed: sitegen writes none, and one
+        # would send writes, or the published site, elsewhere) before anything is written in
+        # it, and the activity pages it may keep read back: by the indexing process while the
+        # build works out its keys, else here (`walked`, called by _render_all).
         index.check([rel for rel in known if activity_page(rel)])
+        before: list[str] = []
+        folders: list[str] = []
+
+        def walked() -> set[str] | None:
+            got = index.checked()
+            if got is None:
+                before.extend(walk_files(work, drop_symlinks=True, folders=folders))
+                return None
+            held, files, dirs = got
+            before.extend(files)
+            folders.extend(dirs)
+            return held
         early: dict[str, Entry] = {}  # (the static HTML files, written for the index before the rest)
 
         def pages_done(pages: dict[str, Entry], final: bool) -> None:
@@ -522,7 +537,7 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
 
         files, page_keys, kept = _render_all(
             site, site_dir, workers, tick, writer, known_keys, store.digests, live_tree, cache_dir, pages_done,
-            index.checked)
+            walked)
         copies = static_copies(site, site_dir, files)
         manifest = dict(files)
         for rel, src in copies.items():

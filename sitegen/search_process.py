@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import search
-from .trees import OUTPUTS, Entry, Tree, TreeWriter, holds, kept_outputs
+from .trees import OUTPUTS, Entry, Tree, TreeWriter, holds, kept_outputs, walk_files
 from .write import BuildFault, remove_tree
 
 SEARCH_KEY = "\0search"  # (in the keys of a tree: the search index's key)
@@ -59,15 +59,17 @@ class TreeIndex:
         self.checking = False
 
     def check(self, rels: list[str]) -> None:
-        """Have the indexing process read back these files of the tree (trees.holds) while
-        the build works out its keys: `checked` says which are as the manifest says."""
+        """Have the indexing process walk the tree (trees.walk_files, symlinks removed) and
+        read back these files of it (trees.holds) while the build works out its keys: see
+        `checked`. Nothing may be written in the tree before `checked` returns."""
         if self.process is not None:
             self.process.send(("check", (self.writer.root, {rel: self.writer.known[rel] for rel in rels})))
             self.checking = True
 
-    def checked(self) -> set[str] | None:
-        """The files given to `check` that are intact (None: none were checked, or the
-        process failed; the build reads the files back itself)."""
+    def checked(self) -> tuple[set[str], list[str], list[str]] | None:
+        """The files given to `check` that are intact, and the files and folders of the tree
+        (None: none were checked, or the process failed; the build walks the tree and reads
+        the files back itself)."""
         if not self.checking or self.process is None:
             return None
         self.checking = False
@@ -76,7 +78,7 @@ class TreeIndex:
         except BuildFault:  # (it died: another one is started when the pages are ready)
             self.process = None
             return None
-        return value if outcome == "ok" and isinstance(value, set) else None
+        return value if outcome == "ok" and isinstance(value, tuple) else None
 
     def start(self, pages: dict[str, bytes]) -> None:
         """Index `pages` (output path -> digest of the bytes): every HTML page of the tree.
@@ -232,9 +234,14 @@ def main(memo: str) -> None:
     inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
     threading.Thread(target=_listen, args=(inbox, running), daemon=True).start()
     kind, request = inbox.get()
-    if kind == "check":  # (files to read back, while the memo loads)
+    if kind == "check":  # (the tree to walk and files to read back, while the memo loads)
         root, entries = request
-        _reply(("ok", {rel for rel, entry in entries.items() if holds(f"{root}/{rel}", entry)}))
+        try:
+            folders: list[str] = []
+            files = list(walk_files(root, drop_symlinks=True, folders=folders))
+            _reply(("ok", ({rel for rel, entry in entries.items() if holds(f"{root}/{rel}", entry)}, files, folders)))
+        except OSError as exc:  # (the build walks the tree itself, and says what fails)
+            _reply(("fault", exc))
         kind, request = inbox.get()
     loader.join()
     while kind == "ahead":
