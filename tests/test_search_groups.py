@@ -64,6 +64,27 @@ def _absolute(files: dict[str, bytes]) -> dict[str, Any]:
     return said
 
 
+def _counted_runs_in_four_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Pagefind behind a wrapper that logs each run's arguments (the file returned), and
+    four groups of activities and four of terms, in this process and in the one that
+    makes a build's index (search_process.py: Python imports a sitecustomize module found
+    on its path as it starts)."""
+    real = _pagefind()
+    log = tmp_path / "runs.log"
+    wrapper = tmp_path / "pagefind"
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {real} "$@"\n', encoding="utf-8")
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    monkeypatch.setattr(search_shards, "groups_for", lambda n: 4)
+    monkeypatch.setattr(search_shards, "term_groups_for", lambda n: 4)
+    patch = tmp_path / "patch"
+    patch.mkdir()
+    (patch / "sitecustomize.py").write_text("import sitegen.search_shards as s\n"
+                                            "s.groups_for = s.term_groups_for = lambda n: 4\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(patch), os.environ.get("PYTHONPATH")])))
+    return log
+
+
 def _one_run(site: Path, work: Path) -> dict[str, bytes]:
     """The index of a single Pagefind run over every page of `site`."""
     work.mkdir()
@@ -106,21 +127,7 @@ def test_the_merged_index_says_what_one_run_over_every_page_says(tmp_path: Path,
 
 def test_a_build_after_an_edit_indexes_only_the_groups_that_changed(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    real = _pagefind()
-    log = tmp_path / "runs.log"
-    wrapper = tmp_path / "pagefind"
-    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {real} "$@"\n', encoding="utf-8")
-    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
-    monkeypatch.setattr(search_shards, "groups_for", lambda n: 4)
-    monkeypatch.setattr(search_shards, "term_groups_for", lambda n: 4)
-    # (and in the process that makes the build's index, search_process.py: Python imports a
-    # sitecustomize module found on its path as it starts)
-    patch = tmp_path / "patch"
-    patch.mkdir()
-    (patch / "sitecustomize.py").write_text("import sitegen.search_shards as s\n"
-                                            "s.groups_for = s.term_groups_for = lambda n: 4\n", encoding="utf-8")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(patch), os.environ.get("PYTHONPATH")])))
+    log = _counted_runs_in_four_groups(tmp_path, monkeypatch)
     site = tmp_path / "site"
     write_corpus(200, site)
     build(site)
@@ -152,17 +159,7 @@ def test_a_status_edit_indexes_its_groups_once_those_of_activities_and_terms_fir
     "site" (counts, rounds): the groups of the first two are indexed while the build still
     renders the others (search.ahead), each changed group once, and the index is the one a
     build from nothing gives."""
-    real = _pagefind()
-    log = tmp_path / "runs.log"
-    wrapper = tmp_path / "pagefind"
-    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {real} "$@"\n', encoding="utf-8")
-    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
-    patch = tmp_path / "patch"
-    patch.mkdir()
-    (patch / "sitecustomize.py").write_text("import sitegen.search_shards as s\n"
-                                            "s.groups_for = s.term_groups_for = lambda n: 4\n", encoding="utf-8")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(patch), os.environ.get("PYTHONPATH")])))
+    log = _counted_runs_in_four_groups(tmp_path, monkeypatch)
     site = tmp_path / "site"
     write_corpus(200, site)
     build(site)
