@@ -2,18 +2,20 @@
 
 A build that renders in one process (an edit's) leaves the second core idle. `TreeIndex`
 starts a process (`Indexing`) as soon as the site is loaded: it loads the groups' indexes
-kept in the cache while the build works out its keys and renders its pages. It is handed
+kept in the cache while the build works out its keys and renders its pages, and first walks
+the new tree (removing symlinks) and reads back the activity pages the build may keep
+(`TreeIndex.check`; the build writes nothing in the tree before `checked`). It is handed
 the pages of activities and terms as soon as they are final (`TreeIndex.ahead`: a build in
 one process renders them first) and indexes their groups that changed (search.ahead)
 while the build renders the other pages; then every page, when all are final
 (`TreeIndex.start`, between the pages and the data files): it runs search.index, which
 takes the groups indexed ahead when they are of the same pages, and writes the index's
 files into the new tree while the build renders its data files; `TreeIndex.finish` takes
-their manifest entries. The index is the
-one search.index makes in the build's own process, byte for byte (the same function on
-the same pages). The process shares no interpreter with the build: a thread did, and
-slowed the rendering by as much as it saved (docs/performance.md, session 16). It ends
-with its parent: when its standard input closes, it ends its indexers and exits.
+their manifest entries. The index is the one search.index makes in the build's own
+process, byte for byte (the same function on the same pages). The process shares no
+interpreter with the build: a thread did, and slowed the rendering by as much as it saved
+(docs/performance.md, session 16). It ends with its parent: when its standard input
+closes, it ends its indexers and exits.
 """
 
 from __future__ import annotations
@@ -39,8 +41,10 @@ _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from sitegen.search_proces
 
 
 class TreeIndex:
-    """The search index step of a cached build (build._build): `start` with the final pages,
-    `finish` for the index's manifest entries, `stop` when the build fails.
+    """The search index step of a cached build (build._build): `check` and `checked` (the
+    tree walked and read back), `ahead` with the pages of activities and terms, `start`
+    with the final pages, `finish` for the index's manifest entries, `stop` when the build
+    fails.
 
     The index the tree (or the live output) holds is kept when the pages are the ones it was
     made of (search.html_key); otherwise it is made in a process of its own (`Indexing`) with
