@@ -295,7 +295,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         for final, part in ((False, [i for i in html if owner(jobs[i].path) is not None]),
                             (True, [i for i in html if owner(jobs[i].path) is None])):
             take(_render_jobs(work, part))
-            if pages_done is not None and not any(_failed(outputs) for outputs in results):
+            # (none of activities or terms rendered: their groups are as they were, nothing ahead)
+            if pages_done is not None and (final or part) and not any(_failed(outputs) for outputs in results):
                 pages_done({path: data for outputs in results if outputs is not None
                             for path, data in outputs if path.endswith(".html")}, final)
         take(_render_jobs(work, [i for i in todo if not jobs[i].path.endswith(".html")]))
