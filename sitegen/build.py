@@ -252,26 +252,40 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
 
     heavy = [i for i in todo if jobs[i].kind == "activity"]
     parallel = workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and bool(heavy)
-    # (workers make the pieces anew and keep none: sending them back, 30 MB at 10,000
-    # records, raised the cold build's peak memory by ~90 MB, over its 500 MB budget)
-    texts = texts_store(cache_dir) if cache_dir is not None and not parallel else None
+    # (the pieces are made where the pages that show them are: in this process, also with
+    # workers, which render only activity pages, so that the next build finds them all)
+    texts = texts_store(cache_dir) if cache_dir is not None else None
     if texts is not None:
         renderer.memo.texts = RecordTexts(by_id, texts.load())
         renderer.memo.records = renderer.records.by_id
     work = _Work(renderer, jobs, writer)
     if parallel:
+        from .page_list import BODY_KINDS
         from .workers import Workers, start_method
-        light = [i for i in todo if jobs[i].kind != "activity"]
+        # (the outputs that show every record's Markdown body go to the workers too: a body
+        # that crashes the Markdown renderer is then the error of its page, not the build's)
+        bodies = [i for i in todo if jobs[i].kind in BODY_KINDS]
+        light = [i for i in todo if jobs[i].kind != "activity" and jobs[i].kind not in BODY_KINDS]
         take(_render_jobs(work, heavy[:1]))  # compiles the activity templates once, before a fork
         heavy = heavy[1:]
         forked = start_method() == "fork"
         if forked:
             renderer.prepare()  # what the aggregate pages share, made once for every worker
-        # The workers render everything, the aggregate pages first: the activity pages
-        # come in small even chunks, so both workers finish at about the same time.
+        # The workers render the activity pages, in small even chunks (so both finish at
+        # about the same time); this process renders the other pages and the data files
+        # meanwhile, one between two results (a worker waits for its next chunk no longer
+        # than a page): it makes and keeps the pieces they share (record_memo.RecordTexts),
+        # which, sent back by workers, raised the cold build's peak memory by ~90 MB.
+        # (Its pages render the Markdown of the site's own texts, as every build in one
+        # process does; the records' bodies are rendered by the workers.)
         size = max(20, min(200, len(heavy) // (workers * 8) or 1))
-        chunks = [light[k:k + 4] for k in range(0, len(light), 4)]
-        chunks += [heavy[k:k + size] for k in range(0, len(heavy), size)]
+        chunks = [[i] for i in bodies] + [heavy[k:k + size] for k in range(0, len(heavy), size)]
+        mine = list(reversed(light))
+
+        def own() -> bool:
+            if mine:
+                take(_render_jobs(work, [mine.pop()]))
+            return bool(mine)
         if forked:
             # Everything made so far lives until the workers are done: the collector need not
             # scan it again, and the forked workers do not touch (and so copy) its pages
@@ -281,7 +295,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             # (a worker that dies, e.g. of a crash in a native library, is an error for the
             # page that killed it: see workers.Workers; multiprocessing.Pool would wait forever)
             with Workers(_render_jobs, work, workers) as pool:
-                died = pool.run(chunks, take)
+                died = pool.run(chunks, take, own)
         finally:
             if forked:
                 gc.unfreeze()

@@ -11,12 +11,12 @@ the records it changed.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import model as m
 from .cache import Sharded
@@ -60,10 +60,12 @@ class RecordTexts:
             if hit is None or hit[0] is not act:
                 hit = self.memo[(id(act), kind)] = (act, make(*args))
             return hit[1]
-        text = self.old.get((key, kind))
+        text = self.used.get((key, kind))
         if text is None:
-            text = make(*args)
-        self.used[(key, kind)] = text
+            text = self.old.get((key, kind))
+            if text is None:
+                text = make(*args)
+            self.used[(key, kind)] = text
         return text
 
 
@@ -103,13 +105,12 @@ class RecordMemo:
         if area_title is not self.area_title or countries is not self.countries:
             item: Markup = self.macros.activity_item(a, root, area_title, countries)
             return item
+        if self.texts.keys:  # a cached build: from the last build while the page key holds
+            # (kept once, there: not also here)
+            return Markup(self.texts.get(a, "item " + root, self._item_text, a, root))
         hit = self.items.get((id(a), root))
         if hit is None or hit[0] is not a:
-            if self.texts.keys:  # a cached build: from the last build while the page key holds
-                item = Markup(self.texts.get(a, "item " + root, self._item_text, a, root))
-            else:
-                item = self.macros.activity_item(a, root, area_title, countries)
-            hit = self.items[(id(a), root)] = (a, item)
+            hit = self.items[(id(a), root)] = (a, self.macros.activity_item(a, root, area_title, countries))
         return hit[1]
 
     def _item_text(self, a: m.Activity, root: str) -> str:
@@ -119,17 +120,23 @@ class RecordMemo:
         """A reporting round's line about an activity (the round_row macro of macros.html),
         rendered once per record, kind, root and link: rounds list thousands of records, and
         the preview keeps the lines of unchanged records between rebuilds (take_over)."""
+        if self.texts.keys and self.records.get(a.id) is a:
+            # a cached build: from the last build while the page key holds, kept there only
+            # (a record as it is now: a round also lists records from git, or with the
+            # status of its day)
+            return Markup(self.texts.get(a, f"row {kind} {root} {linked:d}", self._row_text, kind, a, root, linked))
         key = (kind, id(a), root, linked)
         hit = self.rows.get(key)
         if hit is None or hit[0] is not a:
-            if self.texts.keys and self.records.get(a.id) is a:
-                # a cached build: from the last build while the page key holds (a record as it
-                # is now: a round also lists records from git, or with the status of its day)
-                row = Markup(self.texts.get(a, f"row {kind} {root} {linked:d}", self._row_text, kind, a, root, linked))
-            else:
-                row = self.macros.round_row(kind, a, root, linked, self.area_title)
-            hit = self.rows[key] = (a, row)
+            hit = self.rows[key] = (a, self.macros.round_row(kind, a, root, linked, self.area_title))
         return hit[1]
+
+    def round_rows(self, kind: str, acts: Iterable[m.Activity], root: str, has_page: Container[str],
+                   between: str = "") -> Markup:
+        """The round_row of each of `acts` (linked when its id is in `has_page`), joined by
+        `between` (escaped unless marked safe): a round lists thousands of records, and a loop
+        in the template costs more than the rows it looks up."""
+        return Markup(str(escape(between)).join([self.round_row(kind, a, root, a.id in has_page) for a in acts]))
 
     def _row_text(self, kind: str, a: m.Activity, root: str, linked: bool) -> str:
         return str(self.macros.round_row(kind, a, root, linked, self.area_title))

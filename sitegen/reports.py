@@ -64,13 +64,24 @@ def status_on(act: m.Activity, day: dt.date) -> str:
     return "in-progress"
 
 
+# (id of the records, day) -> (the records, every one with its status of the day): a round
+# derives the records of its figures date for its figures and its lists, and the next round
+# those of the same day for its "before" figures.
+_ON_DAY: dict[tuple[int, dt.date], tuple[tuple[m.Activity, ...], tuple[m.Activity, ...]]] = {}
+
+
 def activities_on(acts: tuple[m.Activity, ...], day: dt.date) -> tuple[m.Activity, ...]:
     """Every activity with the status derived for `day`."""
-    out = []
-    for a in acts:
-        status = status_on(a, day)
-        out.append(a if a.status == status else _with_status(a, status))
-    return tuple(out)
+    hit = _ON_DAY.get((id(acts), day))
+    if hit is None or hit[0] is not acts:
+        out = []
+        for a in acts:
+            status = status_on(a, day)
+            out.append(a if a.status == status else _with_status(a, status))
+        if len(_ON_DAY) >= 8:
+            _ON_DAY.pop(next(iter(_ON_DAY)))
+        hit = _ON_DAY[(id(acts), day)] = (acts, tuple(out))
+    return hit[1]
 
 
 # id() of an activity -> (the activity, a status, the activity with that status): a round's

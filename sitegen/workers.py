@@ -83,22 +83,27 @@ class Workers:
         return process, parent
 
     def run(self, tasks: list[T], take: Callable[[Any], None],
-            meanwhile: Callable[[], None] | None = None) -> list[Any]:
+            meanwhile: Callable[[], bool | None] | None = None) -> list[Any]:
         """Give every task to a worker and each result to `take` as it comes (in any order);
-        returns the items (of single-item tasks) whose worker died."""
+        returns the items (of single-item tasks) whose worker died. `meanwhile`, the parent's
+        own work, is called whenever no result is waiting, until it returns a false value
+        (a step at a time: a worker waits for its next task while a step runs); run returns
+        after that too."""
         todo = list(reversed(tasks))
         busy = self.busy
         died: list[Any] = []
-        while todo or busy:
+        more = meanwhile is not None
+        while todo or busy or more:
             while todo and len(busy) < self.count:
                 process, conn = self.idle.pop() if self.idle else self._fork()
                 task = todo.pop()
                 conn.send(task)
                 busy[conn] = (process, task)
-            if meanwhile is not None:
-                meanwhile()
-                meanwhile = None
-            for ready in wait(list(busy)):
+            ready_now = wait(list(busy), 0 if more else None)
+            if not ready_now and meanwhile is not None:
+                more = bool(meanwhile())
+                continue
+            for ready in ready_now:
                 assert isinstance(ready, Connection)
                 conn = ready
                 process, task = busy.pop(conn)

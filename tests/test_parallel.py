@@ -541,6 +541,33 @@ def test_data_file_pieces_are_reused_while_their_page_key_holds(tmp_path: Path) 
                 assert expect[0] in (out / "data" / name).read_text(encoding="utf-8"), (step, name)
 
 
+def test_a_build_with_workers_keeps_the_pieces_a_build_in_one_process_keeps(tmp_path: Path) -> None:
+    """With workers (which render the activity pages), the build's own process renders the
+    other pages and the data files and keeps their pieces (list items, round lines, pieces
+    of the data files): the build after a build from nothing takes them all, as it does
+    after a build in one process."""
+    import shutil
+
+    from sitegen.record_memo import texts_store
+    site = write_corpus(400, tmp_path / "site")
+    (site / "content/reports").mkdir()
+    for name, start, end in (("year-1", "2017-05-17", "2018-05-16"), ("year-2", "2018-05-17", "2019-05-16")):
+        (site / f"content/reports/{name}.yaml").write_text(f"title: {name}\nstart: {start}\nend: {end}\n",
+                                                           encoding="utf-8")
+    other = tmp_path / "other"
+    shutil.copytree(site, other)
+    with_workers = build(site, tmp_path / "out", workers=2)
+    build(other, tmp_path / "out-serial", workers=1)
+    parallel = texts_store(site / ".sitegen-cache").load()
+    serial = texts_store(other / ".sitegen-cache").load()
+    assert with_workers.rendered == with_workers.pages
+    assert parallel == serial
+    kinds = {kind.split(" ")[0] for _, kind in parallel}
+    assert kinds == {"csv", "index", "json", "item", "row"}, kinds
+    assert sum(1 for _, kind in parallel if kind == "json") == 400
+    assert_same(tmp_path / "out", tmp_path / "out-serial", "workers / one process")
+
+
 def test_a_body_edit_renders_the_record_s_page_and_the_feed_only(tmp_path: Path) -> None:
     """Lists, areas, rounds and data files show a record's fields, not its Markdown body: a
     cached build after a body edit renders that record's page (and the outputs that show
