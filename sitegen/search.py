@@ -177,7 +177,8 @@ class _Groups:
         self.stamp, self.identity = cache.stamp().encode(), found.identity()
         self.keys = {name: self.key(b"", rels) for name, rels in self.members.items()}
         # (the memo: a folder of one file per group, written when the group changed)
-        every = {name: got for name in (*self.members, SITE) if isinstance(got := self.memo_file(name), Kept)}
+        wanted = [*self.members, *([SITE] if ahead and SITE not in self.members else [])]
+        every = {name: got for name in wanted if isinstance(got := self.memo_file(name), Kept)}
         self.kept = {name: got for name, got in every.items() if name in self.members}
         stale = [name for name in sorted(self.members)
                  if not (name in self.kept and self.kept[name].key == self.keys[name])]

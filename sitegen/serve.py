@@ -328,6 +328,7 @@ class Preview:
         self.pending: set[str] = set()  # paths changed since the last rebuild
         self.pending_lock = threading.Lock()
         self.stop_event = threading.Event()
+        self.signalled = False  # (by stop_by_signal)
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
 
         class Server(ThreadingHTTPServer):
@@ -440,11 +441,17 @@ class Preview:
             import webbrowser
             threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
         try:
-            while not self.stop_event.wait(0.5):
+            while not self.signalled and not self.stop_event.wait(0.25):
                 pass
         except KeyboardInterrupt:
             pass
         return 0
+
+    def stop_by_signal(self, *_: object) -> None:
+        """The handler of SIGTERM and SIGHUP: run() ends within 0.25 s. It takes no lock: a
+        signal's handler runs in the main thread, which may hold stop_event's own lock, inside
+        stop_event.wait (a preview stopped by Event.set() here waited for ever, once in CI)."""
+        self.signalled = True
 
     def close(self) -> None:
         """Stop serving and remove the preview folder, however the preview ended."""
@@ -478,7 +485,7 @@ def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> int:
     # that its folder is removed (a signal ignored on purpose, as under nohup, stays ignored)
     stops = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None))
              if s is not None and signal.getsignal(s) is not signal.SIG_IGN]
-    previous = {s: signal.signal(s, lambda *_: preview.stop_event.set()) for s in stops}
+    previous = {s: signal.signal(s, preview.stop_by_signal) for s in stops}
     try:
         return preview.run(open_browser)
     finally:

@@ -85,6 +85,34 @@ def test_stopping_a_running_preview_removes_its_folder(tmp_path: Path, signum: i
     assert os.listdir(tmpdir) == []
 
 
+def test_a_stop_signal_while_the_preview_waits_for_one_ends_it(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM's or SIGHUP's handler runs in the main thread, which spends its time inside
+    stop_event.wait and may hold that event's lock when the signal comes: the handler must
+    not wait for the lock (a preview stopped by SIGHUP waited for ever, once in CI)."""
+    from sitegen.serve import Preview
+
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmpdir))
+    preview = Preview(make_site(tmp_path / "site"), "127.0.0.1", 0)
+    ended: list[int] = []
+
+    def main() -> None:
+        with preview.stop_event._cond:  # as in stop_event.wait, where the signal comes
+            preview.stop_by_signal(signal.SIGHUP, None)
+        ended.append(preview.run(False))
+    thread = threading.Thread(target=main, daemon=True)
+    thread.start()
+    thread.join(30)
+    stuck = thread.is_alive()
+    if not stuck:  # (else close() would wait for that lock too)
+        preview.close()
+    assert not stuck, "the signal's handler waited for the lock its own thread holds"
+    assert ended == [0]
+    assert os.listdir(tmpdir) == []
+
+
 def _failing_first_build(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> Path:
     """Point tempfile at a new folder and make the preview's builds raise `exc`."""
     tmpdir = Path(tempfile.mkdtemp(prefix="serve-cleanup-"))
