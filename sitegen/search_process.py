@@ -227,18 +227,21 @@ def _send(stream: IO[bytes] | None, data: bytes) -> None:
 
 
 def main(memo: str) -> None:
-    """The indexing process: load the memo's groups, wait for the work (groups to index
-    ahead, then the index), index, write the files, reply with their manifest entries (or
-    the fault) on standard output."""
+    """The indexing process: walk the tree and read its files back (if asked to first),
+    load the memo's groups, wait for the work (groups to index ahead, then the index),
+    index, write the files, reply with their manifest entries (or the fault) on standard
+    output."""
     loaded: dict[str, Any] = {}
     folder = Path(memo) if memo else None
     loader = threading.Thread(target=_load_memo, args=(folder, loaded))
-    loader.start()
     running: list[subprocess.Popen[bytes]] = []
     inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
     threading.Thread(target=_listen, args=(inbox, running), daemon=True).start()
     kind, request = inbox.get()
-    if kind == "check":  # (the tree to walk and files to read back, while the memo loads)
+    if kind != "check":
+        loader.start()
+    else:  # (the tree to walk and files to read back: the build waits for them, so the
+        # memo is loaded after, not beside, which took it 0.1-0.2 s longer at 10,000 records)
         root, entries = request
         try:
             folders: list[str] = []
@@ -246,6 +249,7 @@ def main(memo: str) -> None:
             _reply(("ok", ({rel for rel, entry in entries.items() if holds(f"{root}/{rel}", entry)}, files, folders)))
         except OSError as exc:  # (the build walks the tree itself, and says what fails)
             _reply(("fault", exc))
+        loader.start()
         kind, request = inbox.get()
     loader.join()
     while kind == "ahead":

@@ -246,6 +246,10 @@ def test_a_term_of_many_activities_is_listed_a_page_at_a_time(tmp_path: Path) ->
     assert 'rel="next" href="../../../../tags/busy/page/3/"' in second
     assert "<title>busy, page 2 · " in second
     assert "Page 2 of 3." in text_of(main_of(pages[1]))
+    # Search finds the term once: its first page (its name and facts) is indexed, not the
+    # others, which would be found by the same words ("busy, page 2", "busy, page 3").
+    assert "data-pagefind-body" in pages[0].read_text(encoding="utf-8")
+    assert "data-pagefind-body" not in second and "data-pagefind-body" not in pages[2].read_text(encoding="utf-8")
 
 
 EDITS = [
