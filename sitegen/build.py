@@ -26,6 +26,7 @@ from .search_shards import activity_page
 from .trees import (
     OUTPUTS,
     Entry,
+    Seed,
     Tree,
     TreeWriter,
     discard,
@@ -513,11 +514,13 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
     # from the spare: the output before last, kept in the cache folder after the last swap.
     work = temp_path(out_abs)
     index: TreeIndex | None = None
+    seed: Seed | None = None
     if cache_dir is None or not same_device(cache_dir, out_abs.parent):
         spare = None  # (no renames between devices: no spare tree)
     try:
         known, known_keys, live_tree = start_tree(work, out_abs, spare, trees,
                                                    trees_path, live if described else {})
+        seeding = spare is not None and not known and not os.path.lexists(out_abs)  # (see Seed)
         writer = TreeWriter(work, known)
         index = TreeIndex(writer, known_keys, live_tree, indexer, cache_dir / f"search-{tag}" if cache_dir else None,
                           temp_path(out_abs, "search-"), early=bool(known))
@@ -557,10 +560,14 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
         manifest = dict(files)
         for rel, src in copies.items():
             manifest[rel] = early.get(rel) or writer.put(rel, src.read_bytes())
+        head = set(manifest)
+        seed = Seed(work, spare, list(manifest)) if seeding and spare is not None else None
         indexed, missing = index.finish(manifest, page_keys)
         prune(work, [rel for rel in before if rel not in manifest], folders, manifest)
         (work / MARKER).unlink(missing_ok=True)
         (work / MARKER).write_bytes(_MARKER_TEXT)
+        if seed is not None:
+            seed.finish([*(rel for rel in manifest if rel not in head), MARKER])
         old_files = live["files"] if described else None
         old_keys = live.get("keys", {}) if described else {}
         had_output = out_abs.exists()
@@ -568,12 +575,16 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
     except BaseException:
         if index is not None:
             index.stop()
+        if seed is not None:
+            seed.made()  # (its thread ends; the next build removes what it linked)
         discard(work, spare)
         raise
     # The old output (now at `work`) becomes the spare; failing that (e.g. a read-only old
     # output, which cannot be moved to another folder), or without a spare, it is removed:
     # the build succeeded.
     spare_ino = keep_spare(work, spare) if spare is not None and had_output else None
+    if seed is not None and (seeded := seed.made()) is not None:
+        spare_ino, old_files, old_keys = seeded, dict(manifest), dict(page_keys)
     if spare_ino is None and had_output:
         remove_tree(work)
     pages = sum(1 for p in files if p.endswith(".html"))

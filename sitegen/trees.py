@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -325,10 +327,12 @@ def keep_spare(work: Path, spare: Path) -> int | None:
         return None
 
 
-def link_files(src: Path, dst: Path, files: dict[str, Entry]) -> None:
-    """dst/rel as a hard link to src/rel for each rel (missing or odd files are skipped)."""
+def link_files(src: Path, dst: Path, files: Iterable[str], new: bool = True) -> None:
+    """dst/rel as a hard link to src/rel for each rel (missing or odd files are skipped);
+    `dst` is made (`new`), or exists."""
     made: set[str] = set()
-    os.mkdir(dst)
+    if new:
+        os.mkdir(dst)
     for rel in files:
         parent = rel.rpartition("/")[0]
         if parent not in made:
@@ -338,3 +342,42 @@ def link_files(src: Path, dst: Path, files: dict[str, Entry]) -> None:
             os.link(os.path.join(src, rel), os.path.join(dst, rel), follow_symlinks=False)
         except OSError:
             pass
+
+
+class Seed:
+    """The next build's spare, made by a build that starts from nothing (no spare, no output
+    folder yet): hard links to its tree's files, in the spare's folder, made by a thread
+    while the build waits for its search index (`rels`: every file but the index's), and
+    for the index's files once they are written (`finish`). The first build after it then
+    starts from the spare instead of linking the whole output itself (about 0.25 s of a
+    status edit at 10,000 records). Nothing is written through the links: TreeWriter
+    replaces a file, never rewrites it. A link that could not be made is a file the next
+    build writes again (TreeWriter reads back what its manifest says is there)."""
+
+    def __init__(self, work: Path, spare: Path, rels: list[str]):
+        self.work, self.spare = work, spare
+        self.failed: OSError | None = None
+        self.thread = threading.Thread(target=self._link, args=(rels, True), daemon=True)
+        self.thread.start()
+
+    def _link(self, rels: Iterable[str], new: bool) -> None:
+        try:
+            link_files(self.work, self.spare, rels, new)
+        except OSError as exc:  # (the folder: no seed, the next build links the output)
+            self.failed = exc
+
+    def finish(self, rels: Iterable[str]) -> None:
+        """Link these files too (the index's), once the first ones are."""
+        self.thread.join()
+        if self.failed is None:
+            self._link(rels, False)
+
+    def made(self) -> int | None:
+        """The spare's inode once it is complete (None: it could not be made)."""
+        self.thread.join()
+        if self.failed is not None:
+            return None
+        try:
+            return os.stat(self.spare).st_ino
+        except OSError:
+            return None

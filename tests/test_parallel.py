@@ -51,6 +51,12 @@ def test_parallel_cached_builds_equal_serial_uncached(corpus: Path, reference: t
     assert sorted((corpus / ".sitegen-cache").glob("docs-*.pickle"))
     assert (cold.pages, cold.files) == (first.pages, first.files)
     assert_same(out, ref, "cold parallel cached build")
+    # A build from nothing leaves the next one a spare tree to start from: its output's files,
+    # hard-linked (made while it waited for its search index).
+    spare = next((corpus / ".sitegen-cache").glob("spare-*"))
+    assert_same(spare, ref, "the spare tree a build from nothing leaves")
+    page = next((out / "activities").glob("*/index.html")).relative_to(out)
+    assert (spare / page).stat().st_ino == (out / page).stat().st_ino
 
     warm = build(corpus, out, workers=2)  # nothing changed
     assert (warm.pages, warm.files, warm.warnings) == (first.pages, first.files, first.warnings)
