@@ -176,7 +176,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
                 tick: Callable[[int, int], None] | None, writer: TreeWriter | None,
                 keys: dict[str, bytes] | None = None, sources: dict[str, bytes] | None = None,
                 live: Tree | None = None, cache_dir: Path | None = None,
-                pages_done: Callable[[dict[str, Any], bool], None] | None = None,
+                pages_done: Callable[[dict[str, Any], str], None] | None = None,
                 checked: Callable[[], set[str] | None] | None = None
                 ) -> tuple[dict[str, Any], dict[str, bytes], int]:
     """Render every job; returns output path -> bytes (or manifest entry), in job order, the
@@ -191,13 +191,13 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     activity pages there that are intact (TreeIndex.check), or None: each is read back here.
     `sources` maps source files to the digests of their bytes. Workers are forked only when
     there are enough pages to render. The records' fields keys are kept in `cache_dir` for
-    the next build (keys.Keys); without workers, so are the pieces of each activity (its
-    list items, round lines, pieces of the site-wide data files), taken from there when its
-    page key is unchanged (record_memo.RecordTexts). `pages_done` is given the HTML files
-    (output path -> manifest entry) as soon as they are all final (and True), and before,
-    when those of activities and terms are (and False): in one process, these pages are
-    rendered first, then the other pages, then the data files (build._build indexes the
-    pages meanwhile)."""
+    the next build (keys.Keys), and so are the pieces of each activity (its list items,
+    round lines, pieces of the site-wide data files), taken from there when its page key is
+    unchanged (record_memo.RecordTexts). In one process, `pages_done` is given the HTML
+    files (output path -> manifest entry) when those of activities and terms are final
+    ("groups"), then when the other indexed pages are ("other": search_shards.INDEXED_KINDS),
+    then when all are ("all"), the pages being rendered in that order,
+    then the data files (build._build indexes the pages meanwhile)."""
     from .record_memo import RecordTexts, texts_store
     from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
@@ -303,17 +303,20 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         if died:
             raise ContentError([_crash_problem(renderer, jobs[i]) for i in sorted(died)])
     else:
-        from .search_shards import owner
+        from .search_shards import INDEXED_KINDS, owner
         html = [i for i in todo if jobs[i].path.endswith(".html")]
+        other = [i for i in html if owner(jobs[i].path) is None]
         # the pages of activities and terms first: their search groups are indexed while the
-        # other pages render, then the rest of the pages, then the data files
-        for final, part in ((False, [i for i in html if owner(jobs[i].path) is not None]),
-                            (True, [i for i in html if owner(jobs[i].path) is None])):
+        # other pages render; then the other indexed pages (their group is indexed while the
+        # rest render), the rest of the pages, the data files
+        for stage, part in (("groups", [i for i in html if owner(jobs[i].path) is not None]),
+                            ("other", [i for i in other if jobs[i].kind in INDEXED_KINDS]),
+                            ("all", [i for i in other if jobs[i].kind not in INDEXED_KINDS])):
             take(_render_jobs(work, part))
-            # (none of activities or terms rendered: their groups are as they were, nothing ahead)
-            if pages_done is not None and (final or part) and not any(_failed(outputs) for outputs in results):
+            # (none of them rendered: their groups are as they were, nothing ahead)
+            if pages_done is not None and (stage == "all" or part) and not any(_failed(got) for got in results):
                 pages_done({path: data for outputs in results if outputs is not None
-                            for path, data in outputs if path.endswith(".html")}, final)
+                            for path, data in outputs if path.endswith(".html")}, stage)
         take(_render_jobs(work, [i for i in todo if not jobs[i].path.endswith(".html")]))
     for outputs in results:
         if _failed(outputs):
@@ -543,15 +546,19 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
             return held
         early: dict[str, Entry] = {}  # (the static HTML files, written for the index before the rest)
 
-        def pages_done(pages: dict[str, Entry], final: bool) -> None:
-            if not final:  # (the pages of activities and terms: the others may follow)
+        def pages_done(pages: dict[str, Entry], stage: str) -> None:
+            if stage == "groups":  # (the pages of activities and terms: the others may follow)
                 index.ahead({path: entry[0] for path, entry in pages.items()})
                 return
             for rel in site.static_files:
                 path = rel[len("content/static/"):]
-                if path.endswith(".html") and path not in pages:
+                if path.endswith(".html") and path not in pages and path not in early:
                     early[path] = writer.put(path, (site_dir / rel).read_bytes())
-            index.start({path: entry[0] for path, entry in {**pages, **early}.items()})
+            given = {path: entry[0] for path, entry in {**pages, **early}.items()}
+            if stage == "other":  # (and the other indexed pages)
+                index.ahead(given, other=True)
+            else:
+                index.start(given)
 
         files, page_keys, kept = _render_all(
             site, site_dir, workers, tick, writer, known_keys, store.digests, live_tree, cache_dir, pages_done,

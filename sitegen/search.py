@@ -254,19 +254,21 @@ def _grouped(found: Binary, site: Path, pages: dict[str, bytes], work: Path,
 
 def ahead(site: Path, found: Binary, pages: dict[str, bytes], work: Path,
           running: Callable[[subprocess.Popen[bytes]], None] | None, memo: Path | None,
-          loaded: dict[str, Any], runs: int = 2) -> None:
+          loaded: dict[str, Any], runs: int = 2, other: bool = False) -> None:
     """Index, ahead of the others, the groups of activities and terms of `pages` (the final
     pages of a build that still renders its other pages) that changed since `memo` was
     written, and keep them there and in `loaded`, where index (given every page after)
     finds them: a group is taken only if the pages it gives Pagefind are the ones indexed
-    here, so what is indexed ahead never changes the index."""
+    here, so what is indexed ahead never changes the index. With `other`, the group of the
+    other pages too (those of `pages` that are not an activity's or a term's: the indexed
+    ones, final, and some of the others, which are not given to Pagefind)."""
     if found.missing:
         return
     work.mkdir(parents=True, exist_ok=True)
     try:
-        plan = _Groups(found, site, {rel: d for rel, d in pages.items() if owner(rel) is not None}, memo,
-                       loaded, ahead=True)
-        if SITE not in plan.members:  # (a small site is one group: nothing to do ahead)
+        plan = _Groups(found, site, pages if other else {rel: d for rel, d in pages.items() if owner(rel) is not None},
+                       memo, loaded, ahead=True)
+        if set(plan.members) != {SITE}:  # (a small site is one group: nothing to do ahead)
             plan.keep(plan.run(work, running, runs))
     finally:
         shutil.rmtree(work, ignore_errors=True)

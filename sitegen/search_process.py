@@ -102,11 +102,12 @@ class TreeIndex:
             known = {rel: e for rel, e in self.writer.known.items() if rel.startswith(_PREFIX)}
             self.process.send(("all", (self.writer.root, known, self.found, self.temp, pages)))
 
-    def ahead(self, pages: dict[str, bytes]) -> None:
+    def ahead(self, pages: dict[str, bytes], other: bool = False) -> None:
         """Index ahead the groups of activities and terms of `pages` (the final pages so far:
-        every page of those groups) while the build renders its other pages (search.ahead)."""
+        every page of those groups), with `other` the group of the other pages too (every
+        indexed one is final), while the build renders its other pages (search.ahead)."""
         if self.process is not None and not self.process.started:
-            self.process.send(("ahead", (self.writer.root, self.found, self.temp, pages)))
+            self.process.send(("ahead", (self.writer.root, self.found, self.temp, pages, other)))
 
     def finish(self, manifest: dict[str, Any], page_keys: dict[str, bytes]) -> tuple[int, str]:
         """Index the HTML pages of `manifest` (at once when `start` was given them), add the
@@ -253,9 +254,9 @@ def main(memo: str) -> None:
         kind, request = inbox.get()
     loader.join()
     while kind == "ahead":
-        root, found, temp, pages = request
+        root, found, temp, pages, other = request
         try:
-            search.ahead(root, found, pages, temp, running.append, folder, loaded)
+            search.ahead(root, found, pages, temp, running.append, folder, loaded, other=other)
         except Exception:
             pass  # (nothing is lost: the index is made from every page next, and says what fails)
         kind, request = inbox.get()

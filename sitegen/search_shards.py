@@ -58,6 +58,11 @@ def groups_for(activity_pages: int) -> int:
 
 
 TERMS = ("tags", "partners", "types")  # the folders of the term pages
+# The kinds of page, other than activities' and terms', that the theme's templates give
+# data-pagefind-body: a build in one process renders them before the other pages, so that
+# their group is indexed while the rest render (an order, no more: a site's own templates
+# may mark other pages, whose group is then indexed with the rest).
+INDEXED_KINDS = frozenset({"area", "area_results", "country", "freepage", "indicator", "report", "results"})
 
 
 def term_groups_for(term_pages: int) -> int:

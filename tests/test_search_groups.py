@@ -157,8 +157,9 @@ def test_a_status_edit_indexes_its_groups_once_those_of_activities_and_terms_fir
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A status edit changes the record's page, its terms' pages and pages of the group
     "site" (counts, rounds): the groups of the first two are indexed while the build still
-    renders the others (search.ahead), each changed group once, and the index is the one a
-    build from nothing gives."""
+    renders the others (search.ahead), then the group "site" once its indexed pages are
+    final (while the build renders the lists and data files), each changed group once (the
+    one indexed ahead is taken), and the index is the one a build from nothing gives."""
     log = _counted_runs_in_four_groups(tmp_path, monkeypatch)
     site = tmp_path / "site"
     write_corpus(200, site)
