@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -333,8 +334,10 @@ def status_breakdown(activities: tuple[m.Activity, ...], key: str, title: str | 
 
 # -- indicators -----------------------------------------------------------------------------
 
-def indicator_series(site: m.Site, ind: m.Indicator) -> list[tuple[dt.date, float]]:
-    """(date, value) points of an indicator up to the report date."""
+def indicator_series(site: m.Site, ind: m.Indicator,
+                     area_acts: Sequence[m.Activity] | None = None) -> list[tuple[dt.date, float]]:
+    """(date, value) points of an indicator up to the report date (`area_acts`: the
+    activities of its area, in the site's order, when the caller has them)."""
     on = site.report_date
     if ind.source == "measurements":
         if ind.dimensions:  # (on each date its total: docs/progress.md, "Breakdowns")
@@ -345,7 +348,7 @@ def indicator_series(site: m.Site, ind: m.Indicator) -> list[tuple[dt.date, floa
                 points[x.date] = x.value
         return sorted(points.items())
     if ind.source == "activities":
-        steps = [(a.last_day, amount(ind, a)) for a in site.activities
+        steps = [(a.last_day, amount(ind, a)) for a in (site.activities if area_acts is None else area_acts)
                  if ind.area in a.areas and a.status == "completed" and counts(ind, a, on)]
     else:
         steps = [(a.last_day, dict(a.contributes).get(ind.id, 0.0)) for a in site.activities

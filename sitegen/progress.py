@@ -187,9 +187,14 @@ def area_progress(area: m.Area, plan: m.Plan, activities: Iterable[m.Activity],
     for a in acts:
         tally[a.status] += 1
     live = len(acts) - tally["cancelled"]
-    done = sum(1 for a in acts if a.status == "completed" and a.last_day <= on)
-    completion = done / live if live else None
-    inds = tuple(indicator_progress(i, plan, acts if i.source == "activities" else activities,
+    # (only the records completed by `on` count for an indicator: indicator_value is given
+    # those, in the same order, and so sums the same values in the same order)
+    done = [a for a in acts if a.status == "completed" and a.last_day <= on]
+    completion = len(done) / live if live else None
+    every: list[m.Activity] | None = None
+    if any(i.source == "contributions" for i in area.indicators):
+        every = [a for a in activities if a.status == "completed" and a.last_day <= on]
+    inds = tuple(indicator_progress(i, plan, done if i.source == "activities" else every or (),
                                     measurements, on) for i in area.indicators)
     measured = [min(1.0, max(0.0, p.attainment)) for p in inds if p.attainment is not None]
     att = sum(measured) / len(measured) if measured else None

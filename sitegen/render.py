@@ -436,7 +436,7 @@ class Renderer:
         dashboard show it)."""
         found = self._series_of.get(ind.id)
         if found is None:
-            found = self._series_of[ind.id] = charts.indicator_series(self.site, ind)
+            found = self._series_of[ind.id] = charts.indicator_series(self.site, ind, self.by_area.get(ind.area))
         return found
 
     def once(self, name: str, make: Callable[[], bytes]) -> bytes:
