@@ -53,7 +53,6 @@ from .search_shards import (
     owner,
     pack,
     parse,
-    site_group,
     unpack,
 )
 from .write import BuildFault, remove_tree, swap, temp_path
@@ -178,9 +177,8 @@ class _Groups:
         self.stamp, self.identity = cache.stamp().encode(), found.identity()
         self.keys = {name: self.key(b"", rels) for name, rels in self.members.items()}
         # (the memo: a folder of one file per group, written when the group changed)
-        # (ahead of the other pages: their groups as the memo knows them, below)
-        others = [name for name in self.memo_names() if site_group(name) and name not in self.members] if ahead else []
-        every = {name: got for name in (*self.members, *others) if isinstance(got := self.memo_file(name), Kept)}
+        wanted = [*self.members, *([SITE] if ahead and SITE not in self.members else [])]
+        every = {name: got for name in wanted if isinstance(got := self.memo_file(name), Kept)}
         self.kept = {name: got for name, got in every.items() if name in self.members}
         stale = [name for name in sorted(self.members)
                  if not (name in self.kept and self.kept[name].key == self.keys[name])]
@@ -189,7 +187,8 @@ class _Groups:
         self.marked = {name: self.kept[name].marked for name in self.members if name not in stale}
         self.marked.update((name, _marked(site, self.members[name])) for name in stale)
         body = any(self.marked.values())
-        body = body or any(every[name].marked for name in others if name in every)
+        if ahead and SITE in every:  # (ahead of the other pages: their group as the memo knows it)
+            body = body or bool(every[SITE].marked)
         self.chosen = {name: self.marked[name] if body else self.members[name] for name in self.members}
         self.given = {name: self.key(b"%d" % body, self.chosen[name]) for name in self.members}
         # (a group is indexed again when the pages it gives Pagefind changed, not its others)
@@ -197,13 +196,7 @@ class _Groups:
                 if name not in self.kept or self.kept[name].given != self.given[name]]
         # the longest runs first (the other pages, then the groups of most pages), so that the
         # last to start are short and the runs end together
-        self.todo = sorted(todo, key=lambda name: (not site_group(name), -len(self.chosen[name]), name))
-
-    def memo_names(self) -> list[str]:
-        """The groups the memo holds."""
-        if self.loaded is not None:
-            return sorted(self.loaded)
-        return sorted(path.stem for path in self.memo.glob("*.pickle")) if self.memo else []
+        self.todo = sorted(todo, key=lambda name: (name != SITE, -len(self.chosen[name]), name))
 
     def memo_file(self, name: str) -> Any:
         from . import cache

@@ -41,12 +41,7 @@ from typing import Any
 
 SIGNATURE = b"pagefind_dcd"  # what Pagefind's data files hold, gzip-compressed, before their CBOR
 CHUNK_SIZE = 20000  # Pagefind's measure of an index file: word positions plus postings
-SITE = "site"  # the group of the pages that are neither an activity's nor a term's (or its groups)
-
-
-def site_group(name: str) -> bool:
-    """Whether the group `name` holds pages that are neither an activity's nor a term's."""
-    return name == SITE or name.startswith(SITE + "-")
+SITE = "site"  # the group of the pages that are neither an activity's nor a term's
 
 
 class Unmergeable(ValueError):
@@ -85,7 +80,7 @@ def shard_of(rel: str, groups: int, term_groups: int = 1) -> str:
     term's pages (tags/<name>/..., its pagination included) in one of `term_groups` groups
     of term pages (most of the other pages' bytes: an edit changes the few terms of its
     record); every other page in the group "site"."""
-    return _shard(owner(rel), groups, term_groups, rel)
+    return _shard(owner(rel), groups, term_groups)
 
 
 def owner(rel: str) -> tuple[str, bytes] | None:
@@ -100,14 +95,9 @@ def owner(rel: str) -> tuple[str, bytes] | None:
     return None
 
 
-def _shard(found: tuple[str, bytes] | None, groups: int, term_groups: int, rel: str) -> str:
+def _shard(found: tuple[str, bytes] | None, groups: int, term_groups: int) -> str:
     if found is None:
-        # (by the first folder of the path: a status edit changes an area's, indicators' and
-        # reports' pages, not the countries' or free pages'; each folder's pages follow one
-        # another in the order of paths, as the group names do, so the merged index is the
-        # one the single group "site" gave, byte for byte)
-        folder, slash, _ = rel.partition("/")
-        return f"{SITE}-{folder}" if slash else SITE
+        return SITE
     prefix, name = found
     return f"{prefix}{zlib.crc32(name) % (groups if prefix == 'a' else term_groups):02d}"
 
@@ -122,7 +112,7 @@ def groups_of(pages: list[str]) -> dict[str, list[str]]:
     small = count == 1 and terms == 1
     members: dict[str, list[str]] = {}
     for rel, found in zip(pages, owners):
-        members.setdefault(SITE if small else _shard(found, count, terms, rel), []).append(rel)
+        members.setdefault(SITE if small else _shard(found, count, terms), []).append(rel)
     return members
 
 

@@ -109,10 +109,7 @@ def test_the_merged_index_says_what_one_run_over_every_page_says(tmp_path: Path,
     assert not (tmp_path / "work").exists()
     members = {search_shards.shard_of(str(p.relative_to(out)).replace(os.sep, "/"), 4, 4)
                for p in out.rglob("*.html")}
-    # (the other pages by their first folder: those of areas, countries... and of each language)
-    assert {m for m in members if not search_shards.site_group(m)} == {"a00", "a01", "a02", "a03",
-                                                                       "t00", "t01", "t02", "t03"}
-    assert {"site-areas", "site-countries", "site-indicators", "site-fr"} <= members
+    assert members == {"a00", "a01", "a02", "a03", "t00", "t01", "t02", "t03", "site"}
     whole = _one_run(out, tmp_path / "whole")
     merged, single = _absolute(grouped.files), _absolute(whole)
     assert sorted(merged) == sorted(single) == ["en", "fr"]
@@ -176,8 +173,7 @@ def test_a_status_edit_indexes_its_groups_once_those_of_activities_and_terms_fir
     runs = [line.split("--site ", 1)[1].split()[0] for line in log.read_text(encoding="utf-8").splitlines()[before:]]
     groups = [Path(run).parent.name for run in runs]  # (each run reads <work>/<group>/pages)
     assert len(groups) == len(set(groups)), groups  # each group once
-    assert search_shards.site_group(groups[-1]) and any(g.startswith("a") for g in groups), groups
-    assert "site-areas" in groups, groups  # (the other pages in groups by folder)
+    assert groups[-1] == search_shards.SITE and any(g.startswith("a") for g in groups), groups
     assert any(g.startswith("t") for g in groups), groups  # the record's terms list its status
     edited = snapshot(site / "output")
     monkeypatch.delenv("PAGEFIND_BINARY_PATH")
