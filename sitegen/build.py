@@ -547,18 +547,15 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
         early: dict[str, Entry] = {}  # (the static HTML files, written for the index before the rest)
 
         def pages_done(pages: dict[str, Entry], stage: str) -> None:
-            if stage == "groups":  # (the pages of activities and terms: the others may follow)
-                index.ahead({path: entry[0] for path, entry in pages.items()})
+            if stage != "all":  # (the pages of activities and terms, then the other indexed
+                # pages: the others may follow)
+                index.ahead({path: entry[0] for path, entry in pages.items()}, other=stage == "other")
                 return
             for rel in site.static_files:
                 path = rel[len("content/static/"):]
-                if path.endswith(".html") and path not in pages and path not in early:
+                if path.endswith(".html") and path not in pages:
                     early[path] = writer.put(path, (site_dir / rel).read_bytes())
-            given = {path: entry[0] for path, entry in {**pages, **early}.items()}
-            if stage == "other":  # (and the other indexed pages)
-                index.ahead(given, other=True)
-            else:
-                index.start(given)
+            index.start({path: entry[0] for path, entry in {**pages, **early}.items()})
 
         files, page_keys, kept = _render_all(
             site, site_dir, workers, tick, writer, known_keys, store.digests, live_tree, cache_dir, pages_done,

@@ -272,3 +272,26 @@ def test_the_index_is_the_same_on_another_file_system(tmp_path: Path) -> None:
         assert snapshot(there / "out") == snapshot(tmp_path / "here")
     finally:
         shutil.rmtree(there, ignore_errors=True)
+
+
+def test_the_kinds_rendered_before_the_lists_are_those_the_theme_indexes(tmp_path: Path) -> None:
+    """A build in one process renders the pages of search_shards.INDEXED_KINDS before the
+    other pages that are neither an activity's nor a term's, so that their group is indexed
+    while the lists render: they are the kinds of the example's pages that the theme marks
+    data-pagefind-body (the example shows every kind: areas, indicators, countries, rounds,
+    free pages, results framework)."""
+    from sitegen.errors import Problems
+    from sitegen.loader import load_site
+    from sitegen.render import Renderer
+
+    site_dir = example_in(tmp_path, "[en, fr]")
+    site = load_site(site_dir, Problems())
+    assert site is not None
+    renderer = Renderer(site, site_dir)
+    marked: dict[str, set[bool]] = {}
+    for job in renderer.jobs():
+        if job.path.endswith(".html") and search_shards.owner(job.path) is None:
+            page = dict(renderer.render(job))[job.path]
+            marked.setdefault(job.kind, set()).add(b"data-pagefind-body" in page)
+    assert all(len(seen) == 1 for seen in marked.values()), marked  # (a kind is indexed or not)
+    assert {kind for kind, seen in marked.items() if True in seen} == search_shards.INDEXED_KINDS
