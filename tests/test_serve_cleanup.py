@@ -48,6 +48,14 @@ def test_a_port_in_use_leaves_no_preview_folder(tmp_path: Path) -> None:
     assert os.listdir(tmpdir) == []
 
 
+def _signals_as_in_a_terminal() -> None:
+    """The preview's signals at their defaults, as in a terminal: the tests may run under
+    nohup (SIGHUP ignored, which the preview keeps ignored on purpose) or in a background
+    job (SIGINT ignored)."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
                          ids=["ctrl-c", "sigterm", "sighup"])
 def test_stopping_a_running_preview_removes_its_folder(tmp_path: Path, signum: int) -> None:
@@ -55,7 +63,7 @@ def test_stopping_a_running_preview_removes_its_folder(tmp_path: Path, signum: i
     tmpdir.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmpdir),
-                            cwd=tmp_path)
+                            cwd=tmp_path, preexec_fn=_signals_as_in_a_terminal)
     try:
         assert proc.stdout is not None
         lines: queue.Queue[str] = queue.Queue()
