@@ -450,7 +450,7 @@ class Preview:
     def stop_by_signal(self, *_: object) -> None:
         """The handler of SIGTERM and SIGHUP: run() ends within 0.25 s. It takes no lock: a
         signal's handler runs in the main thread, which may hold stop_event's own lock, inside
-        stop_event.wait (a preview stopped by Event.set() here waited for ever, once in CI)."""
+        stop_event.wait (Event.set() here would then wait for ever)."""
         self.signalled = True
 
     def close(self) -> None:

@@ -97,7 +97,7 @@ def test_a_stop_signal_while_the_preview_waits_for_one_ends_it(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """SIGTERM's or SIGHUP's handler runs in the main thread, which spends its time inside
     stop_event.wait and may hold that event's lock when the signal comes: the handler must
-    not wait for the lock (a preview stopped by SIGHUP waited for ever, once in CI)."""
+    not wait for the lock (Event.set() there would wait for ever)."""
     from sitegen.serve import Preview
 
     tmpdir = tmp_path / "tmp"
