@@ -523,7 +523,8 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
     try:
         known, known_keys, live_tree = start_tree(work, out_abs, spare, trees,
                                                    trees_path, live if described else {})
-        seeding = spare is not None and not known and not os.path.lexists(out_abs)  # (see Seed)
+        # (from nothing into a new output folder: the next build's spare is made meanwhile, see Seed)
+        seed_to = spare if not known and not os.path.lexists(out_abs) else None
         writer = TreeWriter(work, known)
         index = TreeIndex(writer, known_keys, live_tree, indexer, cache_dir / f"search-{tag}" if cache_dir else None,
                           temp_path(out_abs, "search-"), early=bool(known))
@@ -564,14 +565,13 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
         manifest = dict(files)
         for rel, src in copies.items():
             manifest[rel] = early.get(rel) or writer.put(rel, src.read_bytes())
-        head = set(manifest)
-        seed = Seed(work, spare, list(manifest)) if seeding and spare is not None else None
+        seed = Seed(work, seed_to, list(manifest)) if seed_to is not None else None
         indexed, missing = index.finish(manifest, page_keys)
         prune(work, [rel for rel in before if rel not in manifest], folders, manifest)
         (work / MARKER).unlink(missing_ok=True)
         (work / MARKER).write_bytes(_MARKER_TEXT)
         if seed is not None:
-            seed.finish([*(rel for rel in manifest if rel not in head), MARKER])
+            seed.finish([*manifest, MARKER])
         old_files = live["files"] if described else None
         old_keys = live.get("keys", {}) if described else {}
         had_output = out_abs.exists()

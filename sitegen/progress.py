@@ -191,10 +191,9 @@ def area_progress(area: m.Area, plan: m.Plan, activities: Iterable[m.Activity],
     # those, in the same order, and so sums the same values in the same order)
     done = [a for a in acts if a.status == "completed" and a.last_day <= on]
     completion = len(done) / live if live else None
-    every: list[m.Activity] | None = None
-    if any(i.source == "contributions" for i in area.indicators):
-        every = [a for a in activities if a.status == "completed" and a.last_day <= on]
-    inds = tuple(indicator_progress(i, plan, done if i.source == "activities" else every or (),
+    every = [a for a in activities if a.status == "completed" and a.last_day <= on] \
+        if any(i.source == "contributions" for i in area.indicators) else []
+    inds = tuple(indicator_progress(i, plan, done if i.source == "activities" else every,
                                     measurements, on) for i in area.indicators)
     measured = [min(1.0, max(0.0, p.attainment)) for p in inds if p.attainment is not None]
     att = sum(measured) / len(measured) if measured else None

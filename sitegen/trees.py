@@ -355,7 +355,7 @@ class Seed:
     build writes again (TreeWriter reads back what its manifest says is there)."""
 
     def __init__(self, work: Path, spare: Path, rels: list[str]):
-        self.work, self.spare = work, spare
+        self.work, self.spare, self.first = work, spare, set(rels)
         self.failed: OSError | None = None
         self.thread = threading.Thread(target=self._link, args=(rels, True), daemon=True)
         self.thread.start()
@@ -367,10 +367,10 @@ class Seed:
             self.failed = exc
 
     def finish(self, rels: Iterable[str]) -> None:
-        """Link these files too (the index's), once the first ones are."""
+        """Link those of these files not linked yet (the index's), once the first ones are."""
         self.thread.join()
         if self.failed is None:
-            self._link(rels, False)
+            self._link([rel for rel in rels if rel not in self.first], False)
 
     def made(self) -> int | None:
         """The spare's inode once it is complete (None: it could not be made)."""
