@@ -211,6 +211,10 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     keyed: list[int] = []  # the pages other than activity pages that have a key
     fields_path = cache_dir / "fields.pickle" if cache_dir is not None else None
     keyer: Keys | None = None
+    # (the pieces are made where the pages that show them are: in this process, also with
+    # workers, which render only activity pages, so that the next build finds them all)
+    texts = texts_store(cache_dir) if cache_dir is not None else None
+    pieces: dict[Any, str] | None = None
     if writer is not None:  # (decided here: a worker computing keys would copy every record)
         known = cache.load_pickle(fields_path) if fields_path is not None else None
         keyer = Keys(site, site_dir, renderer, sources or {}, known if isinstance(known, dict) else {})
@@ -223,6 +227,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             if job_key is not None:
                 keyed.append(i)
                 new_keys[job.path] = job_key
+        if texts is not None:  # (loaded while the indexing process reads the tree back)
+            pieces = texts.load()
         # (walked and read back meanwhile by the indexing process, when there is one; nothing
         # is written in the writer's folder before)
         held = checked() if checked is not None else None
@@ -253,11 +259,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
 
     heavy = [i for i in todo if jobs[i].kind == "activity"]
     parallel = workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and bool(heavy)
-    # (the pieces are made where the pages that show them are: in this process, also with
-    # workers, which render only activity pages, so that the next build finds them all)
-    texts = texts_store(cache_dir) if cache_dir is not None else None
     if texts is not None:
-        renderer.memo.texts = RecordTexts(by_id, texts.load())
+        renderer.memo.texts = RecordTexts(by_id, texts.load() if pieces is None else pieces)
         renderer.memo.records = renderer.records.by_id
     work = _Work(renderer, jobs, writer)
     if parallel:

@@ -263,7 +263,10 @@ ACTIVITY_KINDS = ("activity", "activity-list")
 def _parse(site_dir: Path, items: list[tuple[int, Source, bytes | None]], plan: Any = None) -> list[Parsed]:
     """Parse some sources; pickled Documents (None on failure) and their problems, and for
     an activity file with `plan`, its activities validated against it when that found no
-    problem at all (pickled; else None: the build validates the file itself)."""
+    problem at all (pickled; else None: the build validates the file itself). A file whose
+    activities are given has no Document: a build takes its activities, or, when they are
+    not cached for the plan of the day, parses the file again (Store.reader), so its
+    Document would be kept in the cache for nothing (half its bytes at 10,000 records)."""
     out = []
     for i, source, raw in items:
         found = Problems()
@@ -275,7 +278,8 @@ def _parse(site_dir: Path, items: list[tuple[int, Source, bytes | None]], plan: 
             valid = validate.activities([doc], plan, checked)
             if not checked.items:
                 acts = pickle.dumps(valid, protocol=pickle.HIGHEST_PROTOCOL)
-        out.append((i, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL) if doc else None, found.items, acts))
+        blob = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL) if doc and acts is None else None
+        out.append((i, blob, found.items, acts))
     return out
 
 
@@ -428,12 +432,10 @@ class Store:
             for i, (source, key) in enumerate(todo):
                 if plan is not None and key is not None and source.kind in ACTIVITY_KINDS:
                     # an activity file: its validated activities, else parsed and validated anew
-                    # (in the workers), even when its document is cached
+                    # (in the workers; its document is not cached, see _parse)
                     valid = self.acts.get((key, plan_digest))
                     if valid is not None:
                         self.used_acts.add((key, plan_digest))
-                        if key in self.docs:
-                            self.used_docs.add(key)
                         self.validated[source.rel] = pickle.loads(valid)
                         results[i] = (None, [])
                     else:
