@@ -45,7 +45,10 @@ PACKAGE = Path(__file__).parent
 
 
 def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    """The cache's digest of some bytes (outputs, sources, keys): SHA-256 cut to 16 bytes.
+    (Read back on every build, 100 MB at 10,000 records: SHA-256 runs at twice BLAKE2b's
+    speed where the processor has SHA instructions, as most since 2017 have.)"""
+    return hashlib.sha256(data).digest()[:16]
 
 
 _STAMP: str | None = None

@@ -85,14 +85,24 @@ def shard_of(rel: str, groups: int, term_groups: int = 1) -> str:
 
 def owner(rel: str) -> tuple[str, bytes] | None:
     """("a", the activity's folder name) for an activity's page, ("t", "<folder>/<term>")
-    for a term's, None for any other page (shard_of)."""
+    for a term's, None for any other page (shard_of). A page is an activity's or a term's
+    under the folder (in a language's folder or not) that comes first in ("activities",
+    *TERMS); folder/page/2/... is the list's."""
     parts = rel.split("/")
-    for folder, prefix in (("activities", "a"), *((t, "t") for t in TERMS)):
-        at = 0 if parts[0] == folder else 1 if len(parts) > 2 and parts[1] == folder else -1
-        if at >= 0 and len(parts) >= at + 3 and parts[at + 1] != "page":  # (folder/page/2/: the list's)
-            name = f"{folder}/{parts[at + 1]}".encode("utf-8", "surrogateescape")
-            return prefix, name if prefix == "t" else name[len(folder) + 1:]
-    return None
+    found: tuple[int, int] | None = None  # (the folder's place in the order, where it is)
+    for at in (0, 1):
+        got = _FOLDERS.get(parts[at]) if len(parts) >= at + 3 else None
+        if got is not None and parts[at + 1] != "page" and (found is None or got < found[0]):
+            found = (got, at)
+    if found is None:
+        return None
+    folder, at = parts[found[1]], found[1]
+    if folder == "activities":
+        return "a", parts[at + 1].encode("utf-8", "surrogateescape")
+    return "t", f"{folder}/{parts[at + 1]}".encode("utf-8", "surrogateescape")
+
+
+_FOLDERS = {folder: n for n, folder in enumerate(("activities", *TERMS))}
 
 
 def _shard(found: tuple[str, bytes] | None, groups: int, term_groups: int) -> str:
