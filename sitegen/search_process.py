@@ -65,9 +65,13 @@ class TreeIndex:
     def check(self, rels: list[str]) -> None:
         """Have the indexing process walk the tree (trees.walk_files, symlinks removed) and
         read back these files of it (trees.holds) while the build works out its keys: see
-        `checked`. Nothing may be written in the tree before `checked` returns."""
+        `checked`. Nothing may be written in the tree before `checked` returns. The process
+        then reads back the index's files in the tree too (it writes them, last: most are
+        unchanged, and those it read back are not read again then)."""
         if self.process is not None:
-            self.process.send(("check", (self.writer.root, {rel: self.writer.known[rel] for rel in rels})))
+            known = self.writer.known
+            index = {rel: entry for rel, entry in known.items() if rel.startswith(_PREFIX)}
+            self.process.send(("check", (self.writer.root, {rel: known[rel] for rel in rels}, index)))
             self.checking = True
 
     def checked(self) -> tuple[set[str], list[str], list[str]] | None:
@@ -238,12 +242,13 @@ def main(memo: str) -> None:
     running: list[subprocess.Popen[bytes]] = []
     inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
     threading.Thread(target=_listen, args=(inbox, running), daemon=True).start()
+    held: set[str] = set()  # the index's files read back (TreeWriter)
     kind, request = inbox.get()
     if kind != "check":
         loader.start()
     else:  # (the tree to walk and files to read back: the build waits for them, so the
         # memo is loaded after, not beside, which took it 0.1-0.2 s longer at 10,000 records)
-        root, entries = request
+        root, entries, index = request
         try:
             folders: list[str] = []
             files = list(walk_files(root, drop_symlinks=True, folders=folders))
@@ -251,6 +256,8 @@ def main(memo: str) -> None:
         except OSError as exc:  # (the build walks the tree itself, and says what fails)
             _reply(("fault", exc))
         loader.start()
+        # (no one else writes in the index's folder: read back now, they need not be then)
+        held = {rel for rel, entry in index.items() if holds(f"{root}/{rel}", entry)}
         kind, request = inbox.get()
     loader.join()
     while kind == "ahead":
@@ -264,7 +271,7 @@ def main(memo: str) -> None:
     try:
         made = search.index(root, found, running=running.append, work=temp, memo=folder, pages=pages,
                             loaded=loaded)
-        writer = TreeWriter(root, known)
+        writer = TreeWriter(root, known, held)
         reply: tuple[str, Any] = ("ok", [(rel, writer.put(rel, data)) for rel, data in made.files.items()])
     except Exception as exc:  # (raised again in the build's process)
         reply = ("fault", exc)

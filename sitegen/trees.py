@@ -10,7 +10,7 @@ import os
 import shutil
 import stat
 import threading
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,10 +39,11 @@ class TreeWriter:
     (never truncated: it may be a hard link) and written anew.
     """
 
-    def __init__(self, root: Path, known: dict[str, Entry]):
+    def __init__(self, root: Path, known: dict[str, Entry], held: Container[str] = ()):
         self.root = root
         self.base = str(root) + "/"
         self.known = known
+        self.held = held  # files read back in this build, as the manifest says (trees.holds)
         self.made: set[str] = set()
 
     def put(self, rel: str, data: bytes) -> Entry:
@@ -51,7 +52,7 @@ class TreeWriter:
             safe_join(self.root, rel)  # raises the usual error
         path = self.base + rel
         old = self.known.get(rel)
-        if old is not None and old[0] == d and read_if(path, old) == data:
+        if old is not None and old[0] == d and (rel in self.held or read_if(path, old) == data):
             return old
         self._parent(rel)
         try:  # O_EXCL: never write through an existing file (it may be a hard link)
