@@ -52,6 +52,10 @@ def test_only_content_the_index_skips_is_removed() -> None:
     # SVG tooltips (titles without markup) may be inside
     maps = '<div data-pagefind-ignore><svg><a><title>Albania: 3</title><path d="M0 0"/></a></svg></div>'
     assert given(_page(maps), large=0) == _page("<div data-pagefind-ignore></div>")
+    # names that only begin as a kept tag's, and ignored elements inside, go too
+    for inner in ('<h10>x</h10><imgx><mathematics>', '<p data-pagefind-ignore>x</p>', '<b data-pagefind-ignore=all>y</b>'):
+        assert given(_page(f"<div data-pagefind-ignore>{inner}</div>"), large=0) == \
+            _page("<div data-pagefind-ignore></div>"), inner
     kept = [
         '<div data-pagefind-ignore><span data-pagefind-filter="type">workshop</span></div>',  # a filter
         '<div data-pagefind-ignore><span data-pagefind-meta="date">2020</span></div>',  # metadata
@@ -59,6 +63,10 @@ def test_only_content_the_index_skips_is_removed() -> None:
         '<div data-pagefind-ignore><img src="a.png" alt=""></div>',  # the image Pagefind takes
         '<div data-pagefind-ignore><textarea></div><p>read</p></textarea></div>',  # raw text
         '<div data-pagefind-ignore><script>"</div>"</script></div>',
+        '<div data-pagefind-ignore><SCRIPT>"</div>"</SCRIPT></div>',  # (any case)
+        '<div data-pagefind-ignore><span DATA-PAGEFIND-META="a">b</span></div>',
+        '<div data-pagefind-ignore><span data-pagefind-ignore-x="a">b</span></div>',  # (another name)
+        '<div data-pagefind-ignore><IMG src="a.png"></div>',
         '<div data-pagefind-ignore><!-- </div> --></div>',
         '<div data-pagefind-ignore><title>a <b>b</b></title></div>',
         '<p data-pagefind-ignore>a paragraph ends where a block starts<div>read</div></p>',  # (not cleared)
