@@ -229,6 +229,9 @@ def cbor_encode(value: Any) -> bytes:
         if value and all(type(v) is int for v in value) and min(value) >= 0 and (top := max(value)) < 1 << 16:
             heads = _uint_heads(top + 1)  # (a filter's page numbers: thousands of them, one head each)
             return cbor_head(4, len(value)) + b"".join([heads[v] for v in value])
+        if value and all(type(v) is list and len(v) == 2 and type(v[0]) is str and type(v[1]) is int and v[1] >= 0
+                         for v in value):  # (a language's pages, [fragment, words] each: thousands)
+            return cbor_head(4, len(value)) + b"".join([b"\x82" + _cbor_text(v[0]) + cbor_head(0, v[1]) for v in value])
         return cbor_head(4, len(value)) + b"".join(cbor_encode(v) for v in value)
     if isinstance(value, dict):
         return cbor_head(5, len(value)) + b"".join(cbor_encode(k) + cbor_encode(v) for k, v in value.items())
