@@ -21,7 +21,7 @@ from .errors import ContentError, Problem, Problems
 from .gitinfo import History
 from .keys import Keys
 from .loader import load_site
-from .search_process import TreeIndex
+from .search_process import Indexing, TreeIndex
 from .search_shards import activity_page
 from .trees import (
     OUTPUTS,
@@ -474,24 +474,35 @@ def build(site_dir: Path, out_dir: Path | None = None, strict: bool = False,
     check_replaceable(out)
     with output_lock(out):
         cached = use_cache and cache.make_folder(site_dir)
-        return _build(site_dir, out, strict, tick, workers, started, site_dir / cache.DIRNAME if cached else None)
+        cache_dir = site_dir / cache.DIRNAME if cached else None
+        indexer = search.binary()  # (another one, or none, is a change: the index is made again)
+        tag = cache.digest(str(out.resolve()).encode()).hex()[:12]
+        # An edit's build (the last build left a record of its output): the indexing process
+        # starts now, so that its start-up and the loading of its memo are done beside the
+        # loading of the site, when the second core is idle (see TreeIndex).
+        starter = (Indexing(cache_dir / f"search-{tag}") if cache_dir is not None and not indexer.missing
+                   and (cache_dir / f"trees-{tag}.pickle").is_file() else None)
+        try:
+            return _build(site_dir, out, strict, tick, workers, started, cache_dir, indexer, tag, starter)
+        finally:
+            if starter is not None:
+                starter.stop(kill=True)  # (none when the build handed it over and it ended)
 
 
 def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], None] | None,
-           workers: int, started: float, cache_dir: Path | None) -> BuildResult:
+           workers: int, started: float, cache_dir: Path | None, indexer: search.Binary, tag: str,
+           starter: Indexing | None) -> BuildResult:
     """The build: render into a new tree beside the output and swap it in. With a cache
     folder, the tree starts from the spare (the output before last) and only the outputs
     whose keys changed are rendered and written; without one (`build(use_cache=False)`, a
     site folder where the cache cannot be made), everything is rendered into an empty tree
     and the old output is removed after the swap."""
     out_abs = out.resolve()
-    tag = cache.digest(str(out_abs).encode()).hex()[:12]
     trees_path = cache_dir / f"trees-{tag}.pickle" if cache_dir else None
     spare = cache_dir / f"spare-{tag}" if cache_dir else None
     loaded = cache.load_pickle(trees_path) if trees_path else None
     trees: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
     git = History(site_dir)  # git runs while the files are read
-    indexer = search.binary()  # (another one, or none, is a change: the index is made again)
 
     def extra() -> bytes:
         return repr((cache.stamp(), str(out_abs), strict, git.result(), indexer.missing, indexer.identity(),
@@ -539,7 +550,7 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
         seed_to = spare if not known and not os.path.lexists(out_abs) else None
         writer = TreeWriter(work, known)
         index = TreeIndex(writer, known_keys, live_tree, indexer, cache_dir / f"search-{tag}" if cache_dir else None,
-                          temp_path(out_abs, "search-"), early=bool(known))
+                          temp_path(out_abs, "search-"), early=bool(known), process=starter)
         # The tree's files and folders, walked (symlinks removed: sitegen writes none, and one
         # would send writes, or the published site, elsewhere) before anything is written in
         # it, and the activity pages it may keep read back: by the indexing process while the
