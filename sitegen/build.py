@@ -511,7 +511,10 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
     store = cache.Store(site_dir, enabled=cache_dir is not None)
 
     def unchanged(fingerprint: bytes) -> bool:
-        return trees.get("fingerprint") == fingerprint and intact_tree(out_abs, trees.get("out"))
+        same = trees.get("fingerprint") == fingerprint and intact_tree(out_abs, trees.get("out"))
+        if not same and starter is not None:
+            starter.send(("load", None))  # (the site changed: the indexing process has work ahead)
+        return same
 
     problems = Problems()
     try:
