@@ -243,9 +243,8 @@ def _send(stream: IO[bytes] | None, data: bytes) -> None:
 def main(memo: str) -> None:
     """The indexing process: load the memo's groups (from the first request on: "load", when
     the build started it early), walk the tree and read its files back (if asked to first),
-    wait for the work (groups to index ahead, then the index),
-    index, write the files, reply with their manifest entries (or the fault) on standard
-    output."""
+    wait for the work (groups to index ahead, then the index), index, write the files, reply
+    with their manifest entries (or the fault) on standard output."""
     loaded: dict[str, Any] = {}
     folder = Path(memo) if memo else None
     loader = threading.Thread(target=_load_memo, args=(folder, loaded))
