@@ -32,6 +32,16 @@ run, its cold builds alternating with sitegen's (each cold build of either tool 
 default list and taxonomy (tags, categories) pages and a trivial layout. Hugo's figure is a
 cold build into a fresh public/ folder.
 
+Hugo makes no search index; sitegen's cold build includes one (Pagefind). So that each part
+can be compared, two more figures are timed when sitegen has its Pagefind binary:
+* nosearch      - sitegen's cold build without a search index (PAGEFIND_BINARY_PATH naming
+                  no file: the build warns and skips the index);
+* hugo_pagefind - the same Pagefind binary run over Hugo's public/ after each Hugo build, as
+                  Hugo's documentation suggests for search (`pagefind --site public`; the
+                  activity pages mark their content with data-pagefind-body, so the lists
+                  are not indexed, as in sitegen): with Hugo's figure, what a Hugo site with
+                  search costs.
+
 The file system counts: both tools create a folder and a file for every page. On this
 project's VM disk (ext4 without a journal) creating one costs 0.2-0.6 ms of kernel time
 when many files were deleted in the last minutes (the kernel skips their inodes one by one),
@@ -125,7 +135,7 @@ class Run:
         self.wall, self.cpu, self.rss, self.pss, self.code, self.err = wall, cpu, rss, pss, code, err
 
 
-def run(cmd: list[str], cwd: Path | None = None, sample: bool = False) -> Run:
+def run(cmd: list[str], cwd: Path | None = None, sample: bool = False, env: dict[str, str] | None = None) -> Run:
     """Run a command and time it; with `sample`, also sample the memory of its process tree
     (every 20 ms, in a thread of this process). Sampling walks /proc and reads every
     process's smaps: on 2 cores that takes CPU time from the command (it made both tools
@@ -133,7 +143,8 @@ def run(cmd: list[str], cwd: Path | None = None, sample: bool = False) -> Run:
     import resource
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=ENV if env is None else ENV | env)
     peak = [0, 0]
     stop = threading.Event()
 
@@ -256,22 +267,31 @@ def hugo_binary() -> str | None:
     return shutil.which("hugo")
 
 
+def pagefind_binary() -> str:
+    """The Pagefind binary sitegen builds its search index with ("" when there is none)."""
+    from sitegen import search
+    return search.binary().path
+
+
 def hugo_site(site: Path) -> Path:
-    """A minimal Hugo site over the corpus's activity Markdown (hard links, built once)."""
+    """A minimal Hugo site over the corpus's activity Markdown (hard links, made once; its
+    layouts are written every time): each page an HTML document, as Pagefind reads, whose
+    activity pages mark what Pagefind indexes (lists and terms are not indexed, as in sitegen)."""
     dest = CORPORA / f"hugo-{site.name}"
-    if (dest / "hugo.toml").exists():
-        return dest
     (dest / "layouts").mkdir(parents=True, exist_ok=True)
-    (dest / "hugo.toml").write_text(
-        'baseURL = "https://example.org/progress/"\ntitle = "bench"\n'
-        '[taxonomies]\ntag = "tags"\ncategory = "categories"\n')
-    page = "<!doctype html><title>{{ .Title }}</title><h1>{{ .Title }}</h1>{{ .Content }}\n"
-    listing = ("<!doctype html><title>{{ .Title }}</title><ul>{{ range .Pages }}"
-               "<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>\n")
+    page = ('<!doctype html><html lang="en"><head><title>{{ .Title }}</title></head>'
+            "<body><main data-pagefind-body><h1>{{ .Title }}</h1>{{ .Content }}</main></body></html>\n")
+    listing = ('<!doctype html><html lang="en"><head><title>{{ .Title }}</title></head><body><ul>'
+               '{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}'
+               "</ul></body></html>\n")
     (dest / "layouts" / "single.html").write_text(page)
     (dest / "layouts" / "list.html").write_text(listing)
-    shutil.copytree(site / "content" / "activities", dest / "content" / "activities",
-                    copy_function=os.link)
+    if not (dest / "hugo.toml").exists():
+        shutil.copytree(site / "content" / "activities", dest / "content" / "activities",
+                        copy_function=os.link, dirs_exist_ok=True)
+        (dest / "hugo.toml").write_text(
+            'baseURL = "https://example.org/progress/"\ntitle = "bench"\n'
+            '[taxonomies]\ntag = "tags"\ncategory = "categories"\n')
     return dest
 
 
@@ -322,15 +342,26 @@ def bench_size(n: int, runs: int, gencorpus: Path | None, hugo: str | None) -> d
     site = corpus(n, gencorpus)
     out = CORPORA / f"out-{n}"
     build = [sys.executable, "-m", "sitegen", "build", str(site), "-o", str(out)]
-    res: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "title": [], "body": [], "hugo": []}
-    mem: dict[str, list[Run]] = {"cold": [], "warm": [], "edit": [], "title": [], "body": [], "hugo": []}
+    kinds = ("cold", "warm", "edit", "title", "body", "nosearch", "hugo", "hugo_pagefind")
+    res: dict[str, list[Run]] = {kind: [] for kind in kinds}
+    mem: dict[str, list[Run]] = {kind: [] for kind in kinds}
     hsite = hugo_site(site) if hugo else None
+    pagefind = pagefind_binary()
     # The first round samples memory (and warms the caches) and is not timed; the next
     # `runs` rounds are timed.
     for i in range(runs + 1):
         figures = mem if i == 0 else res
         # Cold builds of both tools alternate, each after the disk has written out what came
         # before (dirty pages and deletions left by one run would otherwise slow the next).
+        if pagefind:  # (the same cold build without the search index: what Pagefind costs;
+            # first, so that the cache the edits start from is the full build's)
+            bare = CORPORA / f"out-{n}-nosearch"
+            discard(site / ".sitegen-cache")
+            discard(bare)
+            settle()
+            figures["nosearch"].append(run([*build[:-1], str(bare)], CORPORA, sample=i == 0,
+                                           env={"PAGEFIND_BINARY_PATH": str(CORPORA / "no-pagefind")}))
+            discard(bare)
         discard(site / ".sitegen-cache")
         discard(out)
         settle()
@@ -346,6 +377,13 @@ def bench_size(n: int, runs: int, gencorpus: Path | None, hugo: str | None) -> d
                 hsite = None
             else:
                 figures["hugo"].append(r)
+            if hsite is not None and pagefind:  # (search as Hugo sites add it: Pagefind after Hugo)
+                discard(hsite / "public" / "pagefind")
+                settle()
+                r = run([pagefind, "--site", "public"], hsite, sample=i == 0)
+                if r.code != 0:
+                    raise SystemExit(f"Pagefind over Hugo's pages failed ({r.code}):\n{r.err[-2000:]}")
+                figures["hugo_pagefind"].append(r)
     for kind in ("edit", "title", "body"):
         for i in range(runs + 1):
             record, text = edit_record(site, i, kind)
@@ -428,7 +466,9 @@ def main() -> None:
         print(f"\n{n} activities ({f['pages']} pages), median of {runs} runs:")
         for name, label in (("cold", "cold build (no cache)"), ("warm", "warm build, nothing changed"),
                             ("edit", "rebuild after one status edit"), ("title", "rebuild after one title edit"),
-                            ("body", "rebuild after one body edit"), ("hugo", "Hugo cold build")):
+                            ("body", "rebuild after one body edit"),
+                            ("nosearch", "cold build, no search index"), ("hugo", "Hugo cold build"),
+                            ("hugo_pagefind", "Pagefind over Hugo's pages")):
             if f"{name}_s" in f:
                 extra = f" [{f['hugo_pages']} pages]" if name == "hugo" else ""
                 spread = f"({f[name + '_min_s']:.2f}-{f[name + '_max_s']:.2f})"
@@ -439,6 +479,11 @@ def main() -> None:
         print(f"  body edit / cold build             {f['body_s'] / f['cold_s']:7.2f}")
         if "hugo_s" in f:
             print(f"  sitegen/Hugo cold time ratio       {f['cold_s'] / f['hugo_s']:7.2f}")
+            if "nosearch_s" in f:
+                print(f"  the same without search index      {f['nosearch_s'] / f['hugo_s']:7.2f}")
+            if "hugo_pagefind_s" in f:
+                both = f["hugo_s"] + f["hugo_pagefind_s"]
+                print(f"  sitegen/(Hugo then Pagefind)       {f['cold_s'] / both:7.2f}   (Hugo then Pagefind {both:.2f} s)")
         if args.languages:
             codes = [c.strip() for c in args.languages.split(",") if c.strip()]
             lf = bench_languages(n, runs, args.gencorpus, codes)
