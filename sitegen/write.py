@@ -184,15 +184,22 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     out = out_dir.resolve()
     path = out.parent / f".{out.name}.lock"
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd = _lock_flock(path, out_dir) if fcntl is not None else _lock_file(path, out_dir)
+    flock = fcntl is not None
+    fd = _lock_flock(path, out_dir) if flock else _lock_file(path, out_dir)
     try:
         yield
     finally:
+        # With flock, removed while held: the next build locks a new file. Without, closed
+        # first: Windows deletes no file that is open, and the file left would block every
+        # build after.
+        if not flock:
+            os.close(fd)
         try:
-            os.unlink(path)  # (while holding it: the next build locks a new file)
+            os.unlink(path)
         except OSError:
             pass
-        os.close(fd)
+        if flock:
+            os.close(fd)
 
 
 _LOCK_OPEN = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)

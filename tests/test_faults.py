@@ -330,6 +330,57 @@ def test_a_second_build_of_one_output_waits_for_none_and_says_who_holds_it(tmp_p
     assert _temps(site) == []
 
 
+class _WindowsFiles:
+    """The os module as Windows has it for open files: one cannot be deleted while open."""
+
+    def __init__(self) -> None:
+        self.held: dict[int, str] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+    def open(self, path: Any, flags: int, mode: int = 0o777) -> int:
+        fd = os.open(path, flags, mode)
+        self.held[fd] = os.path.abspath(path)
+        return fd
+
+    def close(self, fd: int) -> None:
+        self.held.pop(fd, None)
+        os.close(fd)
+
+    def unlink(self, path: Any) -> None:
+        if os.path.abspath(path) in self.held.values():
+            raise PermissionError(errno.EACCES, "the file is being used by another process", str(path))
+        os.unlink(path)
+
+
+def test_without_flock_each_build_leaves_no_lock_and_a_left_lock_is_named(tmp_path: Path, monkeypatch: Any) -> None:
+    """Where there is no flock (Windows), the lock is the file itself: a build removes it
+    (after closing it: Windows deletes no open file), so the next build runs; one left by a
+    killed build stops the next with its path."""
+    from sitegen import write
+
+    monkeypatch.setattr(write, "fcntl", None)
+    monkeypatch.setattr(write, "os", _WindowsFiles())
+    site = make_site(tmp_path / "site")
+    out = site / "output"
+    lock = site / ".output.lock"
+    for _ in range(2):
+        build_mod.build(site, out)
+        assert not lock.exists()
+    _edited(site)
+    lock.write_text("4242\n")  # (as a killed build leaves it)
+    before = snapshot(out)
+    with pytest.raises(write.BuildFault) as got:
+        build_mod.build(site, out)
+    assert str(got.value) == (f"another sitegen build (pid 4242) is writing {out}; wait for it, "
+                              f"or remove {lock} if no build runs")
+    assert snapshot(out) == before
+    lock.unlink()
+    build_mod.build(site, out)
+    assert b"Edited" in (out / "activities/firearms-workshop/index.html").read_bytes()
+
+
 def test_two_real_builds_at_once_one_waits_for_none(tmp_path: Path) -> None:
     """Two processes building one site at once: each either builds or says another is."""
     import sys
