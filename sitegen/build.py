@@ -645,7 +645,10 @@ def _with_search(items: list[Problem], missing: str) -> tuple[Problem, ...]:
 
 
 def default_workers() -> int:
-    return max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
+    """A worker per core this process may use (up to 8): where the system does not say which
+    (macOS, Windows), per core of the machine."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(8, usable))
 
 
 def progress_bar(stream=sys.stderr) -> Callable[[int, int], None] | None:  # type: ignore[no-untyped-def]

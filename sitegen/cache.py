@@ -117,7 +117,7 @@ def _key() -> bytes:
             _KEY = os.urandom(32)
             try:
                 base.mkdir(parents=True, exist_ok=True)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(_KEY)
             except OSError:
@@ -135,7 +135,9 @@ def template_cache() -> Any:
     folder = base / f"templates-{stamp()[:16]}"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if folder.stat().st_uid != os.getuid() or not os.access(folder, os.W_OK):
+        # (an owner to check where there are owners: Windows has no getuid)
+        owner = getattr(os, "getuid", None)
+        if (owner is not None and folder.stat().st_uid != owner()) or not os.access(folder, os.W_OK):
             return None
     except OSError:
         return None

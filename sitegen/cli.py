@@ -121,8 +121,23 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _streams(machine: bool) -> None:
+    """Write any character whatever the encoding of the terminal or pipe (a pipe on Windows
+    is cp1252): `machine` output (JSON, GitHub annotations) on standard output in UTF-8, the
+    rest with backslash escapes for what the encoding lacks, never a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:  # (replaced by a caller: left as it is)
+            continue
+        if machine and stream is sys.stdout:
+            reconfigure(encoding="utf-8", errors="backslashreplace")
+        elif stream.errors == "strict":
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    _streams(getattr(args, "format", "text") != "text")
     # A build makes millions of small objects and almost no reference cycles: collecting
     # every 700 allocations (the default) costs a quarter of the time spent reading records.
     gc.set_threshold(100_000, 50, 50)

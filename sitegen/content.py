@@ -314,7 +314,9 @@ def _limit(source: Source) -> int:
 def read_bytes(site_dir: Path, source: Source) -> bytes:
     """The first bytes of a source file: one more than its kind's size limit (OSError if unreadable)."""
     limit = _limit(source)
-    fd = os.open(os.path.join(site_dir, source.rel), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    # (O_BINARY: Windows opens in text mode without it, and reads stop at a byte 0x1A)
+    fd = os.open(os.path.join(site_dir, source.rel),
+                 os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     try:
         parts, left = [], limit + 1
         while left > 0:

@@ -13,6 +13,7 @@ import copy
 import datetime as dt
 import functools
 import json
+import os
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -532,7 +533,7 @@ def _template_location(exc: Exception, fallback: str) -> tuple[str, int]:
     while tb is not None:
         name = tb.tb_frame.f_code.co_filename
         if name.endswith(".html") or name.endswith(".xml"):
-            found = (Path(name).name if "/theme/" in name else name, tb.tb_lineno)
+            found = (Path(name).name if "/theme/" in name.replace(os.sep, "/") else name, tb.tb_lineno)
         tb = tb.tb_next
     return found
 

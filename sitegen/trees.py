@@ -71,8 +71,9 @@ class TreeWriter:
 
     def adopt(self, rel: str, tree: Tree) -> Entry | None:
         """Make `rel` a hard link to the same file of `tree` (the live output) if that file is
-        still as its manifest says, bytes included; its manifest entry, or None. (Nothing is
-        ever written through a file, so two trees may share it.)"""
+        still as its manifest says, bytes included; its manifest entry, or None (also where
+        the volume has no hard links). (Nothing is ever written through a file, so two trees
+        may share it.)"""
         entry = tree.files.get(rel)
         if entry is None:
             return None
@@ -81,7 +82,10 @@ class TreeWriter:
             return None
         self._parent(rel)
         self._clear(Path(self.base + rel))
-        os.link(src, self.base + rel, follow_symlinks=False)
+        try:
+            os.link(src, self.base + rel, follow_symlinks=False)
+        except OSError:  # (a volume without hard links, e.g. exFAT, FAT32, some network shares)
+            return None  # (the output is rendered and written instead)
         return entry
 
     def intact(self, rel: str) -> Entry | None:
@@ -121,8 +125,11 @@ class TreeWriter:
                 raise
 
 
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
-_READ = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+# (O_BINARY: without it Windows opens a file in text mode, writes "\n" as "\r\n" and stops
+# reading at a byte 0x1A)
+_FLAGS = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _FLAGS
+_READ = os.O_RDONLY | _FLAGS
 
 
 def holds(path: str, entry: Entry) -> bool:

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from . import model as m
-from .content import Document
+from .content import Document, name_problem
 from .errors import Problems
 from .fields import Fields, did_you_mean, id_problem
 from .validate import (
@@ -158,7 +158,8 @@ def _unique_id(f: Fields, kind: str, seen: dict[str, int]) -> str:
     """The mapping's required `id`, reported when malformed or already used in the plan."""
     value = f.text("id", required=True)
     if value:
-        why = id_problem(value)
+        # (a folder's name too: areas/<id>/, indicators/<id>/ on every file system)
+        why = id_problem(value) or name_problem(value)
         if why:
             f.error("id", f"{kind} id '{value}': {why}")
         elif value in seen:

@@ -266,7 +266,7 @@ def reports(docs: list[Document], problems: Problems) -> list[m.Report]:
     for doc, f in _records(docs, problems, "a reporting round", "a reporting round"):
         f.unknown_keys({"id", "title", "start", "end", "narrative"})
         rid = f.text("id") or slugify(os.path.splitext(os.path.basename(doc.source.rel))[0])
-        why = id_problem(rid)
+        why = id_problem(rid) or name_problem(rid)  # (reports/<id>/ on every file system)
         if why:
             f.error("id", f"report id '{rid}': {why}")
         title = f.text("title", required=True)

@@ -29,11 +29,13 @@ DEBOUNCE_MS = 400
 
 
 def relevant(site_dir: Path) -> Callable[[Any, str], bool]:
-    """A watchfiles filter: True for paths whose change can change the built site."""
-    root = os.path.abspath(site_dir)
+    """A watchfiles filter: True for paths whose change can change the built site. A path is
+    taken under the site folder as named or as resolved: macOS reports the real path of a
+    folder reached through a symlink (/tmp is /private/tmp there)."""
+    roots = tuple(dict.fromkeys((os.path.abspath(site_dir), os.path.realpath(site_dir))))
 
     def keep(_change: Any, path: str) -> bool:
-        rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+        rel = next((rel for rel in (_relative(path, root) for root in roots) if not rel.startswith("../")), "")
         if rel not in ("site.yaml", *SOURCE_TOPS) and not rel.startswith(tuple(f"{top}/" for top in SOURCE_TOPS)):
             return False
         if any(part.startswith((".", "#")) for part in rel.split("/")):
@@ -42,6 +44,15 @@ def relevant(site_dir: Path) -> Callable[[Any, str], bool]:
         return not (name.endswith(IGNORED_SUFFIXES) or name in IGNORED_NAMES)
 
     return keep
+
+
+def _relative(path: str, root: str) -> str:
+    """`path` relative to `root`, with "/" ("../" when not under it: on Windows, also on
+    another drive)."""
+    try:
+        return os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    except ValueError:
+        return "../"
 
 
 def watch(site_dir: Path, on_change: Callable[[set[str]], None], stop: threading.Event) -> None:

@@ -72,16 +72,21 @@ def check_untracked(out_dir: Path) -> None:
                          f"{out.name}` and list it in .gitignore")
 
 
+# What file managers leave in a folder that is opened (macOS Finder's view settings): not a
+# user's file, dropped with the old output.
+LITTER = frozenset({".DS_Store"})
+
+
 def check_dot_entries(out_dir: Path, ours: set[str]) -> None:
     """Refuse an old output holding a dot entry that the build does not write (`ours`: what
     it writes, or wrote last time): nothing of an old output is carried into the new one
     (a link there could publish `.git`), and a user's `.git` or `.nojekyll` put there by
-    hand must not vanish with the old output. Links are not refused: dropping one loses
-    nothing."""
+    hand must not vanish with the old output. Links are not refused, nor a file manager's
+    litter (LITTER): dropping one loses nothing."""
     try:
         with os.scandir(out_dir.resolve()) as it:
             names = sorted(e.name for e in it if e.name.startswith(".") and e.name != MARKER
-                           and e.name not in ours and not e.is_symlink())
+                           and e.name not in ours and e.name not in LITTER and not e.is_symlink())
     except OSError:
         return
     if names:
@@ -202,7 +207,8 @@ def output_lock(out_dir: Path) -> Iterator[None]:
             os.close(fd)
 
 
-_LOCK_OPEN = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+_LOCK_OPEN = (os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+              | getattr(os, "O_BINARY", 0))
 
 
 def _lock_flock(path: Path, out_dir: Path) -> int:
@@ -236,7 +242,7 @@ def _lock_file(path: Path, out_dir: Path) -> int:
         fd = os.open(path, _LOCK_OPEN | os.O_EXCL, 0o644)
     except FileExistsError:
         try:
-            fd = os.open(path, os.O_RDONLY)
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
             holder = _holder(fd)
             os.close(fd)
         except OSError:

@@ -539,6 +539,31 @@ def test_format_json(tmp_path: Path) -> None:
     ]
 
 
+def test_any_script_is_written_whatever_the_encoding_of_the_pipe(tmp_path: Path) -> None:
+    """A pipe on Windows is cp1252 (as PYTHONIOENCODING=cp1252 makes it here): JSON and
+    GitHub annotations go out in UTF-8, the text report with escapes, never a traceback."""
+    import subprocess
+    import sys
+
+    from tests.sitekit import REPO
+    site = make_site(tmp_path / "site", activity("""
+        title: Встреча
+        area: граница
+        status: completed
+        start: 2019-01-10
+        """))
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONIOENCODING="cp1252")
+    runs = {form: subprocess.run([sys.executable, "-m", "sitegen", "check", str(site), "--format", form],
+                                 capture_output=True, env=env, timeout=120, check=False)
+            for form in ("json", "github", "text")}
+    for form, done in runs.items():
+        assert done.returncode == 1, (form, done.stderr)
+        assert b"Traceback" not in done.stderr, done.stderr
+    assert json.loads(runs["json"].stdout.decode("utf-8"))[0]["message"] == "unknown area 'граница'"
+    assert "unknown area 'граница'" in runs["github"].stdout.decode("utf-8")
+    assert "unknown area '\\u0433\\u0440" in runs["text"].stderr.decode("ascii")
+
+
 def test_format_json_clean_site_is_an_empty_list(tmp_path: Path) -> None:
     run = check(make_site(tmp_path / "site"), "--format", "json")
     assert run.returncode == 0

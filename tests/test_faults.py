@@ -115,6 +115,11 @@ def test_dot_entries_are_published_only_from_content_static(tmp_path: Path) -> N
     assert (out / ".nojekyll").is_file()
     assert (out / ".well-known/security.txt").read_text() == "Contact: x@example.org\n"
     assert not (out / ".DS_Store").exists()
+    # What macOS Finder leaves in a folder it opened is not a user's file: dropped, no error.
+    (out / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    run = run_sitegen("build", site)
+    assert run.returncode == 0, run.stderr
+    assert not (out / ".DS_Store").exists()
     # A dot entry put into the output by hand is not silently dropped with the old output.
     (site / "content/static/.nojekyll").unlink()
     (out / ".env").write_text("keep me")

@@ -213,6 +213,11 @@ CASES: list[Case] = [
          "an id is limited to 120 characters"),
     Case("area-id-dotdot", {"content/plan.yaml": plan_with("- id: firearms", "- id: ..")},
          "content/plan.yaml", 28, "area id '..': an id may hold only letters"),
+    # (a folder of that name cannot be made on Windows)
+    Case("area-id-device", {"content/plan.yaml": plan_with("- id: firearms", "- id: con.x")},
+         "content/plan.yaml", 28, "area id 'con.x': 'con' is a device name on Windows (with any extension)"),
+    Case("area-id-trailing-dot", {"content/plan.yaml": plan_with("- id: firearms", "- id: arms.")},
+         "content/plan.yaml", 28, "area id 'arms.': the name ends with a dot or a space, which Windows drops"),
     Case("page-slug-traversal", {"content/pages/evil.md": "---\ntitle: Evil\nslug: ../../x\n---\n"},
          "content/pages/evil.md", 3, "page address '../../x'"),
     Case("page-slug-collision", {"content/pages/about-us.md":

@@ -105,3 +105,86 @@ def test_no_platform_only_date_formats() -> None:
     """strftime's "%-d" (no leading zero) exists on Linux and macOS, not on Windows."""
     for path in sorted((REPO / "sitegen").rglob("*.py")):
         assert not re.search(r"%-[a-zA-Z]", path.read_text(encoding="utf-8")), path
+
+
+def test_every_file_sitegen_opens_by_descriptor_is_opened_binary() -> None:
+    """os.open without O_BINARY is a text-mode file on Windows: "\\n" written as "\\r\\n", reads
+    stopping at a byte 0x1A. Every os.open call's flags (or the module constant they name)
+    include O_BINARY."""
+    import ast
+    missing = []
+    for path in sorted((REPO / "sitegen").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = {target.id: ast.unparse(node.value) for node in tree.body if isinstance(node, ast.Assign)
+                     for target in node.targets if isinstance(target, ast.Name)}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and ast.unparse(node.func) == "os.open" and len(node.args) >= 2):
+                flags = ast.unparse(node.args[1])
+                seen = flags + " ".join(constants.get(name, "") for name in re.findall(r"\w+", flags))
+                seen += " ".join(constants.get(name, "") for name in re.findall(r"\w+", seen))
+                if "O_BINARY" not in seen:
+                    missing.append(f"{path.name}:{node.lineno}: {flags}")
+    assert missing == []
+
+
+def test_a_system_without_user_ids_builds_with_its_template_cache(tmp_path: Path, monkeypatch: object) -> None:
+    """Windows has no os.getuid: the compiled templates' cache is used all the same."""
+    import pytest
+
+    from sitegen import cache
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delattr(os, "getuid")
+    assert cache.template_cache() is not None
+    site = write_corpus(20, tmp_path / "site")
+    out = build_module.build(site).output
+    assert (out / "index.html").is_file()
+    assert list((tmp_path / "cache/sitegen").glob("templates-*/*"))
+
+
+def test_workers_default_to_the_cores_where_affinity_is_unknown(monkeypatch: object) -> None:
+    """macOS and Windows have no sched_getaffinity: a worker per core, not one in all."""
+    import pytest
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert build_module.default_workers() == 4
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert build_module.default_workers() == 1
+
+
+def test_a_volume_without_hard_links_builds_every_time(tmp_path: Path, monkeypatch: object) -> None:
+    """On exFAT, FAT32 or some network shares no hard link can be made: each build writes
+    its files instead (the first after a build into a new output folder took them from
+    the live output by links, and failed)."""
+    import pytest
+
+    from sitegen import trees
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+
+    def no_link(*args: object, **kwargs: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(trees.os, "link", no_link)
+    site = write_corpus(20, tmp_path / "site")
+    out = tmp_path / "out"
+    build_module.build(site, out)
+    record = sorted((site / "content/activities").rglob("*.md"))[3]
+    record.write_text(record.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
+    for _ in range(2):  # (the first from the live output, the next from the spare too)
+        build_module.build(site, out)
+        assert _same_tree(out, build_module.build(site, tmp_path / "fresh", use_cache=False).output) == []
+
+
+def test_the_watcher_sees_changes_under_the_real_path_of_the_site(tmp_path: Path) -> None:
+    """macOS reports a change under the resolved folder (/private/tmp/... for /tmp/...): a
+    site named through a symlink still sees its edits."""
+    from sitegen.watch import relevant
+    real = tmp_path / "real"
+    (real / "content").mkdir(parents=True)
+    (tmp_path / "named").symlink_to(real, target_is_directory=True)
+    keep = relevant(tmp_path / "named")
+    assert keep(None, str(real / "content/plan.yaml"))
+    assert keep(None, str(tmp_path / "named/content/plan.yaml"))
+    assert not keep(None, str(real / "output/index.html"))
+    assert not keep(None, str(tmp_path / "elsewhere/content/plan.yaml"))
