@@ -576,12 +576,20 @@ class BackgroundIndex:
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
-    """End the indexing process and, on POSIX, the indexer it started (its own session)."""
+    """End the indexing process and the indexer it started: on POSIX its session, on
+    Windows its tree (taskkill /T; killing the process alone leaves the indexer running and
+    holding the files of the folder it writes)."""
     if os.name == "posix":
         try:
             os.killpg(proc.pid, signal.SIGKILL)
             return
         except OSError:
+            pass
+    elif os.name == "nt":
+        try:
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, timeout=30,
+                           check=False)
+        except (OSError, subprocess.SubprocessError):
             pass
     proc.kill()
 

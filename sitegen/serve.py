@@ -334,6 +334,9 @@ class Preview:
         class Server(ThreadingHTTPServer):
             address_family = family
             daemon_threads = True
+            # (on Windows SO_REUSEADDR lets a second server take a port in use, and the
+            # browser keeps talking to the first: there, a port in use is an error)
+            allow_reuse_address = sys.platform != "win32"
 
         self.server = Server((host.strip("[]"), port), make_handler(self.folder, set(), self.live))
         self.port = self.server.server_address[1]

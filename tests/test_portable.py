@@ -188,3 +188,30 @@ def test_the_watcher_sees_changes_under_the_real_path_of_the_site(tmp_path: Path
     assert keep(None, str(tmp_path / "named/content/plan.yaml"))
     assert not keep(None, str(real / "output/index.html"))
     assert not keep(None, str(tmp_path / "elsewhere/content/plan.yaml"))
+
+
+def test_the_preview_replaces_a_file_a_reader_holds_on_windows(tmp_path: Path, monkeypatch: object) -> None:
+    """Windows refuses to replace a file another thread has open (a request reading it): the
+    preview tries again for a while; elsewhere a refusal is an error at once."""
+    import pytest
+
+    from sitegen import preview_files
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    real = os.replace
+    calls: list[object] = []
+
+    def busy(src: object, dst: object) -> None:
+        calls.append(dst)
+        if len(calls) % 3:
+            raise PermissionError(13, "The process cannot access the file because it is being used")
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", busy)
+    page = tmp_path / "page/index.html"
+    monkeypatch.setattr(os, "name", "nt")
+    preview_files._atomic_write(page, b"new")
+    monkeypatch.setattr(os, "name", "posix")
+    assert page.read_bytes() == b"new" and len(calls) == 3
+    with pytest.raises(PermissionError):
+        preview_files._atomic_write(page, b"newer")
+    assert page.read_bytes() == b"new"
