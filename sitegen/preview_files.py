@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import digest
-from .write import _MARKER_TEXT, MARKER, safe_join
+from .write import _MARKER_TEXT, MARKER, Spellings, safe_join
 
 BIG = 1 << 20
 
@@ -66,8 +66,10 @@ class PreviewFiles:
         gone += [p for p in self.copies if p not in new_copies and p not in live]
         for path in [p for p in self.hashes if p not in live]:
             del self.hashes[path]
+        spellings = Spellings(self.out, [*live, *new_copies])
         for path in gone:
-            removed += _remove(self.out, path)
+            if spellings.removable(path):
+                removed += _remove(self.out, path)
             self.hashes.pop(path, None)
         self.pages_changed |= any(p.endswith(".html") for p in gone)
         for path in new_copies:  # a copy that replaced a generated file of the same name

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache
-from .write import MARKER, remove_tree, safe_join, stale_temps
+from .write import MARKER, Spellings, remove_tree, safe_join, stale_temps
 
 Entry = tuple[bytes, int, int]  # digest, size, mtime_ns of a written file
 
@@ -191,10 +191,14 @@ def walk_files(root: Path, drop_symlinks: bool = False,
 def prune(root: Path, stale: list[str], folders: list[str] | None = None,
            keep: dict[str, Any] | None = None) -> None:
     """Remove files of an older build that this build does not write, and emptied folders
-    (and `folders` that hold none of the files in `keep`)."""
+    (and `folders` that hold none of the files in `keep`, the files it writes: a stale file
+    that is one of them under another spelling is left, see write.Spellings)."""
     emptied: set[Path] = set()
+    spellings = Spellings(root, keep or ())
     for rel in stale:
         path = root / rel
+        if not spellings.removable(rel):
+            continue
         try:
             path.unlink()
         except OSError:

@@ -18,11 +18,11 @@ import os
 import shutil
 import stat
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from .content import PUBLISHED_DOTS
+from .content import PUBLISHED_DOTS, fs_key
 from .errors import UsageError
 
 MARKER = ".sitegen"
@@ -121,6 +121,33 @@ def safe_join(root: Path, rel: str) -> Path:
     if pure.is_absolute() or ".." in pure.parts or "\\" in rel or "\x00" in rel or not rel:
         raise UsageError(f"refusing to write outside the output folder: {rel!r}")
     return root / pure
+
+
+class Spellings:
+    """Which files of a folder tree, no longer written, are still other files than those that
+    are: on a file system that ignores case or normalises names (macOS, Windows), `Logo.png`
+    is `logo.png`, and removing the old name would remove the new file. `written`: the paths
+    written (relative, with "/")."""
+
+    def __init__(self, root: Path, written: Iterable[str]):
+        self.root, self.written = root, written
+        self.keys: set[str] | None = None
+        self.listed: dict[str, set[str]] = {}
+
+    def removable(self, rel: str) -> bool:
+        """Whether the old path `rel` may be removed: no path written has its file-system key,
+        or its folder lists it by exactly this name (then it is a file of its own: Linux)."""
+        if self.keys is None:  # (made once, when a first file is to be removed)
+            self.keys = {fs_key(path) for path in self.written}
+        if fs_key(rel) not in self.keys:
+            return True
+        folder, _, name = rel.rpartition("/")
+        if folder not in self.listed:
+            try:
+                self.listed[folder] = set(os.listdir(self.root / folder if folder else self.root))
+            except OSError:
+                self.listed[folder] = set()
+        return name in self.listed[folder]
 
 
 # -- the temporary folders beside the output ------------------------------------------------

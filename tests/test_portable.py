@@ -222,3 +222,45 @@ def test_the_preview_replaces_a_file_a_reader_holds_on_windows(tmp_path: Path, m
     with pytest.raises(PermissionError):
         preview_files._atomic_write(page, b"newer")
     assert page.read_bytes() == b"new"
+
+
+def _unlink_ignoring_case(monkeypatch: object) -> None:
+    """Path.unlink as on a file system that ignores case (macOS, Windows): a name finds the
+    file of any case."""
+    import pytest
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    real = Path.unlink
+
+    def unlink(self: Path, missing_ok: bool = False) -> None:
+        if not os.path.lexists(self) and self.parent.is_dir():
+            same = [n for n in os.listdir(self.parent) if n.casefold() == self.name.casefold()]
+            if same:
+                self = self.parent / same[0]
+        real(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+
+
+def test_a_file_renamed_in_case_only_stays_in_the_output(tmp_path: Path, monkeypatch: object) -> None:
+    """static/Logo.png renamed static/logo.png: on a file system that ignores case the new
+    file is the old one's entry, and removing the old name removed it (build and preview)."""
+    from sitegen import preview_files, trees
+    _unlink_ignoring_case(monkeypatch)
+    for clean in ("build", "preview"):
+        root = tmp_path / clean
+        (root / "static").mkdir(parents=True)
+        (root / "static/logo.png").write_bytes(b"png")  # (what the folder lists after the write)
+        if clean == "build":
+            trees.prune(root, ["static/Logo.png"], None, {"static/logo.png": None})
+        else:
+            site = tmp_path / "site"
+            (site / "content/static").mkdir(parents=True)
+            (site / "content/static/logo.png").write_bytes(b"png")
+            files = preview_files.PreviewFiles(site, root)
+            files.copies = {"static/Logo.png": (str(site / "content/static/Logo.png"), ())}
+            assert files.sync({}, {}, {"static/logo.png": site / "content/static/logo.png"}, {}) == (1, 0)
+        assert (root / "static/logo.png").read_bytes() == b"png", clean
+    # where case counts (Linux), the old name is a file of its own, removed
+    (tmp_path / "build/static/Logo.png").write_bytes(b"old")
+    trees.prune(tmp_path / "build", ["static/Logo.png"], None, {"static/logo.png": None})
+    assert os.listdir(tmp_path / "build/static") == ["logo.png"]
