@@ -17,8 +17,12 @@ BIG = 1 << 20
 
 
 def stat_key(st: os.stat_result) -> tuple[int, ...]:
-    """What tells whether a source file changed."""
-    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+    """What tells whether a source file changed. (Not the inode on Windows: a folder scan's
+    stat has 0 there, os.lstat the real number, and the same file would look changed.)"""
+    return (st.st_mtime_ns, st.st_size, st.st_ino if _INODES else 0, st.st_ctime_ns)
+
+
+_INODES = os.name != "nt"
 
 
 def _fingerprint(data: bytes) -> bytes:
