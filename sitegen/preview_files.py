@@ -6,12 +6,11 @@ longer exist are removed, with the folders they leave empty.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 from .cache import digest
-from .write import _MARKER_TEXT, MARKER, Spellings, safe_join
+from .write import _MARKER_TEXT, MARKER, Spellings, safe_join, while_held
 
 BIG = 1 << 20
 
@@ -100,20 +99,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.sitegen-tmp")
     with open(tmp, "wb") as fh:
         fh.write(data)
-    _replace(tmp, path)
-
-
-def _replace(src: Path, dst: Path, tries: int = 20) -> None:
-    """os.replace, tried again for up to a second on Windows, where it fails while another
-    thread or process has `dst` open (a request reading it, a virus scanner)."""
-    for left in range(tries - 1 if os.name == "nt" else 0, -1, -1):
-        try:
-            os.replace(src, dst)
-            return
-        except PermissionError:
-            if not left:
-                raise
-            time.sleep(0.05)
+    while_held(os.replace, tmp, path)  # (Windows: a request may be reading it)
 
 
 def _remove(root: Path, rel: str) -> int:

@@ -18,7 +18,8 @@ import os
 import shutil
 import stat
 import subprocess
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
@@ -301,6 +302,23 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0)
 
 
+WINDOWS = os.name == "nt"
+
+
+def while_held(move: Callable[[Path, Path], None], src: Path, dst: Path, tries: int = 20) -> None:
+    """move(src, dst) (os.rename, os.replace), tried again for up to a second on Windows,
+    where it fails while a file is open there (a request reading it, a virus scanner reading
+    files just written); elsewhere a refusal is final."""
+    for left in range(tries - 1 if WINDOWS else 0, -1, -1):
+        try:
+            move(src, dst)
+            return
+        except PermissionError:
+            if not left:
+                raise
+            time.sleep(0.05)
+
+
 def swap(new: Path, out: Path) -> None:
     """Make `new` the output folder; the old output ends up at `new`. On failure both stay
     where they were; a mount point (which cannot be renamed) is a BuildFault."""
@@ -311,10 +329,14 @@ def swap(new: Path, out: Path) -> None:
         return
     old = temp_path(out, "old-")
     try:
-        os.rename(out, old)
+        while_held(os.rename, out, old)
     except OSError as exc:
         if exc.errno in (errno.EBUSY, errno.EXDEV):
             raise BuildFault(mount_point_message(out)) from None
+        if isinstance(exc, PermissionError) and WINDOWS:
+            raise BuildFault(f"output folder {out} cannot be replaced while another program uses it (a "
+                             "server or a terminal in it, a file open in an editor): close it and build "
+                             "again; the previous output was left as it was") from None
         raise
     try:
         os.rename(new, out)

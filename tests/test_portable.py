@@ -202,7 +202,7 @@ def test_the_preview_replaces_a_file_a_reader_holds_on_windows(tmp_path: Path, m
     preview tries again for a while; elsewhere a refusal is an error at once."""
     import pytest
 
-    from sitegen import preview_files
+    from sitegen import preview_files, write
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
     real = os.replace
     calls: list[object] = []
@@ -215,9 +215,9 @@ def test_the_preview_replaces_a_file_a_reader_holds_on_windows(tmp_path: Path, m
 
     monkeypatch.setattr(os, "replace", busy)
     page = tmp_path / "page/index.html"
-    monkeypatch.setattr(os, "name", "nt")
+    monkeypatch.setattr(write, "WINDOWS", True)
     preview_files._atomic_write(page, b"new")
-    monkeypatch.setattr(os, "name", "posix")
+    monkeypatch.setattr(write, "WINDOWS", False)
     assert page.read_bytes() == b"new" and len(calls) == 3
     with pytest.raises(PermissionError):
         preview_files._atomic_write(page, b"newer")
@@ -264,3 +264,36 @@ def test_a_file_renamed_in_case_only_stays_in_the_output(tmp_path: Path, monkeyp
     (tmp_path / "build/static/Logo.png").write_bytes(b"old")
     trees.prune(tmp_path / "build", ["static/Logo.png"], None, {"static/logo.png": None})
     assert os.listdir(tmp_path / "build/static") == ["logo.png"]
+
+
+def test_an_output_folder_held_open_on_windows_is_a_clear_error(tmp_path: Path, monkeypatch: object) -> None:
+    """Windows moves no folder while a program has a file of it open (a server or a terminal
+    in it): the build tries again for a while, then says so, and the output stays."""
+    import pytest
+
+    from sitegen import write
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    site = write_corpus(20, tmp_path / "site")
+    out = build_module.build(site).output
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    record = sorted((site / "content/activities").rglob("*.md"))[3]
+    record.write_text(record.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
+    real = os.rename
+    tries: list[object] = []
+
+    def held(src: object, dst: object) -> None:
+        if os.path.abspath(src) == os.path.abspath(out):  # type: ignore[arg-type]
+            tries.append(src)
+            raise PermissionError(13, "Access is denied", str(src))
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write, "_exchange", lambda a, b: False)  # (Windows has no renameat2)
+    monkeypatch.setattr(os, "rename", held)
+    monkeypatch.setattr(write, "WINDOWS", True)
+    with pytest.raises(write.BuildFault) as got:
+        build_module.build(site, out)
+    assert str(got.value) == (f"output folder {out} cannot be replaced while another program uses it (a server "
+                              "or a terminal in it, a file open in an editor): close it and build again; the "
+                              "previous output was left as it was")
+    assert len(tries) == 20
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

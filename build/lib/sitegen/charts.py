@@ -1,0 +1,698 @@
+"""Plotly figures from the model, as plain data (pure: no file access).
+
+Figures are the JSON that plotly.js draws (`{"data": [...], "layout": {...}}`), built as
+plain dicts: validating thousands of plotly.graph_objects would dominate large builds.
+The tests check every figure against plotly's own schema with `plotly.graph_objects`.
+Each chart also carries its data as a table (for screen readers, readers without
+JavaScript and the CSV download). What a reader reads (titles, summaries, axis and legend
+words, hover text, column names) comes from `Words`; the figures' numbers and the table's
+cells stay data.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import model as m
+from .i18n import Words
+from .progress import AreaProgress, Breakdown, IndicatorProgress, amount, counts, measured_totals
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+
+
+@dataclass(frozen=True)
+class StatusStyle:
+    """How an activity status is drawn: a bar's colour (its fill, or with a pattern its
+    hatching on white), its ink (the bar's outline, and the status pill's text and border
+    in site.css) and its Plotly pattern ("" for solid)."""
+
+    color: str
+    ink: str
+    pattern: str
+
+
+# Activity statuses have their own scale, which no colour of PALETTE (the areas') takes: from
+# a pale outlined bar (planned) through indigo (in progress) to dark green (completed); the
+# two that left the plan's course hatched on white. Told apart by lightness and pattern as
+# well as by hue (with deuteranopia, protanopia and tritanopia simulated, no two statuses and
+# no status and area colour come closer than 12 CIELAB units); every ink has 4.5:1 against
+# white (text), every bar 3:1 (the pale one by its outline). site.css's .status-* pills use
+# the same values: tests/test_chart_overlap_browser.py compares them.
+STATUS_STYLES = {
+    "planned": StatusStyle("#DDE4EC", "#52606F", ""),
+    "in-progress": StatusStyle("#4B3F8F", "#4B3F8F", ""),
+    "completed": StatusStyle("#2D5E3A", "#2D5E3A", ""),
+    "postponed": StatusStyle("#7D5F30", "#7D5F30", "/"),
+    "cancelled": StatusStyle("#6B6B6B", "#6B6B6B", "x"),
+}
+# Measures that are neither an area nor a status: the dashboard's share of activities
+# completed (the completed status's colour) and indicator attainment (the headline's navy).
+MEASURE_COLORS = {"completion": STATUS_STYLES["completed"].color, "attainment": "#12355B"}
+
+
+def status_marker(statuses: list[str]) -> dict[str, Any]:
+    """A bar trace's marker for bars of these statuses (STATUS_STYLES)."""
+    styles = [STATUS_STYLES[s] for s in statuses]
+    # (a pattern's lines take the bar's colour, on the white background)
+    return {"color": [st.color for st in styles],
+            "line": {"color": [st.ink for st in styles], "width": 1.5},
+            "pattern": {"shape": [st.pattern for st in styles], "bgcolor": "#ffffff", "size": 6,
+                        "solidity": 0.4}}
+
+
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+# Above this many activities a Gantt draws one bar per area and month instead of per record.
+GANTT_LIMIT = 400
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure with its title, text summary and data table (as shown, and as CSV)."""
+
+    id: str
+    title: str
+    summary: str
+    figure: dict[str, Any]
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]  # the table as shown: status words, series names translated
+    csv_path: str  # relative to the site root, e.g. data/charts/dashboard-status.csv
+    # The CSV's rows where they differ from the table's: words that are data keys stay English.
+    csv_rows: tuple[tuple[Any, ...], ...] | None = None
+
+    def figure_json(self) -> str:
+        """Figure JSON safe inside <script>: no '<', '>' or '&' can close or open a tag."""
+        text = json.dumps(self.figure, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+    def csv_text(self) -> str:
+        """The table as CSV; cells that a spreadsheet would run as a formula are neutralised."""
+        return to_csv(self.columns, self.rows if self.csv_rows is None else self.csv_rows)
+
+
+def to_csv(columns: tuple[str, ...] | list[str], rows: Any) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([safe_cell(c) for c in columns])
+    for row in rows:
+        writer.writerow([safe_cell(c) for c in row])
+    return buf.getvalue()
+
+
+def csv_row(row: Any) -> str:
+    """One CSV line, as to_csv writes it."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([safe_cell(c) for c in row])
+    return buf.getvalue()
+
+
+def safe_cell(value: Any) -> Any:
+    """Prefix text starting with = + - @ (tab, CR) with ' against formula injection."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def area_colors(plan: m.Plan) -> dict[str, str]:
+    """One colour per area, kept everywhere: the plan's own colour or the palette's next."""
+    return {a.id: a.color or PALETTE[i % len(PALETTE)] for i, a in enumerate(plan.areas)}
+
+
+def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    # The title is the figure's <h3> caption, so the plot does not repeat it.
+    layout: dict[str, Any] = {
+        "font": FONT, "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
+        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "height": 360,
+        "legend": {"orientation": "h", "y": -0.2},
+    }
+    layout.update(extra)
+    for axis in ("xaxis", "yaxis"):  # (room for the tick labels, e.g. slanted ones on a phone)
+        layout[axis] = {"automargin": True, **layout.get(axis, {})}
+    return layout
+
+
+def mirrored(chart: Chart) -> Chart:
+    """The chart for a right-to-left page: category and bar axes read from the right, value
+    axes and legends on the right. (Date axes keep time running left to right, as
+    statistical publications in Arabic and Hebrew do; their labels move to the right.)"""
+    layout = dict(chart.figure["layout"])
+    xaxis, yaxis = dict(layout.get("xaxis", {})), dict(layout.get("yaxis", {}))
+    if xaxis.get("type") != "date":
+        if "range" in xaxis:  # (a range from high to low reads from the right)
+            xaxis["range"] = list(reversed(xaxis["range"]))
+        else:
+            xaxis["autorange"] = "reversed"
+        flip = {"left": "right", "right": "left"}  # (notes still read away from the edge)
+        if "annotations" in layout:
+            layout["annotations"] = [{**note, "xanchor": flip.get(note.get("xanchor", ""), "auto")}
+                                     for note in layout["annotations"]]
+    yaxis["side"] = "right"
+    legend = dict(layout.get("legend", {}))
+    legend.update({"x": 1, "xanchor": "right"})
+    margin = dict(layout.get("margin", {}))
+    margin["l"], margin["r"] = margin.get("r", 20), margin.get("l", 60)
+    layout.update({"xaxis": xaxis, "yaxis": yaxis, "legend": legend, "margin": margin})
+    return dataclasses.replace(chart, figure={**chart.figure, "layout": layout})
+
+
+# Hover text: the bar's category and value, and its series (the legend's name) beside it.
+_HOVER = "%{x}: %{y}<extra>%{fullData.name}</extra>"
+_HOVER_PCT = "%{y}: %{x}%<extra>%{fullData.name}</extra>"
+
+
+def _wrapped(label: str, width: int = 22) -> str:
+    """A long category label on lines of about `width` characters (Plotly's <br>), so that
+    it takes less of a phone's width from the plot."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines) if len(label) > width else label
+
+
+def _count_axis(title: str, top: int) -> dict[str, Any]:
+    """A value axis of counts: from zero, whole-number ticks (a small count would get
+    0.5 steps)."""
+    axis: dict[str, Any] = {"title": {"text": title}, "rangemode": "tozero"}
+    if top <= 5:
+        axis["dtick"] = 1
+    return axis
+
+
+def _num(value: float | None) -> Any:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+def _pct(value: float | None) -> Any:
+    return None if value is None else round(100 * value, 1)
+
+
+# -- dashboard ------------------------------------------------------------------------------
+
+def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], key: str, *,
+                     words: Words) -> Chart:
+    names = [_wrapped(a.area.title) for a in areas]
+    completion = [_pct(a.completion) for a in areas]
+    attain = [_pct(None if a.attainment is None else min(1.0, a.attainment)) for a in areas]
+    expected = _pct(areas[0].expected) if areas else 0
+    title = words("Progress by area")
+    fig = {
+        "data": [
+            {"type": "bar", "orientation": "h", "name": words("Activities completed (%)"), "y": names,
+             "x": completion, "marker": {"color": MEASURE_COLORS["completion"]}, "hovertemplate": _HOVER_PCT},
+            {"type": "bar", "orientation": "h", "name": words("Indicator attainment (%)"), "y": names,
+             "x": attain, "marker": {"color": MEASURE_COLORS["attainment"]}, "hovertemplate": _HOVER_PCT},
+        ],
+        "layout": _layout(title, barmode="group",
+                          xaxis={"range": [0, 100], "ticksuffix": "%"},
+                          yaxis={"autorange": "reversed", "automargin": True},
+                          height=120 + 50 * len(areas),
+                          shapes=[{"type": "line", "x0": expected, "x1": expected, "y0": 0, "y1": 1,
+                                   "yref": "paper", "line": {"color": "#000", "dash": "dot"}}],
+                          # (the note reads away from the plot's right edge unless the line is near its
+                          # left one: on that side the area names leave room for it)
+                          annotations=[{"x": expected, "y": 1, "yref": "paper", "yanchor": "bottom",
+                                        "xanchor": "right" if (expected or 0) > 25 else "left",
+                                        "text": words("time elapsed %(percent)s%%", percent=words.plain(expected)),
+                                        "showarrow": False}]),
+    }
+    rows = tuple((a.area.title, a.status, _pct(a.completion), _pct(a.attainment), _pct(a.expected))
+                 for a in areas)
+    shown = tuple((row[0], words.status(row[1]), *row[2:]) for row in rows)
+    best = max(areas, key=lambda a: a.completion or 0.0) if areas else None
+    # (the values of a words.plural call are written first: Babel's extractor takes a `words`
+    # inside the call's parentheses for a new message and loses the plural)
+    n_areas, elapsed_pct = words.plain(len(areas)), words.plain(expected)
+    summary = words.plural("%(count)s area; %(percent)s%% of the plan period has elapsed.",
+                           "%(count)s areas; %(percent)s%% of the plan period has elapsed.", len(areas),
+                           count=n_areas, percent=elapsed_pct)
+    summary += " " + (words("Highest activity completion: %(area)s (%(percent)s%%).", area=best.area.title,
+                            percent=words.plain(_pct(best.completion))) if best else "")
+    return Chart(f"{key}-progress", title, summary, fig,
+                 (words("area"), words("status"), words("activities completed %"),
+                  words("indicator attainment %"), words("time elapsed %")),
+                 shown, f"data/charts/{key}-progress.csv", rows)
+
+
+def quarter(day: dt.date) -> str:
+    """The quarter of `day` as data ("2019-Q4")."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _quarter_label(words: Words, key: str) -> str:
+    """A quarter ("2019-Q4", see `quarter`) as shown."""
+    year, _, number = key.partition("-Q")
+    return words("%(year)s-Q%(quarter)s", year=year, quarter=number)
+
+
+def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
+                           activities: tuple[m.Activity, ...] | None = None, *, words: Words) -> Chart:
+    acts = site.activities if activities is None else activities
+    quarters: list[str] = []
+    day = dt.date(site.plan.start.year, (site.plan.start.month - 1) // 3 * 3 + 1, 1)
+    last = max([site.plan.end] + [a.start for a in acts])
+    while day <= last:
+        quarters.append(quarter(day))
+        day = dt.date(day.year + (day.month + 2) // 12, (day.month + 2) % 12 + 1, 1)
+    table: dict[tuple[str, str], int] = {}
+    for a in acts:
+        if a.status == "cancelled":
+            continue
+        for area_id in a.areas:
+            k = (area_id, quarter(a.start))
+            table[k] = table.get(k, 0) + 1
+    label = {q: _quarter_label(words, q) for q in quarters}
+    shown_quarters = [label[q] for q in quarters]
+    data = []
+    rows = []
+    for area in site.plan.areas:
+        ys = [table.get((area.id, q), 0) for q in quarters]
+        if not any(ys):
+            continue
+        data.append({"type": "bar", "name": _wrapped(area.title, 30), "x": shown_quarters, "y": ys,
+                     "marker": {"color": colors[area.id]}, "hovertemplate": _HOVER})
+        rows += [(q, area.title, n) for q, n in zip(quarters, ys) if n]
+    busiest = max(quarters, key=lambda q: sum(table.get((a.id, q), 0) for a in site.plan.areas)) if quarters else ""
+    title = words("Activities per quarter by area")
+    top = max([sum(table.get((a.id, q), 0) for a in site.plan.areas) for q in quarters] or [0])
+    # (the legend above the plot: below, it would cover the slanted quarter labels)
+    fig = {"data": data, "layout": _layout(title, barmode="stack",
+                                           xaxis={"type": "category", "tickangle": -45},
+                                           yaxis=_count_axis(words("activities"), top),
+                                           legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+                                           margin={"l": 60, "r": 20, "t": 30 + 20 * len(data), "b": 70},
+                                           height=300 + 20 * len(data))}
+    entries = sum(n for *_, n in rows)  # (an activity in two areas is in two bars)
+    total = sum(1 for a in acts if a.status != "cancelled" and a.areas)
+    n_total, n_entries = words.plain(total), words.plain(entries)  # written before words.plural: see progress_by_area
+    summary = words.plural(
+        "%(count)s activity (not counting cancelled ones) by start quarter; the busiest quarter was %(quarter)s.",
+        "%(count)s activities (not counting cancelled ones) by start quarter; the busiest quarter was %(quarter)s.",
+        total, count=n_total, quarter=label[busiest]) if rows else words("No activities yet.")
+    if entries != total:
+        summary += " " + words("An activity in several areas counts once per area: the bars add up to %(entries)s.",
+                               entries=n_entries)
+    return Chart(f"{key}-quarters", title, summary, fig,
+                 (words("quarter"), words("area"), words("activities")),
+                 tuple((label[q], *rest) for q, *rest in rows), f"data/charts/{key}-quarters.csv", tuple(rows))
+
+
+def status_breakdown(activities: tuple[m.Activity, ...], key: str, title: str | None = None, *,
+                     words: Words) -> Chart:
+    """Activities by status; `title` (as shown) defaults to "Activities by status"."""
+    title = words("Activities by status") if title is None else title
+    tally = {s: 0 for s in m.STATUSES}
+    for a in activities:
+        tally[a.status] += 1
+    fig = {"data": [{"type": "bar", "x": [words.status(s) for s in tally], "y": list(tally.values()),
+                     "marker": status_marker(list(tally)),
+                     # (above its bar: inside a short one the number would be struck by its edge)
+                     "text": [words.plain(n) for n in tally.values()], "textposition": "outside",
+                     "cliponaxis": False, "hovertemplate": "%{x}: %{y}<extra></extra>"}],
+           "layout": _layout(title, xaxis={"type": "category"},
+                             yaxis=_count_axis(words("activities"), max(tally.values())))}
+    summary = words.and_text([words("%(count)s %(status)s", count=words.plain(n), status=words.status(s))
+                              for s, n in tally.items()]) + "."
+    return Chart(f"{key}-status", title, summary, fig, (words("status"), words("activities")),
+                 tuple((words.status(s), n) for s, n in tally.items()), f"data/charts/{key}-status.csv",
+                 tuple(tally.items()))
+
+
+# -- indicators -----------------------------------------------------------------------------
+
+def indicator_series(site: m.Site, ind: m.Indicator,
+                     area_acts: Sequence[m.Activity] | None = None) -> list[tuple[dt.date, float]]:
+    """(date, value) points of an indicator up to the report date (`area_acts`: the
+    activities of its area, in the site's order, when the caller has them)."""
+    on = site.report_date
+    if ind.source == "measurements":
+        if ind.dimensions:  # (on each date its total: docs/progress.md, "Breakdowns")
+            return measured_totals(ind, site.measurements, on)
+        points: dict[dt.date, float] = {}
+        for x in site.measurements:
+            if x.indicator == ind.id and x.date <= on:
+                points[x.date] = x.value
+        return sorted(points.items())
+    if ind.source == "activities":
+        steps = [(a.last_day, amount(ind, a)) for a in (site.activities if area_acts is None else area_acts)
+                 if ind.area in a.areas and a.status == "completed" and counts(ind, a, on)]
+    else:
+        steps = [(a.last_day, dict(a.contributes).get(ind.id, 0.0)) for a in site.activities
+                 if a.status == "completed" and a.last_day <= on and a.contributes]
+    by_day: dict[dt.date, float] = {}
+    for day, n in steps:
+        by_day[day] = by_day.get(day, 0.0) + n
+    series = [(site.plan.start, ind.baseline)]
+    value = ind.baseline
+    for day in sorted(by_day):
+        if by_day[day]:
+            value += by_day[day]
+            series.append((day, value))
+    if series[-1][0] < on:
+        series.append((on, value))
+    return series
+
+
+def indicator_chart(site: m.Site, p: IndicatorProgress, color: str, key: str,
+                    series: list[tuple[dt.date, float]], *, words: Words) -> Chart:
+    ind = p.indicator
+
+    def with_unit(value: float | None) -> str:
+        text = words.plain(_num(value))
+        return words("%(value)s (%(unit)s)", value=text, unit=ind.unit) if ind.unit else text
+
+    xs = [d.isoformat() for d, _ in series]
+    ys = [_num(v) for _, v in series]
+    ms_x = [ms.date.isoformat() for ms in ind.milestones] + [site.plan.end.isoformat()]
+    ms_y = [_num(ms.target) for ms in ind.milestones] + [_num(ind.target)]
+    data: list[dict[str, Any]] = [
+        {"type": "scatter", "mode": "lines+markers", "name": words("Actual"), "x": xs, "y": ys,
+         "line": {"color": color, "shape": "hv" if ind.source != "measurements" else "linear"}},
+        {"type": "scatter", "mode": "lines+markers", "name": words("Target path"),
+         "x": [site.plan.start.isoformat()] + ms_x, "y": [_num(ind.baseline)] + ms_y,
+         "line": {"color": "#555555", "dash": "dash"}, "marker": {"symbol": "diamond", "size": 9}},
+    ]
+    report = site.report_date.isoformat()
+    title = words("%(indicator)s: actual against target", indicator=ind.title)
+    layout = _layout(title, xaxis={"type": "date"},
+                     yaxis={"title": {"text": ind.unit or words("value")}, "rangemode": "tozero"},
+                     shapes=[_today_line(report)], annotations=[_today_note(site.report_date, words, site.plan)])
+    rows = [(d, "actual", v) for d, v in zip(xs, ys)]
+    rows += [(ms.date.isoformat(), "milestone", _num(ms.target)) for ms in ind.milestones]
+    rows.append((site.plan.end.isoformat(), "target", _num(ind.target)))
+    rows.sort()
+    series_name = {"actual": words("actual"), "milestone": words("milestone"), "target": words("target")}
+    summary = words("Value on %(date)s: %(value)s against a target of %(target)s (baseline %(baseline)s); "
+                    "status: %(status)s.", date=words.date(site.report_date),
+                    value=words("no value yet") if p.value is None else with_unit(p.value),
+                    target=with_unit(ind.target), baseline=words.plain(_num(ind.baseline)),
+                    status=words.status(p.status))
+    return Chart(f"{key}-{ind.id}", title, summary,
+                 {"data": data, "layout": layout}, (words("date"), words("series"), words("value")),
+                 tuple((d, series_name[name], v) for d, name, v in rows), f"data/charts/{key}-{ind.id}.csv",
+                 tuple(rows))
+
+
+def breakdown_chart(b: Breakdown, label: str, names: dict[str, str], color: str, key: str, *,
+                    words: Words) -> Chart:
+    """A bar chart of an indicator's latest values by the categories of one dimension
+    (`label`: the dimension's name as shown; `names`: each category's)."""
+    ind = b.indicator
+    day = b.dates[-1]
+    given = [(c, v) for c, v in zip(b.categories, b.latest) if v is not None]
+    shown = [names.get(c, c) for c, _ in given]
+    title = words("%(indicator)s by %(dimension)s", indicator=ind.title, dimension=label)
+    unit = ind.unit or words("value")
+    fig = {"data": [{"type": "bar", "x": [_wrapped(x) for x in shown], "y": [_num(v) for _, v in given],
+                     "marker": {"color": color}, "name": unit,
+                     "text": [words.plain(_num(v)) for _, v in given], "textposition": "outside",
+                     "cliponaxis": False, "hovertemplate": "%{x}: %{y}<extra></extra>"}],
+           "layout": _layout(title, xaxis={"type": "category"},
+                             yaxis={"title": {"text": unit}, "rangemode": "tozero"}, showlegend=False)}
+    parts = words.and_text([words("%(category)s: %(value)s", category=x, value=words.plain(_num(v)))
+                            for x, (_, v) in zip(shown, given)])
+    summary = words("On %(date)s: %(parts)s.", date=words.date(day), parts=parts)
+    total = b.totals[-1]
+    if total is not None:
+        summary += " " + words("Total: %(total)s.", total=words.plain(_num(total)))
+    rows = tuple((x, _num(v)) for x, (_, v) in zip(shown, given))
+    # (chart ids join the indicator id and the dimension with a hyphen, which a dimension's
+    # name never holds: no two charts of the site share an id)
+    chart_id = f"{key}-{ind.id}-{b.dimension}"
+    return Chart(chart_id, title, summary, fig, (label, words("value")), rows, f"data/charts/{chart_id}.csv",
+                 tuple((c, _num(v)) for c, v in given))
+
+
+def _today_line(day: str) -> dict[str, Any]:
+    return {"type": "line", "x0": day, "x1": day, "y0": 0, "y1": 1, "yref": "paper",
+            "line": {"color": "#000000", "dash": "dot", "width": 1}}
+
+
+def _today_note(day: dt.date, words: Words, plan: m.Plan, inside: bool = False) -> dict[str, Any]:
+    """The report date's note over its dotted line, reading away from the nearer edge;
+    `inside`: in the plot's top row (where a legend above the plot would cover it)."""
+    late = day > plan.start + (plan.end - plan.start) / 2
+    note = {"x": day.isoformat(), "y": 1, "yref": "paper", "yanchor": "top" if inside else "bottom",
+            "showarrow": False, "xanchor": "right" if late else "left",
+            "text": words("report date %(date)s", date=words.date(day))}
+    if inside:
+        note.update({"bgcolor": "rgba(255,255,255,0.85)", "xshift": -3 if late else 3})
+    return note
+
+
+# -- timeline -------------------------------------------------------------------------------
+
+_DAY_MS = 86_400_000
+
+
+def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], words: Words
+                   ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """The timeline's traces, one row per activity grouped under its (first) area's heading
+    row: a bar from start to end (hatched when postponed or cancelled, faded when
+    cancelled), a marker where a bar would be too thin to see (a one-day event), the
+    original schedule outlined. Returns the traces, the y axis (rows named by activity id,
+    labelled with their titles) and the relayout for narrow screens (shorter labels)."""
+    order = {a.id: i for i, a in enumerate(site.plan.areas)}
+    grouped = sorted((a for a in acts if a.areas), key=lambda a: (order.get(a.areas[0], 0), a.start, a.id))
+    span_days = max(1, (site.plan.end - site.plan.start).days)
+    tickvals: list[str] = []
+    ticktext: list[str] = []
+    short: list[str] = []
+    data: list[dict[str, Any]] = []
+    for area in site.plan.areas:
+        mine = [a for a in grouped if a.areas[0] == area.id]
+        if not mine:
+            continue
+        tickvals.append(f"area:{area.id}")
+        ticktext.append(f"<b>{_cut(area.title, 60)}</b>")
+        short.append(f"<b>{_cut(area.title, 24)}</b>")
+        for a in mine:
+            tickvals.append(a.id)
+            ticktext.append(_cut(a.title, 48))
+            short.append(_cut(a.title, 24))
+        when = [f"{words.date(a.start)} – {words.date(a.last_day)}" if a.last_day != a.start else words.date(a.start)
+                for a in mine]
+        custom = [[a.title, f"{w} · {words.status(a.status)}"] for a, w in zip(mine, when)]
+        hover = "%{customdata[0]}<br>%{customdata[1]}<extra>" + area.title.replace("<", "") + "</extra>"
+        data.append({
+            "type": "bar", "orientation": "h", "name": _wrapped(area.title, 30), "legendgroup": area.id,
+            "y": [a.id for a in mine], "base": [a.start.isoformat() for a in mine],
+            "x": [((a.last_day - a.start).days + 1) * _DAY_MS for a in mine],
+            "marker": {"color": colors[area.id],
+                       "pattern": {"shape": [STATUS_STYLES[a.status].pattern for a in mine]},
+                       "opacity": [0.45 if a.status == "cancelled" else 1.0 for a in mine]},
+            "customdata": custom, "hovertemplate": hover,
+        })
+        # a bar under 1% of the plan's span is a hairline: a marker shows where it is
+        brief = [i for i, a in enumerate(mine) if ((a.last_day - a.start).days + 1) * 100 < span_days]
+        if brief:
+            data.append({
+                "type": "scatter", "mode": "markers", "name": area.title, "legendgroup": area.id,
+                "showlegend": False, "y": [mine[i].id for i in brief],
+                "x": [mine[i].start.isoformat() for i in brief],
+                "marker": {"color": colors[area.id], "size": 9,
+                           "symbol": ["x-thin-open" if mine[i].status == "cancelled" else "diamond" for i in brief],
+                           "line": {"color": colors[area.id], "width": 2}},
+                "customdata": [custom[i] for i in brief], "hovertemplate": hover,
+            })
+    planned = [a for a in grouped if a.slipped]
+    if planned:
+        def first(a: m.Activity) -> dt.date:
+            return a.planned_start or a.start
+
+        def last(a: m.Activity) -> dt.date:
+            return max(a.planned_end or first(a), first(a))
+
+        data.append({
+            "type": "bar", "orientation": "h", "name": words("Originally planned"),
+            "y": [a.id for a in planned], "base": [first(a).isoformat() for a in planned],
+            "x": [((last(a) - first(a)).days + 1) * _DAY_MS for a in planned],
+            "width": 0.3, "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#000000", "width": 1.5}},
+            "customdata": [a.title for a in planned],
+            "hovertemplate": "%{customdata}<br>" + words("originally planned") + "<extra></extra>",
+        })
+    # (the rows top down: a range from the last row to the first, which autorange would pad)
+    yaxis = {"range": [len(tickvals) - 0.5, -0.5], "automargin": True, "tickfont": {"size": 11}, "type": "category",
+             "categoryorder": "array", "categoryarray": tickvals, "tickmode": "array", "tickvals": tickvals,
+             "ticktext": ticktext}
+    narrow = {"yaxis.ticktext": short, "yaxis.tickfont.size": 9, "xaxis.nticks": 4}
+    return data, yaxis, narrow
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` shortened to `width` characters with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], key: str,
+          title: str, url_of: dict[str, str] | None = None, *, words: Words) -> Chart:
+    """Gantt of activities (one bar each, or per area and month above GANTT_LIMIT); `title`
+    as shown."""
+    report = site.report_date.isoformat()
+    area_title = {a.id: a.title for a in site.plan.areas}
+    data: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []  # as CSV
+    shown: list[tuple[Any, ...]] = rows  # as the table shows them
+    if len(acts) <= GANTT_LIMIT:
+        data, yaxis, narrow = _activity_rows(site, acts, colors, words)
+        for a in acts:
+            rows.append((a.start.isoformat(), a.last_day.isoformat(), a.title,
+                         ", ".join(area_title[x] for x in a.areas), a.status,
+                         a.planned_start.isoformat() if a.planned_start else "",
+                         a.planned_end.isoformat() if a.planned_end else "",
+                         "yes" if a.slipped else ""))
+        yes = words("yes")
+        shown = [(*row[:4], words.status(row[4]), *row[5:7], yes if row[7] else "") for row in rows]
+        height = max(300, 80 + 22 * len(yaxis["tickvals"]))
+        columns: tuple[str, ...] = (words("start"), words("end"), words("activity"), words("areas"),
+                                    words("status"), words("planned start"), words("planned end"),
+                                    words("slipped"))
+    else:
+        months: dict[tuple[str, str], int] = {}
+        for a in acts:
+            if a.areas:
+                k = (a.areas[0], f"{a.start.year:04d}-{a.start.month:02d}")
+                months[k] = months.get(k, 0) + 1
+        for area in site.plan.areas:
+            counts = sorted((mo, n) for (ar, mo), n in months.items() if ar == area.id)
+            if not counts:
+                continue
+            data.append({"type": "bar", "orientation": "h", "name": area.title,
+                         "y": [area.title] * len(counts), "base": [f"{mo}-01" for mo, _ in counts],
+                         "x": [30 * _DAY_MS] * len(counts), "marker": {"color": colors[area.id]},
+                         "text": [str(n) for _, n in counts], "customdata": [n for _, n in counts],
+                         # Plotly fills %{...}: a message without values, so no % formatting.
+                         "hovertemplate": words("%{base|%b %Y}: %{customdata} activities") + "<extra></extra>"})
+            rows += [(mo, area.title, n) for mo, n in counts]
+        height = 120 + 40 * len(site.plan.areas)
+        yaxis = {"autorange": "reversed", "automargin": True}
+        columns = (words("month"), words("area"), words("activities started"))
+    layout = _layout(title, barmode="overlay", height=height, showlegend=True,
+                     legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+                     xaxis={"type": "date", "range": [site.plan.start.isoformat(), site.plan.end.isoformat()]},
+                     yaxis=yaxis, shapes=[_today_line(report)],
+                     # (inside the plot, in the first area's heading row: above it, the legend)
+                     annotations=[_today_note(site.report_date, words, site.plan, inside=True)])
+    if len(acts) <= GANTT_LIMIT:
+        # (site.js applies it on narrow screens; there the report date's note is the date
+        # alone: the whole note would reach over the rows' labels)
+        layout["meta"] = {"narrow": {**narrow, "annotations.0.text": words.date(site.report_date),
+                                    "annotations.0.font.size": 10}}
+    # written before words.plural: see progress_by_area
+    n_acts, n_postponed, n_cancelled, n_slipped = (words.plain(n) for n in (
+        len(acts), sum(1 for a in acts if a.status == "postponed"),
+        sum(1 for a in acts if a.status == "cancelled"), sum(1 for a in acts if a.slipped)))
+    summary = words.plural(
+        "%(count)s activity between %(start)s and %(end)s; %(postponed)s postponed, %(cancelled)s cancelled "
+        "(hatched), %(moved)s moved from their original schedule (outlined).",
+        "%(count)s activities between %(start)s and %(end)s; %(postponed)s postponed, %(cancelled)s cancelled "
+        "(hatched), %(moved)s moved from their original schedule (outlined).",
+        len(acts), count=n_acts, start=words.date(site.plan.start), end=words.date(site.plan.end),
+        postponed=n_postponed, cancelled=n_cancelled, moved=n_slipped)
+    summary += " " + words("The dotted line marks the report date %(date)s.", date=words.date(site.report_date))
+    return Chart(f"{key}-timeline", title, summary, {"data": data, "layout": layout}, columns,
+                 tuple(shown), f"data/charts/{key}-timeline.csv", tuple(rows))
+
+
+def country_areas(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], key: str,
+                  code: str, *, words: Words) -> Chart:
+    """Activities involving the country `code` (ISO 3166-1 alpha-2), by area."""
+    name = words.country(code)
+    title = words("Activities involving %(country)s by area", country=name)
+    tally: dict[str, int] = {}
+    for a in acts:
+        for area in a.areas:
+            tally[area] = tally.get(area, 0) + 1
+    areas = [a for a in site.plan.areas if a.id in tally]
+    fig = {"data": [{"type": "bar", "orientation": "h", "y": [_wrapped(a.title) for a in areas],
+                     "x": [tally[a.id] for a in areas], "marker": {"color": [colors[a.id] for a in areas]},
+                     "hovertemplate": "%{y}: %{x}<extra></extra>"}],
+           "layout": _layout(title, height=140 + 44 * len(areas),
+                             yaxis={"autorange": "reversed", "automargin": True},
+                             xaxis={**_count_axis(words("activities"), max(tally.values(), default=0)),
+                                    "title": {"text": words("activities"), "standoff": 8}})}
+    rows = tuple((a.title, tally[a.id]) for a in areas)
+    n_acts, n_areas = words.plain(len(acts)), words.plain(len(areas))  # see progress_by_area
+    in_areas = words.plural("in %(count)s area", "in %(count)s areas", len(areas), count=n_areas)
+    summary = words.plural("%(count)s activity involves %(country)s, %(in_areas)s.",
+                           "%(count)s activities involve %(country)s, %(in_areas)s.", len(acts),
+                           count=n_acts, country=name, in_areas=in_areas)
+    return Chart(f"{key}-areas", title, summary, fig,
+                 (words("area"), words("activities")), rows, f"data/charts/{key}-areas.csv")
+
+
+# -- reporting rounds -----------------------------------------------------------------------
+
+def indicator_attainment(prog: AreaProgress, color: str, key: str, day: dt.date, *, words: Words) -> Chart:
+    """An area's indicators on `day`: attainment (%) as bars, the attainment expected by
+    then as a marker on each."""
+    inds = prog.indicators
+    ids = [p.indicator.id for p in inds]  # (the rows; labelled with the titles, shorter on a phone)
+    names = [_wrapped(p.indicator.title, 28) for p in inds]
+    short = [_wrapped(_cut(p.indicator.title, 40), 16) for p in inds]
+    attain = [_pct(None if p.attainment is None else max(0.0, p.attainment)) for p in inds]
+    expect = [_pct(p.expected) for p in inds]
+
+    def value_text(p: IndicatorProgress) -> str:
+        if p.value is None:
+            return words("no value yet")
+        text = words.plain(_num(p.value))
+        return words("%(value)s (%(unit)s)", value=text, unit=p.indicator.unit) if p.indicator.unit else text
+
+    # (each bar's figure in a column right of the plot, where no bar or mark can cover it)
+    labels = [words("no value yet") if p.attainment is None else words.percent(p.attainment) for p in inds]
+    hover = [p.indicator.title.replace("<", "") + ": " + words("%(value)s against a target of %(target)s",
+             value=value_text(p), target=words.plain(_num(p.indicator.target))) for p in inds]
+    top = max([100.0] + [a for a in attain if a is not None])
+    title = words("Indicators of %(area)s on %(date)s", area=prog.area.title, date=words.date(day))
+    expected_name = words("Expected by %(date)s (%%)", date=words.date(day))
+    fig = {
+        "data": [
+            {"type": "bar", "orientation": "h", "name": words("Indicator attainment (%)"), "y": ids,
+             "x": [a or 0 for a in attain], "marker": {"color": color}, "customdata": hover,
+             "hovertemplate": "%{customdata}<extra></extra>"},
+            {"type": "scatter", "mode": "markers", "name": expected_name, "y": ids, "x": expect,
+             "marker": {"symbol": "line-ns-open", "size": 22, "color": "#000000", "line": {"width": 3}},
+             "customdata": [p.indicator.title for p in inds],
+             "hovertemplate": "%{customdata}: %{x}%<extra>" + expected_name.replace("<", "") + "</extra>"},
+        ],
+        "layout": _layout(title, xaxis={"range": [0, top * 1.04], "ticksuffix": "%"},
+                          yaxis={"autorange": "reversed", "automargin": True, "type": "category",
+                                 "tickmode": "array", "tickvals": ids, "ticktext": names},
+                          legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+                          margin={"l": 60, "r": 80, "t": 40, "b": 40},
+                          height=110 + 56 * max(1, len(inds)), bargap=0.35,
+                          annotations=[{"x": 1, "xref": "paper", "xanchor": "left", "xshift": 8, "y": i,
+                                        "yref": "y", "text": label, "showarrow": False}
+                                       for i, label in zip(ids, labels)],
+                          meta={"narrow": {"yaxis.ticktext": short, "yaxis.tickfont.size": 10, "xaxis.nticks": 4,
+                                           "margin.r": 64}}),
+    }
+    rows = tuple((p.indicator.title, _num(p.value), p.indicator.unit, _num(p.indicator.target),
+                  _pct(p.attainment), _pct(p.expected), p.status) for p in inds)
+    shown = tuple((*row[:6], words.status(row[6])) for row in rows)
+    n_inds = words.plain(len(inds))
+    n_ok = words.plain(sum(1 for p in inds if p.status in ("achieved", "on track")))
+    summary = words.plural("%(count)s indicator, %(ok)s achieved or on track on %(date)s.",
+                           "%(count)s indicators, %(ok)s achieved or on track on %(date)s.", len(inds),
+                           count=n_inds, ok=n_ok, date=words.date(day))
+    summary += " " + words("The bars show attainment against target; the marks show where the plan expected "
+                           "each indicator to be by then.")
+    return Chart(f"{key}-indicators", title, summary, fig,
+                 (words("indicator"), words("value"), words("unit"), words("target"),
+                  words("indicator attainment %"), words("expected %"), words("status")),
+                 shown, f"data/charts/{key}-indicators.csv", rows)

@@ -1,0 +1,333 @@
+"""The seam for what a reader reads: every word passes through `Words` (gettext messages) and
+every number and date through its formatters (CLDR data from Babel).
+
+Templates call `_("...")` (and `ngettext`), Python code calls `words("...")`, the scripts get
+their words from the page (`Words.for_scripts`). Messages are English; a catalogue
+`sitegen/locales/<language>.po` translates them. Status and progress words stay English as
+data keys (in JSON, CSV, CSS classes) and are translated where shown (`Words.status`).
+
+Formatting: Babel's CLDR patterns, symbols and month names, so that a language brings its
+own separators, digits and date order. Numbers are rounded by Python first (as `f"{x:.1f}"`
+rounds a float) and only then written by Babel: the English pages keep their exact bytes.
+`python -m sitegen.i18n` writes `sitegen/locales/sitegen.pot`, the messages to translate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gettext
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from markupsafe import Markup, escape
+
+from .countries import COUNTRIES
+from .model import STATUSES
+
+LOCALES = Path(__file__).parent / "locales"
+POT = LOCALES / "sitegen.pot"
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue where it is defined; translated where shown."""
+    return message
+
+
+# Words that are data keys (JSON, CSV, CSS classes) and shown translated: activity statuses
+# (model.STATUSES), indicator and area progress (progress.STATUS_ORDER); a key written with
+# a hyphen is shown with a space ("in-progress": "in progress").
+STATUS_WORDS = (N_("planned"), N_("in progress"), N_("completed"), N_("postponed"), N_("cancelled"),
+                N_("achieved"), N_("on track"), N_("at risk"), N_("off track"), N_("not started"),
+                N_("no data"))
+
+
+# The default activity types (model.DEFAULT_TYPES, data keys) as shown; a plan's own types
+# are shown as written, hyphens as spaces.
+TYPE_WORDS = {"workshop": N_("workshop"), "training-course": N_("training course"),
+              "conference": N_("conference"), "assessment": N_("assessment"), "tool": N_("tool"),
+              "meeting": N_("meeting")}
+
+
+class Words:
+    """Messages, numbers and dates in one language.
+
+    `translations` holds the messages (gettext's NullTranslations: the English messages);
+    `language` is a CLDR locale code (en, fr, ar, pt_BR...) for numbers and dates.
+    """
+
+    def __init__(self, language: str = "en", translations: gettext.NullTranslations | None = None):
+        self.language = language
+        try:
+            self.locale = Locale.parse(language.replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            self.locale = Locale("en")
+        self.translations = translations or gettext.NullTranslations()
+        self.gettext = self.translations.gettext
+        self.ngettext = self.translations.ngettext
+        self._dates: dict[dt.date, str] = {}
+        self._numbers: dict[tuple[float, int], str] = {}
+
+    def __call__(self, message: str, **values: Any) -> str:
+        """`message` translated, with `%(name)s` placeholders filled from `values`."""
+        text = self.gettext(message)
+        return text % values if values else text
+
+    def plural(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        """The form of a message for `n` (a language may have up to six), `%(n)s` filled."""
+        return self.ngettext(singular, plural, n) % {"n": self.number(n), **values}
+
+    def and_list(self, items: list[str]) -> str:
+        """Items joined as a sentence lists them: "A, B and C" in English (CLDR's standard
+        list pattern in other languages). Items that are markup (links) stay markup."""
+        return Markup(self.and_text([str(escape(item)) for item in items]))
+
+    def and_text(self, items: list[str]) -> str:
+        """Plain texts joined as a sentence lists them (see and_list), e.g. a chart's summary."""
+        if not items:
+            return ""
+        if self.locale.language == "en":
+            return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+        return str(format_list(items, locale=self.locale))
+
+    def status(self, word: str) -> str:
+        """A status or progress word as shown (the word itself stays the data key)."""
+        return self.gettext(word.replace("-", " "))
+
+    def activity_type(self, word: str) -> str:
+        """An activity type as shown (the word itself stays the data key)."""
+        known = TYPE_WORDS.get(word)
+        return self.gettext(known) if known else word.replace("-", " ")
+
+    @functools.cached_property
+    def countries(self) -> dict[str, str]:
+        """Every country's name by code (see `country`)."""
+        if self.locale.language == "en":
+            return COUNTRIES
+        return {code: self.country(code) for code in COUNTRIES}
+
+    def country(self, code: str) -> str:
+        """A country's name (ISO 3166-1 alpha-2 code): the site's list in English, CLDR's
+        in other languages."""
+        if self.locale.language == "en":
+            return COUNTRIES[code]
+        return str(self.locale.territories.get(code) or COUNTRIES[code])
+
+    def number(self, value: float | None, decimals: int = 1) -> str:
+        """A number: thousands grouped, at most `decimals` decimals when not whole; an en dash for none."""
+        if value is None:
+            return "–"
+        key = (value, decimals)
+        text = self._numbers.get(key)
+        if text is None:
+            if float(value).is_integer():
+                text = format_decimal(int(value), locale=self.locale)
+            else:
+                pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+                text = format_decimal(Decimal(f"{value:.{decimals}f}"), pattern, locale=self.locale)
+            if len(self._numbers) < 100_000:
+                self._numbers[key] = text
+        return text
+
+    def plain(self, value: Any) -> str:
+        """A number as the chart summaries write it: Python's text of it (no thousands
+        grouping, its decimals as they are) with the language's decimal sign. (Not `number`,
+        which groups thousands and drops a whole number's ".0".) Not a number: its text."""
+        text = str(value)
+        if not text.lstrip("-").replace(".", "", 1).isdigit():  # None, inf, nan, 1e+16
+            return text
+        decimals = len(text.partition(".")[2])
+        return str(format_decimal(Decimal(text), "0." + "0" * decimals if decimals else "0", locale=self.locale))
+
+    def percent(self, share: float | None) -> str:
+        """A share (0.87) as a whole percentage ("87%"); an en dash for none."""
+        if share is None:
+            return "–"
+        return format_percent(Decimal(round(100 * share)) / 100, locale=self.locale)
+
+    def date(self, value: dt.date | None) -> str:
+        """A date as "4 May 2017" in English (CLDR's medium date without weekday)."""
+        if value is None:
+            return ""
+        text = self._dates.get(value)
+        if text is None:
+            text = format_date(value, self._date_pattern, locale=self.locale)
+            if len(self._dates) < 100_000:
+                self._dates[value] = text
+        return text
+
+    @functools.cached_property
+    def _date_pattern(self) -> str:
+        if self.locale.language == "en":
+            return "d MMM y"
+        return str(self.locale.date_formats["medium"].pattern)
+
+    def for_scripts(self) -> dict[str, Any]:
+        """What the site's scripts show, for a `<script type="application/json">`: plural
+        messages by CLDR category (the script picks one with Intl.PluralRules)."""
+        return {
+            "lang": self.language.replace("_", "-"),
+            "loading": self.gettext("Loading…"),
+            "needs_http_filter": self.gettext("Filtering all pages needs the site to be served over HTTP."),
+            "needs_http_search": self.gettext("Search needs the site to be served over HTTP."),
+            "search_unavailable": self.gettext("Search is unavailable: this site was built without its search index."),
+            "loading_index": self.gettext("Loading the search index…"),
+            "matches": self._by_category("%(n)s activity matches.", "%(n)s activities match."),
+            "results": self._by_category("%(n)s result for “%(q)s”.", "%(n)s results for “%(q)s”."),
+            # the kinds of page search finds (the `kind` meta of the templates' data-pagefind-body)
+            "kinds": {"activity": self.gettext("activity"), "area": self.gettext("area"),
+                      "indicator": self.gettext("indicator"), "country": self.gettext("country"),
+                      "report": self.gettext("report"), "page": self.gettext("page"),
+                      "tag": self.gettext("tag"), "partner": self.gettext("partner"),
+                      "type": self.gettext("activity type")},
+            "statuses": {word: self.status(word) for word in STATUSES},  # (data key -> as shown)
+        }
+
+    def for_plotly(self) -> dict[str, Any] | None:
+        """Plotly's locale format (month and day names, separators) from CLDR, for the charts'
+        axes and hover text; None for English (Plotly's own)."""
+        if self.locale.language == "en":
+            return None
+        loc = self.locale
+        def names(table: Any) -> list[str]:
+            return [str(table[i]) for i in sorted(table)]
+        days_wide, days_short = names(loc.days["format"]["wide"]), names(loc.days["format"]["abbreviated"])
+        return {  # (CLDR counts days from Monday, Plotly from Sunday)
+            "months": names(loc.months["format"]["wide"]),
+            "shortMonths": names(loc.months["format"]["abbreviated"]),
+            "days": days_wide[6:] + days_wide[:6], "shortDays": days_short[6:] + days_short[:6],
+            "decimal": loc.number_symbols.get("latn", loc.number_symbols).get("decimal", "."),
+            "thousands": loc.number_symbols.get("latn", loc.number_symbols).get("group", ","),
+        }
+
+    def _by_category(self, singular: str, plural: str) -> dict[str, str]:
+        """A plural message in each of the language's CLDR plural categories, with "{n}"
+        where the number goes (filled by the script)."""
+        examples = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 11, "other": 100}
+        out = {}
+        for category in sorted(self.locale.plural_form.tags | {"other"}):
+            n = _example(self.locale, category, examples[category])
+            out[category] = (self.ngettext(singular, plural, n)
+                             .replace("%(n)s", "{n}").replace("%(q)s", "{q}"))
+        return out
+
+
+@functools.lru_cache(maxsize=16)
+def words_for(language: str, messages: tuple[tuple[Any, Any], ...] = ()) -> Words:
+    """The words of `language`: its catalogue in sitegen/locales/ with the site's own
+    `messages` over it (see validate_texts.catalogues), else English messages with English
+    numbers and dates (no mix of languages on one page). One object per language and
+    messages, so that compiled templates, which hold it, can be kept while they stay."""
+    if not messages:
+        translations = _catalogue(language)
+        return Words("en") if translations is None else Words(language, translations)
+    catalog = _read(language)
+    if catalog is None:
+        from babel.messages.catalog import Catalog
+        catalog = Catalog(locale=language.replace("-", "_"))
+    for message, text in messages:
+        found = catalog.get(message if isinstance(message, str) else message[0])
+        if found is not None:
+            found.string = text
+        else:
+            catalog.add(message, text)
+    return Words(language, _compiled(catalog))
+
+
+def has_catalogue(language: str) -> bool:
+    """Whether sitegen ships the messages of `language` (sitegen/locales/<language>.po)."""
+    return (LOCALES / f"{language}.po").is_file()
+
+
+@functools.lru_cache(maxsize=256)
+def is_language(code: str) -> bool:
+    """Whether `code` is a CLDR locale: en, fr, pt_BR (pt-BR is taken as pt_BR)."""
+    return code.replace("-", "_") in cldr_languages()
+
+
+@functools.lru_cache(maxsize=1)
+def cldr_languages() -> frozenset[str]:
+    from babel import localedata
+    return frozenset(localedata.locale_identifiers())
+
+
+@functools.lru_cache(maxsize=16)
+def direction(language: str) -> str:
+    """The direction of a language's script: "rtl" (Arabic, Hebrew, Persian...) or "ltr"."""
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return "ltr"
+    return "rtl" if locale.character_order == "right-to-left" else "ltr"
+
+
+def _example(locale: Locale, category: str, guess: int) -> int:
+    """A number in `category` of the locale's plural rule."""
+    for n in [guess, *range(0, 200)]:
+        if locale.plural_form(n) == category:
+            return int(n)
+    return guess
+
+
+@functools.lru_cache(maxsize=16)
+def _catalogue(language: str) -> gettext.GNUTranslations | None:
+    """sitegen/locales/<language>.po as gettext translations (None when there is none)."""
+    catalog = _read(language)
+    return None if catalog is None else _compiled(catalog)
+
+
+def _read(language: str) -> Any:
+    """sitegen/locales/<language>.po as a Babel catalogue (a new one each call), or None."""
+    path = LOCALES / f"{language}.po"
+    if not path.is_file():
+        return None
+    with path.open("rb") as fh:
+        return read_po(fh, locale=language)
+
+
+def _compiled(catalog: Any) -> gettext.GNUTranslations:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def extract() -> str:
+    """The messages of sitegen's templates and Python code as a .pot file (sorted, no dates:
+    the same sources give the same bytes)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import write_po
+
+    package = Path(__file__).parent
+    catalog = Catalog(project="sitegen", version="", fuzzy=False)
+    method_map = [("theme/templates/**.html", "jinja2"), ("theme/templates/**.xml", "jinja2"), ("*.py", "python")]
+    # (the extensions the templates use: Babel skips a template it cannot parse, silently)
+    extensions = "jinja2.ext.i18n,sitegen.render.FragmentCache"
+    options = {"theme/templates/**.html": {"extensions": extensions, "trim_blocks": "true",
+                                           "lstrip_blocks": "true"},
+               "theme/templates/**.xml": {"extensions": extensions}}
+    # how messages are marked: _() and ngettext() in templates; words(), w(), words.plural()
+    # and N_() in Python (Babel's extractor matches the last name before the parenthesis)
+    keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "words": None, "w": None,
+                "plural": (1, 2), "_by_category": (1, 2)}
+    for filename, lineno, message, comments, context in extract_from_dir(
+            package, method_map, options, keywords=keywords, strip_comment_tags=True):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, omit_header=True, sort_output=True, width=100, include_lineno=False)
+    return buffer.getvalue().decode("utf-8")
+
+
+if __name__ == "__main__":  # python -m sitegen.i18n: write sitegen/locales/sitegen.pot
+    LOCALES.mkdir(exist_ok=True)
+    POT.write_text(extract(), encoding="utf-8")
+    print(f"wrote {POT}")

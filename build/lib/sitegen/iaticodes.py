@@ -1,0 +1,61 @@
+"""The IATI 2.03 codes that site.yaml's `iati:` settings may give, for their validation
+(validate_site.site_config) and the export (iati.py).
+
+The embedded codelists of the 2.03 standard (OrganisationType, OrganisationRole) are fixed
+with the version; the Sector codelist (OECD DAC CRS 5-digit purpose codes, vocabulary 1) is
+updated by the OECD between versions: a 5-digit code not in this copy is a warning, a
+withdrawn one an error.
+"""
+
+from __future__ import annotations
+
+import re
+
+# OrganisationType (2.03)
+ORGANISATION_TYPES: dict[str, str] = {
+    "10": "Government", "11": "Local Government", "15": "Other Public Sector",
+    "21": "International NGO", "22": "National NGO", "23": "Regional NGO",
+    "24": "Partner Country based NGO", "30": "Public Private Partnership", "40": "Multilateral",
+    "60": "Foundation", "70": "Private Sector", "71": "Private Sector in Provider Country",
+    "72": "Private Sector in Aid Recipient Country", "73": "Private Sector in Third Country",
+    "80": "Academic, Training and Research", "90": "Other",
+}
+
+# OrganisationRole (2.03)
+ORGANISATION_ROLES: dict[str, str] = {"1": "Funding", "2": "Accountable", "3": "Extending", "4": "Implementing"}
+
+# An organisation identifier: the registration agency's code from the OrganisationRegistrationAgency
+# codelist (two letters of a country or XI/XM, a hyphen, the agency's letters: XM-DAC, GB-COH,
+# NL-KVK...), a hyphen, then the organisation's number in that register.
+ORG_REF = re.compile(r"[A-Z]{2}-[A-Z0-9]+-[^\s/&|?]+")
+# Characters an iati-identifier must not hold (the standard's rule for identifiers).
+FORBIDDEN_IN_IDENTIFIER = re.compile(r"[\s/&|?]")
+
+# Sector, vocabulary 1: OECD DAC CRS purpose codes (5 digits), and those withdrawn.
+_DAC5 = """
+11110 11120 11130 11182 11220 11230 11231 11232 11240 11250 11260 11320 11330 11420 11430 12110
+12181 12182 12191 12196 12220 12230 12240 12250 12261 12262 12263 12264 12281 12310 12320 12330
+12340 12350 12382 13010 13020 13030 13040 13081 13096 14010 14015 14020 14021 14022 14030 14031
+14032 14040 14050 14081 15110 15111 15112 15113 15114 15116 15117 15118 15119 15121 15122 15123
+15124 15125 15126 15127 15128 15129 15130 15131 15132 15133 15134 15135 15136 15137 15142 15143
+15144 15150 15151 15152 15153 15154 15155 15156 15160 15170 15180 15185 15190 15196 15210 15220
+15230 15240 15250 15261 16010 16011 16012 16013 16014 16015 16020 16030 16040 16050 16061 16062
+16063 16064 16065 16066 16070 16080 21010 21011 21012 21013 21020 21021 21022 21023 21024 21030
+21040 21050 21061 21081 22010 22011 22012 22013 22020 22030 22040 23110 23111 23112 23181 23182
+23183 23210 23220 23230 23231 23232 23240 23250 23260 23270 23310 23320 23330 23340 23350 23360
+23410 23510 23610 23620 23630 23631 23640 23641 23642 24010 24020 24030 24040 24050 24081 25010
+25020 25030 25040 31110 31120 31130 31140 31150 31161 31162 31163 31164 31165 31166 31181 31182
+31191 31192 31193 31194 31195 31210 31220 31261 31281 31282 31291 31310 31320 31381 31382 31391
+32110 32120 32130 32140 32161 32162 32163 32164 32165 32166 32167 32168 32169 32170 32171 32172
+32173 32174 32182 32210 32220 32261 32262 32263 32264 32265 32266 32267 32268 32310 33110 33120
+33130 33140 33150 33181 33210 41010 41020 41030 41040 41081 41082 43010 43030 43031 43032 43040
+43041 43042 43050 43060 43071 43072 43073 43081 43082 51010 52010 53030 53040 60010 60020 60030
+60040 60061 60062 60063 72010 72011 72012 72040 72050 73010 74020 91010 93010 93011 93012 93013
+93014 93015 93016 93017 93018 99810 99820
+"""
+_WITHDRAWN = """
+11321 11322 15120 15140 15161 15162 15163 15164 23010 23020 23030 23040 23050 23061 23062 23063
+23064 23065 23066 23067 23068 23069 23070 23081 23082 41050 74010 92010 92020 92030
+"""
+DAC5 = frozenset(_DAC5.split())
+DAC5_WITHDRAWN = frozenset(_WITHDRAWN.split())

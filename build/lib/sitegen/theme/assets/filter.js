@@ -1,0 +1,90 @@
+/* Client-side filtering of the activities list by area, status, type, country and year.
+   Without JavaScript the page stays a plain (paginated) list. On a paginated list the
+   filters search every activity through data/activities-index.json. */
+(function () {
+  "use strict";
+  var form = document.getElementById("filters");
+  var list = document.getElementById("activity-list");
+  var count = document.getElementById("filter-count");
+  var wordsEl = document.getElementById("site-words");
+  if (!form || !list || !wordsEl) { return; }
+  var words = JSON.parse(wordsEl.textContent);  // the page's words (Words.for_scripts)
+  form.hidden = false;
+  var paginated = form.getAttribute("data-paginated") === "yes";
+  var root = form.getAttribute("data-root");
+  var page = form.hasAttribute("data-file-links") ? "index.html" : "";  // (file_links: a page's file, not its folder)
+  var original = list.innerHTML;
+  var index = null;
+
+  function values() {
+    var v = {};
+    Array.prototype.forEach.call(form.querySelectorAll("select"), function (s) { v[s.name] = s.value; });
+    return v;
+  }
+  function active(v) { return Object.keys(v).some(function (k) { return v[k]; }); }
+  function matches(v, rec) {
+    return (!v.area || rec.area.indexOf(v.area) >= 0) && (!v.status || rec.status === v.status) &&
+      (!v.type || rec.type === v.type) && (!v.country || rec.country.indexOf(v.country) >= 0) &&
+      (!v.year || rec.year === v.year);
+  }
+  function fromItem(li) {
+    return { area: (li.getAttribute("data-area") || "").split(" "), status: li.getAttribute("data-status"),
+      type: li.getAttribute("data-type"), country: (li.getAttribute("data-country") || "").split(" "),
+      year: li.getAttribute("data-year") };
+  }
+  function say(n) {  // "3 activities match.", by the language's plural rule
+    var text = words.matches[new Intl.PluralRules(words.lang).select(n)] || words.matches.other;
+    var shown = n.toLocaleString(words.lang, { useGrouping: false });
+    count.textContent = text.replace("{n}", function () { return shown; });
+  }
+  function filterDom(v) {
+    var n = 0;
+    Array.prototype.forEach.call(list.children, function (li) {
+      var show = matches(v, fromItem(li));
+      li.hidden = !show;
+      if (show) { n += 1; }
+    });
+    say(n);
+  }
+  function renderIndex(v) {
+    var out = [];
+    index.forEach(function (r) {
+      var rec = { area: r[2], status: r[3], type: r[4], country: r[5], year: r[6].slice(0, 4) };
+      if (matches(v, rec)) { out.push(r); }
+    });
+    list.textContent = "";
+    out.slice(0, 500).forEach(function (r) {
+      var li = document.createElement("li");
+      li.className = "activity-item";
+      var a = document.createElement("a");
+      a.href = root + "activities/" + r[0] + "/" + page;
+      a.textContent = r[1];
+      var meta = document.createElement("span");
+      meta.className = "meta";
+      meta.textContent = r[6] + (r[4] ? " · " + r[4] : "") + " · " + (words.statuses[r[3]] || r[3]) + (r[5].length ? " · " + r[5].join(", ") : "");
+      li.appendChild(a); li.appendChild(meta); list.appendChild(li);
+    });
+    say(out.length);
+  }
+  function update() {
+    var v = values();
+    var url = new URL(window.location.href);
+    Object.keys(v).forEach(function (k) { if (v[k]) { url.searchParams.set(k, v[k]); } else { url.searchParams.delete(k); } });
+    if (window.location.protocol !== "file:") { window.history.replaceState(null, "", url); }
+    if (!paginated) { filterDom(v); return; }
+    if (!active(v)) { list.innerHTML = original; count.textContent = ""; return; }
+    if (index) { renderIndex(v); return; }
+    count.textContent = words.loading;
+    fetch(form.getAttribute("data-index")).then(function (r) { return r.json(); })
+      .then(function (data) { index = data; renderIndex(values()); })
+      .catch(function () { count.textContent = words.needs_http_filter; });
+  }
+  var params = new URLSearchParams(window.location.search);
+  Array.prototype.forEach.call(form.querySelectorAll("select"), function (s) {
+    if (params.get(s.name)) { s.value = params.get(s.name); }
+    s.addEventListener("change", update);
+  });
+  form.addEventListener("reset", function () { setTimeout(update, 0); });
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
+  if (active(values())) { update(); }
+})();

@@ -1,0 +1,166 @@
+/* Search with Pagefind: pagefind/pagefind.js at the site's root (sitegen/search.py made it)
+   searches the pages of this page's language (its <html lang>), with that language's
+   stemming, and fetches only the parts of the index a query needs. Results come 10 at a
+   time: the title linked, the kind of page and an excerpt with the matched words marked.
+   The filters (area, status, type, year of activities) come from the index when the reader
+   opens them (or the address names one): until then their files are not fetched. */
+(function () {
+  "use strict";
+  var form = document.getElementById("search");
+  var input = document.getElementById("q");
+  var box = document.getElementById("search-filters");  // <details> around the filters' form
+  var filters = box ? box.querySelector("form") : null;
+  var status = document.getElementById("search-status");
+  var results = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var wordsEl = document.getElementById("site-words");
+  if (!form || !input || !status || !results || !wordsEl) { return; }
+  var words = JSON.parse(wordsEl.textContent);  // the page's words (Words.for_scripts)
+  var root = new URL(form.getAttribute("data-site-root"), window.location.href);
+  var fileLinks = form.hasAttribute("data-file-links");  // (file_links: results link a page's file, not its folder)
+  var params = new URLSearchParams(window.location.search);
+  var PAGE = 10;
+  var loading = null;  // the promise of the Pagefind module, once asked for
+  var ready = false;  // whether it came
+  var filled = null;  // the promise of the index's filters in the form, once asked for
+  var found = [];  // the results of the current search (their data is loaded 10 at a time)
+  var generation = 0;  // the current search: an older one's answers are dropped
+
+  function count(forms, n, q) {  // a plural message for n, by the language's plural rule
+    var text = forms[new Intl.PluralRules(words.lang).select(n)] || forms.other;
+    var shown = n.toLocaleString(words.lang, { useGrouping: false });
+    return text.replace("{n}", function () { return shown; }).replace("{q}", function () { return q; });
+  }
+  function selects() { return filters ? Array.prototype.slice.call(filters.querySelectorAll("select")) : []; }
+  function chosen() {  // the filters set: {area: "Border security", ...}
+    var out = {};
+    selects().forEach(function (s) { if (s.value) { out[s.name] = s.value; } });
+    return out;
+  }
+  function load() {  // Pagefind, set up
+    if (!loading) {
+      if (window.location.protocol === "file:") {
+        loading = Promise.reject(new Error("file"));
+      } else {
+        loading = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
+          // result URLs start at the site's root, wherever the site is served; no web worker
+          // (a search takes milliseconds here, and the worker's script would be fetched too)
+          return Promise.resolve(pagefind.options({ baseUrl: root.pathname, noWorker: true })).then(function () {
+            ready = true;
+            return pagefind;
+          });
+        });
+      }
+    }
+    return loading;
+  }
+  function fill() {  // the index's filter values in the selects (with the address's choice)
+    if (!filled) {
+      filled = load().then(function (pagefind) { return pagefind.filters(); }).then(function (all) {
+        var any = false;
+        selects().forEach(function (select) {
+          var values = Object.keys(all[select.name] || {});
+          values.sort(select.name === "year" ? function (a, b) { return b.localeCompare(a); }
+            : function (a, b) { return a.localeCompare(b, words.lang); });
+          values.forEach(function (value) {
+            var option = document.createElement("option");
+            option.value = option.textContent = value;
+            select.appendChild(option);
+            any = true;
+          });
+          if (params.get(select.name) && values.indexOf(params.get(select.name)) >= 0) {
+            select.value = params.get(select.name);
+          }
+        });
+        if (!any) { box.hidden = true; }
+      });
+    }
+    return filled;
+  }
+  function item(data) {
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.href = fileLinks ? data.url.replace(/\/(?=[?#]|$)/, "/index.html") : data.url;
+    a.textContent = (data.meta && data.meta.title) || data.url;
+    li.appendChild(a);
+    var kind = data.meta && words.kinds[data.meta.kind];
+    if (kind) { li.appendChild(document.createTextNode(" (" + kind + ")")); }
+    if (data.excerpt) {
+      var p = document.createElement("p");
+      p.className = "excerpt";
+      p.innerHTML = data.excerpt;  // Pagefind escapes the page's text and adds <mark> around matches
+      li.appendChild(p);
+    }
+    return li;
+  }
+  function showMore(mine, focus) {
+    var start = results.children.length;
+    var next = found.slice(start, start + PAGE);
+    if (more) { more.hidden = true; }
+    return Promise.all(next.map(function (r) { return r.data(); })).then(function (data) {
+      if (mine !== generation) { return; }
+      data.forEach(function (d) { results.appendChild(item(d)); });
+      if (more) { more.hidden = results.children.length >= found.length; }
+      if (focus && results.children[start]) { results.children[start].querySelector("a").focus(); }
+    });
+  }
+  function unavailable(error) {
+    status.textContent = error && error.message === "file" ? words.needs_http_search : words.search_unavailable;
+  }
+  function run() {
+    var q = input.value.trim();
+    var mine = ++generation;
+    results.textContent = "";
+    found = [];
+    if (more) { more.hidden = true; }
+    if (!q) { status.textContent = ""; return; }
+    if (!ready) { status.textContent = words.loading_index; }
+    (box && box.open ? fill() : load()).then(load).then(function (pagefind) {
+      return pagefind.search(q, { filters: chosen() });
+    }).then(function (search) {
+      if (mine !== generation || !search) { return; }
+      found = search.results;
+      status.textContent = count(words.results, found.length, q);
+      return showMore(mine, false);
+    }).catch(function (error) {
+      if (mine === generation) { unavailable(error); }
+    });
+  }
+  function remember() {  // the query and filters in the address, for a reload or a link
+    if (window.location.protocol === "file:") { return; }
+    var url = new URL(window.location.href);
+    url.search = "";
+    if (input.value) { url.searchParams.set("q", input.value); }
+    var set = chosen();
+    Object.keys(set).forEach(function (name) { url.searchParams.set(name, set[name]); });
+    window.history.replaceState(null, "", url);
+  }
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    remember();
+    run();
+  });
+  if (box && filters && window.location.protocol !== "file:") {
+    box.hidden = false;
+    box.addEventListener("toggle", function () { if (box.open) { fill().catch(function () {}); } });
+    filters.addEventListener("submit", function (e) { e.preventDefault(); });
+    filters.addEventListener("change", function () { remember(); run(); });
+    if (selects().some(function (s) { return params.get(s.name); })) { box.open = true; }
+  }
+  if (more) {
+    more.addEventListener("click", function () {
+      var mine = generation;
+      showMore(mine, true).catch(function (error) { if (mine === generation) { unavailable(error); } });
+    });
+  }
+  var q = params.get("q");
+  if (q) { input.value = q; }
+  if (window.location.protocol === "file:") {
+    status.textContent = words.needs_http_search;  // (read from disk: Pagefind cannot fetch its index)
+  } else if (q) {
+    run();  // (with the filters of the address: fill() sets them)
+  } else {
+    // ready for the first query: Pagefind, its language's meta data and WebAssembly
+    load().then(function (pagefind) { return pagefind.init(); }).catch(function () {});
+  }
+})();

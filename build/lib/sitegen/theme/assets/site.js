@@ -1,0 +1,135 @@
+/* Draw every chart of the page from its embedded figure JSON; collapse the data tables. */
+(function () {
+  "use strict";
+  if (!window.Plotly) { return; }
+  // (no zoom and pan toolbar: these charts are read, not explored; their data is in tables)
+  var config = { displaylogo: false, responsive: true, displayModeBar: false };
+  // Month names and separators of the page's language (CLDR, from the page), not Plotly's English
+  var locale = document.getElementById("plotly-locale");
+  if (locale) {
+    var lang = document.documentElement.lang;
+    window.Plotly.register({ moduleType: "locale", name: lang, dictionary: {}, format: JSON.parse(locale.textContent) });
+    config.locale = lang;
+  }
+  var plots = document.querySelectorAll(".plot[data-figure]");
+  Array.prototype.forEach.call(plots, function (el) {
+    var source = document.getElementById(el.getAttribute("data-figure"));
+    if (!source) { return; }
+    var figure = JSON.parse(source.textContent);
+    // A figure may say how it reads on a narrow screen (layout.meta.narrow: "a.b": value)
+    var narrow = figure.layout.meta && figure.layout.meta.narrow;
+    if (narrow && el.clientWidth < 600) {
+      Object.keys(narrow).forEach(function (path) {
+        var keys = path.split("."), at = figure.layout;
+        for (var i = 0; i < keys.length - 1; i++) { at = at[keys[i]] = at[keys[i]] || {}; }
+        at[keys[keys.length - 1]] = narrow[path];
+      });
+    }
+    window.Plotly.newPlot(el, figure.data, figure.layout, config);
+    var details = el.parentNode.querySelector("details.chart-data");
+    if (details) { details.removeAttribute("open"); }
+  });
+  // Charts fit the printed page's width (two side by side), and the screen's again after.
+  function resize() { Array.prototype.forEach.call(plots, function (el) { window.Plotly.Plots.resize(el); }); }
+  window.addEventListener("beforeprint", resize);
+  window.addEventListener("afterprint", resize);
+})();
+
+/* -- Embeddable charts (#19) ------------------------------------------------------------ */
+/* A chart's "Embed" control: the snippet is selected on focus, and copied by its button
+   where the Clipboard API exists (the button stays hidden elsewhere). */
+(function () {
+  "use strict";
+  var controls = document.querySelectorAll(".chart-embed");
+  var clipboard = navigator.clipboard && navigator.clipboard.writeText && window.isSecureContext;
+  Array.prototype.forEach.call(controls, function (box) {
+    var code = box.querySelector("textarea.embed-code");
+    var button = box.querySelector("button.embed-copy");
+    var status = box.querySelector(".embed-status");
+    if (!code) { return; }
+    code.addEventListener("focus", function () { code.select(); });
+    if (!clipboard || !button) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = "";
+      navigator.clipboard.writeText(code.value).then(function () {
+        status.textContent = status.getAttribute("data-copied");
+      }, function () { code.focus(); });  // (refused: the snippet is selected to copy by hand)
+    });
+  });
+})();
+
+/* A chart's embed page (embed/<chart id>/), inside an <iframe>: tell the framing page how
+   tall the chart is, on load and whenever it changes (the snippet's script sets the
+   iframe's height from it). */
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-embed]");
+  if (!box || window.parent === window) { return; }
+  var id = box.getAttribute("data-embed"), last = -1;
+  function post() {
+    var height = Math.ceil(box.getBoundingClientRect().height);
+    if (height === last) { return; }
+    last = height;
+    window.parent.postMessage({ sitegen: "embed-height", id: id, height: height }, "*");
+  }
+  if (window.ResizeObserver) {
+    new window.ResizeObserver(post).observe(box);
+  } else {
+    window.addEventListener("resize", post);
+  }
+  window.addEventListener("load", post);
+  post();
+})();
+
+/* -- Menu toggle (#17) ------------------------------------------------------------------- */
+/* On phones the menu (and the language menu) hides behind the header's "Menu" button (CSS,
+   once html.js is set); the button opens and closes it, Escape closes it and returns to the
+   button. Without scripts the button stays hidden and the menu open. */
+(function () {
+  "use strict";
+  var button = document.querySelector(".site-header .menu-toggle");
+  if (!button) { return; }
+  var header = button.closest(".site-header");
+  function show(open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    header.classList.toggle("menu-open", open);
+  }
+  button.addEventListener("click", function () {
+    show(button.getAttribute("aria-expanded") !== "true");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || button.getAttribute("aria-expanded") !== "true") { return; }
+    var inside = button.getAttribute("aria-controls").split(" ").some(function (id) {
+      var menu = document.getElementById(id);
+      return menu && menu.contains(document.activeElement);
+    });
+    show(false);
+    if (inside || document.activeElement === button) { button.focus(); }
+  });
+})();
+
+/* -- Breakdown (#18): an indicator's values by dimension ------------------------------- */
+/* Without scripts every dimension's table and chart shows; with them, the select shows one
+   dimension at a time (its charts resized: drawn while the section was visible, they keep
+   their size, but the window may have changed since). */
+(function () {
+  "use strict";
+  var select = document.getElementById("breakdown-select");
+  if (!select) { return; }
+  var sections = document.querySelectorAll(".breakdown-dimension");
+  function show(id) {
+    Array.prototype.forEach.call(sections, function (section) {
+      section.hidden = section.id !== id;
+      if (!section.hidden && window.Plotly) {
+        Array.prototype.forEach.call(section.querySelectorAll(".plot.js-plotly-plot"), function (el) {
+          window.Plotly.Plots.resize(el);
+        });
+      }
+    });
+  }
+  select.parentNode.hidden = false;
+  select.addEventListener("change", function () { show(select.value); });
+  show(select.value);
+})();
+/* -- end of the breakdown -- */
