@@ -54,7 +54,7 @@ def parser() -> argparse.ArgumentParser:
                        description="Preview server with live reload; errors show in the browser.")
     s.add_argument("site_dir", nargs="?", default=".", help="site folder (default: current folder)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    s.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
     s.add_argument("--open", action="store_true", help="open the site in the default browser")
     s.add_argument("--drafts", action="store_true", help=_DRAFTS)
 
@@ -133,6 +133,17 @@ def _streams(machine: bool) -> None:
             reconfigure(encoding="utf-8", errors="backslashreplace")
         elif stream.errors == "strict":
             reconfigure(errors="backslashreplace")
+
+
+def _port(text: str) -> int:
+    """A TCP port number, 0-65535 (argparse: anything else is a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 0 to 65535, not {value}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

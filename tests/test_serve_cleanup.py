@@ -48,6 +48,20 @@ def test_a_port_in_use_leaves_no_preview_folder(tmp_path: Path) -> None:
     assert os.listdir(tmpdir) == []
 
 
+@pytest.mark.parametrize("port, said", [("99999", "a port is a number from 0 to 65535, not 99999"),
+                                        ("-1", "a port is a number from 0 to 65535, not -1"),
+                                        ("abc", "not a port number: 'abc'")])
+def test_a_port_out_of_range_is_a_usage_error(tmp_path: Path, port: str, said: str) -> None:
+    site, tmpdir = make_site(tmp_path / "site"), tmp_path / "tmp"
+    tmpdir.mkdir()
+    run = subprocess.run([sys.executable, "-m", "sitegen", "serve", str(site), "--port", port],
+                         capture_output=True, text=True, timeout=60, env=_env(tmpdir), cwd=tmp_path)
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[-1] == f"sitegen: error: argument --port: {said}"
+    assert "Traceback" not in run.stderr
+    assert os.listdir(tmpdir) == []
+
+
 def _signals_as_in_a_terminal() -> None:
     """The preview's signals at their defaults, as in a terminal: the tests may run under
     nohup (SIGHUP ignored, which the preview keeps ignored on purpose) or in a background
