@@ -72,7 +72,10 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
     config = steps.run("site", (site_doc,), lambda p: validate_site.site_config(site_doc, p), problems)
     steps.run("site-files", (config, *static_files),
               lambda p: validate_site.site_files(site_doc, config, static_files, p), problems)
-    plan = steps.run("plan", (plan_doc,), lambda p: validate_plan.plan(plan_doc, p), problems)
+    # (a plan file that could not be read was reported so: not also as missing; told to the
+    # step, whose problems the preview keeps apart)
+    unread = plan_doc is None and any(p.path == "content/plan.yaml" for p in problems.errors)
+    plan = steps.run("plan", (plan_doc, unread), lambda p: validate_plan.plan(plan_doc, p, unread), problems)
     steps.run("iati", (config, plan), lambda p: validate_site.iati_areas(config, plan, p), problems)
     acts = steps.activities(by_kind.get("activity", []) + by_kind.get("activity-list", []), plan, problems,
                             (validated or {}).values())

@@ -28,10 +28,11 @@ from .yamlload import YDict
 
 # -- plan.yaml ------------------------------------------------------------------------------
 
-def plan(doc: Document | None, problems: Problems) -> m.Plan | None:
-    """content/plan.yaml -> Plan, or None when it is missing or unusable."""
+def plan(doc: Document | None, problems: Problems, unreadable: bool = False) -> m.Plan | None:
+    """content/plan.yaml -> Plan, or None when it is missing or unusable (`unreadable`: it
+    exists, and reading it gave errors, reported already)."""
     if doc is None:
-        if not any(p.path == "content/plan.yaml" for p in problems.errors):  # unreadable, not missing
+        if not unreadable and not any(p.path == "content/plan.yaml" for p in problems.errors):
             problems.error("content/plan.yaml", 0, 0, "missing plan: create content/plan.yaml",
                            "`sitegen init DIR` writes a minimal one")
         return None

@@ -750,3 +750,35 @@ def test_an_interrupted_change_undone_before_the_next_rebuild_leaves_no_stale_pa
     finally:
         builder.close()
 
+
+
+def test_a_plan_that_does_not_parse_is_one_error_in_the_preview_as_in_check(tmp_path: Path) -> None:
+    """A tab in content/plan.yaml is reported once, where it is: the preview also said
+    "missing plan: create content/plan.yaml" of a plan that exists."""
+    site = make_site(tmp_path / "site")
+    plan = site / "content/plan.yaml"
+    good = plan.read_text(encoding="utf-8")
+    broken = good + "\tstray: tab\n"
+    builder = Builder(site, tmp_path / "preview")
+    try:
+        assert builder.rebuild().ok
+        for _ in range(2):  # (on an edit, and after another rebuild with it still broken)
+            plan.write_text(broken, encoding="utf-8")
+            outcome = builder.rebuild()
+            assert not outcome.ok
+            assert [(p.path, p.message.split(":")[0]) for p in outcome.problems] == [
+                ("content/plan.yaml", "invalid YAML")]
+        checked = run_sitegen("check", str(site))
+        assert checked.returncode == 1 and "missing plan" not in checked.stderr
+        assert len([ln for ln in checked.stderr.splitlines() if "error:" in ln]) == 1
+        plan.write_text(good, encoding="utf-8")
+        assert builder.rebuild().ok
+    finally:
+        builder.close()
+    # and a preview that starts with it broken
+    plan.write_text(broken, encoding="utf-8")
+    builder = Builder(site, tmp_path / "preview2")
+    try:
+        assert [p.path for p in builder.rebuild().problems] == ["content/plan.yaml"]
+    finally:
+        builder.close()
