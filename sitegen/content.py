@@ -431,7 +431,7 @@ def _load_yaml(source: Source, text: str, offset: int, problems: Problems) -> An
     try:
         data, found = yamlload.load(text, offset)
     except yamlload.YamlError as exc:
-        problems.error(source.rel, exc.line, exc.column, exc.message)
+        problems.error(source.rel, exc.line, exc.column, exc.message, exc.hint)
         return _FAILED
     for p in found:
         problems.error(source.rel, p.line, p.column, p.message)

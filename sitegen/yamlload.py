@@ -68,9 +68,27 @@ class YamlProblem:
 class YamlError(Exception):
     """The document could not be read at all."""
 
-    def __init__(self, line: int, column: int, message: str):
+    def __init__(self, line: int, column: int, message: str, hint: str = ""):
         super().__init__(message)
-        self.line, self.column, self.message = line, column, message
+        self.line, self.column, self.message, self.hint = line, column, message, hint
+
+
+# `key: value` on one line, the value unquoted
+_KEY_VALUE = re.compile(r"^(\s*(?:- +)?)([^\s:#'\"][^:#]*?):[ \t]+(\S.*?)\s*$")
+
+
+def _hint(text: str, line: int, message: str) -> str:
+    """What to do about the commonest YAML slips on line `line` (0-based) of `text`: a value
+    holding ": " (a title "Workshop: first steps"), or one that begins with a bracket or a
+    quote and goes on after it ("[draft] Workshop"); '' for anything else."""
+    lines = text.splitlines()
+    found = _KEY_VALUE.match(lines[line]) if 0 <= line < len(lines) else None
+    mapping = "mapping values are not allowed" in message
+    key, value = found.groups()[1:] if found is not None else ("", "")
+    if not (value and ((": " in value or value.endswith(":")) if mapping else value[0] in "[{\"'")):
+        return "indent each key as the other keys of its mapping, and quote a value holding ': '" if mapping else ""
+    quoted = '"' + value + '"' if '"' not in value else "'" + value.replace("'", "''") + "'"
+    return f"put the whole value in quotes: {key}: {quoted}"
 
 
 class _Loader(_Base):  # type: ignore[misc]
@@ -460,7 +478,8 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
             message = "tab character: YAML indentation must use spaces"
         elif exc.context and exc.context_mark and exc.context_mark.line != mark.line:
             message += f" ({exc.context} on line {exc.context_mark.line + 1 + line_offset})"
-        raise YamlError(line, col, f"invalid YAML: {message}") from exc
+        hint = _hint(text, mark.line, message) if mark else ""
+        raise YamlError(line, col, f"invalid YAML: {message}", hint) from exc
     except yaml.YAMLError as exc:
         raise YamlError(line_offset + 1, 1, f"invalid YAML: {exc}") from exc
     except RecursionError as exc:

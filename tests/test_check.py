@@ -564,6 +564,36 @@ def test_any_script_is_written_whatever_the_encoding_of_the_pipe(tmp_path: Path)
     assert "unknown area '\\u0433\\u0440" in runs["text"].stderr.decode("ascii")
 
 
+@pytest.mark.parametrize("title, line, hint", [
+    ("Workshop: first steps", "mapping values are not allowed in this context",
+     'put the whole value in quotes: title: "Workshop: first steps"'),
+    ("[draft] First workshop", "did not find expected key",
+     'put the whole value in quotes: title: "[draft] First workshop"'),
+    ('"Border" management course', "did not find expected key",
+     "put the whole value in quotes: title: '\"Border\" management course'"),
+])
+def test_the_commonest_yaml_slips_say_what_to_write(tmp_path: Path, title: str, line: str, hint: str) -> None:
+    files = activity(f"""
+        title: {title}
+        area: border-security
+        status: completed
+        start: 2019-01-10
+        """)
+    run = check(make_site(tmp_path / "site", files), "--format", "json")
+    assert run.returncode == 1
+    assert [(p["line"], p["message"], p["hint"]) for p in run.json()] == [(2, f"invalid YAML: {line}", hint)]
+
+
+def test_a_key_indented_too_far_is_said_to_be(tmp_path: Path) -> None:
+    plan = BASELINE["content/plan.yaml"]
+    at = plan.index("\n", plan.index("  - id: border-security")) + 1
+    run = check(make_site(tmp_path / "site", {"content/plan.yaml": plan[:at] + "  " + plan[at:]}), "--format", "json")
+    assert run.returncode == 1
+    got = run.json()
+    assert len(got) == 1 and got[0]["message"] == "invalid YAML: mapping values are not allowed in this context"
+    assert got[0]["hint"] == "indent each key as the other keys of its mapping, and quote a value holding ': '"
+
+
 def test_format_json_clean_site_is_an_empty_list(tmp_path: Path) -> None:
     run = check(make_site(tmp_path / "site"), "--format", "json")
     assert run.returncode == 0
