@@ -194,6 +194,12 @@ def _site_dir(value: str) -> Path:
     path = Path(value)
     if not path.is_dir():
         raise UsageError(f"no such site folder: {value}")
+    if not (path / "site.yaml").exists() and not (path / "content").exists():
+        # (a folder of a site, not the site: its content/ or deeper)
+        above = next((p for p in path.resolve().parents if (p / "site.yaml").is_file() and (p / "content").is_dir()), None)
+        if above is not None:
+            raise UsageError(f"{value} is a folder inside the site {above} (the folder that holds site.yaml "
+                             "and content/): run sitegen there, or give that folder")
     return path
 
 

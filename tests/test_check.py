@@ -784,3 +784,16 @@ def test_empty_area_list_is_an_error(tmp_path: Path) -> None:
         start: 2019-01-10
         """)
     assert errors_of(tmp_path, files) == [f"{ACT}:3:1: error: 'area' must name at least one area of the plan"]
+
+
+def test_a_folder_inside_a_site_is_a_usage_error_naming_the_site(tmp_path: Path) -> None:
+    """Run from content/ (where plan.yaml is), check said "missing plan: create
+    content/plan.yaml"; it names the site folder instead."""
+    site = make_site(tmp_path / "site")
+    for inside in (site / "content", site / "content/activities"):
+        run = run_sitegen("check", cwd=inside)
+        assert run.returncode == 2
+        assert run.stderr.splitlines() == [
+            f"sitegen: error: . is a folder inside the site {site.resolve()} (the folder that holds site.yaml "
+            "and content/): run sitegen there, or give that folder"]
+    assert run_sitegen("check", cwd=site).returncode == 0
