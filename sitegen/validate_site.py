@@ -63,7 +63,7 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         language=language,
         languages=languages,
         as_of=f.date("as_of"),
-        repo_url=f.text("repo_url").rstrip("/"),
+        repo_url=_repo_url(f),
         repo_branch=f.text("repo_branch", default=d.repo_branch),
         repo_kind=kind,
         allow_raw_html=allow,
@@ -79,6 +79,17 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         colors=_colors(f),
         custom_css=_static_file(f, "custom_css", branding.CSS_SUFFIXES, "a stylesheet"),
     )
+
+
+def _repo_url(f: Fields) -> str:
+    """The repository's web address (its pages' edit and history links start with it):
+    http or https only, so that no page links to a `javascript:` or `data:` address."""
+    url = f.text("repo_url").strip().rstrip("/")
+    if url and not re.match(r"https?://[^/\s]+", url, re.I):
+        f.error("repo_url", f"'repo_url' must be the repository's web address, starting with https://, "
+                            f"not {url[:40]!r}", "e.g. https://github.com/OWNER/REPOSITORY")
+        return ""
+    return url
 
 
 def _languages(f: Fields, default: str) -> tuple[str, tuple[str, ...]]:

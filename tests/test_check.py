@@ -797,3 +797,18 @@ def test_a_folder_inside_a_site_is_a_usage_error_naming_the_site(tmp_path: Path)
             f"sitegen: error: . is a folder inside the site {site.resolve()} (the folder that holds site.yaml "
             "and content/): run sitegen there, or give that folder"]
     assert run_sitegen("check", cwd=site).returncode == 0
+
+
+def test_a_repo_url_that_is_not_a_web_address_is_refused(tmp_path: Path) -> None:
+    """repo_url starts every page's edit and history links: a javascript: address would run
+    in the reader's browser on a click."""
+    lines = BASELINE["site.yaml"].count("\n")
+    site = make_site(tmp_path / "site", {
+        "site.yaml": BASELINE["site.yaml"] + 'repo_url: "javascript:alert(document.domain)//"\n'})
+    run = check(site, "--format", "json")
+    assert run.returncode == 1
+    assert [(p["path"], p["line"], p["message"], p["hint"]) for p in run.json()] == [
+        ("site.yaml", lines + 1, "'repo_url' must be the repository's web address, starting with https://, "
+         "not 'javascript:alert(document.domain)'", "e.g. https://github.com/OWNER/REPOSITORY")]
+    good = make_site(tmp_path / "good", {"site.yaml": BASELINE["site.yaml"] + "repo_url: https://github.com/o/r/\n"})
+    assert check(good).returncode == 0
