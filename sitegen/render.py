@@ -141,7 +141,12 @@ class _Gettext:
         if not values:
             hit = self.plain.get(message)
             if hit is None:
-                hit = self.plain[message] = Markup(self.words.gettext(message)) % {}
+                text = Markup(self.words.gettext(message))
+                try:  # ("%%" is "%", as in Jinja's gettext)
+                    hit = text % {}
+                except (ValueError, TypeError, KeyError):  # (a site's "100% done": its % is a percent sign)
+                    hit = text
+                self.plain[message] = hit
             return hit
         return Markup(self.words.gettext(message)) % values
 

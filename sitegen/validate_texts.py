@@ -189,6 +189,7 @@ def _only_text(f: Fields, keys: set[str], home: str) -> None:
 
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_FORMATTED = re.compile(r"%%|%\(\w+\)s")  # (what formatting with the values turns into text)
 
 
 def catalogues(docs: list[Document], config: m.SiteConfig, problems: Problems
@@ -224,6 +225,11 @@ def catalogues(docs: list[Document], config: m.SiteConfig, problems: Problems
             if extra:
                 problems.error(rel, message.lineno or 0, 1, f"the translation uses %({extra[0]})s, which the message "
                                "does not give", "use only the %(name)s placeholders of its msgid")
+                continue
+            stray = next((text for text in texts if given and "%" in _FORMATTED.sub("", text)), None)
+            if stray is not None:  # (formatted with the values: "100% done" or "%s" would not be)
+                problems.error(rel, message.lineno or 0, 1, "the translation has a '%' that is neither a "
+                               "%(name)s placeholder nor '%%'", "write a percent sign as %%, as its msgid does")
                 continue
             found.append((message.id, message.string))
         out.append((lang, tuple(sorted(found, key=lambda x: repr(x[0])))))

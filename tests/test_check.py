@@ -812,3 +812,28 @@ def test_a_repo_url_that_is_not_a_web_address_is_refused(tmp_path: Path) -> None
          "not 'javascript:alert(document.domain)'", "e.g. https://github.com/OWNER/REPOSITORY")]
     good = make_site(tmp_path / "good", {"site.yaml": BASELINE["site.yaml"] + "repo_url: https://github.com/o/r/\n"})
     assert check(good).returncode == 0
+
+
+@pytest.mark.parametrize("msgstr", ["Data: %s", "Data: %(date)d", "%(date)s: 100% of it", "Data %"])
+def test_a_translation_whose_percent_signs_would_not_format_is_an_error(tmp_path: Path, msgstr: str) -> None:
+    """A msgid with %(name)s placeholders is formatted with its values: any other '%' in the
+    translation ("%s", "%(date)d", a bare percent sign) crashed the build or showed the
+    values' dictionary on every page."""
+    po = f'msgid "Dashboard"\nmsgstr "Overview"\n\nmsgid "Data as of %(date)s"\nmsgstr "{msgstr}"\n'
+    site = make_site(tmp_path / "site", {"locales/en.po": po})
+    run = check(site, "--format", "json")
+    assert run.returncode == 1
+    assert [(p["path"], p["line"], p["message"], p["hint"]) for p in run.json()] == [
+        ("locales/en.po", 4, "the translation has a '%' that is neither a %(name)s placeholder nor '%%'",
+         "write a percent sign as %%, as its msgid does")]
+    assert "Traceback" not in run_sitegen("build", site).stderr
+
+
+def test_a_percent_sign_in_a_message_without_values_is_shown_as_written(tmp_path: Path) -> None:
+    po = ('msgid "Dashboard"\nmsgstr "100% Home"\n\nmsgid "Timeline"\nmsgstr "Time %%"\n\n'
+          'msgid "Data as of %(date)s"\nmsgstr "%(date)s: 100%% of the data"\n')
+    site = make_site(tmp_path / "site", {"locales/en.po": po})
+    run = run_sitegen("build", site)
+    assert run.returncode == 0, run.stderr
+    page = (site / "output/index.html").read_text(encoding="utf-8")
+    assert ">100% Home</a>" in page and ">Time %</a>" in page and "</time>: 100% of the data" in page
