@@ -368,7 +368,11 @@ class Renderer:
 
     def render(self, job: Job) -> list[tuple[str, bytes]]:
         """One job -> its output files (a page and the CSVs of its charts): the function of
-        its kind (pages.py, datafiles.py)."""
+        its kind (pages.py, datafiles.py); a failure in a template's code, a TemplateError
+        (_in_templates)."""
+        return _in_templates(self._render, job)
+
+    def _render(self, job: Job) -> list[tuple[str, bytes]]:
         if job.lang:
             cut = len(job.lang) + 1
             inner = Job(job.path[cut:], job.kind, job.key, job.deps)
@@ -527,8 +531,26 @@ def _rendered(env: jinja2.Environment, name: str, context: dict[str, Any], page_
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(exc.filename or exc.name or page_template, exc.lineno, exc.message or str(exc)) from exc
+    except jinja2.TemplateNotFound as exc:  # (an include or extends of a template that is not there)
+        raise TemplateError(*_template_location(exc, page_template), f"no template named {exc.name!r}") from exc
     except jinja2.TemplateError as exc:
         raise TemplateError(*_template_location(exc, page_template), str(exc)) from exc
+
+
+def _in_templates(render: Callable[[Job], list[tuple[str, bytes]]], job: Job) -> list[tuple[str, bytes]]:
+    """render(job), where what fails in a template's code (a site's `{{ x // 0 }}`, a macro
+    its macros.html lacks, a feed.xml of its own) is a TemplateError at the template's line;
+    a failure outside templates is not (sitegen's own: a traceback)."""
+    try:
+        return render(job)
+    except TemplateError:
+        raise
+    except Exception as exc:
+        where = _template_location(exc, "")
+        if not where[0]:
+            raise
+        message = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{exc.__class__.__name__}: {exc}"
+        raise TemplateError(*where, message) from exc
 
 
 def _template_location(exc: Exception, fallback: str) -> tuple[str, int]:

@@ -837,3 +837,18 @@ def test_a_percent_sign_in_a_message_without_values_is_shown_as_written(tmp_path
     assert run.returncode == 0, run.stderr
     page = (site / "output/index.html").read_text(encoding="utf-8")
     assert ">100% Home</a>" in page and ">Time %</a>" in page and "</time>: 100% of the data" in page
+
+
+@pytest.mark.parametrize("name, text, line, message", [
+    ("templates/site_footer.html", "<p>Footer</p>\n<p>{{ 1 // 0 }}</p>\n", 2, "ZeroDivisionError: integer division or modulo by zero"),
+    ("templates/site_footer.html", "<p>Footer</p>\n{% include 'nope.html' %}\n", 2, "no template named 'nope.html'"),
+    ("templates/feed.xml", "<feed>\n{{ no_such_value.x }}\n</feed>\n", 2, "'no_such_value' is undefined"),
+])
+def test_a_failure_in_a_sites_template_is_located_not_a_traceback(tmp_path: Path, name: str, text: str, line: int,
+                                                                  message: str) -> None:
+    site = make_site(tmp_path / "site", {name: text})
+    for command in ("check", "build"):
+        run = run_sitegen(command, site)
+        assert run.returncode == 1, (command, run.stderr)
+        assert "Traceback" not in run.stderr
+        assert f"{name}:{line}:1: error: {message}" in run.stderr, (command, run.stderr)
