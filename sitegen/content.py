@@ -205,7 +205,11 @@ def _scan(site: str, top: str, out: list[tuple[str, bool]], problems: Problems) 
         try:
             with os.scandir(os.path.join(site, rel)) as it:
                 entries = sorted(it, key=lambda e: e.name)
-        except OSError:
+        except FileNotFoundError:  # (removed while the site was read)
+            continue
+        except OSError as exc:  # (its files would be left out of the site without a word)
+            problems.error(rel, 0, 0, f"cannot read this folder: {exc.strerror or exc}",
+                           "make it readable (chmod u+rx), or move it out of the site")
             continue
         for entry in entries:
             if entry.name.startswith(".") and not (rel == "content/static" and entry.name in PUBLISHED_DOTS):

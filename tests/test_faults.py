@@ -506,3 +506,28 @@ def test_a_truncated_compiled_template_is_compiled_again(tmp_path: Path, monkeyp
     assert run.returncode == 0, run.stderr
     assert snapshot(site / "output") == reference
 
+
+
+def test_a_folder_that_cannot_be_read_is_an_error_not_a_site_without_its_records(tmp_path: Path,
+                                                                              monkeypatch: Any) -> None:
+    """An unreadable content/activities/ (chmod 000, or another user's folder) left its
+    records out of the published site without a word; root reads it all the same, so the
+    refusal is imitated."""
+    site = make_site(tmp_path / "site")
+    out = site / "output"
+    build_mod.build(site)
+    before = snapshot(out)
+    real = os.scandir
+
+    def refused(path: Any = ".") -> Any:
+        if os.fspath(path).endswith(os.path.join("content", "activities")):
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", refused)
+    with pytest.raises(build_mod.ContentError) as got:
+        build_mod.build(site)
+    assert [(p.path, p.message, p.hint) for p in got.value.problems] == [
+        ("content/activities", "cannot read this folder: Permission denied",
+         "make it readable (chmod u+rx), or move it out of the site")]
+    assert snapshot(out) == before
