@@ -165,7 +165,13 @@ def _translated_items(f: Fields, key: str, what: str, keys: set[str], known: dic
                       ) -> Iterator[tuple[Fields, Any]]:
     """The items of list `key` of a plan's translation, each with the record (area or
     indicator) its `id` names in `known`; the others reported."""
-    for i, item in enumerate(f.data.get(key) or []):
+    items = f.data.get(key) or []
+    if not isinstance(items, list):
+        line, col = f.at(key)
+        f.problems.error(f.rel, line, col, f"'{key}' must be a list, each item {what}'s translation with its id",
+                         "as in content/plan.yaml: - id: ... then the words to translate")
+        return
+    for i, item in enumerate(items):
         if not isinstance(item, YDict):
             line, col = f.item_where(key, i)
             f.problems.error(f.rel, line, col, f"{what}'s translation must be a mapping with its id")

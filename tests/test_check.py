@@ -852,3 +852,17 @@ def test_a_failure_in_a_sites_template_is_located_not_a_traceback(tmp_path: Path
         assert run.returncode == 1, (command, run.stderr)
         assert "Traceback" not in run.stderr
         assert f"{name}:{line}:1: error: {message}" in run.stderr, (command, run.stderr)
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("title: Plan\nareas: 5\n", 2, "'areas' must be a list, each item an area's translation with its id"),
+    ("areas:\n  - id: border-security\n    indicators: true\n", 3,
+     "'indicators' must be a list, each item an indicator's translation with its id"),
+])
+def test_a_plan_translation_of_the_wrong_shape_is_located(tmp_path: Path, text: str, line: int, message: str) -> None:
+    site = make_site(tmp_path / "site", {
+        "site.yaml": BASELINE["site.yaml"].replace("language: en", "languages: [en, fr]"),
+        "content/plan.fr.yaml": text})
+    run = run_sitegen("check", site)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    assert f"content/plan.fr.yaml:{line}:" in run.stderr and message in run.stderr, run.stderr
