@@ -183,7 +183,10 @@ def _guarded(construct: Any, kind: str) -> Any:
     digits than Python converts) become located YAML errors, not tracebacks."""
     def run(loader: _Loader, node: ScalarNode) -> Any:
         try:
-            return construct(loader, node)
+            value = construct(loader, node)
+            if isinstance(value, int) and value.bit_length() > 1000:  # (0x... of any length: no
+                raise ValueError("too many digits")  # message could show it in decimal)
+            return value
         except (ValueError, KeyError, OverflowError) as exc:
             shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
             why = " (too many digits)" if "digits" in str(exc) else ""

@@ -201,6 +201,9 @@ CASES: list[Case] = [
          "content/plan.yaml", 35, "'target': expected a finite number"),
     Case("negative-participants", {ACT: act(front_with(participants="-5"))}, ACT, 6,
          "'participants' must not be negative, got -5"),
+    # (a hexadecimal number has no digit limit in Python; shown in decimal, it raised one)
+    Case("huge-hex-flag", {ACT: act(front_with(draft="0x" + "f" * 4000))}, ACT, 6,
+         "cannot be read as a whole number (too many digits)"),
     Case("id-dotdot", {ACT: act(front_with(id="../../etc/x"))}, ACT, 6,
          "activity id '../../etc/x'"),
     Case("id-slash", {ACT: act(front_with(id="a/b"))}, ACT, 6, "activity id 'a/b'"),
