@@ -6,8 +6,10 @@ objects is validate.py's job.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,8 +230,18 @@ def _scan(site: str, top: str, out: list[tuple[str, bool]], problems: Problems) 
                                "flatten the folder structure")
             elif folder:
                 stack.append(child)
+            elif not link and not _regular(entry):  # (reading a named pipe waits for a writer)
+                problems.error(child, 0, 0, "not a regular file (a named pipe, socket or device)",
+                               "remove it from the site")
             else:
                 out.append((child, link))
+
+
+def _regular(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return True  # (gone, or unreadable: reading it says so)
 
 
 # -- names that every common file system can hold -------------------------------------------
@@ -318,10 +330,13 @@ def _limit(source: Source) -> int:
 def read_bytes(site_dir: Path, source: Source) -> bytes:
     """The first bytes of a source file: one more than its kind's size limit (OSError if unreadable)."""
     limit = _limit(source)
-    # (O_BINARY: Windows opens in text mode without it, and reads stop at a byte 0x1A)
-    fd = os.open(os.path.join(site_dir, source.rel),
-                 os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    # (O_BINARY: Windows opens in text mode without it, and reads stop at a byte 0x1A;
+    # O_NONBLOCK: opening a named pipe would wait for a writer, forever)
+    fd = os.open(os.path.join(site_dir, source.rel), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+                 | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a named pipe or a device?)")
         parts, left = [], limit + 1
         while left > 0:
             part = os.read(fd, min(left, 1 << 20))

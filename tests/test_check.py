@@ -866,3 +866,17 @@ def test_a_plan_translation_of_the_wrong_shape_is_located(tmp_path: Path, text: 
     run = run_sitegen("check", site)
     assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
     assert f"content/plan.fr.yaml:{line}:" in run.stderr and message in run.stderr, run.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_named_pipes_in_content_and_templates_are_refused_not_waited_for(tmp_path: Path) -> None:
+    """Opening a named pipe waits for a writer: check and build hung on one."""
+    site = make_site(tmp_path / "site")
+    (site / "templates").mkdir(exist_ok=True)
+    os.mkfifo(site / "content/activities/pipe.md")
+    os.mkfifo(site / "templates/site_footer.html")
+    for command in ("check", "build"):
+        run = run_sitegen(command, site, timeout=60)
+        assert run.returncode == 1, run.stderr
+        for path in ("content/activities/pipe.md", "templates/site_footer.html"):
+            assert f"{path}: error: not a regular file (a named pipe, socket or device)" in run.stderr
