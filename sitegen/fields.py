@@ -205,7 +205,8 @@ class Fields:
             self.error(key, f"'{key}': expected a finite number up to {MAX_NUMBER:.0e}, got {shown}")
             return default
         if minimum is not None and value < minimum:
-            self.error(key, f"'{key}' must not be negative, got {value:g}")
+            least = "must not be negative" if minimum == 0 else f"must be at least {minimum:g}"
+            self.error(key, f"'{key}' {least}, got {value:g}")
             return default
         return float(value)
 

@@ -46,6 +46,9 @@ def site_config(doc: Document | None, problems: Problems) -> m.SiteConfig:
         f.error("require_translations", "'require_translations': expected true or false")
         require = False
     per_page = f.number("activities_per_page", default=d.activities_per_page, minimum=1)
+    if per_page != int(per_page):
+        f.error("activities_per_page", f"'activities_per_page' must be a whole number, not {per_page:g}")
+        per_page = d.activities_per_page
     kind = f.text("repo_kind")
     if kind and kind not in REPO_KINDS:
         f.error("repo_kind", f"'repo_kind' must be {' or '.join(REPO_KINDS)}, not '{kind}'",

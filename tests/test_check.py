@@ -880,3 +880,14 @@ def test_named_pipes_in_content_and_templates_are_refused_not_waited_for(tmp_pat
         assert run.returncode == 1, run.stderr
         for path in ("content/activities/pipe.md", "templates/site_footer.html"):
             assert f"{path}: error: not a regular file (a named pipe, socket or device)" in run.stderr
+
+
+@pytest.mark.parametrize("value, message", [
+    ("2.5", "'activities_per_page' must be a whole number, not 2.5"),
+    ("0", "'activities_per_page' must be at least 1, got 0"),
+])
+def test_activities_per_page_is_a_whole_number_from_one(tmp_path: Path, value: str, message: str) -> None:
+    site = make_site(tmp_path / "site", {"site.yaml": BASELINE["site.yaml"] + f"activities_per_page: {value}\n"})
+    run = check(site, "--format", "json")
+    assert run.returncode == 1
+    assert [(p["path"], p["message"]) for p in run.json()] == [("site.yaml", message)]
