@@ -114,7 +114,7 @@ def discover(site_dir: Path, problems: Problems) -> list[Source]:
         if link and not _link_ok(site_dir, root, rel, problems):
             continue
         found.append(Source(rel, kind))
-    found = _translations(found)
+    found = _translations(found, problems)
     statics = [s for s in found if s.kind == "static"]
     refused = _static_names(statics, problems)
     refused |= _static_policy(site_dir, found, [s for s in statics if s.rel not in refused], problems)
@@ -135,13 +135,18 @@ def translated(rel: str) -> tuple[str, str] | None:
     return (f"{name}.{suffix}", lang) if is_language(lang) else None
 
 
-def _translations(found: list[Source]) -> list[Source]:
+def _translations(found: list[Source], problems: Problems) -> list[Source]:
     """The Markdown files named `<name>.<language>.md` beside a `<name>.md` are the
-    translations of that record (kind "translation"), not records of their own."""
+    translations of that record (kind "translation"), not records of their own; one beside
+    no such file (a misspelt name) is a record of its own, with a warning."""
     rels = {s.rel for s in found if s.kind in _TRANSLATED_KINDS}
     out = []
     for s in found:
         base = translated(s.rel) if s.kind in _TRANSLATED_KINDS else None
+        if base is not None and base[0] not in rels:
+            problems.warning(s.rel, 0, 0, f"named as a translation ('{base[1]}') of {base[0]}, which does not "
+                             "exist: read as a record of its own", f"name it as the file it translates, or "
+                             f"as {base[0]} if it is the record")
         out.append(Source(s.rel, "translation") if base is not None and base[0] in rels else s)
     return out
 

@@ -891,3 +891,15 @@ def test_activities_per_page_is_a_whole_number_from_one(tmp_path: Path, value: s
     run = check(site, "--format", "json")
     assert run.returncode == 1
     assert [(p["path"], p["message"]) for p in run.json()] == [("site.yaml", message)]
+
+
+def test_a_translation_beside_no_record_is_a_warning(tmp_path: Path) -> None:
+    """content/pages/methodolgy.fr.md (misspelt) was published in every language as a page
+    of its own, "methodolgy-fr", without a word."""
+    site = make_site(tmp_path / "site", {"content/pages/about.md": "---\ntitle: About\n---\n\nText.\n",
+                                         "content/pages/abuot.fr.md": "---\ntitle: À propos\n---\n\nTexte.\n"})
+    run = check(site, "--format", "json")
+    assert run.returncode == 0
+    assert [(p["path"], p["severity"], p["message"]) for p in run.json()] == [
+        ("content/pages/abuot.fr.md", "warning", "named as a translation ('fr') of content/pages/abuot.md, "
+         "which does not exist: read as a record of its own")]
