@@ -194,6 +194,17 @@ def _only_text(f: Fields, keys: set[str], home: str) -> None:
                              "a translation holds the words: " + ", ".join(sorted(keys)))
 
 
+def _po_string_line(text: str) -> int:
+    """The first line of a .po file whose keyword's string, or continued string, is not one
+    quoted string (0: none)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith(('"', "msgid", "msgstr", "msgctxt")) and not _PO_STRING.fullmatch(stripped):
+            return number
+    return 0
+
+
+_PO_STRING = re.compile(r'(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"')
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _FORMATTED = re.compile(r"%%|%\(\w+\)s")  # (what formatting with the values turns into text)
 
@@ -211,6 +222,11 @@ def catalogues(docs: list[Document], config: m.SiteConfig, problems: Problems
         if lang not in config.all_languages:
             problems.warning(rel, 1, 1, f"messages in '{lang}', which is not a language of the site: not used",
                              "list the language in 'languages' (or 'language') in site.yaml")
+            continue
+        bad = _po_string_line(str(doc.data))
+        if bad:  # (Babel reads `msgstr "Accueil` as "Accuei")
+            problems.error(rel, bad, 1, "a string that does not end with a closing quote",
+                           'write each msgid and msgstr as "text", a quote inside as \\"')
             continue
         try:
             catalog = read_po(io.BytesIO(str(doc.data).encode("utf-8")), locale=lang.replace("-", "_"),

@@ -903,3 +903,12 @@ def test_a_translation_beside_no_record_is_a_warning(tmp_path: Path) -> None:
     assert [(p["path"], p["severity"], p["message"]) for p in run.json()] == [
         ("content/pages/abuot.fr.md", "warning", "named as a translation ('fr') of content/pages/abuot.md, "
          "which does not exist: read as a record of its own")]
+
+
+def test_a_site_translation_with_an_unclosed_quote_is_an_error(tmp_path: Path) -> None:
+    """Babel reads `msgstr "Accueil` (no closing quote) as "Accuei": every page said so."""
+    po = 'msgid "Timeline"\nmsgstr "Calendar"\n\nmsgid "Dashboard"\nmsgstr "Accueil\n'
+    run = check(make_site(tmp_path / "site", {"locales/en.po": po}), "--format", "json")
+    assert run.returncode == 1
+    assert [(p["path"], p["line"], p["message"]) for p in run.json()] == [
+        ("locales/en.po", 5, "a string that does not end with a closing quote")]
