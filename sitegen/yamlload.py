@@ -87,7 +87,8 @@ def _hint(text: str, line: int, message: str) -> str:
     key, value = found.groups()[1:] if found is not None else ("", "")
     if not (value and ((": " in value or value.endswith(":")) if mapping else value[0] in "[{\"'")):
         return "indent each key as the other keys of its mapping, and quote a value holding ': '" if mapping else ""
-    quoted = '"' + value + '"' if '"' not in value else "'" + value.replace("'", "''") + "'"
+    # (double quotes unless the value holds one, or a backslash, which they would read as an escape)
+    quoted = '"' + value + '"' if not ('"' in value or "\\" in value) else "'" + value.replace("'", "''") + "'"
     return f"put the whole value in quotes: {key}: {quoted}"
 
 
