@@ -69,9 +69,9 @@ class PreviewFiles:
         gone += [p for p in self.copies if p not in new_copies and p not in live]
         for path in [p for p in self.hashes if p not in live]:
             del self.hashes[path]
-        spellings = Spellings(self.out, [*live, *new_copies])
+        spellings = Spellings(self.out, [*live, *new_copies]) if gone else None
         for path in gone:
-            if spellings.removable(path):
+            if spellings is not None and spellings.removable(path):
                 removed += _remove(self.out, path)
             self.hashes.pop(path, None)
         self.pages_changed |= any(p.endswith(".html") for p in gone)

@@ -85,7 +85,9 @@ def _hint(text: str, line: int, message: str) -> str:
     found = _KEY_VALUE.match(lines[line]) if 0 <= line < len(lines) else None
     mapping = "mapping values are not allowed" in message
     key, value = found.groups()[1:] if found is not None else ("", "")
-    if not (value and ((": " in value or value.endswith(":")) if mapping else value[0] in "[{\"'")):
+    # (a ": " in the value, or a value that opens a list, a mapping or a quote it does not end with)
+    slip = (": " in value or value.endswith(":")) if mapping else value[:1] in ("[", "{", '"', "'")
+    if not slip:
         return "indent each key as the other keys of its mapping, and quote a value holding ': '" if mapping else ""
     # (double quotes unless the value holds one, or a backslash, which they would read as an escape)
     quoted = '"' + value + '"' if not ('"' in value or "\\" in value) else "'" + value.replace("'", "''") + "'"
