@@ -233,6 +233,9 @@ def _scan(site: str, top: str, out: list[tuple[str, bool]], problems: Problems) 
             elif folder and child.count("/") >= MAX_NESTING:
                 problems.error(child, 0, 0, f"folders nested more than {MAX_NESTING} deep are refused",
                                "flatten the folder structure")
+            elif folder and child == "content/plan.yaml":  # (else "missing plan")
+                problems.error(child, 0, 0, "a folder, not a file: the plan is the file content/plan.yaml",
+                               "move what the folder holds elsewhere and write the plan in its place")
             elif folder:
                 stack.append(child)
             elif not link and not _regular(entry):  # (reading a named pipe waits for a writer)
@@ -340,7 +343,10 @@ def read_bytes(site_dir: Path, source: Source) -> bytes:
     fd = os.open(os.path.join(site_dir, source.rel), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
                  | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise OSError(errno.EISDIR, "a folder, not a file")
+        if not stat.S_ISREG(mode):
             raise OSError(errno.EINVAL, "not a regular file (a named pipe or a device?)")
         parts, left = [], limit + 1
         while left > 0:

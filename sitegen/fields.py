@@ -96,6 +96,9 @@ def day_of(text: str) -> dt.date | None:
     return day if MIN_YEAR <= day.year <= MAX_YEAR else None
 
 
+_YAML_TEXT_NUMBER = re.compile(r"[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+")
+
+
 class Fields:
     """Reads typed values out of one mapping of one file, reporting problems as it goes."""
 
@@ -118,6 +121,11 @@ class Fields:
         hint = _BOOL_WORDS if isinstance(value, bool) else ""
         if expected == "text" and isinstance(value, (int, float)) and not isinstance(value, bool):
             hint = "put the value in quotes"
+        elif expected == "a number" and isinstance(value, str) and _YAML_TEXT_NUMBER.fullmatch(value.strip()):
+            # (YAML 1.1 reads an exponent without a point, 1e+15, as text)
+            mantissa, exponent = re.split("[eE]", value.strip())
+            sign = "" if exponent[0] in "+-" else "+"
+            hint = f"YAML reads {value.strip()} as text: write {mantissa}.0e{sign}{exponent}"
         self.error(key, f"'{key}': expected {expected}, got {type_name(value)}{shown}", hint)
 
     def unknown_keys(self, known: Iterable[str]) -> None:

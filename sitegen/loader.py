@@ -96,8 +96,8 @@ def assemble(docs: list[Document], problems: Problems, git: GitInfo,
     plans = steps.run("plan-translation", (config, plan, *kinds["plan-translation"]),
                       lambda p: validate_texts.plan_translations(list(kinds["plan-translation"]), plan, config, p),
                       problems)
-    messages = steps.run("catalogue", (config, *kinds["catalogue"]),
-                         lambda p: validate_texts.catalogues(list(kinds["catalogue"]), config, p), problems)
+    messages = steps.run("catalogue", (config, site_doc, *kinds["catalogue"]),
+                         lambda p: validate_texts.catalogues(list(kinds["catalogue"]), config, p, site_doc), problems)
     if plan is None or problems.errors:
         return None
     acts, pages, drafts = published(config, acts, pages)

@@ -102,8 +102,8 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     and country filters)."""
     loaders: list[jinja2.BaseLoader] = []
     if site_dir is not None and (site_dir / "templates").is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(site_dir / "templates")))
-    loaders.append(jinja2.FileSystemLoader(str(THEME / "templates")))
+        loaders.append(_Loader(str(site_dir / "templates")))
+    loaders.append(_Loader(str(THEME / "templates")))
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True,
@@ -128,6 +128,23 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.filters["split_lead"] = markdown.split_lead  # (lead, rest) of a rendered body: search_text: lead
     env.filters["term_slug"] = taxonomy.slug  # a tag's, partner's or type's page (tags/<slug>/...)
     return env
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Templates from a folder; a file that is not UTF-8 text is a TemplateSyntaxError at
+    the line of its first bad byte (Jinja's loader lets the UnicodeDecodeError through,
+    naming no file)."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            path = next((str(Path(folder) / template) for folder in self.searchpath
+                         if (Path(folder) / template).is_file()), template)
+            line = exc.object[:exc.start].count(b"\n") + 1
+            raise jinja2.TemplateSyntaxError(
+                f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}): save the file as UTF-8",
+                line, template, path) from None
 
 
 class _Gettext:

@@ -206,14 +206,16 @@ def _po_string_line(text: str) -> int:
 
 _PO_STRING = re.compile(r'(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"')
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_CHARSET = re.compile(r'^"Content-Type:[^"\n]*charset=([\w.:-]+)', re.MULTILINE | re.IGNORECASE)
 _FORMATTED = re.compile(r"%%|%\(\w+\)s")  # (what formatting with the values turns into text)
 
 
-def catalogues(docs: list[Document], config: m.SiteConfig, problems: Problems
+def catalogues(docs: list[Document], config: m.SiteConfig, problems: Problems, site_doc: Document | None = None
                ) -> tuple[tuple[str, tuple[tuple[Any, Any], ...]], ...]:
     """The site's own messages, locales/<lang>.po (gettext's format, as sitegen's
     catalogues: see i18n.words_for), by language; a warning for a language of the site
-    that has neither sitegen's catalogue nor the site's (its pages show English words)."""
+    that has neither sitegen's catalogue nor the site's (its pages show English words), at
+    the line of site.yaml (`site_doc`) that names it."""
     from babel.messages.pofile import PoFileError, read_po
     out = []
     for doc in docs:
@@ -229,12 +231,18 @@ def catalogues(docs: list[Document], config: m.SiteConfig, problems: Problems
                            'write each msgid and msgstr as "text", a quote inside as \\"')
             continue
         try:
-            catalog = read_po(io.BytesIO(str(doc.data).encode("utf-8")), locale=lang.replace("-", "_"),
-                              abort_invalid=True)
+            # (as text: given bytes, Babel decodes them by the header's charset, and the file
+            # was read as UTF-8, as every site file is)
+            catalog = read_po(io.StringIO(str(doc.data)), locale=lang.replace("-", "_"), abort_invalid=True)
         except (PoFileError, ValueError) as exc:
             problems.error(rel, getattr(exc, "lineno", 0) or 0, 1, f"not a gettext catalogue: {exc}",
                            "write it as sitegen/locales/*.po are written (msgid/msgstr pairs)")
             continue
+        declared = _CHARSET.search(str(doc.data))
+        if declared and declared.group(1).lower().replace("-", "") != "utf8":
+            line = str(doc.data)[:declared.start()].count("\n") + 1
+            problems.warning(rel, line, 1, f"the header says charset={declared.group(1)}, but sitegen reads "
+                             "every site file as UTF-8 (as this one is)", "write charset=UTF-8")
         found = []
         for message in catalog:
             ids = [str(x) for x in (message.id if isinstance(message.id, (tuple, list)) else [message.id])]
@@ -256,9 +264,11 @@ def catalogues(docs: list[Document], config: m.SiteConfig, problems: Problems
             found.append((message.id, message.string))
         out.append((lang, tuple(sorted(found, key=lambda x: repr(x[0])))))
     have = {lang for lang, _ in out}
+    settings = site_doc.data if site_doc is not None and isinstance(site_doc.data, YDict) else YDict()
+    line, column = settings.where("languages" if "languages" in settings else "language")
     for lang in config.all_languages:
         if lang not in have and not has_catalogue(lang) and lang.split("_")[0] != "en":
-            problems.warning("site.yaml", 1, 1, f"sitegen has no messages in '{lang}': its pages show sitegen's "
+            problems.warning("site.yaml", line or 1, column or 1, f"sitegen has no messages in '{lang}': its pages show sitegen's "
                              "words in English", f"write locales/{lang}.po from sitegen's sitegen.pot "
                              "(see docs/languages.md)")
     return tuple(sorted(out))

@@ -89,6 +89,19 @@ def test_wrong_type_title_boolean_has_quoting_hint(tmp_path: Path) -> None:
         "(YAML reads yes/no/on/off/true/false as booleans; put the value in quotes)"]
 
 
+def test_a_number_with_an_exponent_but_no_point_has_a_hint(tmp_path: Path) -> None:
+    """YAML 1.1 reads 1e+3 (and 2E6) as text: the error says how to write it."""
+    files = activity("""
+        title: A workshop
+        area: firearms
+        status: completed
+        start: 2019-01-10
+        contributes: {fa-experts: 1e3}
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:6:15: error: 'fa-experts': expected a number, got text '1e3' (YAML reads 1e3 as text: write 1.0e+3)"]
+
+
 def test_country_no_read_as_boolean_has_hint(tmp_path: Path) -> None:
     files = activity("""
         title: Oslo meeting
@@ -829,6 +842,18 @@ def test_a_translation_whose_percent_signs_would_not_format_is_an_error(tmp_path
     assert "Traceback" not in run_sitegen("build", site).stderr
 
 
+def test_a_po_header_naming_another_charset_is_a_warning_and_the_text_is_read_as_utf8(tmp_path: Path) -> None:
+    """Babel decodes a catalogue by its header's charset: the UTF-8 "Menü" showed as "MenÃ¼"."""
+    po = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=ISO-8859-1\\n"\n\n'
+          'msgid "Menu"\nmsgstr "Menü"\n')
+    site = make_site(tmp_path / "site", {"locales/en.po": po})
+    run = run_sitegen("build", site)
+    assert run.returncode == 0, run.stderr
+    assert ("locales/en.po:3:1: warning: the header says charset=ISO-8859-1, but sitegen reads every site file "
+            "as UTF-8 (as this one is) (write charset=UTF-8)") in run.stderr
+    assert "Menü</button>" in (site / "output/index.html").read_text(encoding="utf-8")
+
+
 def test_a_percent_sign_in_a_message_without_values_is_shown_as_written(tmp_path: Path) -> None:
     po = ('msgid "Dashboard"\nmsgstr "100% Home"\n\nmsgid "Timeline"\nmsgstr "Time %%"\n\n'
           'msgid "Data as of %(date)s"\nmsgstr "%(date)s: 100%% of the data"\n')
@@ -854,6 +879,17 @@ def test_a_failure_in_a_sites_template_is_located_not_a_traceback(tmp_path: Path
         assert f"{name}:{line}:1: error: {message}" in run.stderr, (command, run.stderr)
 
 
+@pytest.mark.parametrize("name", ["templates/activity.html", "templates/site_footer.html"])
+def test_a_template_that_is_not_utf8_is_located_not_a_traceback(tmp_path: Path, name: str) -> None:
+    site = make_site(tmp_path / "site")
+    (site / "templates").mkdir(exist_ok=True)
+    (site / name).write_bytes('{# Légende #}\n<p>\n{{ title }} – Ré'.encode("cp1252"))
+    for command in ("check", "build"):
+        run = run_sitegen(command, site)
+        assert run.returncode == 1 and "Traceback" not in run.stderr, (command, run.stderr)
+        assert f"{name}:1:1: error: not UTF-8 text (byte 0xe9): save the file as UTF-8" in run.stderr, run.stderr
+
+
 @pytest.mark.parametrize("text, line, message", [
     ("title: Plan\nareas: 5\n", 2, "'areas' must be a list, each item an area's translation with its id"),
     ("areas:\n  - id: border-security\n    indicators: true\n", 3,
@@ -866,6 +902,20 @@ def test_a_plan_translation_of_the_wrong_shape_is_located(tmp_path: Path, text: 
     run = run_sitegen("check", site)
     assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
     assert f"content/plan.fr.yaml:{line}:" in run.stderr and message in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("name, message", [
+    ("content/plan.yaml", "content/plan.yaml: error: a folder, not a file: the plan is the file content/plan.yaml"),
+    ("site.yaml", "site.yaml: error: cannot read file: a folder, not a file"),
+])
+def test_a_folder_where_a_settings_file_belongs_is_named(tmp_path: Path, name: str, message: str) -> None:
+    """A folder named plan.yaml was reported as a missing plan."""
+    site = make_site(tmp_path / "site")
+    (site / name).unlink()
+    (site / name).mkdir()
+    run = run_sitegen("check", site)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    assert message in run.stderr and "missing plan" not in run.stderr, run.stderr
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
