@@ -268,9 +268,9 @@ def catalogues(docs: list[Document], config: m.SiteConfig, problems: Problems, s
     line, column = settings.where("languages" if "languages" in settings else "language")
     for lang in config.all_languages:
         if lang not in have and not has_catalogue(lang) and lang.split("_")[0] != "en":
-            problems.warning("site.yaml", line or 1, column or 1, f"sitegen has no messages in '{lang}': its pages show sitegen's "
-                             "words in English", f"write locales/{lang}.po from sitegen's sitegen.pot "
-                             "(see docs/languages.md)")
+            problems.warning("site.yaml", line or 1, column or 1, f"sitegen has no messages in '{lang}': its pages "
+                             "show sitegen's words in English", f"write locales/{lang}.po from sitegen's "
+                             "sitegen.pot (see docs/languages.md)")
     return tuple(sorted(out))
 
 
