@@ -338,15 +338,7 @@ class Renderer:
         self.env = env or environment(site_dir, bytecode_cache, self.words)
         self.version = version
         self.site_dir = site_dir
-        # Looked up once: a missing optional template is not cached by Jinja, so an
-        # `include ... ignore missing` would search the template folders on every page.
-        try:
-            self.env.get_template("site_footer.html")
-            self.site_footer = True
-        except jinja2.TemplateNotFound:
-            self.site_footer = False
-        except jinja2.TemplateSyntaxError:  # (each page that includes it reports it, located)
-            self.site_footer = True
+        self.site_footer = _has_template(self.env, "site_footer.html")
         self.colors = charts.area_colors(site.plan)
         self.area_title: dict[str, str] = {a.id: a.title for a in site.plan.areas}
         self.last_changed = dict(site.last_changed)
@@ -411,7 +403,7 @@ class Renderer:
         ctx = _charts_as_shown(ctx, {id(c): s for c, s in zip(given, shown)})
         html = _rendered(self.env, template, self._context(job, title, crumbs, list(shown), source, ctx), template)
         # each chart's embed page (chrome-less: the chart, its table, source and date)
-        embeds = [(c.embed_path, _rendered(self.env, "embed.html", self._embed_context(job, c), template)
+        embeds = [(c.embed_path, _rendered(self.env, "embed.html", _embed_context(self, job, c), template)
                    .encode("utf-8")) for c in shown]
         if self.site.config.file_links:  # (links.py: every link to a folder names its index.html)
             html = file_links(html)
@@ -419,15 +411,6 @@ class Renderer:
         outputs = [(job.path, html.encode("utf-8"))]
         outputs += [(c.csv_path, c.csv_text().encode("utf-8")) for c in page_charts]
         return outputs + embeds
-
-    def _embed_context(self, job: Job, chart: ShownChart) -> dict[str, Any]:
-        """What embed.html sees: the chart, the way to the site's assets, and the page it
-        belongs to (relative links: the site may be served under a sub-path)."""
-        root = "../" * chart.embed_path.count("/")
-        return {"config": self.site.config, "plan": self.site.plan, "chart": chart, "root": root,
-                "site_root": root + "../" if self.prefix else root, "page": root + _place(job)[1],
-                "report_date": self.site.report_date, "direction": self.direction,
-                "plotly_locale": _plotly_locale(self.words), "meta": meta.embed_meta(self, job, chart, chart.embed_url)}
 
     def _context(self, job: Job, title: str, crumbs: list[tuple[str, str]], page_charts: list[charts.Chart],
                  source: str, ctx: dict[str, Any]) -> dict[str, Any]:
@@ -518,6 +501,29 @@ class Renderer:
             if isinstance(attr, functools.cached_property):
                 new.__dict__.pop(name, None)
         return new
+
+
+def _has_template(env: jinja2.Environment, name: str) -> bool:
+    """Whether template `name` exists (one with a syntax error does: each page that includes
+    it reports it, located). Asked once: a missing optional template is not cached by Jinja,
+    so an `include ... ignore missing` would search the template folders on every page."""
+    try:
+        env.get_template(name)
+    except jinja2.TemplateNotFound:
+        return False
+    except jinja2.TemplateSyntaxError:
+        pass
+    return True
+
+
+def _embed_context(r: Renderer, job: Job, chart: ShownChart) -> dict[str, Any]:
+    """What embed.html sees: the chart, the way to the site's assets, and the page it
+    belongs to (relative links: the site may be served under a sub-path)."""
+    root = "../" * chart.embed_path.count("/")
+    return {"config": r.site.config, "plan": r.site.plan, "chart": chart, "root": root,
+            "site_root": root + "../" if r.prefix else root, "page": root + _place(job)[1],
+            "report_date": r.site.report_date, "direction": r.direction,
+            "plotly_locale": _plotly_locale(r.words), "meta": meta.embed_meta(r, job, chart, chart.embed_url)}
 
 
 @functools.lru_cache(maxsize=16)
