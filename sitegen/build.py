@@ -126,7 +126,10 @@ def _template_path(name: str, site_dir: Path) -> str:
 
 
 # -- rendering, serial or over forked workers --------------------------------------------
-PARALLEL_MIN_JOBS = 300  # below this, forking costs more than it saves
+# Below these many pages to render, workers cost more than they save: forked ones, and
+# spawned ones (macOS, Windows; see workers.worth_starting).
+PARALLEL_MIN_JOBS = 300
+PARALLEL_MIN_JOBS_SPAWNED = 2000
 
 
 @dataclass
@@ -258,7 +261,9 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             tick(done, len(jobs))
 
     heavy = [i for i in todo if jobs[i].kind == "activity"]
-    parallel = workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and bool(heavy)
+    from .workers import worth_starting
+    parallel = (workers > 1 and bool(heavy)
+                and worth_starting(len(todo), PARALLEL_MIN_JOBS, PARALLEL_MIN_JOBS_SPAWNED))
     if texts is not None:
         renderer.memo.texts = RecordTexts(by_id, texts.load() if pieces is None else pieces)
         renderer.memo.records = renderer.records.by_id

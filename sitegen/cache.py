@@ -263,6 +263,10 @@ def _parse_range(work: _ParseWork, span: range) -> list[Parsed]:
 
 
 ACTIVITY_KINDS = ("activity", "activity-list")
+# Below these many files to parse, workers cost more than they save: forked ones, and
+# spawned ones (macOS, Windows; see workers.worth_starting).
+PARSE_MIN_FILES = 300
+PARSE_MIN_FILES_SPAWNED = 5000
 
 
 def _parse(site_dir: Path, items: list[tuple[int, Source, bytes | None]], plan: Any = None) -> list[Parsed]:
@@ -466,8 +470,8 @@ class Store:
                         else:
                             results[i] = (pickle.loads(blob) if blob is not None else None, found)
 
-                if workers > 1 and len(misses) >= 300:
-                    from .workers import Workers
+                from .workers import Workers, worth_starting
+                if workers > 1 and worth_starting(len(misses), PARSE_MIN_FILES, PARSE_MIN_FILES_SPAWNED):
                     size = max(50, len(misses) // (workers * 8))
                     spans = [range(k, min(k + size, len(misses))) for k in range(0, len(misses), size)]
                     with Workers(_parse_range, _ParseWork(site_dir, misses, plan), workers) as pool:

@@ -12,16 +12,36 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sitegen import build as build_module
-from sitegen import workers
+from sitegen import cache, workers
 from tests.corpus import write_corpus
 from tests.sitekit import REPO
 
 
 def _build(site: Path, out: Path, method: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO), SITEGEN_START_METHOD=method)
+    """`sitegen build` with workers started by `method`, for as few as 300 files and pages
+    (with spawn, workers start only for thousands: see _LOW)."""
+    low = out.with_name(f"{out.name}-low")
+    low.mkdir(exist_ok=True)
+    (low / "sitecustomize.py").write_text(_LOW, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(low), str(REPO)]), SITEGEN_START_METHOD=method)
     return subprocess.run([sys.executable, "-m", "sitegen", "build", str(site), "-o", str(out)],
                           capture_output=True, text=True, timeout=300, env=env, check=False)
+
+
+# the spawned workers' thresholds lowered to the forked ones' (the command's own process)
+_LOW = """
+import sitegen.build, sitegen.cache
+sitegen.build.PARALLEL_MIN_JOBS_SPAWNED = sitegen.build.PARALLEL_MIN_JOBS
+sitegen.cache.PARSE_MIN_FILES_SPAWNED = sitegen.cache.PARSE_MIN_FILES
+"""
+
+
+def _low_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_module, "PARALLEL_MIN_JOBS_SPAWNED", build_module.PARALLEL_MIN_JOBS)
+    monkeypatch.setattr(cache, "PARSE_MIN_FILES_SPAWNED", cache.PARSE_MIN_FILES)
 
 
 def _same_tree(a: Path, b: Path) -> list[str]:
@@ -61,11 +81,8 @@ def test_a_build_with_spawned_workers_equals_one_with_forked_workers(tmp_path: P
     assert _same_tree(tmp_path / "out-fork", tmp_path / "fresh") == []
 
 
-def test_spawned_workers_are_used_when_chosen(tmp_path: Path, monkeypatch: object) -> None:
-    """In one process, with SITEGEN_START_METHOD=spawn: both pools (parsing, rendering) start
-    their workers with spawn, and the output is that of a forked build."""
-    import pytest
-    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+def _spy_on_workers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The pools started from now on: (function, start method) each."""
     started: list[tuple[str, str]] = []
     real_init = workers.Workers.__init__
 
@@ -74,6 +91,14 @@ def test_spawned_workers_are_used_when_chosen(tmp_path: Path, monkeypatch: objec
         started.append((self.fn.__name__, self.method))
 
     monkeypatch.setattr(workers.Workers, "__init__", spy)
+    return started
+
+
+def test_spawned_workers_are_used_when_chosen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In one process, with SITEGEN_START_METHOD=spawn: both pools (parsing, rendering) start
+    their workers with spawn, and the output is that of a forked build."""
+    _low_thresholds(monkeypatch)
+    started = _spy_on_workers(monkeypatch)
     outputs = {}
     for method in ("spawn", "fork"):
         monkeypatch.setenv("SITEGEN_START_METHOD", method)
@@ -83,6 +108,20 @@ def test_spawned_workers_are_used_when_chosen(tmp_path: Path, monkeypatch: objec
     fork = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     assert started == [("_parse_range", "spawn"), ("_render_jobs", "spawn"),
                        ("_parse_range", fork), ("_render_jobs", fork)]
+    assert _same_tree(outputs["spawn"], outputs["fork"]) == []
+
+
+def test_a_small_site_starts_no_spawned_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spawned workers each start a Python and are sent the site: at 400 records they made
+    the build about twice as slow as none, so they start only for thousands of files and
+    pages; forked ones, from 300."""
+    started = _spy_on_workers(monkeypatch)
+    outputs = {}
+    for method in ("spawn", "fork"):
+        monkeypatch.setenv("SITEGEN_START_METHOD", method)
+        outputs[method] = build_module.build(write_corpus(400, tmp_path / method), workers=2).output
+    fork = [("_parse_range", "fork"), ("_render_jobs", "fork")] if "fork" in multiprocessing.get_all_start_methods() else []
+    assert started == fork
     assert _same_tree(outputs["spawn"], outputs["fork"]) == []
 
 
