@@ -573,7 +573,23 @@ def _in_templates(render: Callable[[Job], list[tuple[str, bytes]]], job: Job) ->
         if not where[0]:
             raise
         message = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{exc.__class__.__name__}: {exc}"
-        raise TemplateError(*where, message) from exc
+        raise TemplateError(*where, message + _raised_in(exc)) from exc
+
+
+def _raised_in(exc: Exception) -> str:
+    """Where in sitegen's code a failure under a template was raised (a filter, a function
+    the template called): " (raised in sitegen/i18n.py:160)", so that a fault of sitegen's
+    own is not taken for the template's; "" when it was raised in the template or Jinja."""
+    tb, found = exc.__traceback__, ""
+    package = os.path.dirname(os.path.abspath(__file__))
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xml")):  # (what the templates call is after their frames)
+            found = ""
+        elif name.startswith(package + os.sep) and name.endswith(".py"):
+            found = f" (raised in sitegen/{os.path.relpath(name, package).replace(os.sep, '/')}:{tb.tb_lineno})"
+        tb = tb.tb_next
+    return found
 
 
 def _template_location(exc: Exception, fallback: str) -> tuple[str, int]:

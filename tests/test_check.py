@@ -868,6 +868,9 @@ def test_a_percent_sign_in_a_message_without_values_is_shown_as_written(tmp_path
     ("templates/site_footer.html", "<p>Footer</p>\n<p>{{ 1 // 0 }}</p>\n", 2, "ZeroDivisionError: integer division or modulo by zero"),
     ("templates/site_footer.html", "<p>Footer</p>\n{% include 'nope.html' %}\n", 2, "no template named 'nope.html'"),
     ("templates/feed.xml", "<feed>\n{{ no_such_value.x }}\n</feed>\n", 2, "'no_such_value' is undefined"),
+    # (a failure inside one of sitegen's filters also says where: it may be sitegen's fault)
+    ("templates/site_footer.html", "<p>\n{{ 'many'|num }}\n</p>\n", 2,
+     "ValueError: could not convert string to float: 'many' (raised in sitegen/i18n.py:"),
 ])
 def test_a_failure_in_a_sites_template_is_located_not_a_traceback(tmp_path: Path, name: str, text: str, line: int,
                                                                   message: str) -> None:
