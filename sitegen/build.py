@@ -130,6 +130,14 @@ def _template_path(name: str, site_dir: Path) -> str:
 # spawned ones (macOS, Windows; see workers.worth_starting).
 PARALLEL_MIN_JOBS = 300
 PARALLEL_MIN_JOBS_SPAWNED = 2000
+# Outputs that show no record's pieces (list items, round lines, data-file pieces: see
+# record_memo), which a worker may render as well as the build's own process (which makes
+# and keeps those pieces for the next build): a page of one indicator, the cards, the
+# timeline, the open-data tables and the small data files.
+EITHER_KINDS = frozenset({"indicator", "indicator_breakdown", "indicator_values", "card_indicator", "card_area",
+                          "card_plan", "timeline", "open_table", "datapackage", "sitemap", "results",
+                          "area_results", "plan_json", "report_json", "countries", "areas", "tags",
+                          "partners", "types", "reports", "freepage", "notfound", "robots", "search"})
 
 
 @dataclass
@@ -287,13 +295,28 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         # which, sent back by workers, raised the cold build's peak memory by ~90 MB.
         # (Its pages render the Markdown of the site's own texts, as every build in one
         # process does; the records' bodies are rendered by the workers.)
+        # The pages and files that show no record's pieces (EITHER_KINDS) go to whichever is
+        # free first: after the activity pages to a worker, after this process's other work
+        # to it, from the other end, so that the workers and this process end together.
+        either = [i for i in light if jobs[i].kind in EITHER_KINDS]
         size = max(20, min(200, len(heavy) // (workers * 8) or 1))
-        chunks = [[i] for i in bodies] + [heavy[k:k + size] for k in range(0, len(heavy), size)]
-        mine = list(reversed(light))
+        chunks = ([[i] for i in bodies] + [heavy[k:k + size] for k in range(0, len(heavy), size)]
+                  + [[i] for i in either])
+        mine = either + list(reversed([i for i in light if jobs[i].kind not in EITHER_KINDS]))
+        taken: set[int] = set()
+
+        def claim(i: int) -> bool:
+            if i in taken:
+                return False
+            taken.add(i)
+            return True
 
         def own() -> bool:
-            if mine:
-                take(_render_jobs(work, [mine.pop()]))
+            while mine:
+                i = mine.pop()
+                if claim(i):
+                    take(_render_jobs(work, [i]))
+                    break
             return bool(mine)
         if forked:
             # Everything made so far lives until the workers are done: the collector need not
@@ -304,7 +327,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             # (a worker that dies, e.g. of a crash in a native library, is an error for the
             # page that killed it: see workers.Workers; multiprocessing.Pool would wait forever)
             with Workers(_render_jobs, work, workers) as pool:
-                died = pool.run(chunks, take, own)
+                died = pool.run(chunks, take, own, lambda task: len(task) > 1 or claim(task[0]))
         finally:
             if forked:
                 gc.unfreeze()

@@ -92,22 +92,28 @@ class Workers:
         return process, parent
 
     def run(self, tasks: list[T], take: Callable[[Any], None],
-            meanwhile: Callable[[], bool | None] | None = None) -> list[Any]:
+            meanwhile: Callable[[], bool | None] | None = None,
+            wanted: Callable[[T], bool] | None = None) -> list[Any]:
         """Give every task to a worker and each result to `take` as it comes (in any order);
         returns the items (of single-item tasks) whose worker died. `meanwhile`, the parent's
         own work, is called whenever no result is waiting, until it returns a false value
         (a step at a time: a worker waits for its next task while a step runs); run returns
-        after that too."""
+        after that too. `wanted` is asked about each task as its turn comes: a task it
+        refuses (the parent did it meanwhile) is not given."""
         todo = list(reversed(tasks))
         busy = self.busy
         died: list[Any] = []
         more = meanwhile is not None
         while todo or busy or more:
             while todo and len(busy) < self.count:
-                process, conn = self.idle.pop() if self.idle else self._fork()
                 task = todo.pop()
+                if wanted is not None and not wanted(task):
+                    continue
+                process, conn = self.idle.pop() if self.idle else self._fork()
                 conn.send(task)
                 busy[conn] = (process, task)
+            if not busy and not more:
+                continue  # (every task left was refused: nothing to wait for)
             ready_now = wait(list(busy), 0 if more else None)
             if not ready_now and meanwhile is not None:
                 more = bool(meanwhile())

@@ -682,3 +682,42 @@ def test_only_activity_pages_and_body_kinds_show_bodies(tmp_path: Path) -> None:
              or rel in body_outputs}
     assert differ - shown == set()
     assert any(rel.startswith("activities/") for rel in differ) and "feed.xml" in differ
+
+
+def _double(state: int, task: list[int]) -> list[int]:
+    return [state * i for i in task]
+
+
+def test_workers_skip_the_tasks_the_parent_did_meanwhile_and_return() -> None:
+    """The build's own process renders some outputs a worker could (build.EITHER_KINDS):
+    a task it did meanwhile is not given to a worker, and when every task left is one
+    of those, the pool returns instead of waiting for a result that never comes."""
+    import threading
+
+    from sitegen.workers import Workers
+    done: list[int] = []
+    mine = [5, 4, 3]  # the parent takes these from the end, as build.py does
+    taken: set[int] = set()
+
+    def claim(task: list[int]) -> bool:
+        if task[0] in taken:
+            return False
+        taken.add(task[0])
+        return True
+
+    def own() -> bool:
+        while mine:
+            i = mine.pop()
+            if claim([i]):
+                done.append(2 * i)
+                break
+        return bool(mine)
+
+    def run() -> None:
+        with Workers(_double, 2, 1) as pool:
+            pool.run([[1], [2], [3], [4], [5]], done.extend, own, claim)
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the pool waited for tasks it had refused"
+    assert sorted(done) == [2, 4, 6, 8, 10]  # each task done once, by a worker or the parent
