@@ -269,7 +269,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             tick(done, len(jobs))
 
     heavy = [i for i in todo if jobs[i].kind == "activity"]
-    from .workers import worth_starting
+    from .workers import Workers, start_method, worth_starting
     parallel = (workers > 1 and bool(heavy)
                 and worth_starting(len(todo), PARALLEL_MIN_JOBS, PARALLEL_MIN_JOBS_SPAWNED))
     if texts is not None:
@@ -278,7 +278,6 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     work = _Work(renderer, jobs, writer)
     if parallel:
         from .page_list import BODY_KINDS
-        from .workers import Workers, start_method
         # (the outputs that show every record's Markdown body go to the workers too: a body
         # that crashes the Markdown renderer is then the error of its page, not the build's)
         bodies = [i for i in todo if jobs[i].kind in BODY_KINDS]

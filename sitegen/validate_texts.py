@@ -225,7 +225,8 @@ def catalogues(docs: list[Document], config: m.SiteConfig, problems: Problems, s
             problems.warning(rel, 1, 1, f"messages in '{lang}', which is not a language of the site: not used",
                              "list the language in 'languages' (or 'language') in site.yaml")
             continue
-        bad = _po_string_line(str(doc.data))
+        text = str(doc.data)
+        bad = _po_string_line(text)
         if bad:  # (Babel reads `msgstr "Accueil` as "Accuei")
             problems.error(rel, bad, 1, "a string that does not end with a closing quote",
                            'write each msgid and msgstr as "text", a quote inside as \\"')
@@ -233,14 +234,14 @@ def catalogues(docs: list[Document], config: m.SiteConfig, problems: Problems, s
         try:
             # (as text: given bytes, Babel decodes them by the header's charset, and the file
             # was read as UTF-8, as every site file is)
-            catalog = read_po(io.StringIO(str(doc.data)), locale=lang.replace("-", "_"), abort_invalid=True)
+            catalog = read_po(io.StringIO(text), locale=lang.replace("-", "_"), abort_invalid=True)
         except (PoFileError, ValueError) as exc:
             problems.error(rel, getattr(exc, "lineno", 0) or 0, 1, f"not a gettext catalogue: {exc}",
                            "write it as sitegen/locales/*.po are written (msgid/msgstr pairs)")
             continue
-        declared = _CHARSET.search(str(doc.data))
+        declared = _CHARSET.search(text)
         if declared and declared.group(1).lower().replace("-", "") != "utf8":
-            line = str(doc.data)[:declared.start()].count("\n") + 1
+            line = text[:declared.start()].count("\n") + 1
             problems.warning(rel, line, 1, f"the header says charset={declared.group(1)}, but sitegen reads "
                              "every site file as UTF-8 (as this one is)", "write charset=UTF-8")
         found = []
