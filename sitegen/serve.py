@@ -137,7 +137,7 @@ def error_page(problems: list[Problem], generation: int) -> bytes:
     text = (
         "<!doctype html>\n<html lang=en><head><meta charset=utf-8><title>sitegen: "
         f"{n} error(s)</title><style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem;"
-        "max-width:60rem}h1{color:#a00}li{margin:.5rem 0}code{background:#f4f4f4;padding:0 .2rem}"
+        "max-width:60rem}h1{color:#a00}li{margin:.5rem 0}code{background:#f4f4f4;padding:0 .2rem;overflow-wrap:anywhere}"
         ".hint{color:#555}</style></head><body>\n"
         f"<h1>The site has {n} error(s)</h1>\n<p>Fix the file(s) below and save; this page "
         "reloads by itself when the site builds again.</p>\n<ul class=problems>\n"

@@ -296,3 +296,18 @@ def test_the_dashboard_and_an_area_print_on_few_pages(kind: str, most: int, buil
             page.emulate_media(media="print")
             pages = _pdf_pages(page.pdf(format="A4", print_background=True))
             assert 1 <= pages <= most, f"{path} prints on {pages} A4 pages"
+
+
+def test_the_previews_error_page_fits_a_phone(browser: Any) -> None:
+    """A long file path in the preview's error page wraps instead of widening the page."""
+    from sitegen.errors import Problem
+    from sitegen.serve import error_page
+    problem = Problem("content/activities/2026/regional_workshop_on_border_management_in_central_asia.fr.md",
+                      3, 1, "error", "not UTF-8 text (byte 0xe9): save the file as UTF-8", "")
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    try:
+        page.set_content(error_page([problem], 1).decode("utf-8"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert "regional_workshop_on_border" in page.inner_text("li")
+    finally:
+        page.close()
