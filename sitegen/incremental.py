@@ -187,6 +187,12 @@ class LastBuild:
                     self.data[path] = data
 
 
+def _failed(problems: list[Problem], changed: list[str], started: float) -> Outcome:
+    """The outcome of a rebuild that failed: its errors (or its problems, if none is an error)."""
+    errors = [p for p in problems if p.severity == "error"] or problems
+    return Outcome(False, errors, changed, ms=(time.perf_counter() - started) * 1000)
+
+
 class Builder:
     """Keeps the state of the last build of `site_dir` into `out_dir` and updates it. Ties
     together what the site folder holds (source_files.py), validation (assembly.py), the
@@ -251,7 +257,7 @@ class Builder:
         problems = Problems()
         site, git = self._assemble(scan, problems)
         if site is None:
-            return self._failed(problems.sorted(), changed, started)
+            return _failed(problems.sorted(), changed, started)
         template_keys = {r: k for r, k in scan.items() if r.startswith("templates/")}
         templates_changed = template_keys != self._last.template_keys
         renderer = self._last.renderer_for(site, templates_changed)
@@ -285,13 +291,13 @@ class Builder:
                            interrupted=True)
         except TemplateError as exc:
             problem = Problem(_template_path(exc.template, self.site_dir), exc.line, 1, "error", exc.message)
-            return self._failed([problem], changed, started)
+            return _failed([problem], changed, started)
         job_outputs = {j.path: (tuple(p for p, _ in rendered[j.path]) if j.path in rendered
                                 else self._last.job_outputs[j.path]) for j in jobs}
         try:
             copies = self._last.copies(site, jobs, job_outputs)
         except ContentError as exc:
-            return self._failed(exc.problems, changed, started)
+            return _failed(exc.problems, changed, started)
         written, removed = self._files.sync(rendered, job_outputs, copies, scan)
         written += self._written_early
         self._stale = set()
@@ -388,9 +394,3 @@ class Builder:
     def close(self) -> None:
         """Stop the search indexing (a running indexer is ended)."""
         self.search.stop()
-
-    def _failed(self, problems: list[Problem], changed: list[str], started: float) -> Outcome:
-        """The outcome of a rebuild that failed: its errors (or its problems, if none is
-        an error)."""
-        errors = [p for p in problems if p.severity == "error"] or problems
-        return Outcome(False, errors, changed, ms=(time.perf_counter() - started) * 1000)
