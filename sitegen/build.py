@@ -209,6 +209,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     ("groups"), then when the other indexed pages are ("other": search_shards.INDEXED_KINDS),
     then when all are ("all"), the pages being rendered in that order,
     then the data files (build._build indexes the pages meanwhile)."""
+    from . import maps
     from .record_memo import RecordTexts, texts_store
     from .render import Renderer
     renderer = Renderer(site, site_dir, __version__, cache.template_cache() if writer else None,
@@ -221,6 +222,9 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     todo = list(range(len(jobs)))
     keyed: list[int] = []  # the pages other than activity pages that have a key
     fields_path = cache_dir / "fields.pickle" if cache_dir is not None else None
+    maps_path = cache_dir / "maps.pickle" if cache_dir is not None else None
+    known_maps = cache.load_pickle(maps_path) if maps_path is not None else None
+    maps.know_layouts(known_maps)  # (before workers are forked: they know them too)
     keyer: Keys | None = None
     # (the pieces are made where the pages that show them are: in this process, also with
     # workers, which render only activity pages, so that the next build finds them all)
@@ -361,6 +365,9 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
         texts.save(renderer.memo.texts.kept())
     if fields_path is not None and keyer is not None and keyer.used != keyer.known:
         cache.save_pickle(fields_path, keyer.used)
+    layouts = maps.layouts_to_keep(known_maps) if maps_path is not None else None
+    if maps_path is not None and layouts is not None:  # (when this build drew other maps)
+        cache.save_pickle(maps_path, layouts)
     files = {path: data for outputs in results for path, data in outputs}
     return files, new_keys, kept
 

@@ -9,6 +9,7 @@ reused files and compiled templates are checked, not trusted.
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import shutil
 import subprocess
@@ -223,6 +224,21 @@ def test_disk_full_and_read_only_end_in_one_line(tmp_path: Path, monkeypatch: py
     # The next build (the disk has room again) succeeds.
     assert _main(capsys, "build", str(site))[0] == 0
     assert b"Edited" in (out / "activities/firearms-workshop/index.html").read_bytes()
+
+
+def test_a_build_in_a_longer_process_leaves_the_collector_on(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """`build` and `check` collect no garbage while they run (they end when done: cli.main);
+    a program, or a test suite, that runs them in its own process collects again after
+    them, failed or not."""
+    site = make_site(tmp_path / "site")
+    assert gc.isenabled()
+    assert _main(capsys, "build", str(site))[0] == 0
+    assert gc.isenabled()
+    (site / ACT).write_text("---\ntitle: [\n")
+    assert _main(capsys, "check", str(site))[0] == 1
+    assert _main(capsys, "build", str(site))[0] == 1
+    assert gc.isenabled()
 
 
 def test_a_first_build_on_a_full_disk_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

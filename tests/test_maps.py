@@ -332,7 +332,7 @@ def test_the_same_figures_give_the_same_map() -> None:
         assert made is not None
         return str(made.svg)
     first = draw(values)
-    maps._layout.cache_clear()
+    maps._LAYOUTS.clear()
     assert draw(dict(reversed(list(values.items())))) == first
 
 
