@@ -150,6 +150,22 @@ def test_an_indicators_words_find_the_indicator_page(built: Path, served: str, b
         _clean(session)
 
 
+def test_a_round_is_not_found_by_the_titles_of_the_activities_it_lists(built: Path, served: str,
+                                                                       browser: Any) -> None:
+    """A reporting round's page lists, area by area, the activities completed in its period
+    (and all of them again in its annex): like the lists of area, country and term pages,
+    they are not searched, so a query for an activity's title finds the activity, not also
+    every round that names it."""
+    report = (built / "reports/2018/index.html").read_text(encoding="utf-8")
+    title = "Course on INTERPOL databases for border officers, Dushanbe"
+    assert report.count(title) >= 2  # (the area's list and the annex)
+    with _search(browser, served + "search/?q=INTERPOL%20databases%20Dushanbe") as session:
+        hrefs = _hrefs(session.page)
+        assert f"{BASE}activities/2017-09-11-sltd-course-dushanbe/" in hrefs
+        assert not [h for h in hrefs if "/reports/" in h], hrefs
+        _clean(session)
+
+
 def test_results_show_an_excerpt_with_the_words_marked(served: str, browser: Any) -> None:
     with _search(browser, served + "search/?q=Tirana") as session:
         excerpts = session.page.locator("#search-results li .excerpt")
