@@ -114,7 +114,7 @@ def discover(site_dir: Path, problems: Problems) -> list[Source]:
         if link and not _link_ok(site_dir, root, rel, problems):
             continue
         found.append(Source(rel, kind))
-    found = _translations(found, problems)
+    found = _translations(site_dir, found, problems)
     statics = [s for s in found if s.kind == "static"]
     refused = _static_names(statics, problems)
     refused |= _static_policy(site_dir, found, [s for s in statics if s.rel not in refused], problems)
@@ -135,20 +135,56 @@ def translated(rel: str) -> tuple[str, str] | None:
     return (f"{name}.{suffix}", lang) if is_language(lang) else None
 
 
-def _translations(found: list[Source], problems: Problems) -> list[Source]:
+def _translations(site_dir: Path, found: list[Source], problems: Problems) -> list[Source]:
     """The Markdown files named `<name>.<language>.md` beside a `<name>.md` are the
-    translations of that record (kind "translation"), not records of their own; one beside
-    no such file (a misspelt name) is a record of its own, with a warning."""
+    translations of that record (kind "translation"), not records of their own. One beside
+    no such file (a misspelt name) is a record of its own, with a warning; but an activity
+    file whose front matter names none of an activity's facts is a translation whose record
+    is missing: one error, not the errors of a record without its facts. Both name the
+    record of the folder whose name is closest, if one is close."""
     rels = {s.rel for s in found if s.kind in _TRANSLATED_KINDS}
     out = []
     for s in found:
         base = translated(s.rel) if s.kind in _TRANSLATED_KINDS else None
         if base is not None and base[0] not in rels:
-            problems.warning(s.rel, 0, 0, f"named as a translation ('{base[1]}') of {base[0]}, which does not "
-                             "exist: read as a record of its own", f"name it as the file it translates, or "
-                             f"as {base[0]} if it is the record")
+            record, lang = base
+            near = _nearest(record, [r for r in rels if translated(r) is None])
+            if s.kind == "activity" and not _has_facts(site_dir, s.rel):
+                problems.error(s.rel, 1, 1, f"a translation ('{lang}') of {record}, which does not exist",
+                               f"name it {near[:-3]}.{lang}.md to translate {near}" if near else
+                               f"name it as the record it translates, <name>.{lang}.md beside <name>.md")
+                continue
+            problems.warning(s.rel, 0, 0, f"named as a translation ('{lang}') of {record}, which does not "
+                             "exist: read as a record of its own",
+                             (f"name it {near[:-3]}.{lang}.md to translate {near}" if near else
+                              "name it as the file it translates") + f", or {record} if it is the record")
         out.append(Source(s.rel, "translation") if base is not None and base[0] in rels else s)
     return out
+
+
+def _nearest(rel: str, records: list[str]) -> str | None:
+    """The record of `rel`'s folder whose file name is closest to its name, if one is close
+    (a misspelt translation's record)."""
+    import difflib
+    folder, _, name = rel.rpartition("/")
+    names = sorted(r.rpartition("/")[2] for r in records if r.rpartition("/")[0] == folder)
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
+    return f"{folder}/{close[0]}" if close else None
+
+
+# an activity's facts, at the top level of its front matter (validate.activity)
+_FACTS = re.compile(r"^(?:status|start|end|area|type|country|countries|participants)\s*:", re.M)
+
+
+def _has_facts(site_dir: Path, rel: str) -> bool:
+    """Whether the file's front matter names one of an activity's facts (or cannot be read
+    as front matter: the record's own checks then say what is wrong)."""
+    try:
+        text = (site_dir / rel).read_bytes()[:65536].decode("utf-8", "replace")
+    except OSError:
+        return True
+    split = split_front_matter(text.replace("\r\n", "\n"))
+    return isinstance(split, str) or bool(_FACTS.search(split[0]))
 
 
 def _link_ok(site_dir: Path, root: Path, rel: str, problems: Problems) -> bool:

@@ -953,9 +953,40 @@ def test_a_translation_beside_no_record_is_a_warning(tmp_path: Path) -> None:
                                          "content/pages/abuot.fr.md": "---\ntitle: À propos\n---\n\nTexte.\n"})
     run = check(site, "--format", "json")
     assert run.returncode == 0
-    assert [(p["path"], p["severity"], p["message"]) for p in run.json()] == [
+    assert [(p["path"], p["severity"], p["message"], p["hint"]) for p in run.json()] == [
         ("content/pages/abuot.fr.md", "warning", "named as a translation ('fr') of content/pages/abuot.md, "
-         "which does not exist: read as a record of its own")]
+         "which does not exist: read as a record of its own", "name it content/pages/about.fr.md to translate "
+         "content/pages/about.md, or content/pages/abuot.md if it is the record")]
+
+
+def test_an_activity_translation_beside_no_record_is_one_error_naming_the_record_meant(tmp_path: Path) -> None:
+    """x.fr.md (misspelt) holding a title and a text, as translations do, was read as a
+    record of its own: a warning and three errors, one per fact it lacks (area, start,
+    status). It is one error, which names the record whose name is closest; a misspelt
+    file that holds an activity's facts is still a record of its own, with a warning."""
+    site = make_site(tmp_path / "site", {
+        "site.yaml": BASELINE["site.yaml"] + "languages: [en, fr]\n",
+        "content/activities/firearms-worksop.fr.md": "---\ntitle: Atelier\n---\n\nTexte.\n"})
+    run = check(site, "--format", "json")
+    assert run.returncode == 1
+    errors = [(p["path"], p["line"], p["message"], p["hint"]) for p in run.json() if p["severity"] == "error"]
+    assert errors == [("content/activities/firearms-worksop.fr.md", 1, "a translation ('fr') of "
+                       "content/activities/firearms-worksop.md, which does not exist",
+                       "name it content/activities/firearms-workshop.fr.md to translate "
+                       "content/activities/firearms-workshop.md")]
+    assert not [p for p in run.json() if p["path"] == "content/activities/firearms-worksop.fr.md"
+                and p["severity"] == "warning"]
+    # with an activity's facts, a record of its own (and no record of that name is close)
+    (site / "content/activities/firearms-worksop.fr.md").unlink()
+    (site / "content/activities/budget-talks.de.md").write_text(
+        "---\ntitle: Budget talks\nstatus: planned\nstart: 2019-05-01\narea: firearms\n---\n\nText.\n")
+    run = check(site, "--format", "json")
+    mine = [(p["severity"], p["message"], p["hint"]) for p in run.json()
+            if p["path"] == "content/activities/budget-talks.de.md"]
+    assert mine[0] == ("warning", "named as a translation ('de') of content/activities/budget-talks.md, which "
+                       "does not exist: read as a record of its own", "name it as the file it translates, or "
+                       "content/activities/budget-talks.md if it is the record")
+    assert [m for m in mine if m[0] == "error"] == []
 
 
 def test_a_site_translation_with_an_unclosed_quote_is_an_error(tmp_path: Path) -> None:
