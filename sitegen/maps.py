@@ -317,8 +317,8 @@ class Layout:
 
 
 # codes -> their Layout: made once per process, and kept by a cached build for the next
-# one (`layouts`, `know_layouts`: a status edit's area page then draws its map without
-# laying out the world again, ~0.12 s at 10,000 activities)
+# one (`know_layouts`, `layouts_to_keep`: a status edit's area page then draws its map
+# without laying out the world again, up to ~0.12 s at 10,000 activities)
 _LAYOUTS: dict[tuple[str, ...], Layout] = {}
 LAYOUTS_KEPT = 32
 _USED: set[tuple[str, ...]] = set()  # the codes drawn since know_layouts (what a build keeps)
