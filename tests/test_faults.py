@@ -228,9 +228,9 @@ def test_disk_full_and_read_only_end_in_one_line(tmp_path: Path, monkeypatch: py
 
 def test_a_build_in_a_longer_process_leaves_the_collector_on(tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    """`build` and `check` collect no garbage while they run (they end when done: cli.main);
-    a program, or a test suite, that runs them in its own process collects again after
-    them, failed or not."""
+    """`build` collects no garbage while it runs (it ends when done: cli.main); a program,
+    or a test suite, that runs it in its own process collects again after it, failed or
+    not (and `check`, which renders every page in memory, collects throughout)."""
     site = make_site(tmp_path / "site")
     assert gc.isenabled()
     assert _main(capsys, "build", str(site))[0] == 0
