@@ -149,7 +149,7 @@ def _translations(site_dir: Path, found: list[Source], problems: Problems) -> li
         if base is not None and base[0] not in rels:
             record, lang = base
             near = _nearest(record, [r for r in rels if translated(r) is None])
-            if s.kind == "activity" and not _has_facts(site_dir, s.rel):
+            if s.kind == "activity" and not _has_facts(site_dir, s):
                 problems.error(s.rel, 1, 1, f"a translation ('{lang}') of {record}, which does not exist",
                                f"name it {near[:-3]}.{lang}.md to translate {near}" if near else
                                f"name it as the record it translates, <name>.{lang}.md beside <name>.md")
@@ -176,11 +176,12 @@ def _nearest(rel: str, records: list[str]) -> str | None:
 _FACTS = re.compile(r"^(?:status|start|end|area|type|country|countries|participants)\s*:", re.M)
 
 
-def _has_facts(site_dir: Path, rel: str) -> bool:
+def _has_facts(site_dir: Path, source: Source) -> bool:
     """Whether the file's front matter names one of an activity's facts (or cannot be read
-    as front matter: the record's own checks then say what is wrong)."""
+    as front matter, or at all: the record's own checks then say what is wrong; read_bytes
+    never waits on a named pipe)."""
     try:
-        text = (site_dir / rel).read_bytes()[:65536].decode("utf-8", "replace")
+        text = read_bytes(site_dir, source)[:65536].decode("utf-8", "replace")
     except OSError:
         return True
     split = split_front_matter(text.replace("\r\n", "\n"))

@@ -928,11 +928,15 @@ def test_named_pipes_in_content_and_templates_are_refused_not_waited_for(tmp_pat
     (site / "templates").mkdir(exist_ok=True)
     os.mkfifo(site / "content/activities/pipe.md")
     os.mkfifo(site / "templates/site_footer.html")
+    # named as a translation of a record that does not exist (discovery reads such a file
+    # to tell a misspelt translation from a record: content._has_facts)
+    (site / "content/activities/piped.fr.md").symlink_to("pipe.md")
     for command in ("check", "build"):
         run = run_sitegen(command, site, timeout=60)
         assert run.returncode == 1, run.stderr
         for path in ("content/activities/pipe.md", "templates/site_footer.html"):
             assert f"{path}: error: not a regular file (a named pipe, socket or device)" in run.stderr
+        assert "content/activities/piped.fr.md: error: cannot read file: not a regular file" in run.stderr
 
 
 @pytest.mark.parametrize("value, message", [
