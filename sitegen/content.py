@@ -184,7 +184,8 @@ def _has_facts(site_dir: Path, source: Source) -> bool:
         text = read_bytes(site_dir, source)[:65536].decode("utf-8", "replace")
     except OSError:
         return True
-    split = split_front_matter(text.replace("\r\n", "\n"))
+    split = split_front_matter(  # (the text as read_text gives it)
+        text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
     return isinstance(split, str) or bool(_FACTS.search(split[0]))
 
 

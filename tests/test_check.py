@@ -970,7 +970,7 @@ def test_an_activity_translation_beside_no_record_is_one_error_naming_the_record
     file that holds an activity's facts is still a record of its own, with a warning."""
     site = make_site(tmp_path / "site", {
         "site.yaml": BASELINE["site.yaml"] + "languages: [en, fr]\n",
-        "content/activities/firearms-worksop.fr.md": "---\ntitle: Atelier\n---\n\nTexte.\n"})
+        "content/activities/firearms-worksop.fr.md": "\ufeff---\r\ntitle: Atelier\r\n---\r\n\r\nTexte.\r\n"})
     run = check(site, "--format", "json")
     assert run.returncode == 1
     errors = [(p["path"], p["line"], p["message"], p["hint"]) for p in run.json() if p["severity"] == "error"]
