@@ -533,3 +533,37 @@ def test_urls_are_relative_so_a_sub_path_works(small_states: Path) -> None:
     for svg in SVG.findall(text):
         for href in re.findall(r'href="([^"#][^"]*)"', svg):
             assert not urllib.parse.urlsplit(href).scheme and not href.startswith("/")
+
+
+def test_a_build_draws_its_maps_from_the_layouts_the_last_build_kept(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached build keeps the layouts of the maps it drew (.sitegen-cache/maps.pickle): the
+    next build, in a new process, takes them instead of laying the world out again, and
+    its maps are those an uncached build draws, also after a record names another country."""
+    from sitegen.build import build
+    from tests.sitekit import snapshot
+    site = make_site(tmp_path / "site")
+    build(site)
+    kept = site / ".sitegen-cache/maps.pickle"
+    assert kept.is_file()
+    record = site / "content/activities/firearms-workshop.md"
+    laid_out: list[tuple[str, ...]] = []
+    real = maps._lay_out
+
+    def counted(codes: tuple[str, ...]) -> maps.Layout:
+        laid_out.append(codes)
+        return real(codes)
+    monkeypatch.setattr(maps, "_lay_out", counted)
+    # participants (the maps' figures: the same countries), then another country
+    for n, (old, new, fresh) in enumerate([("participants: 15", "participants: 16", False),
+                                           ("countries: [RS]", "countries: [RS, KZ]", True)]):
+        record.write_text(record.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        maps._LAYOUTS.clear()  # (as in a new process: only what the cache kept)
+        laid_out.clear()
+        build(site)
+        assert bool(laid_out) == fresh, laid_out  # (the same countries: every layout from the cache)
+        ref = tmp_path / f"ref-{n}"
+        build(site, ref, use_cache=False)
+        got, want = snapshot(site / "output"), snapshot(ref)
+        assert got == want
+        assert any("map-svg" in data.decode("utf-8", "replace") for rel, data in got.items() if rel.endswith(".html"))
