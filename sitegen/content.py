@@ -148,26 +148,25 @@ def _translations(site_dir: Path, found: list[Source], problems: Problems) -> li
         base = translated(s.rel) if s.kind in _TRANSLATED_KINDS else None
         if base is not None and base[0] not in rels:
             record, lang = base
-            near = _nearest(record, [r for r in rels if translated(r) is None])
+            near = _nearest(record, rels)
+            rename = f"name it {near[:-3]}.{lang}.md to translate {near}" if near else None
             if s.kind == "activity" and not _has_facts(site_dir, s):
                 problems.error(s.rel, 1, 1, f"a translation ('{lang}') of {record}, which does not exist",
-                               f"name it {near[:-3]}.{lang}.md to translate {near}" if near else
-                               f"name it as the record it translates, <name>.{lang}.md beside <name>.md")
+                               rename or f"name it as the record it translates, <name>.{lang}.md beside <name>.md")
                 continue
             problems.warning(s.rel, 0, 0, f"named as a translation ('{lang}') of {record}, which does not "
                              "exist: read as a record of its own",
-                             (f"name it {near[:-3]}.{lang}.md to translate {near}" if near else
-                              "name it as the file it translates") + f", or {record} if it is the record")
+                             f"{rename or 'name it as the file it translates'}, or {record} if it is the record")
         out.append(Source(s.rel, "translation") if base is not None and base[0] in rels else s)
     return out
 
 
-def _nearest(rel: str, records: list[str]) -> str | None:
-    """The record of `rel`'s folder whose file name is closest to its name, if one is close
-    (a misspelt translation's record)."""
+def _nearest(rel: str, rels: set[str]) -> str | None:
+    """The record (of `rels`, not a translation) of `rel`'s folder whose file name is closest
+    to its name, if one is close (a misspelt translation's record)."""
     import difflib
     folder, _, name = rel.rpartition("/")
-    names = sorted(r.rpartition("/")[2] for r in records if r.rpartition("/")[0] == folder)
+    names = sorted(r.rpartition("/")[2] for r in rels if r.rpartition("/")[0] == folder and translated(r) is None)
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
     return f"{folder}/{close[0]}" if close else None
 

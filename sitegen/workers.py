@@ -92,21 +92,18 @@ class Workers:
         self.idle: list[tuple[Any, Connection]] = []
         self.busy: dict[Connection, tuple[Any, Any]] = {}
         self.count = max(1, count)
-        self.pickled: tuple[Any, _Pickled] | None = None  # (a state, pickled: spawned workers)
+        shared = _Pickled(state) if self.method != "fork" else None  # (once for all of them)
         for _ in range(self.count):
-            self.idle.append(self._fork())
-        self.pickled = None  # (not held while they work: a worker that dies is rare)
+            self.idle.append(self._fork(shared))
 
-    def _fork(self) -> tuple[Any, Connection]:
+    def _fork(self, pickled: _Pickled | None = None) -> tuple[Any, Connection]:
+        """A worker; a spawned one is sent `pickled`, else `self.state` pickled now (one that
+        replaces a worker that died)."""
         parent, child = self.context.Pipe()
         # (a forked worker inherits the parent's ends of every pipe: it closes them; a spawned
         # one inherits nothing)
         ends = [parent] + [c for _, c in self.idle] + list(self.busy) if self.method == "fork" else []
-        state = self.state
-        if self.method != "fork":  # (pickled once, while self.state stays the same object)
-            if self.pickled is None or self.pickled[0] is not state:
-                self.pickled = (state, _Pickled(state))
-            state = self.pickled[1]
+        state = self.state if self.method == "fork" else pickled or _Pickled(self.state)
         process = self.context.Process(target=_serve, args=(child, self.fn, state, ends), daemon=True)
         process.start()
         child.close()  # (the worker holds the only other end: its death is an EOF here)
