@@ -13,6 +13,9 @@ Its files, each written atomically (temp file + rename):
 * `spare-*/`: the previous output tree, kept after the atomic swap instead of being deleted.
   The next build updates it in place (rewriting only files whose bytes changed) and swaps
   it in; the live output is never written to.
+* `stats.pickle`: the digest of each source file's bytes with the file's stat when they were
+  read (mtime, ctime, size, inode, device), so that a build reads again only the files whose
+  stat changed (Store.reader).
 * `texts-00.pickle` ...: each activity's list items, round lines and pieces of the data files, by
   its page key (record_memo.RecordTexts); `fields.pickle`: the digests of the records'
   fields the pages' keys are made of (keys.Keys); `search-*/`: each group's search index
@@ -30,6 +33,7 @@ import os
 import pickle
 import stat
 import sys
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .content import Document, Source, read_bytes, read_document
+from .content import Document, Source, read_bytes, read_bytes_stat, read_document
 from .errors import Problem, Problems
 
 DIRNAME = ".sitegen-cache"
@@ -310,6 +314,18 @@ def _plan(site_dir: Path, todo: list[tuple[Source, tuple[str, str, bytes] | None
     return None, b""
 
 
+# A file read is taken as unchanged while its stat is, if it had not changed for this long
+# before it was read (nanoseconds): more than the 2 s of FAT's mtimes, the coarsest of the
+# common file systems, so that any later write gives it another mtime.
+SETTLED_NS = 3_000_000_000
+
+
+def _stat_key(st: os.stat_result) -> tuple[int, ...]:
+    """What changes when a file is written: its mtime, its ctime (its creation time on
+    Windows), its size, and (replaced by a rename) its inode and device."""
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev)
+
+
 class Unchanged(Exception):
     """Raised by the reader when the inputs and the output are exactly as the last build left them."""
 
@@ -373,6 +389,7 @@ class Store:
         self.used_acts: set[tuple[tuple[str, str, bytes], bytes]] = set()
         self.new_acts: dict[tuple[tuple[str, str, bytes], bytes], bytes] = {}
         self.validated: dict[str, list[Any]] = {}  # filled by read(): rel -> its activities
+        self.stats_path = self.dir / "stats.pickle"
 
     def load(self) -> None:
         if self.loaded or not self.enabled:
@@ -398,6 +415,34 @@ class Store:
         self.shards.save(entries)
         self.docs, self.new_docs, self.acts, self.new_acts = {}, {}, {}, {}  # the build needs them no more
 
+    def _stats(self) -> dict[str, tuple[tuple[int, ...], bytes]]:
+        """stats.pickle: source file -> (its stat key, the digest of its bytes)."""
+        known = load_pickle(self.stats_path) if self.enabled else None
+        return known if isinstance(known, dict) else {}
+
+    def _read(self, site_dir: Path, source: Source, known: dict[str, tuple[tuple[int, ...], bytes]],
+              seen: dict[str, tuple[tuple[int, ...], bytes]], settled: int) -> tuple[bytes | None, bytes]:
+        """A source file's bytes and their digest; the bytes None (not read) when the file's
+        stat is the one `known` took its digest with. What is known of it is kept in `seen`,
+        and so is the digest of bytes read now, when the file had not changed for SETTLED_NS
+        before (as git does with its index: a file written in the moment it was read could be
+        written again with the same stat)."""
+        if known:
+            try:
+                st = os.stat(os.path.join(site_dir, source.rel))
+            except OSError:
+                pass  # (read_bytes says why)
+            else:
+                got = known.get(source.rel)
+                if got is not None and stat.S_ISREG(st.st_mode) and got[0] == _stat_key(st):
+                    seen[source.rel] = got
+                    return None, got[1]
+        raw, st = read_bytes_stat(site_dir, source)
+        sha = digest(raw)
+        if self.enabled and max(st.st_mtime_ns, st.st_ctime_ns) < settled:
+            seen[source.rel] = (_stat_key(st), sha)
+        return raw, sha
+
     def reader(self, workers: int, extra: Callable[[], bytes],
                unchanged: Callable[[bytes], bool] | None = None,
                meanwhile: Callable[[], None] | None = None
@@ -412,12 +457,17 @@ class Store:
         def read(site_dir: Path, sources: list[Source], problems: Problems) -> list[Document]:
             fp = hashlib.blake2b(digest_size=16)
             todo: list[tuple[Source, tuple[str, str, bytes] | None]] = []
-            raws: list[bytes | None] = []  # kept for the parser: each file is read once
+            # kept for the parser: each file is read once (None: not read, its stat being the
+            # one its digest was taken with; read when it is parsed, see raw_of)
+            raws: list[bytes | None] = []
+            known = self._stats()
+            seen: dict[str, tuple[tuple[int, ...], bytes]] = {}
+            settled = time.time_ns() - SETTLED_NS
             for source in sources:
                 raw: bytes | None
                 try:
-                    raw = read_bytes(site_dir, source)
-                    key: tuple[str, str, bytes] | None = (source.rel, source.kind, digest(raw))
+                    raw, sha = self._read(site_dir, source, known, seen, settled)
+                    key: tuple[str, str, bytes] | None = (source.rel, source.kind, sha)
                 except OSError:
                     raw = key = None
                 fp.update(repr((source.rel, source.kind, key[2] if key else None)).encode())
@@ -426,6 +476,23 @@ class Store:
                 if source.kind not in ("static", "template"):
                     todo.append((source, key))
                     raws.append(raw)
+            if self.enabled and seen != known:
+                save_pickle(self.stats_path, seen)
+
+            def raw_of(i: int) -> bytes | None:
+                """The bytes of todo[i], read now if they were not; a file whose bytes changed
+                since their digest was taken is parsed as it is now, under its new digest."""
+                source, key = todo[i]
+                if raws[i] is None and key is not None:
+                    try:
+                        raws[i] = data = read_bytes(site_dir, source)
+                    except OSError:
+                        return None  # (the parser says why)
+                    sha = digest(data)
+                    if sha != key[2]:
+                        todo[i] = (source, (source.rel, source.kind, sha))
+                        self.digests[source.rel] = sha
+                return raws[i]
             fp.update(extra())
             # What discovery reported (refused files are not among the sources): a build
             # with a refused file never passes for the good build before it.
@@ -435,6 +502,9 @@ class Store:
                 raise Unchanged()
             self.load()
             self.validated.clear()
+            for i, (source, _) in enumerate(todo):
+                if source.kind == "plan":
+                    raw_of(i)
             plan, plan_digest = _plan(site_dir, todo, raws)
             results: list[Any] = [None] * len(todo)
             misses = []
@@ -448,14 +518,14 @@ class Store:
                         self.validated[source.rel] = pickle.loads(valid)
                         results[i] = (None, [])
                     else:
-                        misses.append((i, source, raws[i]))
+                        misses.append((i, source, raw_of(i)))
                     continue
                 hit = self.docs.get(key) if key is not None else None
                 if hit is not None:
                     self.used_docs.add(key)  # type: ignore[arg-type]
                     results[i] = (pickle.loads(hit), [])
                 else:
-                    misses.append((i, source, raws[i]))
+                    misses.append((i, source, raw_of(i)))
             if misses:
                 def take(parsed: list[Parsed]) -> None:
                     for i, blob, found, valid in parsed:

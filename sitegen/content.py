@@ -374,13 +374,19 @@ def _limit(source: Source) -> int:
 
 def read_bytes(site_dir: Path, source: Source) -> bytes:
     """The first bytes of a source file: one more than its kind's size limit (OSError if unreadable)."""
+    return read_bytes_stat(site_dir, source)[0]
+
+
+def read_bytes_stat(site_dir: Path, source: Source) -> tuple[bytes, os.stat_result]:
+    """read_bytes, and the file's stat as it was before the read."""
     limit = _limit(source)
     # (O_BINARY: Windows opens in text mode without it, and reads stop at a byte 0x1A;
     # O_NONBLOCK: opening a named pipe would wait for a writer, forever)
     fd = os.open(os.path.join(site_dir, source.rel), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
                  | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
-        mode = os.fstat(fd).st_mode
+        st = os.fstat(fd)
+        mode = st.st_mode
         if stat.S_ISDIR(mode):
             raise OSError(errno.EISDIR, "a folder, not a file")
         if not stat.S_ISREG(mode):
@@ -392,7 +398,7 @@ def read_bytes(site_dir: Path, source: Source) -> bytes:
                 break
             parts.append(part)
             left -= len(part)
-        return parts[0] if len(parts) == 1 else b"".join(parts)
+        return (parts[0] if len(parts) == 1 else b"".join(parts)), st
     finally:
         os.close(fd)
 
