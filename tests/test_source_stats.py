@@ -1,6 +1,7 @@
-"""A cached build reads again only the source files whose stat changed (cache.Store.reader,
-`stats.pickle`): an edit is always seen, also one that keeps the file's size and mtime, and
-a file written in the moment before a build is read again by the next one."""
+"""What a cached build reads and writes again: only the source files whose stat changed
+(cache.Store.reader, `stats.pickle`; an edit is always seen, also one that keeps the file's
+size and mtime, and a file written in the moment before a build is read again by the next
+one), and one or two files of each sharded cache after a record's edit (cache.Sharded)."""
 
 from __future__ import annotations
 
@@ -97,3 +98,26 @@ def test_a_file_written_in_the_moment_before_a_build_is_read_again_by_the_next(
     _rewrite_keeping_size_and_mtime(site / RECORD, "Firearms tracing workshop", "Firearms marking workshop")
     build(site)
     assert "Firearms marking workshop" in (site / "output" / PAGE).read_text(encoding="utf-8")
+
+
+def test_an_edit_rewrites_one_or_two_files_of_each_sharded_cache(tmp_path: Path) -> None:
+    from tests.corpus import write_corpus
+    site = write_corpus(60, tmp_path / "site")
+    build(site)
+    build(site)  # (the pieces of the site-wide files are kept from this build on)
+    folder = site / ".sitegen-cache"
+
+    def files() -> dict[str, tuple[int, int]]:
+        return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.glob("*-[0-9][0-9].pickle")}
+    before = files()
+    assert {n[:5] for n in before} == {"docs-", "texts"} and len(before) >= 24  # (an empty shard has no file)
+    record = sorted((site / "content/activities").rglob("*.md"))[7]
+    record.write_text(record.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1),
+                      encoding="utf-8")
+    build(site)
+    after = files()
+    changed = sorted(n for n in after if after[n] != before.get(n))
+    # the record's parsed file (by its path), its pieces (by its page key: the old one's
+    # file and the new one's)
+    assert [n for n in changed if n.startswith("docs-")] and len(changed) <= 3, changed
+    assert sum(n.startswith("docs-") for n in changed) == 1, changed
