@@ -759,3 +759,41 @@ def test_spawned_workers_are_sent_a_state_pickled_once() -> None:
         pool.run([[i] for i in range(1, 9)], got.extend)
     assert sorted(i for i, _ in got) == list(range(1, 9))
     assert all(value in (3 * i, 5 * i) for i, value in got)
+
+
+def test_check_renders_in_workers_keeps_nothing_and_names_a_template_error(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check` parses and renders as a build without a cache does (in workers, from 300
+    pages), writes nothing, and says what a check in one process says."""
+    import shutil
+
+    from sitegen import workers
+    from sitegen.build import check
+
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site, ignore=shutil.ignore_patterns(".sitegen-cache", "output"))
+    started: list[int] = []
+
+    class Counted(workers.Workers):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            started.append(1)
+            super().__init__(*args, **kwargs)
+    monkeypatch.setattr(workers, "Workers", Counted)
+    site_one, one = check(site, workers=1)
+    assert not started
+    site_two, two = check(site, workers=2)
+    assert len(started) == 2  # (one pool parses the files, one renders the pages)
+    assert site_one is not None and site_two is not None and one == two
+    assert sorted(p.name for p in site.iterdir()) == ["content", "site.yaml"]  # nothing written
+    # A template error that only one record's page meets, late in the job list: named, in
+    # workers as in one process.
+    victim = sorted(site_one.activities, key=lambda a: a.id)[-3].id
+    theme = (REPO / "sitegen/theme/templates/activity.html").read_text(encoding="utf-8")
+    lines = theme.splitlines(keepends=True)
+    lines.insert(5, f'{{% if act.id == "{victim}" %}}{{{{ 1 // 0 }}}}{{% endif %}}\n')
+    (site / "templates").mkdir()
+    (site / "templates/activity.html").write_text("".join(lines), encoding="utf-8")
+    for n in (1, 2):
+        _, found = check(site, workers=n)
+        assert [(p.path, p.line, p.message) for p in found if p.severity == "error"] == [
+            ("templates/activity.html", 6, "ZeroDivisionError: integer division or modulo by zero")]
