@@ -17,8 +17,10 @@ under --workdir DIR, with the outputs) by bench/corpus.py (or by another generat
 * title - a build after one record's title was edited (every list that names it changes);
 * body  - a build after the first line of one record's Markdown body was edited (its page,
           the feed and the search index change; lists, rounds and data files do not);
-* check - `sitegen check` (what a pull request's CI runs: every file read and every page
-          rendered, nothing written).
+* check - `sitegen check` without the build's cache (what a pull request's CI runs on a
+          fresh clone: every file read and every page rendered, nothing written);
+* check_warm - `sitegen check` with the cache the build left, nothing changed since (a
+          pre-commit hook's case: only the outputs whose key changed are rendered).
 
 Each time is the median of --runs runs (default 5 at 1,000, 3 at 10,000), with the fastest
 and slowest run beside it, and the CPU time (user + system, whole process tree). Peak memory is
@@ -344,7 +346,7 @@ def bench_size(n: int, runs: int, gencorpus: Path | None, hugo: str | None) -> d
     site = corpus(n, gencorpus)
     out = CORPORA / f"out-{n}"
     build = [sys.executable, "-m", "sitegen", "build", str(site), "-o", str(out)]
-    kinds = ("cold", "warm", "edit", "title", "body", "check", "nosearch", "hugo", "hugo_pagefind")
+    kinds = ("cold", "warm", "edit", "title", "body", "check", "check_warm", "nosearch", "hugo", "hugo_pagefind")
     res: dict[str, list[Run]] = {kind: [] for kind in kinds}
     mem: dict[str, list[Run]] = {kind: [] for kind in kinds}
     hsite = hugo_site(site) if hugo else None
@@ -369,7 +371,14 @@ def bench_size(n: int, runs: int, gencorpus: Path | None, hugo: str | None) -> d
         settle()
         figures["cold"].append(run(build, CORPORA, sample=i == 0))
         figures["warm"].append(run(build, CORPORA, sample=i == 0))
-        figures["check"].append(run([sys.executable, "-m", "sitegen", "check", str(site)], CORPORA, sample=i == 0))
+        check = [sys.executable, "-m", "sitegen", "check", str(site)]
+        aside = site / ".sitegen-cache-aside"  # (check without the cache, as on a fresh clone)
+        os.rename(site / ".sitegen-cache", aside)
+        try:
+            figures["check"].append(run(check, CORPORA, sample=i == 0))
+        finally:
+            os.rename(aside, site / ".sitegen-cache")
+        figures["check_warm"].append(run(check, CORPORA, sample=i == 0))
         if hsite is not None and hugo is not None:
             discard(hsite / "public")
             discard(hsite / "resources")
@@ -469,7 +478,8 @@ def main() -> None:
         print(f"\n{n} activities ({f['pages']} pages), median of {runs} runs:")
         for name, label in (("cold", "cold build (no cache)"), ("warm", "warm build, nothing changed"),
                             ("edit", "rebuild after one status edit"), ("title", "rebuild after one title edit"),
-                            ("body", "rebuild after one body edit"), ("check", "sitegen check"),
+                            ("body", "rebuild after one body edit"), ("check", "sitegen check (no cache)"),
+                            ("check_warm", "sitegen check, nothing changed"),
                             ("nosearch", "cold build, no search index"), ("hugo", "Hugo cold build"),
                             ("hugo_pagefind", "Pagefind over Hugo's pages")):
             if f"{name}_s" in f:

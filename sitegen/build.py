@@ -91,26 +91,49 @@ def check(site_dir: Path, strict: bool = False, workers: int | None = None) -> t
     if bad is not None:
         problems.extend([bad])
     workers = default_workers() if workers is None else workers
-    store = cache.Store(site_dir, enabled=False)
+    # (the build's cache, when there is one, is read and never written: the parsed files,
+    # and the keys of the outputs the last build rendered, which need not be rendered again)
+    folder = site_dir / cache.DIRNAME
+    usable = bad is None and folder.is_dir()
+    store = cache.Store(site_dir, enabled=usable, keep=False)
     site = load_site(site_dir, problems, git=History(site_dir),
                      reader=store.reader(workers, lambda: b"", meanwhile=import_stages),
                      validated=store.validated)
     if site is not None:
-        _check_templates(site, site_dir, problems, workers)
+        _check_templates(site, site_dir, problems, workers, store.digests, _built_keys(folder) if usable else {},
+                         folder if usable else None)
     items = problems.sorted()
     if strict:
         items = [Problem(p.path, p.line, p.column, "error", p.message, p.hint) for p in items]
     return site, items
 
 
-def _check_templates(site: m.Site, site_dir: Path, problems: Problems, workers: int) -> None:
+def _check_templates(site: m.Site, site_dir: Path, problems: Problems, workers: int,
+                     sources: dict[str, bytes], built: dict[str, bytes], cache_dir: Path | None) -> None:
     """Render every page once, keeping none, so that template errors, two pages writing one
-    file and static files that clash with a generated file are found by `check` too."""
+    file and static files that clash with a generated file are found by `check` too. An
+    output whose key (keys.py) is one in `built` (a build rendered it from the same inputs,
+    without an error) is not rendered again: its files are the ones that build named.
+    `sources`: source file -> digest of its bytes; `cache_dir`: the build's cache, read for
+    what the records' pieces and the maps' layouts were (never written)."""
     try:
-        files = _render_all(site, site_dir, workers, None, Discard())[0]
+        files = _render_all(site, site_dir, workers, None, Discard(), built, sources, cache_dir=cache_dir)[0]
         static_copies(site, site_dir, files)
     except ContentError as exc:
         problems.extend(exc.problems)
+
+
+def _built_keys(folder: Path) -> dict[str, bytes]:
+    """The keys of the outputs the last build rendered (those of its most recently written
+    record of an output folder, cache.py's trees-*.pickle), or {}."""
+    try:
+        found = sorted((p.stat().st_mtime_ns, p.name) for p in folder.glob("trees-*.pickle"))
+    except OSError:
+        return {}
+    trees = cache.load_pickle(folder / found[-1][1]) if found else None
+    out = trees.get("out") if isinstance(trees, dict) else None
+    keys = out.get("keys") if isinstance(out, dict) else None
+    return keys if isinstance(keys, dict) else {}
 
 
 class Discard:
@@ -236,7 +259,8 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     # workers, which render only activity pages, so that the next build finds them all)
     texts = texts_store(cache_dir) if cache_dir is not None else None
     pieces: dict[Any, str] | None = None
-    if isinstance(writer, TreeWriter):  # (decided here: a worker computing keys would copy every record)
+    pages: dict[int, bytes] = {}  # activity pages -> their keys
+    if isinstance(writer, TreeWriter) or keys:  # (decided here: a worker computing keys would copy every record)
         known = cache.load_pickle(fields_path) if fields_path is not None else None
         keyer = Keys(site, site_dir, renderer, sources or {}, known if isinstance(known, dict) else {})
         by_id = keyer.pages
@@ -248,6 +272,17 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
             if job_key is not None:
                 keyed.append(i)
                 new_keys[job.path] = job_key
+    if isinstance(writer, Discard) and keys:
+        # `check`: an output whose key is one a build recorded renders as it did then, without
+        # an error (its files are taken as that build named them)
+        for i in [*pages, *keyed]:
+            path = jobs[i].path
+            if keys.get(path) == new_keys[path]:
+                named = keys.get(path + OUTPUTS)
+                results[i] = ([(rel, None) for rel in named.decode("utf-8").split("\n")] if named is not None
+                              else [(path, None)] if i in pages else None)
+        todo = [i for i, got in enumerate(results) if got is None]
+    elif isinstance(writer, TreeWriter):
         if texts is not None:  # (loaded while the indexing process reads the tree back)
             pieces = texts.load()
         # (walked and read back meanwhile by the indexing process, when there is one; nothing
@@ -367,13 +402,14 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     clash = collision(jobs, {job.path: tuple(p for p, _ in outputs) for job, outputs in zip(jobs, results)})
     if clash:
         raise ContentError([clash])
-    if texts is not None:
-        texts.save(renderer.memo.texts.kept())
-    if fields_path is not None and keyer is not None and keyer.used != keyer.known:
-        cache.save_pickle(fields_path, keyer.used)
-    layouts = maps.layouts_to_keep(known_maps) if maps_path is not None else None
-    if maps_path is not None and layouts is not None:  # (when this build drew other maps)
-        cache.save_pickle(maps_path, layouts)
+    if isinstance(writer, TreeWriter):  # (`check` reads the cache, never writes it)
+        if texts is not None:
+            texts.save(renderer.memo.texts.kept())
+        if fields_path is not None and keyer is not None and keyer.used != keyer.known:
+            cache.save_pickle(fields_path, keyer.used)
+        layouts = maps.layouts_to_keep(known_maps) if maps_path is not None else None
+        if maps_path is not None and layouts is not None:  # (when this build drew other maps)
+            cache.save_pickle(maps_path, layouts)
     files = {path: data for outputs in results for path, data in outputs}
     return files, new_keys, kept
 

@@ -381,9 +381,10 @@ class Sharded:
 class Store:
     """Parsed documents of one site, loaded lazily."""
 
-    def __init__(self, site_dir: Path, enabled: bool = True):
+    def __init__(self, site_dir: Path, enabled: bool = True, keep: bool = True):
         self.dir = site_dir / DIRNAME
         self.enabled = enabled
+        self.keep = keep  # (False: read the cache, write nothing there: `check`)
         # ("doc", document key) -> pickled Document, ("act", (document key, plan digest)) ->
         # pickled activities, in files by path
         self.shards = Sharded(self.dir, "docs", lambda key: str(key[1][0] if key[0] == "doc" else key[1][0][0]),
@@ -415,7 +416,7 @@ class Store:
     def save(self) -> None:
         """Keep the documents (and validated activities) this build used or parsed, in the
         shards whose entries changed: an edit rewrites one shard, not the whole cache."""
-        if not self.enabled:
+        if not self.enabled or not self.keep:
             return
         docs = {k: v for k, v in self.docs.items() if k in self.used_docs}
         docs.update(self.new_docs)
@@ -487,7 +488,7 @@ class Store:
                 if source.kind not in ("static", "template"):
                     todo.append((source, key))
                     raws.append(raw)
-            if self.enabled and seen != known:
+            if self.enabled and self.keep and seen != known:
                 save_pickle(self.stats_path, seen)
 
             def raw_of(i: int) -> bytes | None:
