@@ -625,8 +625,11 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
     try:
         known, known_keys, live_tree = start_tree(work, out_abs, spare, trees,
                                                    trees_path, live if described else {})
-        # (from nothing into a new output folder: the next build's spare is made meanwhile, see Seed)
-        seed_to = spare if not known and not os.path.lexists(out_abs) else None
+        # (from nothing: the next build's spare is made meanwhile, see Seed; also into an
+        # output folder no record describes, after sitegen was upgraded or its cache deleted,
+        # whose old output is then removed after the swap: kept as the spare, with contents
+        # unknown, it had the next build link every page into it again, ~1 s at 10,000 records)
+        seed_to = spare if not known and not described else None
         writer = TreeWriter(work, known)
         index = TreeIndex(writer, known_keys, live_tree, indexer, cache_dir / f"search-{tag}" if cache_dir else None,
                           temp_path(out_abs, "search-"), early=bool(known), process=starter)
@@ -688,7 +691,11 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
     # The old output (now at `work`) becomes the spare; failing that (e.g. a read-only old
     # output, which cannot be moved to another folder), or without a spare, it is removed:
     # the build succeeded.
-    spare_ino = keep_spare(work, spare) if spare is not None and had_output else None
+    if seed is not None and had_output:
+        remove_tree(work)  # (an old output no record described: the seed is the spare)
+        spare_ino = None
+    else:
+        spare_ino = keep_spare(work, spare) if spare is not None and had_output else None
     if seed is not None and (seeded := seed.made()) is not None:
         spare_ino, old_files, old_keys = seeded, dict(manifest), dict(page_keys)
     if spare_ino is None and had_output:

@@ -56,3 +56,39 @@ def test_a_cache_on_another_device_leaves_no_old_output_beside_the_new(tmp_path:
         assert b"Edited" in b"".join(snapshot(out).values())
     finally:
         shutil.rmtree(parent, ignore_errors=True)
+
+
+def test_a_build_into_an_output_no_record_describes_leaves_the_next_one_its_own_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After sitegen was upgraded or its cache deleted, the build keeps no old output of
+    unknown contents as the spare (the next build linked every page into it again): the
+    spare is its own files, hard-linked, and the old output is removed."""
+    from sitegen import trees
+    from tests.corpus import write_corpus
+    site = write_corpus(60, tmp_path / "site")
+    out = tmp_path / "built" / "site"
+    build(site, out)
+    old_page = next((out / "activities").glob("*/index.html"))
+    old_inode = old_page.stat().st_ino
+    shutil.rmtree(site / ".sitegen-cache")
+    build(site, out)
+    spare = next((site / ".sitegen-cache").glob("spare-*"))
+    page = old_page.relative_to(out)
+    assert (spare / page).stat().st_ino == (out / page).stat().st_ino != old_inode
+    assert snapshot(spare) == snapshot(out)
+    assert _beside(out) == []
+    adopted: list[str] = []
+    real = trees.TreeWriter.adopt
+
+    def counted(self: trees.TreeWriter, rel: str, live: trees.Tree) -> trees.Entry | None:
+        adopted.append(rel)
+        return real(self, rel, live)
+    monkeypatch.setattr(trees.TreeWriter, "adopt", counted)
+    record = sorted((site / "content/activities").rglob("*.md"))[4]
+    record.write_text(record.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1),
+                      encoding="utf-8")
+    build(site, out)
+    assert adopted == []  # (every unchanged file was already in the tree the build started from)
+    fresh = tmp_path / "fresh"
+    build(site, fresh, use_cache=False)
+    assert snapshot(out) == snapshot(fresh)
