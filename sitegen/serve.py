@@ -338,6 +338,12 @@ class Preview:
             # browser keeps talking to the first: there, a port in use is an error)
             allow_reuse_address = sys.platform != "win32"
 
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                # A tab closed, or a page left, while its response was being sent: nothing
+                # went wrong here (socketserver would print a traceback for each)
+                if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+                    super().handle_error(request, client_address)
+
         self.server = Server((host.strip("[]"), port), make_handler(self.folder, set(), self.live))
         self.port = self.server.server_address[1]
         self.host = host

@@ -782,3 +782,24 @@ def test_a_plan_that_does_not_parse_is_one_error_in_the_preview_as_in_check(tmp_
         assert [p.path for p in builder.rebuild().problems] == ["content/plan.yaml"]
     finally:
         builder.close()
+
+
+def test_a_client_that_goes_away_mid_response_leaves_no_traceback(server: Server, tmp_path: Path) -> None:
+    """A tab closed (or a page left) while the preview sends a large file: the connection is
+    reset, the server goes on and says nothing."""
+    import socket
+    import struct
+
+    big = "sitegen preview\n" * 300_000  # 4.8 MB: more than the socket's buffers hold
+    server.write("content/static/big.txt", big)
+    poll(lambda: server.get("/big.txt")[0] == 200, what="the static file in the preview")
+    for _ in range(3):
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT)
+        sock.sendall(f"GET /big.txt HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode())
+        sock.recv(1024)  # (the response has started)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()  # a reset, not an orderly close
+    assert server.get("/big.txt")[2] == big.encode()  # still serving
+    time.sleep(0.5)
+    errors = (tmp_path / "stderr.txt").read_text(encoding="utf-8")
+    assert "Traceback" not in errors and "Error" not in errors, errors[-2000:]
