@@ -158,8 +158,8 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
     # over the records a build loads took ~0.15 s of a 2.9 s build after one edit, while
     # what it would free is ~150,000 objects, most of them the last build's record of its
     # output, held in cycles by closures once the build returns (a cold build's peak
-    # memory: 6-8 MB more, see docs/performance.md). Not `check`, which renders every page
-    # in memory: without the collector its peak grew from 386 to 501 MB. (The preview,
+    # memory: 6-8 MB more, see docs/performance.md). Not `check`: when it kept every page it
+    # rendered, its peak grew from 386 to 501 MB without the collector. (The preview,
     # which runs for hours, collects; so does a process that goes on after `main`, e.g. a
     # test, at the cost of one pass over what the command made; not one that ends: run.)
     collecting = gc.isenabled() and not exiting

@@ -177,14 +177,12 @@ _FACTS = re.compile(r"^(?:status|start|end|area|type|country|countries|participa
 
 def _has_facts(site_dir: Path, source: Source) -> bool:
     """Whether the file's front matter names one of an activity's facts (or cannot be read
-    as front matter, or at all: the record's own checks then say what is wrong; read_bytes
+    as front matter, or at all: the record's own checks then say what is wrong; read_text
     never waits on a named pipe)."""
-    try:
-        text = read_bytes(site_dir, source)[:65536].decode("utf-8", "replace")
-    except OSError:
+    text = read_text(site_dir, source, Problems())
+    if text is None:
         return True
-    split = split_front_matter(  # (the text as read_text gives it)
-        text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
+    split = split_front_matter(text)
     return isinstance(split, str) or bool(_FACTS.search(split[0]))
 
 
