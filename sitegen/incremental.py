@@ -199,7 +199,8 @@ class Builder:
     body-edit shortcut (body_edits.py), the choice of jobs (selection.py), what the last
     build made (LastBuild) and the preview folder (preview_files.py)."""
 
-    def __init__(self, site_dir: Path, out_dir: Path, search_report: Callable[[str], None] | None = None):
+    def __init__(self, site_dir: Path, out_dir: Path, search_report: Callable[[str], None] | None = None,
+                 viewers: Callable[[tuple[str, ...]], tuple[set[str], set[str]]] | None = None):
         self.site_dir = site_dir
         self.out = out_dir
         # the search index of out_dir, made in the background (`search_report` is told why
@@ -213,9 +214,11 @@ class Builder:
         self.shortcut = False  # whether it took the body-edit path
         # what the browser's tabs show, rendered first (rebuild): their pages (URL paths, as
         # the tabs name them: "/", "/fr/areas/x/"), then the rest of their languages (codes;
-        # "" is the first)
+        # "" is the first); asked of `viewers` (given the site's languages) once a rebuild
+        # has its site, when given
         self.viewing_pages: set[str] = set()
         self.viewing: set[str] = set()
+        self._viewers = viewers
         self._files_in = SourceFiles(site_dir)  # what the site folder holds, parsed
         self._git = GitHistory(site_dir)
         self._assembly = Assembler()
@@ -261,6 +264,8 @@ class Builder:
         template_keys = {r: k for r, k in scan.items() if r.startswith("templates/")}
         templates_changed = template_keys != self._last.template_keys
         renderer = self._last.renderer_for(site, templates_changed)
+        if self._viewers is not None:
+            self.viewing_pages, self.viewing = self._viewers(site.config.languages)
         change = record_change(self.site, site, templates_changed, self.site_dir)
         ahead = viewed_ahead(change, site, self._last.jobs, self.viewing_pages, self._stale) if early is not None else []
         todo: list[Job] = []
@@ -278,12 +283,14 @@ class Builder:
                 known = {j.path for j in todo} | set(rendered)
                 todo = todo + [j for j in jobs if j.path in self._stale and j.path not in known]
             steps: list[tuple[int, frozenset[str]]] = []
-            if early is not None and not templates_changed:
+            first = self.site is None  # (the tabs wait for the first pages: see _render)
+            if early is not None and (first or not templates_changed):
                 # (not after a template edit: a template that fails would be reported after
                 # the tabs were reloaded with pages of the others)
                 todo, steps = viewed_first(todo, site.config.languages, self.viewing_pages, self.viewing)
             told = bool(ahead) and early is not None
-            rendered.update(self._render(renderer, todo, chosen.pairs, steps, early, interrupted, told))
+            rendered.update(self._render(renderer, todo, chosen.pairs, steps, early, interrupted, told,
+                                         scan if first else None))
         except _Interrupted as stop:
             self._stale.update(j.path for j, _ in ahead)
             self._stale.update(j.path for j in todo[:stop.rendered])
@@ -336,16 +343,21 @@ class Builder:
 
     def _render(self, renderer: Renderer, todo: list[Job], pairs: Pairs | None,
                 steps: list[tuple[int, frozenset[str]]], early: Callable[[frozenset[str]], None] | None,
-                interrupted: Callable[[], bool] | None = None, told: bool = False) -> Rendered:
+                interrupted: Callable[[], bool] | None = None, told: bool = False,
+                first: dict[str, tuple[Any, ...]] | None = None) -> Rendered:
         """The jobs of `todo` rendered, the data files spliced when `pairs` (the changed
         records) allows; at each of `steps` (see selection.viewed_first), what is rendered
         so far is written and `early` told what is ready; once they are (or were, `told`:
         by _render_ahead), _Interrupted when `interrupted` says so (the rest may be left
-        for later)."""
+        for later). `first`: the stat keys of the site's files in the first rebuild, whose
+        early pages need the theme's assets and the static files, copied with them."""
         rendered: Rendered = {}
         for n, job in enumerate(todo):
             if steps and n == steps[0][0] and early is not None:
                 self._written_early += self._files.write(rendered)  # what the tabs show, before the rest
+                if first is not None:
+                    self._written_early += self._copy_early(renderer.site, rendered, first)
+                    first = None
                 early(steps.pop(0)[1])
                 told = True
             if told and interrupted is not None and interrupted():  # (before each job: some take 100 ms)
@@ -353,6 +365,17 @@ class Builder:
             data = self._last.splice(renderer, job, pairs)
             rendered[job.path] = [(job.path, data)] if data is not None else renderer.render(job)
         return rendered
+
+    def _copy_early(self, site: m.Site, rendered: Rendered, scan: dict[str, tuple[Any, ...]]) -> int:
+        """Copy the static files beside the first pages written, which show nothing right
+        without the theme's CSS and scripts (the rest is copied with the rest); how many.
+        Nothing is copied when a copy would take a page's place (the rebuild ends with
+        that error)."""
+        try:
+            copies = static_copies(site, self.site_dir, dict.fromkeys(p for outs in rendered.values() for p, _ in outs))
+        except ContentError:
+            return 0
+        return self._files.copy(copies, scan)
 
     def _body_edit(self, scan: dict[str, tuple[Any, ...]], changed: list[str],
                    started: float) -> Outcome | None:

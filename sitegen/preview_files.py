@@ -50,19 +50,8 @@ class PreviewFiles:
         marker = self.out / MARKER
         if not marker.exists():
             marker.write_bytes(_MARKER_TEXT)
-        written = self.write(rendered)
-        new_copies: dict[str, tuple[str, tuple[Any, ...]]] = {}
-        for path, src in copies.items():
-            rel = src.relative_to(self.site_dir).as_posix() if src.is_relative_to(self.site_dir) else ""
-            key = scan.get(rel) if rel else None
-            if key is None:
-                key = stat_key(os.stat(src))
-            stamp = (str(src), key)
-            if self.copies.get(path) != stamp:
-                _atomic_write(safe_join(self.out, path), src.read_bytes())
-                written += 1
-                self.pages_changed |= path.endswith(".html")
-            new_copies[path] = stamp
+        written = self.write(rendered) + self.copy(copies, scan)
+        new_copies = {path: self.copies[path] for path in copies}
         live = {p for outs in job_outputs.values() for p in outs}
         removed = 0
         gone = [p for p in self.hashes if p not in live and p not in new_copies]
@@ -79,6 +68,23 @@ class PreviewFiles:
             self.hashes.pop(path, None)
         self.copies = new_copies
         return written, removed
+
+    def copy(self, copies: dict[str, Path], scan: dict[str, tuple[Any, ...]]) -> int:
+        """Copy the files of `copies` (output path -> source, whose stat keys are in `scan`)
+        that are not there as they are now; how many. (Only sync removes copies.)"""
+        written = 0
+        for path, src in copies.items():
+            rel = src.relative_to(self.site_dir).as_posix() if src.is_relative_to(self.site_dir) else ""
+            key = scan.get(rel) if rel else None
+            if key is None:
+                key = stat_key(os.stat(src))
+            stamp = (str(src), key)
+            if self.copies.get(path) != stamp:
+                _atomic_write(safe_join(self.out, path), src.read_bytes())
+                self.copies[path] = stamp
+                written += 1
+                self.pages_changed |= path.endswith(".html")
+        return written
 
     def write(self, rendered: dict[str, list[tuple[str, bytes]]]) -> int:
         """Write the rendered files whose bytes changed; how many."""

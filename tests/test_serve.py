@@ -78,10 +78,15 @@ class Server:
 class Events:
     """Collects Server-Sent Events from /__sitegen/events in a thread."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, page: str = ""):
+        """`page`: the URL path of the tab these events are for (as its Referer tells the
+        server), if any."""
         self.queue: queue.Queue[tuple[str, str]] = queue.Queue()
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.conn.request("GET", "/__sitegen/events", headers={"Host": f"localhost:{port}"})
+        headers = {"Host": f"localhost:{port}"}
+        if page:
+            headers["Referer"] = f"http://localhost:{port}{page}"
+        self.conn.request("GET", "/__sitegen/events", headers=headers)
         self.resp = self.conn.getresponse()
         assert self.resp.status == 200
         assert self.resp.getheader("Content-Type") == "text/event-stream"
@@ -140,6 +145,7 @@ def running_server(tmp_path: Path) -> Iterator[Server]:
         threading.Thread(target=lambda: [lines.put(ln) for ln in out], daemon=True).start()
         first = lines.get(timeout=60)
         assert first.startswith("serving http://127.0.0.1:"), first
+        assert lines.get(timeout=60).startswith("built "), "the first build failed"
         yield Server(proc, first.split()[1], site)
         assert proc.poll() is None, "the server died"
     finally:

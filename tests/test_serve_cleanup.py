@@ -140,7 +140,7 @@ def _failing_first_build(monkeypatch: pytest.MonkeyPatch, exc: BaseException) ->
     tmpdir = Path(tempfile.mkdtemp(prefix="serve-cleanup-"))
     monkeypatch.setattr(tempfile, "tempdir", str(tmpdir))
 
-    def rebuild(self: Builder, hint: object = None) -> None:
+    def rebuild(self: Builder, *args: object, **kwargs: object) -> None:
         raise exc
 
     monkeypatch.setattr(Builder, "rebuild", rebuild)

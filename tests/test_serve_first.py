@@ -1,0 +1,137 @@
+"""The preview's first build: the server answers from the start, and the pages open in
+tabs are written (with the theme's assets) and reloaded before the rest of the site."""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from sitegen.incremental import Builder
+from sitegen.serve import Live, make_handler, own_names
+from tests.corpus import write_corpus
+from tests.sitekit import REPO, make_site, snapshot
+from tests.test_serve import Events, Server, _same_as_full_build
+
+PAGE = "/activities/firearms-workshop/"
+
+
+def _first_build(site: Path, out: Path, pages: set[str]) -> tuple[list[tuple[frozenset[str], set[str]]], bool]:
+    """The first rebuild of `site` into `out` with tabs open on `pages`: what each early
+    step said was ready and the files written by then, and whether it succeeded."""
+    steps: list[tuple[frozenset[str], set[str]]] = []
+
+    def early(ready: frozenset[str]) -> None:
+        steps.append((ready, {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}))
+    builder = Builder(site, out, viewers=lambda languages: (set(pages), {""}))
+    try:
+        outcome = builder.rebuild(early=early)
+    finally:
+        builder.close()
+    return steps, outcome.ok
+
+
+def test_the_first_build_writes_the_open_tabs_pages_first_with_the_assets(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"content/static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>\n"})
+    out = tmp_path / "preview"
+    steps, ok = _first_build(site, out, {PAGE, "/no/such/page/"})
+    assert ok
+    assert [ready for ready, _ in steps] == [frozenset({PAGE})]
+    files = steps[0][1]
+    assert "activities/firearms-workshop/index.html" in files
+    # what the page needs to look right is there too: the theme's assets, the static files
+    assert {"assets/site.css", "assets/site.js", "logo.svg"} <= files
+    # and the rest is not written yet
+    assert "index.html" not in files and "areas/index.html" not in files
+    builder = Builder(site, tmp_path / "again")
+    try:
+        builder.rebuild()
+        assert snapshot(out) == snapshot(builder.out)  # the same site in the end
+    finally:
+        builder.close()
+
+
+def test_a_site_with_its_own_templates_also_gets_its_open_pages_first(tmp_path: Path) -> None:
+    """(A template edit renders every page before any tab reloads; the first build has no
+    tab showing a page yet, so its open pages come first all the same.)"""
+    site = make_site(tmp_path / "site", {"templates/site_footer.html": "<p>{{ site.activities | length }} activities</p>\n"})
+    steps, ok = _first_build(site, tmp_path / "preview", {"/"})
+    assert ok and [ready for ready, _ in steps] == [frozenset({"/"})]
+    assert "index.html" in steps[0][1] and "assets/site.css" in steps[0][1]
+    builder = Builder(site, tmp_path / "preview")
+    try:
+        builder.rebuild()
+        _same_as_full_build(builder, site, tmp_path, "the first build")
+    finally:
+        builder.close()
+
+
+def test_what_the_first_build_has_not_written_is_a_building_page_until_it_ends(tmp_path: Path) -> None:
+    from http.server import ThreadingHTTPServer
+    root = tmp_path / "preview"
+    root.mkdir()
+    (root / "index.html").write_text("<html><body>home</body></html>")
+    (root / "404.html").write_text("<html><body>not here</body></html>")
+    live = Live()
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(root, set(), live))
+    port = srv.server_address[1]
+    srv.RequestHandlerClass = make_handler(root, own_names("127.0.0.1", port), live)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    server = Server(None, f"http://127.0.0.1:{port}/", tmp_path)  # type: ignore[arg-type]  # (no process)
+    try:
+        status, headers, body = server.get("/areas/")
+        assert status == 503 and headers["retry-after"] == "2"
+        assert b"Building the site" in body and b'<script src="/__sitegen/live.js"' in body
+        assert server.get("/")[0] == 200  # written already: served
+        live.publish(None, "/", done=False)  # an early reload: still building
+        assert server.get("/areas/")[0] == 503
+        live.publish(None)  # the first build's end
+        status, _, body = server.get("/areas/")
+        assert status == 404 and b"not here" in body
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_serve_answers_at_once_and_reloads_an_open_tab_before_the_site_is_built(tmp_path: Path) -> None:
+    site = write_corpus(1500, tmp_path / "site")
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.pop("SITEGEN_AS_OF", None)
+    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=tmp_path)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("serving http://127.0.0.1:"), first
+        server = Server(proc, first.split()[1], site)
+        events = Events(server.port, "/")  # a tab on the dashboard, as the build starts
+        status, _, body = server.get("/")
+        assert status == 503 and b"Building the site" in body
+        lines: queue.Queue[str] = queue.Queue()
+        out = proc.stdout
+        threading.Thread(target=lambda: [lines.put(ln) for ln in out], daemon=True).start()
+        events.next("hello")
+        # its page is written and the tab reloaded first: the reload names it (not "*")
+        ready = events.next("reload").split(" ")[1]
+        assert ready == "/", ready
+        status, _, body = server.get("/")
+        assert status == 200 and b"<main" in body
+        assert server.get("/assets/site.css")[0] == 200
+        assert lines.get(timeout=120).startswith("built ")
+        # the end of the first build reloads the other tabs, not this one again
+        fields = events.next("reload").split(" ")
+        assert fields[1] == "-" and "/" in fields[3].split(","), fields  # ("-": the first language)
+        assert server.get("/areas/")[0] == 200 and server.get("/no/such/page/")[0] == 404
+        events.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
