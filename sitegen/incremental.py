@@ -67,7 +67,7 @@ from .i18n import words_for
 from .preview_files import PreviewFiles
 from .render import Job, Renderer, TemplateError, deps_hold
 from .search import BackgroundIndex
-from .selection import Pairs, record_change, select, viewed_ahead, viewed_first
+from .selection import Pairs, opened_next, record_change, select, viewed_ahead, viewed_first
 from .source_files import GitHistory, SourceFiles
 
 _NO_JOB = Job("", "")
@@ -75,6 +75,9 @@ _NO_JOB = Job("", "")
 # events beyond its queue (16,384 by default) and watchfiles does not say so. Such a batch
 # (a checkout, say) gets a full stat pass, which costs ~50 ms at 10,000 files.
 QUICK_MAX = 1000
+# During the first build, the pages the tabs show are asked for before every ASK_EVERY-th page
+# (~20 ms of rendering at 10,000 activities): a page visited then is rendered next.
+ASK_EVERY = 16
 
 
 class _Interrupted(Exception):
@@ -346,36 +349,53 @@ class Builder:
                 interrupted: Callable[[], bool] | None = None, told: bool = False,
                 first: dict[str, tuple[Any, ...]] | None = None) -> Rendered:
         """The jobs of `todo` rendered, the data files spliced when `pairs` (the changed
-        records) allows; at each of `steps` (see selection.viewed_first), what is rendered
-        so far is written and `early` told what is ready; once they are (or were, `told`:
-        by _render_ahead), _Interrupted when `interrupted` says so (the rest may be left
-        for later). `first`: the stat keys of the site's files in the first rebuild, whose
-        early pages need the theme's assets and the static files, copied with them."""
+        records) allows; at each of `steps` (see selection.viewed_first), the jobs rendered
+        since the last step are written and `early` told what is ready; once they are (or
+        were, `told`: by _render_ahead), _Interrupted when `interrupted` says so (the rest
+        may be left for later). `first`: the stat keys of the site's files in the first
+        rebuild, whose early pages need the theme's assets and the static files, copied
+        with them; the pages opened in tabs during it come next (selection.opened_next)."""
         rendered: Rendered = {}
-        for n, job in enumerate(todo):
-            if steps and n == steps[0][0] and early is not None:
-                self._written_early += self._files.write(rendered)  # what the tabs show, before the rest
-                if first is not None:
-                    self._written_early += self._copy_early(renderer.site, rendered, first)
+        viewers, languages = self._viewers, renderer.site.config.languages
+        asking = first is not None and early is not None and viewers is not None
+        seen = set(self.viewing_pages)  # (the pages asked for so far)
+        since = n = 0
+        while n < len(todo):
+            if asking and viewers is not None and not steps and n % ASK_EVERY == 0:
+                todo, steps, ready = opened_next(todo, n, viewers(languages)[0], seen)
+                since = n if steps else since
+                if ready and early is not None:  # (rendered, not written yet)
+                    self._write_early(renderer.site, {p: rendered[p] for p in ready}, first)
                     first = None
+                    early(frozenset(ready.values()))
+            if steps and n == steps[0][0] and early is not None:
+                # what the tabs show, before the rest
+                self._write_early(renderer.site, {j.path: rendered[j.path] for j in todo[since:n]}, first)
+                first, since = None, n
                 early(steps.pop(0)[1])
                 told = True
             if told and interrupted is not None and interrupted():  # (before each job: some take 100 ms)
                 raise _Interrupted(n)
+            job = todo[n]
             data = self._last.splice(renderer, job, pairs)
             rendered[job.path] = [(job.path, data)] if data is not None else renderer.render(job)
+            n += 1
         return rendered
 
-    def _copy_early(self, site: m.Site, rendered: Rendered, scan: dict[str, tuple[Any, ...]]) -> int:
-        """Copy the static files beside the first pages written, which show nothing right
-        without the theme's CSS and scripts (the rest is copied with the rest); how many.
-        Nothing is copied when a copy would take a page's place (the rebuild ends with
-        that error)."""
+    def _write_early(self, site: m.Site, rendered: Rendered, first: dict[str, tuple[Any, ...]] | None) -> None:
+        """Write `rendered` before the rest. `first`: the stat keys of the site's files when
+        these are the first files of the first rebuild: the static files are copied too, as
+        the pages show nothing right without the theme's CSS and scripts (the rest is copied
+        with the rest). Nothing is copied when a copy would take a page's place (the rebuild
+        ends with that error)."""
+        self._written_early += self._files.write(rendered)
+        if first is None:
+            return
         try:
             copies = static_copies(site, self.site_dir, dict.fromkeys(p for outs in rendered.values() for p, _ in outs))
         except ContentError:
-            return 0
-        return self._files.copy(copies, scan)
+            return
+        self._written_early += self._files.copy(copies, first)
 
     def _body_edit(self, scan: dict[str, tuple[Any, ...]], changed: list[str],
                    started: float) -> Outcome | None:

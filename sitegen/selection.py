@@ -176,3 +176,22 @@ def viewed_first(todo: list[Job], languages: tuple[str, ...], pages: set[str], v
             todo = todo[:done] + mine + [j for j in todo[done:] if j.lang not in viewed]
             steps.append((done + len(mine), viewed))
     return todo, steps
+
+
+def opened_next(todo: list[Job], done: int, pages: set[str], seen: set[str]
+                ) -> tuple[list[Job], list[tuple[int, frozenset[str]]], dict[str, str]]:
+    """For the pages opened in tabs since (URL paths `pages`, but those in `seen`, which
+    gets them), when the first `done` jobs of `todo` are rendered: `todo` with the jobs of
+    those pages not rendered yet moved to position `done`, the step at which they are
+    ([] when there are none), and those pages rendered already (output path -> URL path).
+    A page visited during the preview's first build is written next, not at the end."""
+    new = {path: url for path, url in _opened(pages).items() if url not in seen}
+    if not new:
+        return todo, [], {}
+    seen.update(new.values())
+    rendered = {j.path: new[j.path] for j in todo[:done] if j.path in new}
+    picked = [j for j in todo[done:] if j.path in new]
+    if not picked:
+        return todo, [], rendered
+    rest = [j for j in todo[done:] if j.path not in new]
+    return todo[:done] + picked + rest, [(done + len(picked), frozenset(new[j.path] for j in picked))], rendered

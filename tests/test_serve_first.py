@@ -10,6 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from sitegen.incremental import Builder
 from sitegen.serve import Live, make_handler, own_names
 from tests.corpus import write_corpus
@@ -135,3 +137,36 @@ def test_serve_answers_at_once_and_reloads_an_open_tab_before_the_site_is_built(
             proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+@pytest.mark.parametrize("page", ["/types/workshop/", PAGE], ids=["rendered-later", "rendered-already"])
+def test_a_page_visited_during_the_first_build_is_written_next(tmp_path: Path, page: str) -> None:
+    """A tab opens after 16 pages: its page is written then, whether it came later in the
+    order of the page list (it is rendered next) or among those 16 (not written yet)."""
+    site = make_site(tmp_path / "site")
+    out = tmp_path / "preview"
+    calls: list[int] = []
+    steps: list[tuple[frozenset[str], set[str]]] = []
+
+    def viewers(languages: tuple[str, ...]) -> tuple[set[str], set[str]]:
+        calls.append(1)  # (the first call is before any page is rendered, the second at the first)
+        return ({page} if len(calls) > 2 else set()), {""}
+
+    def early(ready: frozenset[str]) -> None:
+        steps.append((ready, {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}))
+    builder = Builder(site, out, viewers=viewers)
+    try:
+        assert builder.rebuild(early=early).ok
+    finally:
+        builder.close()
+    assert [ready for ready, _ in steps] == [frozenset({page})]
+    files = steps[0][1]
+    # only that page is written then, with the assets it needs
+    assert {p for p in files if p.endswith(".html")} == {page.strip("/") + "/index.html"}
+    assert "assets/site.css" in files
+    again = Builder(site, tmp_path / "again")
+    try:
+        again.rebuild()
+        assert snapshot(out) == snapshot(again.out)
+    finally:
+        again.close()
