@@ -35,7 +35,7 @@ The result is always the tree a full `sitegen build` of the same content would w
   activities' Markdown bodies changed, only the pages that show bodies are rendered: the
   activity page and the feed. The data files made of a piece per record are spliced
   (datafiles.splice) when no record moved. The open tabs' pages come first
-  (selection.viewed_first).
+  (selection.viewed_first, render_pass.py); in the first build, so do pages opened during it.
 - Files of pages that no longer exist are removed; unchanged bytes are not rewritten. Each
   file is written to a temporary name and renamed, so the server never serves half a file
   (preview_files.py).
@@ -66,8 +66,9 @@ from .history import Reader
 from .i18n import words_for
 from .preview_files import PreviewFiles
 from .render import Job, Renderer, TemplateError, deps_hold
+from .render_pass import Interrupted, RenderPass
 from .search import BackgroundIndex
-from .selection import Pairs, opened_next, record_change, select, viewed_ahead, viewed_first
+from .selection import Pairs, record_change, select, viewed_ahead, viewed_first
 from .source_files import GitHistory, SourceFiles
 
 _NO_JOB = Job("", "")
@@ -75,17 +76,6 @@ _NO_JOB = Job("", "")
 # events beyond its queue (16,384 by default) and watchfiles does not say so. Such a batch
 # (a checkout, say) gets a full stat pass, which costs ~50 ms at 10,000 files.
 QUICK_MAX = 1000
-# During the first build, the pages the tabs show are asked for before every ASK_EVERY-th page
-# (~20 ms of rendering at 10,000 activities): a page visited then is rendered next.
-ASK_EVERY = 16
-
-
-class _Interrupted(Exception):
-    """A newer change came while a rebuild rendered what no tab shows (`rendered` jobs so far)."""
-
-    def __init__(self, rendered: int):
-        super().__init__(rendered)
-        self.rendered = rendered
 
 
 @dataclass
@@ -199,8 +189,9 @@ def _failed(problems: list[Problem], changed: list[str], started: float) -> Outc
 class Builder:
     """Keeps the state of the last build of `site_dir` into `out_dir` and updates it. Ties
     together what the site folder holds (source_files.py), validation (assembly.py), the
-    body-edit shortcut (body_edits.py), the choice of jobs (selection.py), what the last
-    build made (LastBuild) and the preview folder (preview_files.py)."""
+    body-edit shortcut (body_edits.py), the choice of jobs (selection.py), their rendering
+    (render_pass.py), what the last build made (LastBuild) and the preview folder
+    (preview_files.py)."""
 
     def __init__(self, site_dir: Path, out_dir: Path, search_report: Callable[[str], None] | None = None,
                  viewers: Callable[[tuple[str, ...]], tuple[set[str], set[str]]] | None = None):
@@ -231,7 +222,6 @@ class Builder:
         self._files = PreviewFiles(site_dir, out_dir)
         # the jobs an interrupted rebuild wrote (of a site not kept): rendered again by the next
         self._stale: set[str] = set()
-        self._written_early = 0  # files the last rebuild wrote before the rest (see _render)
 
     def rebuild(self, hint: set[str] | None = None,
                 early: Callable[[frozenset[str]], None] | None = None,
@@ -272,10 +262,11 @@ class Builder:
         change = record_change(self.site, site, templates_changed, self.site_dir)
         ahead = viewed_ahead(change, site, self._last.jobs, self.viewing_pages, self._stale) if early is not None else []
         todo: list[Job] = []
+        rendering = RenderPass(renderer, self._files, self.site_dir, early)
         try:
             # the open tabs' pages, when a change of records renders them again, before the
             # page list is made (a template edit renders every page: see below)
-            rendered = self._render_ahead(renderer, ahead, early)
+            rendered = rendering.ahead(ahead)
             jobs = renderer.jobs()
             if rendered:  # (an open tab's page the new page list lacks is not the site's)
                 paths = {j.path for j in jobs}
@@ -286,15 +277,18 @@ class Builder:
                 known = {j.path for j in todo} | set(rendered)
                 todo = todo + [j for j in jobs if j.path in self._stale and j.path not in known]
             steps: list[tuple[int, frozenset[str]]] = []
-            first = self.site is None  # (the tabs wait for the first pages: see _render)
+            first = self.site is None  # (the tabs wait for the first pages, and ask for more)
             if early is not None and (first or not templates_changed):
                 # (not after a template edit: a template that fails would be reported after
                 # the tabs were reloaded with pages of the others)
                 todo, steps = viewed_first(todo, site.config.languages, self.viewing_pages, self.viewing)
             told = bool(ahead) and early is not None
-            rendered.update(self._render(renderer, todo, chosen.pairs, steps, early, interrupted, told,
-                                         scan if first else None))
-        except _Interrupted as stop:
+            asked = self._asked(site) if first and early is not None else None
+            pairs = chosen.pairs
+            rendered.update(rendering.run(todo, steps, lambda job: self._last.splice(renderer, job, pairs),
+                                          interrupted, told, scan if first else None, asked,
+                                          frozenset(self.viewing_pages)))
+        except Interrupted as stop:
             self._stale.update(j.path for j, _ in ahead)
             self._stale.update(j.path for j in todo[:stop.rendered])
             return Outcome(True, problems.sorted(), changed, stop.rendered, ms=(time.perf_counter() - started) * 1000,
@@ -309,7 +303,7 @@ class Builder:
         except ContentError as exc:
             return _failed(exc.problems, changed, started)
         written, removed = self._files.sync(rendered, job_outputs, copies, scan)
-        written += self._written_early
+        written += rendering.written
         self._stale = set()
         self.site, self.warnings = site, problems.sorted()
         self._last.remember(jobs, renderer, rendered, job_outputs, template_keys)
@@ -317,6 +311,11 @@ class Builder:
         self._index_pages()
         return Outcome(True, self.warnings, changed, len(todo), written, removed, chosen.full,
                        (time.perf_counter() - started) * 1000)
+
+    def _asked(self, site: m.Site) -> Callable[[], set[str]] | None:
+        """What asks for the pages open in tabs during a rebuild, if anything does."""
+        viewers, languages = self._viewers, site.config.languages
+        return None if viewers is None else lambda: viewers(languages)[0]
 
     def _assemble(self, scan: dict[str, tuple[Any, ...]], problems: Problems) -> tuple[m.Site | None, GitInfo]:
         """The site of the files of `scan` (None on errors, in `problems`) and the git
@@ -332,70 +331,6 @@ class Builder:
             # (the rounds' records from git: read again when HEAD moved, see history.Reader)
             site = self._rounds.attach(site, git, problems)
         return site, git
-
-    def _render_ahead(self, renderer: Renderer, ahead: list[tuple[Job, str]],
-                      early: Callable[[frozenset[str]], None] | None) -> Rendered:
-        """The pages of `ahead` (selection.viewed_ahead) rendered and written, and `early`
-        told their URL paths."""
-        self._written_early = 0
-        rendered: Rendered = {job.path: renderer.render(job) for job, _ in ahead}
-        if rendered and early is not None:
-            self._written_early = self._files.write(rendered)
-            early(frozenset(url for _, url in ahead))
-        return rendered
-
-    def _render(self, renderer: Renderer, todo: list[Job], pairs: Pairs | None,
-                steps: list[tuple[int, frozenset[str]]], early: Callable[[frozenset[str]], None] | None,
-                interrupted: Callable[[], bool] | None = None, told: bool = False,
-                first: dict[str, tuple[Any, ...]] | None = None) -> Rendered:
-        """The jobs of `todo` rendered, the data files spliced when `pairs` (the changed
-        records) allows; at each of `steps` (see selection.viewed_first), the jobs rendered
-        since the last step are written and `early` told what is ready; once they are (or
-        were, `told`: by _render_ahead), _Interrupted when `interrupted` says so (the rest
-        may be left for later). `first`: the stat keys of the site's files in the first
-        rebuild, whose early pages need the theme's assets and the static files, copied
-        with them; the pages opened in tabs during it come next (selection.opened_next)."""
-        rendered: Rendered = {}
-        viewers, languages = self._viewers, renderer.site.config.languages
-        asking = first is not None and early is not None and viewers is not None
-        seen = set(self.viewing_pages)  # (the pages asked for so far)
-        since = n = 0
-        while n < len(todo):
-            if asking and viewers is not None and not steps and n % ASK_EVERY == 0:
-                todo, steps, ready = opened_next(todo, n, viewers(languages)[0], seen)
-                since = n if steps else since
-                if ready and early is not None:  # (rendered, not written yet)
-                    self._write_early(renderer.site, {p: rendered[p] for p in ready}, first)
-                    first = None
-                    early(frozenset(ready.values()))
-            if steps and n == steps[0][0] and early is not None:
-                # what the tabs show, before the rest
-                self._write_early(renderer.site, {j.path: rendered[j.path] for j in todo[since:n]}, first)
-                first, since = None, n
-                early(steps.pop(0)[1])
-                told = True
-            if told and interrupted is not None and interrupted():  # (before each job: some take 100 ms)
-                raise _Interrupted(n)
-            job = todo[n]
-            data = self._last.splice(renderer, job, pairs)
-            rendered[job.path] = [(job.path, data)] if data is not None else renderer.render(job)
-            n += 1
-        return rendered
-
-    def _write_early(self, site: m.Site, rendered: Rendered, first: dict[str, tuple[Any, ...]] | None) -> None:
-        """Write `rendered` before the rest. `first`: the stat keys of the site's files when
-        these are the first files of the first rebuild: the static files are copied too, as
-        the pages show nothing right without the theme's CSS and scripts (the rest is copied
-        with the rest). Nothing is copied when a copy would take a page's place (the rebuild
-        ends with that error)."""
-        self._written_early += self._files.write(rendered)
-        if first is None:
-            return
-        try:
-            copies = static_copies(site, self.site_dir, dict.fromkeys(p for outs in rendered.values() for p, _ in outs))
-        except ContentError:
-            return
-        self._written_early += self._files.copy(copies, first)
 
     def _body_edit(self, scan: dict[str, tuple[Any, ...]], changed: list[str],
                    started: float) -> Outcome | None:
