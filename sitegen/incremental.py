@@ -290,8 +290,8 @@ class Builder:
                                           frozenset(self.viewing_pages)))
         except Interrupted as stop:
             self._stale.update(j.path for j, _ in ahead)
-            self._stale.update(j.path for j in todo[:stop.rendered])
-            return Outcome(True, problems.sorted(), changed, stop.rendered, ms=(time.perf_counter() - started) * 1000,
+            self._stale.update(stop.rendered)
+            return Outcome(True, problems.sorted(), changed, len(stop.rendered), ms=(time.perf_counter() - started) * 1000,
                            interrupted=True)
         except TemplateError as exc:
             problem = Problem(_template_path(exc.template, self.site_dir), exc.line, 1, "error", exc.message)

@@ -21,10 +21,11 @@ ASK_EVERY = 16
 
 
 class Interrupted(Exception):
-    """A newer change came while a rebuild rendered what no tab shows (`rendered` jobs so far)."""
+    """A newer change came while a rebuild rendered what no tab shows (`rendered`: the
+    output paths of the jobs rendered so far, some of them written)."""
 
-    def __init__(self, rendered: int):
-        super().__init__(rendered)
+    def __init__(self, rendered: list[str]):
+        super().__init__(len(rendered))
         self.rendered = rendered
 
 
@@ -79,7 +80,7 @@ class RenderPass:
                 self._write({j.path: rendered[j.path] for j in todo[since:n]}, steps.pop(0)[1], first)
                 first, since, told = None, n, True
             if told and interrupted is not None and interrupted():  # (before each job: some take 100 ms)
-                raise Interrupted(n)
+                raise Interrupted([j.path for j in todo[:n]])
             job = todo[n]
             data = splice(job)
             rendered[job.path] = [(job.path, data)] if data is not None else self.renderer.render(job)

@@ -47,8 +47,10 @@ def poll(check: Callable[[], Any], timeout: float = TIMEOUT, what: str = "") -> 
 
 
 class Server:
-    def __init__(self, proc: subprocess.Popen[str], url: str, site: Path):
+    def __init__(self, proc: subprocess.Popen[str], url: str, site: Path,
+                 lines: queue.Queue[str] | None = None):
         self.proc, self.url, self.site = proc, url, site
+        self.lines = lines  # what it prints, line by line
         self.port = int(url.rsplit(":", 1)[1].strip("/"))
 
     def get(self, path: str, host: str | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -129,9 +131,11 @@ class Events:
 
 
 @contextlib.contextmanager
-def running_server(tmp_path: Path) -> Iterator[Server]:
-    """`python3 -m sitegen serve SITE --port 0` on a copy of the test site; always stopped."""
-    site = make_site(tmp_path / "site", {"content/static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>\n"})
+def running_server(tmp_path: Path, site: Path | None = None, built: bool = True) -> Iterator[Server]:
+    """`python3 -m sitegen serve SITE --port 0` on a copy of the test site (or on `site`),
+    once its first build is done (or at once, not `built`); always stopped."""
+    if site is None:
+        site = make_site(tmp_path / "site", {"content/static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>\n"})
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("SITEGEN_AS_OF", None)
@@ -145,8 +149,9 @@ def running_server(tmp_path: Path) -> Iterator[Server]:
         threading.Thread(target=lambda: [lines.put(ln) for ln in out], daemon=True).start()
         first = lines.get(timeout=60)
         assert first.startswith("serving http://127.0.0.1:"), first
-        assert lines.get(timeout=60).startswith("built "), "the first build failed"
-        yield Server(proc, first.split()[1], site)
+        if built:
+            assert lines.get(timeout=60).startswith("built "), "the first build failed"
+        yield Server(proc, first.split()[1], site, lines)
         assert proc.poll() is None, "the server died"
     finally:
         proc.terminate()

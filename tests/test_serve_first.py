@@ -3,10 +3,6 @@ tabs are written (with the theme's assets) and reloaded before the rest of the s
 
 from __future__ import annotations
 
-import os
-import queue
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -15,8 +11,8 @@ import pytest
 from sitegen.incremental import Builder
 from sitegen.serve import Live, make_handler, own_names
 from tests.corpus import write_corpus
-from tests.sitekit import REPO, make_site, snapshot
-from tests.test_serve import Events, Server, _same_as_full_build
+from tests.sitekit import make_site, snapshot
+from tests.test_serve import Events, Server, _same_as_full_build, running_server
 
 PAGE = "/activities/firearms-workshop/"
 
@@ -99,22 +95,10 @@ def test_what_the_first_build_has_not_written_is_a_building_page_until_it_ends(t
 
 
 def test_serve_answers_at_once_and_reloads_an_open_tab_before_the_site_is_built(tmp_path: Path) -> None:
-    site = write_corpus(1500, tmp_path / "site")
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    env.pop("SITEGEN_AS_OF", None)
-    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=tmp_path)
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        assert first.startswith("serving http://127.0.0.1:"), first
-        server = Server(proc, first.split()[1], site)
+    with running_server(tmp_path, write_corpus(1500, tmp_path / "site"), built=False) as server:
         events = Events(server.port, "/")  # a tab on the dashboard, as the build starts
         status, _, body = server.get("/")
         assert status == 503 and b"Building the site" in body
-        lines: queue.Queue[str] = queue.Queue()
-        out = proc.stdout
-        threading.Thread(target=lambda: [lines.put(ln) for ln in out], daemon=True).start()
         events.next("hello")
         # its page is written and the tab reloaded first: the reload names it (not "*")
         ready = events.next("reload").split(" ")[1]
@@ -122,21 +106,12 @@ def test_serve_answers_at_once_and_reloads_an_open_tab_before_the_site_is_built(
         status, _, body = server.get("/")
         assert status == 200 and b"<main" in body
         assert server.get("/assets/site.css")[0] == 200
-        assert lines.get(timeout=120).startswith("built ")
+        assert server.lines is not None and server.lines.get(timeout=120).startswith("built ")
         # the end of the first build reloads the other tabs, not this one again
         fields = events.next("reload").split(" ")
         assert fields[1] == "-" and "/" in fields[3].split(","), fields  # ("-": the first language)
         assert server.get("/areas/")[0] == 200 and server.get("/no/such/page/")[0] == 404
         events.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
 
 
 @pytest.mark.parametrize("page", ["/types/workshop/", PAGE], ids=["rendered-later", "rendered-already"])
