@@ -12,7 +12,7 @@ from sitegen.incremental import Builder
 from sitegen.serve import Live, make_handler, own_names
 from tests.corpus import write_corpus
 from tests.sitekit import make_site, snapshot
-from tests.test_serve import Events, Server, _same_as_full_build, running_server
+from tests.test_serve import Events, Server, running_server
 
 PAGE = "/activities/firearms-workshop/"
 
@@ -32,6 +32,20 @@ def _first_build(site: Path, out: Path, pages: set[str]) -> tuple[list[tuple[fro
     return steps, outcome.ok
 
 
+def _as_built_again(site: Path, out: Path, tmp_path: Path) -> bool:
+    """Whether the preview folder `out` holds what a new preview of `site` writes (the
+    search index aside: it is made in the background, and the builders are closed at once)."""
+    builder = Builder(site, tmp_path / "again")
+    try:
+        builder.rebuild()
+    finally:
+        builder.close()
+
+    def pages(folder: Path) -> dict[str, bytes]:
+        return {p: data for p, data in snapshot(folder).items() if not p.startswith("pagefind/")}
+    return pages(out) == pages(builder.out)
+
+
 def test_the_first_build_writes_the_open_tabs_pages_first_with_the_assets(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", {"content/static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>\n"})
     out = tmp_path / "preview"
@@ -44,12 +58,7 @@ def test_the_first_build_writes_the_open_tabs_pages_first_with_the_assets(tmp_pa
     assert {"assets/site.css", "assets/site.js", "logo.svg"} <= files
     # and the rest is not written yet
     assert "index.html" not in files and "areas/index.html" not in files
-    builder = Builder(site, tmp_path / "again")
-    try:
-        builder.rebuild()
-        assert snapshot(out) == snapshot(builder.out)  # the same site in the end
-    finally:
-        builder.close()
+    assert _as_built_again(site, out, tmp_path)  # the same site in the end
 
 
 def test_a_site_with_its_own_templates_also_gets_its_open_pages_first(tmp_path: Path) -> None:
@@ -59,12 +68,7 @@ def test_a_site_with_its_own_templates_also_gets_its_open_pages_first(tmp_path: 
     steps, ok = _first_build(site, tmp_path / "preview", {"/"})
     assert ok and [ready for ready, _ in steps] == [frozenset({"/"})]
     assert "index.html" in steps[0][1] and "assets/site.css" in steps[0][1]
-    builder = Builder(site, tmp_path / "preview")
-    try:
-        builder.rebuild()
-        _same_as_full_build(builder, site, tmp_path, "the first build")
-    finally:
-        builder.close()
+    assert _as_built_again(site, tmp_path / "preview", tmp_path)
 
 
 def test_what_the_first_build_has_not_written_is_a_building_page_until_it_ends(tmp_path: Path) -> None:
@@ -139,9 +143,4 @@ def test_a_page_visited_during_the_first_build_is_written_next(tmp_path: Path, p
     # only that page is written then, with the assets it needs
     assert {p for p in files if p.endswith(".html")} == {page.strip("/") + "/index.html"}
     assert "assets/site.css" in files
-    again = Builder(site, tmp_path / "again")
-    try:
-        again.rebuild()
-        assert snapshot(out) == snapshot(again.out)
-    finally:
-        again.close()
+    assert _as_built_again(site, out, tmp_path)
