@@ -57,7 +57,7 @@ class RenderPass:
             asked: Callable[[], set[str]] | None = None, seen: frozenset[str] = frozenset()) -> Rendered:
         """The jobs of `todo` rendered, or spliced (`splice` gives the bytes of a data file
         with the changed records' pieces swapped in, or None); at each of `steps` (see
-        selection.viewed_first), the jobs rendered since the last step are written and
+        selection.viewed_first), the jobs rendered since the last one are written and
         `early` told what is ready; once they are (or were, `told`: by `ahead`),
         Interrupted when `interrupted` says so (the rest may be left for later).
 
@@ -67,23 +67,31 @@ class RenderPass:
         taken in `steps`): a page opened meanwhile is written next (selection.opened_next).
         """
         rendered: Rendered = {}
+        unwritten: list[str] = []  # the jobs rendered since the last step, in order
+        # where in `unwritten` the jobs of the pages asked for begin, while they are rendered
+        # (their step is the first: only they are written then)
+        asked_from: int | None = None
         pages = set(seen)  # (the pages asked for so far)
-        since = n = 0
+        n = 0
         while n < len(todo):
-            if asked is not None and not steps and n % ASK_EVERY == 0:
-                todo, steps, ready = opened_next(todo, n, asked(), pages)
-                since = n if steps else since
+            if asked is not None and asked_from is None and n % ASK_EVERY == 0:
+                coming = len(steps)
+                todo, steps, ready = opened_next(todo, n, asked(), pages, steps)
                 if ready:  # (rendered, not written yet)
                     self._write({p: rendered[p] for p in ready}, frozenset(ready.values()), first)
-                    first = None
-            if steps and n == steps[0][0]:  # what the tabs show, before the rest
-                self._write({j.path: rendered[j.path] for j in todo[since:n]}, steps.pop(0)[1], first)
-                first, since, told = None, n, True
+                    first, unwritten = None, [p for p in unwritten if p not in ready]
+                if len(steps) > coming:  # (a step for pages not rendered yet, rendered next)
+                    asked_from = len(unwritten)
+            while steps and n == steps[0][0]:  # what the tabs show, before the rest
+                at = asked_from if asked_from is not None else 0
+                self._write({p: rendered[p] for p in unwritten[at:]}, steps.pop(0)[1], first)
+                first, unwritten, asked_from, told = None, unwritten[:at], None, True
             if told and interrupted is not None and interrupted():  # (before each job: some take 100 ms)
                 raise Interrupted([j.path for j in todo[:n]])
             job = todo[n]
             data = splice(job)
             rendered[job.path] = [(job.path, data)] if data is not None else self.renderer.render(job)
+            unwritten.append(job.path)
             n += 1
         return rendered
 

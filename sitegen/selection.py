@@ -9,6 +9,7 @@ docstring of incremental.py for the whole rebuild.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,20 +179,26 @@ def viewed_first(todo: list[Job], languages: tuple[str, ...], pages: set[str], v
     return todo, steps
 
 
-def opened_next(todo: list[Job], done: int, pages: set[str], seen: set[str]
+def opened_next(todo: list[Job], done: int, pages: set[str], seen: set[str],
+                steps: list[tuple[int, frozenset[str]]]
                 ) -> tuple[list[Job], list[tuple[int, frozenset[str]]], dict[str, str]]:
     """For the pages opened in tabs since (URL paths `pages`, but those in `seen`, which
     gets them), when the first `done` jobs of `todo` are rendered: `todo` with the jobs of
-    those pages not rendered yet moved to position `done`, the step at which they are
-    ([] when there are none), and those pages rendered already (output path -> URL path).
-    A page visited during the preview's first build is written next, not at the end."""
+    those pages not rendered yet moved to position `done`; `steps` (viewed_first's, those
+    still to come) with the step at which they are written first, the others' positions
+    moved on by the jobs moved before them; and those pages rendered already (output path
+    -> URL path). A page visited during the preview's first build is written next, not at
+    the end, nor after the rest of its language."""
     new = {path: url for path, url in _opened(pages).items() if url not in seen}
     if not new:
-        return todo, [], {}
+        return todo, steps, {}
     seen.update(new.values())
     rendered = {j.path: new[j.path] for j in todo[:done] if j.path in new}
-    picked = [j for j in todo[done:] if j.path in new]
-    if not picked:
-        return todo, [], rendered
+    moved = [i for i in range(done, len(todo)) if todo[i].path in new]
+    if not moved:
+        return todo, steps, rendered
+    picked = [todo[i] for i in moved]
     rest = [j for j in todo[done:] if j.path not in new]
-    return todo[:done] + picked + rest, [(done + len(picked), frozenset(new[j.path] for j in picked))], rendered
+    later = [(at + len(moved) - bisect.bisect_left(moved, at), ready) for at, ready in steps]
+    return (todo[:done] + picked + rest, [(done + len(picked), frozenset(new[j.path] for j in picked)), *later],
+            rendered)

@@ -144,3 +144,64 @@ def test_a_page_visited_during_the_first_build_is_written_next(tmp_path: Path, p
     assert {p for p in files if p.endswith(".html")} == {page.strip("/") + "/index.html"}
     assert "assets/site.css" in files
     assert _as_built_again(site, out, tmp_path)
+
+
+def test_a_page_opened_before_the_rest_of_its_language_comes_first_and_the_steps_still_hold() -> None:
+    """(selection.opened_next) Tabs on /fr/ while the first build writes that page (step 1)
+    and then the French pages (step 2): a French page opened meanwhile is written before
+    the rest of them, and each step still comes once all its pages are rendered."""
+    from sitegen.page_list import Job
+    from sitegen.selection import opened_next
+
+    todo = [Job("fr/index.html", "dashboard", lang="fr"), *(Job(f"fr/p{i}/index.html", "page", lang="fr")
+                                                           for i in range(6)),
+            *(Job(f"p{i}/index.html", "page") for i in range(4))]
+    steps = [(1, frozenset({"/fr/"})), (7, frozenset({"fr"}))]
+    seen = {"/fr/"}
+    # after 3 jobs: a tab opens /fr/p5/ (not rendered) and /fr/p0/ (rendered: job 1), and one
+    # on /p3/ (another language's page, after the French ones)
+    order, later, ready = opened_next(todo, 3, {"/fr/", "/fr/p5/", "/fr/p0/", "/p3/"}, seen, steps[1:])
+    assert ready == {"fr/p0/index.html": "/fr/p0/"}
+    assert [j.path for j in order] == ["fr/index.html", "fr/p0/index.html", "fr/p1/index.html",
+                                       "fr/p5/index.html", "p3/index.html", "fr/p2/index.html",
+                                       "fr/p3/index.html", "fr/p4/index.html", "p0/index.html",
+                                       "p1/index.html", "p2/index.html"]
+    assert later == [(5, frozenset({"/fr/p5/", "/p3/"})), (8, frozenset({"fr"}))]
+    assert set(order[:8]) >= {j for j in todo if j.lang == "fr"}  # step 2: the French pages done
+    assert seen == {"/fr/", "/fr/p5/", "/fr/p0/", "/p3/"}
+    # nothing new: nothing moves
+    assert opened_next(order, 5, {"/fr/p5/"}, seen, later) == (order, later, {})
+
+
+def test_in_a_multilingual_first_build_a_page_opened_meanwhile_comes_before_the_rest_of_its_language(
+        tmp_path: Path) -> None:
+    """A tab on /fr/ from the start: that page first, then the French pages, then the others.
+    A French page opened meanwhile is written before the rest of the French pages; the
+    French tabs are reloaded once all French pages are written, and no others."""
+    from tests.test_languages import _example
+    site = _example(tmp_path, "[en, fr, ru]")
+    out = tmp_path / "preview"
+    calls: list[int] = []
+    steps: list[tuple[frozenset[str], set[str]]] = []
+    late = "/fr/types/workshop/"
+
+    def viewers(languages: tuple[str, ...]) -> tuple[set[str], set[str]]:
+        calls.append(1)  # (the third call is after 16 pages)
+        return ({"/fr/", late} if len(calls) > 2 else {"/fr/"}), {"fr"}
+
+    def early(ready: frozenset[str]) -> None:
+        steps.append((ready, {p.relative_to(out).as_posix() for p in out.rglob("*.html")}))
+    builder = Builder(site, out, viewers=viewers)
+    try:
+        assert builder.rebuild(early=early).ok
+    finally:
+        builder.close()
+    assert [ready for ready, _ in steps] == [frozenset({"/fr/"}), frozenset({late}), frozenset({"fr"})]
+    french = {p.relative_to(out).as_posix() for p in (out / "fr").rglob("*.html")}
+    assert "fr/index.html" in steps[0][1]  # (with the dashboard's charts' embed pages)
+    assert all(p == "fr/index.html" or p.startswith("fr/embed/dashboard-") for p in steps[0][1])
+    # before the other French pages: that page (and its chart's embed page)
+    assert steps[1][1] - steps[0][1] == {"fr/types/workshop/index.html", "fr/embed/type-workshop-status/index.html"}
+    assert len(french - steps[1][1]) > 100
+    assert steps[2][1] == french  # then all of them, and none of another language
+    assert _as_built_again(site, out, tmp_path)
