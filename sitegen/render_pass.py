@@ -77,7 +77,10 @@ class RenderPass:
             if asked is not None and asked_from is None and n % ASK_EVERY == 0:
                 coming = len(steps)
                 todo, steps, ready = opened_next(todo, n, asked(), pages, steps)
-                if ready:  # (rendered, not written yet)
+                if ready:  # (rendered; those not written yet are written now)
+                    waiting = set(unwritten)
+                    ready = {p: url for p, url in ready.items() if p in waiting}
+                if ready:
                     self._write({p: rendered[p] for p in ready}, frozenset(ready.values()), first)
                     first, unwritten = None, [p for p in unwritten if p not in ready]
                 if len(steps) > coming:  # (a step for pages not rendered yet, rendered next)
