@@ -39,8 +39,9 @@ The result is always the tree a full `sitegen build` of the same content would w
 - Files of pages that no longer exist are removed; unchanged bytes are not rewritten. Each
   file is written to a temporary name and renamed, so the server never serves half a file
   (preview_files.py).
-- On errors nothing is written; the last good site stays on disk and in memory, and the
-  next successful rebuild is diffed against it.
+- On errors nothing is written but the open tabs' pages written before the error was met
+  (the server answers every page with the error page then); the last good site stays on
+  disk and in memory, and the next successful rebuild is diffed against it.
 - The search index (pagefind/, search.py) is made from the pages in a background thread
   after the first rebuild and after each that wrote or removed a page (search.BackgroundIndex:
   debounced, one at a time, swapped in at once), so a rebuild never waits for it.
