@@ -140,9 +140,10 @@ def error_page(problems: list[Problem], generation: int) -> bytes:
                      f"{html.escape(p.message)}{hint}</li>")
     n = len(problems)
     text = (
-        "<!doctype html>\n<html lang=en><head><meta charset=utf-8><title>sitegen: "
+        "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+        "<meta name=viewport content=\"width=device-width, initial-scale=1\"><title>sitegen: "
         f"{n} error(s)</title><style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem;"
-        "max-width:60rem}h1{color:#a00}li{margin:.5rem 0}code{background:#f4f4f4;padding:0 .2rem;overflow-wrap:anywhere}"
+        "max-width:60rem}h1{color:#a00;line-height:1.2}li{margin:.5rem 0}code{background:#f4f4f4;padding:0 .2rem;overflow-wrap:anywhere}"
         ".hint{color:#555}</style></head><body>\n"
         f"<h1>The site has {n} error(s)</h1>\n<p>Fix the file(s) below and save; this page "
         "reloads by itself when the site builds again.</p>\n<ul class=problems>\n"
@@ -154,9 +155,10 @@ def error_page(problems: list[Problem], generation: int) -> bytes:
 def building_page(generation: int) -> bytes:
     """The page shown, while the first build runs, for what it has not written yet."""
     return (
-        "<!doctype html>\n<html lang=en><head><meta charset=utf-8><title>sitegen: building the site"
+        "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+        "<meta name=viewport content=\"width=device-width, initial-scale=1\"><title>sitegen: building the site"
         "</title><noscript><meta http-equiv=refresh content=2></noscript><style>body{font:16px/1.5 "
-        "system-ui,sans-serif;margin:2rem;max-width:60rem}</style></head><body>\n"
+        "system-ui,sans-serif;margin:2rem;max-width:60rem}h1{line-height:1.2}</style></head><body>\n"
         "<h1>Building the site\u2026</h1>\n<p>The preview is making this site for the first time. "
         "This page shows itself as soon as it is written.</p>\n"
         f'<script src="{SCRIPT}" data-generation="{generation}"></script>\n</body></html>\n').encode()

@@ -206,6 +206,7 @@ def test_error_page_names_file_and_line_then_recovers(server: Server) -> None:
             assert status == 500, path
             assert f"{ACT}:4:" in page and "unknown status &#x27;finished&#x27;" in page
             assert '<script src="/__sitegen/live.js"' in page
+            assert "<meta name=viewport" in page  # (readable on a phone)
         assert server.get("/data/plan.json")[0] == 200  # data files are still served
         server.write(ACT, BASELINE[ACT])
         events.next("reload")

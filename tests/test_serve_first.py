@@ -87,6 +87,7 @@ def test_what_the_first_build_has_not_written_is_a_building_page_until_it_ends(t
         status, headers, body = server.get("/areas/")
         assert status == 503 and headers["retry-after"] == "2"
         assert b"Building the site" in body and b'<script src="/__sitegen/live.js"' in body
+        assert b"<meta name=viewport" in body  # (readable on a phone, as the error page is)
         assert server.get("/")[0] == 200  # written already: served
         live.publish(None, "/", done=False)  # an early reload: still building
         assert server.get("/areas/")[0] == 503
