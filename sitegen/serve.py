@@ -143,7 +143,8 @@ def error_page(problems: list[Problem], generation: int) -> bytes:
         "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
         "<meta name=viewport content=\"width=device-width, initial-scale=1\"><title>sitegen: "
         f"{n} error(s)</title><style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem;"
-        "max-width:60rem}h1{color:#a00;line-height:1.2}li{margin:.5rem 0}code{background:#f4f4f4;padding:0 .2rem;overflow-wrap:anywhere}"
+        "max-width:60rem}h1{color:#a00;line-height:1.2}li{margin:.5rem 0}"
+        "code{background:#f4f4f4;padding:0 .2rem;overflow-wrap:anywhere}"
         ".hint{color:#555}</style></head><body>\n"
         f"<h1>The site has {n} error(s)</h1>\n<p>Fix the file(s) below and save; this page "
         "reloads by itself when the site builds again.</p>\n<ul class=problems>\n"
@@ -326,6 +327,10 @@ def own_names(host: str, port: int) -> set[str]:
     return out
 
 
+class _Stopped(BaseException):  # (as KeyboardInterrupt: no `except Exception` takes it)
+    """A stop signal (SIGTERM, SIGHUP) came during the first build: run() ends at once."""
+
+
 class Preview:
     """The running preview: server thread, watcher thread, rebuild thread."""
 
@@ -351,6 +356,7 @@ class Preview:
         self.pending_lock = threading.Lock()
         self.stop_event = threading.Event()
         self.signalled = False  # (by stop_by_signal)
+        self.first_build = False  # whether run() is in the first build
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
 
         class Server(ThreadingHTTPServer):
@@ -461,20 +467,27 @@ class Preview:
         watch(self.site_dir, self.changed, self.stop_event)
 
     def run(self, open_browser: bool) -> int:
-        # Served from the start: while the first build runs, a page not written yet is a
-        # "building" page, and the pages open in tabs are written first and reloaded (at
-        # 10,000 activities the home page shows after ~2 s, the whole site after ~15 s).
-        threading.Thread(target=self.serve_loop, daemon=True).start()
-        print(f"serving {self.url}", flush=True)
-        if self.host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
-            print(f"warning: listening on {self.host}: the preview is reachable from the network", flush=True)
-        if open_browser:
-            import webbrowser
-            threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
-        watcher = threading.Thread(target=self.watch_loop, daemon=True)
-        watcher.start()  # before the first build: changes made during it trigger a rebuild
-        early: list[frozenset[str]] = []
-        outcome = self.builder.rebuild(early=functools.partial(self._reload_first, early))
+        if self.signalled:
+            return 0
+        self.first_build = True  # (a stop signal ends it: stop_by_signal)
+        try:
+            # Served from the start: while the first build runs, a page not written yet is a
+            # "building" page, and the pages open in tabs are written first and reloaded (at
+            # 10,000 activities the home page shows after ~2 s, the whole site after ~15 s).
+            threading.Thread(target=self.serve_loop, daemon=True).start()
+            print(f"serving {self.url}", flush=True)
+            if self.host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
+                print(f"warning: listening on {self.host}: the preview is reachable from the network", flush=True)
+            if open_browser:
+                import webbrowser
+                threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
+            watcher = threading.Thread(target=self.watch_loop, daemon=True)
+            watcher.start()  # before the first build: changes made during it trigger a rebuild
+            early: list[frozenset[str]] = []
+            outcome = self.builder.rebuild(early=functools.partial(self._reload_first, early))
+            self.first_build = False
+        except _Stopped:
+            return 0
         # The parsed site is long-lived: keep it out of the garbage collector's full passes,
         # which otherwise cost ~100 ms per rebuild on large sites.
         gc.collect()
@@ -491,10 +504,14 @@ class Preview:
         return 0
 
     def stop_by_signal(self, *_: object) -> None:
-        """The handler of SIGTERM and SIGHUP: run() ends within 0.25 s. It takes no lock: a
-        signal's handler runs in the main thread, which may hold stop_event's own lock, inside
-        stop_event.wait (Event.set() here would then wait for ever)."""
+        """The handler of SIGTERM and SIGHUP: run() ends within 0.25 s, or at once during
+        the first build (which may take a minute: it is stopped as Ctrl-C stops it). It takes
+        no lock: a signal's handler runs in the main thread, which may hold stop_event's own
+        lock, inside stop_event.wait (Event.set() here would then wait for ever)."""
         self.signalled = True
+        if self.first_build:
+            self.first_build = False  # (once: a second signal does not stop the stopping)
+            raise _Stopped
 
     def close(self) -> None:
         """Stop serving and remove the preview folder, however the preview ended."""

@@ -24,6 +24,7 @@ import pytest
 from sitegen import cli
 from sitegen.incremental import Builder
 from sitegen.serve import serve
+from tests.corpus import write_corpus
 from tests.sitekit import REPO, make_site
 
 
@@ -104,6 +105,29 @@ def test_stopping_a_running_preview_removes_its_folder(tmp_path: Path, signum: i
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+    assert os.listdir(tmpdir) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["sigterm", "sighup"])
+def test_a_stop_signal_during_the_first_build_ends_the_preview_at_once(tmp_path: Path, signum: int) -> None:
+    """The server answers during its first build (a minute for a large site in several
+    languages): a stop signal then ends it there, as Ctrl-C does, not once the build is done."""
+    site, tmpdir = write_corpus(1500, tmp_path / "site"), tmp_path / "tmp"
+    tmpdir.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmpdir),
+                            cwd=tmp_path, preexec_fn=_signals_as_in_a_terminal)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("serving http://127.0.0.1:")
+        proc.send_signal(signum)  # (the build takes seconds: it is under way)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0 and err == ""
+    assert "built" not in out  # stopped before the build was done
     assert os.listdir(tmpdir) == []
 
 
