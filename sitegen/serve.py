@@ -327,7 +327,7 @@ def own_names(host: str, port: int) -> set[str]:
     return out
 
 
-class _Stopped(BaseException):  # (as KeyboardInterrupt: no `except Exception` takes it)
+class _Stopped(KeyboardInterrupt):  # (let through where Ctrl-C is; no `except Exception` takes it)
     """A stop signal (SIGTERM, SIGHUP) came during the first build: run() ends at once."""
 
 
