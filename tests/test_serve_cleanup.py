@@ -71,14 +71,20 @@ def _signals_as_in_a_terminal() -> None:
         signal.signal(signum, signal.SIG_DFL)
 
 
+def _preview(site: Path, tmpdir: Path) -> subprocess.Popen[str]:
+    """`sitegen serve SITE --port 0` with its temporary folders in `tmpdir` (made), its
+    signals as in a terminal, its output piped."""
+    tmpdir.mkdir()
+    return subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmpdir),
+                            cwd=tmpdir.parent, preexec_fn=_signals_as_in_a_terminal)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
                          ids=["ctrl-c", "sigterm", "sighup"])
 def test_stopping_a_running_preview_removes_its_folder(tmp_path: Path, signum: int) -> None:
-    site, tmpdir = make_site(tmp_path / "site"), tmp_path / "tmp"
-    tmpdir.mkdir()
-    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmpdir),
-                            cwd=tmp_path, preexec_fn=_signals_as_in_a_terminal)
+    tmpdir = tmp_path / "tmp"
+    proc = _preview(make_site(tmp_path / "site"), tmpdir)
     try:
         assert proc.stdout is not None
         lines: queue.Queue[str] = queue.Queue()
@@ -112,11 +118,8 @@ def test_stopping_a_running_preview_removes_its_folder(tmp_path: Path, signum: i
 def test_a_stop_signal_during_the_first_build_ends_the_preview_at_once(tmp_path: Path, signum: int) -> None:
     """The server answers during its first build (a minute for a large site in several
     languages): a stop signal then ends it there, as Ctrl-C does, not once the build is done."""
-    site, tmpdir = write_corpus(1500, tmp_path / "site"), tmp_path / "tmp"
-    tmpdir.mkdir()
-    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmpdir),
-                            cwd=tmp_path, preexec_fn=_signals_as_in_a_terminal)
+    tmpdir = tmp_path / "tmp"
+    proc = _preview(write_corpus(1500, tmp_path / "site"), tmpdir)
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().startswith("serving http://127.0.0.1:")
