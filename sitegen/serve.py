@@ -11,6 +11,9 @@ and reload open tabs.
   Events) and reloads the page when a rebuild changed something.
 - While the content has errors, every HTML request gets an error page (status 500) that
   names each problem's file, line and message; fixing the file brings the site back.
+- It serves from the start: while the first build runs, what it has not written yet is a
+  "building" page (status 503) that reloads by itself; the open tabs' pages are written
+  first (incremental.Builder, render_pass.py). A stop signal then ends it at once.
 - Safety: 127.0.0.1 by default; requests whose Host header is not the server's own name are
   refused (403, DNS rebinding); paths are decoded once and refused when they contain
   `..`, `.`-segments, hidden names, backslashes, NUL or encoded slashes; the file is
