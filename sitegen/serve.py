@@ -413,7 +413,6 @@ class Preview:
             self.dirty.clear()
             with self.pending_lock:
                 hint, self.pending = self.pending, set()
-            languages = self.builder.site.config.languages if self.builder.site else ()
             early: list[frozenset[str]] = []
             reload_first = functools.partial(self._reload_first, early)
             try:
@@ -424,19 +423,18 @@ class Preview:
                 outcome = Outcome(False, [internal], [])
             self.report(outcome)
             if not outcome.interrupted:  # (else the next rebuild, for the newer change, writes the rest)
-                self._published(outcome, early, languages)
+                self._published(outcome, early)
 
     def viewers(self, languages: tuple[str, ...]) -> tuple[set[str], set[str]]:
         """The pages open in tabs and their languages (of the site's `languages`), which a
         rebuild renders first (Builder.viewing_pages, Builder.viewing)."""
         return self.live.pages(), self.live.viewed(languages)
 
-    def _published(self, outcome: Outcome, early: list[frozenset[str]], languages: tuple[str, ...]) -> None:
+    def _published(self, outcome: Outcome, early: list[frozenset[str]]) -> None:
         """Reload the tabs a rebuild changed, but those `early` reloaded already (their
         pages, their languages); the first build's end always reloads."""
-        if self.builder.site is not None:
-            self.live.folders = ",".join(self.builder.site.config.languages[1:])
-            languages = self.builder.site.config.languages
+        languages = self.builder.site.config.languages if self.builder.site is not None else ()
+        self.live.folders = ",".join(languages[1:])
         errors = None if outcome.ok else outcome.problems
         if errors != self.live.errors or (outcome.ok and (outcome.written or outcome.removed)) or early \
                 or self.live.building:
@@ -495,7 +493,7 @@ class Preview:
         # which otherwise cost ~100 ms per rebuild on large sites.
         gc.collect()
         gc.freeze()
-        self._published(outcome, early, ())
+        self._published(outcome, early)
         self.report(outcome, first=True)  # (after: a tab that connects once it is said is up to date)
         self.rebuilder = threading.Thread(target=self.rebuild_loop, daemon=True)
         self.rebuilder.start()
