@@ -247,8 +247,9 @@ def _build(args: argparse.Namespace) -> int:
     if result.warnings:
         sys.stderr.write(format_problems(list(result.warnings), "text") + "\n")
     fresh = f", {result.rendered} rendered" if 0 <= result.rendered < result.pages else ""
-    print(f"built {result.pages} pages ({result.files} files{fresh}) from {result.records} "
-          f"activities in {result.seconds:.2f} s, {len(result.warnings)} warning(s) -> {result.output}")
+    records = f"{result.records} activit{'y' if result.records == 1 else 'ies'}"
+    print(f"built {result.pages} pages ({result.files} files{fresh}) from {records} "
+          f"in {result.seconds:.2f} s, {len(result.warnings)} warning(s) -> {result.output}")
     return 0
 
 

@@ -45,7 +45,7 @@ def test_init_then_build_gives_a_site_without_warnings(tmp_path: Path) -> None:
                                                          "/.output.tmp-*", "/pdf"]
     built = run_sitegen("build", site)
     assert (built.returncode, built.stderr) == (0, "")
-    assert "0 warning(s)" in built.stdout
+    assert "0 warning(s)" in built.stdout and " from 1 activity in " in built.stdout
     for page in ("index.html", "areas/first-area/index.html", "pages/about/index.html"):
         assert (site / "output" / page).is_file()
     check = run_sitegen("check", site, "--strict")
