@@ -452,3 +452,23 @@ def test_the_server_knows_which_languages_its_tabs_show() -> None:
     live.viewing("/fr/areas/", -1)
     assert live.viewed(("en", "fr", "ru")) == {""}
     assert live.viewed(("en",)) == {""}
+
+
+def test_counts_in_sentences_are_numbers_of_the_language(tmp_path: Path) -> None:
+    """A count shown in a sentence or heading is grouped as the language groups numbers:
+    "1 100 activités" in French, "1,100 activities" in English, never a bare "1100"."""
+    from sitegen.i18n import words_for
+    from tests.corpus import write_corpus
+
+    site = write_corpus(1100, tmp_path / "site")
+    with (site / "site.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("language: fr\nactivities_per_page: 100\n")
+    build(site, tmp_path / "out")
+    thousand = words_for("fr").number(1100)
+    assert thousand not in ("1100", "1,100")
+    listing = (tmp_path / "out/activities/index.html").read_text(encoding="utf-8")
+    assert f"{thousand} activités" in listing and "Page 1 sur 11" in listing, listing[:3000]
+    dashboard = (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    assert f"sur {thousand}" in dashboard
+    for page in (listing, dashboard):
+        assert not re.search(r">[^<]*\b1100\b", page)

@@ -34,7 +34,7 @@
   }
   function say(n) {  // "3 activities match.", by the language's plural rule
     var text = words.matches[new Intl.PluralRules(words.lang).select(n)] || words.matches.other;
-    var shown = n.toLocaleString(words.lang, { useGrouping: false });
+    var shown = n.toLocaleString(words.lang);
     count.textContent = text.replace("{n}", function () { return shown; });
   }
   function filterDom(v) {

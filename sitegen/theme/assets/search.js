@@ -28,7 +28,7 @@
 
   function count(forms, n, q) {  // a plural message for n, by the language's plural rule
     var text = forms[new Intl.PluralRules(words.lang).select(n)] || forms.other;
-    var shown = n.toLocaleString(words.lang, { useGrouping: false });
+    var shown = n.toLocaleString(words.lang);
     return text.replace("{n}", function () { return shown; }).replace("{q}", function () { return q; });
   }
   function selects() { return filters ? Array.prototype.slice.call(filters.querySelectorAll("select")) : []; }
