@@ -574,9 +574,10 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
             data.append({"type": "bar", "orientation": "h", "name": area.title,
                          "y": [area.title] * len(counts), "base": [f"{mo}-01" for mo, _ in counts],
                          "x": [30 * _DAY_MS] * len(counts), "marker": {"color": colors[area.id]},
-                         "text": [str(n) for _, n in counts], "customdata": [n for _, n in counts],
+                         "text": [str(n) for _, n in counts],
+                         "customdata": [words.plural("%(n)s activity", "%(n)s activities", n) for _, n in counts],
                          # Plotly fills %{...}: a message without values, so no % formatting.
-                         "hovertemplate": words("%{base|%b %Y}: %{customdata} activities") + "<extra></extra>"})
+                         "hovertemplate": words("%{base|%b %Y}: %{customdata}") + "<extra></extra>"})
             rows += [(mo, area.title, n) for mo, n in counts]
         height = 120 + 40 * len(site.plan.areas)
         yaxis = {"autorange": "reversed", "automargin": True}

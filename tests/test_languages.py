@@ -472,3 +472,33 @@ def test_counts_in_sentences_are_numbers_of_the_language(tmp_path: Path) -> None
     assert f"sur {thousand}" in dashboard
     for page in (listing, dashboard):
         assert not re.search(r">[^<]*\b1100\b", page)
+
+
+def test_timeline_of_many_activities_says_each_bars_count_in_its_plural_form(tmp_path: Path) -> None:
+    """Above 400 activities the timeline draws one bar per area and month; its hover text
+    names the bar's count in the form the language gives that number ("1 мероприятие",
+    "3 мероприятия", "5 мероприятий"), not "1 activities"."""
+    import json
+
+    from tests.corpus import write_corpus
+
+    site = write_corpus(450, tmp_path / "site")
+    with (site / "site.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("language: ru\n")
+    build(site, tmp_path / "out")
+    page = (tmp_path / "out/timeline/index.html").read_text(encoding="utf-8")
+    figure = json.loads(re.search(r'<script type="application/json" id="timeline-timeline-figure">(.*?)</script>',
+                                  page, re.S).group(1))
+    bars = [trace for trace in figure["data"] if trace.get("type") == "bar"]
+    assert bars
+    forms = {1: "мероприятие", 2: "мероприятия", 3: "мероприятия", 5: "мероприятий", 11: "мероприятий"}
+    seen = set()
+    for trace in bars:
+        assert "activit" not in trace["hovertemplate"]
+        for count, said in zip(trace["text"], trace["customdata"]):
+            n = int(count)
+            assert said.startswith(f"{n} ")
+            if n in forms:
+                assert said == f"{n} {forms[n]}"
+                seen.add(n)
+    assert {1, 2} <= seen, seen
