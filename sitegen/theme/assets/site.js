@@ -30,9 +30,14 @@
     if (details) { details.removeAttribute("open"); }
   });
   // Charts fit the printed page's width (two side by side), and the screen's again after.
-  function resize() { Array.prototype.forEach.call(plots, function (el) { window.Plotly.Plots.resize(el); }); }
-  window.addEventListener("beforeprint", resize);
-  window.addEventListener("afterprint", resize);
+  function resize(event) {
+    Array.prototype.forEach.call(plots, function (el) {
+      if (el.layout) { window.Plotly.relayout(el, { width: event.matches ? el.clientWidth : null }); }
+    });
+  }
+  var printing = window.matchMedia && window.matchMedia("print");
+  if (printing && printing.addEventListener) { printing.addEventListener("change", resize); }
+  else if (printing && printing.addListener) { printing.addListener(resize); }
 })();
 
 /* -- Embeddable charts (#19) ------------------------------------------------------------ */
