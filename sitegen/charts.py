@@ -167,7 +167,9 @@ def mirrored(chart: Chart) -> Chart:
 
 # Hover text: the bar's category and value, and its series (the legend's name) beside it.
 _HOVER = "%{x}: %{y}<extra>%{fullData.name}</extra>"
-_HOVER_PCT = "%{y}: %{x}%<extra>%{fullData.name}</extra>"
+_HOVER_PCT = "%{y}: %{x}<extra>%{fullData.name}</extra>"  # (%{x} has the axis's ticksuffix)
+# Value axes write numbers as the page does (the locale's grouping), not "20k"
+_VALUES = {"tickformat": ",~r"}
 
 
 def _wrapped(label: str, width: int = 22) -> str:
@@ -185,7 +187,7 @@ def _wrapped(label: str, width: int = 22) -> str:
 def _count_axis(title: str, top: int) -> dict[str, Any]:
     """A value axis of counts: from zero, whole-number ticks (a small count would get
     0.5 steps)."""
-    axis: dict[str, Any] = {"title": {"text": title}, "rangemode": "tozero"}
+    axis: dict[str, Any] = {"title": {"text": title}, "rangemode": "tozero", **_VALUES}
     if top <= 5:
         axis["dtick"] = 1
     return axis
@@ -218,7 +220,7 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
              "x": attain, "marker": {"color": MEASURE_COLORS["attainment"]}, "hovertemplate": _HOVER_PCT},
         ],
         "layout": _layout(title, barmode="group",
-                          xaxis={"range": [0, 100], "ticksuffix": "%"},
+                          xaxis={"range": [0, 100], "ticksuffix": words.percent_sign},
                           yaxis={"autorange": "reversed", "automargin": True},
                           height=120 + 50 * len(areas),
                           shapes=[{"type": "line", "x0": expected, "x1": expected, "y0": 0, "y1": 1,
@@ -379,17 +381,25 @@ def indicator_chart(site: m.Site, p: IndicatorProgress, color: str, key: str,
     ys = [_num(v) for _, v in series]
     ms_x = [ms.date.isoformat() for ms in ind.milestones] + [site.plan.end.isoformat()]
     ms_y = [_num(ms.target) for ms in ind.milestones] + [_num(ind.target)]
+    path_x = [site.plan.start.isoformat()] + ms_x
+    path_y = [_num(ind.baseline)] + ms_y
+
+    def hover(days: list[str], values: list[Any]) -> dict[str, Any]:  # (the date and number as the page writes them)
+        return {"customdata": [words("%(category)s: %(value)s", category=words.date(dt.date.fromisoformat(d)),
+                                     value=words.plain(v)) for d, v in zip(days, values)],
+                "hovertemplate": "%{customdata}<extra>%{fullData.name}</extra>"}
+
     data: list[dict[str, Any]] = [
         {"type": "scatter", "mode": "lines+markers", "name": words("Actual"), "x": xs, "y": ys,
-         "line": {"color": color, "shape": "hv" if ind.source != "measurements" else "linear"}},
-        {"type": "scatter", "mode": "lines+markers", "name": words("Target path"),
-         "x": [site.plan.start.isoformat()] + ms_x, "y": [_num(ind.baseline)] + ms_y,
-         "line": {"color": "#555555", "dash": "dash"}, "marker": {"symbol": "diamond", "size": 9}},
+         "line": {"color": color, "shape": "hv" if ind.source != "measurements" else "linear"}, **hover(xs, ys)},
+        {"type": "scatter", "mode": "lines+markers", "name": words("Target path"), "x": path_x, "y": path_y,
+         "line": {"color": "#555555", "dash": "dash"}, "marker": {"symbol": "diamond", "size": 9},
+         **hover(path_x, path_y)},
     ]
     report = site.report_date.isoformat()
     title = words("%(indicator)s: actual against target", indicator=ind.title)
     layout = _layout(title, xaxis={"type": "date"},
-                     yaxis={"title": {"text": ind.unit or words("value")}, "rangemode": "tozero"},
+                     yaxis={"title": {"text": ind.unit or words("value")}, "rangemode": "tozero", **_VALUES},
                      shapes=[_today_line(report)], annotations=[_today_note(site.report_date, words, site.plan)])
     rows = [(d, "actual", v) for d, v in zip(xs, ys)]
     rows += [(ms.date.isoformat(), "milestone", _num(ms.target)) for ms in ind.milestones]
@@ -422,7 +432,7 @@ def breakdown_chart(b: Breakdown, label: str, names: dict[str, str], color: str,
                      "text": [words.plain(_num(v)) for _, v in given], "textposition": "outside",
                      "cliponaxis": False, "hovertemplate": "%{x}: %{y}<extra></extra>"}],
            "layout": _layout(title, xaxis={"type": "category"},
-                             yaxis={"title": {"text": unit}, "rangemode": "tozero"}, showlegend=False)}
+                             yaxis={"title": {"text": unit}, "rangemode": "tozero", **_VALUES}, showlegend=False)}
     parts = words.and_text([words("%(category)s: %(value)s", category=x, value=words.plain(_num(v)))
                             for x, (_, v) in zip(shown, given)])
     summary = words("On %(date)s: %(parts)s.", date=words.date(day), parts=parts)
@@ -669,9 +679,9 @@ def indicator_attainment(prog: AreaProgress, color: str, key: str, day: dt.date,
             {"type": "scatter", "mode": "markers", "name": expected_name, "y": ids, "x": expect,
              "marker": {"symbol": "line-ns-open", "size": 22, "color": "#000000", "line": {"width": 3}},
              "customdata": [p.indicator.title for p in inds],
-             "hovertemplate": "%{customdata}: %{x}%<extra>" + expected_name.replace("<", "") + "</extra>"},
+             "hovertemplate": "%{customdata}: %{x}<extra>" + expected_name.replace("<", "") + "</extra>"},
         ],
-        "layout": _layout(title, xaxis={"range": [0, top * 1.04], "ticksuffix": "%"},
+        "layout": _layout(title, xaxis={"range": [0, top * 1.04], "ticksuffix": words.percent_sign},
                           yaxis={"autorange": "reversed", "automargin": True, "type": "category",
                                  "tickmode": "array", "tickvals": ids, "ticktext": names},
                           legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},

@@ -138,14 +138,21 @@ class Words:
         return text
 
     def plain(self, value: Any) -> str:
-        """A number as the chart summaries write it: Python's text of it (no thousands
-        grouping, its decimals as they are) with the language's decimal sign. (Not `number`,
-        which groups thousands and drops a whole number's ".0".) Not a number: its text."""
+        """A number as the chart summaries write it: its decimals as Python writes them, with
+        the language's decimal sign and digit grouping. (Not `number`, which rounds to one
+        decimal and drops a whole number's ".0".) Not a number: its text."""
         text = str(value)
         if not text.lstrip("-").replace(".", "", 1).isdigit():  # None, inf, nan, 1e+16
             return text
         decimals = len(text.partition(".")[2])
-        return str(format_decimal(Decimal(text), "0." + "0" * decimals if decimals else "0", locale=self.locale))
+        if not decimals:
+            return str(format_decimal(int(text), locale=self.locale))  # (as `number` groups it)
+        return str(format_decimal(Decimal(text), "#,##0." + "0" * decimals, locale=self.locale))
+
+    @functools.cached_property
+    def percent_sign(self) -> str:
+        """What follows the number in a percentage: "%" in English, "\u00a0%" in French."""
+        return format_percent(0.5, locale=self.locale).replace("50", "", 1)
 
     def percent(self, share: float | None) -> str:
         """A share (0.87) as a whole percentage ("87%"); an en dash for none."""

@@ -118,6 +118,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.globals["_"] = env.globals["gettext"] = _Gettext(words)
     env.globals["ngettext"] = _Ngettext(words)
     env.filters["num"] = words.number
+    env.filters["plain"] = words.plain  # (a number with its decimals as they are: data tables)
     env.filters["pct"] = words.percent
     env.filters["date"] = words.date
     env.filters["status"] = words.status

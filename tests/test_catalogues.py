@@ -9,10 +9,12 @@ sees French words, French dates and `<html lang="fr">`; Russian counts take thei
 from __future__ import annotations
 
 import gettext
+import json
 import io
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.catalog import Catalog, Message
@@ -184,6 +186,30 @@ def test_the_french_dashboard_speaks_french(french: Path) -> None:
     assert '<time datetime="2019-12-31">31 déc. 2019</time>' in page
     for english in ("Progress by area", "Latest activities", "on track</span>", "activities completed of"):
         assert english not in page, english
+
+
+def _figures(page: str) -> dict[str, Any]:
+    return {m.group(1): json.loads(m.group(2)) for m in re.finditer(
+        r'<script type="application/json" id="([^"]+)-figure">(.*?)</script>', page, re.S)}
+
+
+def test_french_charts_write_numbers_and_percentages_as_the_page_does(french: Path) -> None:
+    """Chart text in French: percentages "80 %" on axes and in hover text (not "80%%"), values
+    grouped "21 350" in summaries and on value axes (not "21350" nor "20k"), and an indicator's
+    points hovered as "31 déc. 2019 : 95" (not Plotly's "(Dec 31, 2019, 95)")."""
+    words = i18n.words_for("fr")
+    page = (french / "index.html").read_text(encoding="utf-8")
+    charts = _figures(page)
+    progress = charts["dashboard-progress"]
+    assert progress["layout"]["xaxis"]["ticksuffix"] == "\u00a0%"
+    for trace in progress["data"]:
+        assert trace["hovertemplate"] == "%{y}: %{x}<extra>%{fullData.name}</extra>"
+    records = next(f for k, f in charts.items() if k.endswith("pd-fingerprint-records"))
+    assert records["layout"]["yaxis"]["tickformat"] == ",~r"
+    assert f"{words.number(21350)} (records)" in page and "21350" not in re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    actual = records["data"][0]
+    assert actual["hovertemplate"] == "%{customdata}<extra>%{fullData.name}</extra>"
+    assert all(re.fullmatch(r"\d{1,2} [a-zéû.]+ \d{4}\u00a0: [\d\u202f]+", text) for text in actual["customdata"]), actual["customdata"]
 
 
 def test_french_pages_of_each_kind(french: Path) -> None:
