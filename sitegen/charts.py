@@ -147,22 +147,41 @@ def mirrored(chart: Chart) -> Chart:
     statistical publications in Arabic and Hebrew do; their labels move to the right.)"""
     layout = dict(chart.figure["layout"])
     xaxis, yaxis = dict(layout.get("xaxis", {})), dict(layout.get("yaxis", {}))
+    notes = [{**note, "text": _rtl(note["text"])} if "text" in note else note for note in layout.get("annotations", ())]
+    narrow = dict(layout.get("meta", {}).get("narrow", {}))
     if xaxis.get("type") != "date":
         if "range" in xaxis:  # (a range from high to low reads from the right)
             xaxis["range"] = list(reversed(xaxis["range"]))
         else:
             xaxis["autorange"] = "reversed"
         flip = {"left": "right", "right": "left"}  # (notes still read away from the edge)
-        if "annotations" in layout:
-            layout["annotations"] = [{**note, "xanchor": flip.get(note.get("xanchor", ""), "auto")}
-                                     for note in layout["annotations"]]
+        notes = [{**note, "xanchor": flip.get(note.get("xanchor", ""), "auto"),
+                  # (a note placed on the plot's edge, e.g. a bar's figure beside it: the other edge)
+                  **({"x": 1 - note["x"], "xshift": -note.get("xshift", 0)} if note.get("xref") == "paper" else {})}
+                 for note in notes]
+    narrow = {_MIRRORED_KEYS.get(k, k): _rtl(v) if k.endswith(".text") else v for k, v in narrow.items()}
     yaxis["side"] = "right"
     legend = dict(layout.get("legend", {}))
     legend.update({"x": 1, "xanchor": "right"})
     margin = dict(layout.get("margin", {}))
     margin["l"], margin["r"] = margin.get("r", 20), margin.get("l", 60)
     layout.update({"xaxis": xaxis, "yaxis": yaxis, "legend": legend, "margin": margin})
-    return dataclasses.replace(chart, figure={**chart.figure, "layout": layout})
+    if notes:
+        layout["annotations"] = notes
+    if narrow:
+        layout["meta"] = {**layout["meta"], "narrow": narrow}
+    data = [{**trace, "name": _rtl(trace["name"])} if "name" in trace else trace for trace in chart.figure["data"]]
+    return dataclasses.replace(chart, figure={**chart.figure, "data": data, "layout": layout})
+
+
+# A chart is drawn left to right (Plotly's SVG): each of its texts on a right-to-left page is
+# isolated as right-to-left (RLI ... PDI), else "87.5%" or a date's slashes jump to the
+# wrong end of it.
+def _rtl(text: str) -> str:
+    return f"\u2067{text}\u2069" if text else text
+
+
+_MIRRORED_KEYS = {"margin.l": "margin.r", "margin.r": "margin.l"}
 
 
 # Hover text: the bar's category and value, and its series (the legend's name) beside it.

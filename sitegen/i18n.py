@@ -150,6 +150,11 @@ class Words:
         return str(format_decimal(Decimal(text), "#,##0." + "0" * decimals, locale=self.locale))
 
     @functools.cached_property
+    def comma(self) -> str:
+        """What separates the items of a list (countries, partners): ", " ("، " in Arabic)."""
+        return self.gettext(", ")
+
+    @functools.cached_property
     def percent_sign(self) -> str:
         """What follows the number in a percentage: "%" in English, "\u00a0%" in French."""
         return format_percent(0.5, locale=self.locale).replace("50", "", 1)

@@ -117,6 +117,9 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     # times each (50 microseconds a page with Jinja's).
     env.globals["_"] = env.globals["gettext"] = _Gettext(words)
     env.globals["ngettext"] = _Ngettext(words)
+    env.globals["comma"] = words.comma  # (between the items of a list: "، " in Arabic)
+    env.globals["arrow"] = "\u2190" if direction(words.language) == "rtl" else "\u2192"  # (from one state to the next)
+    env.filters["direction"] = direction  # (of a language's script: a text in another language than the page's)
     env.filters["num"] = words.number
     env.filters["plain"] = words.plain  # (a number with its decimals as they are: data tables)
     env.filters["pct"] = words.percent

@@ -502,3 +502,36 @@ def test_timeline_of_many_activities_says_each_bars_count_in_its_plural_form(tmp
                 assert said == f"{n} {forms[n]}"
                 seen.add(n)
     assert {1, 2} <= seen, seen
+
+
+def test_right_to_left_pages_keep_foreign_text_and_chart_notes_in_their_own_direction(
+        built: tuple[Path, Path]) -> None:
+    """On Arabic pages: an English text not translated yet says it is left to right (else its
+    final full stop and brackets jump to its other end); lists are separated by "، " and name
+    countries (not their codes); a change of state reads "X ← Y"; chart notes are isolated
+    right to left, and a bar's figure drawn beside the plot moves to the plot's other side
+    with the category labels (it was drawn over them)."""
+    import json
+
+    site, out = built
+    record = _record(site, 0)  # a record not translated
+    page = (out / f"ar/activities/{record.stem}/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<h1 data-pagefind-meta="title" lang="en" dir="ltr">', page)
+    assert '<div class="prose" lang="en" dir="ltr">' in page
+    listing = (out / "ar/activities/index.html").read_text(encoding="utf-8")
+    metas = re.findall(r'<span class="meta">(.*?)</span>\n</li>', listing, re.S)
+    assert metas and any("، " in m for m in metas)
+    assert not any(re.search(r"\b[A-Z]{2}\b", re.sub(r"<[^>]+>", "", m)) for m in metas), metas[:3]
+    english = (out / "activities/index.html").read_text(encoding="utf-8")
+    assert "Ukraine" in english and ", " in english
+    report = (out / "ar/reports/2019/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<p class="area-line"><span class="status[^"]*">[^<]+</span> \u2190 ', report)
+    assert " \u2192 " not in report and " \u2192 " in (out / "reports/2019/index.html").read_text(encoding="utf-8")
+    figures = {m.group(1): json.loads(m.group(2)) for m in re.finditer(
+        r'<script type="application/json" id="([^"]+)-figure">(.*?)</script>', report, re.S)}
+    beside = [note for f in figures.values() for note in f["layout"].get("annotations", ())
+              if note.get("xref") == "paper"]
+    assert beside and all(note["x"] == 0 and note["xanchor"] == "right" and note["xshift"] < 0
+                          for note in beside)
+    assert all(note["text"].startswith("\u2067") and note["text"].endswith("\u2069")
+               for f in figures.values() for note in f["layout"].get("annotations", ()))
