@@ -236,3 +236,16 @@ def test_russian_counts_take_their_three_forms() -> None:
     for n, like in ((21, 1), (22, 3), (25, 5)):
         assert shown[n].replace(str(n), "#") == shown[like].replace(str(like), "#"), shown
     assert not re.search(r"[a-z]", shown[5]), shown
+
+
+def test_french_filters_say_all_of_their_facet_and_one_day_is_no_range(french: Path) -> None:
+    """Each filter's first option agrees with its facet ("Toutes les années", not "Année :
+    Tous"); the rescheduled table writes a one-day activity's date once, not "19 mars 2019 –
+    19 mars 2019"."""
+    listing = (french / "activities" / "index.html").read_text(encoding="utf-8")
+    for option in ("Tous les domaines", "Tous les statuts", "Tous les types", "Tous les pays", "Toutes les années"):
+        assert f'<option value="">{option}</option>' in listing, option
+    timeline = (french / "timeline" / "index.html").read_text(encoding="utf-8")
+    table = timeline.split("<h2>Activités reprogrammées", 1)[1] if "<h2>Activités reprogrammées" in timeline else timeline
+    assert "<td>" in table
+    assert not re.search(r"<td>([^<–]+) – \1</td>", table)

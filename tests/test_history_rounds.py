@@ -273,7 +273,8 @@ def test_without_git_the_page_says_the_date_rule_is_used(tmp_path: Path, repo: t
     assert q2["status_changes"] == [{"id": "c-study", "from": "in-progress", "to": "completed"}]
     assert q2["records"]["figures"] == {"source": "dates", "git": False, "day": "2020-06-30"}
     html = (copy / "output/reports/q2/index.html").read_text(encoding="utf-8")
-    assert "the site&#39;s history is not in git." in html or "the site's history is not in git." in html
+    assert "Figures and changes reconstructed from the current records by their dates (earlier versions of the " \
+           "records are not available)." in html
 
 
 def test_sitegen_diff_text_and_json(repo: tuple[Path, list[str]]) -> None:

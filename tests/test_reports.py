@@ -136,8 +136,8 @@ def test_second_round_page_shows_the_same(built: Path) -> None:
     assert listed(html, "report-moved", "data-indicator") == ["trained", "states"]
     assert "Status changes (1)" in html and "Indicators that moved (2)" in html
     # not in git: the page and the data file say the figures come from the records' dates
-    assert re.search(r'id="report-source" data-source="dates">Figures and changes derived from today'
-                     r"(&#39;|')s records by their dates: the site(&#39;|')s history is not in git.</p>", html)
+    assert re.search(r'id="report-source" data-source="dates">Figures and changes reconstructed from the current '
+                     r"records by their dates \(earlier versions of the records are not available\).</p>", html)
     assert data(built, "q2")["records"] == {
         "figures": {"source": "dates", "git": False, "day": "2020-06-30"},
         "changes": {"source": "dates", "git": False, "day": "2020-03-31"}}

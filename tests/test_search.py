@@ -194,7 +194,7 @@ def test_a_filter_narrows_the_results_to_activities_with_that_value(built: Path,
         assert not [u for u in session.requests if "/filter/" in u]  # fetched when the filters are opened
         _open_filters(page)
         options = page.locator("select[name=status] option").all_inner_texts()
-        assert options[0] == "All" and "completed" in options
+        assert options[0] == "All statuses" and "completed" in options
         page.select_option("select[name=status]", "completed")
         page.wait_for_function(f"() => !document.getElementById('search-status').textContent.startsWith('{everything} ')")
         page.wait_for_selector("#search-results li")
