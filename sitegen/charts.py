@@ -143,13 +143,14 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
 
 def mirrored(chart: Chart) -> Chart:
     """The chart for a right-to-left page: category and bar axes read from the right, value
-    axes and legends on the right. (Date axes keep time running left to right, as
-    statistical publications in Arabic and Hebrew do; their labels move to the right.)"""
+    axes and legends on the right. (Date axes, and category axes of periods (layout.meta.time
+    "x"), keep time running left to right, as statistical publications in Arabic and Hebrew
+    do; their labels move to the right.)"""
     layout = dict(chart.figure["layout"])
     xaxis, yaxis = dict(layout.get("xaxis", {})), dict(layout.get("yaxis", {}))
     notes = [{**note, "text": _rtl(note["text"])} if "text" in note else note for note in layout.get("annotations", ())]
     narrow = dict(layout.get("meta", {}).get("narrow", {}))
-    if xaxis.get("type") != "date":
+    if xaxis.get("type") != "date" and layout.get("meta", {}).get("time") != "x":
         if "range" in xaxis:  # (a range from high to low reads from the right)
             xaxis["range"] = list(reversed(xaxis["range"]))
         else:
@@ -316,7 +317,8 @@ def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
                                            yaxis=_count_axis(words("activities"), top),
                                            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
                                            margin={"l": 60, "r": 20, "t": 30 + 20 * len(data), "b": 70},
-                                           height=300 + 20 * len(data))}
+                                           height=300 + 20 * len(data),
+                                           meta={"time": "x"})}  # (its quarters run left to right in any script: mirrored)
     entries = sum(n for *_, n in rows)  # (an activity in two areas is in two bars)
     total = sum(1 for a in acts if a.status != "cancelled" and a.areas)
     n_total, n_entries = words.plain(total), words.plain(entries)  # written before words.plural: see progress_by_area
@@ -611,9 +613,12 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
         height = 120 + 40 * len(site.plan.areas)
         yaxis = {"autorange": "reversed", "automargin": True}
         columns = (words("month"), words("area"), words("activities started"))
+    margin = dt.timedelta(days=max(7, (site.plan.end - site.plan.start).days // 60))
     layout = _layout(title, barmode="overlay", height=height, showlegend=True,
                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
-                     xaxis={"type": "date", "range": [site.plan.start.isoformat(), site.plan.end.isoformat()]},
+                     # (the plan's period and a little more: a marker on its first or last day is drawn whole)
+                     xaxis={"type": "date", "range": [(site.plan.start - margin).isoformat(),
+                                                      (site.plan.end + margin).isoformat()]},
                      yaxis=yaxis, shapes=[_today_line(report)],
                      # (inside the plot, in the first area's heading row: above it, the legend)
                      annotations=[_today_note(site.report_date, words, site.plan, inside=True)])

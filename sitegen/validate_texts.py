@@ -115,14 +115,14 @@ def translations(docs: list[Document], config: m.SiteConfig, problems: Problems
 
 
 PLAN_TEXT_KEYS = {"title", "summary", "areas"}
-AREA_TEXT_KEYS = {"id", "title", "summary", "objectives", "indicators"}
+AREA_TEXT_KEYS = {"id", "title", "summary", "lead", "objectives", "indicators"}
 INDICATOR_TEXT_KEYS = {"id", "title", "unit", "description", "dimension_labels", *INDICATOR_META_KEYS}
 
 
 def plan_translations(docs: list[Document], plan: m.Plan | None, config: m.SiteConfig,
                       problems: Problems) -> tuple[tuple[str, m.Plan], ...]:
     """content/plan.<lang>.yaml -> the plan with its words in that language: the plan's,
-    areas' and indicators' titles, summaries, objectives, units and descriptions, areas and
+    areas' and indicators' titles, summaries, leads, objectives, units and descriptions, areas and
     indicators named by id. Anything else is the plan's alone (an error here); a word left
     out keeps the plan's."""
     out = []
@@ -152,6 +152,7 @@ def plan_translations(docs: list[Document], plan: m.Plan | None, config: m.SiteC
                     **{key: xf.text(key) or getattr(ind, key) for key in INDICATOR_META_KEYS})
             new_areas[area.id] = dataclasses.replace(
                 area, title=af.text("title") or area.title, summary=af.text("summary") or area.summary,
+                lead=af.text("lead") or area.lead,
                 objectives=af.text_list("objectives") or area.objectives,
                 indicators=tuple(inds[x.id] for x in area.indicators))
         if f.ok:

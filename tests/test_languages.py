@@ -345,11 +345,14 @@ def test_the_plan_in_another_language_gives_its_words_and_only_them(tmp_path: Pa
     plan = site / "content/plan.fr.yaml"
     plan.write_text("title: Plan d'action conjoint\nareas:\n  - id: firearms\n    title: Armes à feu\n"
                     "    indicators:\n      - id: fa-events\n        title: Activités conjointes menées\n"
-                    "        unit: activités\n", encoding="utf-8")
+                    "        unit: activités\n  - id: counter-terrorism\n    lead: Conjoint\n", encoding="utf-8")
     out = tmp_path / "out"
     build(site, out, use_cache=False)
     french = (out / "fr/areas/firearms/index.html").read_text(encoding="utf-8")
     assert "<title>Armes à feu · " in french and "Activités conjointes menées" in french
+    # an area's lead as readers see it ("Joint" in the plan)
+    assert "Conjoint" in (out / "fr/areas/counter-terrorism/index.html").read_text(encoding="utf-8")
+    assert "Conjoint" not in (out / "areas/counter-terrorism/index.html").read_text(encoding="utf-8")
     assert "Armes à feu" in (out / "fr/index.html").read_text(encoding="utf-8")
     english = (out / "areas/firearms/index.html").read_text(encoding="utf-8")
     assert "Armes à feu" not in english and "<title>Firearms · " in english
