@@ -458,7 +458,11 @@ def breakdown_chart(b: Breakdown, label: str, names: dict[str, str], color: str,
                             for x, (_, v) in zip(shown, given)])
     summary = words("On %(date)s: %(parts)s.", date=words.date(day), parts=parts)
     total = b.totals[-1]
-    if total is not None:
+    rest = None if total is None else total - sum(v for _, v in given)
+    if total is not None and rest is not None and rest > 0:  # (values not broken down: in no bar)
+        summary += " " + words("Total: %(total)s, of which %(rest)s not broken down.",
+                               total=words.plain(_num(total)), rest=words.plain(_num(rest)))
+    elif total is not None:
         summary += " " + words("Total: %(total)s.", total=words.plain(_num(total)))
     rows = tuple((x, _num(v)) for x, (_, v) in zip(shown, given))
     # (chart ids join the indicator id and the dimension with a hyphen, which a dimension's

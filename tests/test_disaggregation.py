@@ -327,6 +327,10 @@ def test_the_example_breaks_its_officers_trained_down_by_sex(tmp_path: Path) -> 
     total = rows["Total"][-1]
     parts = (rows["Women"][-1] or 0) + (rows["Men"][-1] or 0) + (rows.get("Not broken down", [0])[-1] or 0)
     assert parts == total
+    # the chart's bars are the categories: its summary says how much of the total is in none
+    rest = rows.get("Not broken down", [0])[-1] or 0
+    assert rest > 0
+    assert f"Total: {total:,.0f}, of which {rest:,.0f} not broken down." in page
     value = {r["id"]: r["value"] for r in csv_rows(out / "data/indicators.csv")}["bs-officers-trained"]
     assert float(value) == total
 
