@@ -201,6 +201,7 @@ class Words:
                       "tag": self.gettext("tag"), "partner": self.gettext("partner"),
                       "type": self.gettext("activity type")},
             "statuses": {word: self.status(word) for word in STATUSES},  # (data key -> as shown)
+            "comma": self.comma,
         }
 
     def for_plotly(self) -> dict[str, Any] | None:

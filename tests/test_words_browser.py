@@ -33,6 +33,7 @@ WORDS = {
     "results": {c: f"[{c}] {{n}} [for] {{q}}" for c in CATEGORIES},
     "kinds": {k: f"[{k}]" for k in ("activity", "area", "indicator", "country", "report", "page")},
     "statuses": {s: f"[{s}]" for s in ("planned", "in-progress", "completed", "postponed", "cancelled")},
+    "comma": "[,]",
 }
 WORDS_ELEMENT = re.compile(r'<script type="application/json" id="site-words">(.*?)</script>')
 
@@ -76,6 +77,13 @@ def test_filter_shows_the_words_of_the_page(built: Path, served: str, browser: A
         assert page.locator("#filter-count").inner_text() == f"{shown(len(expected))} [match]"
         metas = page.locator("#activity-list .meta").all_inner_texts()
         assert len(metas) == len(expected) and all(" · [completed]" in m for m in metas)
+        # the areas, types and countries of the items the script writes: named as the page
+        # names them (the filters' options), not by their keys and codes ("AT[,]DE")
+        options = page.locator("select[name=country] option")
+        countries = dict(zip(options.evaluate_all("os => os.map(o => o.value)"), options.all_inner_texts()))
+        assert any("[,]" in m for m in metas), metas[:3]
+        assert not [m for m in metas if re.search(r"\b[A-Z]{2}\b", m)]
+        assert any(countries["UA"] in m for m in metas)
         assert session.console_errors == []
     with bs.open_page(browser, (built / "activities/index.html").as_uri() + "?status=completed") as session:
         session.page.wait_for_function(

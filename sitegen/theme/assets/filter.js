@@ -46,6 +46,14 @@
     });
     say(n);
   }
+  // A record's areas, type and countries named as the page names them: by the filters' own options
+  function labels(name) {
+    var out = {}, select = form.querySelector("select[name=" + name + "]");
+    if (select) { Array.prototype.forEach.call(select.options, function (o) { if (o.value) { out[o.value] = o.textContent; } }); }
+    return out;
+  }
+  var names = { area: labels("area"), type: labels("type"), country: labels("country") };
+  function named(kind, keys) { return keys.map(function (k) { return names[kind][k] || k; }).join(words.comma || ", "); }
   function renderIndex(v) {
     var out = [];
     index.forEach(function (r) {
@@ -61,7 +69,8 @@
       a.textContent = r[1];
       var meta = document.createElement("span");
       meta.className = "meta";
-      meta.textContent = r[6] + (r[4] ? " · " + r[4] : "") + " · " + (words.statuses[r[3]] || r[3]) + (r[5].length ? " · " + r[5].join(", ") : "");
+      meta.textContent = r[6] + (r[4] ? " · " + named("type", [r[4]]) : "") + " · " + (words.statuses[r[3]] || r[3]) +
+        (r[2].length ? " · " + named("area", r[2]) : "") + (r[5].length ? " · " + named("country", r[5]) : "");
       li.appendChild(a); li.appendChild(meta); list.appendChild(li);
     });
     say(out.length);
