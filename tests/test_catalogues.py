@@ -9,8 +9,8 @@ sees French words, French dates and `<html lang="fr">`; Russian counts take thei
 from __future__ import annotations
 
 import gettext
-import json
 import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -209,7 +209,8 @@ def test_french_charts_write_numbers_and_percentages_as_the_page_does(french: Pa
     assert f"{words.number(21350)} (records)" in page and "21350" not in re.sub(r"<script.*?</script>", "", page, flags=re.S)
     actual = records["data"][0]
     assert actual["hovertemplate"] == "%{customdata}<extra>%{fullData.name}</extra>"
-    assert all(re.fullmatch(r"\d{1,2} [a-zéû.]+ \d{4}\u00a0: [\d\u202f]+", text) for text in actual["customdata"]), actual["customdata"]
+    point = r"\d{1,2} [a-zéû.]+ \d{4}\u00a0: [\d\u202f]+"  # (a day, then a grouped number)
+    assert all(re.fullmatch(point, text) for text in actual["customdata"]), actual["customdata"]
 
 
 def test_french_pages_of_each_kind(french: Path) -> None:
@@ -240,8 +241,8 @@ def test_russian_counts_take_their_three_forms() -> None:
 
 def test_french_filters_say_all_of_their_facet_and_one_day_is_no_range(french: Path) -> None:
     """Each filter's first option agrees with its facet ("Toutes les années", not "Année :
-    Tous"); the rescheduled table writes a one-day activity's date once, not "19 mars 2019 –
-    19 mars 2019"."""
+    Tous"); the rescheduled table writes a one-day activity's date once, not as a range from
+    19 mars 2019 to 19 mars 2019."""
     listing = (french / "activities" / "index.html").read_text(encoding="utf-8")
     for option in ("Tous les domaines", "Tous les statuts", "Tous les types", "Tous les pays", "Toutes les années"):
         assert f'<option value="">{option}</option>' in listing, option
