@@ -146,7 +146,7 @@ class Words:
             return text
         decimals = len(text.partition(".")[2])
         if not decimals:
-            return str(format_decimal(int(text), locale=self.locale))  # (as `number` groups it)
+            return self.number(int(text))
         return str(format_decimal(Decimal(text), "#,##0." + "0" * decimals, locale=self.locale))
 
     @functools.cached_property
