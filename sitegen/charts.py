@@ -187,7 +187,7 @@ _MIRRORED_KEYS = {"margin.l": "margin.r", "margin.r": "margin.l"}
 
 # Hover text: the bar's category and value, and its series (the legend's name) beside it.
 _HOVER = "%{x}: %{y}<extra>%{fullData.name}</extra>"
-_HOVER_PCT = "%{y}: %{x}<extra>%{fullData.name}</extra>"  # (%{x} has the axis's ticksuffix)
+_HOVER_PCT = "%{y}: %{x}<extra>%{fullData.name}</extra>"  # (%{x} has the axis's tick affixes)
 # Value axes write numbers as the page does (the locale's grouping), not "20k"
 _VALUES = {"tickformat": ",~r"}
 
@@ -240,7 +240,7 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
              "x": attain, "marker": {"color": MEASURE_COLORS["attainment"]}, "hovertemplate": _HOVER_PCT},
         ],
         "layout": _layout(title, barmode="group",
-                          xaxis={"range": [0, 100], "ticksuffix": words.percent_sign},
+                          xaxis={"range": [0, 100], **words.percent_axis},
                           yaxis={"autorange": "reversed", "automargin": True},
                           height=120 + 50 * len(areas),
                           shapes=[{"type": "line", "x0": expected, "x1": expected, "y0": 0, "y1": 1,
@@ -709,7 +709,7 @@ def indicator_attainment(prog: AreaProgress, color: str, key: str, day: dt.date,
              "customdata": [p.indicator.title for p in inds],
              "hovertemplate": "%{customdata}: %{x}<extra>" + expected_name.replace("<", "") + "</extra>"},
         ],
-        "layout": _layout(title, xaxis={"range": [0, top * 1.04], "ticksuffix": words.percent_sign},
+        "layout": _layout(title, xaxis={"range": [0, top * 1.04], **words.percent_axis},
                           yaxis={"autorange": "reversed", "automargin": True, "type": "category",
                                  "tickmode": "array", "tickvals": ids, "ticktext": names},
                           legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},

@@ -155,9 +155,11 @@ class Words:
         return self.gettext(", ")
 
     @functools.cached_property
-    def percent_sign(self) -> str:
-        """What follows the number in a percentage: "%" in English, "\u00a0%" in French."""
-        return format_percent(0.5, locale=self.locale).replace("50", "", 1)
+    def percent_axis(self) -> dict[str, str]:
+        """A percentage axis's Plotly tick affixes: `ticksuffix` "%" in English, "\u00a0%" in
+        French; `tickprefix` "%" in Turkish ("%80"), "%\u00a0" in Basque."""
+        prefix, _, suffix = format_percent(0.5, locale=self.locale).partition("50")
+        return {name: text for name, text in (("tickprefix", prefix), ("ticksuffix", suffix)) if text}
 
     def percent(self, share: float | None) -> str:
         """A share (0.87) as a whole percentage ("87%"); an en dash for none."""

@@ -9,6 +9,7 @@ that fall back to the first language's text, saying so.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -403,6 +404,23 @@ def test_a_site_overrides_or_adds_messages_in_its_locales_folder(tmp_path: Path)
     run = run_sitegen("check", site)
     assert run.returncode != 0
     assert any(ln.startswith("locales/fr.po:4:1: error: the translation uses %(what)s") for ln in run.lines), run.stderr
+
+
+def test_percentage_axes_put_the_percent_sign_where_the_language_writes_it(tmp_path: Path) -> None:
+    """Turkish writes "%80": its charts' percentage axes take the sign as a prefix; English
+    and French ones as a suffix ("80%", "80\u00a0%")."""
+    site = _example(tmp_path, "[en, fr, tr]")
+    (site / "locales").mkdir()
+    (site / "locales/tr.po").write_text(_po(("Dashboard", "Pano")), encoding="utf-8")
+    out = tmp_path / "out"
+    build(site, out, use_cache=False)
+    expected = {"": {"ticksuffix": "%"}, "fr/": {"ticksuffix": "\u00a0%"}, "tr/": {"tickprefix": "%"}}
+    for prefix, affixes in expected.items():
+        page = (out / prefix / "index.html").read_text(encoding="utf-8")
+        figure = re.search(r'<script type="application/json" id="dashboard-progress-figure">(.*?)</script>', page, re.S)
+        assert figure, prefix
+        axis = json.loads(figure.group(1))["layout"]["xaxis"]
+        assert {k: v for k, v in axis.items() if k in ("tickprefix", "ticksuffix")} == affixes, prefix
 
 
 def test_the_preview_writes_the_open_tabs_language_first(tmp_path: Path) -> None:
