@@ -390,6 +390,11 @@ def _clean_generated(html: str) -> str | None:
     return _LINK_OPEN.sub(r'<a\1 rel="noopener noreferrer">', html)
 
 
+# A link whose text is its address (`<https://...>`, `[https://x](https://x)`): marked so that
+# the printed page does not write the address after it again (site.css).
+_ADDRESS_LINK = re.compile(r'<a href="(https?://[^"<>]+)">\1</a>')
+
+
 def _render(text: str, trusted: bool) -> str:
     if _too_many_marks(text):  # absurd: show it as text
         return "<pre>" + html_lib.escape(text) + "</pre>\n"
@@ -406,6 +411,8 @@ def _render(text: str, trusted: bool) -> str:
         if html is None or nesting_depth(html) > MAX_DEPTH:  # nested absurdly deep: show it as text
             return "<pre>" + html_lib.escape(text) + "</pre>\n"
     html = html.replace("<h1", "<h2").replace("</h1>", "</h2>")
+    if '">http' in html:
+        html = _ADDRESS_LINK.sub(r'<a class="url" href="\1">\1</a>', html)
     if trusted:
         return html
     if generated and html.count("<") == html.count(">"):

@@ -279,6 +279,26 @@ def test_area_page_prints_as_a_report(built: Path, served: str, browser: Any) ->
         assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
 
 
+def test_printed_links_show_their_address_once(built: Path, served: str, browser: Any) -> None:
+    """On paper a link's address follows its text; a link whose text is its address
+    (`<https://www.osce.org>` in Markdown) is not followed by it a second time."""
+    with bs.open_page(browser, served + "pages/about/") as session:
+        page = session.page
+        page.emulate_media(media="print")
+        after = page.evaluate("""() => [...document.querySelectorAll('main a[href^="http"]')]
+            .map(a => [a.textContent, getComputedStyle(a, '::after').content])""")
+    assert ["https://www.osce.org", "none"] in after, after
+    assert all(content == "none" for text, content in after if text.startswith("http")), after
+    page_with_outputs = next(p for p in sorted(built.glob("activities/*/index.html"))
+                             if '<ul class="outputs"><li><a href="http' in p.read_text(encoding="utf-8"))
+    with bs.open_page(browser, served + f"activities/{page_with_outputs.parent.name}/") as session:
+        page = session.page
+        page.emulate_media(media="print")
+        text, content = page.evaluate("""() => { const a = document.querySelector('.outputs a[href^="http"]');
+            return [a.textContent, getComputedStyle(a, '::after').content]; }""")
+    assert re.fullmatch(r'" \(https?://[^)]+\)"', content), (text, content)
+
+
 def _pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
