@@ -494,11 +494,17 @@ def _today_note(day: dt.date, words: Words, plan: m.Plan, inside: bool = False) 
 _DAY_MS = 86_400_000
 
 
+# The marker of an activity too short to show as a bar: where its bar would be hatched, an
+# open diamond (postponed) or a cross (cancelled), as the timeline's caption says.
+_BRIEF_SYMBOLS = {"postponed": "diamond-open", "cancelled": "x-thin-open"}
+
+
 def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], words: Words
                    ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
     """The timeline's traces, one row per activity grouped under its (first) area's heading
     row: a bar from start to end (hatched when postponed or cancelled, faded when
-    cancelled), a marker where a bar would be too thin to see (a one-day event), the
+    cancelled), a marker where a bar would be too thin to see (a one-day event: a diamond,
+    open when postponed, a cross when cancelled), the
     original schedule outlined. Returns the traces, the y axis (rows named by activity id,
     labelled with their titles) and the relayout for narrow screens (shorter labels)."""
     order = {a.id: i for i, a in enumerate(site.plan.areas)}
@@ -540,7 +546,7 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
                 "showlegend": False, "y": [mine[i].id for i in brief],
                 "x": [mine[i].start.isoformat() for i in brief],
                 "marker": {"color": colors[area.id], "size": 9,
-                           "symbol": ["x-thin-open" if mine[i].status == "cancelled" else "diamond" for i in brief],
+                           "symbol": [_BRIEF_SYMBOLS.get(mine[i].status, "diamond") for i in brief],
                            "line": {"color": colors[area.id], "width": 2}},
                 "customdata": [custom[i] for i in brief], "hovertemplate": hover,
             })

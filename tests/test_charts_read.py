@@ -64,6 +64,16 @@ def test_the_timeline_groups_activities_under_their_area(built: Path) -> None:
     one_day = [i for i, a in acts.items() if not a.get("end") or a["end"] == a["start"]]
     marked = {y for t in fig["data"] if t["type"] == "scatter" for y in t["y"]}
     assert one_day and set(one_day) <= marked
+    # the marker shows the status as the caption says: where a bar would be hatched, an open
+    # diamond (postponed) or a cross (cancelled)
+    symbols = {y: symbol for t in fig["data"] if t["type"] == "scatter" and "symbol" in t["marker"]
+               for y, symbol in zip(t["y"], t["marker"]["symbol"])}
+    expected = {"postponed": "diamond-open", "cancelled": "x-thin-open"}
+    assert {acts[y]["status"] for y in symbols} >= {"postponed", "cancelled", "completed"}
+    for y, symbol in symbols.items():
+        assert symbol == expected.get(acts[y]["status"], "diamond"), (y, acts[y]["status"], symbol)
+    caption = (built / "timeline/index.html").read_text(encoding="utf-8")
+    assert "(when too short for a bar: an open diamond and a cross)" in caption
 
 
 def test_count_axes_have_whole_number_ticks(built: Path) -> None:
