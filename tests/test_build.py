@@ -60,6 +60,15 @@ def test_build_writes_the_pages(built: Path) -> None:
         built / "activities/cancelled-firearms-course/index.html").read_text()
 
 
+def test_an_area_says_its_cancelled_activities_are_not_counted(built: Path) -> None:
+    """An area's "x of y activities completed" leaves its cancelled activities out; beside a
+    list that has them, it says so."""
+    firearms = (built / "areas/firearms/index.html").read_text(encoding="utf-8")
+    note = re.search(r'<span class="figure-note">(.*?)</span>', firearms)
+    assert note and note.group(1) == "1 cancelled activity is not counted.", note
+    assert "figure-note" not in (built / "areas/border-security/index.html").read_text(encoding="utf-8")
+
+
 def test_plan_json_shape(built: Path) -> None:
     plan = json.loads((built / "data/plan.json").read_text())
     assert plan["as_of"] == "2019-12-31"
