@@ -37,6 +37,9 @@ class Languages:
         self.before: dict[str, Renderer] = {}  # the renderers of an earlier site, to take over from
         # id() of a record -> (the record, its text in this renderer's language)
         self.translated: dict[int, tuple[Any, Any]] = {}
+        # the first language's plan texts (summaries, titles...): on another language's pages,
+        # such a text is one its plan.<code>.yaml does not translate (see plan_lang)
+        self.home_texts: frozenset[str] = frozenset()
 
     def take_over(self, previous: Languages) -> None:
         """Start from the other languages' renderers of an earlier renderer with the same
@@ -68,6 +71,7 @@ class Languages:
                            prefix=f"{code}/", env=kept.env if kept is not None else None,
                            records=self.r.records.for_language(text) if same else None)
             sub.languages.translated = memo
+            sub.languages.home_texts = _plan_texts(site.plan)
             if kept is not None:
                 sub.reuse_items(kept)
             self.others[code] = sub
@@ -79,6 +83,11 @@ class Languages:
         if self.current == self.first or any(t.lang == self.current for t in record.translations):
             return ""
         return self.home[1]
+
+    def plan_lang(self, text: str) -> str:
+        """The language tag of a text of the plan (its summary, an area's summary or title)
+        when it is not the page's: content/plan.<code>.yaml does not translate it."""
+        return self.home[1] if text and text in self.home_texts else ""
 
     @functools.cached_property
     def home(self) -> tuple[str, str, str]:
@@ -134,3 +143,10 @@ def _name(code: str, in_locale: Any) -> str:
         return str(Locale.parse(code.replace("-", "_")).get_display_name(locale) or code)
     except (ValueError, UnknownLocaleError):
         return code
+
+
+def _plan_texts(plan: Any) -> frozenset[str]:
+    """The plan's title and summary, and its areas' titles, summaries and leads."""
+    areas = plan.areas
+    return frozenset(text for text in (plan.title, plan.summary, *(a.title for a in areas),
+                                       *(a.summary for a in areas), *(a.lead for a in areas)) if text)

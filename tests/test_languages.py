@@ -357,6 +357,12 @@ def test_the_plan_in_another_language_gives_its_words_and_only_them(tmp_path: Pa
     assert "Armes à feu" in (out / "fr/index.html").read_text(encoding="utf-8")
     english = (out / "areas/firearms/index.html").read_text(encoding="utf-8")
     assert "Armes à feu" not in english and "<title>Firearms · " in english
+    # the plan's words it does not translate are marked as English (lang, dir) on French pages
+    assert '<div class="lead" lang="en" dir="ltr">' in (out / "fr/index.html").read_text(encoding="utf-8")
+    assert '<span lang="en" dir="ltr">Counter-terrorism</span></h1>' in (
+        out / "fr/areas/counter-terrorism/index.html").read_text(encoding="utf-8")
+    assert '<span lang="en"' not in french.partition("</h1>")[0]
+    assert 'class="lead" lang=' not in english and 'class="lead" lang=' not in (out / "index.html").read_text(encoding="utf-8")
     plan.write_text("areas:\n  - id: firearm\n    title: Armes\n  - id: border-security\n    target: 4\n",
                     encoding="utf-8")
     run = run_sitegen("check", site)
