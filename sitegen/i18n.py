@@ -204,7 +204,17 @@ class Words:
                       "type": self.gettext("activity type")},
             "statuses": {word: self.status(word) for word in STATUSES},  # (data key -> as shown)
             "comma": self.comma,
+            "date": self._date_for_scripts,
         }
+
+    @functools.cached_property
+    def _date_for_scripts(self) -> dict[str, Any]:
+        """How `date` writes a date, for the scripts (filter.js writes the dates of the items
+        it finds as the pages do): its CLDR pattern and, when it names the month, the names."""
+        pattern = self._date_pattern
+        width = "wide" if "MMMM" in pattern else "abbreviated" if "MMM" in pattern else ""
+        months = self.locale.months["format"][width] if width else {}
+        return {"pattern": pattern, "months": [str(months[m]) for m in range(1, 13)] if width else []}
 
     def for_plotly(self) -> dict[str, Any] | None:
         """Plotly's locale format (month and day names, separators) from CLDR, for the charts'

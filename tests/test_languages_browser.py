@@ -6,6 +6,7 @@ charts speak the page's language (month names from CLDR).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,25 @@ def test_charts_speak_the_pages_language(served: str, browser: Any) -> None:
     with bs.open_page(browser, f"{served}areas/firearms/") as session:
         page = session.page
         assert page.evaluate("() => document.querySelector('.plot')._fullLayout.separators") == ".,"
+
+
+@pytest.mark.parametrize("lang", ["", "fr/", "ru/", "ar/"])
+def test_the_filters_write_dates_as_the_page_does(lang: str, built: Path, served: str, browser: Any) -> None:
+    """The items filter.js writes from data/activities-index.json (a paginated list) carry
+    the same dates as the items the build wrote ("6 déc. 2019", "6 дек. 2019 г.",
+    "06‏/12‏/2019"), not ISO dates."""
+    folder = built / lang / "activities"
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    written = dict(re.findall(r'<a href="[^"]*activities/([^/"]+)/">[^<]*</a>\s*<span class="meta"><time datetime="[^"]+">([^<]+)</time>', html))
+    assert len(written) > 20
+    (folder / "paginated.html").write_text(html.replace('data-paginated="no"', 'data-paginated="yes"'), encoding="utf-8")
+    with bs.open_page(browser, f"{served}{lang}activities/paginated.html?status=completed") as session:
+        page = session.page
+        page.wait_for_function("() => document.querySelectorAll('#activity-list time').length > 0 && "
+                               "!document.querySelector('#activity-list li[data-status]')")
+        items = page.locator("#activity-list li").evaluate_all(
+            "lis => lis.map(li => [li.querySelector('a').getAttribute('href'), li.querySelector('time').textContent])")
+        assert session.console_errors == []
+    assert len(items) > 20
+    for href, date in items:
+        assert date == written[href.rstrip("/").split("/")[-1]], (href, date)

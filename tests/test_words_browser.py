@@ -34,6 +34,8 @@ WORDS = {
     "kinds": {k: f"[{k}]" for k in ("activity", "area", "indicator", "country", "report", "page")},
     "statuses": {s: f"[{s}]" for s in ("planned", "in-progress", "completed", "postponed", "cancelled")},
     "comma": "[,]",
+    # (a pattern with quoted text and a quote: "[16]' [m12] 2019")
+    "date": {"pattern": "'['d']''' MMM y", "months": [f"[m{m}]" for m in range(1, 13)]},
 }
 WORDS_ELEMENT = re.compile(r'<script type="application/json" id="site-words">(.*?)</script>')
 
@@ -84,6 +86,12 @@ def test_filter_shows_the_words_of_the_page(built: Path, served: str, browser: A
         assert any("[,]" in m for m in metas), metas[:3]
         assert not [m for m in metas if re.search(r"\b[A-Z]{2}\b", m)]
         assert any(countries["UA"] in m for m in metas)
+        # the dates as the words' pattern writes them
+        starts = {a["id"]: a["start"] for a in expected}
+        ids = page.locator("#activity-list li a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+        for href, meta in zip(ids, metas):
+            year, month, day = (int(x) for x in starts[href.rstrip("/").split("/")[-1]].split("-"))
+            assert meta.startswith(f"[{day}]' [m{month}] {year} · "), meta
         assert session.console_errors == []
     with bs.open_page(browser, (built / "activities/index.html").as_uri() + "?status=completed") as session:
         session.page.wait_for_function(

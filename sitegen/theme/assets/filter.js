@@ -53,6 +53,33 @@
     return out;
   }
   var names = { area: labels("area"), type: labels("type"), country: labels("country") };
+  // A date ("2019-12-16") as the page writes it: the CLDR pattern of Words.date ("d MMM y"),
+  // its day, month and year fields; a pattern with any other field: the date as it is.
+  function dated(iso) {
+    var d = words.date, p = d ? d.pattern : "", out = "", i = 0;
+    var year = iso.slice(0, 4), month = +iso.slice(5, 7), day = +iso.slice(8, 10);
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    while (i < p.length) {
+      var c = p.charAt(i), n = 1;
+      if (c === "'") {  // quoted text; '' is a quote
+        var end = p.indexOf("'", i + 1);
+        if (end < 0) { end = p.length; }
+        out += end === i + 1 ? "'" : p.slice(i + 1, end);
+        i = end + 1;
+        continue;
+      }
+      if (!/[A-Za-z]/.test(c)) { out += c; i += 1; continue; }
+      while (p.charAt(i + n) === c) { n += 1; }
+      if (c === "d" && n <= 2) { out += n === 2 ? two(day) : day; }
+      else if (c === "M" && n <= 2) { out += n === 2 ? two(month) : month; }
+      else if (c === "M" && d.months.length === 12) { out += d.months[month - 1]; }
+      else if (c === "y" && n !== 2) { out += +year; }
+      else if (c === "y") { out += year.slice(2); }
+      else { return iso; }
+      i += n;
+    }
+    return p ? out : iso;
+  }
   function named(kind, keys) { return keys.map(function (k) { return names[kind][k] || k; }).join(words.comma || ", "); }
   function renderIndex(v) {
     var out = [];
@@ -69,8 +96,13 @@
       a.textContent = r[1];
       var meta = document.createElement("span");
       meta.className = "meta";
-      meta.textContent = r[6] + (r[4] ? " · " + named("type", [r[4]]) : "") + " · " + (words.statuses[r[3]] || r[3]) +
-        (r[2].length ? " · " + named("area", r[2]) : "") + (r[5].length ? " · " + named("country", r[5]) : "");
+      var time = document.createElement("time");
+      time.setAttribute("datetime", r[6]);
+      time.textContent = dated(r[6]);
+      meta.appendChild(time);
+      meta.appendChild(document.createTextNode((r[4] ? " · " + named("type", [r[4]]) : "") + " · " +
+        (words.statuses[r[3]] || r[3]) + (r[2].length ? " · " + named("area", r[2]) : "") +
+        (r[5].length ? " · " + named("country", r[5]) : "")));
       li.appendChild(a); li.appendChild(meta); list.appendChild(li);
     });
     say(out.length);
