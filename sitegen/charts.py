@@ -438,15 +438,15 @@ def indicator_chart(site: m.Site, p: IndicatorProgress, color: str, key: str,
                  tuple(rows))
 
 
-def breakdown_chart(b: Breakdown, label: str, names: dict[str, str], color: str, key: str, *,
+def breakdown_chart(b: Breakdown, label: str, title: str, names: dict[str, str], color: str, key: str, *,
                     words: Words) -> Chart:
     """A bar chart of an indicator's latest values by the categories of one dimension
-    (`label`: the dimension's name as shown; `names`: each category's)."""
+    (`label`: the dimension's name as shown; `title`: the chart's, pages.breakdown_title;
+    `names`: each category's)."""
     ind = b.indicator
     day = b.dates[-1]
     given = [(c, v) for c, v in zip(b.categories, b.latest) if v is not None]
     shown = [names.get(c, c) for c, _ in given]
-    title = words("%(indicator)s by %(dimension)s", indicator=ind.title, dimension=label)
     unit = ind.unit or words("value")
     fig = {"data": [{"type": "bar", "x": [_wrapped(x) for x in shown], "y": [_num(v) for _, v in given],
                      "marker": {"color": color}, "name": unit,

@@ -26,7 +26,7 @@ import yaml
 from . import charts, datafiles, taxonomy
 from . import model as m
 from .fields import slugify
-from .pages import TERM_CHART_MIN, category_labels, dimension_label, featured_indicators, term_label
+from .pages import TERM_CHART_MIN, breakdown_title, category_labels, dimension_label, featured_indicators, term_label
 from .progress import breakdowns
 from .render import Job, Renderer, page_kind
 from .reports import figures_date
@@ -440,8 +440,8 @@ def chart_tables(r: Renderer, taken: set[str] | None = None) -> list[Table]:
         if ind.dimensions:  # (its breakdown charts: one per dimension with values)
             acts = r.by_area[ind.area] if ind.source == "activities" else site.activities
             for b in breakdowns(ind, acts, site.measurements, site.report_date):
-                made.append((charts.breakdown_chart(b, dimension_label(r, b), category_labels(r, b),
-                                                    r.colors[ind.area], "breakdown", words=w),
+                made.append((charts.breakdown_chart(b, dimension_label(r, b), breakdown_title(r, b),
+                                                    category_labels(r, b), r.colors[ind.area], "breakdown", words=w),
                              (_S, ("number", ind.unit)), f"indicators/{ind.id}/"))
     gantt(site.activities, "timeline", w("Timeline of all activities"), "timeline/")
     for report in site.reports:  # (a round's figures on its date: the same areas and indicators)

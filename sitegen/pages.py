@@ -101,8 +101,8 @@ def indicator(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     found = contributions(ind, acts, r.site.report_date)
     shown = breakdowns(ind, acts, r.site.measurements, r.site.report_date)
     by = [(b, dimension_label(r, b), category_labels(r, b)) for b in shown]
-    by_charts = [charts.breakdown_chart(b, label, names, r.colors[area.id], "breakdown", words=r.words)
-                 for b, label, names in by]
+    by_charts = [charts.breakdown_chart(b, label, breakdown_title(r, b), names, r.colors[area.id], "breakdown",
+                                        words=r.words) for b, label, names in by]
     columns, parts = measurement_parts(r, ind, measurements)
     return r.page(job, "indicator.html", p.indicator.title,
                   [(f"areas/{area.id}/", area.title)], [chart, *by_charts], source="content/plan.yaml",
@@ -118,6 +118,21 @@ def indicator(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 DIMENSION_WORDS = {"sex": N_("Sex"), "age": N_("Age"), "country": N_("Country")}
 CATEGORY_WORDS = {"female": N_("Female"), "male": N_("Male"), "women": N_("Women"), "men": N_("Men"),
                   "total": N_("Total"), "other": N_("Other"), "unknown": N_("Unknown")}
+
+
+# A breakdown's title for the usual dimensions, where the dimension is a word of the sentence
+# ("Participants by sex", not "by Sex": its name alone is a heading and a column's)
+DIMENSION_TITLES = {"sex": N_("%(indicator)s by sex"), "age": N_("%(indicator)s by age"),
+                    "country": N_("%(indicator)s by country")}
+
+
+def breakdown_title(r: Renderer, b: Breakdown) -> str:
+    """"Participants by sex": an indicator's title and the dimension of one of its breakdowns."""
+    ind = b.indicator
+    title = DIMENSION_TITLES.get(b.dimension)
+    if title is not None and b.dimension not in dict(ind.dimension_labels):
+        return r.words(title, indicator=ind.title)
+    return r.words("%(indicator)s by %(dimension)s", indicator=ind.title, dimension=dimension_label(r, b))
 
 
 def dimension_label(r: Renderer, b: Breakdown) -> str:

@@ -162,7 +162,9 @@ def test_the_english_page_shows_the_plans_labels_and_sitegens_words(built: Path)
     youth = breakdown(page(built, "indicators/youth-reached"))["sex"]
     assert youth["heading"] == "Sex" and youth["rows"] == ["Female", "Male", "Other"]
     assert bars(youth) == ["Female", "Male", "Other"]
-    assert youth["chart"] == "Young people reached by Sex"
+    # (sitegen's word for the dimension, in the sentence: "by sex", where the heading says "Sex")
+    assert youth["chart"] == "Young people reached by sex"
+    assert "<caption>Young people reached by sex" in page(built, "indicators/youth-reached")  # (its table's)
 
 
 def test_the_french_page_shows_the_translations_labels_and_french_words(built: Path) -> None:
@@ -177,6 +179,7 @@ def test_the_french_page_shows_the_translations_labels_and_french_words(built: P
     assert bars(country) == ["Autriche", "Allemagne"]
     youth = breakdown(page(built, "fr/indicators/youth-reached"))["sex"]
     assert youth["heading"] == youth["column"] == "Sexe"  # (sitegen's catalogue)
+    assert youth["chart"].endswith(" par sexe"), youth["chart"]
     assert youth["rows"] == ["Féminin", "Masculin", "Autre"]  # (the site's catalogue)
     assert bars(youth) == ["Féminin", "Masculin", "Autre"]
     assert "female" not in json.dumps(youth["figure"]) and "Female" not in json.dumps(youth["figure"])
