@@ -4,7 +4,7 @@ JSON: activities added and removed, status changes, indicator values moved.
 Each revision's records are read as history.py reads a round's (site.yaml, plan, activities,
 measurements at that commit, validated in memory) and each indicator's value is taken on
 that revision's report date (its `as_of`, else the date of its latest commit touching
-content/, else its newest record date), with that revision's plan. Statuses are the
+content/, else the newest date its records report done), with that revision's plan. Statuses are the
 recorded ones. Lists are sorted by id.
 """
 

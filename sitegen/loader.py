@@ -133,10 +133,10 @@ def report_date(config: m.SiteConfig, plan: m.Plan, acts: list[m.Activity],
                 meas: list[m.Measurement], git: GitInfo, problems: Problems) -> tuple[dt.date, str]:
     """The report date and where it comes from (progress.report_date), with its warnings."""
     from . import progress
-    day, source = progress.report_date(config, acts, meas, git.latest_content)
+    day, source = progress.report_date(config, plan.start, acts, meas, git.latest_content)
     if not config.as_of:
         _warn_commit_date(plan, acts, meas, git, day, source, problems)
-    _warn_stale(acts, day, problems)
+    _warn_stale(acts, day, source, problems)
     return day, source
 
 
@@ -165,16 +165,22 @@ def _warn_commit_date(plan: m.Plan, acts: list[m.Activity], meas: list[m.Measure
         problems.warning("site.yaml", 0, 0, f"{said}, before the plan's start ({plan.start})", hint)
 
 
-def _warn_stale(acts: list[m.Activity], day: dt.date, problems: Problems) -> None:
+# Where the report date comes from, as the stale-record warnings say it
+_DATE_SOURCES = {"as_of": "as_of in site.yaml", "git": "the latest commit touching content/",
+                 "records": "the newest date the records report done"}
+
+
+def _warn_stale(acts: list[m.Activity], day: dt.date, source: str, problems: Problems) -> None:
     """Records whose status the report date contradicts (a reminder to update them)."""
+    report = f"the report date {day} ({_DATE_SOURCES.get(source, source)})"
     for act in acts:
         if act.status == "in-progress" and act.end and act.end < day:
             problems.warning(act.loc.path, act.loc.line, 1,
-                             f"stale record: '{act.id}' is in-progress but ended on {act.end}",
+                             f"stale record: '{act.id}' is in-progress but ended on {act.end}, before {report}",
                              "set status: completed (or postponed) and update 'end'")
         elif act.status == "planned" and act.start < day:
             problems.warning(act.loc.path, act.loc.line, 1,
-                             f"stale record: '{act.id}' is planned but its start {act.start} has passed",
+                             f"stale record: '{act.id}' is planned but starts on {act.start}, before {report}",
                              "update its status or its dates")
 
 

@@ -77,7 +77,8 @@ class SiteConfig:
     """Languages of a multilingual site: the first (its `language`) at the root, each other
     under /<code>/, as a complete site. Empty: `language` alone."""
     as_of: dt.date | None = None
-    """Report date; default: latest content commit in git, else the newest record date."""
+    """Report date; default: latest content commit in git, else the newest date the records
+    report done (progress.report_date)."""
     repo_url: str = ""
     """Repository web address; enables "edit this page" and history links."""
     repo_branch: str = "main"

@@ -52,17 +52,21 @@ class AreaProgress:
         return sum(n for _, n in self.counts)
 
 
-def report_date(config: m.SiteConfig, activities: Iterable[m.Activity],
+def report_date(config: m.SiteConfig, plan_start: dt.date, activities: Iterable[m.Activity],
                 measurements: Iterable[m.Measurement], git_date: dt.date | None
                 ) -> tuple[dt.date, str]:
-    """as_of, else the latest content commit, else the newest record date; never the clock."""
+    """as_of, else the latest content commit, else the newest date of what the records say
+    happened (a measurement, the last day of a completed activity, the start of one in
+    progress), else the plan's start; never the clock. (Not a planned activity's date: one
+    planned years ahead would date every figure then, and call every other planned one late.)"""
     if config.as_of:
         return config.as_of, "as_of"
     if git_date:
         return git_date, "git"
-    dates = [d for a in activities for d in (a.start, a.end) if d]
+    dates = [a.last_day if a.status == "completed" else a.start for a in activities
+             if a.status in ("completed", "in-progress")]
     dates += [x.date for x in measurements]
-    return (max(dates) if dates else dt.date(1970, 1, 1)), "records"
+    return (max(dates) if dates else plan_start), "records"
 
 
 def elapsed(plan: m.Plan, on: dt.date) -> float:

@@ -306,11 +306,28 @@ def test_report_date_is_as_of_when_set(tmp_path: Path) -> None:
     assert (loaded.report_date, loaded.report_date_source) == (dt.date(2019, 12, 31), "as_of")
 
 
-def test_report_date_without_git_is_the_newest_record_date(tmp_path: Path) -> None:
+def test_report_date_without_git_is_the_newest_date_the_records_report_done(tmp_path: Path) -> None:
+    """The newest measurement (2019-12-31), not the end of the activity in progress (2020-02-01)
+    nor the start of the planned one (2020-06-01): dates yet to come are not data's date."""
+    loaded = load(make_site(tmp_path / "site", _no_as_of()))
+    assert (loaded.report_date, loaded.report_date_source) == (dt.date(2019, 12, 31), "records")
+    # a planned activity years ahead moves nothing, and leaves the planned one on time
     files = _no_as_of()
-    files["content/activities/planned-meeting.md"] = None  # the newest date is then 2020-02-01
-    loaded = load(make_site(tmp_path / "site", files))
-    assert (loaded.report_date, loaded.report_date_source) == (dt.date(2020, 2, 1), "records")
+    files["content/activities/far.md"] = front("title: Far ahead\narea: firearms\nstatus: planned\nstart: 2030-01-01\n")
+    site = make_site(tmp_path / "far", files)
+    assert load(site).report_date == dt.date(2019, 12, 31)
+    run = run_sitegen("check", site)
+    assert run.returncode == 0 and not [ln for ln in run.lines if "stale record" in ln], run.stderr
+    # without a measurement: the last day of the newest completed activity, or the start of
+    # one in progress
+    files["content/measurements/posts.csv"] = None
+    files["content/measurements/states.yaml"] = None
+    assert load(make_site(tmp_path / "acts", files)).report_date == dt.date(2019, 11, 1)
+    # with nothing done yet: the plan's start
+    only = {k: v for k, v in files.items() if not k.startswith("content/activities/")}
+    only |= {k: None for k in BASELINE if k.startswith("content/activities/")}
+    only["content/activities/far.md"] = files["content/activities/far.md"]
+    assert load(make_site(tmp_path / "new", only)).report_date == dt.date(2018, 1, 1)
 
 
 def test_report_date_newest_record_includes_measurements(tmp_path: Path) -> None:
@@ -345,7 +362,7 @@ def test_report_date_of_a_git_repo_without_commits_falls_back_to_records(tmp_pat
     site = make_site(tmp_path / "site", files)
     _git(site, "init", "-q")
     loaded = load(site)
-    assert (loaded.report_date, loaded.report_date_source) == (dt.date(2020, 2, 1), "records")
+    assert (loaded.report_date, loaded.report_date_source) == (dt.date(2019, 12, 31), "records")
 
 
 # -- the status rule (documented in sitegen/progress.py) -------------------------------------

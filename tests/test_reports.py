@@ -161,10 +161,11 @@ def test_check_warns_about_stale_records(tmp_path: Path) -> None:
     run = run_sitegen("check", site)
     assert run.returncode == 0, run.stderr
     assert run.lines == [
-        ("content/activities/tools.yaml:3:1: warning: stale record: 'workshop-2' is planned but its start "
-         "2020-11-01 has passed (update its status or its dates)"),
+        ("content/activities/tools.yaml:3:1: warning: stale record: 'workshop-2' is planned but starts on "
+         "2020-11-01, before the report date 2020-12-31 (as_of in site.yaml) (update its status or its dates)"),
         ("content/activities/tools.yaml:7:1: warning: stale record: 'assessment' is in-progress but ended "
-         "on 2020-10-31 (set status: completed (or postponed) and update 'end')"),
+         "on 2020-10-31, before the report date 2020-12-31 (as_of in site.yaml) "
+         "(set status: completed (or postponed) and update 'end')"),
     ]
 
 
