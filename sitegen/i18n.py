@@ -73,7 +73,7 @@ class Words:
         self.translations = translations or gettext.NullTranslations()
         self.gettext = self.translations.gettext
         self.ngettext = self.translations.ngettext
-        self._dates: dict[dt.date, str] = {}
+        self._dates: dict[dt.date | str, str] = {}
         self._numbers: dict[tuple[float, int], str] = {}
 
     def __call__(self, message: str, **values: Any) -> str:
@@ -167,13 +167,15 @@ class Words:
             return "–"
         return format_percent(Decimal(round(100 * share)) / 100, locale=self.locale)
 
-    def date(self, value: dt.date | None) -> str:
-        """A date as "4 May 2017" in English (CLDR's medium date without weekday)."""
-        if value is None:
+    def date(self, value: dt.date | str | None) -> str:
+        """A date as "4 May 2017" in English (CLDR's medium date without weekday); an ISO
+        date ("2017-05-04", as git dates are kept) likewise."""
+        if not value:
             return ""
         text = self._dates.get(value)
         if text is None:
-            text = format_date(value, self._date_pattern, locale=self.locale)
+            day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+            text = format_date(day, self._date_pattern, locale=self.locale)
             if len(self._dates) < 100_000:
                 self._dates[value] = text
         return text

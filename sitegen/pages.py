@@ -105,7 +105,8 @@ def indicator(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
                                         words=r.words) for b, label, names in by]
     columns, parts = measurement_parts(r, ind, measurements)
     return r.page(job, "indicator.html", p.indicator.title,
-                  [(f"areas/{area.id}/", area.title)], [chart, *by_charts], source="content/plan.yaml",
+                  [("areas/", r.words("Areas")), (f"areas/{area.id}/", area.title)], [chart, *by_charts],
+                  source="content/plan.yaml",
                   area=area, p=p, series=series, measurements=measurements,
                   measurement_columns=columns, measurement_parts=parts,
                   parent=indicator_progress(r, parent) if parent else None, fed_by=fed_by,

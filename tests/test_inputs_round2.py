@@ -478,7 +478,7 @@ def test_a_commit_dated_in_year_5138_dates_nothing(tmp_path: Path, sitegen: Call
     dashboard = (site / "output/index.html").read_text(encoding="utf-8")
     assert 'Data as of <time datetime="2019-12-31">' in dashboard
     page = (site / "output/activities/firearms-workshop/index.html").read_text(encoding="utf-8")
-    assert 'Record last changed on <time datetime="2019-12-31">' in page
+    assert 'Record last changed on <time datetime="2019-12-31">31 Dec 2019</time>' in page
     leaked = [p.name for p in (site / "output").rglob("*") if p.is_file() and b"5138" in p.read_bytes()]
     assert leaked == []
 
