@@ -159,6 +159,15 @@ def plan_translations(docs: list[Document], plan: m.Plan | None, config: m.SiteC
             out.append((lang, dataclasses.replace(plan, title=f.text("title") or plan.title,
                                                   summary=f.text("summary") or plan.summary,
                                                   areas=tuple(new_areas[a.id] for a in plan.areas))))
+    given = {doc.source.rel.split("/")[-1].split(".")[1] for doc in docs}
+    missing = [code for code in config.languages[1:] if code not in given]
+    if missing and plan is not None:
+        say = problems.error if config.require_translations else problems.warning
+        say(plan.loc.path, 1, 1,
+            f"the plan is not translated into {', '.join(missing)}: its pages in "
+            f"{'that language' if len(missing) == 1 else 'those languages'} show its titles and "
+            f"summaries in {config.language}",
+            "write " + ", ".join(f"content/plan.{code}.yaml" for code in missing) + ", as docs/languages.md says")
     return tuple(sorted(out, key=lambda x: x[0]))
 
 

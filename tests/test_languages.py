@@ -372,6 +372,24 @@ def test_the_plan_in_another_language_gives_its_words_and_only_them(tmp_path: Pa
     assert any(ln.startswith("content/plan.fr.yaml:5:") and "'target' is not translated" in ln for ln in run.lines)
 
 
+def test_a_language_without_the_plans_translation_is_warned_of(tmp_path: Path) -> None:
+    """The plan's titles and summaries show in the first language where plan.<code>.yaml is
+    missing: `check` says so (an error with require_translations), naming the file to write."""
+    site = _example(tmp_path, "[en, fr, ar]")
+    (site / "content/plan.fr.yaml").write_text("title: Plan d'action conjoint\n", encoding="utf-8")
+    run = run_sitegen("check", site)
+    assert run.returncode == 0, run.stderr
+    said = [ln for ln in run.lines if "the plan is not translated" in ln]
+    assert said == ["content/plan.yaml:1:1: warning: the plan is not translated into ar: its pages in that "
+                    "language show its titles and summaries in en (write content/plan.ar.yaml, as "
+                    "docs/languages.md says)"], run.stderr
+    with (site / "site.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("require_translations: true\n")
+    run = run_sitegen("check", site)
+    assert run.returncode == 1
+    assert any(ln.startswith("content/plan.yaml:1:1: error: the plan is not translated into ar") for ln in run.lines)
+
+
 def _po(*pairs: tuple[str, str]) -> str:
     return "".join(f'msgid "{a}"\nmsgstr "{b}"\n\n' for a, b in pairs)
 
