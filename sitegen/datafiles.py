@@ -174,7 +174,7 @@ def feed(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 def sitemap(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     base = r.site.config.base_url
     urls = sorted(j.path[: -len("index.html")] for j in r.jobs()
-                  if j.path.endswith("index.html") and not j.lang)
+                  if j.path.endswith("index.html") and not j.lang and j.kind != "redirect")
     # a multilingual site: every page in every language, each with its alternates
     first = r.site.config.languages[:1]
     languages = [(code.replace("_", "-"), "" if code in first else f"{code}/") for code in r.site.config.languages]

@@ -94,6 +94,8 @@ class PageList:
                 for i in site.plan.indicators]
         # the results framework (logframe) of the plan and of each area (pages.results)
         out.append(Job("results/index.html", "results", deps=frozenset(f"area:{a.id}" for a in site.plan.areas)))
+        # indicators/ (the folder of the indicators' pages): a redirect to the results framework
+        out.append(Job("indicators/index.html", "redirect", "results/", frozenset({"plan"})))
         out += [Job(f"areas/{a.id}/results/index.html", "area_results", a.id, frozenset({f"area:{a.id}"}))
                 for a in site.plan.areas]
         out += [_activity_job(a.id) for a in site.activities]

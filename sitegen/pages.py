@@ -191,6 +191,13 @@ def results(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
                   rows=rows, scope=None)
 
 
+@page_kind("redirect")
+def redirect(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
+    """A folder's address without a page of its own (indicators/), sending readers to the
+    page at `job.key` (results/, the results framework: every indicator)."""
+    return r.page(job, "redirect.html", r.words("Results framework"), [], target=job.key)
+
+
 @page_kind("area_results")
 def area_results(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     """An area's results framework: its indicators in a logframe table, by their chain."""

@@ -129,7 +129,7 @@ def test_off_by_default_links_folders(off: Path) -> None:
 
 def _as_folders(text: str) -> str:
     """A page of the option's build with its links to index.html written as folders."""
-    text = re.sub(r'((?:href|src|action)=")((?:[^"#?:]*/)?)index\.html', r"\1\2", text)
+    text = re.sub(r'((?:href|src|action)="|; url=)((?:[^"#?:]*/)?)index\.html', r"\1\2", text)  # (url=: a redirect)
     return text.replace(" data-file-links", "")
 
 

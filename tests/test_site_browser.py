@@ -299,6 +299,16 @@ def test_printed_links_show_their_address_once(built: Path, served: str, browser
     assert re.fullmatch(r'" \(https?://[^)]+\)"', content), (text, content)
 
 
+def test_the_indicators_folder_leads_to_the_results_framework(built: Path, served: str, browser: Any) -> None:
+    """A reader who trims an indicator's address to indicators/ lands on the page of every
+    indicator (results/), not on a missing page; the address is not in the sitemap."""
+    with bs.open_page(browser, served + "indicators/") as session:
+        session.page.wait_for_url("**/results/")
+        assert session.page.locator("h1").inner_text() == "Results framework"
+        assert session.console_errors == []
+    assert "/indicators/</loc>" not in (built / "sitemap.xml").read_text(encoding="utf-8")
+
+
 def _pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
