@@ -137,8 +137,17 @@ class Fields:
                                       did_you_mean(str(key), known))
 
     def _missing(self, key: str, empty: str = "") -> None:
-        """Reports a required key: absent, or (given `empty`, the message for it) present without a value."""
-        self.error(key, empty if empty and key in self.data else f"missing required key '{key}' in {self.what}")
+        """Reports a required key: absent, or (given `empty`, the message for it) present without a
+        value. Absent beside a key spelt like it (`stauts:`), the error is on that key's line."""
+        if empty and key in self.data:
+            self.error(key, empty)
+            return
+        typo = difflib.get_close_matches(key, [k for k in self.data if isinstance(k, str)], n=1, cutoff=0.75)
+        if typo:
+            self.error(typo[0], f"missing required key '{key}' in {self.what}",
+                       f"is '{typo[0]}' a misspelling of '{key}'?")
+        else:
+            self.error(key, f"missing required key '{key}' in {self.what}")
 
     def has(self, key: str) -> bool:
         return key in self.data and self.data[key] is not None

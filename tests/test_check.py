@@ -63,6 +63,15 @@ def test_missing_keys_reported_together(tmp_path: Path) -> None:
     ]
 
 
+def test_a_misspelt_required_key_is_an_error_on_its_line(tmp_path: Path) -> None:
+    """`stauts:` on line 4: the missing `status` is reported there (where a pull request's
+    diff shows it), naming the misspelling, not on the front matter's first line."""
+    text = "title: A meeting\narea: firearms\nstauts: completed\nstart: 2019-01-10\n"
+    assert errors_of(tmp_path, activity(text)) == [
+        f"{ACT}:4:1: error: missing required key 'status' in an activity (is 'stauts' a misspelling of 'status'?)",
+        f"{ACT}:4:1: warning: unknown key 'stauts' in an activity (did you mean 'status'?)"]
+
+
 # -- wrong types ----------------------------------------------------------------------------
 
 def test_wrong_type_participants_text(tmp_path: Path) -> None:
@@ -765,7 +774,7 @@ def test_area_without_id_does_not_make_every_reference_unknown(tmp_path: Path) -
     run = check(make_site(tmp_path / "site", {"content/plan.yaml": plan}))
     assert run.returncode == 1
     assert run.lines == [
-        f"content/plan.yaml:{line}:{col}: error: missing required key 'id' in an area",
+        f"content/plan.yaml:{line}:{col}: error: missing required key 'id' in an area (is 'idd' a misspelling of 'id'?)",
         f"content/plan.yaml:{line}:{col}: warning: unknown key 'idd' in an area (did you mean 'id'?)",
     ]
 
