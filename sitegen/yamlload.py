@@ -94,6 +94,26 @@ def _hint(text: str, line: int, message: str) -> str:
     return f"put the whole value in quotes: {key}: {quoted}"
 
 
+# A line whose value opens a quote: `title: "Workshop`, `- 'item`
+_OPENS_QUOTE = re.compile(r"""^[ \t]*(?:-[ \t]+)?(?:[^\s"'#:-][^:#]*:[ \t]+)?(["'])""")
+
+
+def _unclosed_quote(text: str, before: int) -> tuple[int, int] | None:
+    """The (0-based) line and column of the last quote opened and not closed on its line, on
+    a line before `before`: YAML lets a quoted value run on to the next quote, lines below,
+    and fails there; the quote is where the slip is."""
+    found = None
+    for n, line in enumerate(text.splitlines()[:before]):
+        m = _OPENS_QUOTE.match(line)
+        if m is None:
+            continue
+        quote, rest = m.group(1), line[m.end():]
+        closed = re.search(r'(?<!\\)"', rest) if quote == '"' else re.search(r"'(?!')", rest.replace("''", ""))
+        if closed is None:
+            found = (n, m.start(1))
+    return found
+
+
 class _Loader(_Base):  # type: ignore[misc]
     line_offset = 0
 
@@ -482,6 +502,11 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
             message = "unsupported YAML tag (content is data, not code)"
         elif mark and _tab_at(text, mark.line, mark.column):
             message = "tab character: YAML indentation must use spaces"
+        elif mark and (quote := _unclosed_quote(text, mark.line)) is not None:
+            message = (f"the quote opened here is not closed on its line (YAML reads on to line "
+                       f"{mark.line + 1 + line_offset} and fails there: {message})")
+            line, col = quote[0] + 1 + line_offset, quote[1] + 1
+            raise YamlError(line, col, f"invalid YAML: {message}", "end the value with the same quote") from exc
         elif exc.context and exc.context_mark and exc.context_mark.line != mark.line:
             message += f" ({exc.context} on line {exc.context_mark.line + 1 + line_offset})"
         hint = _hint(text, mark.line, message) if mark else ""

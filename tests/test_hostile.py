@@ -131,6 +131,10 @@ CASES: list[Case] = [
     Case("unclosed-quote-in-plan", {"content/plan.yaml": plan_with(
         "title: Test Plan 2018-2020", "title: \"Test Plan 2018-2020")},
          "content/plan.yaml", 1, "the file ends before the quote or bracket opened here is closed"),
+    # (a quote not closed on its line, a quote further down: YAML fails there; the slip is here)
+    Case("unclosed-quote-then-another", {ACT: act(GOOD_FRONT.replace("title: ", 'title: "', 1)
+                                                  + 'countries: ["NO"]\n')},
+         ACT, 2, "the quote opened here is not closed on its line"),
     Case("duplicate-key-front-matter", {ACT: act(GOOD_FRONT + "start: 2019-06-01\n")},
          ACT, 6, "duplicate key 'start' (first defined on line 5)"),
     Case("duplicate-key-plan", {"content/plan.yaml": plan_with(
