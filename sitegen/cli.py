@@ -216,6 +216,11 @@ def _site_dir(value: str) -> Path:
         if above is not None:
             raise UsageError(f"{value} is a folder inside the site {above} (the folder that holds site.yaml "
                              "and content/): run sitegen there, or give that folder")
+        # (the folder above a site, or any other: a site holds site.yaml and content/)
+        below = sorted(p.name for p in path.iterdir() if (p / "site.yaml").is_file() and (p / "content").is_dir())
+        where = f"the site{'s' if len(below) > 1 else ''} below it: {', '.join(below)}" if below else \
+            "`sitegen init DIR` makes one"
+        raise UsageError(f"{value} is not a site folder: it holds no site.yaml and no content/ ({where})")
     return path
 
 

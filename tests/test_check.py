@@ -821,6 +821,18 @@ def test_a_folder_inside_a_site_is_a_usage_error_naming_the_site(tmp_path: Path)
     assert run_sitegen("check", cwd=site).returncode == 0
 
 
+def test_a_folder_that_is_no_site_is_a_usage_error_naming_the_sites_below(tmp_path: Path) -> None:
+    """Run from the folder above a site, check said "missing plan: create content/plan.yaml";
+    it says the folder is no site, and names the sites below it."""
+    run = run_sitegen("check", cwd=tmp_path)
+    assert (run.returncode, run.stderr.splitlines()) == (2, [
+        "sitegen: error: . is not a site folder: it holds no site.yaml and no content/ (`sitegen init DIR` makes one)"])
+    make_site(tmp_path / "mysite")
+    run = run_sitegen("build", cwd=tmp_path)
+    assert (run.returncode, run.stderr.splitlines()) == (2, [
+        "sitegen: error: . is not a site folder: it holds no site.yaml and no content/ (the site below it: mysite)"])
+
+
 def test_a_repo_url_that_is_not_a_web_address_is_refused(tmp_path: Path) -> None:
     """repo_url starts every page's edit and history links: a javascript: address would run
     in the reader's browser on a click."""
