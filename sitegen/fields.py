@@ -97,6 +97,7 @@ def day_of(text: str) -> dt.date | None:
 
 
 _YAML_TEXT_NUMBER = re.compile(r"[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+")
+_NUMBER_TEXT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # ("4", "4.5": a number in quotes)
 
 
 class Fields:
@@ -126,6 +127,8 @@ class Fields:
             mantissa, exponent = re.split("[eE]", value.strip())
             sign = "" if exponent[0] in "+-" else "+"
             hint = f"YAML reads {value.strip()} as text: write {mantissa}.0e{sign}{exponent}"
+        elif expected == "a number" and isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
+            hint = "write the number without quotes: quoted, it is text"
         self.error(key, f"'{key}': expected {expected}, got {type_name(value)}{shown}", hint)
 
     def unknown_keys(self, known: Iterable[str]) -> None:

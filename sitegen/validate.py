@@ -224,12 +224,33 @@ def _area_refs(f: Fields, plan_: m.Plan | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(refs))
 
 
+# Codes that are not ISO 3166-1's but are often written for it (the EU's "UK" and "EL")
+_CODE_ALIASES = {"UK": "GB", "EL": "GR"}
+
+
+@functools.lru_cache(maxsize=1)
+def _codes_by_name() -> dict[str, str]:
+    """A country's English name, and its name from Babel's CLDR (English), -> its code."""
+    from babel import Locale
+    names = {name.casefold(): code for code, name in COUNTRIES.items()}
+    for code, name in Locale("en").territories.items():
+        if code in COUNTRIES:
+            names.setdefault(name.casefold(), code)
+    return names
+
+
+def _country_hint(code: str) -> str:
+    """'did you mean 'DE'?' for "de", "Germany" or "UK" ('GB'), else how codes are written."""
+    found = code.upper() if code.upper() in COUNTRIES else _CODE_ALIASES.get(code.upper()) or \
+        _codes_by_name().get(" ".join(code.split()).casefold())
+    return f"did you mean '{found}'?" if found else "use ISO 3166-1 alpha-2, e.g. AT"
+
+
 def country_code(f: Fields, key: str, code: str, where: tuple[int, int]) -> str:
     if not code:
         return ""
     if code not in COUNTRIES:
-        upper = code.upper()
-        hint = f"did you mean '{upper}'?" if upper in COUNTRIES else "use ISO 3166-1 alpha-2, e.g. AT"
+        hint = _country_hint(code)
         f.problems.error(f.rel, where[0], where[1], f"'{key}': unknown country code '{code}'", hint)
         f.ok = False
         return ""

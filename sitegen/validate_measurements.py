@@ -225,8 +225,12 @@ def _csv_table(rel: str, text: str, reader: Any, known: dict[str, m.Indicator] |
     header = [h.strip() for h in first]
     missing = [h for h in MEASUREMENT_KEYS[:3] if h not in header]
     if missing:
+        # (a spreadsheet set to a language that writes decimal commas saves "indicator;date;value")
+        other = next((sep for sep in ";\t|" if len(header) == 1 and sep in header[0]), "")
         problems.error(rel, 1, 1, "CSV header must be 'indicator,date,value,note' "
-                       f"(missing: {', '.join(missing)})")
+                       f"(missing: {', '.join(missing)})",
+                       f"the columns are separated by {'a tab' if other == chr(9) else repr(other)}: "
+                       "save it as CSV with commas between the columns" if other else "")
         return 0
     plain = len(set(header)) == len(header)
     if not plain:  # (each row then takes _measurement, which reads a repeated column's last cell)

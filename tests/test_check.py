@@ -279,6 +279,29 @@ def test_lower_case_country_code_hints_upper_case(tmp_path: Path) -> None:
         f"{ACT}:6:17: error: 'countries': unknown country code 'at' (did you mean 'AT'?)"]
 
 
+def test_a_country_name_or_the_eus_code_hints_the_iso_code(tmp_path: Path) -> None:
+    files = activity("""
+        title: A meeting
+        area: firearms
+        status: completed
+        start: 2019-02-10
+        countries: [Germany, UK, EL, Atlantis]
+        """)
+    assert errors_of(tmp_path, files) == [
+        f"{ACT}:6:13: error: 'countries': unknown country code 'Germany' (did you mean 'DE'?)",
+        f"{ACT}:6:22: error: 'countries': unknown country code 'UK' (did you mean 'GB'?)",
+        f"{ACT}:6:26: error: 'countries': unknown country code 'EL' (did you mean 'GR'?)",
+        f"{ACT}:6:30: error: 'countries': unknown country code 'Atlantis' (use ISO 3166-1 alpha-2, e.g. AT)"]
+
+
+def test_a_number_in_quotes_hints_to_remove_them(tmp_path: Path) -> None:
+    plan = BASELINE["content/plan.yaml"].replace("target: 4", 'target: "4"', 1)
+    line, col = where(plan, '"4"')
+    assert errors_of(tmp_path, {"content/plan.yaml": plan}) == [
+        f"content/plan.yaml:{line}:{col - len('target: ')}: error: 'target': expected a number, got text '4' "
+        "(write the number without quotes: quoted, it is text)"]
+
+
 def test_negative_participants(tmp_path: Path) -> None:
     files = activity("""
         title: A meeting
@@ -406,6 +429,14 @@ def test_measurement_bad_value_and_date_in_csv(tmp_path: Path) -> None:
         "content/measurements/posts.csv:2:10: error: 'date': 2018-13-01 is not a real date",
         "content/measurements/posts.csv:3:21: error: 'value': expected a number, got text 'seven'",
     ]
+
+
+def test_a_csv_saved_with_semicolons_says_so(tmp_path: Path) -> None:
+    """A spreadsheet set to a language that writes decimal commas saves "a;b;c"."""
+    csv_text = "indicator;date;value;note\nbs-posts;2018-12-31;4;x\n"
+    assert errors_of(tmp_path, {"content/measurements/posts.csv": csv_text}) == [
+        "content/measurements/posts.csv:1:1: error: CSV header must be 'indicator,date,value,note' (missing: "
+        "indicator, date, value) (the columns are separated by ';': save it as CSV with commas between the columns)"]
 
 
 def test_measurement_csv_columns_count_quotes(tmp_path: Path) -> None:
