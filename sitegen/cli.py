@@ -11,6 +11,7 @@ import dataclasses
 import gc
 import os
 import sys
+import urllib.parse
 from pathlib import Path
 
 from . import __version__
@@ -279,7 +280,14 @@ def _pdf(args: argparse.Namespace) -> int:
         return 1
     for w in written:
         print(f"wrote {w.path} ({w.pages} pages)")
+    local = next((w.online for w in written if urllib.parse.urlsplit(w.online).hostname in _LOCAL_HOSTS), "")
+    if local:  # (the PDF leaves this machine: its link should not)
+        sys.stderr.write(f"sitegen: warning: the PDFs' covers link to {local}, on this computer: set base_url "
+                         "in site.yaml to the published site's address\n")
     return 0
+
+
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 def _diff(args: argparse.Namespace) -> int:

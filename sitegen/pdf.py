@@ -59,11 +59,12 @@ class PrintFault(Exception):
 
 @dataclass(frozen=True)
 class Written:
-    """One PDF written: where, which round, how many pages."""
+    """One PDF written: where, which round, how many pages, the address its cover gives."""
 
     path: Path
     round_id: str
     pages: int
+    online: str = ""
 
 
 def find_browser(option: str | None = None, environ: dict[str, str] | None = None) -> str:
@@ -123,7 +124,7 @@ def write_pdfs(site_dir: Path, out_dir: Path, paper: str = "a4", round_id: str |
             part = target.with_name(target.name + ".part")
             part.write_bytes(data)
             os.replace(part, target)
-            written.append(Written(target, rid, page_count(data)))
+            written.append(Written(target, rid, page_count(data), f"{home}reports/{rid}/"))
     return written
 
 

@@ -193,6 +193,22 @@ def test_paper_sizes(site: Path, a4: Path, tmp_path: Path) -> None:
     assert "(letter)" in pdfinfo(tmp_path / f"{PLAN_SLUG}-2019.pdf")["Page size"]
 
 
+def test_a_cover_linking_to_this_computer_is_warned_of(site: Path, tmp_path: Path) -> None:
+    """`sitegen init` writes base_url: http://localhost:8000/ (for `serve`): a PDF made with it
+    would send donors to localhost, so `pdf` says to set base_url; the example's is quiet."""
+    local = tmp_path / "site"
+    shutil.copytree(site, local)
+    config = (local / "site.yaml").read_text(encoding="utf-8")
+    (local / "site.yaml").write_text(re.sub(r"(?m)^base_url: .*$", "base_url: http://localhost:8000/", config),
+                                     encoding="utf-8")
+    run = run_sitegen("pdf", local, "--out", tmp_path / "pdf", "--browser", browser_support.CHROMIUM_PATH,
+                      "--round", "2019", timeout=240)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.splitlines() == [
+        "sitegen: warning: the PDFs' covers link to http://localhost:8000/reports/2019/, on this computer: "
+        "set base_url in site.yaml to the published site's address"]
+
+
 def test_no_browser_is_a_clear_usage_error(site: Path, tmp_path: Path) -> None:
     run = run_sitegen("pdf", site, "--out", tmp_path, "--browser", tmp_path / "no-such-chromium")
     assert run.returncode == 2
