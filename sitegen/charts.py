@@ -393,11 +393,6 @@ def indicator_series(site: m.Site, ind: m.Indicator,
 def indicator_chart(site: m.Site, p: IndicatorProgress, color: str, key: str,
                     series: list[tuple[dt.date, float]], *, words: Words) -> Chart:
     ind = p.indicator
-
-    def with_unit(value: float | None) -> str:
-        text = words.plain(_num(value))
-        return words("%(value)s (%(unit)s)", value=text, unit=ind.unit) if ind.unit else text
-
     xs = [d.isoformat() for d, _ in series]
     ys = [_num(v) for _, v in series]
     ms_x = [ms.date.isoformat() for ms in ind.milestones] + [site.plan.end.isoformat()]
@@ -427,11 +422,14 @@ def indicator_chart(site: m.Site, p: IndicatorProgress, color: str, key: str,
     rows.append((site.plan.end.isoformat(), "target", _num(ind.target)))
     rows.sort()
     series_name = {"actual": words("actual"), "milestone": words("milestone"), "target": words("target")}
-    summary = words("Value on %(date)s: %(value)s against a target of %(target)s (baseline %(baseline)s); "
-                    "status: %(status)s.", date=words.date(site.report_date),
-                    value=words("no value yet") if p.value is None else with_unit(p.value),
-                    target=with_unit(ind.target), baseline=words.plain(_num(ind.baseline)),
-                    status=words.status(p.status))
+    figures = {"date": words.date(site.report_date), "target": words.plain(_num(ind.target)),
+               "value": words("no value yet") if p.value is None else words.plain(_num(p.value)),
+               "baseline": words.plain(_num(ind.baseline)), "status": words.status(p.status)}
+    # (the unit once, named as such: "11 (activities) against a target of 12 (activities)" read badly)
+    summary = words("Value on %(date)s: %(value)s against a target of %(target)s (unit: %(unit)s; baseline "
+                    "%(baseline)s); status: %(status)s.", unit=ind.unit, **figures) if ind.unit else \
+        words("Value on %(date)s: %(value)s against a target of %(target)s (baseline %(baseline)s); "
+              "status: %(status)s.", **figures)
     return Chart(f"{key}-{ind.id}", title, summary,
                  {"data": data, "layout": layout}, (words("date"), words("series"), words("value")),
                  tuple((d, series_name[name], v) for d, name, v in rows), f"data/charts/{key}-{ind.id}.csv",

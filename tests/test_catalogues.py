@@ -206,7 +206,7 @@ def test_french_charts_write_numbers_and_percentages_as_the_page_does(french: Pa
         assert trace["hovertemplate"] == "%{y}: %{x}<extra>%{fullData.name}</extra>"
     records = next(f for k, f in charts.items() if k.endswith("pd-fingerprint-records"))
     assert records["layout"]["yaxis"]["tickformat"] == ",~r"
-    assert f"{words.number(21350)} (records)" in page and "21350" not in re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    assert f"{words.number(21350)} pour une cible" in page and "21350" not in re.sub(r"<script.*?</script>", "", page, flags=re.S)
     actual = records["data"][0]
     assert actual["hovertemplate"] == "%{customdata}<extra>%{fullData.name}</extra>"
     point = r"\d{1,2} [a-zéû.]+ \d{4}\u00a0: [\d\u202f]+"  # (a day, then a grouped number)
