@@ -127,6 +127,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.filters["status"] = words.status
     env.filters["activity_type"] = words.activity_type
     env.filters["country"] = words.country
+    env.filters["country_names"] = words.country_names  # (codes -> names in alphabetical order)
     env.filters["and_list"] = words.and_list
     env.filters["slug"] = status_class
     env.filters["split_lead"] = markdown.split_lead  # (lead, rest) of a rendered body: search_text: lead

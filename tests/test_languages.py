@@ -341,6 +341,23 @@ def test_no_english_ui_word_is_left_on_any_page_of_another_language(built: tuple
         assert not left, f"{lang}: English UI words left: {sorted(left.items())[:12]}"
 
 
+def test_activity_lists_name_countries_in_alphabetical_order(built: tuple[Path, Path]) -> None:
+    """"Austria, Germany, Switzerland" (not in the order of their codes AT, CH, DE), in each
+    language's names: French "Allemagne, Autriche, Suisse"."""
+    _, out = built
+    from sitegen.i18n import collation_key
+    for lang in ("", "fr/", "ru/"):
+        page = (out / lang / "activities/index.html").read_text(encoding="utf-8")
+        comma = "، " if lang == "ar/" else ", "
+        lists = [m.split(comma) for m in re.findall(r'data-country="[A-Z]{2}(?: [A-Z]{2})+"[^>]*>.*?· ([^·<]+)</span>',
+                                                      page, re.S)]
+        assert len(lists) > 10, lang
+        for names in lists:
+            names = [n.strip() for n in names]
+            assert names == sorted(names, key=collation_key), (lang, names)
+    assert "Allemagne, Autriche" in (out / "fr/activities/index.html").read_text(encoding="utf-8")
+
+
 def test_the_plan_in_another_language_gives_its_words_and_only_them(tmp_path: Path) -> None:
     site = _example(tmp_path, "[en, fr]")
     plan = site / "content/plan.fr.yaml"

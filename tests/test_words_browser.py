@@ -86,6 +86,10 @@ def test_filter_shows_the_words_of_the_page(built: Path, served: str, browser: A
         assert any("[,]" in m for m in metas), metas[:3]
         assert not [m for m in metas if re.search(r"\b[A-Z]{2}\b", m)]
         assert any(countries["UA"] in m for m in metas)
+        # in alphabetical order, as the build writes them
+        from sitegen.i18n import collation_key
+        listed = [m.rsplit(" · ", 1)[1].split("[,]") for m in metas if "[,]" in m.rsplit(" · ", 1)[1]]
+        assert listed and all(names == sorted(names, key=collation_key) for names in listed), listed[:3]
         # the dates as the words' pattern writes them
         starts = {a["id"]: a["start"] for a in expected}
         ids = page.locator("#activity-list li a").evaluate_all("as => as.map(a => a.getAttribute('href'))")

@@ -80,7 +80,14 @@
     }
     return p ? out : iso;
   }
-  function named(kind, keys) { return keys.map(function (k) { return names[kind][k] || k; }).join(words.comma || ", "); }
+  // (in alphabetical order, accents aside, as Words.country_names sorts them)
+  function sortKey(text) { return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
+  function byName(a, b) { var x = sortKey(a), y = sortKey(b); return x < y ? -1 : x > y ? 1 : 0; }
+  function named(kind, keys) {
+    var shown = keys.map(function (k) { return names[kind][k] || k; });
+    if (kind === "country") { shown.sort(byName); }
+    return shown.join(words.comma || ", ");
+  }
   function renderIndex(v) {
     var out = [];
     index.forEach(function (r) {
