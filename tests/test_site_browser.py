@@ -361,7 +361,7 @@ _PRINTED_SIZES = """() => {
 }"""
 
 
-@pytest.mark.parametrize("kind", ["dashboard", "timeline", "report"])
+@pytest.mark.parametrize("kind", ["dashboard", "timeline", "report", "indicator"])
 def test_printed_charts_are_drawn_at_the_papers_width(kind: str, built: Path, served: str,
                                                       browser: Any) -> None:
     """A page read on a wide screen and printed: each chart is drawn again at the width it
@@ -378,6 +378,8 @@ def test_printed_charts_are_drawn_at_the_papers_width(kind: str, built: Path, se
         assert printed, path
         for figure, box, drawn in printed:
             assert 200 < box < 720 and abs(drawn - box) <= 2, (path, figure, box, drawn)
+        if kind == "indicator":  # (a page's one chart takes the paper's width, not half of it)
+            assert [box > 600 for _, box, _ in printed] == [True], printed
         # and the screen's width again after printing
         page.wait_for_function("""() => [...document.querySelectorAll('.plot[data-figure]')].every(
             el => Math.abs(el.querySelector('svg.main-svg').getBoundingClientRect().width
