@@ -376,6 +376,7 @@ def test_the_plan_in_another_language_gives_its_words_and_only_them(tmp_path: Pa
     assert "Armes à feu" not in english and "<title>Firearms · " in english
     # the plan's words it does not translate are marked as English (lang, dir) on French pages
     assert '<div class="lead" lang="en" dir="ltr">' in (out / "fr/index.html").read_text(encoding="utf-8")
+    assert "<h1>Plan d'action conjoint</h1>" in (out / "fr/index.html").read_text(encoding="utf-8").replace("&#39;", "'")
     assert '<span lang="en" dir="ltr">Counter-terrorism</span></h1>' in (
         out / "fr/areas/counter-terrorism/index.html").read_text(encoding="utf-8")
     assert '<span lang="en"' not in french.partition("</h1>")[0]
