@@ -465,6 +465,11 @@ def test_the_pages_read_well_on_phones_and_desktops_and_are_accessible(built: Pa
                 if "results" in page:
                     box = p.locator("#rf-fa-states .rf-status").bounding_box()
                     assert box is not None and box["x"] + box["width"] <= width, (page, width)
+                elif p.locator(".contributions-table").count():
+                    # every column of the contributing activities in view: a card each on a phone
+                    hidden = p.evaluate("(() => { const box = document.querySelector('.contributions-table')"
+                                        ".parentElement; return box.scrollWidth - box.clientWidth; })()")
+                    assert hidden <= 0, (page, width, hidden)
                 violations = bs.run_axe(p)
                 assert not violations, f"{page} at {width}:\n{bs.format_violations(violations)}"
                 assert session.console_errors == [] and session.external_requests == []
