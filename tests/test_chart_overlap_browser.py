@@ -135,7 +135,8 @@ def test_no_page_without_charts_scrolls_sideways(width: int, built: Path, served
     for html in sorted(built.rglob("index.html")):
         rel = html.relative_to(built).parent.as_posix()
         path = "" if rel == "." else rel + "/"
-        if rel.split("/")[0] not in ("embed", "pagefind") and path not in charted:
+        redirect = 'http-equiv="refresh"' in html.read_text(encoding="utf-8")  # (indicators/: to results/)
+        if rel.split("/")[0] not in ("embed", "pagefind") and path not in charted and not redirect:
             pages.append(path)
     assert len(pages) > 150  # (173 in the example: activities, lists, results, tags, pages...)
     page = tab(width)

@@ -142,8 +142,9 @@ def test_hreflang_alternates_and_the_sitemap_name_every_language(built: tuple[Pa
     assert {x.get("hreflang"): x.get("href") for x in one.findall("x:link", ns)} == {
         "en": f"{base_url}timeline/", "fr": f"{base_url}fr/timeline/", "ru": f"{base_url}ru/timeline/",
         "ar": f"{base_url}ar/timeline/"}
-    pages = [p for p in out.glob("**/index.html") if "embed" not in p.relative_to(out).parts[:2]]
-    assert len(urls) == len(pages)  # every page but the charts' embed pages (noindex)
+    pages = [p for p in out.glob("**/index.html") if "embed" not in p.relative_to(out).parts[:2]
+             and 'http-equiv="refresh"' not in p.read_text(encoding="utf-8")]
+    assert len(urls) == len(pages)  # every page but the charts' embed pages and indicators/ (noindex)
 
 
 def test_a_translated_record_shows_its_translation_and_the_others_say_they_are_not(
