@@ -15,6 +15,7 @@ same bytes on every machine. `og:image:alt` (the page's description) says what t
 from __future__ import annotations
 
 import struct
+import threading
 import zlib
 
 from . import model as m
@@ -28,6 +29,10 @@ _INK = (18, 53, 91)  # the theme's header colour (site.css .site-header)
 _MARK = (40, 40, 40)  # time elapsed, target
 
 RGB = tuple[int, int, int]
+
+# The PNG bytes of the pictures written lately, by what was painted (Canvas.png)
+_WRITTEN: dict[tuple[object, ...], bytes] = {}
+_WRITING = threading.Lock()
 
 
 class Canvas:
@@ -73,7 +78,20 @@ class Canvas:
 
     def png(self) -> bytes:
         """The picture as PNG: with a palette (colour type 3), or in RGB (type 2) when it
-        holds more than 256 colours."""
+        holds more than 256 colours. A picture painted as one this process wrote lately is
+        that one's bytes: compressing is most of a card's cost, and the preview and `check`
+        draw the same cards again and again."""
+        key = (self.width, self.height, next(iter(self.palette)), tuple(self.painted))
+        made = _WRITTEN.get(key)
+        if made is None:
+            made = self._png()
+            with _WRITING:  # (the oldest out, the newest in, one thread at a time)
+                if len(_WRITTEN) >= 256:
+                    del _WRITTEN[next(iter(_WRITTEN))]
+                _WRITTEN[key] = made
+        return made
+
+    def _png(self) -> bytes:
         colors = sorted(self.palette, key=self.palette.__getitem__)
         if len(colors) <= 256:
             header = struct.pack(">IIBBBBB", self.width, self.height, 8, 3, 0, 0, 0)
