@@ -480,7 +480,7 @@ def read_document(site_dir: Path, source: Source, problems: Problems,
             problems.error(source.rel, 1, 1, split)
             return None
         yaml_text, body, body_line = split
-        data = _load_yaml(source, yaml_text, 1, problems)
+        data = _load_yaml(source, yaml_text, 1, problems, front_matter=True)
         if data is _FAILED:
             return None
         if data is None:
@@ -496,13 +496,34 @@ def read_document(site_dir: Path, source: Source, problems: Problems,
 
 
 _FAILED = object()
+# A line of YAML front matter: a key ("start:"), a list item, or a comment ("# ...", not a
+# Markdown heading "## ...")
+_KEY_LINE = re.compile(r"[ \t]*(?:-[ \t]|#(?!#)|[\w-]+:(?:[ \t]|$))")
 
 
-def _load_yaml(source: Source, text: str, offset: int, problems: Problems) -> Any:
+def _unclosed_front_matter(text: str, failed: int) -> int:
+    """The line (1-based in `text`) of the blank line where a front matter without its
+    closing '---' seems to end: before the line `failed`, after its keys, and followed by
+    a line that is not YAML (prose: "The workshop...", a heading "## Programme"); 0 if none."""
+    lines = text.split("\n")
+    for n in range(1, min(failed, len(lines)) - 1):
+        if not lines[n].strip() and lines[n - 1].strip() and lines[n + 1].strip() \
+                and not _KEY_LINE.match(lines[n + 1]):
+            return n + 1
+    return 0
+
+
+def _load_yaml(source: Source, text: str, offset: int, problems: Problems, front_matter: bool = False) -> Any:
     try:
         data, found = yamlload.load(text, offset)
     except yamlload.YamlError as exc:
-        problems.error(source.rel, exc.line, exc.column, exc.message, exc.hint)
+        end = _unclosed_front_matter(text, exc.line - offset) if front_matter else 0
+        if end:  # (its body's text read as YAML, up to a "---" rule further down)
+            problems.error(source.rel, end + offset, 1, "front matter is not closed: the line '---' that "
+                           "ends it is missing here, after its last key",
+                           "without it, the text below is read as YAML up to the next '---' line")
+        else:
+            problems.error(source.rel, exc.line, exc.column, exc.message, exc.hint)
         return _FAILED
     for p in found:
         problems.error(source.rel, p.line, p.column, p.message)

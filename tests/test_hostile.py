@@ -112,6 +112,10 @@ CASES: list[Case] = [
     # -- front matter fences --------------------------------------------------------------
     Case("unclosed-front-matter", {ACT: "---\ntitle: x\narea: firearms\n\nBody\n"},
          ACT, 1, "front matter is not closed"),
+    # (not closed, and a Markdown rule "---" below: the body is read as YAML up to it)
+    Case("unclosed-front-matter-above-a-rule", {ACT: "---\ntitle: x\narea: firearms\n\nHeld in Vienna: with\n"
+                                                      "partners.\n\n---\n\nMore.\n"},
+         ACT, 4, "front matter is not closed: the line '---' that ends it is missing here"),
     Case("toml-fence", {ACT: "+++\ntitle = 'x'\n+++\n"}, ACT, 1, "front matter must be YAML"),
     Case("js-fence", {ACT: "---js\n{title: require('fs')}\n---\n"}, ACT, 1,
          "front matter must be YAML between --- lines"),
