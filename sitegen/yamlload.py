@@ -100,18 +100,29 @@ _OPENS_QUOTE = re.compile(r"""^[ \t]*(?:-[ \t]+)?(?:[^\s"'#:-][^:#]*:[ \t]+)?(["
 
 def _unclosed_quote(text: str, before: int) -> tuple[int, int] | None:
     """The (0-based) line and column of the last quote opened and not closed on its line, on
-    a line before `before`: YAML lets a quoted value run on to the next quote, lines below,
-    and fails there; the quote is where the slip is."""
+    a line before `before`, whose value runs on to that line: YAML lets a quoted value run on
+    to the next quote, lines below, and fails there; the quote is where the slip is. (A value
+    quoted over two lines that ends well above the failure is YAML's, not the slip.)"""
     found = None
-    for n, line in enumerate(text.splitlines()[:before]):
+    lines = text.splitlines()
+    for n, line in enumerate(lines[:before]):
         m = _OPENS_QUOTE.match(line)
         if m is None:
             continue
         quote, rest = m.group(1), line[m.end():]
-        closed = re.search(r'(?<!\\)"', rest) if quote == '"' else re.search(r"'(?!')", rest.replace("''", ""))
-        if closed is None:
+        if _closing_quote(quote, rest) is not None:
+            continue
+        below = "\n".join(lines[n + 1:before + 1])
+        end = _closing_quote(quote, below)
+        if end is None or below.count("\n", 0, end) >= before - n - 2:  # (closed on the failing line, or its neighbour)
             found = (n, m.start(1))
     return found
+
+
+def _closing_quote(quote: str, text: str) -> int | None:
+    """Where the quote that closes a `quote`-quoted value is in `text` (None: not there)."""
+    found = re.search(r'(?<!\\)"', text) if quote == '"' else re.search(r"'(?!')", text.replace("''", "\0\0"))
+    return found.start() if found else None
 
 
 class _Loader(_Base):  # type: ignore[misc]

@@ -139,6 +139,11 @@ CASES: list[Case] = [
     Case("unclosed-quote-then-another", {ACT: act(GOOD_FRONT.replace("title: ", 'title: "', 1)
                                                   + 'countries: ["NO"]\n')},
          ACT, 2, "the quote opened here is not closed on its line"),
+    # (a value quoted over two lines is YAML's: a slip lines below is reported where it is)
+    Case("two-line-quote-then-another-slip", {ACT: act(GOOD_FRONT.replace("title: A valid activity",
+                                                                           'title: "A valid\n  activity"', 1)
+                                                       + "location: {city: Oslo\n")},
+         ACT, 8, "invalid YAML: did not find expected ',' or '}'"),
     Case("duplicate-key-front-matter", {ACT: act(GOOD_FRONT + "start: 2019-06-01\n")},
          ACT, 6, "duplicate key 'start' (first defined on line 5)"),
     Case("duplicate-key-plan", {"content/plan.yaml": plan_with(
