@@ -275,6 +275,9 @@ def test_area_page_prints_as_a_report(built: Path, served: str, browser: Any) ->
         # on paper a chart says it with its summary: its data table stays on screen and in its CSV
         assert page.locator(".chart-summary").first.is_visible()
         assert not page.locator("details.chart-data").first.is_visible()
+        # the footer says whose plan it is; its links to the data files (no address on paper) are left out
+        assert page.locator(".site-footer p").first.is_visible()
+        assert not page.locator(".site-footer .data-links").is_visible()
         pdf = page.pdf(format="A4")
         assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
 
