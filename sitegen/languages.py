@@ -85,8 +85,9 @@ class Languages:
         return self.home[1]
 
     def plan_lang(self, text: str) -> str:
-        """The language tag of a text of the plan (its summary, an area's summary or title)
-        when it is not the page's: content/plan.<code>.yaml does not translate it."""
+        """The language tag of a text of the plan (its summary, an area's summary or title, an
+        indicator's title) when it is not the page's: content/plan.<code>.yaml does not
+        translate it."""
         return self.home[1] if text and text in self.home_texts else ""
 
     @functools.cached_property
@@ -146,7 +147,9 @@ def _name(code: str, in_locale: Any) -> str:
 
 
 def _plan_texts(plan: Any) -> frozenset[str]:
-    """The plan's title and summary, and its areas' titles, summaries and leads."""
+    """The plan's title and summary, its areas' titles, summaries and leads, and its
+    indicators' titles."""
     areas = plan.areas
     return frozenset(text for text in (plan.title, plan.summary, *(a.title for a in areas),
-                                       *(a.summary for a in areas), *(a.lead for a in areas)) if text)
+                                       *(a.summary for a in areas), *(a.lead for a in areas),
+                                       *(i.title for i in plan.indicators)) if text)

@@ -381,6 +381,11 @@ def test_the_plan_in_another_language_gives_its_words_and_only_them(tmp_path: Pa
     assert '<span lang="en" dir="ltr">Counter-terrorism</span></h1>' in (
         out / "fr/areas/counter-terrorism/index.html").read_text(encoding="utf-8")
     assert '<span lang="en"' not in french.partition("</h1>")[0]
+    # an indicator's title: translated in French (no mark), the plan's elsewhere (marked)
+    assert '<h1 data-pagefind-meta="title">Activités conjointes menées</h1>' in (
+        out / "fr/indicators/fa-events/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<h1 data-pagefind-meta="title" lang="en" dir="ltr">[^<]+</h1>',
+                     (out / "fr/indicators/bs-officers-trained/index.html").read_text(encoding="utf-8"))
     assert 'class="lead" lang=' not in english and 'class="lead" lang=' not in (out / "index.html").read_text(encoding="utf-8")
     plan.write_text("areas:\n  - id: firearm\n    title: Armes\n  - id: border-security\n    target: 4\n",
                     encoding="utf-8")
