@@ -126,9 +126,11 @@ def plan_translations(docs: list[Document], plan: m.Plan | None, config: m.SiteC
     indicators named by id. Anything else is the plan's alone (an error here); a word left
     out keeps the plan's."""
     out = []
+    given = set()  # (the languages with a plan.<lang>.yaml)
     for doc in docs:
         rel = doc.source.rel
         lang = rel.split("/")[-1].split(".")[1]
+        given.add(lang)
         if lang.replace("-", "_") not in {c.replace("-", "_") for c in config.all_languages[1:]}:
             problems.warning(rel, 1, 1, f"the plan in '{lang}', which is not one of the site's other "
                              "languages: not shown", "list the language in 'languages' in site.yaml")
@@ -159,7 +161,6 @@ def plan_translations(docs: list[Document], plan: m.Plan | None, config: m.SiteC
             out.append((lang, dataclasses.replace(plan, title=f.text("title") or plan.title,
                                                   summary=f.text("summary") or plan.summary,
                                                   areas=tuple(new_areas[a.id] for a in plan.areas))))
-    given = {doc.source.rel.split("/")[-1].split(".")[1] for doc in docs}
     missing = [code for code in config.languages[1:] if code not in given]
     if missing and plan is not None:
         say = problems.error if config.require_translations else problems.warning
