@@ -11,12 +11,14 @@ recorded ones. Lists are sorted by id.
 from __future__ import annotations
 
 import json
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import model as m
 from .errors import Problem
+from .gitinfo import _git, _text
 from .history import Commit, HistoryError, Reader
 from .progress import area_progress
 from .reports import json_number
@@ -60,6 +62,29 @@ def compare(site_dir: Path, rev1: str, rev2: str) -> dict[str, Any]:
         "indicators_moved": [{"id": i, "from": json_number(then.get(i)), "to": json_number(now.get(i))}
                              for i in sorted(then.keys() | now.keys()) if then.get(i) != now.get(i)],
     }
+
+
+def uncommitted(site_dir: Path, found: dict[str, Any]) -> list[str]:
+    """The record files (`site.yaml`, under `content/`) whose working copy differs from HEAD
+    (edited, added, deleted, not yet tracked), when a revision compared is HEAD's commit:
+    the comparison reads commits, so it does not see them. Paths as git prints them,
+    relative to the repository; [] when neither revision is HEAD or git cannot tell."""
+    try:
+        head = _git(site_dir, "rev-parse", "--verify", "--quiet", "HEAD")
+        if head.returncode != 0 or _text(head.stdout).strip() not in (found["from"]["commit"], found["to"]["commit"]):
+            return []
+        status = _git(site_dir, "status", "--porcelain", "-z", "--untracked-files=all", "--", "site.yaml", "content")
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if status.returncode != 0:
+        return []
+    paths, entries = [], iter(_text(status.stdout).split("\0"))
+    for entry in entries:
+        if len(entry) > 3:
+            paths.append(entry[3:])
+            if "R" in entry[:2] or "C" in entry[:2]:
+                next(entries, None)  # the source of a rename or copy, an entry of its own
+    return sorted(paths)
 
 
 def _side(rev: str, commit: Commit, site: m.Site) -> dict[str, Any]:

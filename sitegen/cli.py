@@ -291,7 +291,7 @@ _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .changes import HistoryError, RevisionErrors, as_json, as_text, compare
+    from .changes import HistoryError, RevisionErrors, as_json, as_text, compare, uncommitted
 
     site_dir = _site_dir(args.site_dir)
     try:
@@ -303,6 +303,11 @@ def _diff(args: argparse.Namespace) -> int:
         sys.stderr.write(f"diff failed: the records at {exc.rev} have {len(exc.problems)} error(s)\n")
         return 1
     sys.stdout.write(as_json(found) if args.format == "json" else as_text(found))
+    edited = uncommitted(site_dir, found)
+    if edited:
+        shown = ", ".join(edited[:3]) + (f" and {len(edited) - 3} more" if len(edited) > 3 else "")
+        sys.stderr.write(f"sitegen: note: {len(edited)} uncommitted change(s) to the records are not compared "
+                         f"(the comparison reads commits; commit them to include them): {shown}\n")
     return 0
 
 

@@ -311,6 +311,25 @@ def test_sitegen_diff_text_and_json(repo: tuple[Path, list[str]]) -> None:
     assert same.returncode == 0 and "Status changes (0)" in same.stdout
 
 
+def test_sitegen_diff_says_when_uncommitted_edits_are_left_out(tmp_path: Path) -> None:
+    """Compared with HEAD, edits not yet committed are not in either revision: the output
+    stays the commits' and a note on stderr names the files (none when HEAD is not compared,
+    nor when nothing is uncommitted)."""
+    site, (c1, c2, _) = make_repo(tmp_path / "repo")
+    clean = run_sitegen("diff", c1, "HEAD", site)
+    assert clean.returncode == 0 and "note" not in clean.stderr
+    edited = site / "content/activities/all.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("in-progress", "completed"), encoding="utf-8")
+    (site / "content/activities/zz-new.md").write_text("---\ntitle: draft\n---\n", encoding="utf-8")
+    run = run_sitegen("diff", c1, "HEAD", site)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == clean.stdout
+    assert run.stderr == ("sitegen: note: 2 uncommitted change(s) to the records are not compared (the comparison "
+                          "reads commits; commit them to include them): site/content/activities/all.yaml, "
+                          "site/content/activities/zz-new.md\n")
+    assert run_sitegen("diff", c1, c2, site).stderr == ""
+
+
 def test_sitegen_diff_refuses_a_bad_revision(repo: tuple[Path, list[str]], tmp_path: Path) -> None:
     site, _ = repo
     run = run_sitegen("diff", "no-such-rev", "HEAD", site)
