@@ -95,6 +95,13 @@ def _frozen(value: Any) -> Any:
     return tuple(_frozen(v) for v in value) if isinstance(value, (list, tuple)) else value
 
 
+@functools.lru_cache(maxsize=64)
+def lang_attrs(tag: str | None) -> Markup:
+    """The ` lang=".." dir=".."` attributes of an element whose text is in language `tag`
+    rather than the page's (`text_lang` / `plan_lang`), or nothing when `tag` is empty."""
+    return Markup(' lang="%s" dir="%s"') % (tag, direction(tag)) if tag else Markup("")
+
+
 def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | None = None,
                 words: Words | None = None) -> jinja2.Environment:
     """Site templates first, then the default theme; autoescape and strict undefined; words,
@@ -120,6 +127,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.globals["comma"] = words.comma  # (between the items of a list: "، " in Arabic)
     env.globals["arrow"] = "\u2190" if direction(words.language) == "rtl" else "\u2192"  # (from one state to the next)
     env.filters["direction"] = direction  # (of a language's script: a text in another language than the page's)
+    env.filters["lang_attrs"] = lang_attrs  # (` lang=".." dir=".."` of a text shown in another language, or "")
     env.filters["num"] = words.number
     env.filters["plain"] = words.plain  # (a number with its decimals as they are: data tables)
     env.filters["pct"] = words.percent
