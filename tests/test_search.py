@@ -11,7 +11,9 @@ preview server (whose index, made in the background, equals the build's).
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -175,6 +177,28 @@ def test_results_show_an_excerpt_with_the_words_marked(served: str, browser: Any
         violations = bs.run_axe(session.page)
         assert not violations, bs.format_violations(violations)
         _clean(session)
+
+
+def test_an_activitys_facts_are_indexed_as_sentences_of_their_own(built: Path) -> None:
+    """The facts under an activity's title (area, dates, place, countries, participants...)
+    reach the index each ended as a sentence, as its title and paragraphs do, so that an
+    excerpt showing them does not run them together ("Kyiv, Ukraine Ukraine 85")."""
+    contents = {}
+    for fragment in (built / "pagefind/fragment").iterdir():
+        raw = gzip.decompress(fragment.read_bytes())
+        found = json.loads(raw[raw.index(b"{"):])
+        contents[found["url"]] = found["content"]
+    names = words_for("en").country
+    records = json.loads((built / "data/activities.json").read_text(encoding="utf-8"))
+    record = next(a for a in records if a["location"] and a["location"]["city"] and a["participants"]
+                  and a["countries"] and a["start"] != a["end"])
+    content = contents[f"/activities/{record['id']}/"]
+    place = f"{record['location']['city']}, {names(record['location']['country'])}"
+    people = record["participants"]
+    total = people["total"] if isinstance(people, dict) else people
+    last_country = names(record["countries"][-1])
+    assert f". {place}. " in content, content
+    assert re.search(rf"\. [^.]*{re.escape(last_country)}\. {total}( \([^)]*\))?\. ", content), content
 
 
 def _status_count(page: Any) -> int:
