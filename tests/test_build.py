@@ -69,6 +69,23 @@ def test_an_area_says_its_cancelled_activities_are_not_counted(built: Path) -> N
     assert "figure-note" not in (built / "areas/border-security/index.html").read_text(encoding="utf-8")
 
 
+def test_a_rescheduled_activity_in_a_list_says_when_it_was_first_planned(tmp_path: Path) -> None:
+    """A list item of an activity that moved says "rescheduled from <its first start>";
+    one whose start stayed (only its end moved) says "rescheduled"."""
+    moved = BASELINE["content/activities/planned-meeting.md"].replace("type: meeting\n",
+                                                                       "type: meeting\nplanned_start: 2020-03-02\n")
+    longer = BASELINE["content/activities/2018-03-05-border-course.md"].replace(
+        "end: 2018-03-09\n", "end: 2018-03-09\nplanned_start: 2018-03-05\nplanned_end: 2018-03-07\n")
+    out = build(make_site(tmp_path / "site", {"content/activities/planned-meeting.md": moved,
+                                               "content/activities/2018-03-05-border-course.md": longer}))
+    listed = (out / "activities/index.html").read_text(encoding="utf-8")
+    items = dict(re.findall(r'<a href="[^"]*activities/([^/"]+)/">[^<]*</a>\s*<span class="meta">(.*?)</span>\n</li>',
+                            listed, re.S))
+    assert '<span class="slipped">rescheduled from 2 Mar 2020</span>' in items["planned-meeting"]
+    assert '<span class="slipped">rescheduled</span>' in items["2018-03-05-border-course"]
+    assert "slipped" not in items["firearms-workshop"]
+
+
 def test_plan_json_shape(built: Path) -> None:
     plan = json.loads((built / "data/plan.json").read_text())
     assert plan["as_of"] == "2019-12-31"
