@@ -389,6 +389,14 @@ def test_the_plan_in_another_language_gives_its_words_and_only_them(tmp_path: Pa
     assert re.search(r'<h1 data-pagefind-meta="title" lang="en" dir="ltr">[^<]+</h1>',
                      (out / "fr/indicators/bs-officers-trained/index.html").read_text(encoding="utf-8"))
     assert 'class="lead" lang=' not in english and 'class="lead" lang=' not in (out / "index.html").read_text(encoding="utf-8")
+    # ... and where tables and lists link to an area or an indicator
+    results = (out / "fr/results/index.html").read_text(encoding="utf-8")
+    assert '<a href="../indicators/fa-events/">Activités conjointes menées</a>' in results
+    assert re.search(r'<a href="../indicators/bs-officers-trained/" lang="en" dir="ltr">[^<]+</a>', results)
+    dashboard = (out / "fr/index.html").read_text(encoding="utf-8")
+    assert '<a href="areas/firearms/">Armes à feu</a>' in dashboard
+    assert '<a href="areas/border-security/" lang="en" dir="ltr">Border security</a>' in dashboard
+    assert 'lang="en" dir="ltr">Border security</a>' not in (out / "index.html").read_text(encoding="utf-8")
     plan.write_text("areas:\n  - id: firearm\n    title: Armes\n  - id: border-security\n    target: 4\n",
                     encoding="utf-8")
     run = run_sitegen("check", site)
