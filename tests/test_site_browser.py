@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -332,6 +333,22 @@ def test_the_dashboard_and_an_area_print_on_few_pages(kind: str, most: int, buil
             # site.js draws the charts again at the paper's width)
             pages = _pdf_pages(page.pdf(format="A4", print_background=True))
             assert 1 <= pages <= most, f"{path} prints on {pages} A4 pages"
+
+
+@pytest.mark.parametrize("path", ["countries/", "activities/"])
+def test_no_printed_page_holds_only_the_footer(path: str, served: str, browser: Any, tmp_path: Path) -> None:
+    """Printed (A4), a page's last sheet holds some of its content besides the footer (the
+    list of the example's 45 countries took a third sheet for the footer alone: Chromium
+    does not keep the footer with the end of `main`; tables are denser on paper)."""
+    with bs.open_page(browser, served + path) as session:
+        footer = set(session.page.inner_text(".site-footer").split())
+        content = set(session.page.inner_text("main").split()) - footer
+        pdf = tmp_path / "page.pdf"
+        pdf.write_bytes(session.page.pdf(format="A4", print_background=True))
+    sheets = _pdf_pages(pdf.read_bytes())
+    last = subprocess.run(["pdftotext", "-f", str(sheets), "-l", str(sheets), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout.split()
+    assert content & set(last), f"{path}: the last of {sheets} printed pages holds only the footer: {' '.join(last)}"
 
 
 def test_the_previews_error_page_fits_a_phone(browser: Any) -> None:
