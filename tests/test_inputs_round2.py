@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 import pytest
 
-from sitegen import cli, loader, render
+from sitegen import cli, gitinfo, loader, render
 from sitegen.gitinfo import GitInfo
 from tests.sitekit import BASELINE, dedent, make_site, where
 
@@ -257,6 +257,7 @@ def run_check() -> Iterator[Check]:
         # Not what these tests are about, and thousands of runs: no git process per run, and
         # templates compiled once (the pages rendered are the same).
         patch.setattr(loader, "read_history", lambda site_dir: GitInfo())
+        patch.setattr(gitinfo, "read_history", lambda site_dir: GitInfo())  # (History's thread)
         patch.setattr(render, "environment",
                       lambda site_dir, bytecode_cache=None, words=None: original(site_dir, bytecode_cache or cache, words))
 
