@@ -190,8 +190,8 @@ def test_an_activitys_facts_are_indexed_as_sentences_of_their_own(built: Path) -
         contents[found["url"]] = found["content"]
     names = words_for("en").country
     records = json.loads((built / "data/activities.json").read_text(encoding="utf-8"))
-    record = next(a for a in records if a["location"] and a["location"]["city"] and a["participants"]
-                  and a["countries"] and a["start"] != a["end"])
+    record = next(a for a in records if a["location"] and a["location"]["city"] and a["location"]["country"]
+                  and a["participants"] and a["countries"] and a["start"] != a["end"])
     content = contents[f"/activities/{record['id']}/"]
     place = f"{record['location']['city']}, {names(record['location']['country'])}"
     people = record["participants"]
