@@ -189,9 +189,15 @@ def robots(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 
 
 def _index_row(a: m.Activity) -> str:
-    """An activity's row of data/activities-index.json."""
-    return json.dumps([a.id, a.title, list(a.areas), a.status, a.type, list(a.all_countries),
-                       a.start.isoformat(), a.last_day.isoformat() if a.end else ""], ensure_ascii=False)
+    """An activity's row of data/activities-index.json: id, title, areas, status, type,
+    countries, start, end ("" without one) and, for an activity that moved (`slipped`), a
+    ninth field: its first planned start when its start moved, else "" (what filter.js
+    writes as the list items do: "rescheduled from ...", "rescheduled")."""
+    row = [a.id, a.title, list(a.areas), a.status, a.type, list(a.all_countries),
+           a.start.isoformat(), a.last_day.isoformat() if a.end else ""]
+    if a.slipped:
+        row.append(a.planned_start.isoformat() if a.planned_start and a.planned_start != a.start else "")
+    return json.dumps(row, ensure_ascii=False)
 
 
 @functools.lru_cache(maxsize=65536)

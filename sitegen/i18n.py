@@ -60,9 +60,12 @@ TYPE_WORDS = {"workshop": N_("workshop"), "training-course": N_("training course
 
 
 def collation_key(text: str) -> str:
-    """A text as it sorts in a list of names: without its accents, case folded (a close
-    approach to a language's collation without its tables; filter.js sorts so too)."""
-    return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)).casefold()
+    """A text as it sorts in a list of names: without its accents and other nonspacing marks
+    (Unicode category Mn: "é" and "й" sort as "e" and "и", an Arabic alef with a hamza as an
+    alef), in lower case: a close approach to a language's collation without its tables.
+    filter.js's sortKey does the same, step by step (NFD, marks out, then JavaScript's
+    toLowerCase, which is str.lower)."""
+    return "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn").lower()
 
 
 class Words:
@@ -219,6 +222,8 @@ class Words:
                       "tag": self.gettext("tag"), "partner": self.gettext("partner"),
                       "type": self.gettext("activity type")},
             "statuses": {word: self.status(word) for word in STATUSES},  # (data key -> as shown)
+            "rescheduled": self.gettext("rescheduled"),
+            "rescheduled_from": self.gettext("rescheduled from %(date)s").replace("%(date)s", "{date}"),
             "comma": self.comma,
             "date": self._date_for_scripts,
         }

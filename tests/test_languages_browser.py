@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sitegen.build import build
+from sitegen.i18n import words_for
 from tests import browser_support as bs
 from tests.sitekit import example_in
 from tests.test_charts_read import OUTSIDE
@@ -88,13 +90,15 @@ def test_charts_speak_the_pages_language(served: str, browser: Any) -> None:
 
 
 @pytest.mark.parametrize("lang", ["", "fr/", "ru/", "ar/"])
-def test_the_filters_write_dates_as_the_page_does(lang: str, built: Path, served: str, browser: Any) -> None:
-    """The items filter.js writes from data/activities-index.json (a paginated list) carry
-    the same dates as the items the build wrote ("6 déc. 2019", "6 дек. 2019 г.",
-    "06‏/12‏/2019"), not ISO dates."""
+def test_the_filters_write_items_as_the_page_does(lang: str, built: Path, served: str, browser: Any) -> None:
+    """The items filter.js writes from data/activities-index.json (a paginated list) read as
+    the items the build wrote: the same dates ("6 déc. 2019", "6 дек. 2019 г.",
+    "06‏/12‏/2019", not ISO dates), type, status pill, "rescheduled from ...", areas and
+    countries."""
     folder = built / lang / "activities"
     html = (folder / "index.html").read_text(encoding="utf-8")
-    written = dict(re.findall(r'<a href="[^"]*activities/([^/"]+)/">[^<]*</a>\s*<span class="meta"><time datetime="[^"]+">([^<]+)</time>', html))
+    written = {k: " ".join(unescape(re.sub(r"<[^>]+>", "", meta)).split()) for k, meta in re.findall(
+        r'<a href="[^"]*activities/([^/"]+)/">[^<]*</a>\s*<span class="meta">(.*?)</span>\n</li>', html, re.S)}
     assert len(written) > 20
     (folder / "paginated.html").write_text(html.replace('data-paginated="no"', 'data-paginated="yes"'), encoding="utf-8")
     with bs.open_page(browser, f"{served}{lang}activities/paginated.html?status=completed") as session:
@@ -102,11 +106,15 @@ def test_the_filters_write_dates_as_the_page_does(lang: str, built: Path, served
         page.wait_for_function("() => document.querySelectorAll('#activity-list time').length > 0 && "
                                "!document.querySelector('#activity-list li[data-status]')")
         items = page.locator("#activity-list li").evaluate_all(
-            "lis => lis.map(li => [li.querySelector('a').getAttribute('href'), li.querySelector('time').textContent])")
+            "lis => lis.map(li => [li.querySelector('a').getAttribute('href'), li.querySelector('.meta').textContent,"
+            " li.querySelectorAll('.meta .status.status-completed').length])")
         assert session.console_errors == []
     assert len(items) > 20
-    for href, date in items:
-        assert date == written[href.rstrip("/").split("/")[-1]], (href, date)
+    for href, meta, pills in items:
+        assert " ".join(meta.split()) == written[href.rstrip("/").split("/")[-1]], href
+        assert pills == 1, href
+    moved = words_for(lang.rstrip("/") or "en").gettext("rescheduled")
+    assert any(moved in meta for _, meta, _ in items)  # (the example's rescheduled courses)
 
 
 @pytest.mark.parametrize("lang", ["", "fr/", "ru/", "ar/"])

@@ -34,6 +34,8 @@ WORDS = {
     "kinds": {k: f"[{k}]" for k in ("activity", "area", "indicator", "country", "report", "page")},
     "statuses": {s: f"[{s}]" for s in ("planned", "in-progress", "completed", "postponed", "cancelled")},
     "comma": "[,]",
+    "rescheduled": "[rescheduled]",
+    "rescheduled_from": "[rescheduled from] {date}",
     # (a pattern with quoted text and a quote: "[16]' [m12] 2019")
     "date": {"pattern": "'['d']''' MMM y", "months": [f"[m{m}]" for m in range(1, 13)]},
 }
@@ -96,6 +98,9 @@ def test_filter_shows_the_words_of_the_page(built: Path, served: str, browser: A
         for href, meta in zip(ids, metas):
             year, month, day = (int(x) for x in starts[href.rstrip("/").split("/")[-1]].split("-"))
             assert meta.startswith(f"[{day}]' [m{month}] {year} · "), meta
+        # an activity that moved: "rescheduled from" its first start, in the words and the date pattern
+        moved = dict(zip(ids, metas))["../activities/2019-10-14-border-officers-course-mongolia/"]
+        assert " · [completed] · [rescheduled from] [13]' [m5] 2019 · " in moved, moved
         assert session.console_errors == []
     with bs.open_page(browser, (built / "activities/index.html").as_uri() + "?status=completed") as session:
         session.page.wait_for_function(

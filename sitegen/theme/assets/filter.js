@@ -80,8 +80,9 @@
     }
     return p ? out : iso;
   }
-  // (in alphabetical order, accents aside, as Words.country_names sorts them)
-  function sortKey(text) { return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
+  // (in alphabetical order, accents and other marks aside, as i18n.collation_key sorts them:
+  // "é" and "й" count as "e" and "и", an Arabic alef with a hamza as an alef)
+  function sortKey(text) { return text.normalize("NFD").replace(/\p{Mn}/gu, "").toLowerCase(); }
   function byName(a, b) { var x = sortKey(a), y = sortKey(b); return x < y ? -1 : x > y ? 1 : 0; }
   function named(kind, keys) {
     var shown = keys.map(function (k) { return names[kind][k] || k; });
@@ -107,8 +108,21 @@
       time.setAttribute("datetime", r[6]);
       time.textContent = dated(r[6]);
       meta.appendChild(time);
-      meta.appendChild(document.createTextNode((r[4] ? " · " + named("type", [r[4]]) : "") + " · " +
-        (words.statuses[r[3]] || r[3]) + (r[2].length ? " · " + named("area", r[2]) : "") +
+      meta.appendChild(document.createTextNode((r[4] ? " · " + named("type", [r[4]]) : "") + " · "));
+      // the status as the list items show it (macros.html: status(), "rescheduled from ...")
+      var status = document.createElement("span");
+      status.className = "status status-" + r[3].replace(/ /g, "-");
+      status.textContent = words.statuses[r[3]] || r[3];
+      meta.appendChild(status);
+      if (r.length > 8) {
+        var moved = document.createElement("span");
+        moved.className = "slipped";
+        moved.textContent = r[8] ? words.rescheduled_from.replace("{date}", function () { return dated(r[8]); })
+          : words.rescheduled;
+        meta.appendChild(document.createTextNode(" · "));
+        meta.appendChild(moved);
+      }
+      meta.appendChild(document.createTextNode((r[2].length ? " · " + named("area", r[2]) : "") +
         (r[5].length ? " · " + named("country", r[5]) : "")));
       li.appendChild(a); li.appendChild(meta); list.appendChild(li);
     });
