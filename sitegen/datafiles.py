@@ -196,7 +196,7 @@ def _index_row(a: m.Activity) -> str:
     row = [a.id, a.title, list(a.areas), a.status, a.type, list(a.all_countries),
            a.start.isoformat(), a.last_day.isoformat() if a.end else ""]
     if a.slipped:
-        row.append(a.planned_start.isoformat() if a.planned_start and a.planned_start != a.start else "")
+        row.append(a.moved_from.isoformat() if a.moved_from else "")
     return json.dumps(row, ensure_ascii=False)
 
 

@@ -258,8 +258,13 @@ class Activity:
     @property
     def slipped(self) -> bool:
         """True when the activity moved from its original schedule."""
-        return (self.planned_start is not None and self.planned_start != self.start) or (
-            self.planned_end is not None and self.planned_end != self.last_day)
+        return self.moved_from is not None or (self.planned_end is not None and self.planned_end != self.last_day)
+
+    @property
+    def moved_from(self) -> dt.date | None:
+        """The first planned start of an activity whose start moved (None: it did not), as
+        lists say it ("rescheduled from ...")."""
+        return self.planned_start if self.planned_start is not None and self.planned_start != self.start else None
 
     @functools.cached_property
     def all_countries(self) -> tuple[str, ...]:
