@@ -186,7 +186,7 @@ def _remake_work(site: m.Site, site_dir: Path, jobs: list[Job], writer: TreeWrit
     """A spawned worker's _Work: a renderer of the site made anew (its words, the site's own
     messages included, from the site, as the parent's)."""
     from .render import Renderer
-    renderer = Renderer(site, site_dir, __version__, cache.template_cache() if isinstance(writer, TreeWriter) else None,
+    renderer = Renderer(site, site_dir, __version__, cache.template_cache(),
                         remember_html=False)
     renderer.index_by_id()
     return _Work(renderer, jobs, writer)
@@ -222,9 +222,10 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     keys of the outputs that have one (keys.py) and how many pages were kept as they were.
 
     With Discard for a writer (`check`), the outputs are rendered and dropped: each path
-    maps to None. With a TreeWriter (the build), compiled templates come from cache.template_cache(),
-    and an output whose key (keys.py) is the one `keys` records for the writer's folder, and
-    whose files there are intact, is not rendered again: its entries are kept. Nor is one
+    maps to None. Compiled templates come from cache.template_cache() (for `check` too: that
+    per-user cache is outside the site). With a TreeWriter (the build), an output whose key
+    (keys.py) is the one `keys` records for the writer's folder, and whose files there are
+    intact, is not rendered again: its entries are kept. Nor is one
     whose key is the one `live` (the live output, when the writer's folder is an older
     tree) records: its files there are hard-linked instead. `checked` is called before
     anything is written in the writer's folder (the build walks it then) and gives the
@@ -241,7 +242,7 @@ def _render_all(site: m.Site, site_dir: Path, workers: int,
     from . import maps
     from .record_memo import RecordTexts, texts_store
     from .render import Renderer
-    renderer = Renderer(site, site_dir, __version__, cache.template_cache() if isinstance(writer, TreeWriter) else None,
+    renderer = Renderer(site, site_dir, __version__, cache.template_cache(),
                         remember_html=False)
     renderer.index_by_id()
     jobs = renderer.jobs()

@@ -232,7 +232,7 @@ def mutate(text: str, pos: int | str, value: str, as_key: bool = False) -> str |
 # -- running `sitegen check --format json` in this process, thousands of times ---------------
 
 class _MemoryBytecode(jinja2.BytecodeCache):
-    """Compiled templates kept in memory across runs (check compiles them anew each time)."""
+    """Compiled templates kept in memory across runs."""
 
     def __init__(self) -> None:
         self.code: dict[str, bytes] = {}
@@ -253,13 +253,22 @@ def run_check() -> Iterator[Check]:
     """`sitegen check --format json SITE` in process: (exit status, stdout, stderr or traceback)."""
     cache = _MemoryBytecode()
     original = render.environment
+    made: dict[tuple[Any, ...], jinja2.Environment] = {}
+
+    def environment(site_dir: Path | None, bytecode_cache: Any = None, words: Any = None) -> jinja2.Environment:
+        # (one per site folder and words, as the preview keeps one while they stay: the sites
+        # here have no templates of their own, and a renderer's fragments are its own)
+        key = (site_dir, words)
+        if key not in made:
+            made[key] = original(site_dir, cache, words)
+        return made[key]
+
     with pytest.MonkeyPatch.context() as patch:
         # Not what these tests are about, and thousands of runs: no git process per run, and
-        # templates compiled once (the pages rendered are the same).
+        # templates compiled and loaded once (the pages rendered are the same).
         patch.setattr(loader, "read_history", lambda site_dir: GitInfo())
         patch.setattr(gitinfo, "read_history", lambda site_dir: GitInfo())  # (History's thread)
-        patch.setattr(render, "environment",
-                      lambda site_dir, bytecode_cache=None, words=None: original(site_dir, bytecode_cache or cache, words))
+        patch.setattr(render, "environment", environment)
 
         def run(site: Path) -> tuple[int, str, str]:
             out, err = io.StringIO(), io.StringIO()
