@@ -12,6 +12,7 @@ from typing import Any
 
 from . import charts
 from . import model as m
+from .i18n import direction
 from .progress import elapsed, overall
 from .render import Job, Renderer, page_kind
 from .reports import json_number as _num
@@ -126,7 +127,7 @@ def activities_index(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 _PIECES: dict[str, tuple[str, Callable[[Renderer, m.Activity], str]]] = {
     "activities_json": ("json", lambda r, a: record_json(r, a)),
     "activities_csv": ("csv", lambda r, a: record_csv(r, a)),
-    "activities_index": ("index", lambda r, a: _index_row(a)),
+    "activities_index": ("index", lambda r, a: _index_row(a, r.languages.text_lang(a))),
 }
 
 
@@ -188,15 +189,22 @@ def robots(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     return [(job.path, text.encode("utf-8"))]
 
 
-def _index_row(a: m.Activity) -> str:
+def _index_row(a: m.Activity, title_lang: str) -> str:
     """An activity's row of data/activities-index.json: id, title, areas, status, type,
-    countries, start, end ("" without one) and, for an activity that moved (`slipped`), a
-    ninth field: its first planned start when its start moved, else "" (what filter.js
-    writes as the list items do: "rescheduled from ...", "rescheduled")."""
-    row = [a.id, a.title, list(a.areas), a.status, a.type, list(a.all_countries),
-           a.start.isoformat(), a.last_day.isoformat() if a.end else ""]
+    countries, start, end ("" without one); then, for an activity that moved (`slipped`),
+    its first planned start when its start moved, else "" (what filter.js writes as the list
+    items do: "rescheduled from ...", "rescheduled"), null for one that did not; then the
+    language tag of its title when that is not the page's (`title_lang`, languages.text_lang),
+    and "rtl" when that language is written right to left. Trailing fields that say nothing
+    are left out."""
+    row: list[Any] = [a.id, a.title, list(a.areas), a.status, a.type, list(a.all_countries),
+                      a.start.isoformat(), a.last_day.isoformat() if a.end else ""]
     if a.slipped:
         row.append(a.moved_from.isoformat() if a.moved_from else "")
+    if title_lang:
+        row += [None] * (9 - len(row)) + [title_lang]
+        if direction(title_lang) == "rtl":
+            row.append("rtl")
     return json.dumps(row, ensure_ascii=False)
 
 

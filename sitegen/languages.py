@@ -90,6 +90,11 @@ class Languages:
         translate it."""
         return self.home[1] if text and text in self.home_texts else ""
 
+    def marks(self) -> tuple[str, str, frozenset[str]]:
+        """What text_lang and plan_lang answer from: pieces made with one renderer's marks
+        hold for another with equal marks (RecordMemo.take_over)."""
+        return self.current, self.first, self.home_texts
+
     @functools.cached_property
     def home(self) -> tuple[str, str, str]:
         """The site's first language: (code, hreflang, its name in this page's language)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Container, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup, escape
@@ -21,6 +21,9 @@ from markupsafe import Markup, escape
 from . import model as m
 from .cache import Sharded
 from .progress import AreaProgress, area_progress, contributors, counted_by, same_basis
+
+if TYPE_CHECKING:
+    from .languages import Languages
 
 
 class RecordTexts:
@@ -77,12 +80,15 @@ def texts_store(folder: Path) -> Sharded:
 
 class RecordMemo:
     """The per-record pieces of one renderer's pages: made with the templates of `env`, the
-    area titles `area_title` and the country names `countries` of the renderer's language.
-    `texts`: the records' pieces of the data files (a cached build gives it keys: build.py)."""
+    area titles `area_title` and the country names `countries` of the renderer's language,
+    and which texts are in another language than its pages' (`languages`: text_lang and
+    plan_lang, which the macros see). `texts`: the records' pieces of the data files (a
+    cached build gives it keys: build.py)."""
 
     def __init__(self, env: jinja2.Environment, area_title: dict[str, str], countries: dict[str, str],
-                 remember: bool):
+                 remember: bool, languages: Languages):
         self.env, self.area_title, self.countries = env, area_title, countries
+        self.languages = languages
         self.texts = RecordTexts(remember=remember)
         self.records: dict[str, m.Activity] = {}  # the site's records by id (with keyed texts: build.py)
         self.items: dict[tuple[int, str], tuple[m.Activity, Markup]] = {}  # activity_item
@@ -92,8 +98,12 @@ class RecordMemo:
 
     @functools.cached_property
     def macros(self) -> Any:
-        """The module of macros.html (the site's, else the theme's)."""
-        return self.env.get_template("macros.html").module
+        """The module of macros.html (the site's, else the theme's), made for this renderer:
+        its macros see `text_lang` (of a record) and `plan_lang` (of a text of the plan), the
+        language tag of a text shown in another language than the page's, or ''. (Jinja's
+        own module of a template is shared by every renderer of its environment.)"""
+        return self.env.get_template("macros.html").make_module(
+            {"text_lang": self.languages.text_lang, "plan_lang": self.languages.plan_lang})
 
     def activity_item(self, a: m.Activity, root: str, area_title: dict[str, str],
                       countries: dict[str, str]) -> Markup:
@@ -149,6 +159,7 @@ class RecordMemo:
         it holds no more than a few entries a record. (The areas' progress is checked per
         area: see progress.)"""
         if (previous.env is self.env and previous.area_title == self.area_title
+                and previous.languages.marks() == self.languages.marks()
                 and len(previous.items) <= 8 * activities + 100):
             self.items = previous.items
             if len(previous.rows) <= 16 * activities + 100:

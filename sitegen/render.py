@@ -357,7 +357,7 @@ class Renderer:
         self.last_changed = dict(site.last_changed)
         self.records = records or RecordIndex(site)  # (`records`: another language's, of the same records)
         self.page_list = PageList(site, prefix, sorted(self.records.by_country), self.words)
-        self.memo = RecordMemo(self.env, self.area_title, self.words.countries, remember_html)
+        self.memo = RecordMemo(self.env, self.area_title, self.words.countries, remember_html, self.languages)
         self._fragments: dict[Any, str] = {}  # {% cached %} blocks of the templates
 
     @property

@@ -6,9 +6,7 @@ charts speak the page's language (month names from CLDR).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -89,32 +87,42 @@ def test_charts_speak_the_pages_language(served: str, browser: Any) -> None:
         assert page.evaluate("() => document.querySelector('.plot')._fullLayout.separators") == ".,"
 
 
+# Each list item as a reader meets it: its link, the text of its facts, its status pills, and
+# the language marks (lang, dir) of its title and of each area's name.
+ITEMS = """lis => lis.map(li => {
+    const a = li.querySelector('a'), marks = el => [el.getAttribute('lang'), el.getAttribute('dir')];
+    return [a.getAttribute('href').replace(/index\\.html$/, ''),
+            li.querySelector('.meta').textContent.split(/\\s+/).join(' ').trim(),
+            li.querySelectorAll('.meta .status').length, marks(a), [...li.querySelectorAll('.meta bdi')].map(marks)];
+})"""
+
+
 @pytest.mark.parametrize("lang", ["", "fr/", "ru/", "ar/"])
 def test_the_filters_write_items_as_the_page_does(lang: str, built: Path, served: str, browser: Any) -> None:
     """The items filter.js writes from data/activities-index.json (a paginated list) read as
     the items the build wrote: the same dates ("6 déc. 2019", "6 дек. 2019 г.",
     "06‏/12‏/2019", not ISO dates), type, status pill, "rescheduled from ...", areas and
-    countries."""
+    countries, and the same language marks on a title or an area's name the page's language
+    lacks (an English title on a French page: lang="en", as WCAG's language of parts asks)."""
     folder = built / lang / "activities"
     html = (folder / "index.html").read_text(encoding="utf-8")
-    written = {k: " ".join(unescape(re.sub(r"<[^>]+>", "", meta)).split()) for k, meta in re.findall(
-        r'<a href="[^"]*activities/([^/"]+)/">[^<]*</a>\s*<span class="meta">(.*?)</span>\n</li>', html, re.S)}
+    with bs.open_page(browser, f"{served}{lang}activities/") as session:
+        written = {item[0]: item for item in session.page.locator("#activity-list li").evaluate_all(ITEMS)}
     assert len(written) > 20
     (folder / "paginated.html").write_text(html.replace('data-paginated="no"', 'data-paginated="yes"'), encoding="utf-8")
     with bs.open_page(browser, f"{served}{lang}activities/paginated.html?status=completed") as session:
         page = session.page
         page.wait_for_function("() => document.querySelectorAll('#activity-list time').length > 0 && "
                                "!document.querySelector('#activity-list li[data-status]')")
-        items = page.locator("#activity-list li").evaluate_all(
-            "lis => lis.map(li => [li.querySelector('a').getAttribute('href'), li.querySelector('.meta').textContent,"
-            " li.querySelectorAll('.meta .status.status-completed').length])")
+        items = page.locator("#activity-list li").evaluate_all(ITEMS)
         assert session.console_errors == []
     assert len(items) > 20
-    for href, meta, pills in items:
-        assert " ".join(meta.split()) == written[href.rstrip("/").split("/")[-1]], href
-        assert pills == 1, href
+    for item in items:
+        assert item == written[item[0]]
+    assert all(item[3] == (["en", "ltr"] if lang else [None, None]) for item in items)  # (none translated)
+    assert any(item[4] and item[4][0] == (["en", "ltr"] if lang else [None, None]) for item in items)
     moved = words_for(lang.rstrip("/") or "en").gettext("rescheduled")
-    assert any(moved in meta for _, meta, _ in items)  # (the example's rescheduled courses)
+    assert any(moved in item[1] for item in items)  # (the example's rescheduled courses)
 
 
 @pytest.mark.parametrize("lang", ["", "fr/", "ru/", "ar/"])

@@ -53,6 +53,12 @@
     return out;
   }
   var names = { area: labels("area"), type: labels("type"), country: labels("country") };
+  var options = { area: {} };
+  Array.prototype.forEach.call(form.querySelectorAll("select[name=area] option"), function (o) {
+    if (o.value) { options.area[o.value] = o; }
+  });
+  // (an element whose text is in language `tag`, as the filter `lang_attrs` marks it)
+  function marked(el, tag, dir) { el.lang = tag; el.dir = dir || "ltr"; }
   // A date ("2019-12-16") as the page writes it: the CLDR pattern of Words.date ("d MMM y"),
   // its day, month and year fields; a pattern with any other field: the date as it is.
   function dated(iso) {
@@ -102,6 +108,7 @@
       var a = document.createElement("a");
       a.href = root + "activities/" + r[0] + "/" + page;
       a.textContent = r[1];
+      if (r[9]) { marked(a, r[9], r[10]); }  // (a title in another language than the page's)
       var meta = document.createElement("span");
       meta.className = "meta";
       var time = document.createElement("time");
@@ -114,7 +121,7 @@
       status.className = "status status-" + r[3].replace(/ /g, "-");
       status.textContent = words.statuses[r[3]] || r[3];
       meta.appendChild(status);
-      if (r.length > 8) {
+      if (r.length > 8 && r[8] !== null) {
         var moved = document.createElement("span");
         moved.className = "slipped";
         moved.textContent = r[8] ? words.rescheduled_from.replace("{date}", function () { return dated(r[8]); })
@@ -122,8 +129,16 @@
         meta.appendChild(document.createTextNode(" · "));
         meta.appendChild(moved);
       }
-      meta.appendChild(document.createTextNode((r[2].length ? " · " + named("area", r[2]) : "") +
-        (r[5].length ? " · " + named("country", r[5]) : "")));
+      // each area as the list items name it: in a <bdi>, marked as the filter's option is
+      // when its title is in another language than the page's
+      r[2].forEach(function (k, i) {
+        meta.appendChild(document.createTextNode(i ? words.comma || ", " : " · "));
+        var bdi = document.createElement("bdi"), option = options.area[k];
+        bdi.textContent = names.area[k] || k;
+        if (option && option.lang) { marked(bdi, option.lang, option.dir); }
+        meta.appendChild(bdi);
+      });
+      meta.appendChild(document.createTextNode(r[5].length ? " · " + named("country", r[5]) : ""));
       li.appendChild(a); li.appendChild(meta); list.appendChild(li);
     });
     say(out.length);
