@@ -68,6 +68,16 @@ def collation_key(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn").lower()
 
 
+def fill(text: str, values: dict[str, Any]) -> str:
+    """`text % values`, where a value ending with a full stop ("31 дек. 2019 г.") ends the
+    sentence of a message that puts a full stop right after it: one stop, not two."""
+    if "s." in text:
+        for name, value in values.items():
+            if isinstance(value, str) and value.endswith(".") and f"%({name})s." in text:
+                text = text.replace(f"%({name})s.", f"%({name})s")
+    return text % values
+
+
 class Words:
     """Messages, numbers and dates in one language.
 
@@ -90,11 +100,11 @@ class Words:
     def __call__(self, message: str, **values: Any) -> str:
         """`message` translated, with `%(name)s` placeholders filled from `values`."""
         text = self.gettext(message)
-        return text % values if values else text
+        return fill(text, values) if values else text
 
     def plural(self, singular: str, plural: str, n: int, **values: Any) -> str:
         """The form of a message for `n` (a language may have up to six), `%(n)s` filled."""
-        return self.ngettext(singular, plural, n) % {"n": self.number(n), **values}
+        return fill(self.ngettext(singular, plural, n), {"n": self.number(n), **values})
 
     def and_list(self, items: list[str]) -> str:
         """Items joined as a sentence lists them: "A, B and C" in English (CLDR's standard
@@ -170,6 +180,12 @@ class Words:
     def comma(self) -> str:
         """What separates the items of a list (countries, partners): ", " ("، " in Arabic)."""
         return self.gettext(", ")
+
+    @functools.cached_property
+    def colon(self) -> str:
+        """What follows a label before its text ("Results framework: ..."): ": " in English,
+        " : " in French (a no-break space before the colon)."""
+        return self.gettext(": ")
 
     @functools.cached_property
     def percent_axis(self) -> dict[str, str]:

@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from . import charts, markdown, taxonomy
 from . import model as m
-from .i18n import Words, direction, words_for
+from .i18n import Words, direction, fill, words_for
 from .languages import Languages
 from .links import file_links
 from .page_list import Job as Job  # (re-exported: the page kinds take a Job)
@@ -125,6 +125,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.globals["_"] = env.globals["gettext"] = _Gettext(words)
     env.globals["ngettext"] = _Ngettext(words)
     env.globals["comma"] = words.comma  # (between the items of a list: "، " in Arabic)
+    env.globals["colon"] = words.colon  # (between a label and its text: " : " in French)
     env.globals["arrow"] = "\u2190" if direction(words.language) == "rtl" else "\u2192"  # (from one state to the next)
     env.filters["direction"] = direction  # (of a language's script: a text in another language than the page's)
     env.filters["lang_attrs"] = lang_attrs  # (` lang=".." dir=".."` of a text shown in another language, or "")
@@ -178,7 +179,7 @@ class _Gettext:
                     hit = text
                 self.plain[message] = hit
             return hit
-        return Markup(self.words.gettext(message)) % values
+        return Markup(fill(Markup(self.words.gettext(message)), values))
 
 
 class _Ngettext:
@@ -189,7 +190,7 @@ class _Ngettext:
 
     def __call__(self, singular: str, plural: str, num: int, /, **values: Any) -> Markup:
         values.setdefault("num", num)
-        return Markup(self.words.ngettext(singular, plural, num)) % values
+        return Markup(fill(Markup(self.words.ngettext(singular, plural, num)), values))
 
 
 def deps_hold(site: m.Site, site_dir: Path) -> bool:

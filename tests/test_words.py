@@ -189,3 +189,23 @@ def test_numbers_and_dates_follow_the_language() -> None:
     assert en.and_list(["A", "B", "C"]) == "A, B and C" and en.and_list(["<a>"]) == "&lt;a&gt;"
     ar = i18n.Words("ar")
     assert set(ar.for_scripts()["matches"]) == {"zero", "one", "two", "few", "many", "other"}
+
+
+def test_a_date_ending_with_a_full_stop_ends_the_sentence_once() -> None:
+    """Russian dates end with "г." ("31 дек. 2019 г."): a message that puts a full stop after
+    the date gets one stop, in code (charts' summaries) and in templates, and a full stop
+    after any other value, or inside one, stays."""
+    ru = i18n.words_for("ru")
+    day = ru.date(dt.date(2019, 12, 31))
+    assert day.endswith("г.")
+    said = ru("The dotted line marks the report date %(date)s.", date=day)
+    assert said.endswith(f"{day}") and not said.endswith(".."), said
+    assert i18n.fill("From %(start)s to %(end)s.", {"start": day, "end": "2020"}) == f"From {day} to 2020."
+    assert i18n.fill("Go to %(link)s.", {"link": "../x"}) == "Go to ../x."
+    site = load_site(REPO, Problems())
+    assert site is not None
+    renderer = Renderer(site, REPO, "test", words=ru)
+    template = renderer.env.from_string('{{ _("Licence: %(licence)s.", licence=x) }} '
+                                        '{{ ngettext("%(num)s file, %(d)s.", "%(num)s files, %(d)s.", 2, d=x) }}')
+    assert template.render(x=day) == f"{ru('Licence: %(licence)s.', licence=day)} 2 files, {day}"
+    assert template.render(x=day).count("г.") == 2 and ".." not in template.render(x=day)
