@@ -87,7 +87,7 @@ def _map(page: Path, which: str = "activities") -> dict[str, tuple[str | None, i
 
 def _cells(text: str) -> dict[str, list[str]]:
     """The rows of the tables in `text`: code -> the texts of its cells."""
-    return {row.group(1): re.findall(r"<td>([^<]*)</td>", row.group(0)) for row in ROW.finditer(text)}
+    return {row.group(1): re.findall(r"<td(?: class=\"num\")?>([^<]*)</td>", row.group(0)) for row in ROW.finditer(text)}
 
 
 def _rows(page: Path) -> dict[str, int]:
@@ -218,7 +218,7 @@ def test_the_countries_page_maps_the_participants_of_each_countrys_activities(ex
     for code, (participants, activities) in cells.items():
         assert participants == (f"{people[code]:,}" if code in people else "–"), code
         assert int(activities) == counts[code], code
-    assert "<th scope=\"col\">Participants</th><th scope=\"col\">Activities</th>" in figure
+    assert "<th scope=\"col\" class=\"num\">Participants</th><th scope=\"col\" class=\"num\">Activities</th>" in figure
     # the note: why the figures overlap, with the true total (each activity once)
     total = sum(p if isinstance(p, int) else p["total"] for p in (r["participants"] for r in records) if p)
     note = re.search(r'<p class="map-note">([^<]*)</p>', figure)

@@ -209,3 +209,34 @@ def test_a_date_ending_with_a_full_stop_ends_the_sentence_once() -> None:
                                         '{{ ngettext("%(num)s file, %(d)s.", "%(num)s files, %(d)s.", 2, d=x) }}')
     assert template.render(x=day) == f"{ru('Licence: %(licence)s.', licence=day)} 2 files, {day}"
     assert template.render(x=day).count("г.") == 2 and ".." not in template.render(x=day)
+
+
+class _Counted(i18n.Words):
+    """English, every number marked where the number formatter writes it."""
+
+    def __init__(self) -> None:
+        super().__init__("en")
+
+    def number(self, value: Any, decimals: int = 1) -> str:
+        return f"⟨{super().number(value, decimals)}⟩"
+
+
+def test_figures_in_number_columns_pass_through_the_number_formatter() -> None:
+    """Every cell of a figure column (`td.num`: the dashboard's and the countries page's
+    activity counts, targets, breakdowns, round annexes...) is written by the language's
+    number formatter ("1,234" in English, "1 234" in French), never as Python prints it."""
+    site = load_site(REPO, Problems())
+    assert site is not None
+    renderer = Renderer(site, REPO, words=_Counted())
+    renderer.index_by_id()
+    cells: dict[str, list[str]] = {}
+    for job in renderer.jobs():
+        for path, data in renderer.render(job):
+            if path.endswith(".html"):
+                found = re.findall(r'<td class="num[^"]*"[^>]*>(.*?)</td>', data.decode("utf-8"), re.S)
+                cells[path] = [re.sub(r"<[^>]+>", "", c).strip() for c in found]
+    for page in ("index.html", "countries/index.html", "areas/firearms/index.html", "reports/2019/index.html"):
+        assert cells[page], page
+    # (a cell without a figure: an en dash, and what it means for screen readers)
+    bare = sorted({(p, c) for p, found in cells.items() for c in found if c and not c.startswith("–") and "⟨" not in c})
+    assert not bare, bare[:10]
