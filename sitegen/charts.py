@@ -674,6 +674,10 @@ def country_areas(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, 
     summary = words.plural("%(count)s activity involves %(country)s, %(in_areas)s.",
                            "%(count)s activities involve %(country)s, %(in_areas)s.", len(acts),
                            count=n_acts, country=name, in_areas=in_areas)
+    entries = sum(tally.values())  # (an activity in two areas is in two bars)
+    if entries != len(acts):
+        summary += " " + words("An activity in several areas counts once per area: the bars add up to %(entries)s.",
+                               entries=words.plain(entries))
     return Chart(f"{key}-areas", title, summary, fig,
                  (words("area"), words("activities")), rows, f"data/charts/{key}-areas.csv")
 

@@ -567,3 +567,13 @@ def test_a_build_draws_its_maps_from_the_layouts_the_last_build_kept(tmp_path: P
         got, want = snapshot(site / "output"), snapshot(ref)
         assert got == want
         assert any("map-svg" in data.decode("utf-8", "replace") for rel, data in got.items() if rel.endswith(".html"))
+
+
+def test_a_country_page_says_why_its_area_bars_add_up_to_more_than_its_activities(example: Path) -> None:
+    """Kyrgyzstan: 20 activities in 7 areas, one of them in two areas, so the bars add up to
+    21 (the dashboard's quarter chart says the same of its bars)."""
+    page = (example / "countries/kg/index.html").read_text(encoding="utf-8")
+    assert "20 activities involve Kyrgyzstan, in 7 areas. An activity in several areas counts once per " \
+           "area: the bars add up to 21." in page
+    single = (example / "countries/mn/index.html").read_text(encoding="utf-8")
+    assert "involves Mongolia" in single and "add up to" not in single
