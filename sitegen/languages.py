@@ -15,8 +15,9 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from babel import Locale, UnknownLocaleError
+from markupsafe import Markup, escape
 
-from .i18n import words_for
+from .i18n import direction, words_for
 
 if TYPE_CHECKING:
     from .render import Renderer
@@ -90,6 +91,14 @@ class Languages:
         translate it."""
         return self.home[1] if text and text in self.home_texts else ""
 
+    def plan_text(self, text: str) -> Markup:
+        """A text of the plan as a page shows it: in a span marked with the first language's
+        `lang` and `dir` when the page's plan does not translate it (see plan_lang)."""
+        tag = self.plan_lang(text)
+        if not tag:
+            return escape(text)
+        return Markup('<span lang="%s" dir="%s">%s</span>') % (tag, direction(tag), text)
+
     def marks(self) -> tuple[str, str, frozenset[str]]:
         """What text_lang and plan_lang answer from: pieces made with one renderer's marks
         hold for another with equal marks (RecordMemo.take_over)."""
@@ -153,8 +162,9 @@ def _name(code: str, in_locale: Any) -> str:
 
 def _plan_texts(plan: Any) -> frozenset[str]:
     """The plan's title and summary, its areas' titles, summaries and leads, and its
-    indicators' titles."""
+    indicators' titles and units."""
     areas = plan.areas
     return frozenset(text for text in (plan.title, plan.summary, *(a.title for a in areas),
                                        *(a.summary for a in areas), *(a.lead for a in areas),
-                                       *(i.title for i in plan.indicators)) if text)
+                                       *(i.title for i in plan.indicators),
+                                       *(i.unit for i in plan.indicators)) if text)

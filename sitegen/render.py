@@ -445,7 +445,7 @@ class Renderer:
             "words_json": _words_json(self.words), "plotly_locale": _plotly_locale(self.words),
             "site_root": site_root, "languages": menu, "alternates": alternates,
             "direction": self.direction, "text_lang": self.languages.text_lang,
-            "plan_lang": self.languages.plan_lang,
+            "plan_lang": self.languages.plan_lang, "plan_text": self.languages.plan_text,
             "home_language": self.languages.home,
             "meta": meta.page_meta(self, job, title, page_charts, ctx, url),
         }
