@@ -262,6 +262,16 @@ def test_readable_on_a_phone(kind: str, built: Path, served: str, browser: Any) 
         assert overflow <= 1, f"{path} scrolls sideways by {overflow}px on a phone"
         size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('main p, main li')).fontSize)")
         assert size >= 14
+        if kind == "timeline":  # (its rescheduled activities: a card each, nothing to scroll to)
+            cards = page.evaluate("""() => [...document.querySelectorAll('.rescheduled-table tbody tr')].map(tr => {
+                const box = tr.closest('.table-scroll');
+                return [box.scrollWidth - box.clientWidth, tr.getBoundingClientRect().height,
+                        [...tr.querySelectorAll('[data-label]')].map(td => getComputedStyle(td, '::before').content)];
+            })""")
+            assert len(cards) >= 5
+            for wider, height, labels in cards:
+                assert wider <= 1 and height < 200, cards
+                assert labels == ['"Original dates: "', '"New dates: "'], labels
 
 
 def test_area_page_prints_as_a_report(built: Path, served: str, browser: Any) -> None:
