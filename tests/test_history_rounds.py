@@ -141,7 +141,7 @@ def data(out: Path, rid: str) -> dict[str, Any]:
 
 
 def listed(html: str, list_id: str, attr: str = "data-activity") -> list[str]:
-    found = re.search(rf'id="{list_id}">(.*?)</(?:ul|table)>', html, re.DOTALL)
+    found = re.search(rf'id="{list_id}"[^>]*>(.*?)</(?:ul|table)>', html, re.DOTALL)
     return re.findall(rf'{attr}="([^"]+)"', found.group(1)) if found else []
 
 

@@ -84,7 +84,7 @@ def data(out: Path, rid: str) -> dict[str, Any]:
 
 def listed(html: str, list_id: str, attr: str = "data-activity") -> list[str]:
     """The ids in one list or table of the page, in order ([] when the page says None)."""
-    found = re.search(rf'id="{list_id}">(.*?)</(?:ul|table)>', html, re.DOTALL)
+    found = re.search(rf'id="{list_id}"[^>]*>(.*?)</(?:ul|table)>', html, re.DOTALL)
     return re.findall(rf'{attr}="([^"]+)"', found.group(1)) if found else []
 
 
