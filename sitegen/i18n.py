@@ -68,14 +68,30 @@ def collation_key(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn").lower()
 
 
-def fill(text: str, values: dict[str, Any]) -> str:
+def fill(text: str, values: dict[str, Any], isolate: bool = False) -> str:
     """`text % values`, where a value ending with a full stop ("31 дек. 2019 г.") ends the
-    sentence of a message that puts a full stop right after it: one stop, not two."""
+    sentence of a message that puts a full stop right after it: one stop, not two. With
+    `isolate` (a right-to-left language), a value holding left-to-right letters (an English
+    area title in an Arabic sentence) is a bidi isolate (U+2068 ... U+2069): the hyphen of
+    "Counter-terrorism" broken at a line's end stays at its end, and the words around it
+    stay in their order."""
     if "s." in text:
         for name, value in values.items():
             if isinstance(value, str) and value.endswith(".") and f"%({name})s." in text:
                 text = text.replace(f"%({name})s.", f"%({name})s")
+    if isolate:
+        values = {name: _isolated(value) for name, value in values.items()}
     return text % values
+
+
+def _isolated(value: Any) -> Any:
+    """`value` between U+2068 (first strong isolate) and U+2069 when it holds a left-to-right
+    letter; markup stays markup."""
+    if not isinstance(value, str) or not any(unicodedata.bidirectional(c) == "L" for c in value):
+        return value
+    if isinstance(value, Markup):
+        return Markup("\u2068") + value + Markup("\u2069")
+    return f"\u2068{value}\u2069"
 
 
 class Words:
@@ -91,6 +107,7 @@ class Words:
             self.locale = Locale.parse(language.replace("-", "_"))
         except (ValueError, UnknownLocaleError):
             self.locale = Locale("en")
+        self.rtl = self.locale.character_order == "right-to-left"  # (values are isolated: see fill)
         self.translations = translations or gettext.NullTranslations()
         self.gettext = self.translations.gettext
         self.ngettext = self.translations.ngettext
@@ -100,11 +117,11 @@ class Words:
     def __call__(self, message: str, **values: Any) -> str:
         """`message` translated, with `%(name)s` placeholders filled from `values`."""
         text = self.gettext(message)
-        return fill(text, values) if values else text
+        return fill(text, values, self.rtl) if values else text
 
     def plural(self, singular: str, plural: str, n: int, **values: Any) -> str:
         """The form of a message for `n` (a language may have up to six), `%(n)s` filled."""
-        return fill(self.ngettext(singular, plural, n), {"n": self.number(n), **values})
+        return fill(self.ngettext(singular, plural, n), {"n": self.number(n), **values}, self.rtl)
 
     def and_list(self, items: list[str]) -> str:
         """Items joined as a sentence lists them: "A, B and C" in English (CLDR's standard

@@ -179,7 +179,7 @@ class _Gettext:
                     hit = text
                 self.plain[message] = hit
             return hit
-        return Markup(fill(Markup(self.words.gettext(message)), values))
+        return Markup(fill(Markup(self.words.gettext(message)), values, self.words.rtl))
 
 
 class _Ngettext:
@@ -190,7 +190,7 @@ class _Ngettext:
 
     def __call__(self, singular: str, plural: str, num: int, /, **values: Any) -> Markup:
         values.setdefault("num", num)
-        return Markup(fill(Markup(self.words.ngettext(singular, plural, num)), values))
+        return Markup(fill(Markup(self.words.ngettext(singular, plural, num)), values, self.words.rtl))
 
 
 def deps_hold(site: m.Site, site_dir: Path) -> bool:

@@ -398,8 +398,8 @@ def test_the_plan_in_another_language_gives_its_words_and_only_them(tmp_path: Pa
     assert '<a href="areas/border-security/" lang="en" dir="ltr">Border security</a>' in dashboard
     assert 'lang="en" dir="ltr">Border security</a>' not in (out / "index.html").read_text(encoding="utf-8")
     # units: "activités" translated, "people" not (marked), and in list items the areas' names
-    assert "<td>11 activités</td>" in french and '<td>343 <span lang="en" dir="ltr">people</span></td>' in french
-    assert '<td>343 people</td>' in english
+    assert ">11 activités</td>" in french and '>343 <span lang="en" dir="ltr">people</span></td>' in french
+    assert '>343 people</td>' in english
     items = (out / "fr/activities/index.html").read_text(encoding="utf-8")
     assert "<bdi>Armes à feu</bdi>" in items and '<bdi lang="en" dir="ltr">Border security</bdi>' in items
     plan.write_text("areas:\n  - id: firearm\n    title: Armes\n  - id: border-security\n    target: 4\n",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import Markup
 
 from sitegen import i18n
 from sitegen.datafiles import excerpt
@@ -240,3 +241,21 @@ def test_figures_in_number_columns_pass_through_the_number_formatter() -> None:
     # (a cell without a figure: an en dash, and what it means for screen readers)
     bare = sorted({(p, c) for p, found in cells.items() for c in found if c and not c.startswith("–") and "⟨" not in c})
     assert not bare, bare[:10]
+
+
+def test_left_to_right_values_in_a_right_to_left_sentence_are_isolated() -> None:
+    """In Arabic, an English area title filled into a sentence is a bidi isolate (U+2068 ...
+    U+2069), so that its hyphen, and the figure after it, keep their places when the line
+    breaks; Arabic words, numbers and dates are left as they are, and no other language
+    gets isolates."""
+    ar, fr = i18n.words_for("ar"), i18n.words_for("fr")
+    message = "Highest activity completion: %(area)s (%(percent)s%%)."
+    said = ar(message, area="Counter-terrorism", percent="86.7")
+    assert "\u2068Counter-terrorism\u2069" in said and "\u206886.7" not in said
+    assert "\u2068" not in ar(message, area="مكافحة الإرهاب", percent="86.7")
+    assert "\u2068" not in fr(message, area="Counter-terrorism", percent="86.7")
+    site = load_site(REPO, Problems())
+    assert site is not None
+    template = Renderer(site, REPO, "test", words=ar).env.from_string('{{ _("Area: %(area)s", area=link) }}')
+    shown = template.render(link=Markup('<a href="x/">Firearms</a>'))
+    assert '\u2068<a href="x/">Firearms</a>\u2069' in shown
