@@ -69,8 +69,9 @@ def collation_key(text: str) -> str:
 
 
 def fill(text: str, values: dict[str, Any], isolate: bool = False) -> str:
-    """`text % values`, where a value ending with a full stop ("31 дек. 2019 г.") ends the
-    sentence of a message that puts a full stop right after it: one stop, not two. With
+    """`text % values`, where a value ending with a full stop (a Russian date, which ends with
+    the abbreviation of "year") ends the sentence of a message that puts a full stop right
+    after it: one stop, not two. With
     `isolate` (a right-to-left language), a value holding left-to-right letters (an English
     area title in an Arabic sentence) is a bidi isolate (U+2068 ... U+2069): the hyphen of
     "Counter-terrorism" broken at a line's end stays at its end, and the words around it
