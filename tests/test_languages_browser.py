@@ -128,16 +128,21 @@ def test_the_filters_write_items_as_the_page_does(lang: str, built: Path, served
 @pytest.mark.parametrize("lang", ["", "fr/", "ru/", "ar/"])
 def test_the_results_framework_fits_a_phone_in_every_language(lang: str, served: str, browser: Any) -> None:
     """At 390 px each row of the logframe is a card: its status ("على المسار الصحيح", "с
-    отставанием") lies inside the card, and the table does not scroll sideways."""
-    for path in ("results/", "areas/firearms/results/"):
-        with bs.open_page(browser, f"{served}{lang}{path}", viewport={"width": 390, "height": 900}) as session:
+    отставанием") lies inside the card, its labels do not run into each other ("Исходное
+    значение" beside "Целевое значение"), and the table does not scroll sideways; nor does
+    it at 1280 px (the Russian headers, "Значение на 31 дек. 2019 г.", made it wider)."""
+    for path, width in [(path, width) for path in ("results/", "areas/firearms/results/") for width in (390, 1280)]:
+        with bs.open_page(browser, f"{served}{lang}{path}", viewport={"width": width, "height": 900}) as session:
             out = session.page.evaluate("""() => {
                 const bad = [];
                 for (const pill of document.querySelectorAll('.logframe .rf-status .status')) {
                     const p = pill.getBoundingClientRect(), row = pill.closest('tr').getBoundingClientRect();
                     if (p.left < row.left - 1 || p.right > row.right + 1) bad.push(pill.textContent);
                 }
+                for (const td of document.querySelectorAll('.logframe td[data-label]')) {
+                    if (td.scrollWidth > td.clientWidth + 1) bad.push(td.getAttribute('data-label'));
+                }
                 const box = document.querySelector('.logframe').parentElement;
                 return [bad, box.scrollWidth - box.clientWidth];
             }""")
-        assert out == [[], 0], (lang, path, out)
+        assert out == [[], 0], (lang, path, width, out)
