@@ -71,11 +71,10 @@ def collation_key(text: str) -> str:
 def fill(text: str, values: dict[str, Any], isolate: bool = False) -> str:
     """`text % values`, where a value ending with a full stop (a Russian date, which ends with
     the abbreviation of "year") ends the sentence of a message that puts a full stop right
-    after it: one stop, not two. With
-    `isolate` (a right-to-left language), a value holding left-to-right letters (an English
-    area title in an Arabic sentence) is a bidi isolate (U+2068 ... U+2069): the hyphen of
-    "Counter-terrorism" broken at a line's end stays at its end, and the words around it
-    stay in their order."""
+    after it: one stop, not two. With `isolate` (a right-to-left language), a value holding
+    left-to-right letters (an English area title in an Arabic sentence) is a bidi isolate
+    (U+2068 ... U+2069): what follows it in the sentence ("(86.7%).") stays in the sentence's
+    order instead of joining the English run. (Pagefind finds the words inside as before.)"""
     if "s." in text:
         for name, value in values.items():
             if isinstance(value, str) and value.endswith(".") and f"%({name})s." in text:
