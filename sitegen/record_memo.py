@@ -100,10 +100,12 @@ class RecordMemo:
     def macros(self) -> Any:
         """The module of macros.html (the site's, else the theme's), made for this renderer:
         its macros see `text_lang` (of a record) and `plan_lang` (of a text of the plan), the
-        language tag of a text shown in another language than the page's, or ''. (Jinja's
-        own module of a template is shared by every renderer of its environment.)"""
+        language tag of a text shown in another language than the page's, or '', and
+        `plan_text` (a text of the plan, marked when it needs it). (Jinja's own module of a
+        template is shared by every renderer of its environment.)"""
+        languages = self.languages
         return self.env.get_template("macros.html").make_module(
-            {"text_lang": self.languages.text_lang, "plan_lang": self.languages.plan_lang})
+            {"text_lang": languages.text_lang, "plan_lang": languages.plan_lang, "plan_text": languages.plan_text})
 
     def activity_item(self, a: m.Activity, root: str, area_title: dict[str, str],
                       countries: dict[str, str]) -> Markup:
