@@ -142,6 +142,16 @@ def test_a_country_name_finds_the_country_page(served: str, browser: Any) -> Non
         _clean(session)
 
 
+def test_an_areas_name_finds_its_page_first(served: str, browser: Any) -> None:
+    """An area's page is long (it lists its activities): ranked by Pagefind's default
+    length penalty it came after every short page naming the word."""
+    for query, area in (("border", "border-security"), ("firearms", "firearms"),
+                        ("trafficking", "human-trafficking")):
+        with _search(browser, served + f"search/?q={query}") as session:
+            assert _hrefs(session.page)[0] == f"{BASE}areas/{area}/", query
+            _clean(session)
+
+
 def test_an_indicators_words_find_the_indicator_page(built: Path, served: str, browser: Any) -> None:
     title = "Fingerprint records shared by beneficiary States (cumulative)"
     page = next(p for p in sorted((built / "indicators").glob("*/index.html")) if title in p.read_text("utf-8"))

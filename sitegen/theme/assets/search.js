@@ -44,8 +44,12 @@
       } else {
         loading = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
           // result URLs start at the site's root, wherever the site is served; no web worker
-          // (a search takes milliseconds here, and the worker's script would be fetched too)
-          return Promise.resolve(pagefind.options({ baseUrl: root.pathname, noWorker: true })).then(function () {
+          // (a search takes milliseconds here, and the worker's script would be fetched too).
+          // A long page is ranked down less than by Pagefind's default (pageLength 0.75): an
+          // area's page, long because it lists its activities, came after every short page
+          // naming the word ("border" found Border security 17th; now first).
+          var options = { baseUrl: root.pathname, noWorker: true, ranking: { pageLength: 0.3 } };
+          return Promise.resolve(pagefind.options(options)).then(function () {
             ready = true;
             return pagefind;
           });
