@@ -15,7 +15,7 @@ import urllib.parse
 from pathlib import Path
 
 from . import __version__
-from .errors import ContentError, UsageError, format_problems
+from .errors import ContentError, UsageError, counted, format_problems
 
 
 class _Parser(argparse.ArgumentParser):
@@ -241,7 +241,7 @@ def _build(args: argparse.Namespace) -> int:
             problems = [dataclasses.replace(p, severity="error") for p in problems]
         sys.stderr.write(format_problems(problems, "text") + "\n")
         n = sum(1 for p in problems if p.severity == "error")
-        sys.stderr.write(f"build failed: {n} error(s); the previous output was left untouched\n")
+        sys.stderr.write(f"build failed: {counted(n, 'error')}; the previous output was left untouched\n")
         return 1
     except BuildFault as exc:
         sys.stderr.write(f"sitegen: error: {exc}\n")
@@ -255,7 +255,7 @@ def _build(args: argparse.Namespace) -> int:
     fresh = f", {result.rendered} rendered" if 0 <= result.rendered < result.pages else ""
     records = f"{result.records} activit{'y' if result.records == 1 else 'ies'}"
     print(f"built {result.pages} pages ({result.files} files{fresh}) from {records} "
-          f"in {result.seconds:.2f} s, {len(result.warnings)} warning(s) -> {result.output}")
+          f"in {result.seconds:.2f} s, {counted(len(result.warnings), 'warning')} -> {result.output}")
     return 0
 
 
@@ -270,7 +270,7 @@ def _pdf(args: argparse.Namespace) -> int:
     except ContentError as exc:
         sys.stderr.write(format_problems(exc.problems, "text") + "\n")
         n = sum(1 for p in exc.problems if p.severity == "error")
-        sys.stderr.write(f"pdf failed: {n} error(s) in the site\n")
+        sys.stderr.write(f"pdf failed: {counted(n, 'error')} in the site\n")
         return 1
     except (BuildFault, PrintFault) as exc:
         sys.stderr.write(f"sitegen: error: {exc}\n")
@@ -300,13 +300,13 @@ def _diff(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     except RevisionErrors as exc:
         sys.stderr.write(format_problems(exc.problems, "text") + "\n")
-        sys.stderr.write(f"diff failed: the records at {exc.rev} have {len(exc.problems)} error(s)\n")
+        sys.stderr.write(f"diff failed: the records at {exc.rev} have {counted(len(exc.problems), 'error')}\n")
         return 1
     sys.stdout.write(as_json(found) if args.format == "json" else as_text(found))
     edited = uncommitted(site_dir, found)
     if edited:
         shown = ", ".join(edited[:3]) + (f" and {len(edited) - 3} more" if len(edited) > 3 else "")
-        sys.stderr.write(f"sitegen: note: {len(edited)} uncommitted change(s) to the records are not compared "
+        sys.stderr.write(f"sitegen: note: {counted(len(edited), 'uncommitted change')} to the records are not compared "
                          f"(the comparison reads commits; commit them to include them): {shown}\n")
     return 0
 
@@ -334,8 +334,8 @@ def _check(args: argparse.Namespace) -> int:
     elif args.format == "json":
         sys.stdout.write("[]\n")
     if args.format == "text":
-        sys.stderr.write(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)\n")
+        sys.stderr.write(f"{counted(len(errors), 'error')}, {counted(len(problems) - len(errors), 'warning')}\n")
         if site is not None and site.drafts:
             held = "published (--drafts)" if site.config.drafts else "not published; --drafts publishes them"
-            sys.stderr.write(f"{len(site.drafts)} draft(s) ({held}): {', '.join(site.drafts)}\n")
+            sys.stderr.write(f"{counted(len(site.drafts), 'draft')} ({held}): {', '.join(site.drafts)}\n")
     return 1 if errors or site is None else 0

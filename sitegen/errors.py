@@ -55,6 +55,11 @@ class Problem:
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
+def counted(n: int, noun: str) -> str:
+    """"1 error", "3 errors": a count for the command line (its messages are English)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _one_line(text: str) -> str:
     """`text` with control characters shown as escapes (`\\n`, `\\x1b`)."""
     if not _CONTROL.search(text):

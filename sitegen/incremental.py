@@ -61,7 +61,7 @@ from . import model as m
 from .assembly import Assembler
 from .body_edits import BodyEdits, Rendered
 from .build import _template_path, collision, static_copies
-from .errors import ContentError, Problem, Problems
+from .errors import ContentError, Problem, Problems, counted
 from .gitinfo import GitInfo
 from .history import Reader
 from .i18n import words_for
@@ -104,7 +104,7 @@ class Outcome:
             return f"changed {what}: the open pages written, the rest left for the next change ({self.ms:.0f} ms)"
         if not self.ok:
             n = sum(1 for p in self.problems if p.severity == "error")
-            return f"changed {what}: {n} error(s), the browser shows them ({self.ms:.0f} ms)"
+            return f"changed {what}: {counted(n, 'error')}, the browser shows them ({self.ms:.0f} ms)"
         scope = "full" if self.full else "incremental"
         return (f"changed {what}: {scope}, {self.rendered} rendered, {self.written} written, "
                 f"{self.removed} removed in {self.ms:.0f} ms")

@@ -38,7 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from .errors import Problem, counted
 from .incremental import Builder, Outcome
 from .watch import watch
 
@@ -145,11 +145,11 @@ def error_page(problems: list[Problem], generation: int) -> bytes:
     text = (
         "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
         "<meta name=viewport content=\"width=device-width, initial-scale=1\"><title>sitegen: "
-        f"{n} error(s)</title><style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem;"
+        f"{counted(n, 'error')}</title><style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem;"
         "max-width:60rem}h1{color:#a00;line-height:1.2}li{margin:.5rem 0}"
         "code{background:#f4f4f4;padding:0 .2rem;overflow-wrap:anywhere}"
         ".hint{color:#555}</style></head><body>\n"
-        f"<h1>The site has {n} error(s)</h1>\n<p>Fix the file(s) below and save; this page "
+        f"<h1>The site has {counted(n, 'error')}</h1>\n<p>Fix the files below and save; this page "
         "reloads by itself when the site builds again.</p>\n<ul class=problems>\n"
         + "\n".join(items) + "\n</ul>\n"
         f'<script src="{SCRIPT}" data-generation="{generation}"></script>\n</body></html>\n')
@@ -388,9 +388,9 @@ class Preview:
     def report(self, outcome: Outcome, first: bool = False) -> None:
         if first and outcome.ok:
             print(f"built {outcome.written} files in {outcome.ms:.0f} ms "
-                  f"({len(outcome.problems)} warning(s))", flush=True)
+                  f"({counted(len(outcome.problems), 'warning')})", flush=True)
         elif first:
-            print(f"first build: {len(outcome.problems)} error(s), the browser shows them", flush=True)
+            print(f"first build: {counted(len(outcome.problems), 'error')}, the browser shows them", flush=True)
         elif outcome.changed or not outcome.ok:
             print(outcome.line(), flush=True)
         if not outcome.ok:

@@ -58,7 +58,7 @@ def test_the_corpus_builds_without_a_warning(corpus: Path, tmp_path: Path) -> No
     run = subprocess.run([sys.executable, "-m", "sitegen", "build", str(corpus), "-o", str(out), "--strict"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    assert "from 200 activities" in run.stdout and "0 warning(s)" in run.stdout
+    assert "from 200 activities" in run.stdout and "0 warnings" in run.stdout
     plan = json.loads((out / "data/plan.json").read_text(encoding="utf-8"))
     assert len(plan["areas"]) == 7
     indicators = [i for a in plan["areas"] for i in a["indicators"]]

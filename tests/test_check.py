@@ -41,7 +41,7 @@ def test_baseline_site_is_clean(tmp_path: Path) -> None:
     run = check(make_site(tmp_path / "site"))
     assert run.returncode == 0, run.stderr
     assert run.lines == []
-    assert run.stderr.strip() == "0 error(s), 0 warning(s)"
+    assert run.stderr.strip() == "0 errors, 0 warnings"
 
 
 # -- missing required keys ------------------------------------------------------------------
@@ -533,7 +533,7 @@ def test_unknown_key_is_a_warning(tmp_path: Path) -> None:
     run = check(make_site(tmp_path / "site", UNKNOWN_KEY))
     assert run.returncode == 0, run.stderr
     assert run.lines == [f"{ACT}:6:1: warning: unknown key 'venue' in an activity"]
-    assert run.stderr.splitlines()[-1] == "0 error(s), 1 warning(s)"
+    assert run.stderr.splitlines()[-1] == "0 errors, 1 warning"
 
 
 def test_unknown_key_near_miss_hint(tmp_path: Path) -> None:
@@ -788,7 +788,7 @@ def test_ten_mistakes_in_five_files_give_ten_located_errors(tmp_path: Path) -> N
         f"content/plan.yaml:{src[0]}:{src[1]}: error: unknown indicator source 'activitys' "
         "(did you mean 'activities'?)",
     ]
-    assert run.stderr.splitlines()[-1] == "10 error(s), 0 warning(s)"
+    assert run.stderr.splitlines()[-1] == "10 errors, 0 warnings"
 
 
 # -- one mistake, one error (no cascades) ---------------------------------------------------

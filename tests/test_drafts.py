@@ -52,7 +52,7 @@ def test_drafts_publishes_them_and_check_counts_them(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", _drafted())
     run = run_sitegen("check", site)
     assert run.returncode == 0
-    assert f"2 draft(s) (not published; --drafts publishes them): {DRAFT}, {PAGE}" in run.stderr
+    assert f"2 drafts (not published; --drafts publishes them): {DRAFT}, {PAGE}" in run.stderr
     run = run_sitegen("build", site, "--drafts", "-o", tmp_path / "out")
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "out/activities/2018-03-05-border-course/index.html").is_file()

@@ -324,7 +324,7 @@ def test_sitegen_diff_says_when_uncommitted_edits_are_left_out(tmp_path: Path) -
     run = run_sitegen("diff", c1, "HEAD", site)
     assert run.returncode == 0, run.stderr
     assert run.stdout == clean.stdout
-    assert run.stderr == ("sitegen: note: 2 uncommitted change(s) to the records are not compared (the comparison "
+    assert run.stderr == ("sitegen: note: 2 uncommitted changes to the records are not compared (the comparison "
                           "reads commits; commit them to include them): site/content/activities/all.yaml, "
                           "site/content/activities/zz-new.md\n")
     assert run_sitegen("diff", c1, c2, site).stderr == ""

@@ -130,7 +130,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = root / "out"
     run = run_sitegen("build", site, "-o", out)
     assert run.returncode == 0, run.stderr
-    assert "warning" not in run.stdout.replace("0 warning(s)", ""), run.stdout + run.stderr
+    assert "warning" not in run.stdout.replace("0 warnings", ""), run.stdout + run.stderr
     return site, out
 
 

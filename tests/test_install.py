@@ -107,7 +107,7 @@ def test_a_fresh_venv_installs_the_wheel_and_makes_a_site(dists: tuple[Path, Pat
     _run(sitegen, "init", "mysite", cwd=tmp_path, env=env)
     site = tmp_path / "mysite"
     built = _run(sitegen, "build", "mysite", cwd=tmp_path, env=env)
-    assert built.stderr == "" and "0 warning(s)" in built.stdout
+    assert built.stderr == "" and "0 warnings" in built.stdout
     out = site / "output"
     for rel in ASSETS + PAGES:
         assert (out / rel).is_file(), rel

@@ -28,7 +28,7 @@ def water(tmp_path: Path) -> Path:
 def test_water_plan_checks_cleanly(water: Path) -> None:
     run = run_sitegen("check", water, "--strict")
     assert run.returncode == 0, run.stderr
-    assert run.stderr.strip() == "0 error(s), 0 warning(s)"
+    assert run.stderr.strip() == "0 errors, 0 warnings"
     run = run_sitegen("check", water, "--format", "json")
     assert run.returncode == 0
     assert json.loads(run.stdout) == []
@@ -38,7 +38,7 @@ def test_water_plan_builds_cleanly(water: Path) -> None:
     run = run_sitegen("build", water, "--strict")
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
-    assert "0 warning(s)" in run.stdout
+    assert "0 warnings" in run.stdout
     out = water / "output"
     for rel in ("index.html", "areas/supply/index.html", "areas/sanitation/index.html",
                 "areas/water-quality/index.html", "activities/index.html", "timeline/index.html",
@@ -120,7 +120,7 @@ def test_minimal_plan_without_site_yaml_uses_defaults(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     run = run_sitegen("build", site, "--strict")
     assert run.returncode == 0, run.stderr
-    assert "0 warning(s)" in run.stdout
+    assert "0 warnings" in run.stdout
     plan = json.loads((site / "output/data/plan.json").read_text())
     assert plan["as_of"] == "2024-03-01"  # no as_of, no git: the newest record date
     values = {i["id"]: i["value"] for a in plan["areas"] for i in a["indicators"]}

@@ -58,7 +58,7 @@ def test_check_warns_for_each_date_outside_the_plan(tmp_path: Path) -> None:
     run = run_sitegen("check", site)
     assert run.returncode == 0
     assert _lines(run.stderr) == WARNINGS
-    assert run.stderr.endswith("0 error(s), 3 warning(s)\n")
+    assert run.stderr.endswith("0 errors, 3 warnings\n")
     strict = run_sitegen("check", site, "--strict")
     assert strict.returncode == 1
     assert _lines(strict.stderr) == [w.replace(": warning: ", ": error: ") for w in WARNINGS]
@@ -69,14 +69,14 @@ def test_build_shows_the_same_warnings_and_strict_build_fails(tmp_path: Path) ->
     built = run_sitegen("build", site)
     assert built.returncode == 0
     assert _lines(built.stderr) == WARNINGS
-    assert "3 warning(s)" in built.stdout
+    assert "3 warnings" in built.stdout
     assert (site / "output/activities/late/index.html").is_file()
     again = run_sitegen("build", site)  # the build's cache keeps no file that had a warning quiet
     assert again.returncode == 0 and _lines(again.stderr) == WARNINGS
     (site / "output/marker.txt").write_text("previous output\n", encoding="utf-8")
     strict = run_sitegen("build", site, "--strict")
     assert strict.returncode == 1
-    assert "build failed: 3 error(s); the previous output was left untouched" in strict.stderr
+    assert "build failed: 3 errors; the previous output was left untouched" in strict.stderr
     assert (site / "output/marker.txt").is_file()
 
 
@@ -91,7 +91,7 @@ def test_dates_on_the_plans_first_and_last_day_are_inside(tmp_path: Path) -> Non
         ---
         """)})
     run = run_sitegen("check", site, "--strict")
-    assert (run.returncode, run.stderr) == (0, "0 error(s), 0 warning(s)\n")
+    assert (run.returncode, run.stderr) == (0, "0 errors, 0 warnings\n")
 
 
 def test_records_of_a_list_file_are_located_by_their_own_lines(tmp_path: Path) -> None:

@@ -45,11 +45,11 @@ def test_init_then_build_gives_a_site_without_warnings(tmp_path: Path) -> None:
                                                          "/.output.tmp-*", "/pdf"]
     built = run_sitegen("build", site)
     assert (built.returncode, built.stderr) == (0, "")
-    assert "0 warning(s)" in built.stdout and " from 1 activity in " in built.stdout
+    assert "0 warnings" in built.stdout and " from 1 activity in " in built.stdout
     for page in ("index.html", "areas/first-area/index.html", "pages/about/index.html"):
         assert (site / "output" / page).is_file()
     check = run_sitegen("check", site, "--strict")
-    assert (check.returncode, check.stderr) == (0, "0 error(s), 0 warning(s)\n")
+    assert (check.returncode, check.stderr) == (0, "0 errors, 0 warnings\n")
 
 
 def test_new_site_in_git_builds_without_warnings(tmp_path: Path) -> None:
@@ -105,7 +105,7 @@ def test_new_activity_writes_a_record_that_check_accepts(tmp_path: Path) -> None
     assert (site / rel).read_text(encoding="utf-8") == NEW_FILE
     assert run.stdout == f"created {rel}\n\n{NEW_FILE}"
     check = run_sitegen("check", site)
-    assert (check.returncode, check.stderr) == (0, "0 error(s), 0 warning(s)\n")
+    assert (check.returncode, check.stderr) == (0, "0 errors, 0 warnings\n")
     built = run_sitegen("build", site)
     assert built.returncode == 0
     page = (site / "output/activities/2019-12-02-firearms-tracing-course/index.html").read_text(encoding="utf-8")
