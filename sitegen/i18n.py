@@ -18,6 +18,7 @@ import datetime as dt
 import functools
 import gettext
 import io
+import re
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
@@ -47,6 +48,10 @@ def N_(message: str) -> str:
 # Words that are data keys (JSON, CSV, CSS classes) and shown translated: activity statuses
 # (model.STATUSES), indicator and area progress (progress.STATUS_ORDER); a key written with
 # a hyphen is shown with a space ("in-progress": "in progress").
+# a range of days: "13 May – 2 Jun 2019", "30 Dec 2019 – 2 Jan 2020"
+SPACED_RANGE = N_("%(start)s – %(end)s")
+# a range of days in one month: "13–17 May 2019" (start: the first day's number)
+DAYS_RANGE = N_("%(start)s–%(end)s")
 STATUS_WORDS = (N_("planned"), N_("in progress"), N_("completed"), N_("postponed"), N_("cancelled"),
                 N_("achieved"), N_("on track"), N_("at risk"), N_("off track"), N_("not started"),
                 N_("no data"))
@@ -229,6 +234,29 @@ class Words:
             if len(self._dates) < 100_000:
                 self._dates[value] = text
         return text
+
+    def date_range(self, start: dt.date, end: dt.date | None) -> tuple[str, str | None, str]:
+        """A range of days as its two ends are written together, and the message joining them:
+        ("13", "17 May 2019", DAYS_RANGE) within one month, ("30 May", "2 Jun 2019",
+        SPACED_RANGE) within one year, both whole otherwise, or where the language's
+        dates do not name the month between the day and the year (German's 13.05.2019); one
+        day: (its date, None, ""). (`_("...")` the message with start and end.)"""
+        if end is None or end == start:
+            return self.date(start), None, ""
+        whole = self.date(end)
+        if self._day_month is None or start.year != end.year or start > end:
+            return self.date(start), whole, SPACED_RANGE
+        if start.month == end.month:
+            return format_date(start, "d", locale=self.locale), whole, DAYS_RANGE
+        return format_date(start, self._day_month, locale=self.locale), whole, SPACED_RANGE
+
+    @functools.cached_property
+    def _day_month(self) -> str | None:
+        """The date pattern's day and month ("d MMM" of "d MMM y", and of Russian's, which ends
+        with the abbreviation of "year"), when it is a day, a month's name and the year, in
+        that order."""
+        found = re.fullmatch(r"(d{1,2}\s+M{3,4})\s+y+(?:\s*'[^']*'\.?)?", self._date_pattern)
+        return found.group(1) if found else None
 
     @functools.cached_property
     def _date_pattern(self) -> str:

@@ -124,6 +124,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     # times each (50 microseconds a page with Jinja's).
     env.globals["_"] = env.globals["gettext"] = _Gettext(words)
     env.globals["ngettext"] = _Ngettext(words)
+    env.globals["dates"] = _Dates(words)
     env.globals["comma"] = words.comma  # (between the items of a list: "، " in Arabic)
     env.globals["colon"] = words.colon  # (between a label and its text: " : " in French)
     env.globals["arrow"] = "\u2190" if direction(words.language) == "rtl" else "\u2192"  # (from one state to the next)
@@ -191,6 +192,24 @@ class _Ngettext:
     def __call__(self, singular: str, plural: str, num: int, /, **values: Any) -> Markup:
         values.setdefault("num", num)
         return Markup(fill(Markup(self.words.ngettext(singular, plural, num)), values, self.words.rtl))
+
+
+class _Dates:
+    """`dates(start, end)`: a range of days as one reads it (13 to 17 May 2019 written with the
+    month and year once: `Words.date_range`), each end a `<time>`; one day (`end` none or the
+    same): its date."""
+
+    def __init__(self, words: Words):
+        self.words = words
+
+    def __call__(self, start: dt.date, end: dt.date | None = None) -> Markup:
+        first, last, message = self.words.date_range(start, end)
+        one = Markup('<time datetime="%s">%s</time>') % (start.isoformat(), first)
+        if last is None or end is None:
+            return one
+        # (the message itself, not `fill`: the tags' letters are not text to isolate)
+        return Markup(self.words.gettext(message)) % {
+            "start": one, "end": Markup('<time datetime="%s">%s</time>') % (end.isoformat(), last)}
 
 
 def deps_hold(site: m.Site, site_dir: Path) -> bool:

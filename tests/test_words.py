@@ -212,6 +212,51 @@ def test_a_date_ending_with_a_full_stop_ends_the_sentence_once() -> None:
     assert template.render(x=day).count("г.") == 2 and ".." not in template.render(x=day)
 
 
+def test_a_range_of_days_names_its_month_and_year_once() -> None:
+    """"13–17 May 2019", "30 May – 2 Jun 2019" (CLDR's intervals, as the languages' dates are
+    written): where the language writes day, month name and year; other date forms (German
+    13.05.2019, Arabic) give both dates whole."""
+    may13, may17, jun2, jan2 = dt.date(2019, 5, 13), dt.date(2019, 5, 17), dt.date(2019, 6, 2), dt.date(2020, 1, 2)
+    may30, dec30 = dt.date(2019, 5, 30), dt.date(2019, 12, 30)
+    en, fr, ru, de = (i18n.words_for(code) for code in ("en", "fr", "ru", "de"))
+    assert en.date_range(may13, may17) == ("13", "17 May 2019", "%(start)s–%(end)s")
+    assert en.date_range(may30, jun2) == ("30 May", "2 Jun 2019", "%(start)s – %(end)s")
+    assert en.date_range(dec30, jan2) == ("30 Dec 2019", "2 Jan 2020", "%(start)s – %(end)s")
+    assert en.date_range(may13, None) == en.date_range(may13, may13) == ("13 May 2019", None, "")
+    assert fr.date_range(may30, jun2)[:2] == ("30 mai", "2 juin 2019")
+    assert ru.date_range(may13, may17)[:2] == ("13", "17 мая 2019\u202fг.")
+    assert ru.date_range(may30, jun2)[0] == "30 мая"
+    assert de.date_range(may13, may17)[:2] == ("13.05.2019", "17.05.2019")
+    assert i18n.words_for("ar").date_range(may13, may17)[2] == "%(start)s – %(end)s"
+    assert en.date_range(may17, may13)[:2] == ("17 May 2019", "13 May 2019")  # (never one day number)
+
+
+def test_ranges_of_days_on_the_pages_name_a_month_once() -> None:
+    """Every range of days on the example's pages (activity facts, round annexes, indicator
+    contributions, rescheduled activities): two <time> elements giving both days, the first
+    only its day when both are in one month."""
+    site = load_site(REPO, Problems())
+    assert site is not None
+    renderer = Renderer(site, REPO, words=i18n.words_for("en"))
+    renderer.index_by_id()
+    ranges = []
+    for job in renderer.jobs():
+        for path, data in renderer.render(job):
+            if path.endswith(".html"):
+                ranges += re.findall(r'<time datetime="([\d-]+)">([^<]+)</time>( ?– ?)<time datetime="([\d-]+)">([^<]+)</time>',
+                                     data.decode("utf-8"))
+    assert len(ranges) > 150, len(ranges)
+    en = i18n.words_for("en")
+    for start, first, between, end, last in ranges:
+        a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+        assert a < b and last == en.date(b), (start, first, end, last)
+        if (a.year, a.month) == (b.year, b.month):
+            assert (first, between) == (str(a.day), "–"), (start, first, between, end)
+        else:
+            assert between == " – " and first == en.date(a).removesuffix(f" {a.year}" if a.year == b.year else ""), (
+                start, first, end)
+
+
 class _Counted(i18n.Words):
     """English, every number marked where the number formatter writes it."""
 
