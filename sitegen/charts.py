@@ -523,8 +523,7 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
             tickvals.append(a.id)
             ticktext.append(_cut(a.title, 48))
             short.append(_cut(a.title, 24))
-        when = [f"{words.date(a.start)} – {words.date(a.last_day)}" if a.last_day != a.start else words.date(a.start)
-                for a in mine]
+        when = [_days(words, a.start, a.last_day) for a in mine]
         custom = [[a.title, f"{w} · {words.status(a.status)}"] for a, w in zip(mine, when)]
         hover = "%{customdata[0]}<br>%{customdata[1]}<extra>" + area.title.replace("<", "") + "</extra>"
         data.append({
@@ -570,6 +569,32 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
              "ticktext": ticktext}
     narrow = {"yaxis.ticktext": short, "yaxis.tickfont.size": 9, "xaxis.nticks": 4}
     return data, yaxis, narrow
+
+
+# A timeline of this many rows or more (about 700 px) has its years above the rows too: a
+# reader sees when things happened without scrolling to its foot, and so does each printed
+# page it starts on.
+TOP_AXIS_ROWS = 30
+
+
+def _years_on_top(data: list[dict[str, Any]], layout: dict[str, Any]) -> None:
+    """A second date axis above the plot, with the years at their first days (the lower one's
+    gridlines): Plotly draws an axis only for a trace, so an empty one is drawn on it. The
+    legend moves above it."""
+    data.append({"type": "scatter", "mode": "markers", "x": [], "y": [], "xaxis": "x2",
+                 "showlegend": False, "hoverinfo": "skip"})
+    layout["xaxis2"] = {"type": "date", "overlaying": "x", "side": "top", "matches": "x",
+                        "range": layout["xaxis"]["range"], "dtick": "M12", "tick0": "2000-01-01",
+                        "tickformat": "%Y", "showgrid": False, "automargin": True}
+    # (the legend sits on the plot's top edge: it moves up by the labels' height, about 26 px
+    # of the plot's; it would hide them)
+    layout["legend"] = {**layout["legend"], "y": 1 + 26 / layout["height"]}
+
+
+def _days(words: Words, start: dt.date, end: dt.date) -> str:
+    """A range of days as the pages write it ("19\u201323 Jun 2017")."""
+    first, last, message = words.date_range(start, end)
+    return first if last is None else words(message, start=first, end=last)
 
 
 def _cut(text: str, width: int) -> str:
@@ -630,6 +655,9 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
                      yaxis=yaxis, shapes=[_today_line(report)],
                      # (inside the plot, in the first area's heading row: above it, the legend)
                      annotations=[_today_note(site.report_date, words, site.plan, inside=True)])
+    tall = len(acts) <= GANTT_LIMIT and len(yaxis.get("tickvals", ())) >= TOP_AXIS_ROWS
+    if tall and site.plan.end.year > site.plan.start.year + 1:
+        _years_on_top(data, layout)
     if len(acts) <= GANTT_LIMIT:
         # (site.js applies it on narrow screens; there the report date's note is the date
         # alone: the whole note would reach over the rows' labels)

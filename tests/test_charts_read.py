@@ -66,7 +66,7 @@ def test_the_timeline_groups_activities_under_their_area(built: Path) -> None:
     assert one_day and set(one_day) <= marked
     # the marker shows the status as the caption says: where a bar would be hatched, an open
     # diamond (postponed) or a cross (cancelled)
-    symbols = {y: symbol for t in fig["data"] if t["type"] == "scatter" and "symbol" in t["marker"]
+    symbols = {y: symbol for t in fig["data"] if t["type"] == "scatter" and "symbol" in t.get("marker", {})
                for y, symbol in zip(t["y"], t["marker"]["symbol"])}
     expected = {"postponed": "diamond-open", "cancelled": "x-thin-open"}
     assert {acts[y]["status"] for y in symbols} >= {"postponed", "cancelled", "completed"}
@@ -74,6 +74,22 @@ def test_the_timeline_groups_activities_under_their_area(built: Path) -> None:
         assert symbol == expected.get(acts[y]["status"], "diamond"), (y, acts[y]["status"], symbol)
     caption = (built / "timeline/index.html").read_text(encoding="utf-8")
     assert "(when too short for a bar: an open diamond and a cross)" in caption
+
+
+def test_a_tall_timeline_has_its_years_above_its_rows_too(built: Path) -> None:
+    """The timeline of all activities is over 2,000 px tall: its years are above the rows as
+    well as below (a second axis, over the same dates), so that the reader sees them
+    without scrolling to its foot, and the legend sits above them; an area's shorter
+    timeline has one axis."""
+    fig = _figures(built / "timeline/index.html")["timeline-timeline"]
+    layout = fig["layout"]
+    top = layout["xaxis2"]
+    assert (top["side"], top["overlaying"], top["matches"], top["range"]) == ("top", "x", "x", layout["xaxis"]["range"])
+    assert (top["dtick"], top["tickformat"]) == ("M12", "%Y")
+    assert [t for t in fig["data"] if t.get("xaxis") == "x2"], "no trace draws the top axis"
+    assert layout["legend"]["y"] > 1
+    small = _figures(built / "areas/firearms/index.html")
+    assert all("xaxis2" not in f["layout"] for name, f in small.items() if name.endswith("timeline"))
 
 
 def test_count_axes_have_whole_number_ticks(built: Path) -> None:
