@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -125,6 +126,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.globals["_"] = env.globals["gettext"] = _Gettext(words)
     env.globals["ngettext"] = _Ngettext(words)
     env.globals["dates"] = _Dates(words)
+    env.globals["data_cell"] = functools.partial(_data_cell, words)
     env.globals["comma"] = words.comma  # (between the items of a list: "، " in Arabic)
     env.globals["colon"] = words.colon  # (between a label and its text: " : " in French)
     env.globals["arrow"] = "\u2190" if direction(words.language) == "rtl" else "\u2192"  # (from one state to the next)
@@ -192,6 +194,21 @@ class _Ngettext:
     def __call__(self, singular: str, plural: str, num: int, /, **values: Any) -> Markup:
         values.setdefault("num", num)
         return Markup(fill(Markup(self.words.ngettext(singular, plural, num)), values, self.words.rtl))
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _data_cell(words: Words, value: Any) -> Markup:
+    """A cell of a chart's data table: a number with its decimals as they are (`plain`),
+    end-aligned; a day (ISO in the CSV) as the page writes dates; other text as it is."""
+    if value is None:
+        return Markup("<td></td>")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Markup('<td class="num">%s</td>') % words.plain(value)
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return Markup('<td class="date"><time datetime="%s">%s</time></td>') % (value, words.date(value))
+    return Markup("<td>%s</td>") % value
 
 
 class _Dates:

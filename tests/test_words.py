@@ -266,6 +266,10 @@ class _Counted(i18n.Words):
     def number(self, value: Any, decimals: int = 1) -> str:
         return f"⟨{super().number(value, decimals)}⟩"
 
+    def plain(self, value: Any) -> str:  # (a chart's data table: the decimals as they are)
+        text = super().plain(value)
+        return text if text.startswith("⟨") else f"⟨{text}⟩"
+
 
 def test_figures_in_number_columns_pass_through_the_number_formatter() -> None:
     """Every cell of a figure column (`td.num`: the dashboard's and the countries page's
