@@ -521,8 +521,8 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
         short.append(f"<b>{_cut(area.title, 24)}</b>")
         for a in mine:
             tickvals.append(a.id)
-            ticktext.append(_cut(a.title, 48))
-            short.append(_cut(a.title, 24))
+            ticktext.append(_cut_middle(a.title, 56))
+            short.append(_cut_middle(a.title, 24))
         when = [_days(words, a.start, a.last_day) for a in mine]
         custom = [[a.title, f"{w} · {words.status(a.status)}"] for a, w in zip(mine, when)]
         hover = "%{customdata[0]}<br>%{customdata[1]}<extra>" + area.title.replace("<", "") + "</extra>"
@@ -595,6 +595,25 @@ def _days(words: Words, start: dt.date, end: dt.date) -> str:
     """A range of days as the pages write it ("19\u201323 Jun 2017")."""
     first, last, message = words.date_range(start, end)
     return first if last is None else words(message, start=first, end=last)
+
+
+def _cut_middle(text: str, width: int) -> str:
+    """`text` in `width` characters keeping its first and last words, an ellipsis between
+    ("Border crossing \u2026 in Moldova"): titles of one kind of activity differ at their end
+    (the place, the country), which a cut at the end would drop from every one of them."""
+    if len(text) <= width:
+        return text
+    words = text.split()
+    head: list[str] = []
+    while words and len(" ".join([*head, words[0]])) <= width * 0.55:
+        head.append(words.pop(0))
+    tail: list[str] = []
+    room = width - len(" ".join(head)) - 3  # (" \u2026 ")
+    while len(words) > 1 and len(" ".join([words[-1], *tail])) <= room:
+        tail.insert(0, words.pop())
+    if not head or not tail:  # (a long first or last word)
+        return _cut(text, width)
+    return f"{' '.join(head)} \u2026 {' '.join(tail)}"
 
 
 def _cut(text: str, width: int) -> str:

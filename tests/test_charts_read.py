@@ -92,6 +92,27 @@ def test_a_tall_timeline_has_its_years_above_its_rows_too(built: Path) -> None:
     assert all("xaxis2" not in f["layout"] for name, f in small.items() if name.endswith("timeline"))
 
 
+def test_the_timelines_shortened_labels_keep_the_end_that_tells_rows_apart(built: Path) -> None:
+    """Activities of one kind differ at the end of their titles ("... in Moldova", "... in
+    Georgia"): a label cut short keeps its first and last words, so that four border
+    assessments are not four "Border crossing point a..." on a phone."""
+    fig = _figures(built / "timeline/index.html")["timeline-timeline"]
+    titles = {a["id"]: a["title"] for a in json.loads((built / "data/activities.json").read_text(encoding="utf-8"))}
+    rows = fig["layout"]["yaxis"]["tickvals"]
+    for labels, width in ((fig["layout"]["yaxis"]["ticktext"], 60), (fig["layout"]["meta"]["narrow"]["yaxis.ticktext"], 24)):
+        shown = {row: label for row, label in zip(rows, labels) if not row.startswith("area:")}
+        assert max(len(label) for label in shown.values()) <= width
+        moldova = next(row for row, title in titles.items() if title == "Border crossing point assessment in Moldova")
+        assert shown[moldova].endswith("Moldova"), shown[moldova]
+        assert len(set(shown.values())) >= len(shown) - 4, width
+        for row, label in shown.items():
+            if label.endswith("\u2026"):  # (its last word alone is too long: cut at the end)
+                assert titles[row].startswith(label[:-1]), (label, titles[row])
+            elif label != titles[row]:
+                first, _, last = label.partition(" \u2026 ")
+                assert titles[row].startswith(first) and titles[row].endswith(last), (label, titles[row])
+
+
 def test_count_axes_have_whole_number_ticks(built: Path) -> None:
     for name, fig in _figures(built / "index.html").items():
         if name.endswith(("status", "quarters")):
