@@ -208,7 +208,8 @@ def _data_cell(words: Words, value: Any) -> Markup:
         return Markup('<td class="num">%s</td>') % words.plain(value)
     if isinstance(value, str) and _ISO_DAY.fullmatch(value):
         return Markup('<td class="date"><time datetime="%s">%s</time></td>') % (value, words.date(value))
-    return Markup("<td>%s</td>") % value
+    cell: Markup = Markup("<td>%s</td>") % value  # (text escaped; a Markup value kept)
+    return cell
 
 
 class _Dates:
