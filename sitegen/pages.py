@@ -15,7 +15,7 @@ from .i18n import N_
 from .links import to_file
 from .progress import AreaProgress, Breakdown, IndicatorProgress, breakdowns, elapsed, overall
 from .render import Job, Renderer, page_kind
-from .results import chain_rows, contributions, contributors
+from .results import chain_rows, contributions, contributors, counted_by
 
 
 @page_kind("dashboard")
@@ -213,7 +213,8 @@ def activity(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     act = r.records.by_id[job.key]
     first = act.areas[0] if act.areas else ""
     crumbs = [("activities/", r.words("Activities"))]
-    ctx: dict[str, Any] = {"act": act, "area_color": r.colors.get(first, "#000")}
+    ctx: dict[str, Any] = {"act": act, "area_color": r.colors.get(first, "#000"),
+                           "counted_by": counted_by(act, r.site.plan)}
     return r.page(job, "activity.html", act.title, crumbs, source=act.loc.path, **ctx)
 
 

@@ -93,6 +93,17 @@ def _matches(ind: m.Indicator, act: m.Activity) -> bool:
     return counts(ind, act, dt.date.max)
 
 
+def counted_by(act: m.Activity, plan: m.Plan) -> tuple[tuple[m.Indicator, float | None], ...]:
+    """The activities-sourced indicators that count `act` (once completed: their pages list it
+    among their contributing activities), in the plan's order, with the participants it adds
+    to a sum (None: an indicator counting activities, or participants not given yet)."""
+    if act.status == "cancelled":
+        return ()
+    return tuple((ind, amount(ind, act) if ind.sum and act.participants is not None else None)
+                 for ind in plan.indicators
+                 if ind.source == "activities" and ind.area in act.areas and _matches(ind, act))
+
+
 def contributions(ind: m.Indicator, activities: Iterable[m.Activity], on: dt.date) -> tuple[Contribution, ...]:
     """The activities that feed `ind` (not cancelled ones), newest first: those its `where`
     picks in its area (source activities) or those declaring a contribution to it (source

@@ -308,6 +308,28 @@ def test_the_indicator_page_lists_its_contributing_activities(built: Path, ind: 
     assert FIGURES[ind][0] + sum(float(adds) for _, _, adds, counted in found if counted == "yes") == VALUES[ind]
 
 
+def test_an_activity_page_links_to_each_indicator_listing_it(built: Path) -> None:
+    """The way back: an activity an indicator's page lists among its contributing activities
+    (picked by the indicator's rule, or declaring a contribution) names that indicator under
+    "Contributes to", with the participants it adds to a sum; a cancelled one names none."""
+    listed: dict[str, set[str]] = {}
+    for page in sorted((built / "indicators").glob("*/index.html")):
+        html = page.read_text(encoding="utf-8")
+        if '<section class="contributing-activities"' in html:
+            section = html[html.index('<section class="contributing-activities"'):]
+            for act in re.findall(r'href="\.\./\.\./activities/([^/]+)/"', section[: section.index("</section>")]):
+                listed.setdefault(act, set()).add(page.parent.name)
+    assert sum(len(v) for v in listed.values()) >= 5
+    for page in sorted((built / "activities").glob("*/index.html")):
+        html = page.read_text(encoding="utf-8")
+        dd = re.search(r"Contributes to</dt>\s*<dd>(.*?)</dd>", html, re.S)
+        named = set(re.findall(r'href="\.\./\.\./indicators/([^/]+)/"', dd.group(1))) if dd else set()
+        assert named == listed.get(page.parent.name, set()), page.parent.name
+    course = read(built, "activities/" + next(a for a in listed if "bs-trained" in listed[a] and
+                                              "Border officers course" in read(built, f"activities/{a}")))
+    assert re.search(r'indicators/bs-trained/">[^<]+</a>: 20 ', course), "the participants it adds"
+
+
 def test_plan_json_gives_each_indicators_level_and_link(built: Path) -> None:
     plan = json.loads((built / "data/plan.json").read_text(encoding="utf-8"))
     found = {i["id"]: (i["level"], i["contributes_to"]) for a in plan["areas"] for i in a["indicators"]}
