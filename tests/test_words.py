@@ -270,6 +270,9 @@ class _Counted(i18n.Words):
         text = super().plain(value)
         return text if text.startswith("⟨") else f"⟨{text}⟩"
 
+    def percent(self, share: float | None) -> str:  # (attainment columns: "87%")
+        return super().percent(share) if share is None else f"⟨{super().percent(share)}⟩"
+
 
 def test_figures_in_number_columns_pass_through_the_number_formatter() -> None:
     """Every cell of a figure column (`td.num`: the dashboard's and the countries page's
