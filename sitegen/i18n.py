@@ -281,7 +281,7 @@ class Words:
                       "indicator": self.gettext("indicator"), "country": self.gettext("country"),
                       "report": self.gettext("report"), "page": self.gettext("page"),
                       "tag": self.gettext("tag"), "partner": self.gettext("partner"),
-                      "type": self.gettext("activity type")},
+                      "type": self.gettext("activity type"), "results": self.gettext("results framework")},
             "statuses": {word: self.status(word) for word in STATUSES},  # (data key -> as shown)
             "rescheduled": self.gettext("rescheduled"),
             "rescheduled_from": self.gettext("rescheduled from %(date)s").replace("%(date)s", "{date}"),

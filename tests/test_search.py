@@ -152,6 +152,21 @@ def test_an_areas_name_finds_its_page_first(served: str, browser: Any) -> None:
             _clean(session)
 
 
+def test_every_result_says_what_kind_of_page_it_is(served: str, browser: Any) -> None:
+    """"Border security (area)", "Results framework: Border security (results framework)":
+    the kind after each result's title (the results framework's had none)."""
+    with _search(browser, served + "search/?q=border") as session:
+        lines = session.page.evaluate("() => Array.from(document.querySelectorAll('#search-results li'))"
+                                      ".map(li => [li.querySelector('a').getAttribute('href'), li.innerText.split('\\n')[0]])")
+        assert any(href.endswith("/results/") for href, _ in lines), lines
+        for href, line in lines:
+            assert re.search(r" \((activity|area|indicator|country|report|page|tag|partner|activity type|results framework)\)$",
+                             line), (href, line)
+            if href.endswith("/results/"):
+                assert line.endswith(" (results framework)"), line
+        _clean(session)
+
+
 def test_an_indicators_words_find_the_indicator_page(built: Path, served: str, browser: Any) -> None:
     title = "Fingerprint records shared by beneficiary States (cumulative)"
     page = next(p for p in sorted((built / "indicators").glob("*/index.html")) if title in p.read_text("utf-8"))
