@@ -231,6 +231,9 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
     completion = [_pct(a.completion) for a in areas]
     attain = [_pct(None if a.attainment is None else min(1.0, a.attainment)) for a in areas]
     expected = _pct(areas[0].expected) if areas else 0
+    # (the texts give whole percentages, as the page's figures do: "87%" beside a tile
+    # saying 87%, not 87.5; the bars and the table keep the decimal)
+    elapsed_pct = words.plain(round(100 * areas[0].expected)) if areas else "0"
     title = words("Progress by area")
     fig = {
         "data": [
@@ -249,7 +252,7 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
                           # left one: on that side the area names leave room for it)
                           annotations=[{"x": expected, "y": 1, "yref": "paper", "yanchor": "bottom",
                                         "xanchor": "right" if (expected or 0) > 25 else "left",
-                                        "text": words("time elapsed %(percent)s%%", percent=words.plain(expected)),
+                                        "text": words("time elapsed %(percent)s%%", percent=elapsed_pct),
                                         "showarrow": False}]),
     }
     rows = tuple((a.area.title, a.status, _pct(a.completion), _pct(a.attainment), _pct(a.expected))
@@ -258,12 +261,12 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
     best = max(areas, key=lambda a: a.completion or 0.0) if areas else None
     # (the values of a words.plural call are written first: Babel's extractor takes a `words`
     # inside the call's parentheses for a new message and loses the plural)
-    n_areas, elapsed_pct = words.plain(len(areas)), words.plain(expected)
+    n_areas = words.plain(len(areas))
     summary = words.plural("%(count)s area; %(percent)s%% of the plan period has elapsed.",
                            "%(count)s areas; %(percent)s%% of the plan period has elapsed.", len(areas),
                            count=n_areas, percent=elapsed_pct)
     summary += " " + (words("Highest activity completion: %(area)s (%(percent)s%%).", area=best.area.title,
-                            percent=words.plain(_pct(best.completion))) if best else "")
+                            percent=words.plain(round(100 * (best.completion or 0.0)))) if best else "")
     return Chart(f"{key}-progress", title, summary, fig,
                  (words("area"), words("status"), words("activities completed %"),
                   words("indicator attainment %"), words("time elapsed %")),

@@ -113,6 +113,20 @@ def test_the_timelines_shortened_labels_keep_the_end_that_tells_rows_apart(built
                 assert titles[row].startswith(first) and titles[row].endswith(last), (label, titles[row])
 
 
+def test_the_charts_texts_give_the_pages_percentages(built: Path) -> None:
+    """The progress chart's summary and note say the share of the plan period elapsed as
+    the dashboard's figure does (87%, not 87.5% beside it); the bars keep the decimal."""
+    html = (built / "index.html").read_text(encoding="utf-8")
+    tile = re.search(r"(\d+)%</span> of the plan period elapsed", html) or re.search(r"(\d+)% of the plan period elapsed", html)
+    assert tile, "the dashboard's elapsed figure"
+    summary = re.search(r"(\d+(?:\.\d+)?)% of the plan period has elapsed", html)
+    assert summary and summary.group(1) == tile.group(1), (summary and summary.group(0), tile.group(0))
+    fig = _figures(built / "index.html")["dashboard-progress"]
+    assert fig["layout"]["annotations"][0]["text"] == f"time elapsed {tile.group(1)}%"
+    best = re.search(r"Highest activity completion: [^(]+\((\d+(?:\.\d+)?)%\)", html)
+    assert best and "." not in best.group(1)
+
+
 def test_count_axes_have_whole_number_ticks(built: Path) -> None:
     for name, fig in _figures(built / "index.html").items():
         if name.endswith(("status", "quarters")):
