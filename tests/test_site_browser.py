@@ -297,6 +297,17 @@ def test_area_page_prints_as_a_report(built: Path, served: str, browser: Any) ->
         assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
 
 
+def test_the_list_prints_without_its_links_to_files_and_other_lists(served: str, browser: Any) -> None:
+    """On paper, "Download them as CSV or JSON" and "Browse them by type, partner or tag" are
+    words without a place to go: left out; the count of activities stays."""
+    with bs.open_page(browser, served + "activities/") as session:
+        page = session.page
+        assert page.locator(".downloads").is_visible() and page.locator(".browse").is_visible()
+        page.emulate_media(media="print")
+        assert not page.locator(".downloads").is_visible() and not page.locator(".browse").is_visible()
+        assert "newest first" in page.locator("main p").first.inner_text()
+
+
 def test_printed_links_show_their_address_once(built: Path, served: str, browser: Any) -> None:
     """On paper a link's address follows its text; a link whose text is its address
     (`<https://www.osce.org>` in Markdown) is not followed by it a second time."""
