@@ -56,7 +56,7 @@ def build(site: Path) -> Path:
 def changed(out: Path, page: str) -> str | None:
     """The "Record last changed" date a page shows, or None."""
     html = (out / page / "index.html").read_text(encoding="utf-8")
-    found = re.search(r'Record last changed on <time datetime="([0-9-]+)"', html)
+    found = re.search(r'(?:Record|Plan) last changed on <time datetime="([0-9-]+)"', html)
     return found.group(1) if found else None
 
 
@@ -95,6 +95,10 @@ def test_last_changed_dates_on_activity_area_and_free_pages(repo: Path) -> None:
     assert changed(out, "activities/2018-03-05-border-course") == "2019-01-10"
     assert changed(out, "areas/firearms") == "2019-04-20"  # its narrative content/areas/firearms.md
     assert changed(out, "areas/border-security") == "2019-01-10"  # no narrative: content/plan.yaml
+    # (a page made of the plan says so: "Plan last changed", not "Record")
+    for page, kind in (("areas/border-security", "Plan"), ("", "Plan"), ("areas/firearms", "Record"),
+                       ("activities/firearms-workshop", "Record")):
+        assert f"{kind} last changed on <time" in (out / page / "index.html").read_text(encoding="utf-8"), page
     assert changed(out, "pages/about") == "2019-06-01"
     # Activities of a YAML list share the list file's date.
     assert changed(out, "activities/border-assessment") == "2019-01-10"
