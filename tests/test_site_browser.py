@@ -306,6 +306,9 @@ def test_the_list_prints_without_its_links_to_files_and_other_lists(served: str,
         page.emulate_media(media="print")
         assert not page.locator(".downloads").is_visible() and not page.locator(".browse").is_visible()
         assert "newest first" in page.locator("main p").first.inner_text()
+    with bs.open_page(browser, served + "timeline/") as session:  # (its areas as links: the chart's legend names them)
+        session.page.emulate_media(media="print")
+        assert not session.page.locator("ul.legend").is_visible()
 
 
 def test_printed_links_show_their_address_once(built: Path, served: str, browser: Any) -> None:
