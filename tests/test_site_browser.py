@@ -297,6 +297,33 @@ def test_area_page_prints_as_a_report(built: Path, served: str, browser: Any) ->
         assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
 
 
+@pytest.mark.parametrize(("path", "chart", "width"), [("", "dashboard-progress", 1280), ("timeline/", "timeline-timeline", 390)])
+def test_a_chart_downloads_as_a_picture_with_its_title_and_source(path: str, chart: str, width: int,
+                                                                   served: str, browser: Any, tmp_path: Path) -> None:
+    """"Download the chart (PNG, SVG)": the chart drawn again 1000 px wide from its figure
+    (on a phone too: its labels whole), its title above it and the site and page it comes
+    from under the title; nothing fetched from elsewhere."""
+    with bs.open_page(browser, served + path, viewport={"width": width, "height": 900}, accept_downloads=True) as session:
+        page = session.page
+        bs.plotly_charts_drawn(page)
+        figure = page.locator(f"figure#{chart}")
+        assert figure.locator(".chart-image").is_visible()
+        with page.expect_download() as png:
+            figure.locator("button[data-format=png]").click()
+        assert png.value.suggested_filename == f"{chart}.png"
+        data = Path(png.value.path()).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(data[16:20], "big") == 1000
+        with page.expect_download() as svg:
+            figure.locator("button[data-format=svg]").click()
+        text = Path(svg.value.path()).read_text(encoding="utf-8")
+        title = figure.locator("figcaption [id$='-title']").inner_text()
+        assert svg.value.suggested_filename == f"{chart}.svg" and text.startswith("<svg")
+        assert f">{title}<" in text and served + path in text  # (the title, and the page it comes from)
+        if chart == "timeline-timeline":  # (its labels whole, not the phone's)
+            assert "Border crossing point assessment in Moldova" in text
+        assert session.external_requests == [] and session.console_errors == []
+
+
 def test_the_list_prints_without_its_links_to_files_and_other_lists(served: str, browser: Any) -> None:
     """On paper, "Download them as CSV or JSON" and "Browse them by type, partner or tag" are
     words without a place to go: left out; the count of activities stays."""

@@ -28,7 +28,40 @@
     window.Plotly.newPlot(el, figure.data, figure.layout, config);
     var details = el.parentNode.querySelector("details.chart-data");
     if (details) { details.removeAttribute("open"); }
+    offerImage(el, source);
   });
+  // The chart as a PNG or SVG file: drawn again from its figure (its labels whole, whatever
+  // the screen), 1000 px wide, with its title above and, below the title, the site and the
+  // page it comes from (a picture pasted into a report keeps saying what it is).
+  function offerImage(el, source) {
+    var chart = el.closest("figure.chart");
+    var offer = chart && chart.querySelector(".chart-image");
+    var heading = chart && chart.querySelector("figcaption [id$='-title']");
+    if (!offer || !heading || !window.Plotly.toImage) { return; }
+    offer.hidden = false;
+    Array.prototype.forEach.call(offer.querySelectorAll("button[data-format]"), function (button) {
+      button.addEventListener("click", function () {
+        var figure = JSON.parse(source.textContent), layout = figure.layout;
+        var brand = document.querySelector(".site-header .brand");
+        var from = (brand ? brand.textContent.trim() + " \u00b7 " : "") + location.href.split("#")[0];
+        var rtl = document.documentElement.dir === "rtl";
+        layout.title = { text: heading.textContent.trim(), subtitle: { text: from, font: { size: 11, color: "#4a5360" } },
+                         x: rtl ? 0.99 : 0.01, xanchor: rtl ? "right" : "left", automargin: true,
+                         font: { size: 16 } };
+        layout.width = 1000;
+        var format = button.getAttribute("data-format");
+        window.Plotly.toImage({ data: figure.data, layout: layout, config: config },
+                              { format: format, width: 1000, height: (layout.height || 360) + 90 }).then(function (url) {
+          var link = document.createElement("a");
+          link.href = url;
+          link.download = chart.id + "." + format;
+          document.body.appendChild(link);
+          link.click();
+          link.remove();
+        });
+      });
+    });
+  }
   // Charts fit the printed page's width (two side by side), and the screen's again after.
   function resize(event) {
     Array.prototype.forEach.call(plots, function (el) {
