@@ -45,13 +45,14 @@ def N_(message: str) -> str:
     return message
 
 
-# Words that are data keys (JSON, CSV, CSS classes) and shown translated: activity statuses
-# (model.STATUSES), indicator and area progress (progress.STATUS_ORDER); a key written with
-# a hyphen is shown with a space ("in-progress": "in progress").
 # a range of days: "13 May – 2 Jun 2019", "30 Dec 2019 – 2 Jan 2020"
 SPACED_RANGE = N_("%(start)s – %(end)s")
 # a range of days in one month: "13–17 May 2019" (start: the first day's number)
 DAYS_RANGE = N_("%(start)s–%(end)s")
+
+# Words that are data keys (JSON, CSV, CSS classes) and shown translated: activity statuses
+# (model.STATUSES), indicator and area progress (progress.STATUS_ORDER); a key written with
+# a hyphen is shown with a space ("in-progress": "in progress").
 STATUS_WORDS = (N_("planned"), N_("in progress"), N_("completed"), N_("postponed"), N_("cancelled"),
                 N_("achieved"), N_("on track"), N_("at risk"), N_("off track"), N_("not started"),
                 N_("no data"))
@@ -240,7 +241,7 @@ class Words:
         ("13", "17 May 2019", DAYS_RANGE) within one month, ("30 May", "2 Jun 2019",
         SPACED_RANGE) within one year, both whole otherwise, or where the language's
         dates do not name the month between the day and the year (German's 13.05.2019); one
-        day: (its date, None, ""). (`_("...")` the message with start and end.)"""
+        day: (its date, None, ""). The message is filled with the two ends as `start`, `end`."""
         if end is None or end == start:
             return self.date(start), None, ""
         whole = self.date(end)
