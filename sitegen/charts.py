@@ -520,8 +520,8 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
         if not mine:
             continue
         tickvals.append(f"area:{area.id}")
-        ticktext.append(f"<b>{_cut(area.title, 60)}</b>")
-        short.append(f"<b>{_cut(area.title, 24)}</b>")
+        ticktext.append(f"<b>{_cut_middle(area.title, 60)}</b>")
+        short.append(f"<b>{_cut_middle(area.title, 24)}</b>")
         for a in mine:
             tickvals.append(a.id)
             ticktext.append(_cut_middle(a.title, 56))
@@ -602,20 +602,26 @@ def _days(words: Words, start: dt.date, end: dt.date) -> str:
 
 def _cut_middle(text: str, width: int) -> str:
     """`text` in `width` characters keeping its first and last words, an ellipsis between
-    ("Border crossing \u2026 in Moldova"): titles of one kind of activity differ at their end
-    (the place, the country), which a cut at the end would drop from every one of them."""
+    ("Border \u2026 in Moldova", "Assessment \u2026 Tajikistan"): titles of one kind of
+    activity differ at their end (the place, the country), which a cut at the end would drop
+    from every one of them. The first words take up to about half the width, the last ones
+    the rest; a first and last word too long together: cut at the end."""
     if len(text) <= width:
         return text
     words = text.split()
-    head: list[str] = []
-    while words and len(" ".join([*head, words[0]])) <= width * 0.55:
-        head.append(words.pop(0))
-    tail: list[str] = []
-    room = width - len(" ".join(head)) - 3  # (" \u2026 ")
-    while len(words) > 1 and len(" ".join([words[-1], *tail])) <= room:
-        tail.insert(0, words.pop())
-    if not head or not tail:  # (a long first or last word)
+    if len(words) < 3:
         return _cut(text, width)
+    head, middle, tail = [words[0]], words[1:-1], [words[-1]]
+
+    def size() -> int:
+        return len(" ".join(head)) + 3 + len(" ".join(tail))  # (" \u2026 ")
+
+    if size() > width:
+        return _cut(text, width)
+    while middle and len(" ".join([*head, middle[0]])) <= width * 0.55 and size() + len(middle[0]) + 1 <= width:
+        head.append(middle.pop(0))
+    while middle and size() + len(middle[-1]) + 1 <= width:
+        tail.insert(0, middle.pop())
     return f"{' '.join(head)} \u2026 {' '.join(tail)}"
 
 

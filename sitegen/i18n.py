@@ -80,14 +80,24 @@ def fill(text: str, values: dict[str, Any], isolate: bool = False) -> str:
     after it: one stop, not two. With `isolate` (a right-to-left language), a value holding
     left-to-right letters (an English area title in an Arabic sentence) is a bidi isolate
     (U+2068 ... U+2069): what follows it in the sentence ("(86.7%).") stays in the sentence's
-    order instead of joining the English run. (Pagefind finds the words inside as before.)"""
+    order instead of joining the English run. (Pagefind finds the words inside as before.)
+    A value that is markup ending with a full stop inside its closing tags (a Russian date in
+    a `<time>` element) ends with one too."""
     if "s." in text:
         for name, value in values.items():
-            if isinstance(value, str) and value.endswith(".") and f"%({name})s." in text:
+            if isinstance(value, str) and _ends_with_stop(value) and f"%({name})s." in text:
                 text = text.replace(f"%({name})s.", f"%({name})s")
     if isolate:
         values = {name: _isolated(value) for name, value in values.items()}
     return text % values
+
+
+_CLOSING_TAGS = re.compile(r"(?:</[a-z]+>)+$")
+
+
+def _ends_with_stop(value: str) -> bool:
+    """Whether `value` ends with a full stop, in markup before its closing tags."""
+    return (_CLOSING_TAGS.sub("", value) if isinstance(value, Markup) else value).endswith(".")
 
 
 def _isolated(value: Any) -> Any:

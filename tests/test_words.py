@@ -210,6 +210,26 @@ def test_a_date_ending_with_a_full_stop_ends_the_sentence_once() -> None:
                                         '{{ ngettext("%(num)s file, %(d)s.", "%(num)s files, %(d)s.", 2, d=x) }}')
     assert template.render(x=day) == f"{ru('Licence: %(licence)s.', licence=day)} 2 files, {day}"
     assert template.render(x=day).count("г.") == 2 and ".." not in template.render(x=day)
+    # a date in markup (a <time> element) ends the sentence once too
+    marked = renderer.env.from_string('{% set when %}<time datetime="2019-12-31">{{ x }}</time>{% endset %}'
+                                      '{{ _("Record last changed on %(date)s.", date=when) }}').render(x=day)
+    assert marked.endswith("г.</time>") and "г.</time>." not in marked, marked
+
+
+def test_no_russian_page_ends_a_sentence_with_two_full_stops() -> None:
+    """Every page of the example in Russian: no "г.." (a date ending a sentence: the report
+    period of a round, a term page's span, "last changed on"), in text or in markup."""
+    site = load_site(REPO, Problems())
+    assert site is not None
+    renderer = Renderer(site, REPO, words=i18n.words_for("ru"))
+    renderer.index_by_id()
+    doubled = []
+    for job in renderer.jobs():
+        for path, data in renderer.render(job):
+            if path.endswith(".html"):
+                text = re.sub(r"<[^>]+>", "", data.decode("utf-8"))
+                doubled += [(path, text[max(0, m.start() - 30): m.end()]) for m in re.finditer(r"г\.\.", text)]
+    assert not doubled, doubled[:5]
 
 
 def test_a_range_of_days_names_its_month_and_year_once() -> None:
