@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import model as m
-from .i18n import Words
+from .i18n import Words, whole_percent
 from .progress import AreaProgress, Breakdown, IndicatorProgress, amount, counts, measured_totals
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -233,7 +233,7 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
     expected = _pct(areas[0].expected) if areas else 0
     # (the texts give whole percentages, as the page's figures do: "87%" beside a tile
     # saying 87%, not 87.5; the bars and the table keep the decimal)
-    elapsed_pct = words.plain(round(100 * areas[0].expected)) if areas else "0"
+    elapsed_pct = words.plain(whole_percent(areas[0].expected)) if areas else "0"
     title = words("Progress by area")
     fig = {
         "data": [
@@ -266,7 +266,7 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
                            "%(count)s areas; %(percent)s%% of the plan period has elapsed.", len(areas),
                            count=n_areas, percent=elapsed_pct)
     summary += " " + (words("Highest activity completion: %(area)s (%(percent)s%%).", area=best.area.title,
-                            percent=words.plain(round(100 * (best.completion or 0.0)))) if best else "")
+                            percent=words.plain(whole_percent(best.completion or 0.0))) if best else "")
     return Chart(f"{key}-progress", title, summary, fig,
                  (words("area"), words("status"), words("activities completed %"),
                   words("indicator attainment %"), words("time elapsed %")),

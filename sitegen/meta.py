@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from . import cards, datafiles
 from . import model as m
+from .i18n import whole_percent
 from .render import _script_json
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def describe(r: Renderer, job: Job, ctx: dict[str, Any]) -> str:
             "%(plan)s, as of %(date)s: %(done)s of %(count)s activities completed; "
             "%(percent)s%% of the plan period elapsed.",
             total, plan=site.plan.title, date=date, done=words.plain(done), count=words.plain(total),
-            percent=words.plain(round(100 * ctx["elapsed"])))
+            percent=words.plain(whole_percent(ctx["elapsed"])))
     if kind == "area":
         prog = ctx["prog"]
         total, done = prog.total - prog.count("cancelled"), prog.count("completed")

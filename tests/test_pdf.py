@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
+from sitegen.i18n import whole_percent
 from tests import browser_support
 from tests.sitekit import REPO, run_sitegen
 
@@ -115,7 +116,7 @@ def headline(round_file: str) -> dict[str, Any]:
         "participants": people,
         "done": sum(1 for a in acts if a["status"] == "completed" and last(a) <= end),
         "live": sum(1 for a in acts if a["status"] != "cancelled"),
-        "elapsed": round(100 * (end - plan_start).days / (plan_end - plan_start).days),
+        "elapsed": whole_percent((end - plan_start).days / (plan_end - plan_start).days),
     }
 
 
@@ -151,7 +152,7 @@ def test_indicator_figures_match_the_rounds_data(site: Path, a4: Path, tmp_path:
     data = json.loads((tmp_path / "out/data/reports/2019.json").read_text(encoding="utf-8"))
     inds = data["indicators"]
     measured = [min(1.0, max(0.0, i["attainment"])) for i in inds if i["attainment"] is not None]
-    mean = round(100 * sum(measured) / len(measured))
+    mean = whole_percent(sum(measured) / len(measured))
     ok = sum(1 for i in inds if i["status"] in ("achieved", "on track"))
     text = pdftotext(a4 / f"{PLAN_SLUG}-2019.pdf")
     assert f"{mean}% mean indicator attainment" in text

@@ -18,6 +18,7 @@ import pytest
 
 from sitegen import progress
 from sitegen.errors import Problems
+from sitegen.i18n import whole_percent
 from sitegen.loader import load_site
 from tests.sitekit import BASELINE, REPO, front, make_site, run_sitegen
 
@@ -66,8 +67,8 @@ def test_the_dashboard_opens_with_the_plans_attainment_against_expected(tmp_path
     html = (tmp_path / "out/index.html").read_text(encoding="utf-8")
     headline = html[html.index('<section class="headline"'):html.index("</section>", html.index('class="headline"'))]
     assert html.index('class="headline"') < html.index('class="lead"')  # before the plan's summary
-    assert f'<span class="n">{round(100 * mean)}%</span> of the plan\'s targets attained' in headline
-    assert f"Expected by 31 Dec 2019: {round(100 * expected)}%" in headline
+    assert f'<span class="n">{whole_percent(mean)}%</span> of the plan\'s targets attained' in headline
+    assert f"Expected by 31 Dec 2019: {whole_percent(expected)}%" in headline
     assert f"the plan's {len(measured)} indicators with a value" in headline
     # a plan without any value says so instead of a figure
     site = make_site(tmp_path / "site")

@@ -187,6 +187,8 @@ def test_numbers_and_dates_follow_the_language() -> None:
     assert fr.number(1234.5) == "1\u202f234,5"
     assert en.date(dt.date(2017, 5, 4)) == "4 May 2017"
     assert en.percent(0.874) == "87%" and en.percent(None) == "–"
+    # a half rounds up, as a reader works it out (5 of 8: 63%, never 62% beside 3 of 8: 38%)
+    assert (en.percent(5 / 8), en.percent(3 / 8), en.percent(0.645), en.percent(0.285)) == ("63%", "38%", "65%", "29%")
     assert en.and_list(["A", "B", "C"]) == "A, B and C" and en.and_list(["<a>"]) == "&lt;a&gt;"
     ar = i18n.Words("ar")
     assert set(ar.for_scripts()["matches"]) == {"zero", "one", "two", "few", "many", "other"}
