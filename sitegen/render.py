@@ -126,6 +126,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.globals["_"] = env.globals["gettext"] = _Gettext(words)
     env.globals["ngettext"] = _Ngettext(words)
     env.globals["dates"] = _Dates(words)
+    env.globals["date_ends"] = functools.partial(_date_ends, words)  # (a range's ends in a sentence: "From 1 to 5 Oct 2018")
     env.globals["data_cell"] = functools.partial(_data_cell, words)
     env.globals["comma"] = words.comma  # (between the items of a list: "، " in Arabic)
     env.globals["colon"] = words.colon  # (between a label and its text: " : " in French)
@@ -210,6 +211,13 @@ def _data_cell(words: Words, value: Any) -> Markup:
         return Markup('<td class="date"><time datetime="%s">%s</time></td>') % (value, words.date(value))
     cell: Markup = Markup("<td>%s</td>") % value  # (text escaped; a Markup value kept)
     return cell
+
+
+def _date_ends(words: Words, start: dt.date, end: dt.date) -> tuple[str, str]:
+    """The two ends of a range of days as `Words.date_range` writes them ("1", "5 Oct 2018"),
+    for a sentence that joins them itself ("From %(start)s to %(end)s.")."""
+    first, last, _ = words.date_range(start, end)
+    return first, last or first
 
 
 class _Dates:

@@ -261,13 +261,22 @@ def test_ranges_of_days_on_the_pages_name_a_month_once() -> None:
     assert site is not None
     renderer = Renderer(site, REPO, words=i18n.words_for("en"))
     renderer.index_by_id()
-    ranges = []
+    ranges, spans = [], []
     for job in renderer.jobs():
         for path, data in renderer.render(job):
             if path.endswith(".html"):
                 ranges += re.findall(r'<time datetime="([\d-]+)">([^<]+)</time>( ?– ?)<time datetime="([\d-]+)">([^<]+)</time>',
                                      data.decode("utf-8"))
+                # (and in a sentence: a tag's, partner's or type's span, "From 1 to 5 Oct 2018.")
+                spans += re.findall(r'From <time datetime="([\d-]+)">([^<]+)</time> to <time datetime="([\d-]+)">([^<]+)</time>',
+                                    data.decode("utf-8"))
     assert len(ranges) > 150, len(ranges)
+    assert len(spans) > 20 and any(first.isdigit() for _, first, _, _ in spans), spans[:5]
+    for start, first, end, last in spans:
+        a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+        assert last == i18n.words_for("en").date(b), (start, end, last)
+        assert first == (str(a.day) if (a.year, a.month) == (b.year, b.month) else
+                         i18n.words_for("en").date(a).removesuffix(f" {a.year}" if a.year == b.year else "")), (start, first)
     en = i18n.words_for("en")
     for start, first, between, end, last in ranges:
         a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
