@@ -48,7 +48,6 @@
         layout.title = { text: heading.textContent.trim(), subtitle: { text: from, font: { size: 11, color: "#4a5360" } },
                          x: rtl ? 0.99 : 0.01, xanchor: rtl ? "right" : "left", automargin: true,
                          yref: "container", y: 1, yanchor: "top", pad: { t: 14 }, font: { size: 16 } };
-        layout.width = 1000;
         var format = button.getAttribute("data-format");
         window.Plotly.toImage({ data: figure.data, layout: layout, config: config },
                               { format: format, width: 1000, height: (layout.height || 360) + 90 }).then(function (url) {
