@@ -229,6 +229,21 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return out
 
 
+def other_device(here: Path) -> Path | None:
+    """A writable folder on another file system than `here` (tmpfs /dev/shm, or /var/tmp or
+    the home folder when the temporary folders are themselves on tmpfs, as .ci/run makes
+    them), or None."""
+    import tempfile
+    for candidate in (Path("/dev/shm"), Path("/var/tmp"), Path.home()):
+        try:
+            if candidate.is_dir() and os.stat(candidate).st_dev != os.stat(here).st_dev:
+                with tempfile.TemporaryDirectory(dir=candidate):
+                    return candidate
+        except OSError:
+            continue
+    return None
+
+
 def where(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
     """1-based (line, column) of the `occurrence`-th `needle` in `text`."""
     pos = -1

@@ -8,7 +8,6 @@ the old output used to stay beside the new one until the next build).
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import build
-from tests.sitekit import example_in, snapshot
+from tests.sitekit import example_in, other_device, snapshot
 
 
 def _beside(out: Path) -> list[str]:
@@ -40,11 +39,11 @@ def test_the_uncached_build_replaces_the_output_and_leaves_nothing_beside_it(tmp
 
 
 def test_a_cache_on_another_device_leaves_no_old_output_beside_the_new(tmp_path: Path) -> None:
-    shm = Path("/dev/shm")
-    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
-        pytest.skip("needs /dev/shm on another device than the temporary folder")
+    elsewhere = other_device(tmp_path)
+    if elsewhere is None:
+        pytest.skip("needs a folder on another device than the temporary folder")
     site = example_in(tmp_path, "[en]")
-    parent = shm / f"sitegen-test-{uuid.uuid4().hex}"
+    parent = elsewhere / f"sitegen-test-{uuid.uuid4().hex}"
     try:
         out = parent / "site"
         build(site, out)
