@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import model as m
-from .i18n import Words, whole_percent
+from .i18n import Words, unit_form, whole_percent
 from .progress import AreaProgress, Breakdown, IndicatorProgress, amount, counts, measured_totals
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -740,7 +740,8 @@ def country_areas(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, 
 
 # -- reporting rounds -----------------------------------------------------------------------
 
-def indicator_attainment(prog: AreaProgress, color: str, key: str, day: dt.date, *, words: Words) -> Chart:
+def indicator_attainment(prog: AreaProgress, color: str, key: str, day: dt.date, *, words: Words,
+                         first: str) -> Chart:
     """An area's indicators on `day`: attainment (%) as bars, the attainment expected by
     then as a marker on each."""
     inds = prog.indicators
@@ -754,7 +755,8 @@ def indicator_attainment(prog: AreaProgress, color: str, key: str, day: dt.date,
         if p.value is None:
             return words("no value yet")
         text = words.plain(_num(p.value))
-        return words("%(value)s (%(unit)s)", value=text, unit=p.indicator.unit) if p.indicator.unit else text
+        unit = unit_form(p.value, p.indicator, first)  # (`first`: the site's first language)
+        return words("%(value)s (%(unit)s)", value=text, unit=unit) if p.indicator.unit else text
 
     # (each bar's figure in a column right of the plot, where no bar or mark can cover it)
     labels = [words("no value yet") if p.attainment is None else words.percent(p.attainment) for p in inds]

@@ -20,7 +20,7 @@ import gettext
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,27 @@ def whole_percent(share: float) -> int:
     """A share (0.625) as a whole percentage, a half rounded up (63: as a reader works out 5
     of 8; Python's round() gives the even neighbour, 62, while 3 of 8 gives 38)."""
     return int(Decimal(repr(round(100 * share, 9))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def unit_form(value: float | None, indicator: Any, first: str) -> str:
+    """The form of an indicator's unit that goes with `value` ("1 tool", "4 tools", "0 tools"
+    in English; "2 инструмента", "5 инструментов" in Russian), by the plural rules of the
+    language the unit is written in (`indicator.unit_lang`, else the site's `first` language:
+    an English unit on a French page still says "0 tools"). Its `unit` without forms, or
+    without a value."""
+    forms = indicator.unit_forms
+    if not forms or value is None:
+        return str(indicator.unit)
+    number = int(value) if float(value).is_integer() else value
+    return str(dict(forms).get(_plural_rules(indicator.unit_lang or first)(number), indicator.unit))
+
+
+@functools.lru_cache(maxsize=64)
+def _plural_rules(language: str) -> Callable[[float], str]:
+    try:
+        return Locale.parse(language.replace("-", "_")).plural_form
+    except (ValueError, UnknownLocaleError):
+        return Locale("en").plural_form
 
 
 def _isolated(value: Any) -> Any:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from babel import Locale, UnknownLocaleError
 from markupsafe import Markup, escape
 
-from .i18n import direction, words_for
+from .i18n import direction, unit_form, words_for
 
 if TYPE_CHECKING:
     from .render import Renderer
@@ -99,6 +99,11 @@ class Languages:
             return escape(text)
         return Markup('<span lang="%s" dir="%s">%s</span>') % (tag, direction(tag), text)
 
+    def plan_unit(self, value: float | None, indicator: Any) -> Markup:
+        """The form of an indicator's unit that goes with `value` ("1 tool", "2 tools": see
+        i18n.unit_form), as plan_text shows it."""
+        return self.plan_text(unit_form(value, indicator, self.first))
+
     def marks(self) -> tuple[str, str, frozenset[str]]:
         """What text_lang and plan_lang answer from: pieces made with one renderer's marks
         hold for another with equal marks (RecordMemo.take_over)."""
@@ -167,4 +172,5 @@ def _plan_texts(plan: Any) -> frozenset[str]:
     return frozenset(text for text in (plan.title, plan.summary, *(a.title for a in areas),
                                        *(a.summary for a in areas), *(a.lead for a in areas),
                                        *(i.title for i in plan.indicators),
-                                       *(i.unit for i in plan.indicators)) if text)
+                                       *(i.unit for i in plan.indicators),
+                                       *(form for i in plan.indicators for _, form in i.unit_forms)) if text)

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from . import cards, datafiles
 from . import model as m
-from .i18n import whole_percent
+from .i18n import unit_form, whole_percent
 from .render import _script_json
 
 if TYPE_CHECKING:
@@ -106,12 +106,13 @@ def describe(r: Renderer, job: Job, ctx: dict[str, Any]) -> str:
     if kind == "indicator":
         p = ctx["p"]
         ind = p.indicator
-        unit = f" {ind.unit}" if ind.unit else ""
-        target = words.number(ind.target) + unit
+        def measure(value: float) -> str:
+            return words.number(value) + (f" {unit_form(value, ind, r.languages.first)}" if ind.unit else "")
         if p.value is None:
-            return words("%(indicator)s: no value yet; target %(target)s.", indicator=ind.title, target=target)
+            return words("%(indicator)s: no value yet; target %(target)s.", indicator=ind.title,
+                         target=measure(ind.target))
         return words("%(indicator)s, as of %(date)s: %(value)s against a target of %(target)s.",
-                     indicator=ind.title, date=date, value=words.number(p.value) + unit, target=target)
+                     indicator=ind.title, date=date, value=measure(p.value), target=measure(ind.target))
     if kind == "activity":
         act: m.Activity = ctx["act"]
         if act.body:

@@ -179,6 +179,12 @@ class Indicator:
     # the site's words for its dimensions and categories, as shown (data keep the names above):
     # (name or category, label), e.g. (("sex", "Sex of participant"), ("female", "Women"))
     dimension_labels: tuple[tuple[str, str], ...] = ()
+    # the unit's forms by CLDR plural category besides "other", which is `unit`: (("one",
+    # "tool"),) for `unit: {one: tool, other: tools}`; chosen by i18n.unit_form
+    unit_forms: tuple[tuple[str, str], ...] = ()
+    # the language those forms are written in (a plan.<code>.yaml's code), for choosing one:
+    # "" for the site's first language, the plan's own
+    unit_lang: str = ""
 
 
 @dataclass(frozen=True)

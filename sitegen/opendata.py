@@ -448,7 +448,8 @@ def chart_tables(r: Renderer, taken: set[str] | None = None) -> list[Table]:
         key, day = f"report-{report.id}", figures_date(site, report)
         made.append((charts.progress_by_area(areas, r.colors, key, words=w), (_S, _S, _PCT, _PCT, _PCT),
                      f"reports/{report.id}/"))
-        made += [(charts.indicator_attainment(p, r.colors[p.area.id], f"{key}-{p.area.id}", day, words=w),
+        made += [(charts.indicator_attainment(p, r.colors[p.area.id], f"{key}-{p.area.id}", day, words=w,
+                                              first=r.languages.first),
                   (_S, _N, _S, _N, _PCT, _PCT, _S), f"reports/{report.id}/") for p in areas if p.indicators]
     for code in sorted(r.by_country):
         made.append((charts.country_areas(site, (), r.colors, f"country-{code.lower()}", code, words=w),

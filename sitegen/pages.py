@@ -291,7 +291,7 @@ def report(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     key = f"report-{report.id}"
     progress = charts.progress_by_area(ctx["areas"], r.colors, key, words=r.words)
     by_area = {p.area.id: charts.indicator_attainment(p, r.colors[p.area.id], f"{key}-{p.area.id}", ctx["day"],
-                                                      words=r.words)
+                                                      words=r.words, first=r.languages.first)
                for p in ctx["areas"] if p.indicators}
     return r.page(job, "report.html", report.title, [("reports/", r.words("Reports"))],
                   [progress, *by_area.values()], source=report.loc.path, progress_chart=progress,

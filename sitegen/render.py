@@ -491,6 +491,7 @@ class Renderer:
             "site_root": site_root, "languages": menu, "alternates": alternates,
             "direction": self.direction, "text_lang": self.languages.text_lang,
             "plan_lang": self.languages.plan_lang, "plan_text": self.languages.plan_text,
+            "plan_unit": self.languages.plan_unit,
             "home_language": self.languages.home,
             "meta": meta.page_meta(self, job, title, page_charts, ctx, url),
         }

@@ -269,11 +269,32 @@ def _indicator(f: Fields, area_id: str, seen: dict[str, int],
     labels = dimension_labels(f, ind_id, _declared_words(f.data.get("dimensions")))
     if not ind_id:
         return None
-    return m.Indicator(ind_id, title, area_id, f.text("unit"), baseline, target,
+    unit, unit_forms = read_unit(f)
+    return m.Indicator(ind_id, title, area_id, unit, baseline, target,
                        tuple(sorted(milestones, key=lambda x: x.date)), source, total,
                        tuple(where), f.text("description"), m.Loc(f.rel, f.data.line),
                        level, parent, **{key: f.text(key) for key in INDICATOR_META_KEYS},
-                       dimensions=dimensions, dimension_labels=labels)
+                       dimensions=dimensions, dimension_labels=labels, unit_forms=unit_forms)
+
+
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")  # CLDR's, as Hugo's i18n files
+
+
+def read_unit(f: Fields) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """An indicator's `unit`: a text (`people`), or its forms by CLDR plural category
+    (`{one: person, other: people}`, `other` required): (the other form, the other forms)."""
+    value = f.data.get("unit")
+    if isinstance(value, list):
+        f._wrong_type("unit", "text, or forms by number such as {one: tool, other: tools}", value)
+        return "", ()
+    if not isinstance(value, YDict):
+        return f.text("unit"), ()
+    uf = f.sub(value, "'unit' (its forms by plural category: zero, one, two, few, many, other)")
+    uf.unknown_keys(PLURAL_CATEGORIES)
+    other = uf.text("other", required=True)
+    forms = tuple((key, uf.text(key)) for key in PLURAL_CATEGORIES[:-1] if uf.text(key))
+    f.ok = f.ok and uf.ok
+    return other, forms if other else ()
 
 
 # A dimension's name: a measurement's column or key (lower case, no hyphen: chart ids join

@@ -17,7 +17,7 @@ from .errors import Problems
 from .fields import Fields, did_you_mean, id_problem, slugify
 from .i18n import has_catalogue
 from .validate import INDICATOR_META_KEYS, mapping_of
-from .validate_plan import dimension_labels
+from .validate_plan import dimension_labels, read_unit
 from .yamlload import YDict
 
 # -- areas, pages, reports ------------------------------------------------------------------
@@ -147,8 +147,11 @@ def plan_translations(docs: list[Document], plan: m.Plan | None, config: m.SiteC
                                              f"in area '{area.id}'"):
                 known = {w for name, categories in ind.dimensions for w in (name, *categories)}
                 labels = dict(ind.dimension_labels) | dict(dimension_labels(xf, ind.id, known))
+                # (a unit left out keeps the plan's, whose forms follow the first language's plurals)
+                unit, forms = read_unit(xf)
+                units: dict[str, Any] = {"unit": unit, "unit_forms": forms, "unit_lang": lang} if unit else {}
                 inds[ind.id] = dataclasses.replace(
-                    ind, title=xf.text("title") or ind.title, unit=xf.text("unit") or ind.unit,
+                    ind, title=xf.text("title") or ind.title, **units,
                     description=xf.text("description") or ind.description,
                     dimension_labels=tuple(labels.items()),
                     **{key: xf.text(key) or getattr(ind, key) for key in INDICATOR_META_KEYS})

@@ -37,6 +37,7 @@ TABLES = {
     "area": ("_area", "f"),
     "indicator": ("_indicator", "f"),
     "milestone": ("_indicator", "mf"),
+    "unit": ("read_unit", "uf"),
     "activity": ("activity", "f"),
     "location": ("activity", "lf"),
     "participants": ("_participants", "pf"),

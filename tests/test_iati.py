@@ -290,7 +290,8 @@ def test_one_result_per_indicator_with_values_computed_from_the_plan(example: tu
         indicator = result.find("indicator")
         assert indicator.get("measure") == "1"
         assert indicator.find("reference").get("code") == ind["id"]
-        assert indicator.find("title/narrative").text == f"{ind['title']} ({ind['unit']})"
+        unit = ind["unit"]["other"] if isinstance(ind["unit"], dict) else ind["unit"]  # (the label: 'other')
+        assert indicator.find("title/narrative").text == f"{ind['title']} ({unit})"
         baseline = indicator.find("baseline")
         assert (baseline.get("year"), baseline.get("iso-date")) == ("2017", plan["start"].isoformat())
         assert float(baseline.get("value")) == ind.get("baseline", 0)

@@ -151,7 +151,9 @@ def measured() -> list[tuple[str, dt.date, float, str]]:
 def test_measurements_and_indicators_hold_the_figures_of_content(built: Path) -> None:
     as_of = yaml.safe_load((REPO / "site.yaml").read_text(encoding="utf-8"))["as_of"]
     plan = yaml.safe_load((REPO / "content/plan.yaml").read_text(encoding="utf-8"))
-    indicators = {i["id"]: {**i, "area": a["id"]} for a in plan["areas"] for i in a.get("indicators", [])}
+    # (a unit given by its forms is labelled by its 'other' form)
+    indicators = {i["id"]: {**i, "area": a["id"], "unit": i["unit"]["other"] if isinstance(i.get("unit"), dict)
+                            else i.get("unit", "")} for a in plan["areas"] for i in a.get("indicators", [])}
     published = rows(built / "data/measurements.csv")
     assert sorted((r["indicator"], r["date"], float(r["value"]), r["note"]) for r in published) == \
         sorted((i, d.isoformat(), v, note) for i, d, v, note in measured())
