@@ -106,6 +106,11 @@ def whole_percent(share: float) -> int:
     return int(Decimal(repr(round(100 * share, 9))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+# The first day of a month where a language writes it otherwise than "1" (CLDR's date
+# patterns have no field for it): French "1er juin", as its typography and press write it.
+FIRST_DAY = {"fr": "1er"}
+
+
 def unit_form(value: float | None, indicator: Any, first: str) -> str:
     """The form of an indicator's unit that goes with `value` ("1 tool", "4 tools", "0 tools"
     in English; "2 инструмента", "5 инструментов" in Russian), by the plural rules of the
@@ -268,7 +273,7 @@ class Words:
         text = self._dates.get(value)
         if text is None:
             day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-            text = format_date(day, self._date_pattern, locale=self.locale)
+            text = self._format(day, self._date_pattern)
             if len(self._dates) < 100_000:
                 self._dates[value] = text
         return text
@@ -285,8 +290,16 @@ class Words:
         if self._day_month is None or start.year != end.year or start > end:
             return self.date(start), whole, SPACED_RANGE
         if start.month == end.month:
-            return format_date(start, "d", locale=self.locale), whole, DAYS_RANGE
-        return format_date(start, self._day_month, locale=self.locale), whole, SPACED_RANGE
+            return self._format(start, "d"), whole, DAYS_RANGE
+        return self._format(start, self._day_month), whole, SPACED_RANGE
+
+    def _format(self, day: dt.date, pattern: str) -> str:
+        """`day` by a CLDR date pattern, the first of a month written as the language writes
+        it where that is not the number alone (French "1er juin 2018": FIRST_DAY)."""
+        first = FIRST_DAY.get(self.locale.language) if day.day == 1 else None
+        if first:
+            pattern = re.sub(r"(?<![d'])d(?!d)", f"'{first}'", pattern, count=1)
+        return format_date(day, pattern, locale=self.locale)
 
     @functools.cached_property
     def _day_month(self) -> str | None:
@@ -334,7 +347,8 @@ class Words:
         pattern = self._date_pattern
         width = "wide" if "MMMM" in pattern else "abbreviated" if "MMM" in pattern else ""
         months = self.locale.months["format"][width] if width else {}
-        return {"pattern": pattern, "months": [str(months[m]) for m in range(1, 13)] if width else []}
+        return {"pattern": pattern, "months": [str(months[m]) for m in range(1, 13)] if width else [],
+                "first": FIRST_DAY.get(self.locale.language, "")}
 
     def for_plotly(self) -> dict[str, Any] | None:
         """Plotly's locale format (month and day names, separators) from CLDR, for the charts'

@@ -253,6 +253,19 @@ def test_a_range_of_days_names_its_month_and_year_once() -> None:
     assert en.date_range(may17, may13)[:2] == ("17 May 2019", "13 May 2019")  # (never one day number)
 
 
+def test_french_writes_the_first_of_a_month_1er() -> None:
+    """"1er juin 2019", "1er–5 juin 2019", "1er mai – 1er juin 2019" (as French typography
+    writes it; CLDR's patterns cannot), and filter.js is told so; other languages and days
+    keep the number."""
+    fr, en, ru = (i18n.words_for(code) for code in ("fr", "en", "ru"))
+    jun1, jun5, may1 = dt.date(2019, 6, 1), dt.date(2019, 6, 5), dt.date(2019, 5, 1)
+    assert (fr.date(jun1), fr.date(jun5), fr.date("2019-06-01")) == ("1er juin 2019", "5 juin 2019", "1er juin 2019")
+    assert fr.date_range(jun1, jun5)[:2] == ("1er", "5 juin 2019")
+    assert fr.date_range(may1, jun1)[:2] == ("1er mai", "1er juin 2019")
+    assert (en.date(jun1), ru.date_range(jun1, jun5)[0]) == ("1 Jun 2019", "1")
+    assert (fr.for_scripts()["date"]["first"], en.for_scripts()["date"]["first"]) == ("1er", "")
+
+
 def test_ranges_of_days_on_the_pages_name_a_month_once() -> None:
     """Every range of days on the example's pages (activity facts, round annexes, indicator
     contributions, rescheduled activities): two <time> elements giving both days, the first

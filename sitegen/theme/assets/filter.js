@@ -76,7 +76,8 @@
       }
       if (!/[A-Za-z]/.test(c)) { out += c; i += 1; continue; }
       while (p.charAt(i + n) === c) { n += 1; }
-      if (c === "d" && n <= 2) { out += n === 2 ? two(day) : day; }
+      if (c === "d" && n === 1 && day === 1 && d.first) { out += d.first; }  // (French "1er")
+      else if (c === "d" && n <= 2) { out += n === 2 ? two(day) : day; }
       else if (c === "M" && n <= 2) { out += n === 2 ? two(month) : month; }
       else if (c === "M" && d.months.length === 12) { out += d.months[month - 1]; }
       else if (c === "y" && n !== 2) { out += +year; }
