@@ -291,7 +291,7 @@ def site_files(name: str, today: dt.date) -> dict[str, str]:
             f"    indicators:\n"
             f"      - id: workshops-held\n"
             f"        title: Workshops held\n"
-            f"        unit: workshops\n"
+            f"        unit: {{one: workshop, other: workshops}}  # 1 workshop, 6 workshops\n"
             f"        baseline: 0\n"
             f"        target: 6\n"
             f"        source: activities  # counts completed activities of this area\n"
