@@ -292,7 +292,7 @@ def read_unit(f: Fields) -> tuple[str, tuple[tuple[str, str], ...]]:
     uf = f.sub(value, "'unit' (its forms by plural category: zero, one, two, few, many, other)")
     uf.unknown_keys(PLURAL_CATEGORIES)
     other = uf.text("other", required=True)
-    forms = tuple((key, uf.text(key)) for key in PLURAL_CATEGORIES[:-1] if uf.text(key))
+    forms = tuple((key, form) for key in PLURAL_CATEGORIES[:-1] if (form := uf.text(key)))
     f.ok = f.ok and uf.ok
     return other, forms if other else ()
 
