@@ -118,10 +118,31 @@ class UsageError(Exception):
     """A problem with how sitegen was called (exit status 2)."""
 
 
+# On the terminal, a warning that many files share (a multilingual site's records not yet
+# translated: one per record) is shown for the first SHOWN files, then counted: a hundred
+# alike would bury the one that differs. Errors are all listed; JSON and GitHub get all.
+ALIKE, SHOWN = 6, 3
+
+
 def format_problems(problems: list[Problem], fmt: str) -> str:
     """Render problems as text, GitHub annotations or JSON."""
     if fmt == "json":
         return json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False)
     if fmt == "github":
         return "\n".join(p.github() for p in problems)
-    return "\n".join(p.text() for p in problems)
+    alike: dict[str, int] = {}
+    for p in problems:
+        if p.severity == "warning":
+            alike[p.message] = alike.get(p.message, 0) + 1
+    lines, seen = [], dict.fromkeys(alike, 0)
+    for p in problems:
+        many = p.severity == "warning" and alike[p.message] >= ALIKE
+        if many:
+            seen[p.message] += 1
+            if seen[p.message] > SHOWN:
+                continue
+        lines.append(p.text())
+        if many and seen[p.message] == SHOWN:
+            lines.append(f"  ... and {alike[p.message] - SHOWN} more files with this warning "
+                         "(`sitegen check --format json` lists them all)")
+    return "\n".join(lines)

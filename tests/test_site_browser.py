@@ -390,6 +390,54 @@ def test_the_dashboard_and_an_area_print_on_few_pages(kind: str, most: int, buil
             assert 1 <= pages <= most, f"{path} prints on {pages} A4 pages"
 
 
+def test_printed_charts_keep_their_legends(built: Path, served: str, browser: Any, tmp_path: Path) -> None:
+    """Printed, a chart keeps its legend: which line is the actual value and which the target
+    path, which bar is completion and which attainment (the print style hid every chart's
+    legend with the timeline's list of areas, which its `.legend` class shared with Plotly's).
+    Two charts abreast are drawn lower than on screen (not taller than wide)."""
+    with bs.open_page(browser, served) as session:
+        page = session.page
+        page.set_viewport_size({"width": 1280, "height": 900})
+        bs.plotly_charts_drawn(page)
+        legends = page.evaluate("""() => [...document.querySelectorAll('.plot[data-figure]')].map(
+            el => [...el.querySelectorAll('g.legend .legendtext')].map(
+                t => [...t.querySelectorAll('tspan.line')].map(line => line.textContent).join(' ') || t.textContent))""")
+        screen = page.evaluate("""() => [...document.querySelectorAll('.plot[data-figure]')].map(
+            el => JSON.parse(document.getElementById(el.dataset.figure).textContent).layout.height)""")
+        page.evaluate(_PRINTED_LEGENDS)
+        pdf = tmp_path / "dashboard.pdf"
+        pdf.write_bytes(page.pdf(format="A4", print_background=True))
+        printed = page.evaluate("() => window.printedLegends")
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    names = [name for chart in legends for name in chart]
+    assert "Target path" in names and "Indicator attainment (%)" in names, legends
+    for name in names:
+        assert " ".join(name.split()) in text, f"legend entry {name!r} missing on paper"
+    assert len(printed) == len(screen) == len(legends)
+    for (height, legend_box, plot_box, rows), before, names in zip(printed, screen, legends):
+        assert legend_box > 0 or not names, (names, "legend not drawn on paper")
+        if rows:  # (horizontal bars: one row per area, as on screen)
+            assert height == before, (names, height, before)
+        else:  # (vertical bars and lines, two abreast: a lower plot area, no less room for the rest)
+            assert height < before and plot_box > 100, (height, before, plot_box)
+
+
+# What print does to each chart: its height, its legend's height and its plot area's height, and
+# whether it is one of horizontal bars; recorded by a listener registered after site.js's.
+_PRINTED_LEGENDS = """() => {
+    window.printedLegends = [];
+    window.matchMedia("print").addEventListener("change", (event) => {
+        if (!event.matches) return;
+        for (const el of document.querySelectorAll(".plot[data-figure]")) {
+            const legend = el.querySelector("g.legend"), plot = el.querySelector("rect.nsewdrag");
+            window.printedLegends.push([el.layout.height, legend ? Math.round(legend.getBoundingClientRect().height) : 0,
+                                        plot ? Math.round(plot.getBoundingClientRect().height) : 0,
+                                        el.data.some((trace) => trace.orientation === "h")]);
+        }
+    });
+}"""
+
+
 @pytest.mark.parametrize("path", ["countries/", "activities/"])
 def test_no_printed_page_holds_only_the_footer(path: str, served: str, browser: Any, tmp_path: Path) -> None:
     """Printed (A4), a page's last sheet holds some of its content besides the footer (the

@@ -25,6 +25,10 @@
         at[keys[keys.length - 1]] = narrow[path];
       });
     }
+    // (its own height, for print: a window's resize has Plotly drop layout.height)
+    var margin = figure.layout.margin || {};
+    el.screenHeight = figure.layout.height;
+    el.margins = (margin.t || 0) + (margin.b || 0);
     window.Plotly.newPlot(el, figure.data, figure.layout, config);
     var details = el.parentNode.querySelector("details.chart-data");
     if (details) { details.removeAttribute("open"); }
@@ -62,9 +66,19 @@
     });
   }
   // Charts fit the printed page's width (two side by side), and the screen's again after.
+  // Two side by side have their plot areas drawn a quarter lower on paper than on screen
+  // (where each has the screen's width; its margins, legend, labels keep their room): at
+  // their screen height, taller than wide, a dashboard's charts took a page per row. Not
+  // those of horizontal bars, whose height is made of their rows (one per area...).
   function resize(event) {
+    var page = document.documentElement.clientWidth;
     Array.prototype.forEach.call(plots, function (el) {
-      if (el.layout) { window.Plotly.relayout(el, { width: event.matches ? el.clientWidth : null }); }
+      if (!el.layout) { return; }
+      var rows = el.data.some(function (trace) { return trace.orientation === "h"; });
+      var half = event.matches && !rows && el.clientWidth < 0.6 * page;
+      var height = el.screenHeight;
+      if (half) { height -= Math.round(0.25 * (height - el.margins)); }
+      window.Plotly.relayout(el, { width: event.matches ? el.clientWidth : null, height: height });
     });
   }
   var printing = window.matchMedia && window.matchMedia("print");
