@@ -121,7 +121,7 @@ class UsageError(Exception):
 # On the terminal, a warning that many files share (a multilingual site's records not yet
 # translated: one per record) is shown for the first SHOWN files, then counted: a hundred
 # alike would bury the one that differs. Errors are all listed; JSON and GitHub get all.
-ALIKE, SHOWN = 6, 3
+ALIKE, SHOWN = 11, 5
 
 
 def format_problems(problems: list[Problem], fmt: str) -> str:

@@ -51,10 +51,21 @@ def test_a_translation_chooses_by_its_own_rules_and_an_untranslated_unit_by_the_
     build(site, out, use_cache=False)
     russian = _page(out, "ru/indicators/fa-workshops")
     assert "1 семинар" in russian and "1 семинаров" not in russian
-    assert "4 семинара" in _page(out, "ru/areas")  # (few: 2-4)
+    # (few: 2-4; "1 из 4 семинара" would want the genitive, "семинаров", after "из": the
+    # Russian message says "with a target of", which takes the counted form)
+    assert "1 при цели 4 семинара" in _page(out, "ru/areas")
     french = (out / "fr/indicators/fa-workshops/index.html").read_text(encoding="utf-8")
     # not translated: the English form, marked as English, by the English rules
     assert re.search(r'1 <span lang="en" dir="ltr">workshop</span>', french), _text(french)[:400]
+
+
+def test_an_indicator_without_a_value_says_so_then_gives_its_target(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"content/measurements/states.yaml": None})
+    out = tmp_path / "out"
+    build(site, out, use_cache=False)
+    areas = _page(out, "areas")
+    assert "States using the database : no value yet; target 20 States" in areas  # (it said "no value yet of 20 States")
+    assert "no value yet of" not in areas
 
 
 @pytest.mark.parametrize(("language", "value", "form"), [
