@@ -177,9 +177,15 @@ class Words:
         return Markup(self.and_text([str(escape(item)) for item in items]))
 
     def and_text(self, items: list[str]) -> str:
-        """Plain texts joined as a sentence lists them (see and_list), e.g. a chart's summary."""
+        """Plain texts joined as a sentence lists them (see and_list), e.g. a chart's summary.
+        In a right-to-left language, each item holding left-to-right letters is a bidi isolate:
+        the whole list, isolated in turn in a sentence (`fill`), then takes its direction from
+        the language's own word for "and", not from the first item's letters (an Arabic footer
+        read "INTERPOL and OSCE Secretariat")."""
         if not items:
             return ""
+        if self.rtl:  # (each left-to-right item isolated: the list reads from the right, "A و B")
+            items = [_isolated(item) for item in items]
         if self.locale.language == "en":
             return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
         return str(format_list(items, locale=self.locale))
@@ -245,6 +251,12 @@ class Words:
     def comma(self) -> str:
         """What separates the items of a list (countries, partners): ", " ("، " in Arabic)."""
         return self.gettext(", ")
+
+    @functools.cached_property
+    def semicolon(self) -> str:
+        """What separates items that hold commas (a round's activities completed in an area):
+        "; " ("؛ " in Arabic)."""
+        return self.gettext("; ")
 
     @functools.cached_property
     def colon(self) -> str:

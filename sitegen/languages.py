@@ -80,8 +80,9 @@ class Languages:
 
     def text_lang(self, record: Any) -> str:
         """The language tag of a record's text (an activity, page or area narrative) when it
-        is not the page's: a record not translated into it shows the first language's text."""
-        if self.current == self.first or any(t.lang == self.current for t in record.translations):
+        is not the page's: a record not translated into it shows the first language's text.
+        (A reporting round, which has no translations, is always in the first language.)"""
+        if self.current == self.first or any(t.lang == self.current for t in getattr(record, "translations", ())):
             return ""
         return self.home[1]
 

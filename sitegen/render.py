@@ -129,6 +129,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.globals["date_ends"] = functools.partial(_date_ends, words)  # (a range's ends in a sentence: "From 1 to 5 Oct 2018")
     env.globals["data_cell"] = functools.partial(_data_cell, words)
     env.globals["comma"] = words.comma  # (between the items of a list: "، " in Arabic)
+    env.globals["semicolon"] = words.semicolon  # (between items holding commas: "؛ " in Arabic)
     env.globals["colon"] = words.colon  # (between a label and its text: " : " in French)
     env.globals["arrow"] = "\u2190" if direction(words.language) == "rtl" else "\u2192"  # (from one state to the next)
     env.filters["direction"] = direction  # (of a language's script: a text in another language than the page's)

@@ -629,3 +629,29 @@ def test_right_to_left_pages_keep_foreign_text_and_chart_notes_in_their_own_dire
                           for note in beside)
     assert all(note["text"].startswith("\u2067") and note["text"].endswith("\u2069")
                for f in figures.values() for note in f["layout"].get("annotations", ()))
+
+
+def test_right_to_left_lists_and_a_rounds_untranslated_texts(built: tuple[Path, Path]) -> None:
+    """On Arabic pages: a list of English names reads from the right, each name isolated (the
+    footer's partners read "INTERPOL و OSCE Secretariat" when the whole list was one
+    left-to-right run); a round's title and narrative, never translated, say they are English
+    (its narrative's full stops jumped to the start of its lines), with the note a record's
+    untranslated text has; a round's lists use the language's comma and semicolon."""
+    _, out = built
+    dashboard = (out / "ar/index.html").read_text(encoding="utf-8")
+    partners = re.search(r'<footer class="site-footer">\s*<div class="wrap">\s*<p>(.*?)</p>', dashboard, re.S)[1]
+    assert re.search(r"\u2068\u2068<a [^>]+>OSCE Secretariat</a>\u2069 و\u2068<a [^>]+>INTERPOL</a>\u2069\u2069",
+                     partners), partners
+    english = (out / "index.html").read_text(encoding="utf-8")
+    assert "\u2068" not in english  # (left to right: nothing to isolate)
+    report = (out / "ar/reports/2018/index.html").read_text(encoding="utf-8")
+    assert '<h1 data-pagefind-meta="title" lang="en" dir="ltr">First annual report</h1>' in report
+    assert re.search(r'<p class="untranslated" role="note"[^>]*>[^<]+</p>\s*<div class="prose report-narrative" '
+                     r'lang="en" dir="ltr">', report)
+    done = re.search(r'<p class="area-done">(.*?)</p>', report, re.S)[1]
+    assert "</a>\u061b <a " in done and "; " not in done
+    changes = re.findall(r'<li data-activity="[^"]+">(.*?)</li>', report)
+    several = [c for c in changes if c.count('<span lang="en" dir="ltr">') > 1]
+    assert several and all("</span>\u060c <span" in c and "</span>, <span" not in c for c in several), several[:2]
+    assert '<h1 data-pagefind-meta="title">First annual report</h1>' in (out / "reports/2018/index.html").read_text(
+        encoding="utf-8")

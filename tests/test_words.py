@@ -115,8 +115,8 @@ def _figure_texts(figure: Any) -> list[str]:
 
 
 def _leftovers(text: str, data: str) -> list[str]:
-    while _MARKED.search(text):
-        text = _MARKED.sub(" ", text)
+    while _MARKED.search(text):  # (a translated word, e.g. the language's comma, parts the texts around it)
+        text = _MARKED.sub("\n", text)
     text = _TIMESTAMP.sub(" ", _FILE_NAMES.sub(" ", _URL.sub(" ", text)))
     parts = (" ".join(part.split()) for part in _SPLIT.split(text))
     return [part for part in parts if re.search(r"[^\W\d_]", part) and part not in data]
