@@ -6,6 +6,7 @@ charts speak the page's language (month names from CLDR).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,24 @@ def test_the_results_framework_fits_a_phone_in_every_language(lang: str, served:
                 return [bad, box.scrollWidth - box.clientWidth];
             }""")
         assert out == [[], 0], (lang, path, width, out)
+
+
+def test_arabic_search_results_read_in_their_own_direction(served: str, browser: Any) -> None:
+    """On the Arabic search page, a result whose record is not translated (an English title and
+    text) reads left to right, and an Arabic page's reads right to left: each result's title and
+    excerpt take the direction of their own letters (in the page's, an English excerpt's full
+    stops and brackets jumped to the start of its lines)."""
+    with bs.open_page(browser, f"{served}ar/search/?q=border", viewport={"width": 1280, "height": 900}) as session:
+        page = session.page
+        page.wait_for_selector("#search-results li p.excerpt")
+        shown = page.locator("#search-results li").evaluate_all("""items => items.map(li => [
+            li.querySelector('a').textContent, getComputedStyle(li.querySelector('a')).direction,
+            li.querySelector('p.excerpt').textContent, getComputedStyle(li.querySelector('p.excerpt')).direction])""")
+
+        def own(text: str) -> str:  # the direction of a text's first letter
+            first = re.search(r"[A-Za-z\u0600-\u06ff]", text)
+            return "rtl" if first and first.group() >= "\u0600" else "ltr"
+        assert [own(title) for title, _, _, _ in shown].count("ltr") >= 5, shown
+        for title, title_dir, excerpt, excerpt_dir in shown:
+            assert (title_dir, excerpt_dir) == (own(title), own(excerpt)), (title, title_dir, excerpt[:60], excerpt_dir)
+        assert session.console_errors == []

@@ -86,12 +86,16 @@
     var a = document.createElement("a");
     a.href = fileLinks ? data.url.replace(/\/(?=[?#]|$)/, "/index.html") : data.url;
     a.textContent = (data.meta && data.meta.title) || data.url;
+    // (each in the direction of its own letters: a record not yet translated shows its English
+    // title and text on an Arabic page, whose order would otherwise scatter its dates and stops)
+    a.dir = "auto";
     li.appendChild(a);
     var kind = data.meta && words.kinds[data.meta.kind];
     if (kind) { li.appendChild(document.createTextNode(" (" + kind + ")")); }
     if (data.excerpt) {
       var p = document.createElement("p");
       p.className = "excerpt";
+      p.dir = "auto";
       p.innerHTML = data.excerpt;  // Pagefind escapes the page's text and adds <mark> around matches
       li.appendChild(p);
     }
