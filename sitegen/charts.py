@@ -162,6 +162,8 @@ def mirrored(chart: Chart) -> Chart:
                  for note in notes]
     narrow = {_MIRRORED_KEYS.get(k, k): _rtl(v) if k.endswith(".text") else v for k, v in narrow.items()}
     yaxis["side"] = "right"
+    # (Plotly sets labels on the right against the axis line: "Illicit drugs" touched its bar)
+    yaxis["ticklabelstandoff"] = yaxis.get("ticklabelstandoff", 0) + 4
     legend = dict(layout.get("legend", {}))
     legend.update({"x": 1, "xanchor": "right"})
     margin = dict(layout.get("margin", {}))

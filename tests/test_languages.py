@@ -629,6 +629,9 @@ def test_right_to_left_pages_keep_foreign_text_and_chart_notes_in_their_own_dire
                           for note in beside)
     assert all(note["text"].startswith("\u2067") and note["text"].endswith("\u2069")
                for f in figures.values() for note in f["layout"].get("annotations", ()))
+    # labels on the right, clear of the axis line (they touched it: "Illicit drugs" met its bar)
+    assert all(f["layout"]["yaxis"]["side"] == "right" and f["layout"]["yaxis"]["ticklabelstandoff"] >= 4
+               for f in figures.values())
 
 
 def test_right_to_left_lists_and_a_rounds_untranslated_texts(built: tuple[Path, Path]) -> None:
