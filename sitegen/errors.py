@@ -143,6 +143,6 @@ def format_problems(problems: list[Problem], fmt: str) -> str:
                 continue
         lines.append(p.text())
         if many and seen[p.message] == SHOWN:
-            lines.append(f"  ... and {alike[p.message] - SHOWN} more files with this warning "
+            lines.append(f"  ... and {alike[p.message] - SHOWN} more with this warning "
                          "(`sitegen check --format json` lists them all)")
     return "\n".join(lines)

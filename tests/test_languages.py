@@ -188,7 +188,7 @@ def test_check_reports_missing_translations_and_can_require_them(tmp_path: Path)
     assert other in untranslated and rel not in untranslated and len(untranslated) > 50
     assert len([ln for ln in missing if "this activity is not translated" in ln]) == 5
     said = run.stderr.splitlines()
-    assert f"  ... and {len(untranslated) - 5} more files with this warning (`sitegen check --format json` lists " \
+    assert f"  ... and {len(untranslated) - 5} more with this warning (`sitegen check --format json` lists " \
         "them all)" in said, run.stderr
     assert f"0 errors, {len(listed)} warnings" in said
     with (site / "site.yaml").open("a", encoding="utf-8") as fh:
