@@ -168,3 +168,14 @@ def test_arabic_search_results_read_in_their_own_direction(served: str, browser:
         for title, title_dir, excerpt, excerpt_dir in shown:
             assert (title_dir, excerpt_dir) == (own(title), own(excerpt)), (title, title_dir, excerpt[:60], excerpt_dir)
         assert session.console_errors == []
+
+
+def test_english_names_in_arabic_lines_are_never_split_across_lines(served: str, browser: Any) -> None:
+    """On a phone, an English area name in an Arabic activity's facts moves to the next line
+    whole (or wraps inside its own box): split at a line's end, its halves landed at opposite
+    ends of two lines ("Forensic and" on the left, "police data management" on the right)."""
+    with bs.open_page(browser, f"{served}ar/activities/", viewport={"width": 390, "height": 900}) as session:
+        rects = session.page.locator(".activity-item .meta bdi[dir='ltr']").evaluate_all(
+            "names => names.map(n => [n.textContent, n.getClientRects().length])")
+    assert len(rects) > 20 and any(" " in name for name, _ in rects)
+    assert all(n == 1 for _, n in rects), [name for name, n in rects if n != 1]
