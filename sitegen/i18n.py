@@ -133,9 +133,12 @@ def _plural_rules(language: str) -> Callable[[float], str]:
 
 
 def _isolated(value: Any) -> Any:
-    """`value` between U+2068 (first strong isolate) and U+2069 when it holds a left-to-right
-    letter; markup stays markup."""
-    if not isinstance(value, str) or not any(unicodedata.bidirectional(c) == "L" for c in value):
+    """`value` between U+2068 (first strong isolate) and U+2069 when its text holds a
+    left-to-right letter; markup stays markup. (Markup's tags are not its text: a number in
+    `<span class="n">` was isolated, and the isolate's end, after the block the span is on a
+    card, began the next line with a visible space.)"""
+    text = value.striptags() if isinstance(value, Markup) else value
+    if not isinstance(text, str) or not any(unicodedata.bidirectional(c) == "L" for c in text):
         return value
     if isinstance(value, Markup):
         return Markup("\u2068") + value + Markup("\u2069")
