@@ -95,11 +95,12 @@ def _matches(ind: m.Indicator, act: m.Activity) -> bool:
 
 def counted_by(act: m.Activity, plan: m.Plan) -> tuple[tuple[m.Indicator, float | None], ...]:
     """The activities-sourced indicators that count `act` (once completed: their pages list it
-    among their contributing activities), in the plan's order, with the participants it adds
-    to a sum (None: an indicator counting activities, or participants not given yet)."""
+    among their contributing activities), in the plan's order, with what it adds: the
+    participants it adds to a sum (None when they are not given yet), 1 to a count of
+    activities (the page said the indicator's name alone, as if cut off)."""
     if act.status == "cancelled":
         return ()
-    return tuple((ind, amount(ind, act) if ind.sum and act.participants is not None else None)
+    return tuple((ind, amount(ind, act) if not ind.sum or act.participants is not None else None)
                  for ind in plan.indicators
                  if ind.source == "activities" and ind.area in act.areas and _matches(ind, act))
 

@@ -311,7 +311,7 @@ def test_the_indicator_page_lists_its_contributing_activities(built: Path, ind: 
 def test_an_activity_page_links_to_each_indicator_listing_it(built: Path) -> None:
     """The way back: an activity an indicator's page lists among its contributing activities
     (picked by the indicator's rule, or declaring a contribution) names that indicator under
-    "Contributes to", with the participants it adds to a sum; a cancelled one names none."""
+    "Contributes to", with the participants it adds to a sum, 1 to a count; a cancelled one names none."""
     listed: dict[str, set[str]] = {}
     for page in sorted((built / "indicators").glob("*/index.html")):
         html = page.read_text(encoding="utf-8")
@@ -328,6 +328,9 @@ def test_an_activity_page_links_to_each_indicator_listing_it(built: Path) -> Non
     course = read(built, "activities/" + next(a for a in listed if "bs-trained" in listed[a] and
                                               "Border officers course" in read(built, f"activities/{a}")))
     assert re.search(r'indicators/bs-trained/">[^<]+</a>: 20 ', course), "the participants it adds"
+    # and to a count of activities, 1 (it named the indicator alone, as if the line were cut off)
+    workshop = read(built, "activities/" + next(a for a in listed if "fa-workshops" in listed[a]))
+    assert re.search(r'indicators/fa-workshops/">[^<]+</a>: 1 workshops?\b', workshop), workshop[:300]
 
 
 def test_plan_json_gives_each_indicators_level_and_link(built: Path) -> None:
