@@ -278,6 +278,22 @@ def test_readable_on_a_phone(kind: str, built: Path, served: str, browser: Any) 
             assert cards[0][2] == ['"Activities completed: "', '"Indicator attainment: "', '"Activities: "'], cards[0]
 
 
+def test_a_phone_shows_the_title_before_its_dash_and_names_the_link_with_all_of_it(served: str,
+                                                                                   browser: Any) -> None:
+    """At 390 px the header shows "OSCE–INTERPOL Joint Action Plan", not the whole title cut
+    after its dash ("Joint Action Plan —…"); the link's accessible name is still the title."""
+    with bs.open_page(browser, served, viewport={"width": 390, "height": 800}) as session:
+        page = session.page
+        title = page.locator("a.brand").text_content() or ""
+        assert " — " in title
+        rest = page.locator(".brand-rest").bounding_box()
+        assert rest is not None and rest["width"] <= 1 and rest["height"] <= 1
+        assert page.get_by_role("link", name=title.strip(), exact=True).count() == 1
+    with bs.open_page(browser, served, viewport={"width": 1280, "height": 800}) as session:
+        rest = session.page.locator(".brand-rest").bounding_box()
+        assert rest is not None and rest["width"] > 100
+
+
 def test_area_page_prints_as_a_report(built: Path, served: str, browser: Any) -> None:
     path = page_kinds(built)[KINDS.index("area")]
     with bs.open_page(browser, served + path) as session:
