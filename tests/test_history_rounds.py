@@ -218,7 +218,7 @@ def test_the_later_round_lists_the_status_changes(built: Path, repo: tuple[Path,
     q1 = (built / "reports/q1/index.html").read_text(encoding="utf-8")
     assert (f'Figures from the records as committed on <time datetime="2020-03-20">20 Mar 2020</time> '
             f"(commit <code>{c1}</code>).") in q1
-    assert "no version of the records from" in q1 and "was saved" in q1  # (its changes count from 2019-12-31)
+    assert "No copy of the records as they stood on" in q1 and "was kept, so" in q1  # (its changes count from 2019-12-31)
     # g-old, removed since, is listed by q1 (under way? no: planned) without a link to a page it no longer has
     assert "activities/g-old/" not in q1
 
