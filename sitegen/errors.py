@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -130,11 +131,8 @@ def format_problems(problems: list[Problem], fmt: str) -> str:
         return json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False)
     if fmt == "github":
         return "\n".join(p.github() for p in problems)
-    alike: dict[str, int] = {}
-    for p in problems:
-        if p.severity == "warning":
-            alike[p.message] = alike.get(p.message, 0) + 1
-    lines, seen = [], dict.fromkeys(alike, 0)
+    alike = Counter(p.message for p in problems if p.severity == "warning")
+    lines, seen = [], Counter[str]()
     for p in problems:
         many = p.severity == "warning" and alike[p.message] >= ALIKE
         if many:

@@ -26,10 +26,15 @@ def _page(out: Path, path: str) -> str:
     return _text((out / path / "index.html").read_text(encoding="utf-8"))
 
 
-def test_the_form_follows_the_number(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "site", {"content/plan.yaml": PLAN})
+def _built(tmp_path: Path, files: dict[str, str | None]) -> Path:
+    """The output of a test site with `files` changed, built from nothing."""
     out = tmp_path / "out"
-    build(site, out, use_cache=False)
+    build(make_site(tmp_path / "site", files), out, use_cache=False)
+    return out
+
+
+def test_the_form_follows_the_number(tmp_path: Path) -> None:
+    out = _built(tmp_path, {"content/plan.yaml": PLAN})
     indicator = _page(out, "indicators/fa-workshops")
     assert "1 workshop" in indicator and "1 workshops" not in indicator
     assert "1 of 4 workshops" in _page(out, "areas")
@@ -40,15 +45,13 @@ def test_the_form_follows_the_number(tmp_path: Path) -> None:
 
 
 def test_a_translation_chooses_by_its_own_rules_and_an_untranslated_unit_by_the_plans(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "site", {
+    out = _built(tmp_path, {
         "site.yaml": BASELINE["site.yaml"].replace("language: en", "languages: [en, ru, fr]"),
         "content/plan.yaml": PLAN,
         "content/plan.ru.yaml": (
             "areas:\n  - id: firearms\n    indicators:\n      - id: fa-workshops\n"
             "        unit: {one: семинар, few: семинара, many: семинаров, other: семинаров}\n"),
     })
-    out = tmp_path / "out"
-    build(site, out, use_cache=False)
     russian = _page(out, "ru/indicators/fa-workshops")
     assert "1 семинар" in russian and "1 семинаров" not in russian
     # (few: 2-4; "1 из 4 семинара" would want the genitive, "семинаров", after "из": the
@@ -60,9 +63,7 @@ def test_a_translation_chooses_by_its_own_rules_and_an_untranslated_unit_by_the_
 
 
 def test_an_indicator_without_a_value_says_so_then_gives_its_target(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "site", {"content/measurements/states.yaml": None})
-    out = tmp_path / "out"
-    build(site, out, use_cache=False)
+    out = _built(tmp_path, {"content/measurements/states.yaml": None})
     areas = _page(out, "areas")
     assert "States using the database : no value yet; target 20 States" in areas  # (it said "no value yet of 20 States")
     assert "no value yet of" not in areas
