@@ -267,18 +267,36 @@ def country_maps(activities: Iterable[m.Activity], words: Words, root: str, titl
                         href, titles[1], key="map-p", within=counts)
     if second is None:
         return CountryMaps(first, None)
-    total = sum(a.participants.total for a in acts if a.participants)
-    shared = any(a.participants and a.participants.total and len(a.all_countries) > 1 for a in acts)
-    note = words.plural(
-        "Participants are not recorded by country: an activity in several countries counts all its participants "
-        "in each of them. The figures overlap, and add up to more than the %(n)s participant of these activities.",
-        "Participants are not recorded by country: an activity in several countries counts all its participants "
-        "in each of them. The figures overlap, and add up to more than the %(n)s participants of these activities.",
-        total) if shared else ""
+    note = _overlap_note(acts, words)
     rows = tuple((code, name, (people.get(code), n), link) for code, name, (n,), link in first.rows)
     second = replace(second, rows=rows, none=words("No participants recorded"), note=note,
                      columns=(words("Participants"), words("Activities")))
     return CountryMaps(first, second)
+
+
+def _overlap_note(acts: tuple[m.Activity, ...], words: Words) -> str:
+    """What the participants map's figures add up to, when an activity in several countries
+    counts its participants in each; it names the part in completed activities when others
+    have some, which is the figure the dashboard shows (a reader saw two totals)."""
+    if not any(a.participants and a.participants.total and len(a.all_countries) > 1 for a in acts):
+        return ""
+    total = sum(a.participants.total for a in acts if a.participants)
+    done = sum(a.participants.total for a in acts if a.participants and a.status == "completed")
+    if done == total:
+        return words.plural(
+            "Participants are not recorded by country: an activity in several countries counts all its participants "
+            "in each of them. The figures overlap, and add up to more than the %(n)s participant of these activities.",
+            "Participants are not recorded by country: an activity in several countries counts all its participants "
+            "in each of them. The figures overlap, and add up to more than the %(n)s participants of these activities.",
+            total)
+    return words.plural(
+        "Participants are not recorded by country: an activity in several countries counts all its participants "
+        "in each of them. The figures overlap, and add up to more than the %(n)s participant of these activities "
+        "(%(done)s of them in completed activities).",
+        "Participants are not recorded by country: an activity in several countries counts all its participants "
+        "in each of them. The figures overlap, and add up to more than the %(n)s participants of these activities "
+        "(%(done)s of them in completed activities).",
+        total, done=words.number(done))
 
 
 def _classes(values: list[int]) -> tuple[tuple[str, int, int], ...]:
