@@ -179,3 +179,14 @@ def test_english_names_in_arabic_lines_are_never_split_across_lines(served: str,
             "names => names.map(n => [n.textContent, n.getClientRects().length])")
     assert len(rects) > 20 and any(" " in name for name, _ in rects)
     assert all(n == 1 for _, n in rects), [name for name, n in rects if n != 1]
+
+
+def test_a_date_is_never_split_across_two_lines_on_a_phone(served: str, browser: Any) -> None:
+    """A Russian date ("17 мая 2017 г.") in a narrow line moves to the next line whole; it
+    broke after its day ("(17" / "мая 2017 г.")."""
+    for path in ["", "activities/", "countries/md/", "areas/firearms/", "reports/2019/"]:
+        with bs.open_page(browser, f"{served}ru/{path}", viewport={"width": 390, "height": 900}) as session:
+            split = session.page.evaluate("""() => Array.from(document.querySelectorAll('main time'))
+                .filter(t => t.getClientRects().length > 1).map(t => t.textContent)""")
+            dates = session.page.evaluate("() => document.querySelectorAll('main time').length")
+            assert dates > 0 and split == [], f"ru/{path}: {split[:5]}"
