@@ -23,7 +23,7 @@ from tests.random_edits import edit_file, random_edits, with_breakdowns
 from tests.sitekit import snapshot
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_the_preview_equals_a_full_build_after_random_edits(tmp_path: Path, seed: int) -> None:
     rnd = random.Random(seed)
     site = write_corpus(40, tmp_path / "site", seed=seed)
