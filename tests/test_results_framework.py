@@ -233,6 +233,15 @@ def test_the_plans_logframe_holds_the_chain_and_the_figures(built: Path) -> None
     assert by_id["fa-experts"]["indicator"].endswith("Firearms")
     assert "Contributes to" not in by_id["fa-states"]["indicator"]
     assert '<a href="../indicators/bs-posts/">Border posts connected</a>' in page
+    # the legend's rule finds each nested row's parent: the nearest row above it that is less
+    # indented (fa-workshops is under fa-states, not under fa-experts just above it)
+    legend = text_of(page[page.index('class="rf-legend"'):].split("</p>", 1)[0])
+    assert "contributes to the nearest indicator above it that is less indented" in legend
+    for n, row in enumerate(rows):
+        above = [r for r in rows[:n] if r["depth"] < row["depth"]]
+        if above:
+            name = re.search(rf'<a href="../indicators/{above[-1]["id"]}/">([^<]+)</a>', page)
+            assert name and f"Contributes to: {name.group(1)}" in row["indicator"], row
     assert "<h1" in page and "Results framework" in text_of(page[page.index("<h1"):page.index("</h1>")])
 
 
