@@ -699,9 +699,11 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
         sum(1 for a in acts if a.status == "cancelled"), sum(1 for a in acts if a.slipped)))
     summary = words.plural(
         "%(count)s activity between %(start)s and %(end)s; %(postponed)s postponed, %(cancelled)s cancelled "
-        "(hatched), %(moved)s moved from their original schedule (outlined).",
+        "(hatched, or an open diamond and a cross when too short for a bar), %(moved)s moved from their original "
+        "schedule (outlined).",
         "%(count)s activities between %(start)s and %(end)s; %(postponed)s postponed, %(cancelled)s cancelled "
-        "(hatched), %(moved)s moved from their original schedule (outlined).",
+        "(hatched, or an open diamond and a cross when too short for a bar), %(moved)s moved from their original "
+        "schedule (outlined).",
         len(acts), count=n_acts, start=words.date(site.plan.start), end=words.date(site.plan.end),
         postponed=n_postponed, cancelled=n_cancelled, moved=n_slipped)
     summary += " " + words("The dotted line marks the report date %(date)s.", date=words.date(site.report_date))

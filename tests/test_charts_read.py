@@ -74,6 +74,9 @@ def test_the_timeline_groups_activities_under_their_area(built: Path) -> None:
         assert symbol == expected.get(acts[y]["status"], "diamond"), (y, acts[y]["status"], symbol)
     caption = (built / "timeline/index.html").read_text(encoding="utf-8")
     assert "(when too short for a bar: an open diamond and a cross)" in caption
+    # ... and so does the chart's summary (it said "cancelled (hatched)", and a short one is a cross)
+    summary = caption[caption.index('id="timeline-timeline"'):].split('class="chart-summary">', 1)[1].split("</p>")[0]
+    assert "cancelled (hatched, or an open diamond and a cross when too short for a bar)" in summary
 
 
 def test_a_tall_timeline_has_its_years_above_its_rows_too(built: Path) -> None:
