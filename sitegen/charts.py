@@ -188,8 +188,10 @@ _MIRRORED_KEYS = {"margin.l": "margin.r", "margin.r": "margin.l"}
 
 
 # Hover text: the bar's category and value, and its series (the legend's name) beside it.
-_HOVER = "%{x}: %{y}<extra>%{fullData.name}</extra>"
-_HOVER_PCT = "%{y}: %{x}<extra>%{fullData.name}</extra>"  # (%{x} has the axis's tick affixes)
+def _hover(words: Words, label: str, value: str, name: str = "%{fullData.name}") -> str:
+    """A hover text's template: "label: value" with the language's colon (" : " in French),
+    `name` beside it (Plotly's <extra>; "" for none)."""
+    return f"{label}{words.colon}{value}<extra>{name}</extra>"
 # Value axes write numbers as the page does (the locale's grouping), not "20k"
 _VALUES = {"tickformat": ",~r"}
 
@@ -240,9 +242,9 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
     fig = {
         "data": [
             {"type": "bar", "orientation": "h", "name": words("Activities completed (%)"), "y": names,
-             "x": completion, "marker": {"color": MEASURE_COLORS["completion"]}, "hovertemplate": _HOVER_PCT},
+             "x": completion, "marker": {"color": MEASURE_COLORS["completion"]}, "hovertemplate": _hover(words, "%{y}", "%{x}")},
             {"type": "bar", "orientation": "h", "name": words("Indicator attainment (%)"), "y": names,
-             "x": attain, "marker": {"color": MEASURE_COLORS["attainment"]}, "hovertemplate": _HOVER_PCT},
+             "x": attain, "marker": {"color": MEASURE_COLORS["attainment"]}, "hovertemplate": _hover(words, "%{y}", "%{x}")},
         ],
         "layout": _layout(title, barmode="group",
                           xaxis={"range": [0, 100], **words.percent_axis},
@@ -311,7 +313,7 @@ def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
         if not any(ys):
             continue
         data.append({"type": "bar", "name": _wrapped(area.title, 30), "x": shown_quarters, "y": ys,
-                     "marker": {"color": colors[area.id]}, "hovertemplate": _HOVER})
+                     "marker": {"color": colors[area.id]}, "hovertemplate": _hover(words, "%{x}", "%{y}")})
         rows += [(q, area.title, n) for q, n in zip(quarters, ys) if n]
     busiest = max(quarters, key=lambda q: sum(table.get((a.id, q), 0) for a in site.plan.areas)) if quarters else ""
     title = words("Activities per quarter by area")
@@ -350,7 +352,7 @@ def status_breakdown(activities: tuple[m.Activity, ...], key: str, title: str | 
                      "marker": status_marker(list(tally)),
                      # (above its bar: inside a short one the number would be struck by its edge)
                      "text": [words.plain(n) for n in tally.values()], "textposition": "outside",
-                     "cliponaxis": False, "hovertemplate": "%{x}: %{y}<extra></extra>"}],
+                     "cliponaxis": False, "hovertemplate": _hover(words, "%{x}", "%{y}", "")}],
            "layout": _layout(title, xaxis={"type": "category"},
                              yaxis=_count_axis(words("activities"), max(tally.values())))}
     summary = words.and_text([words("%(count)s %(status)s", count=words.plain(n), status=words.status(s))
@@ -454,7 +456,7 @@ def breakdown_chart(b: Breakdown, label: str, title: str, names: dict[str, str],
     fig = {"data": [{"type": "bar", "x": [_wrapped(x) for x in shown], "y": [_num(v) for _, v in given],
                      "marker": {"color": color}, "name": unit,
                      "text": [words.plain(_num(v)) for _, v in given], "textposition": "outside",
-                     "cliponaxis": False, "hovertemplate": "%{x}: %{y}<extra></extra>"}],
+                     "cliponaxis": False, "hovertemplate": _hover(words, "%{x}", "%{y}", "")}],
            "layout": _layout(title, xaxis={"type": "category"},
                              yaxis={"title": {"text": unit}, "rangemode": "tozero", **_VALUES}, showlegend=False)}
     parts = words.and_text([words("%(category)s: %(value)s", category=x, value=words.plain(_num(v)))
@@ -650,7 +652,8 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
                          a.planned_end.isoformat() if a.planned_end else "",
                          "yes" if a.slipped else ""))
         yes = words("yes")
-        shown = [(*row[:4], words.status(row[4]), *row[5:7], yes if row[7] else "") for row in rows]
+        shown = [(*row[:3], words.comma.join(area_title[x] for x in a.areas), words.status(row[4]), *row[5:7],
+                  yes if row[7] else "") for a, row in zip(acts, rows)]
         height = max(300, 80 + 22 * len(yaxis["tickvals"]))
         columns: tuple[str, ...] = (words("start"), words("end"), words("activity"), words("areas"),
                                     words("status"), words("planned start"), words("planned end"),
@@ -723,7 +726,7 @@ def country_areas(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, 
     areas = [a for a in site.plan.areas if a.id in tally]
     fig = {"data": [{"type": "bar", "orientation": "h", "y": [_wrapped(a.title) for a in areas],
                      "x": [tally[a.id] for a in areas], "marker": {"color": [colors[a.id] for a in areas]},
-                     "hovertemplate": "%{y}: %{x}<extra></extra>"}],
+                     "hovertemplate": _hover(words, "%{y}", "%{x}", "")}],
            "layout": _layout(title, height=140 + 44 * len(areas),
                              yaxis={"autorange": "reversed", "automargin": True},
                              xaxis={**_count_axis(words("activities"), max(tally.values(), default=0)),
@@ -764,7 +767,7 @@ def indicator_attainment(prog: AreaProgress, color: str, key: str, day: dt.date,
 
     # (each bar's figure in a column right of the plot, where no bar or mark can cover it)
     labels = [words("no value yet") if p.attainment is None else words.percent(p.attainment) for p in inds]
-    hover = [p.indicator.title.replace("<", "") + ": " + words("%(value)s against a target of %(target)s",
+    hover = [p.indicator.title.replace("<", "") + words.colon + words("%(value)s against a target of %(target)s",
              value=value_text(p), target=words.plain(_num(p.indicator.target))) for p in inds]
     top = max([100.0] + [a for a in attain if a is not None])
     title = words("Indicators of %(area)s on %(date)s", area=prog.area.title, date=words.date(day))
@@ -777,7 +780,7 @@ def indicator_attainment(prog: AreaProgress, color: str, key: str, day: dt.date,
             {"type": "scatter", "mode": "markers", "name": expected_name, "y": ids, "x": expect,
              "marker": {"symbol": "line-ns-open", "size": 22, "color": "#000000", "line": {"width": 3}},
              "customdata": [p.indicator.title for p in inds],
-             "hovertemplate": "%{customdata}: %{x}<extra>" + expected_name.replace("<", "") + "</extra>"},
+             "hovertemplate": _hover(words, "%{customdata}", "%{x}", expected_name.replace("<", ""))},
         ],
         "layout": _layout(title, xaxis={"range": [0, top * 1.04], **words.percent_axis},
                           yaxis={"autorange": "reversed", "automargin": True, "type": "category",

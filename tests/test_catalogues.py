@@ -205,7 +205,8 @@ def test_french_charts_write_numbers_and_percentages_as_the_page_does(french: Pa
     progress = charts["dashboard-progress"]
     assert progress["layout"]["xaxis"]["ticksuffix"] == "\u00a0%"
     for trace in progress["data"]:
-        assert trace["hovertemplate"] == "%{y}: %{x}<extra>%{fullData.name}</extra>"
+        # (with the French colon, as the page writes "Statut : ...": it was "%{y}: %{x}")
+        assert trace["hovertemplate"] == "%{y}\u00a0: %{x}<extra>%{fullData.name}</extra>"
     records = next(f for k, f in charts.items() if k.endswith("pd-fingerprint-records"))
     assert records["layout"]["yaxis"]["tickformat"] == ",~r"
     assert f"{words.number(21350)} pour une cible" in page and "21350" not in re.sub(r"<script.*?</script>", "", page, flags=re.S)
