@@ -239,12 +239,13 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
     # saying 87%, not 87.5; the bars and the table keep the decimal)
     elapsed_pct = words.plain(whole_percent(areas[0].expected)) if areas else "0"
     title = words("Progress by area")
+    hover = _hover(words, "%{y}", "%{x}")  # (%{x} has the axis's tick affixes)
     fig = {
         "data": [
             {"type": "bar", "orientation": "h", "name": words("Activities completed (%)"), "y": names,
-             "x": completion, "marker": {"color": MEASURE_COLORS["completion"]}, "hovertemplate": _hover(words, "%{y}", "%{x}")},
+             "x": completion, "marker": {"color": MEASURE_COLORS["completion"]}, "hovertemplate": hover},
             {"type": "bar", "orientation": "h", "name": words("Indicator attainment (%)"), "y": names,
-             "x": attain, "marker": {"color": MEASURE_COLORS["attainment"]}, "hovertemplate": _hover(words, "%{y}", "%{x}")},
+             "x": attain, "marker": {"color": MEASURE_COLORS["attainment"]}, "hovertemplate": hover},
         ],
         "layout": _layout(title, barmode="group",
                           xaxis={"range": [0, 100], **words.percent_axis},

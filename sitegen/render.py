@@ -277,14 +277,21 @@ def edit_links(site: m.Site, source: str) -> dict[str, str]:
             "history": f"{repo}{sep}commits/{branch}/{path}"}
 
 
-def nav(site: m.Site, words: Words, url: str) -> tuple[tuple[str, str, bool], ...]:
-    """The site menu: (href, label, whether it is the page at `url` or holds it)."""
+def nav(site: m.Site, words: Words, url: str, text_lang: Callable[[Any], str] = lambda record: ""
+        ) -> tuple[tuple[str, str, bool], ...]:
+    """The site menu: (href, label, whether it is the page at `url` or holds it). A free
+    page's title that is not translated into the page's language is marked with its own
+    (`text_lang`: "About" in a French menu is English, as the page's heading says)."""
     w = words
-    items = [("", w("Dashboard")), ("areas/", w("Areas")), ("results/", w("Results")), ("activities/", w("Activities")),
-             ("timeline/", w("Timeline")), ("countries/", w("Countries"))]
+    items: list[tuple[str, str]] = [
+        ("", w("Dashboard")), ("areas/", w("Areas")), ("results/", w("Results")), ("activities/", w("Activities")),
+        ("timeline/", w("Timeline")), ("countries/", w("Countries"))]
     if site.reports:
         items.append(("reports/", w("Reports")))
-    items += [(f"pages/{p.slug}/", p.title) for p in site.pages]
+    for page in site.pages:
+        tag = text_lang(page)
+        items.append((f"pages/{page.slug}/", Markup("<span%s>%s</span>") % (lang_attrs(tag), page.title) if tag
+                      else page.title))
     items.append(("search/", w("Search")))
     out = []
     for href, label in items:
@@ -484,7 +491,7 @@ class Renderer:
             "report_date": self.site.report_date, "area_title": self.area_title,
             "colors": self.colors, "countries": self.words.countries, "source": source,
             "changed": self.last_changed.get(source, ""), "edit": edit_links(self.site, source),
-            "nav": nav(self.site, self.words, url), "md": self._md, "excerpt": datafiles.excerpt,
+            "nav": nav(self.site, self.words, url, self.languages.text_lang), "md": self._md, "excerpt": datafiles.excerpt,
             "site_footer": self.site_footer, "activity_item": self.memo.activity_item,
             "round_row": self.memo.round_row, "round_rows": self.memo.round_rows,
             "indicator_of": self.records.indicator_of, "fragments": self._fragments,

@@ -663,3 +663,15 @@ def test_right_to_left_lists_and_a_rounds_untranslated_texts(built: tuple[Path, 
     assert several and all("</span>\u060c <span" in c and "</span>, <span" not in c for c in several), several[:2]
     assert '<h1 data-pagefind-meta="title">First annual report</h1>' in (out / "reports/2018/index.html").read_text(
         encoding="utf-8")
+
+
+def test_the_menu_marks_a_free_pages_untranslated_title(built: tuple[Path, Path]) -> None:
+    """A free page not translated into the page's language keeps its English title in the
+    French menu, marked as English (a screen reader said "About" with French sounds); the
+    English menu has no mark."""
+    _site, out = built
+    menu = (out / "fr/index.html").read_text(encoding="utf-8").split('<nav id="site-menu"', 1)[1].split("</nav>")[0]
+    assert re.search(r'<a href="pages/about/"><span lang="en" dir="ltr">About</span></a>', menu), menu
+    assert "lang=" not in menu.split('href="pages/')[0]  # (sitegen's own words are French)
+    english = (out / "index.html").read_text(encoding="utf-8").split('<nav id="site-menu"', 1)[1].split("</nav>")[0]
+    assert '<a href="pages/about/">About</a>' in english and "lang=" not in english
