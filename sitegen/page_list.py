@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from . import model as m
 from . import taxonomy
 from .i18n import Words
+from .maps import name_order
 from .results import indicator_deps
 
 
@@ -169,7 +170,8 @@ class PageList:
             "area": [(a.id, a.title) for a in self.site.plan.areas],
             "status": [(s, s) for s in m.STATUSES],
             "type": [(t, self.words.activity_type(t)) for t in self.site.plan.activity_types],
-            "country": [(c, names[c]) for c in sorted(self.countries, key=lambda c: names[c])],
+            # (as the countries page orders them: Géorgie before Grèce, États-Unis among the E's)
+            "country": [(c, names[c]) for c in sorted(self.countries, key=lambda c: (name_order(names[c]), c))],
             "year": [(str(y), str(y)) for y in sorted({a.start.year for a in self.site.activities})],
         }
 

@@ -675,3 +675,22 @@ def test_the_menu_marks_a_free_pages_untranslated_title(built: tuple[Path, Path]
     assert "lang=" not in menu.split('href="pages/')[0]  # (sitegen's own words are French)
     english = (out / "index.html").read_text(encoding="utf-8").split('<nav id="site-menu"', 1)[1].split("</nav>")[0]
     assert '<a href="pages/about/">About</a>' in english and "lang=" not in english
+
+
+def test_the_country_filter_is_in_the_languages_alphabetical_order(built: tuple[Path, Path]) -> None:
+    """The activity list's country filter orders names as the countries page does: by their
+    letters without accents ("Géorgie" before "Grèce", "États-Unis" among the E's; it put
+    "États-Unis" last) and, in Arabic, with the alef's forms together."""
+    from html import unescape
+
+    from sitegen.maps import name_order
+
+    _site, out = built
+    for lang in ("fr", "ar"):
+        page = (out / lang / "activities/index.html").read_text(encoding="utf-8")
+        select = page.split('<select name="country">', 1)[1].split("</select>", 1)[0]
+        names = [unescape(n) for n in re.findall(r'<option value="[A-Z]{2}">([^<]+)</option>', select)]
+        assert len(names) > 40 and names == sorted(names, key=name_order), (lang, names)
+    french = (out / "fr/activities/index.html").read_text(encoding="utf-8")
+    order = re.findall(r'<option value="(US|GE|GR|EE|FR)">', french)
+    assert order == ["EE", "US", "FR", "GE", "GR"], order
