@@ -775,7 +775,7 @@ def indicator_attainment(prog: AreaProgress, color: str, key: str, day: dt.date,
     expected_name = words("Expected by %(date)s (%%)", date=words.date(day))
     fig = {
         "data": [
-            {"type": "bar", "orientation": "h", "name": words("Indicator attainment (%)"), "y": ids,
+            {"type": "bar", "orientation": "h", "name": words("Attainment (%)"), "y": ids,
              "x": [a or 0 for a in attain], "marker": {"color": color}, "customdata": hover,
              "hovertemplate": "%{customdata}<extra></extra>"},
             {"type": "scatter", "mode": "markers", "name": expected_name, "y": ids, "x": expect,
@@ -807,5 +807,5 @@ def indicator_attainment(prog: AreaProgress, color: str, key: str, day: dt.date,
                            "each indicator to be by then.")
     return Chart(f"{key}-indicators", title, summary, fig,
                  (words("indicator"), words("value"), words("unit"), words("target"),
-                  words("indicator attainment %"), words("expected %"), words("status")),
+                  words("attainment %"), words("expected %"), words("status")),
                  shown, f"data/charts/{key}-indicators.csv", rows)
