@@ -209,7 +209,7 @@ def test_the_later_round_lists_the_status_changes(built: Path, repo: tuple[Path,
     assert re.search(r'data-activity="b-workshop"><a href="../../activities/b-workshop/">Title of b-workshop</a>: '
                      r'.*?planned.*?→.*?postponed', html)
     assert listed(html, "report-new") == ["d-course", "f-course"]
-    assert "Activities whose status changed (2)" in html
+    assert "Other activities whose status changed (2)" in html
     c1 = repo[1][0][:7]
     assert ("Figures from the records as they are now: nothing was committed after "
             '<time datetime="2020-06-30">') in html
