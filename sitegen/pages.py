@@ -40,7 +40,8 @@ def dashboard(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
                   source="content/plan.yaml", areas=areas, latest=latest, totals=totals,
                   people=people, elapsed=share, overall=overall(areas, share),
                   n_countries=len(r.by_country), indicators=inds,
-                  latest_report=site.reports[-1] if site.reports else None)
+                  latest_report=site.reports[-1] if site.reports else None,
+                  several_areas=any(len(a.areas) > 1 for a in site.activities))
 
 
 def featured_indicators(r: Renderer) -> tuple[m.Indicator, ...]:

@@ -281,6 +281,7 @@ class Headline:
     participants: int  # in those activities
     done: int  # activities completed since the plan started, on the figures date
     live: int  # activities not cancelled
+    cancelled: int  # activities cancelled (not counted in `live`)
     attainment: float | None  # mean indicator attainment, each capped to 0..1
     elapsed: float  # the plan's elapsed share of time on the figures date
     on_track: int  # indicators achieved or on track
@@ -297,6 +298,7 @@ def headline(site: m.Site, r: Round) -> Headline:
         participants=sum(a.participants.total for a in r.completed if a.participants),
         done=sum(1 for a in on_day if a.status == "completed"),
         live=sum(1 for a in on_day if a.status != "cancelled"),
+        cancelled=sum(1 for a in on_day if a.status == "cancelled"),
         attainment=overall(r.areas, share).attainment,  # (the dashboard's first figure, on the round's day)
         elapsed=share,
         on_track=sum(1 for p in inds if p.status in ("achieved", "on track")),
@@ -308,6 +310,7 @@ def report_context(site: m.Site, report: m.Report) -> dict[str, Any]:
     r = compute(site, report)
     return {"report": report, "prev": r.prev, "day": r.day, "since": r.since, "ongoing": r.ongoing,
             "areas": r.areas, "before": r.before, "completed": r.completed, "new": r.new,
+            "several_areas": any(len(a.areas) > 1 for a in r.on_day),
             "changes": r.changes, "moved": r.moved, "round_elapsed": elapsed(site.plan, r.day),
             "under_way": r.under_way, "headline": headline(site, r), "has_page": r.pages,
             "figures_from": r.figures_from, "changes_from": r.changes_from,

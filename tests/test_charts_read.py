@@ -153,3 +153,15 @@ def test_chart_texts_stay_inside_their_charts(width: int, built: Path, served: s
                 longest = page.evaluate("() => Math.max(...document.querySelector('.plot')._fullLayout"
                                         ".yaxis.ticktext.map(t => t.replace(/<[^>]+>/g, '').length))")
                 assert longest <= (24 if width < 600 else 60)
+
+
+def test_the_areas_tables_say_an_activity_in_several_areas_counts_in_each(built: Path) -> None:
+    """The dashboard's and a round's areas tables count an activity in each of its areas, so
+    their figures add up to more than the activities: a note under each says so (a reader
+    added up 95 activities against the headline's 90)."""
+    acts = json.loads((built / "data/activities.json").read_text(encoding="utf-8"))
+    assert any(isinstance(a["area"], list) and len(a["area"]) > 1 for a in acts)
+    note = '<p class="table-note">An activity in several areas counts in each of them.</p>'
+    for page in ("index.html", "reports/2019/index.html"):
+        html = (built / page).read_text(encoding="utf-8")
+        assert html.count(note) == 1 and html.index(note) > html.index("</table>"), page
