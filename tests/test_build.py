@@ -84,6 +84,9 @@ def test_a_rescheduled_activity_in_a_list_says_when_it_was_first_planned(tmp_pat
     assert '<span class="slipped">rescheduled from 2 Mar 2020</span>' in items["planned-meeting"]
     assert '<span class="slipped">rescheduled</span>' in items["2018-03-05-border-course"]
     assert "slipped" not in items["firearms-workshop"]
+    # ... as its own page does, under its title (it said "rescheduled" alone)
+    page = (out / "activities/planned-meeting/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<p class="activity-status"[^>]*>.*<span class="slipped">rescheduled from 2 Mar 2020</span></p>', page)
 
 
 def test_plan_json_shape(built: Path) -> None:
