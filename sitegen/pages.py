@@ -281,7 +281,12 @@ def notfound(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 
 @page_kind("search")
 def search(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
-    return r.page(job, "search.html", r.words("Search"), [])
+    # (the filters' values in the activity list's order: areas and types as the plan gives
+    # them, statuses from planned to cancelled; search.js sorts the index's values by it)
+    plan = r.site.plan
+    orders = {"area": [r.area_title[a.id] for a in plan.areas], "status": [r.words.status(s) for s in m.STATUSES],
+              "type": [r.words.activity_type(t) for t in plan.activity_types]}
+    return r.page(job, "search.html", r.words("Search"), [], orders=orders)
 
 
 @page_kind("report")

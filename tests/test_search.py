@@ -12,6 +12,7 @@ preview server (whose index, made in the background, equals the build's).
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import re
 import shutil
@@ -244,6 +245,14 @@ def test_a_filter_narrows_the_results_to_activities_with_that_value(built: Path,
         _open_filters(page)
         options = page.locator("select[name=status] option").all_inner_texts()
         assert options[0] == "All statuses" and "completed" in options
+        # in the activity list's order (statuses from planned to cancelled, areas and types as
+        # the plan gives them, years from the first): they were alphabetical, years backwards
+        listing = (built / "activities/index.html").read_text(encoding="utf-8")
+        for name in ("status", "area", "type", "year"):
+            mine = page.locator(f"select[name={name}] option").all_inner_texts()[1:]
+            theirs = [html.unescape(o) for o in re.findall(r'<option value="[^"]+">([^<]+)</option>',
+                                                            listing.split(f'<select name="{name}">')[1].split("</select>")[0])]
+            assert mine and mine == [o for o in theirs if o in mine], (name, mine, theirs)
         page.select_option("select[name=status]", "completed")
         page.wait_for_function(f"() => !document.getElementById('search-status').textContent.startsWith('{everything} ')")
         page.wait_for_selector("#search-results li")

@@ -64,8 +64,12 @@
         var any = false;
         selects().forEach(function (select) {
           var values = Object.keys(all[select.name] || {});
-          values.sort(select.name === "year" ? function (a, b) { return b.localeCompare(a); }
-            : function (a, b) { return a.localeCompare(b, words.lang); });
+          // (as the activity list orders them: areas and types as the plan does, statuses from
+          // planned to cancelled (the page's data-order), years from the first; others by name)
+          var order = select.dataset.order ? JSON.parse(select.dataset.order) : [];
+          var rank = function (v) { var i = order.indexOf(v); return i < 0 ? order.length : i; };
+          values.sort(select.name === "year" ? function (a, b) { return a.localeCompare(b); }
+            : function (a, b) { return rank(a) - rank(b) || a.localeCompare(b, words.lang); });
           values.forEach(function (value) {
             var option = document.createElement("option");
             option.value = option.textContent = value;
