@@ -139,6 +139,7 @@ def test_second_round_page_shows_the_same(built: Path) -> None:
     assert listed(html, "report-moved", "data-indicator") == ["trained", "states"]
     assert "Other activities whose status changed (1)" in html and "Indicators that moved (2)" in html
     assert "Activities started in the period (2)" in html  # (they were "New activities")
+    assert "What changed since the previous round, First quarter 2020 (31 Mar 2020)</h2>" in html
     # the headline says what "of N" leaves out; no activity is in two areas, so no note says so
     assert "1 cancelled activity is not counted." in html and 'class="table-note"' not in html
     # not in git: the page and the data file say the figures come from the records' dates
