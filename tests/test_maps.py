@@ -584,3 +584,27 @@ def test_a_country_page_says_why_its_area_bars_add_up_to_more_than_its_activitie
            "area: the bars add up to 21." in page
     single = (example / "countries/mn/index.html").read_text(encoding="utf-8")
     assert "involves Mongolia" in single and "add up to" not in single
+
+
+def test_each_country_page_says_how_many_of_its_activities_it_holds(example: Path) -> None:
+    """"15 activities involve Moldova (MD), 5 of them held there", "..., all of them held
+    there", "..., none of them held there", and for one activity "..., held there" or
+    "..., held in another country" (it said "1 activity involves Spain (ES); held there: 0",
+    and "took place" of activities still to come)."""
+    records = _records(example)
+    counts = _counts(records)
+    hosted = Counter((r["location"] or {}).get("country") for r in records)
+    seen = set()
+    for code, n in counts.items():
+        page = (example / f"countries/{code.lower()}/index.html").read_text(encoding="utf-8")
+        lead = re.search(r"<p>(\d+ activit(?:y involves|ies involve) [^<]+)</p>", page)
+        assert lead, code
+        said, held = lead.group(1), hosted[code]
+        if n == 1:
+            end = "held there." if held else "held in another country."
+        else:
+            end = "none of them held there." if not held else "all of them held there." if held == n else \
+                f"{held} of them held there."
+        assert said.startswith(f"{n} activit") and said.endswith(f"), {end}"), (code, said)
+        seen.add(end if n == 1 or end.startswith(("none", "all")) else "some")
+    assert {"held there.", "held in another country.", "none of them held there.", "some"} <= seen, seen
