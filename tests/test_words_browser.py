@@ -80,7 +80,7 @@ def test_filter_shows_the_words_of_the_page(built: Path, served: str, browser: A
         page.wait_for_function("() => !document.getElementById('filter-count').textContent.startsWith('[loading')")
         assert page.locator("#filter-count").inner_text() == f"{shown(len(expected))} [match]"
         metas = page.locator("#activity-list .meta").all_inner_texts()
-        assert len(metas) == len(expected) and all(" · [completed]" in m for m in metas)
+        assert len(metas) == len(expected) and all("\u00a0· [completed]" in m for m in metas)
         # the areas, types and countries of the items the script writes: named as the page
         # names them (the filters' options), not by their keys and codes ("AT[,]DE")
         options = page.locator("select[name=country] option")
@@ -90,17 +90,17 @@ def test_filter_shows_the_words_of_the_page(built: Path, served: str, browser: A
         assert any(countries["UA"] in m for m in metas)
         # in alphabetical order, as the build writes them
         from sitegen.i18n import collation_key
-        listed = [m.rsplit(" · ", 1)[1].split("[,]") for m in metas if "[,]" in m.rsplit(" · ", 1)[1]]
+        listed = [m.rsplit("\u00a0· ", 1)[1].split("[,]") for m in metas if "[,]" in m.rsplit("\u00a0· ", 1)[1]]
         assert listed and all(names == sorted(names, key=collation_key) for names in listed), listed[:3]
         # the dates as the words' pattern writes them
         starts = {a["id"]: a["start"] for a in expected}
         ids = page.locator("#activity-list li a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
         for href, meta in zip(ids, metas):
             year, month, day = (int(x) for x in starts[href.rstrip("/").split("/")[-1]].split("-"))
-            assert meta.startswith(f"[{day}]' [m{month}] {year} · "), meta
+            assert meta.startswith(f"[{day}]' [m{month}] {year}\u00a0· "), meta
         # an activity that moved: "rescheduled from" its first start, in the words and the date pattern
         moved = dict(zip(ids, metas))["../activities/2019-10-14-border-officers-course-mongolia/"]
-        assert " · [completed] · [rescheduled from] [13]' [m5] 2019 · " in moved, moved
+        assert "\u00a0· [completed]\u00a0· [rescheduled from] [13]' [m5] 2019\u00a0· " in moved, moved
         assert session.console_errors == []
     with bs.open_page(browser, (built / "activities/index.html").as_uri() + "?status=completed") as session:
         session.page.wait_for_function(
