@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,6 +141,25 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
     return layout
 
 
+def _mirrored_notes(notes: Iterable[dict[str, Any]], across: bool) -> list[dict[str, Any]]:
+    """A chart's notes on a right-to-left page: their text isolated right to left and, where
+    the x axis reads from the right (`across`), anchored on their other side (they still
+    read away from the edge) and, when placed on the plot's edge (a bar's figure beside
+    it), on the other edge."""
+    flip = {"left": "right", "right": "left"}
+    out = []
+    for note in notes:
+        note = {**note, "text": _rtl(note["text"])} if "text" in note else dict(note)
+        if across:
+            note["xanchor"] = flip.get(note.get("xanchor", ""), "auto")
+            if note.get("xref") == "paper":
+                note.update({"x": 1 - note["x"], "xshift": -note.get("xshift", 0)})
+            if "align" in note:
+                note["align"] = flip.get(note["align"], note["align"])
+        out.append(note)
+    return out
+
+
 def mirrored(chart: Chart) -> Chart:
     """The chart for a right-to-left page: category and bar axes read from the right, value
     axes and legends on the right. (Date axes, and category axes of periods (layout.meta.time
@@ -148,19 +167,16 @@ def mirrored(chart: Chart) -> Chart:
     do; their labels move to the right.)"""
     layout = dict(chart.figure["layout"])
     xaxis, yaxis = dict(layout.get("xaxis", {})), dict(layout.get("yaxis", {}))
-    notes = [{**note, "text": _rtl(note["text"])} if "text" in note else note for note in layout.get("annotations", ())]
     narrow = dict(layout.get("meta", {}).get("narrow", {}))
-    if xaxis.get("type") != "date" and layout.get("meta", {}).get("time") != "x":
+    across = xaxis.get("type") != "date" and layout.get("meta", {}).get("time") != "x"
+    if across:
         if "range" in xaxis:  # (a range from high to low reads from the right)
             xaxis["range"] = list(reversed(xaxis["range"]))
         else:
             xaxis["autorange"] = "reversed"
-        flip = {"left": "right", "right": "left"}  # (notes still read away from the edge)
-        notes = [{**note, "xanchor": flip.get(note.get("xanchor", ""), "auto"),
-                  # (a note placed on the plot's edge, e.g. a bar's figure beside it: the other edge)
-                  **({"x": 1 - note["x"], "xshift": -note.get("xshift", 0)} if note.get("xref") == "paper" else {})}
-                 for note in notes]
-    narrow = {_MIRRORED_KEYS.get(k, k): _rtl(v) if k.endswith(".text") else v for k, v in narrow.items()}
+    notes = _mirrored_notes(layout.get("annotations", ()), across)
+    narrow = {_MIRRORED_KEYS.get(k, k): _rtl(v) if k.endswith(".text") else
+              _mirrored_notes(v, across) if k == "annotations" else v for k, v in narrow.items()}
     yaxis["side"] = "right"
     # (Plotly sets labels on the right against the axis line: "Illicit drugs" touched its bar)
     yaxis["ticklabelstandoff"] = yaxis.get("ticklabelstandoff", 0) + 4
@@ -753,9 +769,8 @@ def indicator_attainment(prog: AreaProgress, color: str, key: str, day: dt.date,
     """An area's indicators on `day`: attainment (%) as bars, the attainment expected by
     then as a marker on each."""
     inds = prog.indicators
-    ids = [p.indicator.id for p in inds]  # (the rows; labelled with the titles, shorter on a phone)
+    ids = [p.indicator.id for p in inds]  # (the rows; labelled with the titles, above the bars on a phone)
     names = [_wrapped(p.indicator.title, 28) for p in inds]
-    short = [_wrapped(_cut(p.indicator.title, 40), 16) for p in inds]
     attain = [_pct(None if p.attainment is None else max(0.0, p.attainment)) for p in inds]
     expect = [_pct(p.expected) for p in inds]
 
@@ -773,6 +788,14 @@ def indicator_attainment(prog: AreaProgress, color: str, key: str, day: dt.date,
     top = max([100.0] + [a for a in attain if a is not None])
     title = words("Indicators of %(area)s on %(date)s", area=prog.area.title, date=words.date(day))
     expected_name = words("Expected by %(date)s (%%)", date=words.date(day))
+    figures = [{"x": 1, "xref": "paper", "xanchor": "left", "xshift": 8, "y": i, "yref": "y", "text": label,
+                "showarrow": False} for i, label in zip(ids, labels)]
+    # On a phone each title is written above its bar, across the plot's width (beside it, it
+    # was cut to "Border crossing point needs assessments…" in 10 px type): the rows grow to
+    # hold it, the axis keeps no labels.
+    above = [{"x": 0, "xref": "x", "xanchor": "left", "y": i, "yref": "y", "yanchor": "bottom", "yshift": 17,
+              "align": "left", "text": _wrapped(p.indicator.title, 42), "showarrow": False, "font": {"size": 11}}
+             for i, p in zip(ids, inds)]
     fig = {
         "data": [
             {"type": "bar", "orientation": "h", "name": words("Attainment (%)"), "y": ids,
@@ -788,12 +811,10 @@ def indicator_attainment(prog: AreaProgress, color: str, key: str, day: dt.date,
                                  "tickmode": "array", "tickvals": ids, "ticktext": names},
                           legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
                           margin={"l": 60, "r": 80, "t": 40, "b": 40},
-                          height=110 + 56 * max(1, len(inds)), bargap=0.35,
-                          annotations=[{"x": 1, "xref": "paper", "xanchor": "left", "xshift": 8, "y": i,
-                                        "yref": "y", "text": label, "showarrow": False}
-                                       for i, label in zip(ids, labels)],
-                          meta={"narrow": {"yaxis.ticktext": short, "yaxis.tickfont.size": 10, "xaxis.nticks": 4,
-                                           "margin.r": 64}}),
+                          height=110 + 56 * max(1, len(inds)), bargap=0.35, annotations=figures,
+                          meta={"narrow": {"yaxis.showticklabels": False, "margin.l": 16, "xaxis.nticks": 4,
+                                           "margin.r": 64, "height": 110 + 92 * max(1, len(inds)), "bargap": 0.6,
+                                           "annotations": figures + above}}),
     }
     rows = tuple((p.indicator.title, _num(p.value), p.indicator.unit, _num(p.indicator.target),
                   _pct(p.attainment), _pct(p.expected), p.status) for p in inds)

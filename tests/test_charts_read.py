@@ -165,3 +165,26 @@ def test_the_areas_tables_say_an_activity_in_several_areas_counts_in_each(built:
     for page in ("index.html", "reports/2019/index.html"):
         html = (built / page).read_text(encoding="utf-8")
         assert html.count(note) == 1 and html.index(note) > html.index("</table>"), page
+
+
+def test_on_a_phone_a_rounds_indicator_titles_are_written_whole_above_their_bars(
+        built: Path, served: str, browser: Any) -> None:
+    """A round's chart of an area's indicators: on a phone each indicator's whole title is
+    written above its bar, inside the chart, and the axis has no labels (beside the bars the
+    titles were cut to "Border crossing point needs assessments…" in 10 px type); on a
+    desktop the axis names them."""
+    for width in (390, 1280):
+        with bs.open_page(browser, served + "reports/2019/", viewport={"width": width, "height": 900}) as session:
+            page = session.page
+            bs.plotly_charts_drawn(page)
+            shown = page.evaluate("""() => [...document.querySelectorAll('.plot[data-figure$="-indicators-figure"]')].map(el => ({
+                ticks: [...el.querySelectorAll('.ytick text')].map(t => t.textContent),
+                notes: [...el.querySelectorAll('.annotation-text')].map(t => t.textContent),
+                titles: JSON.parse(document.getElementById(el.dataset.figure).textContent).data[1].customdata}))""")
+            assert shown, "no indicators chart"
+            for chart in shown:
+                # (a title's lines are tspans: compared without the spaces between its words)
+                written = "".join("".join(chart["notes"] if width < 600 else chart["ticks"]).split())
+                assert all("".join(title.split()) in written for title in chart["titles"]), (width, chart)
+                assert (chart["ticks"] == []) == (width < 600), chart["ticks"]
+            assert not page.evaluate(OUTSIDE), f"text outside its chart at {width} px"
