@@ -14,6 +14,8 @@
   var root = form.getAttribute("data-root");
   var page = form.hasAttribute("data-file-links") ? "index.html" : "";  // (file_links: a page's file, not its folder)
   var original = list.innerHTML;
+  // between an item's facts, as macros.html writes it: after a no-break space (a line never begins with a dot)
+  var DOT = "\u00a0· ";
   var index = null;
 
   function values() {
@@ -116,7 +118,7 @@
       time.setAttribute("datetime", r[6]);
       time.textContent = dated(r[6]);
       meta.appendChild(time);
-      meta.appendChild(document.createTextNode((r[4] ? "\u00a0· " + named("type", [r[4]]) : "") + "\u00a0· "));
+      meta.appendChild(document.createTextNode((r[4] ? DOT + named("type", [r[4]]) : "") + DOT));
       // the status as the list items show it (macros.html: status(), "rescheduled from ...")
       var status = document.createElement("span");
       status.className = "status status-" + r[3].replace(/ /g, "-");
@@ -127,19 +129,19 @@
         moved.className = "slipped";
         moved.textContent = r[8] ? words.rescheduled_from.replace("{date}", function () { return dated(r[8]); })
           : words.rescheduled;
-        meta.appendChild(document.createTextNode("\u00a0· "));
+        meta.appendChild(document.createTextNode(DOT));
         meta.appendChild(moved);
       }
       // each area as the list items name it: in a <bdi>, marked as the filter's option is
       // when its title is in another language than the page's
       r[2].forEach(function (k, i) {
-        meta.appendChild(document.createTextNode(i ? words.comma || ", " : "\u00a0· "));
+        meta.appendChild(document.createTextNode(i ? words.comma || ", " : DOT));
         var bdi = document.createElement("bdi"), option = options.area[k];
         bdi.textContent = names.area[k] || k;
         if (option && option.lang) { marked(bdi, option.lang, option.dir); }
         meta.appendChild(bdi);
       });
-      meta.appendChild(document.createTextNode(r[5].length ? "\u00a0· " + named("country", r[5]) : ""));
+      meta.appendChild(document.createTextNode(r[5].length ? DOT + named("country", r[5]) : ""));
       li.appendChild(a); li.appendChild(meta); list.appendChild(li);
     });
     say(out.length);
