@@ -252,7 +252,13 @@ def _distance(a: str, b: str, vision: str) -> float:
 def test_statuses_have_their_own_colour_blind_safe_scale() -> None:
     styles = charts.STATUS_STYLES
     assert set(styles) == {"planned", "in-progress", "completed", "postponed", "cancelled"}
-    areas = list(charts.PALETTE) + ["#999999"]  # (the example plan's grey Firearms too)
+    example = (bs.REPO_ROOT / "content" / "plan.yaml").read_text(encoding="utf-8")
+    chosen = [c.upper() for c in re.findall(r'^ +color: "(#[0-9A-Fa-f]{6})"', example, re.MULTILINE)]
+    assert len(chosen) == 7  # (the example plan's own colours, one per area)
+    for color in chosen:  # none grey, as the target path, the planned and cancelled bars are
+        _, a, b = _lab(color, "normal")
+        assert (a * a + b * b) ** 0.5 >= 30, color
+    areas = sorted(set(charts.PALETTE) | set(chosen))
     for status, style in styles.items():
         assert style.color.upper() not in areas and style.ink.upper() not in areas, status
         assert _contrast(style.ink, "#ffffff") >= 4.5, status  # the pill's text

@@ -414,7 +414,7 @@ def test_activity_pages_escape_every_field_and_name_a_bad_template(corpus: Path)
                        "1,234 (600 women, 634 men)", "https://e.org/?a=1&amp;b=2", "x &lt; y &amp; <em>z</em>"):
         assert shown_text in html, shown_text
     html = renderer.render(_activity_job(hostile[1].id))[0][1].decode()
-    assert "7 (3 men)" in html and "Originally planned" in html and ">Areas</dt>" in html
+    assert "7 (3 men)" in html and "Originally planned" in html and ">Areas: </dt>" in html
     # An unknown country: the theme's template error, not a traceback.
     odd = dataclasses.replace(site, activities=(dataclasses.replace(site.activities[0], country="QQ"),))
     with pytest.raises(TemplateError, match="activity.html"):

@@ -205,10 +205,11 @@ def test_results_show_an_excerpt_with_the_words_marked(served: str, browser: Any
         _clean(session)
 
 
-def test_an_activitys_facts_are_indexed_as_sentences_of_their_own(built: Path) -> None:
+def test_an_activitys_facts_are_indexed_as_labelled_sentences(built: Path) -> None:
     """The facts under an activity's title (area, dates, place, countries, participants...)
-    reach the index each ended as a sentence, as its title and paragraphs do, so that an
-    excerpt showing them does not run them together ("Kyiv, Ukraine Ukraine 85")."""
+    reach the index each with its label and ended as a sentence, as its title and paragraphs
+    are, so that an excerpt showing them says what each value is ("Location: Kyiv, Ukraine.
+    Countries: Ukraine. Participants: 85.", not "Kyiv, Ukraine. Ukraine. 85.")."""
     contents = {}
     for fragment in (built / "pagefind/fragment").iterdir():
         raw = gzip.decompress(fragment.read_bytes())
@@ -223,8 +224,9 @@ def test_an_activitys_facts_are_indexed_as_sentences_of_their_own(built: Path) -
     people = record["participants"]
     total = people["total"] if isinstance(people, dict) else people
     last_country = names(record["countries"][-1])
-    assert f". {place}. " in content, content
-    assert re.search(rf"\. [^.]*{re.escape(last_country)}\. {total}( \([^)]*\))?\. ", content), content
+    assert f". Location: {place}. " in content, content
+    assert re.search(rf"\. Countries: [^.]*{re.escape(last_country)}\. Participants: {total}( \([^)]*\))?\. ",
+                     content), content
 
 
 def _status_count(page: Any) -> int:
