@@ -152,21 +152,33 @@ def test_the_results_framework_fits_a_phone_in_every_language(lang: str, served:
 def test_arabic_search_results_read_in_their_own_direction(served: str, browser: Any) -> None:
     """On the Arabic search page, a result whose record is not translated (an English title and
     text) reads left to right, and an Arabic page's reads right to left: each result's title and
-    excerpt take the direction of their own letters (in the page's, an English excerpt's full
-    stops and brackets jumped to the start of its lines)."""
+    each sentence of its excerpt take the direction of their own letters, and the excerpt that
+    of most of its sentences (an untranslated record's facts are Arabic labels before English
+    values: in one direction, their full stops and brackets jumped to the other end)."""
     with bs.open_page(browser, f"{served}ar/search/?q=border", viewport={"width": 1280, "height": 900}) as session:
         page = session.page
         page.wait_for_selector("#search-results li p.excerpt")
         shown = page.locator("#search-results li").evaluate_all("""items => items.map(li => [
             li.querySelector('a').textContent, getComputedStyle(li.querySelector('a')).direction,
-            li.querySelector('p.excerpt').textContent, getComputedStyle(li.querySelector('p.excerpt')).direction])""")
+            getComputedStyle(li.querySelector('p.excerpt')).direction,
+            [...li.querySelectorAll('p.excerpt bdi')].map(b => [b.textContent, getComputedStyle(b).direction])])""")
 
-        def own(text: str) -> str:  # the direction of a text's first letter
+        def own(text: str) -> str:  # the direction of a text's first letter ("" without one)
             first = re.search(r"[A-Za-z\u0600-\u06ff]", text)
-            return "rtl" if first and first.group() >= "\u0600" else "ltr"
+            return "" if not first else "rtl" if first.group() >= "\u0600" else "ltr"
         assert [own(title) for title, _, _, _ in shown].count("ltr") >= 5, shown
-        for title, title_dir, excerpt, excerpt_dir in shown:
-            assert (title_dir, excerpt_dir) == (own(title), own(excerpt)), (title, title_dir, excerpt[:60], excerpt_dir)
+        mixed = 0
+        for title, title_dir, excerpt_dir, sentences in shown:
+            assert title_dir == own(title), (title, title_dir)
+            assert sentences and all(text.rstrip().endswith((".", ":")) or text is sentences[-1][0]
+                                     for text, _ in sentences), sentences
+            for text, direction in sentences:
+                assert direction == (own(text) or direction), (title, text, direction)
+            kinds = [own(text) for text, _ in sentences]
+            assert excerpt_dir == ("rtl" if kinds.count("rtl") > kinds.count("ltr") else "ltr"
+                                   if kinds.count("rtl") < kinds.count("ltr") else "rtl"), (title, sentences)
+            mixed += "ltr" in kinds and "rtl" in kinds
+        assert mixed >= 3, shown  # (records not translated: English titles, Arabic facts' labels)
         assert session.console_errors == []
 
 

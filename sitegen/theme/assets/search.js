@@ -85,6 +85,10 @@
     }
     return filled;
   }
+  function direction(html) {  // that of a text's first letter, as dir="auto" decides it ("": none)
+    var first = html.replace(/<[^>]*>/g, "").match(/[A-Za-z\u00c0-\u052f\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/);
+    return !first ? "" : first[0] >= "\u0590" ? "rtl" : "ltr";
+  }
   function item(data) {
     var li = document.createElement("li");
     var a = document.createElement("a");
@@ -99,8 +103,16 @@
     if (data.excerpt) {
       var p = document.createElement("p");
       p.className = "excerpt";
-      p.dir = "auto";
-      p.innerHTML = data.excerpt;  // Pagefind escapes the page's text and adds <mark> around matches
+      // Pagefind escapes the page's text and adds <mark> around matches. Each sentence in the
+      // direction of its own letters, and the excerpt in that of most of its sentences: on an
+      // Arabic page a record not yet translated has an English title and text, and its facts
+      // Arabic labels before English values ("المجال: Firearms."); in one direction, their
+      // full stops and brackets jumped to the other end of the sentence
+      var sentences = data.excerpt.replace(/\.(<\/mark>)?\s+/g, ".$1\n").split("\n");
+      var rtl = sentences.filter(function (s) { return direction(s) === "rtl"; }).length;
+      var ltr = sentences.filter(function (s) { return direction(s) === "ltr"; }).length;
+      p.dir = rtl > ltr ? "rtl" : rtl < ltr ? "ltr" : document.dir || "ltr";
+      p.innerHTML = sentences.map(function (s) { return "<bdi>" + s + "</bdi>"; }).join(" ");
       li.appendChild(p);
     }
     return li;
