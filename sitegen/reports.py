@@ -13,8 +13,12 @@ Rules (also in docs/records.md):
   before its start it was planned; a completed activity was in progress between its start
   and its last day (end, else start) and completed from then on; in-progress stays
   in-progress once started; planned stays planned; postponed and cancelled keep their
-  status. (From today's records alone, a postponement or cancellation has no date, so it
-  never shows as a change; from git it does.)
+  status. From records that are not those of that day (today's records for a past round,
+  without git or before the first commit), a postponement or cancellation has no date: it
+  counts from the day the activity was due (its first planned start), and until then the
+  activity was planned; so it shows as a change in the round where it fell due (or in the
+  one that ends on the report date, when it was due later). From git, it counts from the
+  commit that recorded it.
 * The previous round is the one that ended last before this round's end among those that
   also started before it (so a quarter inside an annual round is not its "previous"
   round); ties go to the round closest in length. "What changed" compares the previous
@@ -50,10 +54,14 @@ from .progress import AreaProgress, IndicatorProgress, area_progress, contributo
 NOT_NEW = ("cancelled", "postponed")
 
 
-def status_on(act: m.Activity, day: dt.date) -> str:
+def status_on(act: m.Activity, day: dt.date, undated: dt.date | None = None) -> str:
     """The status the activity had on `day`, from its recorded status and its dates (see
-    module docstring)."""
+    module docstring). `undated`: the day of the records when they are not those of `day`
+    (today's records for a past round's, or without git): a postponement or cancellation
+    has no date there, and counts from the day the activity was due."""
     if act.status in ("postponed", "cancelled"):
+        if undated is not None and day < undated and day < (act.planned_start or act.start):
+            return "planned"
         return act.status
     if act.start > day:
         return "planned"
@@ -64,23 +72,23 @@ def status_on(act: m.Activity, day: dt.date) -> str:
     return "in-progress"
 
 
-# (id of the records, day) -> (the records, every one with its status of the day): a round
-# derives the records of its figures date for its figures and its lists, and the next round
-# those of the same day for its "before" figures.
-_ON_DAY: dict[tuple[int, dt.date], tuple[tuple[m.Activity, ...], tuple[m.Activity, ...]]] = {}
+# (id of the records, day, their own day if not that one) -> (the records, every one with its
+# status of the day): a round derives the records of its figures date for its figures and its
+# lists, and the next round those of the same day for its "before" figures.
+_ON_DAY: dict[tuple[int, dt.date, dt.date | None], tuple[tuple[m.Activity, ...], tuple[m.Activity, ...]]] = {}
 
 
-def activities_on(acts: tuple[m.Activity, ...], day: dt.date) -> tuple[m.Activity, ...]:
-    """Every activity with the status derived for `day`."""
-    hit = _ON_DAY.get((id(acts), day))
+def activities_on(acts: tuple[m.Activity, ...], day: dt.date, undated: dt.date | None = None) -> tuple[m.Activity, ...]:
+    """Every activity with the status derived for `day` (`undated` as for status_on)."""
+    hit = _ON_DAY.get((id(acts), day, undated))
     if hit is None or hit[0] is not acts:
         out = []
         for a in acts:
-            status = status_on(a, day)
+            status = status_on(a, day, undated)
             out.append(a if a.status == status else _with_status(a, status))
         if len(_ON_DAY) >= 8:
             _ON_DAY.pop(next(iter(_ON_DAY)))
-        hit = _ON_DAY[(id(acts), day)] = (acts, tuple(out))
+        hit = _ON_DAY[(id(acts), day, undated)] = (acts, tuple(out))
     return hit[1]
 
 
@@ -115,9 +123,10 @@ _AREA_MEMO: dict[tuple[str, dt.date], list[tuple[tuple[Any, ...], AreaProgress]]
 
 
 def progress_on(plan: m.Plan, acts: tuple[m.Activity, ...], measurements: tuple[m.Measurement, ...],
-                day: dt.date) -> tuple[AreaProgress, ...]:
-    """The dashboard's area and indicator figures of these records with `day` as report date."""
-    on_day = activities_on(acts, day)
+                day: dt.date, undated: dt.date | None = None) -> tuple[AreaProgress, ...]:
+    """The dashboard's area and indicator figures of these records with `day` as report date
+    (`undated` as for status_on)."""
+    on_day = activities_on(acts, day, undated)
     by_area: dict[str, list[m.Activity]] = {a.id: [] for a in plan.areas}
     for x in on_day:
         for area_id in x.areas:
@@ -237,16 +246,21 @@ def _compute(site: m.Site, report: m.Report) -> Round:
         # (no version from that day: the figures date's records, by their dates)
         then = m.Snapshot(since, "dates")
     acts, meas = _records(site, now)
-    then_acts, then_meas = _records(site, then) if then is not None and then.source != "dates" else (acts, meas)
-    areas = progress_on(site.plan, acts, meas, day)
-    before = {p.area.id: p for p in progress_on(site.plan, then_acts, then_meas, since)}
-    on_day = activities_on(acts, day)  # statuses as derived for the figures date
+    # (the day of the records each day's statuses are derived from, when it is another: today's
+    # records without git, or before the first commit; the figures date's for `since`)
+    undated = site.report_date if now is None or now.source == "dates" else None
+    dated_then = then is not None and then.source != "dates"  # (git's records of that day)
+    then_acts, then_meas = _records(site, then) if dated_then else (acts, meas)
+    then_undated = None if dated_then else undated or day
+    areas = progress_on(site.plan, acts, meas, day, undated)
+    before = {p.area.id: p for p in progress_on(site.plan, then_acts, then_meas, since, then_undated)}
+    on_day = activities_on(acts, day, undated)  # statuses as derived for the figures date
     completed = tuple(a for a in on_day if a.status == "completed" and report.start <= a.last_day <= day)
     new = tuple(a for a in on_day if since < a.start <= day and a.status not in NOT_NEW)
     fresh = {a.id for a in new}
     earlier = {a.id: a for a in then_acts}
-    changes = tuple((a, status_on(earlier[a.id], since), status_on(a, day)) for a in acts
-                    if a.id in earlier and a.id not in fresh and status_on(earlier[a.id], since) != status_on(a, day))
+    changes = tuple((a, was, status_on(a, day, undated)) for a in acts if a.id in earlier and a.id not in fresh
+                    and (was := status_on(earlier[a.id], since, then_undated)) != status_on(a, day, undated))
     moved = []
     for area in areas:
         was = {p.indicator.id: p for p in before[area.area.id].indicators}

@@ -115,7 +115,8 @@ def headline(round_file: str) -> dict[str, Any]:
         "completed": len(done_in),
         "participants": people,
         "done": sum(1 for a in acts if a["status"] == "completed" and last(a) <= end),
-        "live": sum(1 for a in acts if a["status"] != "cancelled"),
+        # (the records do not say when an activity was cancelled: from the day it was due)
+        "live": sum(1 for a in acts if a["status"] != "cancelled" or day(a.get("planned_start") or a["start"]) > end),
         "elapsed": whole_percent((end - plan_start).days / (plan_end - plan_start).days),
     }
 
