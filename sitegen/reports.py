@@ -259,8 +259,9 @@ def _compute(site: m.Site, report: m.Report) -> Round:
     new = tuple(a for a in on_day if since < a.start <= day and a.status not in NOT_NEW)
     fresh = {a.id for a in new}
     earlier = {a.id: a for a in then_acts}
-    changes = tuple((a, was, status_on(a, day, undated)) for a in acts if a.id in earlier and a.id not in fresh
-                    and (was := status_on(earlier[a.id], since, then_undated)) != status_on(a, day, undated))
+    changes = tuple((a, before_status, status_on(a, day, undated)) for a in acts if a.id in earlier
+                    and a.id not in fresh
+                    and (before_status := status_on(earlier[a.id], since, then_undated)) != status_on(a, day, undated))
     moved = []
     for area in areas:
         was = {p.indicator.id: p for p in before[area.area.id].indicators}
