@@ -351,6 +351,31 @@ def test_the_shipped_shapes_cover_every_country_code() -> None:
     assert "Natural Earth" in about and "world-atlas" in about
 
 
+def _inside(point: tuple[float, float], ring: tuple[tuple[float, float], ...]) -> bool:
+    """Whether a point is inside a ring (even-odd rule)."""
+    x, y = point
+    found = False
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            found = not found
+    return found
+
+
+def test_crimea_is_drawn_in_ukraine() -> None:
+    """As ISO 3166 and the UN count it (Natural Earth's "de facto" view draws it in Russia):
+    Simferopol, Sevastopol and Dzhankoy are in Ukraine's shape, in one outline with the mainland
+    (no border across the isthmus), and in none of Russia's polygons."""
+    world = maps.world()
+    cities = {"Simferopol": (34.10, 44.95), "Sevastopol": (33.52, 44.60), "Dzhankoy": (34.40, 45.71)}
+    ukraine, russia = world.shapes["UA"], world.shapes["RU"]
+    for name, point in cities.items():
+        assert any(_inside(point, polygon[0]) for polygon in ukraine), name
+        assert not any(_inside(point, polygon[0]) for polygon in russia), name
+    assert len(ukraine) == 1  # (the peninsula joined to the mainland's outline)
+    assert _inside((30.52, 50.45), ukraine[0][0])  # Kyiv
+    assert any(_inside((37.62, 55.75), polygon[0]) for polygon in russia)  # Moscow
+
+
 def test_country_names_are_ordered_as_a_reader_looks_them_up() -> None:
     names = ["Zambia", "Österreich", "Émirats arabes unis", "Estonia", "Oman", "åland"]
     assert sorted(names, key=maps.name_order) == ["åland", "Émirats arabes unis", "Estonia", "Oman",

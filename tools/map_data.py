@@ -9,7 +9,8 @@ The output is the same bytes for the same package (sorted keys, no dates). What 
 * `shapes`: each country of Natural Earth 1:110m by ISO 3166-1 alpha-2 code (world-atlas
   names features by ISO numeric code; CLDR's table, via Babel, gives the alpha-2 code).
   Features without a code: Kosovo is `XK`; N. Cyprus and Somaliland are drawn with the
-  country ISO 3166 counts them in (`CY`, `SO`). A shape is a list of polygons, a polygon a
+  country ISO 3166 counts them in (`CY`, `SO`), and so is Crimea, which Natural Earth's
+  "de facto" view draws in Russia's shape (joined to Ukraine's, `MOVED`). A shape is a list of polygons, a polygon a
   list of rings (the first the outline, the others holes), a ring the flat list
   `x0, y0, dx1, dy1, ...` of longitude and latitude in hundredths of a degree, each point
   after the first as the difference from the one before.
@@ -22,8 +23,10 @@ The output is the same bytes for the same package (sorted keys, no dates). What 
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from babel.core import get_global
@@ -54,6 +57,56 @@ EXTRA_POINTS: dict[str, tuple[float, float]] = {
     "YT": (-12.78, 45.23),   # Mamoudzou, Mayotte
 }
 
+# Polygons that Natural Earth's "de facto" view draws in one country and that ISO 3166 counts
+# in another (as N. Cyprus and Somaliland above): Crimea, a piece of Russia's shape there, is
+# in Ukraine in ISO 3166-2 (UA-43, UA-40) and in UN General Assembly resolution 68/262. Each:
+# (the feature drawing it, the one it joins, the box the polygon lies in: west, south, east,
+# north); the polygon's outline is joined to the polygon of the other that shares its border.
+MOVED = [("Russia", "Ukraine", (32.0, 44.0, 37.0, 46.5))]
+
+
+def join(outer: list[int], piece: list[int]) -> list[int]:
+    """Two rings of arcs that share a border (arcs one holds and the other holds reversed, in
+    one run) as the ring around both."""
+    shared = {arc for arc in outer if ~arc in piece}
+    if not shared:
+        raise SystemExit("the polygon to move shares no border with the country it joins")
+
+    def after_run(ring: list[int], run: set[int]) -> list[int]:  # (the run at the end, then left out)
+        start = next(i for i in range(len(ring)) if ring[i - 1] in run and ring[i] not in run)
+        turned = ring[start:] + ring[:start]
+        if any(arc in run for arc in turned[:len(turned) - len(run)]):
+            raise SystemExit("the shared border is not one run of arcs")
+        return turned[:len(turned) - len(run)]
+    return after_run(outer, shared) + after_run(piece, {~arc for arc in shared})
+
+
+def moved(topology: dict, ring: Callable[[list[int]], list[tuple[float, float]]]) -> list[dict]:
+    """The features of `objects.countries` with the polygons of MOVED where ISO 3166 counts them."""
+    features = copy.deepcopy(topology["objects"]["countries"]["geometries"])
+    by_name = {f["properties"]["name"]: f for f in features}
+
+    def polygons(feature: dict) -> list:
+        return [feature["arcs"]] if feature["type"] == "Polygon" else feature["arcs"]
+    for source, target, (west, south, east, north) in MOVED:
+        if source not in by_name or target not in by_name:
+            continue
+        src, dst = by_name[source], by_name[target]
+        kept, into = [], polygons(dst)
+        for polygon in polygons(src):
+            if not all(west <= x <= east and south <= y <= north for x, y in ring(polygon[0])):
+                kept.append(polygon)
+                continue
+            host = next(p for p in into if any(~arc in polygon[0] for arc in p[0]))
+            host[0] = join(host[0], polygon[0])
+            host.extend(polygon[1:])
+            points = ring(host[0])
+            if points[0] != points[-1]:
+                raise SystemExit(f"joining a polygon of {source} to {target} left the ring open")
+        src["type"], src["arcs"] = ("Polygon", kept[0]) if len(kept) == 1 else ("MultiPolygon", kept)
+        dst["type"], dst["arcs"] = ("Polygon", into[0]) if len(into) == 1 else ("MultiPolygon", into)
+    return features
+
 
 def decode(topology: dict, strict: bool = True) -> dict[str, list[list[list[tuple[float, float]]]]]:
     """Every feature of `objects.countries` as polygons of rings of (lon, lat), by alpha-2
@@ -77,7 +130,7 @@ def decode(topology: dict, strict: bool = True) -> dict[str, list[list[list[tupl
 
     numeric = get_global("territory_aliases")
     shapes: dict[str, list[list[list[tuple[float, float]]]]] = {}
-    for feature in topology["objects"]["countries"]["geometries"]:
+    for feature in moved(topology, ring):
         name = feature["properties"]["name"]
         code = UNCODED.get(name) if "id" not in feature else numeric[feature["id"]][0]
         if code is None:
