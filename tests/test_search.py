@@ -205,16 +205,45 @@ def test_results_show_an_excerpt_with_the_words_marked(served: str, browser: Any
         _clean(session)
 
 
+def _contents(built: Path) -> dict[str, str]:
+    """The text Pagefind holds of each page, by URL (from its fragment files)."""
+    contents = {}
+    for fragment in (built / "pagefind/fragment").iterdir():
+        raw = gzip.decompress(fragment.read_bytes())
+        found = json.loads(raw[raw.index(b"{"):])
+        contents[found["url"]] = " ".join(found["content"].split())
+    return contents
+
+
+def test_an_excerpt_says_where_it_cuts_the_pages_text(built: Path, served: str, browser: Any) -> None:
+    """An excerpt begins with "…" when the page's text goes on before it, ends with "…" when
+    it goes on after it (it read "... Target: 300 by 16" and stopped), and neither otherwise."""
+    contents = _contents(built)
+    with _search(browser, served + "search/?q=firearms") as session:
+        session.page.wait_for_selector("#search-results li p.excerpt")
+        shown = session.page.locator("#search-results li").evaluate_all(
+            "items => items.map(li => [li.querySelector('a').getAttribute('href'), "
+            "li.querySelector('p.excerpt').textContent])")
+        cut = {"start": 0, "end": 0}
+        for href, excerpt in shown:
+            content = contents[href.removeprefix(BASE[:-1])]
+            text = " ".join(excerpt.split())
+            core = text.removeprefix("\u2026 ").removesuffix(" \u2026")
+            assert core in content, (href, core)
+            assert text.startswith("\u2026 ") == (not content.startswith(core)), (href, text, content[:80])
+            assert text.endswith(" \u2026") == (not content.endswith(core)), (href, text, content[-80:])
+            cut["start"] += text.startswith("\u2026 ")
+            cut["end"] += text.endswith(" \u2026")
+        assert cut["start"] and cut["end"], shown  # (both kinds of cut among the results)
+        _clean(session)
+
+
 def test_an_activitys_facts_are_indexed_as_labelled_sentences(built: Path) -> None:
     """The facts under an activity's title (area, dates, place, countries, participants...)
     reach the index each with its label and ended as a sentence, as its title and paragraphs
     are, so that an excerpt showing them says what each value is ("Location: Kyiv, Ukraine.
     Countries: Ukraine. Participants: 85.", not "Kyiv, Ukraine. Ukraine. 85.")."""
-    contents = {}
-    for fragment in (built / "pagefind/fragment").iterdir():
-        raw = gzip.decompress(fragment.read_bytes())
-        found = json.loads(raw[raw.index(b"{"):])
-        contents[found["url"]] = found["content"]
+    contents = _contents(built)
     names = words_for("en").country
     records = json.loads((built / "data/activities.json").read_text(encoding="utf-8"))
     record = next(a for a in records if a["location"] and a["location"]["city"] and a["location"]["country"]

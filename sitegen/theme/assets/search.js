@@ -85,9 +85,14 @@
     }
     return filled;
   }
-  function direction(html) {  // that of a text's first letter, as dir="auto" decides it ("": none)
-    var first = html.replace(/<[^>]*>/g, "").match(/[A-Za-z\u00c0-\u052f\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/);
-    return !first ? "" : first[0] >= "\u0590" ? "rtl" : "ltr";
+  // A sentence of an excerpt is in the page's direction when it holds a letter of the page's
+  // direction (an Arabic sentence that names an English title, "Joint firearms activities
+  // completed: القيمة الفعلية..."), else in the other ("" when it has no letter)
+  var RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/, LTR = /[A-Za-z\u00c0-\u052f]/;
+  function direction(html) {
+    var text = html.replace(/<[^>]*>/g, ""), rtl = RTL.test(text), ltr = LTR.test(text);
+    if (document.dir === "rtl") { return rtl ? "rtl" : ltr ? "ltr" : ""; }
+    return ltr ? "ltr" : rtl ? "rtl" : "";
   }
   function item(data) {
     var li = document.createElement("li");
@@ -103,16 +108,27 @@
     if (data.excerpt) {
       var p = document.createElement("p");
       p.className = "excerpt";
-      // Pagefind escapes the page's text and adds <mark> around matches. Each sentence in the
-      // direction of its own letters, and the excerpt in that of most of its sentences: on an
+      // Pagefind escapes the page's text and adds <mark> around matches. Each sentence in its
+      // own direction (see direction), and the excerpt in that of most of its sentences: on an
       // Arabic page a record not yet translated has an English title and text, and its facts
       // Arabic labels before English values ("المجال: Firearms."); in one direction, their
       // full stops and brackets jumped to the other end of the sentence
       var sentences = data.excerpt.replace(/\.(<\/mark>)?\s+/g, ".$1\n").split("\n");
-      var rtl = sentences.filter(function (s) { return direction(s) === "rtl"; }).length;
-      var ltr = sentences.filter(function (s) { return direction(s) === "ltr"; }).length;
+      var dirs = sentences.map(direction);
+      var rtl = dirs.filter(function (d) { return d === "rtl"; }).length;
+      var ltr = dirs.filter(function (d) { return d === "ltr"; }).length;
       p.dir = rtl > ltr ? "rtl" : rtl < ltr ? "ltr" : document.dir || "ltr";
-      p.innerHTML = sentences.map(function (s) { return "<bdi>" + s + "</bdi>"; }).join(" ");
+      p.innerHTML = sentences.map(function (s, i) {
+        return "<bdi" + (dirs[i] ? ' dir="' + dirs[i] + '"' : "") + ">" + s + "</bdi>";
+      }).join(" ");
+      // "…" where the excerpt cuts the page's text (Pagefind takes some 30 words around the
+      // best match, from within a sentence as often as not)
+      var content = (data.content || "").replace(/\s+/g, " ").trim();
+      var plain = p.textContent.replace(/\s+/g, " ").trim();
+      if (content && plain) {
+        if (content.indexOf(plain.slice(0, 40)) !== 0) { p.insertBefore(document.createTextNode("\u2026 "), p.firstChild); }
+        if (content.slice(-40) !== plain.slice(-40)) { p.appendChild(document.createTextNode(" \u2026")); }
+      }
       li.appendChild(p);
     }
     return li;
