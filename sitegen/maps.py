@@ -245,8 +245,9 @@ def country_maps(activities: Iterable[m.Activity], words: Words, root: str, titl
     two maps' titles), each country linked to its page when it has one (`pages`: the codes
     of the countries that have; `root`: the way from the page up to the site's root);
     `table`: whether the activities map shows its table (the participants map always
-    does). None when no activity names a country."""
-    acts = tuple(activities)
+    does). Cancelled activities are not counted, as on the dashboard. None when no activity
+    that counts names a country."""
+    acts = tuple(a for a in activities if a.status != "cancelled")
     names = words.countries
 
     def href(code: str) -> str | None:

@@ -240,9 +240,12 @@ def timeline(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 
 @page_kind("countries")
 def countries(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
-    rows = sorted(((c, r.words.countries[c], len(acts)) for c, acts in r.by_country.items()),
-                  key=lambda r: (maps.name_order(r[1]), r[0]))
-    return r.page(job, "countries.html", r.words("Countries"), [], rows=rows,
+    # (each country's activities but the cancelled ones, as the dashboard counts; every
+    # country that has a page has its row)
+    rows = sorted(((c, r.words.countries[c], sum(1 for a in acts if a.status != "cancelled"))
+                   for c, acts in r.by_country.items()), key=lambda r: (maps.name_order(r[1]), r[0]))
+    cancelled = sum(1 for a in r.site.activities if a.status == "cancelled" and a.all_countries)
+    return r.page(job, "countries.html", r.words("Countries"), [], rows=rows, cancelled=cancelled,
                   map=maps.country_maps(r.site.activities, r.words, "../" * job.path.count("/"),
                                         (r.words("Activities by country"), r.words("Participants by country")),
                                         r.by_country, table=False))
@@ -253,10 +256,11 @@ def country(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     code = job.key
     acts = tuple(sorted(r.by_country[code], key=lambda a: (a.start, a.id), reverse=True))
     name = r.words.country(code)
-    chart = charts.country_areas(r.site, acts, r.colors, f"country-{code.lower()}", code, words=r.words)
-    hosted = sum(1 for a in acts if a.country == code)
+    counted = tuple(a for a in acts if a.status != "cancelled")  # (as the dashboard counts; all are listed)
+    chart = charts.country_areas(r.site, counted, r.colors, f"country-{code.lower()}", code, words=r.words)
+    hosted = sum(1 for a in counted if a.country == code)
     return r.page(job, "country.html", name, [("countries/", r.words("Countries"))], [chart],
-                  code=code, name=name, activities=acts, hosted=hosted,
+                  code=code, name=name, activities=acts, counted=len(counted), hosted=hosted,
                   listed=acts[: r.site.config.activities_per_page])
 
 

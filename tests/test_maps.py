@@ -186,8 +186,14 @@ def _records(example: Path) -> list[dict[str, Any]]:
     return json.loads((example / "data/activities.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
+def _counted(example: Path) -> list[dict[str, Any]]:
+    """The records the maps and country pages count: all but the cancelled ones (as the
+    dashboard counts; a country page said "3 of them held there" of Minsk's two cancelled)."""
+    return [r for r in _records(example) if r["status"] != "cancelled"]
+
+
 def test_every_country_with_activities_is_on_the_countries_map_with_its_figure(example: Path) -> None:
-    counts = _counts(_records(example))
+    counts = _counts(_counted(example))
     drawn = _map(example / "countries/index.html")
     assert set(drawn) == set(counts) and len(counts) > 40
     for code, (href, figure, svg) in drawn.items():
@@ -201,7 +207,7 @@ def test_every_country_with_activities_is_on_the_countries_map_with_its_figure(e
 def test_the_countries_page_maps_the_participants_of_each_countrys_activities(example: Path) -> None:
     """Each country: the participants of every activity involving it, in full (an activity
     in several countries counts in each), on the map, in its table and in the note."""
-    records = _records(example)
+    records = _counted(example)
     people = _people(records)
     page = example / "countries/index.html"
     drawn = _map(page, "participants")
@@ -236,7 +242,7 @@ def test_the_countries_page_maps_the_participants_of_each_countrys_activities(ex
 
 
 def test_each_area_page_maps_its_own_activities(example: Path) -> None:
-    records = _records(example)
+    records = _counted(example)
     areas = sorted({a for r in records for a in ([r["area"]] if isinstance(r["area"], str) else r["area"])})
     assert len(areas) >= 5
     for area in areas:
@@ -602,11 +608,12 @@ def test_a_build_draws_its_maps_from_the_layouts_the_last_build_kept(tmp_path: P
 
 
 def test_a_country_page_says_why_its_area_bars_add_up_to_more_than_its_activities(example: Path) -> None:
-    """Kyrgyzstan: 20 activities in 7 areas, one of them in two areas, so the bars add up to
-    21 (the dashboard's quarter chart says the same of its bars)."""
+    """Kyrgyzstan: 18 activities (and 2 cancelled, not counted) in 6 areas, one of them in two
+    areas, so the bars add up to 19 (the dashboard's quarter chart says the same of its bars)."""
     page = (example / "countries/kg/index.html").read_text(encoding="utf-8")
-    assert "20 activities involve Kyrgyzstan, in 7 areas. An activity in several areas counts once per " \
-           "area: the bars add up to 21." in page
+    assert "18 activities involve Kyrgyzstan, in 6 areas. An activity in several areas counts once per " \
+           "area: the bars add up to 19." in page
+    assert "2 cancelled activities are not counted." in page
     single = (example / "countries/mn/index.html").read_text(encoding="utf-8")
     assert "involves Mongolia" in single and "add up to" not in single
 
@@ -616,7 +623,7 @@ def test_each_country_page_says_how_many_of_its_activities_it_holds(example: Pat
     there", "..., none of them held there", and for one activity "..., held there" or
     "..., held in another country" (it said "1 activity involves Spain (ES); held there: 0",
     and "took place" of activities still to come)."""
-    records = _records(example)
+    records = _counted(example)
     counts = _counts(records)
     hosted = Counter((r["location"] or {}).get("country") for r in records)
     seen = set()
@@ -625,6 +632,12 @@ def test_each_country_page_says_how_many_of_its_activities_it_holds(example: Pat
         lead = re.search(r"<p>(\d+ activit(?:y involves|ies involve) [^<]+)</p>", page)
         assert lead, code
         said, held = lead.group(1), hosted[code]
+        cancelled = sum(1 for r in _records(example) if r["status"] == "cancelled" and
+                        code in {*r["countries"], (r["location"] or {}).get("country")})
+        note = f" {cancelled} cancelled activit{'y is' if cancelled == 1 else 'ies are'} not counted."
+        assert said.endswith(note) == bool(cancelled), (code, said)
+        said = said.removesuffix(note) if cancelled else said
+        seen.add("cancelled" if cancelled else "")
         if n == 1:
             end = "held there." if held else "held in another country."
         else:
@@ -632,4 +645,9 @@ def test_each_country_page_says_how_many_of_its_activities_it_holds(example: Pat
                 f"{held} of them held there."
         assert said.startswith(f"{n} activit") and said.endswith(f"), {end}"), (code, said)
         seen.add(end if n == 1 or end.startswith(("none", "all")) else "some")
-    assert {"held there.", "held in another country.", "none of them held there.", "some"} <= seen, seen
+    assert {"held there.", "held in another country.", "none of them held there.", "some", "cancelled"} <= seen, seen
+    # the countries page says so too, and its table counts as the map does
+    page = (example / "countries/index.html").read_text(encoding="utf-8")
+    every = sum(1 for r in _records(example) if r["status"] == "cancelled" and (r["countries"] or r["location"]))
+    assert f"{len(counts)} countries take part in or host activities of the plan. {every} cancelled activities are " \
+           "not counted." in page
