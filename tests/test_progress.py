@@ -67,7 +67,7 @@ def test_the_dashboard_opens_with_the_plans_attainment_against_expected(tmp_path
     html = (tmp_path / "out/index.html").read_text(encoding="utf-8")
     headline = html[html.index('<section class="headline"'):html.index("</section>", html.index('class="headline"'))]
     assert html.index('class="headline"') < html.index('class="lead"')  # before the plan's summary
-    assert f'<span class="n">{whole_percent(mean)}%</span> of the plan\'s targets attained' in headline
+    assert f'<span class="n">{whole_percent(mean)}%</span> mean attainment of the plan\'s targets' in headline
     assert f"Expected by 31 Dec 2019: {whole_percent(expected)}%" in headline
     assert f"the plan's {len(measured)} indicators with a value" in headline
     # a plan without any value says so instead of a figure

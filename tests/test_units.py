@@ -37,7 +37,7 @@ def test_the_form_follows_the_number(tmp_path: Path) -> None:
     out = _built(tmp_path, {"content/plan.yaml": PLAN})
     indicator = _page(out, "indicators/fa-workshops")
     assert "1 workshop" in indicator and "1 workshops" not in indicator
-    assert "1 of 4 workshops" in _page(out, "areas")
+    assert "1 workshop; target 4" in _page(out, "areas")  # (it said "1 of 4 workshops": 4 is the target)
     head = (out / "indicators/fa-workshops/index.html").read_text(encoding="utf-8")
     assert "1 workshop against a target of 4 workshops." in head  # (the page's description)
     # a unit given as one text is written as it is, whatever the number
@@ -54,9 +54,8 @@ def test_a_translation_chooses_by_its_own_rules_and_an_untranslated_unit_by_the_
     })
     russian = _page(out, "ru/indicators/fa-workshops")
     assert "1 семинар" in russian and "1 семинаров" not in russian
-    # (few: 2-4; "1 из 4 семинара" would want the genitive, "семинаров", after "из": the
-    # Russian message says "with a target of", which takes the counted form)
-    assert "1 при целевом значении 4 семинара" in _page(out, "ru/areas")
+    # (the unit follows the value: one)
+    assert "1 семинар; целевое значение 4" in _page(out, "ru/areas")
     french = (out / "fr/indicators/fa-workshops/index.html").read_text(encoding="utf-8")
     # not translated: the English form, marked as English, by the English rules
     assert re.search(r'1 <span lang="en" dir="ltr">workshop</span>', french), _text(french)[:400]
