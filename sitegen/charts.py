@@ -264,6 +264,8 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
              "x": attain, "marker": {"color": MEASURE_COLORS["attainment"]}, "hovertemplate": hover},
         ],
         "layout": _layout(title, barmode="group",
+                          # (room at the right for half the last tick, "100 %" in French)
+                          margin={"l": 60, "r": 36, "t": 30, "b": 50},
                           xaxis={"range": [0, 100], **words.percent_axis},
                           yaxis={"autorange": "reversed", "automargin": True},
                           height=120 + 50 * len(areas),

@@ -88,6 +88,23 @@ def test_charts_speak_the_pages_language(served: str, browser: Any) -> None:
         assert page.evaluate("() => document.querySelector('.plot')._fullLayout.separators") == ".,"
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_chart_hides_a_tick_label_in_any_language(width: int, served: str, browser: Any) -> None:
+    """Plotly hides a tick label that would cross the figure's edge: in French and Russian
+    the progress chart lost its "100 %" (wider than "100%"), so the axis seemed to end at 80."""
+    hidden = []
+    for lang in ("", "fr/", "ru/", "ar/"):
+        for path in ("", "reports/2019/"):
+            with bs.open_page(browser, f"{served}{lang}{path}", viewport={"width": width, "height": 900}) as session:
+                page = session.page
+                page.wait_for_function("() => document.querySelectorAll('.plot .xtick').length > 0")
+                hidden += [f"{lang}{path}: {text}" for text in page.evaluate("""() =>
+                    [...document.querySelectorAll('.plot .xtick text, .plot .ytick text')]
+                        .filter(t => t.getAttribute('display') === 'none' || getComputedStyle(t).display === 'none')
+                        .map(t => t.textContent)""")]
+    assert hidden == []
+
+
 # Each list item as a reader meets it: its link, the text of its facts, its status pills, and
 # the language marks (lang, dir) of its title and of each area's name.
 ITEMS = """lis => lis.map(li => {
