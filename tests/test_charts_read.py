@@ -102,7 +102,7 @@ def test_the_timelines_shortened_labels_keep_the_end_that_tells_rows_apart(built
     fig = _figures(built / "timeline/index.html")["timeline-timeline"]
     titles = {a["id"]: a["title"] for a in json.loads((built / "data/activities.json").read_text(encoding="utf-8"))}
     rows = fig["layout"]["yaxis"]["tickvals"]
-    for labels, width in ((fig["layout"]["yaxis"]["ticktext"], 60), (fig["layout"]["meta"]["narrow"]["yaxis.ticktext"], 24)):
+    for labels, width in ((fig["layout"]["yaxis"]["ticktext"], 72), (fig["layout"]["meta"]["narrow"]["yaxis.ticktext"], 24)):
         shown = {row: label for row, label in zip(rows, labels) if not row.startswith("area:")}
         assert max(len(label) for label in shown.values()) <= width
         moldova = next(row for row, title in titles.items() if title == "Border crossing point assessment in Moldova")
@@ -152,7 +152,7 @@ def test_chart_texts_stay_inside_their_charts(width: int, built: Path, served: s
             if path == "timeline/":
                 longest = page.evaluate("() => Math.max(...document.querySelector('.plot')._fullLayout"
                                         ".yaxis.ticktext.map(t => t.replace(/<[^>]+>/g, '').length))")
-                assert longest <= (24 if width < 600 else 60)
+                assert longest <= (24 if width < 600 else 72)
 
 
 def test_the_areas_tables_say_an_activity_in_several_areas_counts_in_each(built: Path) -> None:
