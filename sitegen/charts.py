@@ -524,24 +524,28 @@ _BRIEF_SYMBOLS = {"postponed": "diamond-open", "cancelled": "x-thin-open"}
 
 
 # The timeline's row labels, in characters: whole for most titles on a desktop (it cut 47 of
-# the example's 103 at 56, with room to spare), 24 on a phone.
+# the example's 103 at 56, with room to spare), 24 on a phone, 44 on paper (at 72 the dates
+# had a third of an A4 sheet's width).
 LABEL_WIDTH = 72
+PRINT_LABEL_WIDTH = 44
 
 
 def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], words: Words
-                   ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+                   ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any], dict[str, Any]]:
     """The timeline's traces, one row per activity grouped under its (first) area's heading
     row: a bar from start to end (hatched when postponed or cancelled, faded when
     cancelled), a marker where a bar would be too thin to see (a one-day event: a diamond,
     open when postponed, a cross when cancelled), the
     original schedule outlined. Returns the traces, the y axis (rows named by activity id,
-    labelled with their titles) and the relayout for narrow screens (shorter labels)."""
+    labelled with their titles) and the relayouts for narrow screens and for paper (shorter
+    labels)."""
     order = {a.id: i for i, a in enumerate(site.plan.areas)}
     grouped = sorted((a for a in acts if a.areas), key=lambda a: (order.get(a.areas[0], 0), a.start, a.id))
     span_days = max(1, (site.plan.end - site.plan.start).days)
     tickvals: list[str] = []
     ticktext: list[str] = []
     short: list[str] = []
+    printed: list[str] = []
     data: list[dict[str, Any]] = []
     for area in site.plan.areas:
         mine = [a for a in grouped if a.areas[0] == area.id]
@@ -550,10 +554,12 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
         tickvals.append(f"area:{area.id}")
         ticktext.append(f"<b>{_cut_middle(area.title, LABEL_WIDTH)}</b>")
         short.append(f"<b>{_cut_middle(area.title, 24)}</b>")
+        printed.append(f"<b>{_cut_middle(area.title, PRINT_LABEL_WIDTH)}</b>")
         for a in mine:
             tickvals.append(a.id)
             ticktext.append(_cut_middle(a.title, LABEL_WIDTH))
             short.append(_cut_middle(a.title, 24))
+            printed.append(_cut_middle(a.title, PRINT_LABEL_WIDTH))
         when = [_days(words, a.start, a.last_day) for a in mine]
         custom = [[a.title, f"{w} · {words.status(a.status)}"] for a, w in zip(mine, when)]
         hover = "%{customdata[0]}<br>%{customdata[1]}<extra>" + area.title.replace("<", "") + "</extra>"
@@ -599,7 +605,7 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
              "categoryorder": "array", "categoryarray": tickvals, "tickmode": "array", "tickvals": tickvals,
              "ticktext": ticktext}
     narrow = {"yaxis.ticktext": short, "yaxis.tickfont.size": 9, "xaxis.nticks": 4}
-    return data, yaxis, narrow
+    return data, yaxis, narrow, {"yaxis.ticktext": printed, "yaxis.tickfont.size": 9}
 
 
 # A timeline of this many rows or more (about 700 px) has its years above the rows too: a
@@ -668,7 +674,7 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
     rows: list[tuple[Any, ...]] = []  # as CSV
     shown: list[tuple[Any, ...]] = rows  # as the table shows them
     if len(acts) <= GANTT_LIMIT:
-        data, yaxis, narrow = _activity_rows(site, acts, colors, words)
+        data, yaxis, narrow, paper = _activity_rows(site, acts, colors, words)
         for a in acts:
             rows.append((a.start.isoformat(), a.last_day.isoformat(), a.title,
                          ", ".join(area_title[x] for x in a.areas), a.status,
@@ -718,8 +724,9 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
     if len(acts) <= GANTT_LIMIT:
         # (site.js applies it on narrow screens; there the report date's note is the date
         # alone: the whole note would reach over the rows' labels)
+        # (and site.js on paper, where the labels are shorter: see PRINT_LABEL_WIDTH)
         layout["meta"] = {"narrow": {**narrow, "annotations.0.text": words.date(site.report_date),
-                                    "annotations.0.font.size": 10}}
+                                    "annotations.0.font.size": 10}, "print": paper}
     # written before words.plural: see progress_by_area
     n_acts, n_postponed, n_cancelled, n_slipped = (words.plain(n) for n in (
         len(acts), sum(1 for a in acts if a.status == "postponed"),

@@ -313,6 +313,23 @@ def test_area_page_prints_as_a_report(built: Path, served: str, browser: Any) ->
         assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_timeline_prints_with_shorter_labels_and_gets_its_own_back(width: int, served: str, browser: Any) -> None:
+    """On paper the timeline's row labels are cut to 44 characters (at a desktop's 72 its dates
+    had a third of an A4 sheet), and after printing the screen's labels come back."""
+    longest = ("() => Math.max(...document.querySelector('#timeline-timeline .plot')._fullLayout"
+               ".yaxis.ticktext.map(t => t.replace(/<[^>]+>/g, '').length))")
+    with bs.open_page(browser, served + "timeline/", viewport={"width": width, "height": 900}) as session:
+        page = session.page
+        bs.plotly_charts_drawn(page)
+        screen = page.evaluate(longest)
+        assert (44 < screen <= 72) if width >= 600 else screen <= 24, screen
+        page.emulate_media(media="print")
+        page.wait_for_function(longest.replace("() => ", "() => 44 >= "))
+        page.emulate_media(media="screen")
+        page.wait_for_function(longest.replace("() => ", f"() => {screen} === "))
+
+
 @pytest.mark.parametrize(("path", "chart", "width"), [("", "dashboard-progress", 1280), ("timeline/", "timeline-timeline", 390)])
 def test_a_chart_downloads_as_a_picture_with_its_title_and_source(path: str, chart: str, width: int,
                                                                    served: str, browser: Any, tmp_path: Path) -> None:

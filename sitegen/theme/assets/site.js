@@ -25,6 +25,18 @@
         at[keys[keys.length - 1]] = narrow[path];
       });
     }
+    // ... and on paper (layout.meta.print: "a.b": value), with the screen's values kept to
+    // come back to (a phone's, when printed from one, are the narrow ones)
+    var paper = figure.layout.meta && figure.layout.meta.print;
+    if (paper) {
+      el.paperLayout = paper;
+      el.screenLayout = {};
+      Object.keys(paper).forEach(function (path) {
+        var at = figure.layout;
+        path.split(".").forEach(function (key) { at = at === undefined ? undefined : at[key]; });
+        el.screenLayout[path] = at === undefined ? null : at;
+      });
+    }
     // (its own height, for print: a window's resize has Plotly drop layout.height)
     var margin = figure.layout.margin || {};
     el.screenHeight = figure.layout.height;
@@ -78,7 +90,10 @@
       var half = event.matches && !rows && el.clientWidth < 0.6 * page;
       var height = el.screenHeight;
       if (half) { height -= Math.round(0.25 * (height - el.margins)); }
-      window.Plotly.relayout(el, { width: event.matches ? el.clientWidth : null, height: height });
+      var update = { width: event.matches ? el.clientWidth : null, height: height };
+      var layout = event.matches ? el.paperLayout : el.screenLayout;
+      if (layout) { Object.keys(layout).forEach(function (path) { update[path] = layout[path]; }); }
+      window.Plotly.relayout(el, update);
     });
   }
   var printing = window.matchMedia && window.matchMedia("print");
