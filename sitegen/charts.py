@@ -339,7 +339,7 @@ def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
     top = max([sum(table.get((a.id, q), 0) for a in site.plan.areas) for q in quarters] or [0])
     # (the legend above the plot: below, it would cover the slanted quarter labels)
     fig = {"data": data, "layout": _layout(title, barmode="stack",
-                                           xaxis={"type": "category", "tickangle": -45},
+                                           xaxis={"type": "category", "tickangle": -45, "ticklabelstandoff": 4},
                                            yaxis=_count_axis(words("activities"), top),
                                            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
                                            margin={"l": 60, "r": 20, "t": 30 + 20 * len(data), "b": 70},
