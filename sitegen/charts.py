@@ -524,9 +524,12 @@ _BRIEF_SYMBOLS = {"postponed": "diamond-open", "cancelled": "x-thin-open"}
 
 
 # The timeline's row labels, in characters: whole for most titles on a desktop (it cut 47 of
-# the example's 103 at 56, with room to spare), 24 on a phone, 44 on paper (at 72 the dates
-# had a third of an A4 sheet's width).
+# the example's 103 at 56, with room to spare), two lines of 24 on a phone (one line of 24
+# made "Document … course" of most titles), 44 on paper (at 72 the dates had a third of an
+# A4 sheet's width). A phone's rows are taller, for two lines of 9 px type.
 LABEL_WIDTH = 72
+PHONE_LABEL_WIDTH = 24
+PHONE_ROW = 30
 PRINT_LABEL_WIDTH = 44
 
 
@@ -553,12 +556,12 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
             continue
         tickvals.append(f"area:{area.id}")
         ticktext.append(f"<b>{_cut_middle(area.title, LABEL_WIDTH)}</b>")
-        short.append(f"<b>{_cut_middle(area.title, 24)}</b>")
+        short.append("<br>".join(f"<b>{line}</b>" for line in _two_lines(area.title, PHONE_LABEL_WIDTH)))
         printed.append(f"<b>{_cut_middle(area.title, PRINT_LABEL_WIDTH)}</b>")
         for a in mine:
             tickvals.append(a.id)
             ticktext.append(_cut_middle(a.title, LABEL_WIDTH))
-            short.append(_cut_middle(a.title, 24))
+            short.append("<br>".join(_two_lines(a.title, PHONE_LABEL_WIDTH)))
             printed.append(_cut_middle(a.title, PRINT_LABEL_WIDTH))
         when = [_days(words, a.start, a.last_day) for a in mine]
         custom = [[a.title, f"{w} · {words.status(a.status)}"] for a, w in zip(mine, when)]
@@ -604,7 +607,8 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
     yaxis = {"range": [len(tickvals) - 0.5, -0.5], "automargin": True, "tickfont": {"size": 11}, "type": "category",
              "categoryorder": "array", "categoryarray": tickvals, "tickmode": "array", "tickvals": tickvals,
              "ticktext": ticktext}
-    narrow = {"yaxis.ticktext": short, "yaxis.tickfont.size": 9, "xaxis.nticks": 4}
+    narrow = {"yaxis.ticktext": short, "yaxis.tickfont.size": 9, "xaxis.nticks": 4,
+              "height": max(300, 80 + PHONE_ROW * len(tickvals))}
     return data, yaxis, narrow, {"yaxis.ticktext": printed, "yaxis.tickfont.size": 9}
 
 
@@ -657,6 +661,16 @@ def _cut_middle(text: str, width: int) -> str:
     while middle and size() + len(middle[-1]) + 1 <= width:
         tail.insert(0, middle.pop())
     return f"{' '.join(head)} \u2026 {' '.join(tail)}"
+
+
+def _two_lines(text: str, width: int) -> list[str]:
+    """`text` on at most two lines of at most `width` characters, cut in the middle as
+    _cut_middle cuts (its first and last words kept) when it does not fit whole."""
+    for room in range(min(len(text), 2 * width + 1), width, -1):
+        lines = _wrapped(_cut_middle(text, room), width).split("<br>")
+        if len(lines) <= 2 and all(len(line) <= width for line in lines):
+            return lines
+    return [_cut_middle(text, width)]
 
 
 def _cut(text: str, width: int) -> str:

@@ -318,7 +318,7 @@ def test_the_timeline_prints_with_shorter_labels_and_gets_its_own_back(width: in
     """On paper the timeline's row labels are cut to 44 characters (at a desktop's 72 its dates
     had a third of an A4 sheet), and after printing the screen's labels come back."""
     longest = ("() => Math.max(...document.querySelector('#timeline-timeline .plot')._fullLayout"
-               ".yaxis.ticktext.map(t => t.replace(/<[^>]+>/g, '').length))")
+               ".yaxis.ticktext.flatMap(t => t.split('<br>')).map(t => t.replace(/<[^>]+>/g, '').length))")
     with bs.open_page(browser, served + "timeline/", viewport={"width": width, "height": 900}) as session:
         page = session.page
         bs.plotly_charts_drawn(page)
