@@ -199,7 +199,7 @@ def test_arabic_search_results_read_in_their_own_direction(served: str, browser:
             assert excerpt_dir == ("rtl" if kinds.count("rtl") > kinds.count("ltr") else "ltr"
                                    if kinds.count("rtl") < kinds.count("ltr") else "rtl"), (title, sentences)
             mixed += "ltr" in kinds and "rtl" in kinds
-        assert mixed >= 3, shown  # (records not translated: English titles, Arabic facts' labels)
+        assert mixed >= 1, shown  # (records not translated: English text, Arabic facts' labels)
         assert session.console_errors == []
 
 

@@ -217,24 +217,30 @@ def _contents(built: Path) -> dict[str, str]:
 
 def test_an_excerpt_says_where_it_cuts_the_pages_text(built: Path, served: str, browser: Any) -> None:
     """An excerpt begins with "…" when the page's text goes on before it, ends with "…" when
-    it goes on after it (it read "... Target: 300 by 16" and stopped), and neither otherwise."""
+    it goes on after it (it read "... Target: 300 by 16" and stopped), and neither otherwise;
+    it leaves out the page's title, which the link above it says, when it would begin with
+    it."""
     contents = _contents(built)
     with _search(browser, served + "search/?q=firearms") as session:
         session.page.wait_for_selector("#search-results li p.excerpt")
         shown = session.page.locator("#search-results li").evaluate_all(
             "items => items.map(li => [li.querySelector('a').getAttribute('href'), "
-            "li.querySelector('p.excerpt').textContent])")
-        cut = {"start": 0, "end": 0}
-        for href, excerpt in shown:
+            "li.querySelector('a').textContent, li.querySelector('p.excerpt').textContent])")
+        cut = {"start": 0, "end": 0, "title": 0}
+        for href, title, excerpt in shown:
             content = contents[href.removeprefix(BASE[:-1])]
             text = " ".join(excerpt.split())
             core = text.removeprefix("\u2026 ").removesuffix(" \u2026")
-            assert core in content, (href, core)
-            assert text.startswith("\u2026 ") == (not content.startswith(core)), (href, text, content[:80])
+            assert core in content and not core.startswith(f"{title}. "), (href, core)
+            # (nor the end of the title, when the excerpt would begin inside it)
+            assert not any(core.startswith(title[i:] + ". ") for i in range(len(title)) if title[i - 1] == " "), core
+            begins = content.startswith(core) or content.startswith(f"{title}. {core}")
+            cut["title"] += content.startswith(f"{title}. {core}")
+            assert text.startswith("\u2026 ") == (not begins), (href, text, content[:80])
             assert text.endswith(" \u2026") == (not content.endswith(core)), (href, text, content[-80:])
             cut["start"] += text.startswith("\u2026 ")
             cut["end"] += text.endswith(" \u2026")
-        assert cut["start"] and cut["end"], shown  # (both kinds of cut among the results)
+        assert cut["start"] and cut["end"] and cut["title"], shown  # (each case among the results)
         _clean(session)
 
 

@@ -94,6 +94,11 @@
     if (document.dir === "rtl") { return rtl ? "rtl" : ltr ? "ltr" : ""; }
     return ltr ? "ltr" : rtl ? "rtl" : "";
   }
+  function textOf(html) {  // the text of Pagefind's escaped excerpt (an inert template parses it)
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    return template.content.textContent;
+  }
   function item(data) {
     var li = document.createElement("li");
     var a = document.createElement("a");
@@ -114,6 +119,13 @@
       // Arabic labels before English values ("المجال: Firearms."); in one direction, their
       // full stops and brackets jumped to the other end of the sentence
       var sentences = data.excerpt.replace(/\.(<\/mark>)?\s+/g, ".$1\n").split("\n");
+      // (without the page's title, or its end, when the excerpt begins with it: the link above
+      // says it)
+      var content = (data.content || "").replace(/\s+/g, " ").trim();
+      var title = a.textContent.replace(/\s+/g, " ").trim() + ".";
+      var first = sentences.length > 1 ? textOf(sentences[0]).replace(/\s+/g, " ").trim() : "";
+      var afterTitle = first !== "" && title.slice(-first.length) === first && content.indexOf(title) === 0;
+      if (afterTitle) { sentences.shift(); }
       var dirs = sentences.map(direction);
       var rtl = dirs.filter(function (d) { return d === "rtl"; }).length;
       var ltr = dirs.filter(function (d) { return d === "ltr"; }).length;
@@ -123,10 +135,10 @@
       }).join(" ");
       // "…" where the excerpt cuts the page's text (Pagefind takes some 30 words around the
       // best match, from within a sentence as often as not)
-      var content = (data.content || "").replace(/\s+/g, " ").trim();
       var plain = p.textContent.replace(/\s+/g, " ").trim();
       if (content && plain) {
-        if (content.indexOf(plain.slice(0, 40)) !== 0) { p.insertBefore(document.createTextNode("\u2026 "), p.firstChild); }
+        var from = afterTitle ? title.length + 1 : 0;
+        if (content.indexOf(plain.slice(0, 40), from) !== from) { p.insertBefore(document.createTextNode("\u2026 "), p.firstChild); }
         if (content.slice(-40) !== plain.slice(-40)) { p.appendChild(document.createTextNode(" \u2026")); }
       }
       li.appendChild(p);
