@@ -550,19 +550,21 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
     short: list[str] = []
     printed: list[str] = []
     data: list[dict[str, Any]] = []
+
+    def row(value: str, title: str, bold: bool = False) -> None:  # (an area's heading row in bold)
+        def shown(text: str) -> str:
+            return f"<b>{text}</b>" if bold else text
+        tickvals.append(value)
+        ticktext.append(shown(_cut_middle(title, LABEL_WIDTH)))
+        short.append("<br>".join(shown(line) for line in _two_lines(title, PHONE_LABEL_WIDTH)))
+        printed.append(shown(_cut_middle(title, PRINT_LABEL_WIDTH)))
     for area in site.plan.areas:
         mine = [a for a in grouped if a.areas[0] == area.id]
         if not mine:
             continue
-        tickvals.append(f"area:{area.id}")
-        ticktext.append(f"<b>{_cut_middle(area.title, LABEL_WIDTH)}</b>")
-        short.append("<br>".join(f"<b>{line}</b>" for line in _two_lines(area.title, PHONE_LABEL_WIDTH)))
-        printed.append(f"<b>{_cut_middle(area.title, PRINT_LABEL_WIDTH)}</b>")
+        row(f"area:{area.id}", area.title, bold=True)
         for a in mine:
-            tickvals.append(a.id)
-            ticktext.append(_cut_middle(a.title, LABEL_WIDTH))
-            short.append("<br>".join(_two_lines(a.title, PHONE_LABEL_WIDTH)))
-            printed.append(_cut_middle(a.title, PRINT_LABEL_WIDTH))
+            row(a.id, a.title)
         when = [_days(words, a.start, a.last_day) for a in mine]
         custom = [[a.title, f"{w} · {words.status(a.status)}"] for a, w in zip(mine, when)]
         hover = "%{customdata[0]}<br>%{customdata[1]}<extra>" + area.title.replace("<", "") + "</extra>"

@@ -124,7 +124,12 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     # lookup per call and with each message translated once: activity pages call them a dozen
     # times each (50 microseconds a page with Jinja's).
     env.globals["_"] = env.globals["gettext"] = _Gettext(words)
-    env.globals["ngettext"] = _Ngettext(words)
+    ngettext = env.globals["ngettext"] = _Ngettext(words)
+    # (under a count that leaves the cancelled activities out: the dashboard's, an area's, a
+    # round's, the countries' and a country's)
+    env.globals["not_counted"] = lambda n: ngettext(
+        "%(n)s cancelled activity is not counted.", "%(n)s cancelled activities are not counted.", n,
+        n=words.number(n))
     env.globals["dates"] = _Dates(words)
     env.globals["date_ends"] = functools.partial(_date_ends, words)  # (a range's ends in a sentence: "From 1 to 5 Oct 2018")
     env.globals["data_cell"] = functools.partial(_data_cell, words)
