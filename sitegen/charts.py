@@ -525,23 +525,26 @@ _BRIEF_SYMBOLS = {"postponed": "diamond-open", "cancelled": "x-thin-open"}
 
 # The timeline's row labels, in characters: whole for most titles on a desktop (it cut 47 of
 # the example's 103 at 56, with room to spare), two lines of 24 on a phone (one line of 24
-# made "Document … course" of most titles), 44 on paper (at 72 the dates had a third of an
-# A4 sheet's width). A phone's rows are taller, for two lines of 9 px type.
+# made "Document … course" of most titles), two lines of 44 on paper (at 72 the dates had a
+# third of an A4 sheet's width; one line of 44 cut 40 of the example's titles, which paper
+# has no hover text to give whole). Phone and paper rows are taller, for two lines of 9 px type.
 LABEL_WIDTH = 72
 PHONE_LABEL_WIDTH = 24
 PHONE_ROW = 30
 PRINT_LABEL_WIDTH = 44
+PRINT_ROW = 24
 
 
 def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], words: Words
-                   ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any], dict[str, Any]]:
+                   ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
     """The timeline's traces, one row per activity grouped under its (first) area's heading
     row: a bar from start to end (hatched when postponed or cancelled, faded when
     cancelled), a marker where a bar would be too thin to see (a one-day event: a diamond,
     open when postponed, a cross when cancelled), the
     original schedule outlined. Returns the traces, the y axis (rows named by activity id,
-    labelled with their titles) and the relayouts for narrow screens and for paper (shorter
-    labels)."""
+    labelled with their titles), the relayouts for narrow screens and for paper (shorter
+    labels), and how it is cut into parts on paper (`meta.parts`: the rows' height there and
+    the areas' heading rows, before which a part had best end)."""
     order = {a.id: i for i, a in enumerate(site.plan.areas)}
     grouped = sorted((a for a in acts if a.areas), key=lambda a: (order.get(a.areas[0], 0), a.start, a.id))
     span_days = max(1, (site.plan.end - site.plan.start).days)
@@ -551,17 +554,20 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
     printed: list[str] = []
     data: list[dict[str, Any]] = []
 
+    heads: list[int] = []
+
     def row(value: str, title: str, bold: bool = False) -> None:  # (an area's heading row in bold)
         def shown(text: str) -> str:
             return f"<b>{text}</b>" if bold else text
         tickvals.append(value)
         ticktext.append(shown(_cut_middle(title, LABEL_WIDTH)))
         short.append("<br>".join(shown(line) for line in _two_lines(title, PHONE_LABEL_WIDTH)))
-        printed.append(shown(_cut_middle(title, PRINT_LABEL_WIDTH)))
+        printed.append("<br>".join(shown(line) for line in _two_lines(title, PRINT_LABEL_WIDTH)))
     for area in site.plan.areas:
         mine = [a for a in grouped if a.areas[0] == area.id]
         if not mine:
             continue
+        heads.append(len(tickvals))
         row(f"area:{area.id}", area.title, bold=True)
         for a in mine:
             row(a.id, a.title)
@@ -611,7 +617,8 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
              "ticktext": ticktext}
     narrow = {"yaxis.ticktext": short, "yaxis.tickfont.size": 9, "xaxis.nticks": 4,
               "height": max(300, 80 + PHONE_ROW * len(tickvals))}
-    return data, yaxis, narrow, {"yaxis.ticktext": printed, "yaxis.tickfont.size": 9}
+    paper = {"yaxis.ticktext": printed, "yaxis.tickfont.size": 9}
+    return data, yaxis, narrow, paper, {"row": PRINT_ROW, "heads": heads}
 
 
 # A timeline of this many rows or more (about 700 px) has its years above the rows too: a
@@ -690,7 +697,7 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
     rows: list[tuple[Any, ...]] = []  # as CSV
     shown: list[tuple[Any, ...]] = rows  # as the table shows them
     if len(acts) <= GANTT_LIMIT:
-        data, yaxis, narrow, paper = _activity_rows(site, acts, colors, words)
+        data, yaxis, narrow, paper, parts = _activity_rows(site, acts, colors, words)
         for a in acts:
             rows.append((a.start.isoformat(), a.last_day.isoformat(), a.title,
                          ", ".join(area_title[x] for x in a.areas), a.status,
@@ -740,9 +747,11 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
     if len(acts) <= GANTT_LIMIT:
         # (site.js applies it on narrow screens; there the report date's note is the date
         # alone: the whole note would reach over the rows' labels)
-        # (and site.js on paper, where the labels are shorter: see PRINT_LABEL_WIDTH)
+        # (and site.js on paper, where the labels are shorter: see PRINT_LABEL_WIDTH, and
+        # the rows are drawn as parts that each fit a sheet, each with its dates: one chart
+        # cut by the sheets had no date on its middle ones)
         layout["meta"] = {"narrow": {**narrow, "annotations.0.text": words.date(site.report_date),
-                                    "annotations.0.font.size": 10}, "print": paper}
+                                    "annotations.0.font.size": 10}, "print": paper, "parts": parts}
     # written before words.plural: see progress_by_area
     n_acts, n_postponed, n_cancelled, n_slipped = (words.plain(n) for n in (
         len(acts), sum(1 for a in acts if a.status == "postponed"),

@@ -315,19 +315,58 @@ def test_area_page_prints_as_a_report(built: Path, served: str, browser: Any) ->
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_timeline_prints_with_shorter_labels_and_gets_its_own_back(width: int, served: str, browser: Any) -> None:
-    """On paper the timeline's row labels are cut to 44 characters (at a desktop's 72 its dates
-    had a third of an A4 sheet), and after printing the screen's labels come back."""
-    longest = ("() => Math.max(...document.querySelector('#timeline-timeline .plot')._fullLayout"
+    """On paper the timeline's row labels are lines of up to 44 characters (at a desktop's 72
+    its dates had a third of an A4 sheet), in parts that hold every row once; after printing
+    the screen's chart and labels come back."""
+    longest = ("plot => Math.max(...plot._fullLayout"
                ".yaxis.ticktext.flatMap(t => t.split('<br>')).map(t => t.replace(/<[^>]+>/g, '').length))")
     with bs.open_page(browser, served + "timeline/", viewport={"width": width, "height": 900}) as session:
         page = session.page
         bs.plotly_charts_drawn(page)
-        screen = page.evaluate(longest)
+        screen = page.locator("#timeline-timeline .plot").evaluate(longest)
         assert (44 < screen <= 72) if width >= 600 else screen <= 24, screen
+        rows = page.locator("#timeline-timeline .plot").evaluate("plot => plot._fullLayout.yaxis.tickvals.length")
         page.emulate_media(media="print")
-        page.wait_for_function(longest.replace("() => ", "() => 44 >= "))
+        parts = page.locator("#timeline-timeline .plot-part")
+        page.wait_for_function("() => document.querySelectorAll('#timeline-timeline .plot-part .main-svg').length > 1")
+        assert not page.locator("#timeline-timeline .plot").is_visible()
+        assert max(parts.evaluate_all(f"parts => parts.map({longest})")) <= 44
+        ranges = parts.evaluate_all("parts => parts.map(p => p._fullLayout.yaxis.range)")
+        assert ranges[0][1] == -0.5 and ranges[-1][0] == rows - 0.5, ranges
+        assert all(a[0] == b[1] for a, b in zip(ranges, ranges[1:])), ranges  # (each row once)
         page.emulate_media(media="screen")
-        page.wait_for_function(longest.replace("() => ", f"() => {screen} === "))
+        page.wait_for_function("() => document.querySelectorAll('.plot-parts').length === 0")
+        assert page.locator("#timeline-timeline .plot").evaluate(longest) == screen
+
+
+def test_the_printed_timeline_has_its_dates_on_every_sheet(served: str, browser: Any, activities: list[dict[str, Any]],
+                                                          tmp_path: Path) -> None:
+    """On paper the timeline's rows are drawn as parts of a sheet each, each with its dates
+    (one chart cut by the sheets had none on its middle sheets), every row in one of them,
+    labelled on up to two lines; what follows the chart is printed too (parts made once the
+    page was laid out for paper were cut off the PDF, whose sheets were counted before)."""
+    pdf = tmp_path / "timeline.pdf"
+    with bs.open_page(browser, served + "timeline/") as session:
+        page = session.page
+        bs.plotly_charts_drawn(page)
+        page.pdf(path=str(pdf), format="A4")
+        assert session.console_errors == []
+        # (and the screen's chart is back after)
+        assert page.locator("#timeline-timeline .plot").is_visible() and page.locator(".plot-parts").count() == 0
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    sheets = [" ".join(sheet.split()) for sheet in text.split("\f") if sheet.strip()]
+    assert len(sheets) >= 3, len(sheets)
+    titles = sorted({a["title"] for a in activities if len(a["title"]) <= 44})  # (on one line)
+    assert len(titles) > 20
+    for title in titles:
+        holding = [i for i, sheet in enumerate(sheets) if title in sheet]
+        assert holding, title
+        assert all(re.search(r"\b(Jan|Jul) 20(18|19)\b", sheets[i]) for i in holding), (title, holding)
+    with_rows = [i for i, sheet in enumerate(sheets) if any(title in sheet for title in titles)]
+    assert len(with_rows) >= 3, with_rows  # (the rows on three sheets or more, each with its dates)
+    last = sheets[-1]
+    assert "Illustrative sample data" in last and f"{len(sheets)}/{len(sheets)}" in last.replace(" ", ""), last[-200:]
+    assert any("Rescheduled activities" in sheet for sheet in sheets)
 
 
 @pytest.mark.parametrize(("path", "chart", "width"), [("", "dashboard-progress", 1280), ("timeline/", "timeline-timeline", 390)])
@@ -509,9 +548,13 @@ _PRINTED_SIZES = """() => {
     window.matchMedia("print").addEventListener("change", (event) => {
         if (!event.matches) return;
         for (const el of document.querySelectorAll(".plot[data-figure]")) {
-            const svg = el.querySelector("svg.main-svg");
-            window.printedCharts.push([el.getAttribute("data-figure"), Math.round(el.getBoundingClientRect().width),
-                                       Math.round(svg.getBoundingClientRect().width)]);
+            // (a timeline is printed as parts: see test_the_printed_timeline_has_its_dates_on_every_sheet)
+            const drawn = el.classList.contains("plot-split") ? [...el.nextElementSibling.children] : [el];
+            for (const plot of drawn) {
+                const svg = plot.querySelector("svg.main-svg");
+                window.printedCharts.push([el.getAttribute("data-figure"), Math.round(plot.getBoundingClientRect().width),
+                                           Math.round(svg.getBoundingClientRect().width)]);
+            }
         }
     });
 }"""

@@ -41,6 +41,8 @@
     var margin = figure.layout.margin || {};
     el.screenHeight = figure.layout.height;
     el.margins = (margin.t || 0) + (margin.b || 0);
+    // (a chart drawn as parts on paper, see printParts: the figure as it is drawn here)
+    if (figure.layout.meta && figure.layout.meta.parts) { el.figureText = JSON.stringify(figure); }
     window.Plotly.newPlot(el, figure.data, figure.layout, config);
     var details = el.parentNode.querySelector("details.chart-data");
     if (details) { details.removeAttribute("open"); }
@@ -86,6 +88,7 @@
     var page = document.documentElement.clientWidth;
     Array.prototype.forEach.call(plots, function (el) {
       if (!el.layout) { return; }
+      if (el.figureText) { printParts(el, event.matches); return; }
       var rows = el.data.some(function (trace) { return trace.orientation === "h"; });
       var half = event.matches && !rows && el.clientWidth < 0.6 * page;
       var height = el.screenHeight;
@@ -96,6 +99,77 @@
       window.Plotly.relayout(el, update);
     });
   }
+  // A chart of many rows (a timeline: layout.meta.parts, its rows' height on paper and its
+  // areas' heading rows) is drawn on paper as parts that each fit a sheet, each with its
+  // date axes: cut by the sheets, one chart had no dates on its middle sheets. A part ends
+  // before an area's heading when one comes in its last quarter. The parts are made before
+  // printing (the browser counts the sheets then: parts added once the page is laid out
+  // for paper were cut off the PDF), and drawn at the paper's width once it is. The first
+  // part fits the lower three fifths of a sheet: where on its sheet the chart starts is not
+  // known before (on the timeline's page it starts at about a third). The screen's chart comes back after.
+  var SHEET = 940;  // px of a sheet inside the margins of site.css's @page (A4: 1017, Letter: 950)
+  function planParts(el) {
+    if (el.parts) { return; }
+    var figure = JSON.parse(el.figureText), layout = figure.layout, spec = layout.meta.parts;
+    Object.keys(layout.meta.print || {}).forEach(function (path) {
+      var keys = path.split("."), at = layout;
+      for (var i = 0; i < keys.length - 1; i++) { at = at[keys[i]] = at[keys[i]] || {}; }
+      at[keys[keys.length - 1]] = layout.meta.print[path];
+    });
+    var count = layout.yaxis.tickvals.length, size = el._fullLayout._size;
+    var over = size.t + size.b + 8;  // (the axes, and the legend above the first part)
+    var holder = document.createElement("div");
+    holder.className = "plot-parts";
+    el.parentNode.insertBefore(holder, el.nextSibling);
+    el.parts = holder;
+    el.classList.add("plot-split");
+    var per = Math.max(5, Math.floor((SHEET - over) / spec.row));
+    var room = Math.max(5, Math.floor((0.6 * SHEET - over) / spec.row));
+    for (var start = 0; start < count; room = per) {
+      var end = Math.min(count, start + room);
+      for (var h = spec.heads.length - 1; end < count && h >= 0; h--) {
+        var head = spec.heads[h];
+        if (head < end && head > start + (3 * room) / 4) { end = head; break; }
+      }
+      var part = document.createElement("div");
+      part.className = "plot-part";
+      var own = JSON.parse(JSON.stringify(layout));
+      own.yaxis.range = [end - 0.5, start - 0.5];
+      own.height = over + spec.row * (end - start);
+      own.showlegend = start === 0;
+      // (above the years on top, as on screen: see charts._years_on_top)
+      if (own.xaxis2) { own.legend.y = 1 + 26 / (spec.row * (end - start)); }
+      // (the report date's note sits in the part's first row: on an area's heading, not a bar)
+      if (start && spec.heads.indexOf(start) < 0) { own.annotations = []; }
+      part.style.height = own.height + "px";
+      part.layout = own;
+      holder.appendChild(part);
+      start = end;
+    }
+  }
+  function printParts(el, on) {
+    if (!on) {
+      if (el.parts) {
+        Array.prototype.forEach.call(el.parts.children, function (part) { window.Plotly.purge(part); });
+        el.parts.remove();
+        el.parts = null;
+      }
+      el.classList.remove("plot-split");
+      return;
+    }
+    planParts(el);
+    var still = JSON.parse(JSON.stringify(config));  // (paper: neither hover nor resizing)
+    still.staticPlot = true;
+    still.responsive = false;
+    var data = JSON.parse(el.figureText).data, width = el.parts.clientWidth;
+    Array.prototype.forEach.call(el.parts.children, function (part) {
+      part.layout.width = width;
+      window.Plotly.newPlot(part, JSON.parse(JSON.stringify(data)), part.layout, still);
+    });
+  }
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(plots, function (el) { if (el.figureText && el.layout) { planParts(el); } });
+  });
   var printing = window.matchMedia && window.matchMedia("print");
   if (printing && printing.addEventListener) { printing.addEventListener("change", resize); }
   else if (printing && printing.addListener) { printing.addListener(resize); }
