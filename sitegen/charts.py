@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import model as m
-from .i18n import Words, unit_form, whole_percent
+from .i18n import Words, unit_form
 from .progress import AreaProgress, Breakdown, IndicatorProgress, amount, counts, measured_totals
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -253,7 +253,7 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
     expected = _pct(areas[0].expected) if areas else 0
     # (the texts give whole percentages, as the page's figures do: "87%" beside a tile
     # saying 87%, not 87.5; the bars and the table keep the decimal)
-    elapsed_pct = words.plain(whole_percent(areas[0].expected)) if areas else "0"
+    elapsed_pct = words.percent(areas[0].expected if areas else 0.0)
     title = words("Progress by area")
     hover = _hover(words, "%{y}", "%{x}")  # (%{x} has the axis's tick affixes)
     fig = {
@@ -275,7 +275,7 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
                           # left one: on that side the area names leave room for it)
                           annotations=[{"x": expected, "y": 1, "yref": "paper", "yanchor": "bottom",
                                         "xanchor": "right" if (expected or 0) > 25 else "left",
-                                        "text": words("time elapsed %(percent)s%%", percent=elapsed_pct),
+                                        "text": words("time elapsed %(percent)s", percent=elapsed_pct),
                                         "showarrow": False}]),
     }
     rows = tuple((a.area.title, a.status, _pct(a.completion), _pct(a.attainment), _pct(a.expected))
@@ -285,11 +285,11 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
     # (the values of a words.plural call are written first: Babel's extractor takes a `words`
     # inside the call's parentheses for a new message and loses the plural)
     n_areas = words.plain(len(areas))
-    summary = words.plural("%(count)s area; %(percent)s%% of the plan period has elapsed.",
-                           "%(count)s areas; %(percent)s%% of the plan period has elapsed.", len(areas),
+    summary = words.plural("%(count)s area; %(percent)s of the plan period has elapsed.",
+                           "%(count)s areas; %(percent)s of the plan period has elapsed.", len(areas),
                            count=n_areas, percent=elapsed_pct)
-    summary += " " + (words("Highest activity completion: %(area)s (%(percent)s%%).", area=best.area.title,
-                            percent=words.plain(whole_percent(best.completion or 0.0))) if best else "")
+    summary += " " + (words("Highest activity completion: %(area)s (%(percent)s).", area=best.area.title,
+                            percent=words.percent(best.completion or 0.0)) if best else "")
     return Chart(f"{key}-progress", title, summary, fig,
                  (words("area"), words("status"), words("activities completed %"),
                   words("indicator attainment %"), words("time elapsed %")),

@@ -271,14 +271,23 @@ class Words:
     def percent_axis(self) -> dict[str, str]:
         """A percentage axis's Plotly tick affixes: `ticksuffix` "%" in English, "\u00a0%" in
         French; `tickprefix` "%" in Turkish ("%80"), "%\u00a0" in Basque."""
-        prefix, _, suffix = format_percent(0.5, locale=self.locale).partition("50")
+        prefix, _, suffix = self._percent(Decimal("0.5")).partition("50")
         return {name: text for name, text in (("tickprefix", prefix), ("ticksuffix", suffix)) if text}
 
     def percent(self, share: float | None) -> str:
         """A share (0.87) as a whole percentage ("87%"); an en dash for none."""
         if share is None:
             return "–"
-        return format_percent(Decimal(whole_percent(share)) / 100, locale=self.locale)
+        return self._percent(Decimal(whole_percent(share)) / 100)
+
+    def _percent(self, share: Decimal) -> str:
+        """Babel's percentage with the language's own percent sign, which Babel leaves out (it
+        writes its pattern's "%"): Arabic's "\u200e%\u200e", marked left to right so that
+        "85%" reads as the figures do after Arabic words too (a bare "%" went to the number's
+        other side there, "%85", and not at a line's start)."""
+        text = format_percent(share, locale=self.locale)
+        sign = self.locale.number_symbols.get("latn", {}).get("percentSign", "%")
+        return text.replace("%", sign) if sign != "%" else text
 
     def date(self, value: dt.date | str | None) -> str:
         """A date as "4 May 2017" in English (CLDR's medium date without weekday); an ISO

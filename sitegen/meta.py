@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from . import cards, datafiles
 from . import model as m
-from .i18n import unit_form, whole_percent
+from .i18n import unit_form
 from .render import _script_json
 
 if TYPE_CHECKING:
@@ -89,11 +89,11 @@ def describe(r: Renderer, job: Job, ctx: dict[str, Any]) -> str:
         done = ctx["totals"]["completed"]
         return words.plural(
             "%(plan)s, as of %(date)s: %(done)s of %(count)s activity completed; "
-            "%(percent)s%% of the plan period elapsed.",
+            "%(percent)s of the plan period elapsed.",
             "%(plan)s, as of %(date)s: %(done)s of %(count)s activities completed; "
-            "%(percent)s%% of the plan period elapsed.",
+            "%(percent)s of the plan period elapsed.",
             total, plan=site.plan.title, date=date, done=words.plain(done), count=words.plain(total),
-            percent=words.plain(whole_percent(ctx["elapsed"])))
+            percent=words.percent(ctx["elapsed"]))
     if kind == "area":
         prog = ctx["prog"]
         total, done = prog.total - prog.count("cancelled"), prog.count("completed")
@@ -138,8 +138,7 @@ def describe(r: Renderer, job: Job, ctx: dict[str, Any]) -> str:
                             n, num=plain, name=name)
     if kind == "freepage" and ctx["page"].body:
         return datafiles.excerpt(ctx["page"].body, 200)
-    return words("%(plan)s: implementation progress as of %(date)s", plan=site.plan.title,
-                 date=site.report_date.isoformat())
+    return words("%(plan)s: implementation progress as of %(date)s", plan=site.plan.title, date=date)
 
 
 def _dataset(r: Renderer, job: Job, title: str, description: str, page_charts: list[Chart],

@@ -253,3 +253,12 @@ def test_french_filters_say_all_of_their_facet_and_one_day_is_no_range(french: P
     table = timeline.split("<h2>Activités reprogrammées", 1)[1] if "<h2>Activités reprogrammées" in timeline else timeline
     assert "<td>" in table
     assert not re.search(r"<td>([^<–]+) – \1</td>", table)
+
+
+def test_french_punctuation_has_its_no_break_spaces() -> None:
+    """French typography: a no-break space before ":", ";", "!", "?" and "»" and after "«" (a
+    plain space let "Kirghizstan (KG)" end a line and ": 18 activités" begin the next)."""
+    catalog = _read(i18n.LOCALES / "fr.po")
+    plain = [(_key(message), form) for message in catalog if message.id for form in _forms(message)
+             if re.search(r" [:;!?»]|« ", form)]
+    assert not plain, plain

@@ -119,6 +119,11 @@ def test_descriptions_say_the_pages_own_figures(built: Path) -> None:
     page = next(p for p in (built / "tags").glob("*/index.html") if f"tagged {tag}." in head(p).props["og:description"])
     assert head(page).props["og:description"] == f"{tagged} activities are tagged {tag}."
 
+    # (pages without figures of their own: the plan's, its date as the pages write it, not ISO)
+    for other in ("timeline", "search", "results", "reports", "countries"):
+        text = head(built / other / "index.html").props["og:description"]
+        assert text == f"{plan['title']}: implementation progress as of 31 Dec 2019", (other, text)
+
     data = json.loads((built / "data/plan.json").read_text(encoding="utf-8"))
     ind = next(i for a in data["areas"] for i in a["indicators"] if i["value"] is not None and i["unit"])
     text = head(built / f"indicators/{ind['id']}/index.html").props["og:description"]
