@@ -108,6 +108,16 @@ def test_first_round_figures(built: Path) -> None:
                                       {"id": "workshops", "from": 0, "to": 1}]
 
 
+def test_the_first_round_page_compares_with_no_earlier_status(built: Path) -> None:
+    """The first round has no previous one: its table of areas has no column of their status
+    the day before the plan's start ("not started" in every row, a day the plan did not yet
+    exist); the second has the first round's."""
+    html = (built / "reports/q1/index.html").read_text(encoding="utf-8")
+    assert '<th scope="col">Status on 31 Mar 2020</th><th scope="col">Activities completed</th>' in html
+    assert "Status on 31 Dec 2019" not in html
+    assert re.search(r'data-area="training">.*?on track.*?1 of 4 \(25%\)', html)
+
+
 def test_second_round_figures_and_changes(built: Path) -> None:
     q2 = data(built, "q2")
     assert (q2["as_of"], q2["previous"], q2["since"]) == ("2020-06-30", "q1", "2020-03-31")
