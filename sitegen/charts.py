@@ -344,7 +344,11 @@ def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
                                            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
                                            margin={"l": 60, "r": 20, "t": 30 + 20 * len(data), "b": 70},
                                            height=300 + 20 * len(data),
-                                           meta={"time": "x"})}  # (its quarters run left to right in any script: mirrored)
+                                           # (on paper, half an A4 sheet wide, the slanted labels ran
+                                           # into one another: upright there)
+                                           meta={"time": "x", "print": {"xaxis.tickangle": -90,
+                                                                        "xaxis.tickfont.size": 9}})}
+    # (meta.time: its quarters run left to right in any script: mirrored)
     entries = sum(n for *_, n in rows)  # (an activity in two areas is in two bars)
     total = sum(1 for a in acts if a.status != "cancelled" and a.areas)
     n_total, n_entries = words.plain(total), words.plain(entries)  # written before words.plural: see progress_by_area

@@ -408,6 +408,29 @@ def test_the_list_prints_without_its_links_to_files_and_other_lists(served: str,
     with bs.open_page(browser, served + "timeline/") as session:  # (its areas as links: the chart's legend names them)
         session.page.emulate_media(media="print")
         assert not session.page.locator("ul.legend").is_visible()
+    with bs.open_page(browser, served) as session:  # (the dashboard's "All activities · Timeline", and its
+        page = session.page                          # links to the results framework and the methodology)
+        links = [page.locator("main a[href$='timeline/']").last, page.locator(".results-link"),
+                 page.locator(".headline-note a")]
+        assert all(link.is_visible() for link in links)
+        page.emulate_media(media="print")
+        assert not any(link.is_visible() for link in links)
+        assert page.locator(".headline-note").is_visible()
+
+
+def test_printed_quarter_labels_do_not_run_into_one_another(served: str, browser: Any) -> None:
+    """On paper the dashboard's chart of activities per quarter is half a sheet wide: its
+    slanted quarter labels ran into one another ("2017-Q22017-Q3"); there they stand upright."""
+    boxes = """() => [...document.querySelectorAll('#dashboard-quarters .xtick text')]
+        .map(t => t.getBoundingClientRect()).map(r => [r.left, r.right])"""
+    with bs.open_page(browser, served) as session:
+        page = session.page
+        bs.plotly_charts_drawn(page)
+        page.emulate_media(media="print")
+        page.wait_for_function("() => document.querySelector('#dashboard-quarters .plot')._fullLayout.xaxis.tickangle === -90")
+        spans = sorted(page.evaluate(boxes))
+    assert len(spans) >= 10
+    assert all(a[1] <= b[0] + 0.5 for a, b in zip(spans, spans[1:])), spans
 
 
 def test_printed_links_show_their_address_once(built: Path, served: str, browser: Any) -> None:
