@@ -335,9 +335,17 @@ class Words:
 
     @functools.cached_property
     def _date_pattern(self) -> str:
+        """CLDR's medium date ("d MMM y" in English, without its comma); in a right-to-left
+        language whose medium date is all figures (Arabic's "dd/MM/y" with right-to-left
+        marks), its long one, which names the month ("31 ديسمبر 2019"): among right-to-left
+        words a date of figures and slashes read as "2019/12/31", and a range of two as a
+        row of six numbers."""
         if self.locale.language == "en":
             return "d MMM y"
-        return str(self.locale.date_formats["medium"].pattern)
+        medium = str(self.locale.date_formats["medium"].pattern)
+        if self.locale.character_order == "right-to-left" and "MMM" not in medium:
+            return str(self.locale.date_formats["long"].pattern)
+        return medium
 
     def for_scripts(self) -> dict[str, Any]:
         """What the site's scripts show, for a `<script type="application/json">`: plural

@@ -119,7 +119,7 @@ ITEMS = """lis => lis.map(li => {
 def test_the_filters_write_items_as_the_page_does(lang: str, built: Path, served: str, browser: Any) -> None:
     """The items filter.js writes from data/activities-index.json (a paginated list) read as
     the items the build wrote: the same dates ("6 déc. 2019", "6 дек. 2019 г.",
-    "06‏/12‏/2019", not ISO dates), type, status pill, "rescheduled from ...", areas and
+    "6 ديسمبر 2019", not ISO dates), type, status pill, "rescheduled from ...", areas and
     countries, and the same language marks on a title or an area's name the page's language
     lacks (an English title on a French page: lang="en", as WCAG's language of parts asks)."""
     folder = built / lang / "activities"

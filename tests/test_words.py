@@ -236,8 +236,9 @@ def test_no_russian_page_ends_a_sentence_with_two_full_stops() -> None:
 
 def test_a_range_of_days_names_its_month_and_year_once() -> None:
     """"13–17 May 2019", "30 May – 2 Jun 2019" (CLDR's intervals, as the languages' dates are
-    written): where the language writes day, month name and year; other date forms (German
-    13.05.2019, Arabic) give both dates whole."""
+    written): where the language writes day, month name and year (Arabic too: its dates name
+    the month, see test_arabic_dates_name_their_month); other date forms (German 13.05.2019)
+    give both dates whole."""
     may13, may17, jun2, jan2 = dt.date(2019, 5, 13), dt.date(2019, 5, 17), dt.date(2019, 6, 2), dt.date(2020, 1, 2)
     may30, dec30 = dt.date(2019, 5, 30), dt.date(2019, 12, 30)
     en, fr, ru, de = (i18n.words_for(code) for code in ("en", "fr", "ru", "de"))
@@ -249,7 +250,7 @@ def test_a_range_of_days_names_its_month_and_year_once() -> None:
     assert ru.date_range(may13, may17)[:2] == ("13", "17 мая 2019\u202fг.")
     assert ru.date_range(may30, jun2)[0] == "30 мая"
     assert de.date_range(may13, may17)[:2] == ("13.05.2019", "17.05.2019")
-    assert i18n.words_for("ar").date_range(may13, may17)[2] == "%(start)s – %(end)s"
+    assert i18n.words_for("ar").date_range(may13, may17) == ("13", "17 مايو 2019", "%(start)s–%(end)s")
     assert en.date_range(may17, may13)[:2] == ("17 May 2019", "13 May 2019")  # (never one day number)
 
 
@@ -355,3 +356,14 @@ def test_left_to_right_values_in_a_right_to_left_sentence_are_isolated() -> None
     template = Renderer(site, REPO, "test", words=ar).env.from_string('{{ _("Area: %(area)s", area=link) }}')
     shown = template.render(link=Markup('<a href="x/">Firearms</a>'))
     assert '\u2068<a href="x/">Firearms</a>\u2069' in shown
+
+
+def test_arabic_dates_name_their_month() -> None:
+    """Arabic's medium date is all figures ("31/12/2019" with right-to-left marks): among
+    Arabic words it read as "2019/12/31", and a range as six numbers in a row. Its long
+    date names the month, as the other languages' dates do."""
+    ar = i18n.words_for("ar")
+    assert ar.date(dt.date(2019, 12, 31)) == "31 ديسمبر 2019"
+    assert not re.search(r"\d/\d|\d\u200f/", ar.date(dt.date(2019, 12, 31)))
+    assert ar.date_range(dt.date(2019, 11, 30), dt.date(2019, 12, 2))[:2] == ("30 نوفمبر", "2 ديسمبر 2019")
+    assert i18n.words_for("de").date(dt.date(2019, 12, 31)) == "31.12.2019"  # (left to right: figures kept)
