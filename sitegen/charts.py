@@ -476,28 +476,38 @@ def breakdown_chart(b: Breakdown, label: str, title: str, names: dict[str, str],
     given = [(c, v) for c, v in zip(b.categories, b.latest) if v is not None]
     shown = [names.get(c, c) for c, _ in given]
     unit = ind.unit or words("value")
-    fig = {"data": [{"type": "bar", "x": [_wrapped(x) for x in shown], "y": [_num(v) for _, v in given],
-                     "marker": {"color": color}, "name": unit,
-                     "text": [words.plain(_num(v)) for _, v in given], "textposition": "outside",
+    total = b.totals[-1]
+    rest = None if total is None else total - sum(v for _, v in given)
+    # (what the total holds beyond the parts, in a grey bar of its own: without it, "Women 62,
+    # Men 140" read as the whole of a total of 644)
+    bars = [*given, *([(REST, rest)] if rest is not None and rest > 0 else [])]
+    labels = [*shown, *([words("Not broken down")] if len(bars) > len(given) else [])]
+    fig = {"data": [{"type": "bar", "x": [_wrapped(x) for x in labels], "y": [_num(v) for _, v in bars],
+                     "marker": {"color": [REST_COLOR if c == REST else color for c, _ in bars]}, "name": unit,
+                     "text": [words.plain(_num(v)) for _, v in bars], "textposition": "outside",
                      "cliponaxis": False, "hovertemplate": _hover(words, "%{x}", "%{y}", "")}],
            "layout": _layout(title, xaxis={"type": "category"},
                              yaxis={"title": {"text": unit}, "rangemode": "tozero", **_VALUES}, showlegend=False)}
     parts = words.and_text([words("%(category)s: %(value)s", category=x, value=words.plain(_num(v)))
                             for x, (_, v) in zip(shown, given)])
     summary = words("On %(date)s: %(parts)s.", date=words.date(day), parts=parts)
-    total = b.totals[-1]
-    rest = None if total is None else total - sum(v for _, v in given)
     if total is not None and rest is not None and rest > 0:  # (values not broken down: in no bar)
         summary += " " + words("Total: %(total)s, of which %(rest)s not broken down.",
                                total=words.plain(_num(total)), rest=words.plain(_num(rest)))
     elif total is not None:
         summary += " " + words("Total: %(total)s.", total=words.plain(_num(total)))
-    rows = tuple((x, _num(v)) for x, (_, v) in zip(shown, given))
+    rows = tuple((x, _num(v)) for x, (_, v) in zip(labels, bars))
     # (chart ids join the indicator id and the dimension with a hyphen, which a dimension's
     # name never holds: no two charts of the site share an id)
     chart_id = f"{key}-{ind.id}-{b.dimension}"
     return Chart(chart_id, title, summary, fig, (label, words("value")), rows, f"data/charts/{chart_id}.csv",
-                 tuple((c, _num(v)) for c, v in given))
+                 tuple((c, _num(v)) for c, v in bars))
+
+
+# The bar of what a breakdown's total holds beyond its parts: "not broken down" in its CSV
+# (a category's id there), grey on the chart (3.5:1 against white, as WCAG asks of a graphic).
+REST = "not broken down"
+REST_COLOR = "#8a8a8a"
 
 
 def _today_line(day: str) -> dict[str, Any]:

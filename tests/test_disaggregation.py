@@ -331,6 +331,15 @@ def test_the_example_breaks_its_officers_trained_down_by_sex(tmp_path: Path) -> 
     rest = rows.get("Not broken down", [0])[-1] or 0
     assert rest > 0
     assert f"Total: {total:,.0f}, of which {rest:,.0f} not broken down." in page
+    # ... and so do its bars: a grey one for what is in no category (without it, "Women 62,
+    # Men 140" read as the whole of 644)
+    from tests.test_charts_read import _figures
+    figure = _figures(out / "indicators/bs-officers-trained/index.html")["breakdown-bs-officers-trained-sex"]
+    bars = figure["data"][0]
+    assert bars["x"] == ["Women", "Men", "Not broken down"] and sum(bars["y"]) == total
+    assert bars["marker"]["color"][-1] != bars["marker"]["color"][0]
+    chart_csv = csv_rows(out / "data/charts/breakdown-bs-officers-trained-sex.csv")
+    assert chart_csv[-1] == {**chart_csv[-1], "value": f"{rest:g}"} and len(chart_csv) == 3, chart_csv
     value = {r["id"]: r["value"] for r in csv_rows(out / "data/indicators.csv")}["bs-officers-trained"]
     assert float(value) == total
 
