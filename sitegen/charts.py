@@ -617,14 +617,26 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
         def last(a: m.Activity) -> dt.date:
             return max(a.planned_end or first(a), first(a))
 
-        data.append({
-            "type": "bar", "orientation": "h", "name": words("Originally planned"),
-            "y": [a.id for a in planned], "base": [first(a).isoformat() for a in planned],
-            "x": [((last(a) - first(a)).days + 1) * _DAY_MS for a in planned],
-            "width": 0.3, "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#000000", "width": 1.5}},
-            "customdata": [a.title for a in planned],
-            "hovertemplate": "%{customdata}<br>" + words("originally planned") + "<extra></extra>",
-        })
+        hover = "%{customdata}<br>" + words("originally planned") + "<extra></extra>"
+        # (an original schedule of a few days is an open square: as a bar, a hollow sliver
+        # that read as a stray mark)
+        few_days = [a for a in planned if ((last(a) - first(a)).days + 1) * 100 < span_days]
+        lasting = [a for a in planned if a not in few_days]
+        if lasting:
+            data.append({
+                "type": "bar", "orientation": "h", "name": words("Originally planned"), "legendgroup": "planned",
+                "y": [a.id for a in lasting], "base": [first(a).isoformat() for a in lasting],
+                "x": [((last(a) - first(a)).days + 1) * _DAY_MS for a in lasting],
+                "width": 0.3, "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#000000", "width": 1.5}},
+                "customdata": [a.title for a in lasting], "hovertemplate": hover,
+            })
+        if few_days:
+            data.append({
+                "type": "scatter", "mode": "markers", "name": words("Originally planned"), "legendgroup": "planned",
+                "showlegend": not lasting, "y": [a.id for a in few_days], "x": [first(a).isoformat() for a in few_days],
+                "marker": {"symbol": "square-open", "size": 9, "color": "#000000", "line": {"width": 1.5}},
+                "customdata": [a.title for a in few_days], "hovertemplate": hover,
+            })
     # (the rows top down: a range from the last row to the first, which autorange would pad)
     yaxis = {"range": [len(tickvals) - 0.5, -0.5], "automargin": True, "tickfont": {"size": 11}, "type": "category",
              "categoryorder": "array", "categoryarray": tickvals, "tickmode": "array", "tickvals": tickvals,
@@ -773,10 +785,10 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
     summary = words.plural(
         "%(count)s activity between %(start)s and %(end)s; %(postponed)s postponed, %(cancelled)s cancelled "
         "(hatched, or an open diamond and a cross when too short for a bar), %(moved)s moved from their original "
-        "schedule (outlined).",
+        "schedule (outlined, or an open square when too short for a bar).",
         "%(count)s activities between %(start)s and %(end)s; %(postponed)s postponed, %(cancelled)s cancelled "
         "(hatched, or an open diamond and a cross when too short for a bar), %(moved)s moved from their original "
-        "schedule (outlined).",
+        "schedule (outlined, or an open square when too short for a bar).",
         len(acts), count=n_acts, start=words.date(site.plan.start), end=words.date(site.plan.end),
         postponed=n_postponed, cancelled=n_cancelled, moved=n_slipped)
     summary += " " + words("The dotted line marks the report date %(date)s.", date=words.date(site.report_date))

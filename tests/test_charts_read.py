@@ -5,6 +5,7 @@ and every tick label inside the chart at 390 and 1280 px.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -67,6 +68,7 @@ def test_the_timeline_groups_activities_under_their_area(built: Path) -> None:
     # the marker shows the status as the caption says: where a bar would be hatched, an open
     # diamond (postponed) or a cross (cancelled)
     symbols = {y: symbol for t in fig["data"] if t["type"] == "scatter" and "symbol" in t.get("marker", {})
+               and t.get("legendgroup") != "planned"  # (the original schedules: see below)
                for y, symbol in zip(t["y"], t["marker"]["symbol"])}
     expected = {"postponed": "diamond-open", "cancelled": "x-thin-open"}
     assert {acts[y]["status"] for y in symbols} >= {"postponed", "cancelled", "completed"}
@@ -198,3 +200,21 @@ def test_on_a_phone_a_rounds_indicator_titles_are_written_whole_above_their_bars
                 assert all("".join(title.split()) in written for title in chart["titles"]), (width, chart)
                 assert (chart["ticks"] == []) == (width < 600), chart["ticks"]
             assert not page.evaluate(OUTSIDE), f"text outside its chart at {width} px"
+
+
+def test_a_short_original_schedule_is_an_open_square_not_a_sliver(built: Path) -> None:
+    """A rescheduled activity's original days are outlined; when they are a few days, too
+    short for a bar (a hollow sliver read as a stray mark), an open square marks them, in the
+    legend's "Originally planned" group. Every rescheduled activity has one or the other."""
+    fig = _figures(built / "timeline/index.html")["timeline-timeline"]
+    acts = json.loads((built / "data/activities.json").read_text(encoding="utf-8"))
+    slipped = {a["id"] for a in acts if a.get("planned_start") or a.get("planned_end")}
+    planned = [t for t in fig["data"] if t.get("legendgroup") == "planned"]
+    bars = [t for t in planned if t["type"] == "bar"]
+    squares = [t for t in planned if t["type"] == "scatter"]
+    assert squares and all(t["marker"]["symbol"] == "square-open" for t in squares)
+    span = fig["layout"]["xaxis"]["range"]
+    days = (dt.date.fromisoformat(span[1]) - dt.date.fromisoformat(span[0])).days
+    assert all(width / 86_400_000 * 100 >= days * 0.9 for t in bars for width in t["x"])  # (no sliver)
+    assert sorted(y for t in planned for y in t["y"]) == sorted(slipped)
+    assert sum(bool(t.get("showlegend", True)) for t in planned) == 1
