@@ -164,7 +164,7 @@ def test_the_english_page_shows_the_plans_labels_and_sitegens_words(built: Path)
     assert bars(youth) == ["Female", "Male", "Other"]
     # (sitegen's word for the dimension, in the sentence: "by sex", where the heading says "Sex")
     assert youth["chart"] == "Young people reached by sex"
-    assert "<caption>Young people reached by sex" in page(built, "indicators/youth-reached")  # (its table's)
+    assert '<caption class="visually-hidden">Young people reached by sex' in page(built, "indicators/youth-reached")  # (its table's)
 
 
 def test_the_french_page_shows_the_translations_labels_and_french_words(built: Path) -> None:

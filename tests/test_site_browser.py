@@ -606,3 +606,24 @@ def test_printed_charts_are_drawn_at_the_papers_width(kind: str, built: Path, se
         page.wait_for_function("""() => [...document.querySelectorAll('.plot[data-figure]')].every(
             el => Math.abs(el.querySelector('svg.main-svg').getBoundingClientRect().width
                            - el.getBoundingClientRect().width) <= 2)""")
+
+
+def test_a_breakdown_on_a_phone_opens_at_its_latest_dates_with_its_categories_in_view(served: str,
+                                                                                      browser: Any) -> None:
+    """A breakdown's table (a column per date) is wider than a phone: it opens scrolled to its
+    latest dates, which its chart shows (the latest column was out of view), and each row's
+    category stays in view as it scrolls."""
+    with bs.open_page(browser, served + "indicators/bs-officers-trained/",
+                      viewport={"width": 390, "height": 900}) as session:
+        page = session.page
+        box = page.locator(".breakdown-dimension .table-scroll").first
+        assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+        inside = """([b, cell]) => { const o = b.getBoundingClientRect(), r = cell.getBoundingClientRect();
+                                     return r.left >= o.left - 1 && r.right <= o.right + 1; }"""
+        last = box.locator("thead th").last
+        first = box.locator("tbody th[scope=row]").first
+        assert page.evaluate(inside, [box.element_handle(), last.element_handle()])
+        assert page.evaluate(inside, [box.element_handle(), first.element_handle()])
+        assert first.inner_text() == "Women"
+        box.evaluate("b => { b.scrollLeft = 0; }")  # (and at its start, the earliest dates beside them)
+        assert page.evaluate(inside, [box.element_handle(), first.element_handle()])

@@ -175,6 +175,18 @@
   else if (printing && printing.addListener) { printing.addListener(resize); }
 })();
 
+/* A breakdown's table wider than the screen (a column per date) opens scrolled to its end:
+   the latest dates, which the chart shows, rather than the earliest. */
+(function () {
+  "use strict";
+  var rtl = document.documentElement.dir === "rtl";
+  Array.prototype.forEach.call(document.querySelectorAll(".table-scroll"), function (box) {
+    if (box.querySelector("table.breakdown-table") && box.scrollWidth > box.clientWidth) {
+      box.scrollLeft = rtl ? -box.scrollWidth : box.scrollWidth;
+    }
+  });
+})();
+
 /* -- Embeddable charts (#19) ------------------------------------------------------------ */
 /* A chart's "Embed" control: the snippet is selected on focus, and copied by its button
    where the Clipboard API exists (the button stays hidden elsewhere). */
