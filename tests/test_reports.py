@@ -116,6 +116,12 @@ def test_the_first_round_page_compares_with_no_earlier_status(built: Path) -> No
     assert '<th scope="col">Status on 31 Mar 2020</th><th scope="col">Activities completed</th>' in html
     assert "Status on 31 Dec 2019" not in html
     assert re.search(r'data-area="training">.*?on track.*?1 of 4 \(25%\)', html)
+    # the banner under the header gives the round's day first (it said "Data as of" the site's
+    # report date, which read as the date of the round's figures); a running round's is the same
+    assert re.search(r'<div class="asof wrap"><p>Figures as of <time datetime="2020-03-31">31 Mar 2020</time> '
+                     r'\(data as of <time datetime="2020-12-31">31 Dec 2020</time>\)</p></div>', html)
+    running = (built / "reports/h2/index.html").read_text(encoding="utf-8")
+    assert '<div class="asof wrap"><p>Data as of <time datetime="2020-12-31">31 Dec 2020</time></p></div>' in running
 
 
 def test_second_round_figures_and_changes(built: Path) -> None:
