@@ -145,6 +145,13 @@ def _isolated(value: Any) -> Any:
     return f"\u2068{value}\u2069"
 
 
+# The gettext context of a country's name in a site's own messages (locales/<code>.po):
+#   msgctxt "country"
+#   msgid "KG"
+#   msgstr "Kirghizistan"
+COUNTRY_CONTEXT = "country"
+
+
 class Words:
     """Messages, numbers and dates in one language.
 
@@ -205,9 +212,17 @@ class Words:
     @functools.cached_property
     def countries(self) -> dict[str, str]:
         """Every country's name by code (see `country`)."""
-        if self.locale.language == "en":
+        if self.locale.language == "en" and not self._named:
             return COUNTRIES
         return {code: self.country(code) for code in COUNTRIES}
+
+    @functools.cached_property
+    def _named(self) -> dict[str, str]:
+        """The countries the site's own messages name (msgctxt "country", msgid the code)."""
+        catalog = getattr(self.translations, "_catalog", {})
+        prefix = COUNTRY_CONTEXT + "\x04"
+        return {key[len(prefix):]: text for key, text in catalog.items()
+                if isinstance(key, str) and key.startswith(prefix) and text}
 
     def country_names(self, codes: Iterable[str]) -> list[str]:
         """Countries' names in alphabetical order (not their codes': "Switzerland" after
@@ -216,8 +231,12 @@ class Words:
         return sorted((names.get(code, code) for code in codes), key=collation_key)
 
     def country(self, code: str) -> str:
-        """A country's name (ISO 3166-1 alpha-2 code): the site's list in English, CLDR's
-        in other languages."""
+        """A country's name (ISO 3166-1 alpha-2 code): the one the site's own messages give
+        (msgctxt "country", as the names its organisations use: "Kirghizistan", "Bélarus"),
+        else the site's list in English, CLDR's in other languages."""
+        named = self._named.get(code)
+        if named:
+            return named
         if self.locale.language == "en":
             return COUNTRIES[code]
         return str(self.locale.territories.get(code) or COUNTRIES[code])

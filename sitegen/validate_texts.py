@@ -13,9 +13,10 @@ from typing import Any
 
 from . import model as m
 from .content import Document, fs_key, name_problem, translated
+from .countries import COUNTRIES
 from .errors import Problems
 from .fields import Fields, did_you_mean, id_problem, slugify
-from .i18n import has_catalogue
+from .i18n import COUNTRY_CONTEXT, has_catalogue
 from .validate import INDICATOR_META_KEYS, mapping_of
 from .validate_plan import dimension_labels, read_unit
 from .yamlload import YDict
@@ -258,12 +259,21 @@ def catalogues(docs: list[Document], config: m.SiteConfig, problems: Problems, s
             line = text[:declared.start()].count("\n") + 1
             problems.warning(rel, line, 1, f"the header says charset={declared.group(1)}, but sitegen reads "
                              "every site file as UTF-8 (as this one is)", "write charset=UTF-8")
-        found = []
+        found: list[tuple[Any, Any]] = []
         for message in catalog:
             ids = [str(x) for x in (message.id if isinstance(message.id, (tuple, list)) else [message.id])]
             texts = [str(x or "") for x in (message.string if isinstance(message.string, (tuple, list))
                                             else [message.string])]
             if not message.id or message.fuzzy or not any(texts):
+                continue
+            if message.context == COUNTRY_CONTEXT:  # (a country's name: msgid its ISO code)
+                code = str(message.id).strip()
+                if code not in COUNTRIES:
+                    problems.warning(rel, message.lineno or 0, 1, f"unknown country code '{code}': this name is "
+                                     "not used", did_you_mean(code, COUNTRIES) or
+                                     "give a country's ISO 3166-1 alpha-2 code as msgid (KG, BY...)")
+                    continue
+                found.append((f"{COUNTRY_CONTEXT}\x04{code}", texts[0].strip()))
                 continue
             given = set(_PLACEHOLDER.findall(" ".join(ids)))
             extra = sorted(set(_PLACEHOLDER.findall(" ".join(texts))) - given - {"n", "num"})

@@ -479,6 +479,37 @@ def test_a_site_overrides_or_adds_messages_in_its_locales_folder(tmp_path: Path)
     assert any(ln.startswith("locales/fr.po:4:1: error: the translation uses %(what)s") for ln in run.lines), run.stderr
 
 
+def test_a_site_names_countries_as_its_organisations_do(tmp_path: Path) -> None:
+    """CLDR's names are everyday usage ("Kirghizstan", "Biélorussie"); a site's own messages
+    give the ones its organisations use (msgctxt "country", msgid the ISO code), in every
+    language, English too: pages, lists, maps and filters show them. An unknown code is a
+    located warning."""
+    site = _example(tmp_path, "[en, fr]")
+    (site / "locales").mkdir()
+    country = 'msgctxt "country"\nmsgid "{}"\nmsgstr "{}"\n\n'
+    (site / "locales/fr.po").write_text(_po(("Dashboard", "Accueil")) + country.format("KG", "Kirghizistan")
+                                        + country.format("BY", "Bélarus") + country.format("QQ", "Nulle part"),
+                                        encoding="utf-8")
+    (site / "locales/en.po").write_text(country.format("TR", "Türkiye"), encoding="utf-8")
+    run = run_sitegen("check", site)
+    assert run.returncode == 0, run.stderr
+    assert "locales/fr.po:13:1: warning: unknown country code 'QQ': this name is not used" in run.stderr, run.stderr
+    out = tmp_path / "out"
+    build(site, out, use_cache=False)
+    def title(path: str) -> str:
+        found = re.search(r"<h1[^>]*>([^<]*)</h1>", (out / path / "index.html").read_text(encoding="utf-8"))
+        assert found, path
+        return found.group(1)
+    assert (title("fr/countries/kg"), title("fr/countries/by"), title("fr/countries/md")) == (
+        "Kirghizistan", "Bélarus", "Moldavie")  # (and CLDR's where the site names none)
+    assert (title("countries/tr"), title("countries/kg")) == ("Türkiye", "Kyrgyzstan")
+    listed = (out / "fr/countries/index.html").read_text(encoding="utf-8")
+    assert ">Kirghizistan</a>" in listed and "Kirghizstan" not in listed and "Biélorussie" not in listed
+    activity = next(p for p in (out / "fr/activities").glob("*/index.html")
+                    if 'href="../../countries/kg/"' in p.read_text(encoding="utf-8"))
+    assert ">Kirghizistan</a>" in activity.read_text(encoding="utf-8")
+
+
 def test_percentage_axes_put_the_percent_sign_where_the_language_writes_it(tmp_path: Path) -> None:
     """Turkish writes "%80": its charts' percentage axes take the sign as a prefix; English
     and French ones as a suffix ("80%", "80\u00a0%")."""
