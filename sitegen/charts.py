@@ -779,18 +779,29 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
         layout["meta"] = {"narrow": {**narrow, "annotations.0.text": words.date(site.report_date),
                                     "annotations.0.font.size": 10}, "print": paper, "parts": parts}
     # written before words.plural: see progress_by_area
-    n_acts, n_postponed, n_cancelled, n_slipped = (words.plain(n) for n in (
-        len(acts), sum(1 for a in acts if a.status == "postponed"),
-        sum(1 for a in acts if a.status == "cancelled"), sum(1 for a in acts if a.slipped)))
-    summary = words.plural(
-        "%(count)s activity between %(start)s and %(end)s; %(postponed)s postponed, %(cancelled)s cancelled "
-        "(hatched, or an open diamond and a cross when too short for a bar), %(moved)s moved from their original "
-        "schedule (outlined, or an open square when too short for a bar).",
-        "%(count)s activities between %(start)s and %(end)s; %(postponed)s postponed, %(cancelled)s cancelled "
-        "(hatched, or an open diamond and a cross when too short for a bar), %(moved)s moved from their original "
-        "schedule (outlined, or an open square when too short for a bar).",
-        len(acts), count=n_acts, start=words.date(site.plan.start), end=words.date(site.plan.end),
-        postponed=n_postponed, cancelled=n_cancelled, moved=n_slipped)
+    postponed, cancelled, moved = (sum(1 for a in acts if a.status == "postponed"),
+                                   sum(1 for a in acts if a.status == "cancelled"), sum(1 for a in acts if a.slipped))
+    n_acts, n_postponed, n_cancelled, n_moved = (words.plain(n) for n in (len(acts), postponed, cancelled, moved))
+    summary = words.plural("%(count)s activity between %(start)s and %(end)s",
+                           "%(count)s activities between %(start)s and %(end)s", len(acts), count=n_acts,
+                           start=words.date(site.plan.start), end=words.date(site.plan.end))
+    # (each kind of mark is named when a row has it: "0 postponed, ... 0 moved" read as a form)
+    marks = []
+    if postponed:
+        marks.append(words.plural("%(num)s postponed", "%(num)s postponed", postponed, num=n_postponed))
+    if cancelled:
+        marks.append(words.plural("%(num)s cancelled", "%(num)s cancelled", cancelled, num=n_cancelled))
+    if marks:
+        marks[-1] += " " + (words("(hatched, or an open diamond and a cross when too short for a bar)")
+                            if postponed and cancelled else
+                            words("(hatched, or an open diamond when too short for a bar)") if postponed else
+                            words("(hatched, or a cross when too short for a bar)"))
+    if moved:
+        marks.append(words.plural(
+            "%(num)s moved from its original schedule (outlined, or an open square when too short for a bar)",
+            "%(num)s moved from their original schedule (outlined, or an open square when too short for a bar)",
+            moved, num=n_moved))
+    summary += (words.semicolon + words.comma.join(marks) if marks else "") + words(".")
     summary += " " + words("The dotted line marks the report date %(date)s.", date=words.date(site.report_date))
     return Chart(f"{key}-timeline", title, summary, {"data": data, "layout": layout}, columns,
                  tuple(shown), f"data/charts/{key}-timeline.csv", tuple(rows))

@@ -79,6 +79,11 @@ def test_the_timeline_groups_activities_under_their_area(built: Path) -> None:
     # ... and so does the chart's summary (it said "cancelled (hatched)", and a short one is a cross)
     summary = caption[caption.index('id="timeline-timeline"'):].split('class="chart-summary">', 1)[1].split("</p>")[0]
     assert "cancelled (hatched, or an open diamond and a cross when too short for a bar)" in summary
+    # an area's summary names the marks its rows have, no "0 postponed" nor "0 moved" (a form letter)
+    page = (built / "areas/illicit-drugs/index.html").read_text(encoding="utf-8")
+    area = page[page.index('-timeline"'):].split('class="chart-summary">', 1)[1].split("</p>")[0]
+    assert re.fullmatch(r"11 activities between 17 May 2017 and 16 May 2020; 2 cancelled \(hatched, or a cross when "
+                        r"too short for a bar\)\. The dotted line marks the report date 31 Dec 2019\.", area), area
 
 
 def test_a_tall_timeline_has_its_years_above_its_rows_too(built: Path) -> None:
