@@ -215,6 +215,17 @@ def _contents(built: Path) -> dict[str, str]:
     return contents
 
 
+def test_the_results_framework_is_searched_by_its_indicators_not_its_figures(built: Path) -> None:
+    """The results framework is found by its indicators' names (and their levels and areas),
+    not by its cells of figures, which each indicator's page gives: its excerpts read as a
+    row of numbers ("iARMS 0. 17 May 2018: 80. 17 May 2019: 180. 300. 343 people")."""
+    contents = _contents(built)
+    framework = contents["/results/"]
+    assert "States actively using iARMS" in framework and "Output" in framework
+    assert "17 May 2018" not in framework and "Baseline" not in framework, framework[:400]  # (nor its header)
+    assert "\u21b3" not in framework and "on track" not in framework and "no value yet" not in framework
+
+
 def test_an_excerpt_says_where_it_cuts_the_pages_text(built: Path, served: str, browser: Any) -> None:
     """An excerpt begins with "…" when the page's text goes on before it, ends with "…" when
     it goes on after it (it read "... Target: 300 by 16" and stopped), and neither otherwise;
