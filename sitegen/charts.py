@@ -347,7 +347,8 @@ def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
                                            # (on paper, half an A4 sheet wide, the slanted labels ran
                                            # into one another: upright there)
                                            meta={"time": "x", "print": {"xaxis.tickangle": -90,
-                                                                        "xaxis.tickfont.size": 9}})}
+                                                                        "xaxis.tickfont.size": 9,
+                                                                        "legend.font.size": 9}})}
     # (meta.time: its quarters run left to right in any script: mirrored)
     entries = sum(n for *_, n in rows)  # (an activity in two areas is in two bars)
     total = sum(1 for a in acts if a.status != "cancelled" and a.areas)
@@ -546,7 +547,7 @@ LABEL_WIDTH = 72
 PHONE_LABEL_WIDTH = 24
 PHONE_ROW = 30
 PRINT_LABEL_WIDTH = 44
-PRINT_ROW = 24
+PRINT_ROW = 28
 
 
 def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], words: Words

@@ -334,6 +334,14 @@ def test_the_timeline_prints_with_shorter_labels_and_gets_its_own_back(width: in
         ranges = parts.evaluate_all("parts => parts.map(p => p._fullLayout.yaxis.range)")
         assert ranges[0][1] == -0.5 and ranges[-1][0] == rows - 0.5, ranges
         assert all(a[0] == b[1] for a, b in zip(ranges, ranges[1:])), ranges  # (each row once)
+        # their plots at one place on every sheet, and rows as tall as the figure asks (two
+        # lines of labels ran into one another in the first part, whose legend took their room)
+        page.wait_for_function("""() => { const ls = [...document.querySelectorAll('#timeline-timeline .plot-part')]
+            .map(p => p._fullLayout._size.l); return ls.every(l => l === ls[0]); }""")
+        row = page.locator("#timeline-timeline .plot").evaluate("p => JSON.parse(p.figureText).layout.meta.parts.row")
+        spacing = parts.evaluate_all("""parts => parts.map(p => p._fullLayout._size.h /
+            (p._fullLayout.yaxis.range[0] - p._fullLayout.yaxis.range[1]))""")
+        assert all(s >= 0.9 * row for s in spacing), (row, spacing)
         page.emulate_media(media="screen")
         page.wait_for_function("() => document.querySelectorAll('.plot-parts').length === 0")
         assert page.locator("#timeline-timeline .plot").evaluate(longest) == screen

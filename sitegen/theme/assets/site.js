@@ -16,6 +16,8 @@
     var source = document.getElementById(el.getAttribute("data-figure"));
     if (!source) { return; }
     var figure = JSON.parse(source.textContent);
+    // (a chart drawn as parts on paper, see printParts: its figure as given, not a phone's)
+    if (figure.layout.meta && figure.layout.meta.parts) { el.figureText = source.textContent; }
     // A figure may say how it reads on a narrow screen (layout.meta.narrow: "a.b": value)
     var narrow = figure.layout.meta && figure.layout.meta.narrow;
     if (narrow && el.clientWidth < 600) {
@@ -41,8 +43,6 @@
     var margin = figure.layout.margin || {};
     el.screenHeight = figure.layout.height;
     el.margins = (margin.t || 0) + (margin.b || 0);
-    // (a chart drawn as parts on paper, see printParts: the figure as it is drawn here)
-    if (figure.layout.meta && figure.layout.meta.parts) { el.figureText = JSON.stringify(figure); }
     window.Plotly.newPlot(el, figure.data, figure.layout, config);
     var details = el.parentNode.querySelector("details.chart-data");
     if (details) { details.removeAttribute("open"); }
@@ -102,7 +102,7 @@
   // A chart of many rows (a timeline: layout.meta.parts, its rows' height on paper and its
   // areas' heading rows) is drawn on paper as parts that each fit a sheet, each with its
   // date axes: cut by the sheets, one chart had no dates on its middle sheets. A part ends
-  // before an area's heading when one comes in its last quarter. The parts are made before
+  // before an area's heading when one comes in its last fifth. The parts are made before
   // printing (the browser counts the sheets then: parts added once the page is laid out
   // for paper were cut off the PDF), and drawn at the paper's width once it is. The first
   // part fits the lower three fifths of a sheet: where on its sheet the chart starts is not
@@ -117,25 +117,31 @@
       at[keys[keys.length - 1]] = layout.meta.print[path];
     });
     var count = layout.yaxis.tickvals.length, size = el._fullLayout._size;
-    var over = size.t + size.b + 8;  // (the axes, and the legend above the first part)
+    // The parts' margins: below, the dates' (as on screen); above, the first part's legend
+    // (on a sheet narrower than the screen, its items take more lines: a third more) and the
+    // years, the others' the years alone (the layout's own top margin holds them).
+    var legend = (el._fullLayout.legend && el._fullLayout.legend._height) || 0;
+    var first = Math.max(size.t, Math.round(1.3 * legend) + 36) + size.b + 8;
+    var over = (layout.margin.t || 0) + size.b + 8;
     var holder = document.createElement("div");
     holder.className = "plot-parts";
     el.parentNode.insertBefore(holder, el.nextSibling);
     el.parts = holder;
     el.classList.add("plot-split");
     var per = Math.max(5, Math.floor((SHEET - over) / spec.row));
-    var room = Math.max(5, Math.floor((0.6 * SHEET - over) / spec.row));
+    // (a chart that fits a sheet is one part: whole on this sheet or the next)
+    var room = first + spec.row * count <= SHEET ? count : Math.max(5, Math.floor((0.6 * SHEET - first) / spec.row));
     for (var start = 0; start < count; room = per) {
       var end = Math.min(count, start + room);
       for (var h = spec.heads.length - 1; end < count && h >= 0; h--) {
         var head = spec.heads[h];
-        if (head < end && head > start + (3 * room) / 4) { end = head; break; }
+        if (head < end && head > start + (4 * room) / 5) { end = head; break; }
       }
       var part = document.createElement("div");
       part.className = "plot-part";
       var own = JSON.parse(JSON.stringify(layout));
       own.yaxis.range = [end - 0.5, start - 0.5];
-      own.height = over + spec.row * (end - start);
+      own.height = (start ? over : first) + spec.row * (end - start);
       own.showlegend = start === 0;
       // (above the years on top, as on screen: see charts._years_on_top)
       if (own.xaxis2) { own.legend.y = 1 + 26 / (spec.row * (end - start)); }
@@ -161,10 +167,20 @@
     var still = JSON.parse(JSON.stringify(config));  // (paper: neither hover nor resizing)
     still.staticPlot = true;
     still.responsive = false;
-    var data = JSON.parse(el.figureText).data, width = el.parts.clientWidth;
-    Array.prototype.forEach.call(el.parts.children, function (part) {
+    var data = JSON.parse(el.figureText).data, width = el.parts.clientWidth, parts = el.parts.children;
+    Array.prototype.forEach.call(parts, function (part) {
       part.layout.width = width;
       window.Plotly.newPlot(part, JSON.parse(JSON.stringify(data)), part.layout, still);
+    });
+    // (the parts' plots at one place across the sheets: each part's labels gave it its own
+    // side margins, and the dates moved from sheet to sheet)
+    var sides = ["l", "r"].map(function (side) {
+      return Math.max.apply(null, Array.prototype.map.call(parts, function (part) { return part._fullLayout._size[side]; }));
+    });
+    Array.prototype.forEach.call(parts, function (part) {
+      if (part._fullLayout._size.l !== sides[0] || part._fullLayout._size.r !== sides[1]) {
+        window.Plotly.relayout(part, { "margin.l": sides[0], "margin.r": sides[1], "yaxis.automargin": false });
+      }
     });
   }
   window.addEventListener("beforeprint", function () {
