@@ -196,11 +196,15 @@
 (function () {
   "use strict";
   var rtl = document.documentElement.dir === "rtl";
-  Array.prototype.forEach.call(document.querySelectorAll(".table-scroll"), function (box) {
-    if (box.querySelector("table.breakdown-table") && box.scrollWidth > box.clientWidth) {
-      box.scrollLeft = rtl ? -box.scrollWidth : box.scrollWidth;
-    }
-  });
+  function toEnd() {
+    Array.prototype.forEach.call(document.querySelectorAll(".table-scroll"), function (box) {
+      if (box.querySelector("table.breakdown-table") && box.scrollWidth > box.clientWidth) {
+        box.scrollLeft = rtl ? -box.scrollWidth : box.scrollWidth;
+      }
+    });
+  }
+  toEnd();
+  window.addEventListener("afterprint", toEnd);  // (laid out for paper, the tables lost their place)
 })();
 
 /* -- Embeddable charts (#19) ------------------------------------------------------------ */
