@@ -267,7 +267,8 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
                           # (room at the right for half the last tick, "100 %" in French)
                           margin={"l": 60, "r": 36, "t": 30, "b": 50},
                           xaxis={"range": [0, 100], **words.percent_axis},
-                          yaxis={"autorange": "reversed", "automargin": True},
+                          # (4 px between the area names and their bars: on paper they touched)
+                          yaxis={"autorange": "reversed", "automargin": True, "ticklabelstandoff": 4},
                           height=120 + 50 * len(areas),
                           shapes=[{"type": "line", "x0": expected, "x1": expected, "y0": 0, "y1": 1,
                                    "yref": "paper", "line": {"color": "#000", "dash": "dot"}}],
@@ -346,9 +347,12 @@ def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
                                            height=300 + 20 * len(data),
                                            # (on paper, half an A4 sheet wide, the slanted labels ran
                                            # into one another: upright there)
+                                           # (and its plot as tall as on screen: its legend, a
+                                           # line an area there, had taken half of it)
                                            meta={"time": "x", "print": {"xaxis.tickangle": -90,
                                                                         "xaxis.tickfont.size": 9,
-                                                                        "legend.font.size": 9}})}
+                                                                        "legend.font.size": 9,
+                                                                        "height": 300 + 20 * len(data)}})}
     # (meta.time: its quarters run left to right in any script: mirrored)
     entries = sum(n for *_, n in rows)  # (an activity in two areas is in two bars)
     total = sum(1 for a in acts if a.status != "cancelled" and a.areas)
