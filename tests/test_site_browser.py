@@ -505,8 +505,9 @@ def test_printed_charts_keep_their_legends(built: Path, served: str, browser: An
         legends = page.evaluate("""() => [...document.querySelectorAll('.plot[data-figure]')].map(
             el => [...el.querySelectorAll('g.legend .legendtext')].map(
                 t => [...t.querySelectorAll('tspan.line')].map(line => line.textContent).join(' ') || t.textContent))""")
-        screen = page.evaluate("""() => [...document.querySelectorAll('.plot[data-figure]')].map(
-            el => JSON.parse(document.getElementById(el.dataset.figure).textContent).layout.height)""")
+        screen = page.evaluate("""() => [...document.querySelectorAll('.plot[data-figure]')].map(el => {
+            const layout = JSON.parse(document.getElementById(el.dataset.figure).textContent).layout;
+            return [layout.height, ((layout.meta || {}).print || {}).height || null]; })""")
         page.evaluate(_PRINTED_LEGENDS)
         pdf = tmp_path / "dashboard.pdf"
         pdf.write_bytes(page.pdf(format="A4", print_background=True))
@@ -517,9 +518,11 @@ def test_printed_charts_keep_their_legends(built: Path, served: str, browser: An
     for name in names:
         assert " ".join(name.split()) in text, f"legend entry {name!r} missing on paper"
     assert len(printed) == len(screen) == len(legends)
-    for (height, legend_box, plot_box, rows), before, names in zip(printed, screen, legends):
+    for (height, legend_box, plot_box, rows), (before, asked), names in zip(printed, screen, legends):
         assert legend_box > 0 or not names, (names, "legend not drawn on paper")
-        if rows:  # (horizontal bars: one row per area, as on screen)
+        if asked:  # (a height of its own on paper: the quarters', whose legend took half its plot)
+            assert height == asked and plot_box > 150, (names, height, asked, plot_box)
+        elif rows:  # (horizontal bars: one row per area, as on screen)
             assert height == before, (names, height, before)
         else:  # (vertical bars and lines, two abreast: a lower plot area, no less room for the rest)
             assert height < before and plot_box > 100, (height, before, plot_box)
