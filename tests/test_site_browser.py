@@ -638,3 +638,21 @@ def test_a_breakdown_on_a_phone_opens_at_its_latest_dates_with_its_categories_in
         assert first.inner_text() == "Women"
         box.evaluate("b => { b.scrollLeft = 0; }")  # (and at its start, the earliest dates beside them)
         assert page.evaluate(inside, [box.element_handle(), first.element_handle()])
+
+
+def test_a_printed_rounds_tables_of_indicators_stay_under_their_areas(served: str, browser: Any,
+                                                                      tmp_path: Path) -> None:
+    """Printed from the browser, every sheet of a round that holds an area's table of
+    indicators holds the area's heading line too (a table moved to the next sheet alone read
+    as the following area's)."""
+    pdf = tmp_path / "round.pdf"
+    with bs.open_page(browser, served + "reports/2019/") as session:
+        bs.plotly_charts_drawn(session.page)
+        session.page.pdf(path=str(pdf), format="A4")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    sheets = [" ".join(sheet.split()) for sheet in text.split("\f")]
+    tables = [i for i, sheet in enumerate(sheets) if "Baseline" in sheet and "Attainment" in sheet]
+    assert len(tables) >= 4, tables
+    for i in tables:  # (above the sheet's first table, its area's line: "off track → at risk · ...")
+        above = sheets[i][:sheets[i].index("Baseline")]
+        assert "activities completed" in above and " \u2192 " in above, (i, sheets[i][:300])
