@@ -12,6 +12,14 @@
     config.locale = lang;
   }
   var plots = document.querySelectorAll(".plot[data-figure]");
+  // A layout's values by path ({"a.b": value}: layout.meta.narrow, layout.meta.print)
+  function assign(layout, changes) {
+    Object.keys(changes).forEach(function (path) {
+      var keys = path.split("."), at = layout;
+      for (var i = 0; i < keys.length - 1; i++) { at = at[keys[i]] = at[keys[i]] || {}; }
+      at[keys[keys.length - 1]] = changes[path];
+    });
+  }
   Array.prototype.forEach.call(plots, function (el) {
     var source = document.getElementById(el.getAttribute("data-figure"));
     if (!source) { return; }
@@ -21,11 +29,7 @@
     // A figure may say how it reads on a narrow screen (layout.meta.narrow: "a.b": value)
     var narrow = figure.layout.meta && figure.layout.meta.narrow;
     if (narrow && el.clientWidth < 600) {
-      Object.keys(narrow).forEach(function (path) {
-        var keys = path.split("."), at = figure.layout;
-        for (var i = 0; i < keys.length - 1; i++) { at = at[keys[i]] = at[keys[i]] || {}; }
-        at[keys[keys.length - 1]] = narrow[path];
-      });
+      assign(figure.layout, narrow);
     }
     // ... and on paper (layout.meta.print: "a.b": value), with the screen's values kept to
     // come back to (a phone's, when printed from one, are the narrow ones)
@@ -108,14 +112,11 @@
   // part fits the lower three fifths of a sheet: where on its sheet the chart starts is not
   // known before (on the timeline's page it starts at about a third). The screen's chart comes back after.
   var SHEET = 940;  // px of a sheet inside the margins of site.css's @page (A4: 1017, Letter: 950)
+  var A4 = 703;  // px of an A4 sheet's width inside those margins
   function planParts(el) {
     if (el.parts) { return; }
     var figure = JSON.parse(el.figureText), layout = figure.layout, spec = layout.meta.parts;
-    Object.keys(layout.meta.print || {}).forEach(function (path) {
-      var keys = path.split("."), at = layout;
-      for (var i = 0; i < keys.length - 1; i++) { at = at[keys[i]] = at[keys[i]] || {}; }
-      at[keys[keys.length - 1]] = layout.meta.print[path];
-    });
+    assign(layout, layout.meta.print || {});
     var count = layout.yaxis.tickvals.length, size = el._fullLayout._size;
     // The parts' margins: below, the dates' (as on screen); above, the first part's legend
     // (on a sheet narrower than the screen, its items take more lines: a third more) and the
@@ -127,6 +128,7 @@
     holder.className = "plot-parts";
     el.parentNode.insertBefore(holder, el.nextSibling);
     el.parts = holder;
+    holder.margin = layout.margin;
     el.classList.add("plot-split");
     var per = Math.max(5, Math.floor((SHEET - over) / spec.row));
     // (a chart that fits a sheet is one part: whole on this sheet or the next)
@@ -167,9 +169,13 @@
     var still = JSON.parse(JSON.stringify(config));  // (paper: neither hover nor resizing)
     still.staticPlot = true;
     still.responsive = false;
-    var data = JSON.parse(el.figureText).data, width = el.parts.clientWidth, parts = el.parts.children;
+    var data = JSON.parse(el.figureText).data, parts = el.parts.children;
+    // (at the paper's width once the page is laid out for it; before, at most an A4 sheet's)
+    var width = window.matchMedia("print").matches ? el.parts.clientWidth : Math.min(el.parts.clientWidth || A4, A4);
     Array.prototype.forEach.call(parts, function (part) {
       part.layout.width = width;
+      part.layout.margin = JSON.parse(JSON.stringify(el.parts.margin));
+      part.layout.yaxis.automargin = true;
       window.Plotly.newPlot(part, JSON.parse(JSON.stringify(data)), part.layout, still);
     });
     // (the parts' plots at one place across the sheets: each part's labels gave it its own
@@ -183,8 +189,13 @@
       }
     });
   }
+  // (drawn before printing too, and taken away after: a browser that tells no change of
+  // media still prints the parts, and shows the screen's chart again)
   window.addEventListener("beforeprint", function () {
-    Array.prototype.forEach.call(plots, function (el) { if (el.figureText && el.layout) { planParts(el); } });
+    Array.prototype.forEach.call(plots, function (el) { if (el.figureText && el.layout) { printParts(el, true); } });
+  });
+  window.addEventListener("afterprint", function () {
+    Array.prototype.forEach.call(plots, function (el) { if (el.figureText) { printParts(el, false); } });
   });
   var printing = window.matchMedia && window.matchMedia("print");
   if (printing && printing.addEventListener) { printing.addEventListener("change", resize); }
