@@ -219,10 +219,8 @@ class Words:
     @functools.cached_property
     def _named(self) -> dict[str, str]:
         """The countries the site's own messages name (msgctxt "country", msgid the code)."""
-        catalog = getattr(self.translations, "_catalog", {})
-        prefix = COUNTRY_CONTEXT + "\x04"
-        return {key[len(prefix):]: text for key, text in catalog.items()
-                if isinstance(key, str) and key.startswith(prefix) and text}
+        return {code: name for code in COUNTRIES
+                if (name := self.translations.pgettext(COUNTRY_CONTEXT, code)) != code and name}
 
     def country_names(self, codes: Iterable[str]) -> list[str]:
         """Countries' names in alphabetical order (not their codes': "Switzerland" after
