@@ -483,10 +483,11 @@ def breakdown_chart(b: Breakdown, label: str, title: str, names: dict[str, str],
     unit = ind.unit or words("value")
     total = b.totals[-1]
     rest = None if total is None else total - sum(v for _, v in given)
+    rest = rest if rest is not None and rest > 0 else None  # (values not broken down: in no category)
     # (what the total holds beyond the parts, in a grey bar of its own: without it, "Women 62,
     # Men 140" read as the whole of a total of 644)
-    bars = [*given, *([(REST, rest)] if rest is not None and rest > 0 else [])]
-    labels = [*shown, *([words("Not broken down")] if len(bars) > len(given) else [])]
+    bars = [*given, *([(REST, rest)] if rest is not None else [])]
+    labels = [*shown, *([words("Not broken down")] if rest is not None else [])]
     fig = {"data": [{"type": "bar", "x": [_wrapped(x) for x in labels], "y": [_num(v) for _, v in bars],
                      "marker": {"color": [REST_COLOR if c == REST else color for c, _ in bars]}, "name": unit,
                      "text": [words.plain(_num(v)) for _, v in bars], "textposition": "outside",
@@ -496,7 +497,7 @@ def breakdown_chart(b: Breakdown, label: str, title: str, names: dict[str, str],
     parts = words.and_text([words("%(category)s: %(value)s", category=x, value=words.plain(_num(v)))
                             for x, (_, v) in zip(shown, given)])
     summary = words("On %(date)s: %(parts)s.", date=words.date(day), parts=parts)
-    if total is not None and rest is not None and rest > 0:  # (values not broken down: in no bar)
+    if total is not None and rest is not None:
         summary += " " + words("Total: %(total)s, of which %(rest)s not broken down.",
                                total=words.plain(_num(total)), rest=words.plain(_num(rest)))
     elif total is not None:
@@ -603,7 +604,7 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
             "customdata": custom, "hovertemplate": hover,
         })
         # a bar under 1% of the plan's span is a hairline: a marker shows where it is
-        brief = [i for i, a in enumerate(mine) if ((a.last_day - a.start).days + 1) * 100 < span_days]
+        brief = [i for i, a in enumerate(mine) if _hairline(a.start, a.last_day, span_days)]
         if brief:
             data.append({
                 "type": "scatter", "mode": "markers", "name": area.title, "legendgroup": area.id,
@@ -625,7 +626,7 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
         hover = "%{customdata}<br>" + words("originally planned") + "<extra></extra>"
         # (an original schedule of a few days is an open square: as a bar, a hollow sliver
         # that read as a stray mark)
-        few_days = [a for a in planned if ((last(a) - first(a)).days + 1) * 100 < span_days]
+        few_days = [a for a in planned if _hairline(first(a), last(a), span_days)]
         lasting = [a for a in planned if a not in few_days]
         if lasting:
             data.append({
@@ -701,6 +702,12 @@ def _cut_middle(text: str, width: int) -> str:
     while middle and size() + len(middle[-1]) + 1 <= width:
         tail.insert(0, middle.pop())
     return f"{' '.join(head)} \u2026 {' '.join(tail)}"
+
+
+def _hairline(first: dt.date, last: dt.date, span_days: int) -> bool:
+    """Whether days from `first` to `last` would be a bar under 1% of the plan's span: a
+    hairline, which a marker shows instead."""
+    return ((last - first).days + 1) * 100 < span_days
 
 
 def _two_lines(text: str, width: int) -> list[str]:

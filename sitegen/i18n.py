@@ -303,8 +303,11 @@ class Words:
         "85%" reads as the figures do after Arabic words too (a bare "%" went to the number's
         other side there, "%85", and not at a line's start)."""
         text = format_percent(share, locale=self.locale)
-        sign = self.locale.number_symbols.get("latn", {}).get("percentSign", "%")
-        return text.replace("%", sign) if sign != "%" else text
+        return text.replace("%", self._percent_sign) if self._percent_sign != "%" else text
+
+    @functools.cached_property
+    def _percent_sign(self) -> str:
+        return str(self.locale.number_symbols.get("latn", {}).get("percentSign", "%"))
 
     def date(self, value: dt.date | str | None) -> str:
         """A date as "4 May 2017" in English (CLDR's medium date without weekday); an ISO

@@ -128,7 +128,6 @@
     holder.className = "plot-parts";
     el.parentNode.insertBefore(holder, el.nextSibling);
     el.parts = holder;
-    holder.margin = layout.margin;
     el.classList.add("plot-split");
     var per = Math.max(5, Math.floor((SHEET - over) / spec.row));
     // (a chart that fits a sheet is one part: whole on this sheet or the next)
@@ -173,10 +172,8 @@
     // (at the paper's width once the page is laid out for it; before, at most an A4 sheet's)
     var width = window.matchMedia("print").matches ? el.parts.clientWidth : Math.min(el.parts.clientWidth || A4, A4);
     Array.prototype.forEach.call(parts, function (part) {
-      part.layout.width = width;
-      part.layout.margin = JSON.parse(JSON.stringify(el.parts.margin));
-      part.layout.yaxis.automargin = true;
-      window.Plotly.newPlot(part, JSON.parse(JSON.stringify(data)), part.layout, still);
+      part.layout.width = width;  // (a copy drawn: the relayout below changes what Plotly holds, not the plan)
+      window.Plotly.newPlot(part, JSON.parse(JSON.stringify(data)), JSON.parse(JSON.stringify(part.layout)), still);
     });
     // (the parts' plots at one place across the sheets: each part's labels gave it its own
     // side margins, and the dates moved from sheet to sheet)
