@@ -2,7 +2,7 @@
 every number and date through its formatters (CLDR data from Babel).
 
 Templates call `_("...")` (and `ngettext`), Python code calls `words("...")`, the scripts get
-their words from the page (`Words.for_scripts`). Messages are English; a catalogue
+their words from the page (`script_words`). Messages are English; a catalogue
 `sitegen/locales/<language>.po` translates them. Status and progress words stay English as
 data keys (in JSON, CSV, CSS classes) and are translated where shown (`Words.status`).
 
@@ -317,7 +317,7 @@ class Words:
         text = self._dates.get(value)
         if text is None:
             day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-            text = self._format(day, self._date_pattern)
+            text = self._format(day, self.date_pattern)
             if len(self._dates) < 100_000:
                 self._dates[value] = text
         return text
@@ -350,11 +350,11 @@ class Words:
         """The date pattern's day and month ("d MMM" of "d MMM y", and of Russian's, which ends
         with the abbreviation of "year"), when it is a day, a month's name and the year, in
         that order."""
-        found = re.fullmatch(r"(d{1,2}\s+M{3,4})\s+y+(?:\s*'[^']*'\.?)?", self._date_pattern)
+        found = re.fullmatch(r"(d{1,2}\s+M{3,4})\s+y+(?:\s*'[^']*'\.?)?", self.date_pattern)
         return found.group(1) if found else None
 
     @functools.cached_property
-    def _date_pattern(self) -> str:
+    def date_pattern(self) -> str:
         """CLDR's medium date ("d MMM y" in English, without its comma); in a right-to-left
         language whose medium date is all figures (Arabic's "dd/MM/y" with right-to-left
         marks), its long one, which names the month ("31 ديسمبر 2019"): among right-to-left
@@ -367,68 +367,75 @@ class Words:
             return str(self.locale.date_formats["long"].pattern)
         return medium
 
-    def for_scripts(self) -> dict[str, Any]:
-        """What the site's scripts show, for a `<script type="application/json">`: plural
-        messages by CLDR category (the script picks one with Intl.PluralRules)."""
-        return {
-            "lang": self.language.replace("_", "-"),
-            "loading": self.gettext("Loading…"),
-            "needs_http_filter": self.gettext("Filtering all pages needs the site to be served over HTTP."),
-            "needs_http_search": self.gettext("Search needs the site to be served over HTTP."),
-            "search_unavailable": self.gettext("Search is unavailable: this site was built without its search index."),
-            "loading_index": self.gettext("Loading the search index…"),
-            "matches": self._by_category("%(n)s activity matches.", "%(n)s activities match."),
-            "results": self._by_category("%(n)s result for “%(q)s”.", "%(n)s results for “%(q)s”."),
-            # the kinds of page search finds (the `kind` meta of the templates' data-pagefind-body)
-            "kinds": {"activity": self.gettext("activity"), "area": self.gettext("area"),
-                      "indicator": self.gettext("indicator"), "country": self.gettext("country"),
-                      "report": self.gettext("report"), "page": self.gettext("page"),
-                      "tag": self.gettext("tag"), "partner": self.gettext("partner"),
-                      "type": self.gettext("activity type"), "results": self.gettext("results framework")},
-            "statuses": {word: self.status(word) for word in STATUSES},  # (data key -> as shown)
-            "rescheduled": self.gettext("rescheduled"),
-            "rescheduled_from": self.gettext("rescheduled from %(date)s").replace("%(date)s", "{date}"),
-            "comma": self.comma,
-            "date": self._date_for_scripts,
-        }
 
-    @functools.cached_property
-    def _date_for_scripts(self) -> dict[str, Any]:
-        """How `date` writes a date, for the scripts (filter.js writes the dates of the items
-        it finds as the pages do): its CLDR pattern and, when it names the month, the names."""
-        pattern = self._date_pattern
-        width = "wide" if "MMMM" in pattern else "abbreviated" if "MMM" in pattern else ""
-        months = self.locale.months["format"][width] if width else {}
-        return {"pattern": pattern, "months": [str(months[m]) for m in range(1, 13)] if width else [],
-                "first": FIRST_DAY.get(self.locale.language, "")}
+def script_words(locale_words: Words) -> dict[str, Any]:
+    """What the site's scripts show, for a `<script type="application/json">`: plural
+    messages by CLDR category (the script picks one with Intl.PluralRules)."""
+    words = locale_words  # (by_category's argument is not named `words`, the name that marks
+    # a message: Babel's extractor then skipped the message of the call)
+    gettext = words.gettext
+    return {
+        "lang": words.language.replace("_", "-"),
+        "loading": gettext("Loading…"),
+        "needs_http_filter": gettext("Filtering all pages needs the site to be served over HTTP."),
+        "needs_http_search": gettext("Search needs the site to be served over HTTP."),
+        "search_unavailable": gettext("Search is unavailable: this site was built without its search index."),
+        "loading_index": gettext("Loading the search index…"),
+        "matches": by_category(locale_words, "%(n)s activity matches.", "%(n)s activities match."),
+        "results": by_category(locale_words, "%(n)s result for “%(q)s”.", "%(n)s results for “%(q)s”."),
+        # the kinds of page search finds (the `kind` meta of the templates' data-pagefind-body)
+        "kinds": {"activity": gettext("activity"), "area": gettext("area"),
+                  "indicator": gettext("indicator"), "country": gettext("country"),
+                  "report": gettext("report"), "page": gettext("page"),
+                  "tag": gettext("tag"), "partner": gettext("partner"),
+                  "type": gettext("activity type"), "results": gettext("results framework")},
+        "statuses": {word: words.status(word) for word in STATUSES},  # (data key -> as shown)
+        "rescheduled": gettext("rescheduled"),
+        "rescheduled_from": gettext("rescheduled from %(date)s").replace("%(date)s", "{date}"),
+        "comma": words.comma,
+        "date": _date_for_scripts(words),
+    }
 
-    def for_plotly(self) -> dict[str, Any] | None:
-        """Plotly's locale format (month and day names, separators) from CLDR, for the charts'
-        axes and hover text; None for English (Plotly's own)."""
-        if self.locale.language == "en":
-            return None
-        loc = self.locale
-        def names(table: Any) -> list[str]:
-            return [str(table[i]) for i in sorted(table)]
-        days_wide, days_short = names(loc.days["format"]["wide"]), names(loc.days["format"]["abbreviated"])
-        return {  # (CLDR counts days from Monday, Plotly from Sunday)
-            "months": names(loc.months["format"]["wide"]),
-            "shortMonths": names(loc.months["format"]["abbreviated"]),
-            "days": days_wide[6:] + days_wide[:6], "shortDays": days_short[6:] + days_short[:6],
-            "decimal": loc.number_symbols.get("latn", loc.number_symbols).get("decimal", "."),
-            "thousands": loc.number_symbols.get("latn", loc.number_symbols).get("group", ","),
-        }
 
-    def _by_category(self, singular: str, plural: str) -> dict[str, str]:
-        """A plural message in each of the language's CLDR plural categories, with "{n}"
-        where the number goes (filled by the script)."""
-        examples = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 11, "other": 100}
-        out = {}
-        for category in sorted(self.locale.plural_form.tags | {"other"}):
-            n = _example(self.locale, category, examples[category])
-            out[category] = (self.ngettext(singular, plural, n)
-                             .replace("%(n)s", "{n}").replace("%(q)s", "{q}"))
-        return out
+def _date_for_scripts(words: Words) -> dict[str, Any]:
+    """How `Words.date` writes a date, for the scripts (filter.js writes the dates of the
+    items it finds as the pages do): its CLDR pattern and, when it names the month, the names."""
+    pattern = words.date_pattern
+    width = "wide" if "MMMM" in pattern else "abbreviated" if "MMM" in pattern else ""
+    months = words.locale.months["format"][width] if width else {}
+    return {"pattern": pattern, "months": [str(months[m]) for m in range(1, 13)] if width else [],
+            "first": FIRST_DAY.get(words.locale.language, "")}
+
+
+def plotly_locale(words: Words) -> dict[str, Any] | None:
+    """Plotly's locale format (month and day names, separators) from CLDR, for the charts'
+    axes and hover text; None for English (Plotly's own)."""
+    if words.locale.language == "en":
+        return None
+    loc = words.locale
+    def names(table: Any) -> list[str]:
+        return [str(table[i]) for i in sorted(table)]
+    days_wide, days_short = names(loc.days["format"]["wide"]), names(loc.days["format"]["abbreviated"])
+    symbols = loc.number_symbols.get("latn", loc.number_symbols)
+    return {  # (CLDR counts days from Monday, Plotly from Sunday)
+        "months": names(loc.months["format"]["wide"]),
+        "shortMonths": names(loc.months["format"]["abbreviated"]),
+        "days": days_wide[6:] + days_wide[:6], "shortDays": days_short[6:] + days_short[:6],
+        "decimal": symbols.get("decimal", "."),
+        "thousands": symbols.get("group", ","),
+    }
+
+
+def by_category(words: Words, singular: str, plural: str) -> dict[str, str]:
+    """A plural message in each of the language's CLDR plural categories, with "{n}" where
+    the number goes (filled by the script)."""
+    examples = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 11, "other": 100}
+    out = {}
+    for category in sorted(words.locale.plural_form.tags | {"other"}):
+        n = _example(words.locale, category, examples[category])
+        out[category] = (words.ngettext(singular, plural, n)
+                         .replace("%(n)s", "{n}").replace("%(q)s", "{q}"))
+    return out
 
 
 @functools.lru_cache(maxsize=16)
@@ -529,7 +536,7 @@ def extract() -> str:
     # how messages are marked: _() and ngettext() in templates; words(), w(), words.plural()
     # and N_() in Python (Babel's extractor matches the last name before the parenthesis)
     keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "words": None, "w": None,
-                "plural": (1, 2), "_by_category": (1, 2)}
+                "plural": (1, 2), "by_category": (2, 3)}
     for filename, lineno, message, comments, context in extract_from_dir(
             package, method_map, options, keywords=keywords, strip_comment_tags=True):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)

@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from . import charts, markdown, taxonomy
 from . import model as m
-from .i18n import Words, direction, fill, words_for
+from .i18n import Words, direction, fill, plotly_locale, script_words, words_for
 from .languages import Languages
 from .links import file_links
 from .page_list import Job as Job  # (re-exported: the page kinds take a Job)
@@ -602,14 +602,14 @@ def _embed_context(r: Renderer, job: Job, chart: ShownChart) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=16)
 def _words_json(words: Words) -> Markup:
-    """The scripts' words (`Words.for_scripts`) as JSON safe inside <script>."""
-    return _script_json(words.for_scripts())
+    """The scripts' words (`i18n.script_words`) as JSON safe inside <script>."""
+    return _script_json(script_words(words))
 
 
 @functools.lru_cache(maxsize=16)
 def _plotly_locale(words: Words) -> Markup:
-    """The charts' month names and separators (`Words.for_plotly`); empty in English."""
-    found = words.for_plotly()
+    """The charts' month names and separators (`i18n.plotly_locale`); empty in English."""
+    found = plotly_locale(words)
     return _script_json(found) if found else Markup("")
 
 

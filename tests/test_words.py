@@ -191,7 +191,7 @@ def test_numbers_and_dates_follow_the_language() -> None:
     assert (en.percent(5 / 8), en.percent(3 / 8), en.percent(0.645), en.percent(0.285)) == ("63%", "38%", "65%", "29%")
     assert en.and_list(["A", "B", "C"]) == "A, B and C" and en.and_list(["<a>"]) == "&lt;a&gt;"
     ar = i18n.Words("ar")
-    assert set(ar.for_scripts()["matches"]) == {"zero", "one", "two", "few", "many", "other"}
+    assert set(i18n.script_words(ar)["matches"]) == {"zero", "one", "two", "few", "many", "other"}
 
 
 def test_a_date_ending_with_a_full_stop_ends_the_sentence_once() -> None:
@@ -264,7 +264,7 @@ def test_french_writes_the_first_of_a_month_1er() -> None:
     assert fr.date_range(jun1, jun5)[:2] == ("1er", "5 juin 2019")
     assert fr.date_range(may1, jun1)[:2] == ("1er mai", "1er juin 2019")
     assert (en.date(jun1), ru.date_range(jun1, jun5)[0]) == ("1 Jun 2019", "1")
-    assert (fr.for_scripts()["date"]["first"], en.for_scripts()["date"]["first"]) == ("1er", "")
+    assert (i18n.script_words(fr)["date"]["first"], i18n.script_words(en)["date"]["first"]) == ("1er", "")
 
 
 def test_ranges_of_days_on_the_pages_name_a_month_once() -> None:

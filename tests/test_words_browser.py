@@ -1,4 +1,4 @@
-"""The site's scripts speak through the page's words (#site-words, `Words.for_scripts`).
+"""The site's scripts speak through the page's words (#site-words, `i18n.script_words`).
 
 The built example site's list and search pages get a different words JSON (every message
 marked, Arabic plural rules and digits); filter.js and search.js must show those words, pick

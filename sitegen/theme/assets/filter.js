@@ -8,7 +8,7 @@
   var count = document.getElementById("filter-count");
   var wordsEl = document.getElementById("site-words");
   if (!form || !list || !wordsEl) { return; }
-  var words = JSON.parse(wordsEl.textContent);  // the page's words (Words.for_scripts)
+  var words = JSON.parse(wordsEl.textContent);  // the page's words (i18n.script_words)
   form.hidden = false;
   var paginated = form.getAttribute("data-paginated") === "yes";
   var root = form.getAttribute("data-root");

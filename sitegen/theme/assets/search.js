@@ -15,7 +15,7 @@
   var more = document.getElementById("search-more");
   var wordsEl = document.getElementById("site-words");
   if (!form || !input || !status || !results || !wordsEl) { return; }
-  var words = JSON.parse(wordsEl.textContent);  // the page's words (Words.for_scripts)
+  var words = JSON.parse(wordsEl.textContent);  // the page's words (i18n.script_words)
   var root = new URL(form.getAttribute("data-site-root"), window.location.href);
   var fileLinks = form.hasAttribute("data-file-links");  // (file_links: results link a page's file, not its folder)
   var params = new URLSearchParams(window.location.search);
