@@ -136,9 +136,11 @@ def _isolated(value: Any) -> Any:
     """`value` between U+2068 (first strong isolate) and U+2069 when its text holds a
     left-to-right letter; markup stays markup. (Markup's tags are not its text: a number in
     `<span class="n">` was isolated, and the isolate's end, after the block the span is on a
-    card, began the next line with a visible space.)"""
+    card, began the next line with a visible space.) A left-to-right mark is not a letter:
+    Arabic's "87\u200e%\u200e" needs no isolate (its isolate, around the big figure of a card,
+    made a line of its own above it)."""
     text = value.striptags() if isinstance(value, Markup) else value
-    if not isinstance(text, str) or not any(unicodedata.bidirectional(c) == "L" for c in text):
+    if not isinstance(text, str) or not any(unicodedata.bidirectional(c) == "L" and c != "\u200e" for c in text):
         return value
     if isinstance(value, Markup):
         return Markup("\u2068") + value + Markup("\u2069")

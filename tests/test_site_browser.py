@@ -658,3 +658,29 @@ def test_a_printed_rounds_tables_of_indicators_stay_under_their_areas(served: st
     for i in tables:  # (above the sheet's first table, its area's line: "off track → at risk · ...")
         above = sheets[i][:sheets[i].index("Baseline")]
         assert "activities completed" in above and " \u2192 " in above, (i, sheets[i][:300])
+
+
+def test_a_short_table_prints_whole_and_paper_gets_no_breadcrumbs(served: str, browser: Any, tmp_path: Path) -> None:
+    """Printed, the dashboard's table of progress by area is on one sheet, header, every
+    area's row and its note (its last row, Firearms, went alone to the next sheet under the
+    header repeated); no sheet of an area or an indicator shows the breadcrumb's links, nor
+    the results framework's link (paper cannot follow them: its title says where it is)."""
+    sheets: dict[str, list[str]] = {}
+    for path in ["", "areas/border-security/", "indicators/bs-assessments/"]:
+        pdf = tmp_path / "page.pdf"
+        with bs.open_page(browser, served + path) as session:
+            bs.plotly_charts_drawn(session.page)
+            session.page.pdf(path=str(pdf), format="A4")
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        sheets[path] = text.split("\f")
+    def on(pattern: str) -> list[int]:  # the dashboard's sheets with a line that matches
+        return [i for i, sheet in enumerate(sheets[""]) if re.search(pattern, sheet, re.M)]
+    header = on(r"^\s*Area\s+Status\s+Activities")
+    assert len(header) == 1, header
+    status = r"\s+(?:on track|at risk|off track|achieved|not started)\b"
+    assert on(r"^\W*Border security" + status) == on(r"^\W*Firearms" + status) == header
+    assert on(r"An activity in several areas counts in each of them") == header
+    for path in ["areas/border-security/", "indicators/bs-assessments/"]:
+        assert not re.search(r"Dashboard\W+Areas", sheets[path][0]), sheets[path][0][:600]
+        assert "Results framework" not in sheets[path][0], sheets[path][0][:600]

@@ -351,6 +351,8 @@ def test_left_to_right_values_in_a_right_to_left_sentence_are_isolated() -> None
     assert "\u2068Counter-terrorism\u2069" in said and "\u206886.7" not in said
     assert "\u2068" not in ar(message, area="مكافحة الإرهاب", percent="86.7")
     assert "\u2068" not in fr(message, area="Counter-terrorism", percent="86.7")
+    # a percentage's left-to-right marks are no letters: "87\u200e%\u200e" is not isolated
+    assert "\u2068" not in ar("%(share)s elapsed", share=ar.percent(0.87))
     site = load_site(REPO, Problems())
     assert site is not None
     template = Renderer(site, REPO, "test", words=ar).env.from_string('{{ _("Area: %(area)s", area=link) }}')
