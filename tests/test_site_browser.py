@@ -664,7 +664,8 @@ def test_a_short_table_prints_whole_and_paper_gets_no_breadcrumbs(served: str, b
     """Printed, the dashboard's table of progress by area is on one sheet, header, every
     area's row and its note (its last row, Firearms, went alone to the next sheet under the
     header repeated); no sheet of an area or an indicator shows the breadcrumb's links, nor
-    the results framework's link (paper cannot follow them: its title says where it is)."""
+    the results framework's link (paper cannot follow them: its title says where it is); the
+    last sheet gives the page's address (a printed page named none)."""
     sheets: dict[str, list[str]] = {}
     for path in ["", "areas/border-security/", "indicators/bs-assessments/"]:
         pdf = tmp_path / "page.pdf"
@@ -684,3 +685,7 @@ def test_a_short_table_prints_whole_and_paper_gets_no_breadcrumbs(served: str, b
     for path in ["areas/border-security/", "indicators/bs-assessments/"]:
         assert not re.search(r"Dashboard\W+Areas", sheets[path][0]), sheets[path][0][:600]
         assert "Results framework" not in sheets[path][0], sheets[path][0][:600]
+        # and says where it is online, which the screen does not
+        assert re.search(r"Online version: https?://\S+/" + re.escape(path) + r"\s", sheets[path][-2]), sheets[path][-2]
+    with bs.open_page(browser, served + "areas/border-security/") as session:
+        assert "Online version" not in session.page.inner_text("body")
