@@ -349,10 +349,11 @@ def test_the_timeline_prints_with_shorter_labels_and_gets_its_own_back(width: in
         assert page.locator("#timeline-timeline .plot").evaluate(longest) == screen
 
 
-def test_the_printed_timeline_has_its_dates_on_every_sheet(served: str, browser: Any, activities: list[dict[str, Any]],
-                                                          tmp_path: Path) -> None:
+def test_the_printed_timeline_has_its_dates_on_every_sheet(built: Path, served: str, browser: Any,
+                                                          activities: list[dict[str, Any]], tmp_path: Path) -> None:
     """On paper the timeline's rows are drawn as parts of a sheet each, each with its dates
-    (one chart cut by the sheets had none on its middle sheets), every row in one of them,
+    (one chart cut by the sheets had none on its middle sheets) and its area's name above
+    its first row when it starts inside an area, every row in one of them,
     labelled on up to two lines; what follows the chart is printed too (parts made once the
     page was laid out for paper were cut off the PDF, whose sheets were counted before)."""
     pdf = tmp_path / "timeline.pdf"
@@ -374,6 +375,11 @@ def test_the_printed_timeline_has_its_dates_on_every_sheet(served: str, browser:
         assert all(re.search(r"\b(Jan|Jul) 20(18|19)\b", sheets[i]) for i in holding), (title, holding)
     with_rows = [i for i, sheet in enumerate(sheets) if any(title in sheet for title in titles)]
     assert len(with_rows) >= 3, with_rows  # (the rows on three sheets or more, each with its dates)
+    # each sheet's rows under their area's name (a part that began inside an area named none)
+    areas = [a["title"] for a in json.loads((built / "data/plan.json").read_text(encoding="utf-8"))["areas"]]
+    for i in with_rows[1:]:
+        above = sheets[i][:min(sheets[i].index(title) for title in titles if title in sheets[i])]
+        assert any(area in above for area in areas), (i, above)
     last = sheets[-1]
     assert "Illustrative sample data" in last and f"{len(sheets)}/{len(sheets)}" in last.replace(" ", ""), last[-200:]
     assert any("Rescheduled activities" in sheet for sheet in sheets)

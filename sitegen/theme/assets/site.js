@@ -146,8 +146,17 @@
       own.showlegend = start === 0;
       // (above the years on top, as on screen: see charts._years_on_top)
       if (own.xaxis2) { own.legend.y = 1 + 26 / (spec.row * (end - start)); }
-      // (the report date's note sits in the part's first row: on an area's heading, not a bar)
-      if (start && spec.heads.indexOf(start) < 0) { own.annotations = []; }
+      // A part that starts inside an area is headed by the area's name, above its first row
+      // where the labels are (its rows had no name on their sheet); the report date's note,
+      // which sits in the first row, is left out there: it would cover a bar, not a heading.
+      if (start && spec.heads.indexOf(start) < 0) {
+        var owner = spec.heads.filter(function (h) { return h < start; }).pop();
+        var right = own.yaxis.side === "right";  // (labels on the right: a right-to-left page)
+        own.annotations = owner === undefined ? [] : [{
+          text: own.yaxis.ticktext[owner], showarrow: false, font: own.yaxis.tickfont,
+          xref: "paper", x: right ? 1 : 0, xanchor: right ? "left" : "right", xshift: 0,
+          yref: "paper", y: 1, yanchor: "bottom", align: right ? "left" : "right" }];
+      }
       part.style.height = own.height + "px";
       part.layout = own;
       holder.appendChild(part);
