@@ -214,6 +214,21 @@ def test_english_names_in_arabic_lines_are_never_split_across_lines(served: str,
     assert all(n == 1 for _, n in rects), [name for name, n in rects if n != 1]
 
 
+def test_an_arabic_activitys_lists_of_english_names_read_from_the_right(built: Path, served: str,
+                                                                       browser: Any) -> None:
+    """The tags and partners of an activity, English names on an Arabic page, follow one
+    another from the right as the page reads, the first rightmost (they made one
+    left-to-right run, "BCP، Central Asia، I-24/7", the first at the left)."""
+    pages = [p.parent.name for p in sorted((built / "ar/activities").glob("*/index.html"))
+             if len(re.findall(r'href="\.\./\.\./tags/', p.read_text(encoding="utf-8"))) >= 3][:3]
+    assert pages
+    for name in pages:
+        with bs.open_page(browser, f"{served}ar/activities/{name}/", viewport={"width": 1280, "height": 900}) as session:
+            lefts = session.page.locator(".facts dd a[href*='/tags/']").evaluate_all(
+                "links => links.map(a => a.getBoundingClientRect().left)")
+        assert len(lefts) >= 3 and lefts == sorted(lefts, reverse=True), (name, lefts)
+
+
 def test_a_date_is_never_split_across_two_lines_on_a_phone(served: str, browser: Any) -> None:
     """A Russian date ("17 мая 2017 г.") in a narrow line moves to the next line whole; it
     broke after its day ("(17" / "мая 2017 г.")."""
