@@ -50,10 +50,16 @@ def test_a_child_still_in_its_parents_memory_is_counted_once(tmp_path: Path) -> 
         assert 200 << 20 <= rss < 300 << 20, rss >> 20  # counted twice: over 400 MB
         assert pss < 300 << 20, pss >> 20
     finally:
-        try:  # the child goes on, runs /bin/true and ends
-            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        except OSError:  # (no child waiting on the pipe: an assertion above failed)
-            proc.kill()
+        deadline = time.monotonic() + 30
+        while True:  # the child goes on once it waits on the pipe: runs /bin/true and ends
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+                break
+            except OSError:  # (made but not at its open() yet, on a busy machine; or never made)
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    break
+                time.sleep(0.01)
         proc.wait(timeout=30)
         if proc.stdout is not None:
             proc.stdout.close()
