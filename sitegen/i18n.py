@@ -385,6 +385,9 @@ def script_words(locale_words: Words) -> dict[str, Any]:
         "loading_index": gettext("Loading the search index…"),
         "matches": by_category(locale_words, "%(n)s activity matches.", "%(n)s activities match."),
         "results": by_category(locale_words, "%(n)s result for “%(q)s”.", "%(n)s results for “%(q)s”."),
+        # (for none, a sentence of its own: "0 activities match." read as a machine's)
+        "no_matches": gettext("No activities match."),
+        "no_results": gettext("No results for “%(q)s”.").replace("%(q)s", "{q}"),
         # the kinds of page search finds (the `kind` meta of the templates' data-pagefind-body)
         "kinds": {"activity": gettext("activity"), "area": gettext("area"),
                   "indicator": gettext("indicator"), "country": gettext("country"),

@@ -31,6 +31,8 @@ WORDS = {
     "search_unavailable": "[no search index]",
     "matches": {c: f"[{c}] {{n}} [match]" for c in CATEGORIES},
     "results": {c: f"[{c}] {{n}} [for] {{q}}" for c in CATEGORIES},
+    "no_matches": "[none match]",
+    "no_results": "[nothing for] {q}",
     "kinds": {k: f"[{k}]" for k in ("activity", "area", "indicator", "country", "report", "page")},
     "statuses": {s: f"[{s}]" for s in ("planned", "in-progress", "completed", "postponed", "cancelled")},
     "comma": "[,]",
@@ -101,6 +103,14 @@ def test_filter_shows_the_words_of_the_page(built: Path, served: str, browser: A
         # an activity that moved: "rescheduled from" its first start, in the words and the date pattern
         moved = dict(zip(ids, metas))["../activities/2019-10-14-border-officers-course-mongolia/"]
         assert "\u00a0· [completed]\u00a0· [rescheduled from] [13]' [m5] 2019\u00a0· " in moved, moved
+        # none: a sentence of its own, not "[zero] ٠ [match]"
+        years = sorted({a["start"][:4] for a in activities})
+        status, year = next((s, y) for s in ("planned", "cancelled", "postponed") for y in years
+                            if not any(a["status"] == s and a["start"].startswith(y) for a in activities))
+        page.select_option("select[name=status]", status)
+        page.select_option("select[name=year]", year)
+        page.wait_for_function("() => document.getElementById('filter-count').textContent === '[none match]'")
+        assert page.locator("#activity-list li:visible").count() == 0
         assert session.console_errors == []
     with bs.open_page(browser, (built / "activities/index.html").as_uri() + "?status=completed") as session:
         session.page.wait_for_function(
@@ -122,6 +132,9 @@ def test_search_shows_the_words_of_the_page(built: Path, served: str, browser: A
         assert any(i.endswith(" ([page])") for i in firsts), firsts
         assert all(re.search(r" \(\[(activity|area|indicator|country|report|page)\]\)$", i) for i in firsts), firsts
         assert session.console_errors == []
+    with bs.open_page(browser, served + "search/?q=zzqxv") as session:  # (none: a sentence of its own)
+        session.page.wait_for_function(
+            "() => document.getElementById('search-status').textContent === '[nothing for] zzqxv'")
     with bs.open_page(browser, (built / "search/index.html").as_uri() + "?q=illustrative") as session:
         session.page.wait_for_function(
             "() => document.getElementById('search-status').textContent === '[search needs HTTP]'")

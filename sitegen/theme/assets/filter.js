@@ -34,8 +34,9 @@
       type: li.getAttribute("data-type"), country: (li.getAttribute("data-country") || "").split(" "),
       year: li.getAttribute("data-year") };
   }
-  function say(n) {  // "3 activities match.", by the language's plural rule
-    var text = words.matches[new Intl.PluralRules(words.lang).select(n)] || words.matches.other;
+  function say(n) {  // "3 activities match.", by the language's plural rule ("No activities match.")
+    var text = (n === 0 && words.no_matches) || words.matches[new Intl.PluralRules(words.lang).select(n)] ||
+      words.matches.other;
     var shown = n.toLocaleString(words.lang);
     count.textContent = text.replace("{n}", function () { return shown; });
   }

@@ -26,8 +26,8 @@
   var found = [];  // the results of the current search (their data is loaded 10 at a time)
   var generation = 0;  // the current search: an older one's answers are dropped
 
-  function count(forms, n, q) {  // a plural message for n, by the language's plural rule
-    var text = forms[new Intl.PluralRules(words.lang).select(n)] || forms.other;
+  function count(forms, n, q, none) {  // a plural message for n, by the language's plural rule (0: `none`)
+    var text = (n === 0 && none) || forms[new Intl.PluralRules(words.lang).select(n)] || forms.other;
     var shown = n.toLocaleString(words.lang);
     return text.replace("{n}", function () { return shown; }).replace("{q}", function () { return q; });
   }
@@ -172,7 +172,7 @@
     }).then(function (search) {
       if (mine !== generation || !search) { return; }
       found = search.results;
-      status.textContent = count(words.results, found.length, q);
+      status.textContent = count(words.results, found.length, q, words.no_results);
       return showMore(mine, false);
     }).catch(function (error) {
       if (mine === generation) { unavailable(error); }
