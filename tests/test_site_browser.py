@@ -171,7 +171,7 @@ def test_search_finds_activities_and_pages(served: str, browser: Any,
         assert f"{BASE}pages/about/" in _result_hrefs(page)
         page.fill("#q", "zzzznotaword")
         page.press("#q", "Enter")
-        page.wait_for_function("() => document.getElementById('search-status').textContent.startsWith('0 results')")
+        page.wait_for_function("() => document.getElementById('search-status').textContent === 'No results for “zzzznotaword”.'")
         assert session.console_errors == [] and session.external_requests == []
 
 
