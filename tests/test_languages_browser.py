@@ -206,12 +206,24 @@ def test_arabic_search_results_read_in_their_own_direction(served: str, browser:
 def test_english_names_in_arabic_lines_are_never_split_across_lines(served: str, browser: Any) -> None:
     """On a phone, an English area name in an Arabic activity's facts moves to the next line
     whole (or wraps inside its own box): split at a line's end, its halves landed at opposite
-    ends of two lines ("Forensic and" on the left, "police data management" on the right)."""
+    ends of two lines ("Forensic and" on the left, "police data management" on the right).
+    Likewise the English titles of a round's activities completed in an area."""
     with bs.open_page(browser, f"{served}ar/activities/", viewport={"width": 390, "height": 900}) as session:
         rects = session.page.locator(".activity-item .meta bdi[dir='ltr']").evaluate_all(
             "names => names.map(n => [n.textContent, n.getClientRects().length])")
     assert len(rects) > 20 and any(" " in name for name, _ in rects)
     assert all(n == 1 for _, n in rects), [name for name, n in rects if n != 1]
+    # nor a round's activities completed in an area (links), and its English title keeps the
+    # page's edge on the printed cover (it stood at the left, all else at the right)
+    with bs.open_page(browser, f"{served}ar/reports/2019/", viewport={"width": 390, "height": 900}) as session:
+        rects = session.page.locator(".area-done a[dir='ltr']").evaluate_all(
+            "links => links.map(a => [a.textContent, a.getClientRects().length])")
+        assert len(rects) > 10 and all(n == 1 for _, n in rects), [name for name, n in rects if n != 1]
+        session.page.emulate_media(media="print")
+        edges = session.page.evaluate("""() => ['.cover-title', '.cover-period'].map(s => {
+            const range = document.createRange(); range.selectNodeContents(document.querySelector(s));
+            return Math.round(range.getBoundingClientRect().right); })""")
+        assert abs(edges[0] - edges[1]) <= 2, edges
 
 
 def test_an_arabic_activitys_lists_of_english_names_read_from_the_right(built: Path, served: str,

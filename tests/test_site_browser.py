@@ -283,14 +283,16 @@ def test_readable_on_a_phone(kind: str, built: Path, served: str, browser: Any) 
 def test_a_phone_shows_the_title_before_its_dash_and_names_the_link_with_all_of_it(served: str,
                                                                                    browser: Any) -> None:
     """At 390 px the header shows "OSCE–INTERPOL Joint Action Plan", not the whole title cut
-    after its dash ("Joint Action Plan —…"); the link's accessible name is still the title."""
-    with bs.open_page(browser, served, viewport={"width": 390, "height": 800}) as session:
-        page = session.page
-        title = page.locator("a.brand").text_content() or ""
-        assert " — " in title
-        rest = page.locator(".brand-rest").bounding_box()
-        assert rest is not None and rest["width"] <= 1 and rest["height"] <= 1
-        assert page.get_by_role("link", name=title.strip(), exact=True).count() == 1
+    after its dash ("Joint Action Plan —…"); the link's accessible name is still the title.
+    The same on the page of a missing address (it showed the whole title, cut)."""
+    for path in ["", "no/such/page/"]:
+        with bs.open_page(browser, served + path, viewport={"width": 390, "height": 800}) as session:
+            page = session.page
+            title = page.locator("a.brand").text_content() or ""
+            assert " — " in title
+            rest = page.locator(".brand-rest").bounding_box()
+            assert rest is not None and rest["width"] <= 1 and rest["height"] <= 1, path
+            assert page.get_by_role("link", name=title.strip(), exact=True).count() == 1
     with bs.open_page(browser, served, viewport={"width": 1280, "height": 800}) as session:
         rest = session.page.locator(".brand-rest").bounding_box()
         assert rest is not None and rest["width"] > 100
@@ -695,3 +697,20 @@ def test_a_short_table_prints_whole_and_paper_gets_no_breadcrumbs(served: str, b
         assert re.search(r"Online version: https?://\S+/" + re.escape(path) + r"\s", sheets[path][-2]), sheets[path][-2]
     with bs.open_page(browser, served + "areas/border-security/") as session:
         assert "Online version" not in session.page.inner_text("body")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_short_pages_footer_stands_at_the_windows_foot(width: int, served: str, browser: Any) -> None:
+    """On a page shorter than the window (a partner's, the search page before a search) the
+    footer ends at the window's foot: a white band showed under it. A long page is as it was."""
+    for path in ["partners/interpol/", "search/"]:
+        with bs.open_page(browser, served + path, viewport={"width": width, "height": 1100}) as session:
+            bottom, height, scroll = session.page.evaluate(
+                "() => [document.querySelector('.site-footer').getBoundingClientRect().bottom, innerHeight,"
+                " document.documentElement.scrollHeight]")
+            assert scroll <= height and abs(bottom - height) < 1, (path, bottom, height, scroll)
+    with bs.open_page(browser, served + "timeline/", viewport={"width": width, "height": 1100}) as session:
+        bottom, scroll = session.page.evaluate(
+            "() => [document.querySelector('.site-footer').getBoundingClientRect().bottom + scrollY,"
+            " document.documentElement.scrollHeight]")
+        assert abs(bottom - scroll) < 1, (bottom, scroll)
