@@ -714,3 +714,17 @@ def test_a_short_pages_footer_stands_at_the_windows_foot(width: int, served: str
             "() => [document.querySelector('.site-footer').getBoundingClientRect().bottom + scrollY,"
             " document.documentElement.scrollHeight]")
         assert abs(bottom - scroll) < 1, (bottom, scroll)
+
+
+def test_the_filters_line_up(served: str, browser: Any) -> None:
+    """The list's filters stand in columns of one width: on a desktop in one row (the year
+    had wrapped alone to a second row, beside "Clear filters"), on a phone two to a row
+    (ragged rows, each select as wide as its longest option)."""
+    for width, per_row in ((1280, 5), (390, 2)):
+        with bs.open_page(browser, served + "activities/", viewport={"width": width, "height": 900}) as session:
+            boxes = session.page.locator("#filters label").evaluate_all(
+                "ls => ls.map(l => { const r = l.getBoundingClientRect(); return [r.left, r.top, r.width]; })")
+        assert len(boxes) == 5, boxes
+        tops = sorted({round(top) for _, top, _ in boxes})
+        assert len(tops) == -(-len(boxes) // per_row), (width, boxes)
+        assert max(w for *_, w in boxes) - min(w for *_, w in boxes) < 1, (width, boxes)
