@@ -102,6 +102,8 @@ def test_partners_of_the_plan_and_of_the_activities_have_pages(example: tuple[Pa
     for p in plan["partners"]:  # the plan's own: its website, and no "0 activities"
         text = main_of(out / "partners" / ascii_slug(p["name"]) / "index.html")
         assert f'<a href="{p["url"]}">' in text and "is a partner of the plan" in text_of(text)
+        # (its website a line of its own: after the sentence, a bare link read as its end)
+        assert re.search(rf'</p>\s*<p><a href="{re.escape(p["url"])}">[^<]+</a></p>', text), text[:600]
         assert "0 activities" not in text_of(text)
     table = index[index.index("<table"):]
     assert len(re.findall(r'<tr data-slug="', table)) == len(set(counts) - {p["name"] for p in plan["partners"]})
