@@ -254,7 +254,8 @@ def progress_by_area(areas: tuple[AreaProgress, ...], colors: dict[str, str], ke
     # (the texts give whole percentages, as the page's figures do: "87%" beside a tile
     # saying 87%, not 87.5; the bars and the table keep the decimal)
     elapsed_pct = words.percent(areas[0].expected if areas else 0.0)
-    title = words("Progress by area")
+    # (not "Progress by area", the heading of the section it is in: the same words twice)
+    title = words("Activities completed and indicator attainment by area")
     hover = _hover(words, "%{y}", "%{x}")  # (%{x} has the axis's tick affixes)
     fig = {
         "data": [

@@ -728,3 +728,13 @@ def test_the_filters_line_up(served: str, browser: Any) -> None:
         tops = sorted({round(top) for _, top, _ in boxes})
         assert len(tops) == -(-len(boxes) // per_row), (width, boxes)
         assert max(w for *_, w in boxes) - min(w for *_, w in boxes) < 1, (width, boxes)
+
+
+def test_no_chart_on_the_dashboard_repeats_the_heading_of_its_section(built: Path) -> None:
+    """A chart's title is not the heading of the section it stands in ("Progress by area"
+    twice: the section's, and its chart's, on screen and on paper)."""
+    html = (built / "index.html").read_text(encoding="utf-8")
+    headings = {re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<h2[^>]*>(.*?)</h2>", html, re.S)}
+    titles = {re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<figcaption>\s*<h3[^>]*>(.*?)</h3>", html, re.S)}
+    assert len(titles) >= 3 and "Progress by area" in headings, (headings, titles)
+    assert not headings & titles, headings & titles
