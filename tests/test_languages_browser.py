@@ -283,3 +283,12 @@ def test_arabic_percentages_read_the_same_wherever_they_stand(served: str, brows
     with bs.open_page(browser, f"{served}ar/", viewport={"width": 1280, "height": 900}) as session:
         expected = session.page.locator(".headline-expected").inner_text()
     assert re.search(r"[\u0600-\u06ff][^%]*\d+\u200e%", expected), expected  # (after Arabic words)
+
+
+def test_the_clear_filters_button_keeps_one_line_in_arabic(served: str, browser: Any) -> None:
+    """Arabic's "Clear filters" is longer than a filter's column: it wrapped to two lines, a
+    button twice as tall as the selects beside it."""
+    with bs.open_page(browser, f"{served}ar/activities/", viewport={"width": 1280, "height": 900}) as session:
+        button, select = session.page.evaluate("""() => [document.querySelector('#filters button'),
+            document.querySelector('#filters select')].map(e => e.getBoundingClientRect().height)""")
+    assert button <= select + 8, (button, select)
