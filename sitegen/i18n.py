@@ -373,11 +373,11 @@ class Words:
 def script_words(locale_words: Words) -> dict[str, Any]:
     """What the site's scripts show, for a `<script type="application/json">`: plural
     messages by CLDR category (the script picks one with Intl.PluralRules)."""
-    words = locale_words  # (by_category's argument is not named `words`, the name that marks
-    # a message: Babel's extractor then skipped the message of the call)
-    gettext = words.gettext
+    # (not named `words`, the name that marks a message: Babel's extractor took the argument
+    # of by_category(words, ...) for a call and skipped its messages)
+    gettext = locale_words.gettext
     return {
-        "lang": words.language.replace("_", "-"),
+        "lang": locale_words.language.replace("_", "-"),
         "loading": gettext("Loading…"),
         "needs_http_filter": gettext("Filtering all pages needs the site to be served over HTTP."),
         "needs_http_search": gettext("Search needs the site to be served over HTTP."),
@@ -394,11 +394,11 @@ def script_words(locale_words: Words) -> dict[str, Any]:
                   "report": gettext("report"), "page": gettext("page"),
                   "tag": gettext("tag"), "partner": gettext("partner"),
                   "type": gettext("activity type"), "results": gettext("results framework")},
-        "statuses": {word: words.status(word) for word in STATUSES},  # (data key -> as shown)
+        "statuses": {word: locale_words.status(word) for word in STATUSES},  # (data key -> as shown)
         "rescheduled": gettext("rescheduled"),
         "rescheduled_from": gettext("rescheduled from %(date)s").replace("%(date)s", "{date}"),
-        "comma": words.comma,
-        "date": _date_for_scripts(words),
+        "comma": locale_words.comma,
+        "date": _date_for_scripts(locale_words),
     }
 
 
