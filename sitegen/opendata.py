@@ -26,7 +26,7 @@ import yaml
 from . import charts, datafiles, taxonomy
 from . import model as m
 from .fields import slugify
-from .pages import TERM_CHART_MIN, breakdown_title, category_labels, dimension_label, featured_indicators, term_label
+from .pages import breakdown_title, category_labels, dimension_label, featured_indicators, term_charted, term_label
 from .progress import breakdowns
 from .render import Job, Renderer, page_kind
 from .reports import figures_date
@@ -455,7 +455,7 @@ def chart_tables(r: Renderer, taken: set[str] | None = None) -> list[Table]:
         made.append((charts.country_areas(site, (), r.colors, f"country-{code.lower()}", code, words=w),
                      (_S, _I), f"countries/{code.lower()}/"))
     for (kind, slug), t in sorted(r.page_list.term_of.items()):  # (a tag, partner or type with enough activities)
-        if len(t.activities) >= TERM_CHART_MIN:
+        if term_charted(t):
             title = w("%(name)s: activities by status", name=term_label(r, t, heading=True))
             made.append((charts.status_breakdown((), f"{kind}-{slug}", words=w, title=title), (_S, _I),
                          f"{taxonomy.FOLDERS[kind]}/{slug}/"))

@@ -323,6 +323,14 @@ def reports(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 TERM_CHART_MIN = 5
 
 
+def term_charted(term: taxonomy.Term) -> bool:
+    """Whether a term's page charts its activities by status: TERM_CHART_MIN of them or more,
+    of two statuses or more (all of one status, the chart had one bar beside four zeros:
+    the list's badges say as much)."""
+    acts = term.activities
+    return len(acts) >= TERM_CHART_MIN and any(a.status != acts[0].status for a in acts)
+
+
 def term_label(r: Renderer, term: taxonomy.Term, heading: bool = False) -> str:
     """A term's name as shown: an activity type's words (Words.activity_type, in a `heading`
     with a capital), else its name as written."""
@@ -352,7 +360,7 @@ def term(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
         crumbs.append((f"{folder}/{slug}/", heading))
         title = r.words("%(name)s, page %(n)s", name=heading, n=r.words.number(n))
     page_charts = []
-    if n == 1 and len(t.activities) >= TERM_CHART_MIN:
+    if n == 1 and term_charted(t):
         page_charts.append(charts.status_breakdown(t.activities, f"{t.kind}-{slug}", words=r.words,
                                                    title=r.words("%(name)s: activities by status", name=heading)))
     acts = t.activities

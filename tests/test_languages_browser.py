@@ -252,6 +252,28 @@ def test_a_date_is_never_split_across_two_lines_on_a_phone(served: str, browser:
             assert dates > 0 and split == [], f"ru/{path}: {split[:5]}"
 
 
+def test_a_table_titles_unit_keeps_its_brackets_on_a_phone(served: str, browser: Any) -> None:
+    """An English unit in an Arabic breakdown table's title ("... حسب الجنس (people)") stays
+    with its opening bracket: at 390 px the "(" ended one line and "people)" began the next
+    (Chromium breaks before an element with a `dir`, even after an opening bracket)."""
+    with bs.open_page(browser, f"{served}ar/indicators/bs-officers-trained/",
+                      viewport={"width": 390, "height": 900}) as session:
+        lines = session.page.evaluate("""() => Array.from(document.querySelectorAll('.table-title')).map(title => {
+            const text = title.textContent, open = text.lastIndexOf('('), range = document.createRange();
+            const at = (offset) => { // the line (top) of the character at `offset` of the title's text
+                const walker = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    if (offset < node.length) { range.setStart(node, offset); range.setEnd(node, offset + 1);
+                                                return Math.round(range.getBoundingClientRect().top); }
+                    offset -= node.length;
+                }
+            };
+            return [text, at(open), at(open + 1), at(text.length - 1)];
+        })""")
+    assert lines and all("(" in text for text, *_ in lines), lines
+    assert all(a == b == c for _, a, b, c in lines), lines
+
+
 # Each "<digits>%" of the page's main text: whether its sign is drawn right of its digits.
 _PERCENT_SIDES = r"""() => {
     const out = [], walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);

@@ -85,6 +85,14 @@ def test_each_tag_has_a_page_listing_its_activities_newest_first(example: tuple[
     statuses = Counter(r["status"] for r in records if big in r["tags"])
     assert csv.splitlines()[1:] == [f"{s},{statuses[s]}" for s in
                                     ("planned", "in-progress", "completed", "postponed", "cancelled")]
+    # ... unless all are of one status: a bar beside four zeros says no more than the list
+    one = [t for t, n in counts.items() if n >= 5 and len({r["status"] for r in records if t in r["tags"]}) == 1]
+    assert one, "the example has a tag whose activities all have one status"
+    for tag in one:
+        page = main_of(out / "tags" / ascii_slug(tag) / "index.html")
+        assert "activities by status" not in page and 'class="chart' not in page, tag
+        assert not (out / f"data/charts/tag-{ascii_slug(tag)}-status.csv").exists(), tag
+        assert f"tag-{ascii_slug(tag)}-status" not in (out / "data/datapackage.json").read_text(encoding="utf-8")
 
 
 def test_partners_of_the_plan_and_of_the_activities_have_pages(example: tuple[Path, Path],
