@@ -503,6 +503,24 @@ def test_the_dashboard_and_an_area_print_on_few_pages(kind: str, most: int, buil
             assert 1 <= pages <= most, f"{path} prints on {pages} A4 pages"
 
 
+def test_no_printed_sheet_is_blank_or_numbered_past_the_last(built: Path, served: str, browser: Any,
+                                                             tmp_path: Path) -> None:
+    """Printed as a reader prints (no print media set before), every sheet of the dashboard
+    and of each area page has text, and its number's total is the number of sheets: two
+    area pages printed a blank last sheet, the others numbered "1 / 4" of five (the browser
+    counted the sheets before the charts side by side were drawn a quarter lower for paper)."""
+    pdf = tmp_path / "printed.pdf"
+    for path in [""] + [f"areas/{p.name}/" for p in sorted((built / "areas").iterdir()) if p.is_dir()]:
+        with bs.open_page(browser, served + path) as session:
+            bs.plotly_charts_drawn(session.page)
+            pdf.write_bytes(session.page.pdf(format="A4", print_background=True))
+        sheets = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                check=True).stdout.split("\f")[:-1]
+        assert all(sheet.strip() for sheet in sheets), f"{path}: a blank sheet of {len(sheets)}"
+        numbers = [re.findall(r"(\d+) / (\d+)\s*$", sheet.strip()) for sheet in sheets]
+        assert numbers == [[(str(n), str(len(sheets)))] for n in range(1, len(sheets) + 1)], (path, numbers)
+
+
 def test_printed_charts_keep_their_legends(built: Path, served: str, browser: Any, tmp_path: Path) -> None:
     """Printed, a chart keeps its legend: which line is the actual value and which the target
     path, which bar is completion and which attainment (the print style hid every chart's
@@ -666,6 +684,25 @@ def test_a_printed_rounds_tables_of_indicators_stay_under_their_areas(served: st
     for i in tables:  # (above the sheet's first table, its area's line: "off track → at risk · ...")
         above = sheets[i][:sheets[i].index("Baseline")]
         assert "activities completed" in above and " \u2192 " in above, (i, sheets[i][:300])
+
+
+def test_meaningful_colours_print_without_background_graphics(served: str, browser: Any) -> None:
+    """On paper, an area's colour swatch and the progress bars keep their colours when the
+    browser prints no backgrounds (its default): the swatches left a blank indent before each
+    area's name and the plan's bar a lone dotted mark. A term page's "All tags" link, which
+    paper cannot follow, is not printed."""
+    for path in ["", "areas/", "areas/border-security/", "results/"]:
+        with bs.open_page(browser, served + path) as session:
+            session.page.emulate_media(media="print")
+            kept = session.page.evaluate("""() => Array.from(document.querySelectorAll(
+                    '.swatch, .headline-bar, .headline-bar .attained, .bar, .bar span'))
+                .filter(el => el.getClientRects().length)
+                .map(el => [el.className, getComputedStyle(el).printColorAdjust])""")
+            assert kept and all(adjust == "exact" for _, adjust in kept), (path, kept)
+    with bs.open_page(browser, served + "tags/bcp/") as session:
+        assert session.page.get_by_role("link", name="All tags").is_visible()
+        session.page.emulate_media(media="print")
+        assert not session.page.get_by_role("link", name="All tags").is_visible()
 
 
 def test_a_short_table_prints_whole_and_paper_gets_no_breadcrumbs(served: str, browser: Any, tmp_path: Path) -> None:

@@ -88,15 +88,26 @@
   // (where each has the screen's width; its margins, legend, labels keep their room): at
   // their screen height, taller than wide, a dashboard's charts took a page per row. Not
   // those of horizontal bars, whose height is made of their rows (one per area...).
+  // Their paper height is set before printing too (beforeprint, below): the browser counts
+  // the sheets before the page is laid out for paper, and an area page printed a blank last
+  // sheet, numbered past the "1 / 4" of the others, for the quarter its charts lost after.
+  function paperHeight(el, half) {
+    var rows = el.data.some(function (trace) { return trace.orientation === "h"; });
+    return half && !rows ? el.screenHeight - Math.round(0.25 * (el.screenHeight - el.margins)) : el.screenHeight;
+  }
+  // (before printing, whether a chart will stand beside another is told by site.css's print
+  // rules: two to a row in .charts, but a .charts.wide's, a .chart-wide and an only chart alone)
+  function besideOnPaper(el) {
+    var chart = el.closest(".chart"), row = chart && chart.parentNode;
+    return Boolean(row && row.classList.contains("charts") && !row.classList.contains("wide") &&
+                   !chart.classList.contains("chart-wide") && row.children.length > 1);
+  }
   function resize(event) {
     var page = document.documentElement.clientWidth;
     Array.prototype.forEach.call(plots, function (el) {
       if (!el.layout) { return; }
       if (el.figureText) { printParts(el, event.matches); return; }
-      var rows = el.data.some(function (trace) { return trace.orientation === "h"; });
-      var half = event.matches && !rows && el.clientWidth < 0.6 * page;
-      var height = el.screenHeight;
-      if (half) { height -= Math.round(0.25 * (height - el.margins)); }
+      var height = paperHeight(el, event.matches && el.clientWidth < 0.6 * page);
       var update = { width: event.matches ? el.clientWidth : null, height: height };
       var layout = event.matches ? el.paperLayout : el.screenLayout;
       if (layout) { Object.keys(layout).forEach(function (path) { update[path] = layout[path]; }); }
@@ -198,10 +209,18 @@
   // (drawn before printing too, and taken away after: a browser that tells no change of
   // media still prints the parts, and shows the screen's chart again)
   window.addEventListener("beforeprint", function () {
-    Array.prototype.forEach.call(plots, function (el) { if (el.figureText && el.layout) { printParts(el, true); } });
+    Array.prototype.forEach.call(plots, function (el) {
+      if (!el.layout) { return; }
+      if (el.figureText) { printParts(el, true); return; }
+      var height = paperHeight(el, besideOnPaper(el));
+      if (height !== el.layout.height) { window.Plotly.relayout(el, { height: height }); }
+    });
   });
   window.addEventListener("afterprint", function () {
-    Array.prototype.forEach.call(plots, function (el) { if (el.figureText) { printParts(el, false); } });
+    Array.prototype.forEach.call(plots, function (el) {
+      if (el.figureText) { printParts(el, false); return; }
+      if (el.layout && el.layout.height !== el.screenHeight) { window.Plotly.relayout(el, { height: el.screenHeight }); }
+    });
   });
   var printing = window.matchMedia && window.matchMedia("print");
   if (printing && printing.addEventListener) { printing.addEventListener("change", resize); }
