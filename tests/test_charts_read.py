@@ -205,6 +205,11 @@ def test_on_a_phone_a_rounds_indicator_titles_are_written_whole_above_their_bars
                 assert all("".join(title.split()) in written for title in chart["titles"]), (width, chart)
                 assert (chart["ticks"] == []) == (width < 600), chart["ticks"]
             assert not page.evaluate(OUTSIDE), f"text outside its chart at {width} px"
+            # beside the bars, each title's lines clear of the axis (they touched its line)
+            gaps = page.evaluate("""() => [...document.querySelectorAll('.plot[data-figure$="-indicators-figure"]')]
+                .flatMap(el => { const left = el.querySelector('svg.main-svg').getBoundingClientRect().left + el._fullLayout._size.l;
+                    return [...el.querySelectorAll('.ytick text')].map(t => left - t.getBoundingClientRect().right); })""")
+            assert (gaps == []) == (width < 600) and all(gap >= 3 for gap in gaps), gaps
 
 
 def test_a_short_original_schedule_is_an_open_square_not_a_sliver(built: Path) -> None:
