@@ -96,6 +96,14 @@ def _frozen(value: Any) -> Any:
     return tuple(_frozen(v) for v in value) if isinstance(value, (list, tuple)) else value
 
 
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string, safe inside a <style> element: quotes, backslashes,
+    control characters and `<>&` as hexadecimal escapes (no "</style>" can end the element)."""
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '"\\<>&' or ord(ch) < 0x20 or ord(ch) == 0x7F else ch
+                      for ch in text)
+    return Markup(f'"{escaped}"')
+
+
 @functools.lru_cache(maxsize=64)
 def lang_attrs(tag: str | None) -> Markup:
     """The ` lang=".." dir=".."` attributes of an element whose text is in language `tag`
@@ -138,6 +146,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.globals["colon"] = words.colon  # (between a label and its text: " : " in French)
     env.globals["arrow"] = "\u2190" if direction(words.language) == "rtl" else "\u2192"  # (from one state to the next)
     env.filters["direction"] = direction  # (of a language's script: a text in another language than the page's)
+    env.filters["css_string"] = css_string  # (a text in a <style>: the printed sheets' running head)
     env.filters["lang_attrs"] = lang_attrs  # (` lang=".." dir=".."` of a text shown in another language, or "")
     env.filters["num"] = words.number
     env.filters["plain"] = words.plain  # (a number with its decimals as they are: data tables)

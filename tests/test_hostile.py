@@ -517,7 +517,8 @@ HOSTILE_FILES: dict[str, str] = {
           start: 2019-05-03
           partners: ['-2+3', '@SUM(1)']
         """),
-    "content/pages/hostile.md": f"---\ntitle: '{PAYLOAD}'\n---\n\n" + HOSTILE_BODY,
+    # (a page's title is also written in a <style>, the printed sheets' running head)
+    "content/pages/hostile.md": f"---\ntitle: '\\\"; }} </style>{PAYLOAD}'\n---\n\n" + HOSTILE_BODY,
     "content/areas/firearms.md": f"---\ntitle: '{PAYLOAD}'\n---\n\n" + HOSTILE_BODY,
     "content/measurements/states.yaml": dedent("""
         - indicator: fa-states

@@ -686,6 +686,22 @@ def test_a_printed_rounds_tables_of_indicators_stay_under_their_areas(served: st
         assert "activities completed" in above and " \u2192 " in above, (i, sheets[i][:300])
 
 
+def test_printed_sheets_after_the_first_are_headed_by_the_pages_title(served: str, browser: Any,
+                                                                       tmp_path: Path) -> None:
+    """Printed, a round (cover and fourteen sheets) and an area page name themselves at the
+    top of every sheet but the first (the cover, or the sheet whose heading says it): a
+    round's sheets after its cover named it nowhere."""
+    pdf = tmp_path / "printed.pdf"
+    for path, title in [("reports/2019/", "Second annual report"), ("areas/firearms/", "Firearms")]:
+        with bs.open_page(browser, served + path) as session:
+            bs.plotly_charts_drawn(session.page)
+            pdf.write_bytes(session.page.pdf(format="A4"))
+        sheets = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                check=True).stdout.split("\f")[:-1]
+        firsts = [sheet.strip().splitlines()[0] for sheet in sheets]
+        assert len(sheets) > 2 and firsts[0] != title and firsts[1:] == [title] * (len(sheets) - 1), (path, firsts)
+
+
 def test_meaningful_colours_print_without_background_graphics(served: str, browser: Any) -> None:
     """On paper, an area's colour swatch and the progress bars keep their colours when the
     browser prints no backgrounds (its default): the swatches left a blank indent before each
