@@ -242,10 +242,14 @@ def timeline(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
 def countries(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     # (each country's activities but the cancelled ones, as the dashboard counts; every
     # country that has a page has its row)
-    rows = sorted(((c, r.words.countries[c], sum(1 for a in acts if a.status != "cancelled"))
+    # country and, when the activities record any, their participants (as the map counts them:
+    # the figures are on paper then, where the map's own table is not)
+    people = maps.participant_counts(a for a in r.site.activities if a.status != "cancelled")
+    rows = sorted(((c, r.words.countries[c], sum(1 for a in acts if a.status != "cancelled"), people.get(c))
                    for c, acts in r.by_country.items()), key=lambda r: (maps.name_order(r[1]), r[0]))
     cancelled = sum(1 for a in r.site.activities if a.status == "cancelled" and a.all_countries)
     return r.page(job, "countries.html", r.words("Countries"), [], rows=rows, cancelled=cancelled,
+                  participants=bool(people),
                   map=maps.country_maps(r.site.activities, r.words, "../" * job.path.count("/"),
                                         (r.words("Activities by country"), r.words("Participants by country")),
                                         r.by_country, table=False))

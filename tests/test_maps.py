@@ -95,9 +95,12 @@ def _rows(page: Path) -> dict[str, int]:
     -> the activities in its last cell."""
     text = page.read_text(encoding="utf-8")
     own = re.search(r'<figure class="map" id="map-a".*?</figure>', text, re.S)
-    # (the countries page shows its own table, not the map's)
-    text = own.group(0) if own and "<table" in own.group(0) else text[text.index('id="countries-table"'):]
-    return {code: int(cells[-1].replace(",", "")) for code, cells in _cells(text).items()}
+    if own and "<table" in own.group(0):
+        return {code: int(cells[-1].replace(",", "")) for code, cells in _cells(own.group(0)).items()}
+    # (the countries page shows its own table, not the map's: code, activities, participants)
+    table = text[text.index('id="countries-table"'):]
+    return {row.group(1): int(re.findall(r'<td class="num">([\d,]+)</td>', row.group(0))[0].replace(",", ""))
+            for row in ROW.finditer(table)}
 
 
 def _counts(records: list[dict[str, Any]]) -> Counter[str]:
@@ -225,6 +228,16 @@ def test_the_countries_page_maps_the_participants_of_each_countrys_activities(ex
         assert participants == (f"{people[code]:,}" if code in people else "–"), code
         assert int(activities) == counts[code], code
     assert "<th scope=\"col\" class=\"num\">Participants</th><th scope=\"col\" class=\"num\">Activities</th>" in figure
+    # and the countries page's own table has them beside the activities (on paper, where the
+    # map's table is not, and on a phone without the ISO code)
+    table = page.read_text(encoding="utf-8")
+    table = table[table.index('id="countries-table"'):table.index("</table>", table.index('id="countries-table"'))]
+    own = {row.group(1): re.findall(r'<td class="num">(.*?)</td>', row.group(0)) for row in ROW.finditer(table)}
+    assert set(own) == set(counts)
+    for code, (activities, participants) in own.items():
+        assert int(activities) == counts[code], code
+        assert participants == (f"{people[code]:,}" if code in people else
+                                '<span aria-hidden="true">–</span><span class="visually-hidden">not given</span>'), code
     # the note: why the figures overlap, with the true total (each activity once)
     total = sum(p if isinstance(p, int) else p["total"] for p in (r["participants"] for r in records) if p)
     note = re.search(r'<p class="map-note">([^<]*)</p>', figure)
