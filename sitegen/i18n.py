@@ -297,7 +297,15 @@ class Words:
         """A share (0.87) as a whole percentage ("87%"); an en dash for none."""
         if share is None:
             return "–"
-        return self._percent(Decimal(whole_percent(share)) / 100)
+        return self._percent(Decimal(whole_percent(share)) / 100) + self._after_percent
+
+    @functools.cached_property
+    def _after_percent(self) -> str:
+        """After a percentage in a right-to-left language whose sign ends with a left-to-right
+        mark (Arabic's), an Arabic letter mark: the number after it in a line took that mark
+        for its direction and ran with it, "51% · 6 activities" read as "6 · 51%"."""
+        rtl = self.locale.character_order == "right-to-left"
+        return "\u061c" if rtl and self._percent_sign.endswith("\u200e") else ""
 
     def _percent(self, share: Decimal) -> str:
         """Babel's percentage with the language's own percent sign, which Babel leaves out (it

@@ -688,8 +688,9 @@ def test_right_to_left_lists_and_a_rounds_untranslated_texts(built: tuple[Path, 
     # a number in its markup is not isolated (nothing left to right in it): the isolate's end
     # after the card's block number began the next line with a space
     assert re.search(r'<div class="figure" data-figure="participants"><span class="n">[\d,٬]+</span> ', report)
-    # nor is a percentage (its left-to-right marks are no letters): the dashboard's first card
-    assert re.search(r'<div class="figure"><span class="n">87\u200e%\u200e</span> ', dashboard)
+    # nor is a percentage (its left-to-right marks are no letters; after them an Arabic
+    # letter mark, for what follows): the dashboard's first card
+    assert re.search(r'<div class="figure"><span class="n">87\u200e%\u200e\u061c</span> ', dashboard)
     done = re.search(r'<p class="area-done">(.*?)</p>', report, re.S)[1]
     assert "</a>\u061b <a " in done and "; " not in done
     changes = re.findall(r'<li data-activity="[^"]+">(.*?)</li>', report)

@@ -252,6 +252,26 @@ def test_a_date_is_never_split_across_two_lines_on_a_phone(served: str, browser:
             assert dates > 0 and split == [], f"ru/{path}: {split[:5]}"
 
 
+def test_arabic_figures_after_a_percentage_keep_their_order(served: str, browser: Any) -> None:
+    """In a round's Arabic area lines ("... مستوى تحقيق المؤشرات 51% · 6 أنشطة مكتملة ..."), the
+    figures stand from right to left in the order the line says them: the one after a
+    percentage ran left to right with it ("6 · 51%"), as if 51% were the activities'."""
+    with bs.open_page(browser, f"{served}ar/reports/2019/", viewport={"width": 1280, "height": 900}) as session:
+        lines = session.page.evaluate(r"""() => [...document.querySelectorAll('.area-line')].map(line => {
+            const out = [], walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                for (const m of node.data.matchAll(/\d+/g)) {
+                    const range = document.createRange(); range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+                    const box = range.getBoundingClientRect(); out.push([m[0], Math.round(box.top), box.left]);
+                }
+            }
+            return out; })""")
+    assert len(lines) >= 5 and all(len(line) >= 4 for line in lines), lines
+    for line in lines:
+        for (_, top, left), (_, next_top, next_left) in zip(line, line[1:]):
+            assert next_top > top or next_left < left, line
+
+
 def test_a_table_titles_unit_keeps_its_brackets_on_a_phone(served: str, browser: Any) -> None:
     """An English unit in an Arabic breakdown table's title ("... حسب الجنس (people)") stays
     with its opening bracket: at 390 px the "(" ended one line and "people)" began the next
