@@ -147,8 +147,9 @@ def test_second_round_page_shows_the_same(built: Path) -> None:
     assert "<strong>picked up</strong>" in html
     assert 'Previous round: <a href="../../reports/q1/">First quarter 2020</a>' in html
     assert re.search(r'data-area="training">.*?on track.*?3 of 4 \(75%\).*?55%', html)
-    # each status column says which day its status is of: the round's end, and the previous one's
-    assert ('<th scope="col">Status on 30 Jun 2020</th><th scope="col">Status on 31 Mar 2020</th>' in html
+    # each status column says which day its status is of: the previous round's end, then this
+    # one's (as the area lines' arrows read, "at risk → on track"; the newer came first)
+    assert ('<th scope="col">Status on 31 Mar 2020</th><th scope="col">Status on 30 Jun 2020</th>' in html
             and 'data-label="Status on 31 Mar 2020: "' in html)
     assert re.search(r'data-indicator="trained">.*?<td[^>]*>60 people</td>', html)
     assert listed(html, "report-completed") == ["course-c", "course-b"]

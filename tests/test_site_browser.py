@@ -686,6 +686,19 @@ def test_a_printed_rounds_tables_of_indicators_stay_under_their_areas(served: st
         assert "activities completed" in above and " \u2192 " in above, (i, sheets[i][:300])
 
 
+def test_a_tables_note_is_not_covered_by_the_table(served: str, browser: Any) -> None:
+    """The note under the areas' table (dashboard, round) is drawn over the table's scrolling
+    box, whose edge shadow covered the top of its first letter ("An" read "ʌn")."""
+    for path in ["", "reports/2019/"]:
+        with bs.open_page(browser, served + path) as session:
+            hit = session.page.evaluate("""() => [...document.querySelectorAll('.table-note')].map(note => {
+                const range = document.createRange(); range.setStart(note.firstChild, 0); range.setEnd(note.firstChild, 1);
+                const box = range.getBoundingClientRect(); window.scrollTo(0, box.top + window.scrollY - 100);
+                const top = range.getBoundingClientRect();
+                return note.contains(document.elementFromPoint(top.left + top.width / 2, top.top + 1)); })""")
+            assert hit and all(hit), (path, hit)
+
+
 def test_printed_sheets_after_the_first_are_headed_by_the_pages_title(served: str, browser: Any,
                                                                        tmp_path: Path) -> None:
     """Printed, a round (cover and fourteen sheets) and an area page name themselves at the
