@@ -167,11 +167,13 @@ def _name(code: str, in_locale: Any) -> str:
 
 
 def _plan_texts(plan: Any) -> frozenset[str]:
-    """The plan's title and summary, its areas' titles, summaries and leads, and its
-    indicators' titles and units."""
-    areas = plan.areas
+    """The plan's title and summary, its areas' titles, summaries, leads and objectives, and
+    its indicators' titles, units and texts about them (definition, methodology...)."""
+    areas, about = plan.areas, ("definition", "data_source", "methodology", "contact", "frequency", "notes")
     return frozenset(text for text in (plan.title, plan.summary, *(a.title for a in areas),
                                        *(a.summary for a in areas), *(a.lead for a in areas),
+                                       *(o for a in areas for o in a.objectives),
                                        *(i.title for i in plan.indicators),
+                                       *(getattr(i, key) for i in plan.indicators for key in about),
                                        *(i.unit for i in plan.indicators),
                                        *(form for i in plan.indicators for _, form in i.unit_forms)) if text)

@@ -399,6 +399,14 @@ def test_the_plan_in_another_language_gives_its_words_and_only_them(tmp_path: Pa
     assert re.search(r'<h1 data-pagefind-meta="title" lang="en" dir="ltr">[^<]+</h1>',
                      (out / "fr/indicators/bs-officers-trained/index.html").read_text(encoding="utf-8"))
     assert 'class="lead" lang=' not in english and 'class="lead" lang=' not in (out / "index.html").read_text(encoding="utf-8")
+    # ... as are its texts about an indicator and an area's objectives (an Arabic page laid
+    # them out right to left: ".other areas do not count")
+    about = (out / "fr/indicators/bs-officers-trained/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<section class="about-definition">\s*<h3>[^<]+</h3>\s*<div class="prose" lang="en" dir="ltr">', about)
+    assert re.search(r'<h2>Objectifs</h2>\s*<ul><li lang="en" dir="ltr">',
+                     (out / "fr/areas/border-security/index.html").read_text(encoding="utf-8"))
+    assert '<section class="about-definition">\n<h3>Definition</h3>\n<div class="prose">' in (
+        out / "indicators/bs-officers-trained/index.html").read_text(encoding="utf-8")
     # ... and where tables and lists link to an area or an indicator
     results = (out / "fr/results/index.html").read_text(encoding="utf-8")
     assert '<a href="../indicators/fa-events/">Activités conjointes menées</a>' in results
