@@ -147,8 +147,18 @@ class RecordMemo:
                    between: str = "") -> Markup:
         """The round_row of each of `acts` (linked when its id is in `has_page`), joined by
         `between` (escaped unless marked safe): a round lists thousands of records, and a loop
-        in the template costs more than the rows it looks up."""
-        return Markup(str(escape(between)).join([self.round_row(kind, a, root, a.id in has_page) for a in acts]))
+        in the template costs more than the rows it looks up. A separator with a sign ("; ")
+        has its sign in one `<span class="joined">` with the row before it: where a row is
+        drawn as a box (an English title on a right-to-left page), a line could break between
+        the two, and "؛" began a line alone."""
+        rows = [str(self.round_row(kind, a, root, a.id in has_page)) for a in acts]
+        sep = str(escape(between))
+        sign = sep.rstrip()
+        if not sign:
+            return Markup(sep.join(rows))
+        space = sep[len(sign):]
+        joined = [f'<span class="joined">{row}{sign}</span>{space}' for row in rows[:-1]]
+        return Markup("".join(joined + rows[-1:]))
 
     def _row_text(self, kind: str, a: m.Activity, root: str, linked: bool) -> str:
         return str(self.macros.round_row(kind, a, root, linked, self.area_title))

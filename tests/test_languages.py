@@ -403,7 +403,7 @@ def test_the_plan_in_another_language_gives_its_words_and_only_them(tmp_path: Pa
     # them out right to left: ".other areas do not count")
     about = (out / "fr/indicators/bs-officers-trained/index.html").read_text(encoding="utf-8")
     assert re.search(r'<section class="about-definition">\s*<h3>[^<]+</h3>\s*<div class="prose" lang="en" dir="ltr">', about)
-    assert re.search(r'<h2>Objectifs</h2>\s*<ul><li lang="en" dir="ltr">',
+    assert re.search(r'<h2>Objectifs</h2>\s*<ul lang="en" dir="ltr"><li>',
                      (out / "fr/areas/border-security/index.html").read_text(encoding="utf-8"))
     assert '<section class="about-definition">\n<h3>Definition</h3>\n<div class="prose">' in (
         out / "indicators/bs-officers-trained/index.html").read_text(encoding="utf-8")
@@ -700,7 +700,7 @@ def test_right_to_left_lists_and_a_rounds_untranslated_texts(built: tuple[Path, 
     # letter mark, for what follows): the dashboard's first card
     assert re.search(r'<div class="figure"><span class="n">87\u200e%\u200e\u061c</span> ', dashboard)
     done = re.search(r'<p class="area-done">(.*?)</p>', report, re.S)[1]
-    assert "</a>\u061b <a " in done and "; " not in done
+    assert "</a>\u061b</span> <span class=\"joined\"><a " in done and "; " not in done
     changes = re.findall(r'<li data-activity="[^"]+">(.*?)</li>', report)
     several = [c for c in changes if c.count('<span lang="en" dir="ltr">') > 1]
     assert several and all("</span>\u060c <span" in c and "</span>, <span" not in c for c in several), several[:2]

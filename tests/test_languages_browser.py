@@ -217,8 +217,16 @@ def test_english_names_in_arabic_lines_are_never_split_across_lines(served: str,
     # page's edge on the printed cover (it stood at the left, all else at the right)
     with bs.open_page(browser, f"{served}ar/reports/2019/", viewport={"width": 390, "height": 900}) as session:
         rects = session.page.locator(".area-done a[dir='ltr']").evaluate_all(
-            "links => links.map(a => [a.textContent, a.getClientRects().length])")
+            "links => links.map(a => [a.textContent, (a.closest('.joined') || a).getClientRects().length])")
         assert len(rects) > 10 and all(n == 1 for _, n in rects), [name for name, n in rects if n != 1]
+        # and each "؛" stays on its title's line (it began lines alone: the titles are boxes)
+        alone = session.page.locator(".area-done .joined").evaluate_all("""spans => spans.filter(span => {
+            const range = document.createRange(), sign = span.lastChild;
+            range.setStart(sign, 0); range.setEnd(sign, sign.length);
+            const title = [...span.firstElementChild.getClientRects()].pop();
+            const box = range.getBoundingClientRect(), middle = (box.top + box.bottom) / 2;
+            return middle < title.top || middle > title.bottom; }).map(s => s.textContent)""")
+        assert session.page.locator(".area-done .joined").count() > 10 and alone == [], alone
         session.page.emulate_media(media="print")
         edges = session.page.evaluate("""() => ['.cover-title', '.cover-period'].map(s => {
             const range = document.createRange(); range.selectNodeContents(document.querySelector(s));
