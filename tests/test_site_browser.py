@@ -686,6 +686,19 @@ def test_a_printed_rounds_tables_of_indicators_stay_under_their_areas(served: st
         assert "activities completed" in above and " \u2192 " in above, (i, sheets[i][:300])
 
 
+def test_the_headlines_sentence_wraps_without_a_gap_on_a_phone(served: str, browser: Any) -> None:
+    """At 390 px the dashboard's "mean attainment of the plan's targets" wraps under its big
+    figure at about the text's own line height: the figure's tall line stood a blank line
+    between the sentence's two lines."""
+    with bs.open_page(browser, served, viewport={"width": 390, "height": 900}) as session:
+        pitch, line = session.page.evaluate("""() => {
+            const figure = document.querySelector('.headline-figure'), range = document.createRange();
+            range.selectNodeContents(figure.querySelector('.n').nextSibling);
+            const lines = [...range.getClientRects()];
+            return [lines[lines.length - 1].top - lines[0].top, parseFloat(getComputedStyle(figure).lineHeight)]; }""")
+    assert line < pitch <= 1.3 * line, (pitch, line)
+
+
 def test_a_tables_note_is_not_covered_by_the_table(served: str, browser: Any) -> None:
     """The note under the areas' table (dashboard, round) is drawn over the table's scrolling
     box, whose edge shadow covered the top of its first letter ("An" read "ʌn")."""
