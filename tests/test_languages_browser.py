@@ -260,6 +260,8 @@ def test_a_date_is_never_split_across_two_lines_on_a_phone(served: str, browser:
             assert dates > 0 and split == [], f"ru/{path}: {split[:5]}"
             if path == "":  # (the dashboard's dates in sentences too: "на 31 дек." / "2019 г." they broke)
                 assert session.page.locator(".headline-expected time, .figures time, .callout time").count() == 5
+            if path == "reports/2019/":  # (and a round's headings': "(16" / "mai 2018)" in French)
+                assert session.page.locator(":is(h2, h3, .cover-period, .cover-date) > time").count() >= 6
 
 
 def test_arabic_figures_after_a_percentage_keep_their_order(served: str, browser: Any) -> None:
