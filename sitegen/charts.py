@@ -182,6 +182,12 @@ def mirrored(chart: Chart) -> Chart:
     yaxis["ticklabelstandoff"] = yaxis.get("ticklabelstandoff", 0) + 4
     legend = dict(layout.get("legend", {}))
     legend.update({"x": 1, "xanchor": "right"})
+    # A legend of two or three entries, one a line: Plotly draws each entry's mark left of its
+    # label, and a row of them left to right, so a reader from the right took each mark for the
+    # next label's ("—●— الفعلي —◆— مسار القيمة المستهدفة").
+    entries = [t for t in chart.figure["data"] if t.get("name") and t.get("showlegend", True) is not False]
+    if legend.get("orientation") == "h" and 1 < len(entries) <= 3:
+        legend["orientation"] = "v"
     margin = dict(layout.get("margin", {}))
     margin["l"], margin["r"] = margin.get("r", 20), margin.get("l", 60)
     layout.update({"xaxis": xaxis, "yaxis": yaxis, "legend": legend, "margin": margin})

@@ -284,6 +284,20 @@ def test_arabic_figures_after_a_percentage_keep_their_order(served: str, browser
             assert next_top > top or next_left < left, line
 
 
+def test_an_arabic_charts_legend_of_two_or_three_entries_gives_each_its_line(served: str, browser: Any) -> None:
+    """Plotly draws a legend entry's mark left of its label and a row of entries left to
+    right: read from the right, each mark seemed the next label's ("—●— الفعلي —◆— مسار
+    القيمة المستهدفة"). On Arabic pages a legend of two or three entries has one a line."""
+    rows = """() => [...document.querySelectorAll('.plot g.legend')].map(legend => {
+        const tops = [...legend.querySelectorAll('g.traces')].map(t => Math.round(t.getBoundingClientRect().top));
+        return [tops.length, new Set(tops).size]; }).filter(([n]) => n >= 2 && n <= 3)"""
+    for path in ("indicators/bs-officers-trained/", "reports/2019/", ""):
+        with bs.open_page(browser, f"{served}ar/{path}", viewport={"width": 1280, "height": 900}) as session:
+            bs.plotly_charts_drawn(session.page)
+            legends = session.page.evaluate(rows)
+        assert legends and all(lines == n for n, lines in legends), (path, legends)
+
+
 def test_a_table_titles_unit_keeps_its_brackets_on_a_phone(served: str, browser: Any) -> None:
     """An English unit in an Arabic breakdown table's title ("... حسب الجنس (people)") stays
     with its opening bracket: at 390 px the "(" ended one line and "people)" began the next
