@@ -224,12 +224,6 @@ class Words:
         return {code: name for code in COUNTRIES
                 if (name := self.translations.pgettext(COUNTRY_CONTEXT, code)) != code and name}
 
-    def country_names(self, codes: Iterable[str]) -> list[str]:
-        """Countries' names in alphabetical order (not their codes': "Switzerland" after
-        "Germany"), accents aside ("Égypte" among the E)."""
-        names = self.countries
-        return sorted((names.get(code, code) for code in codes), key=collation_key)
-
     def country(self, code: str) -> str:
         """A country's name (ISO 3166-1 alpha-2 code): the one the site's own messages give
         (msgctxt "country", as the names its organisations use: "Kirghizistan", "Bélarus"),
@@ -300,12 +294,9 @@ class Words:
         return self._percent(Decimal(whole_percent(share)) / 100) + self._after_percent
 
     @functools.cached_property
-    def _after_percent(self) -> str:
-        """After a percentage in a right-to-left language whose sign ends with a left-to-right
-        mark (Arabic's), an Arabic letter mark: the number after it in a line took that mark
-        for its direction and ran with it, "51% · 6 activities" read as "6 · 51%"."""
-        rtl = self.locale.character_order == "right-to-left"
-        return "\u061c" if rtl and self._percent_sign.endswith("\u200e") else ""
+    def _after_percent(self) -> str:  # (an Arabic letter mark after Arabic's "%\u200e": a number
+        # after it took that mark for its direction and ran with it, "51% · 6" read "6 · 51%")
+        return "\u061c" if self._percent_sign.endswith("\u200e") and self.locale.character_order == "right-to-left" else ""
 
     def _percent(self, share: Decimal) -> str:
         """Babel's percentage with the language's own percent sign, which Babel leaves out (it
@@ -376,6 +367,12 @@ class Words:
         if self.locale.character_order == "right-to-left" and "MMM" not in medium:
             return str(self.locale.date_formats["long"].pattern)
         return medium
+
+
+def country_names(words: Words, codes: Iterable[str]) -> list[str]:
+    """Countries' names in alphabetical order (not their codes': "Switzerland" after
+    "Germany"), accents aside ("Égypte" among the E): the `country_names` filter."""
+    return sorted((words.countries.get(code) or code for code in codes), key=collation_key)
 
 
 def script_words(locale_words: Words) -> dict[str, Any]:
