@@ -152,6 +152,11 @@ def test_second_round_page_shows_the_same(built: Path) -> None:
     assert ('<th scope="col">Status on 31 Mar 2020</th><th scope="col">Status on 30 Jun 2020</th>' in html
             and 'data-label="Status on 31 Mar 2020: "' in html)
     assert re.search(r'data-indicator="trained">.*?<td[^>]*>60 people</td>', html)
+    # an area whose status did not change says so, not "on track → on track"
+    lines = [re.sub(r"<[^>]+>", "", line) for line in re.findall(r'<p class="area-line">(.*?)</p>', html)]
+    assert [line.split(" · ")[0] for line in lines] == ["on track (unchanged)"] * 2
+    first = (built / "reports/q1/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<p class="area-line"><span class="status[^"]*">not started</span> → <span', first)
     assert listed(html, "report-completed") == ["course-c", "course-b"]
     assert listed(html, "report-new") == ["course-b", "late-course"]
     assert listed(html, "report-changes") == ["course-c", "cancelled-x"]
