@@ -543,10 +543,10 @@ def extract() -> str:
     options = {"theme/templates/**.html": {"extensions": extensions, "trim_blocks": "true",
                                            "lstrip_blocks": "true"},
                "theme/templates/**.xml": {"extensions": extensions}}
-    # how messages are marked: _() and ngettext() in templates; words(), w(), words.plural()
+    # how messages are marked: _(), ngettext() and pgettext() in templates; words(), w(), words.plural()
     # and N_() in Python (Babel's extractor matches the last name before the parenthesis)
-    keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "words": None, "w": None,
-                "plural": (1, 2), "by_category": (2, 3)}
+    keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+                "words": None, "w": None, "plural": (1, 2), "by_category": (2, 3)}
     for filename, lineno, message, comments, context in extract_from_dir(
             package, method_map, options, keywords=keywords, strip_comment_tags=True):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)

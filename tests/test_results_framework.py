@@ -469,6 +469,10 @@ def test_translations_of_the_plan_translate_the_metadata(tmp_path: Path) -> None
     assert "États ayant <em>interrogé</em> la base" in page and "<p>Annuelle</p>" in page
     assert "Counted from the query logs." in page  # (not translated: the plan's words)
     assert "États utilisant la base" in text_of(logframe(read(tmp_path / "out", "fr/results"))[0]["indicator"])
+    # a level's name is lower case in a sentence, capitalised alone in the logframe's cell
+    assert "Niveau : impact" in text_of(page) and "(Impact)" not in page
+    assert logframe(read(tmp_path / "out", "fr/results"))[0]["level"] == "Impact"
+    assert "(effet)" in text_of(page) and "(produit)" in text_of(page)  # (its contributing indicators')
     # a translation holds words, not the chain
     bad = plan_fr.replace("frequency: Annuelle", "level: outcome")
     site = make_site(tmp_path / "bad", {**FILES, "site.yaml": site_yaml, "content/plan.fr.yaml": bad})

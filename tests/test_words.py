@@ -34,6 +34,9 @@ class _Marked(gettext.NullTranslations):
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return f"⟦{singular if n == 1 else plural}⟧"
 
+    def pgettext(self, context: str, message: str) -> str:
+        return f"⟦{message}⟧"
+
 
 class _Pseudo(i18n.Words):
     """English formats, every word marked."""
