@@ -203,6 +203,15 @@ def test_arabic_search_results_read_in_their_own_direction(served: str, browser:
         assert session.console_errors == []
 
 
+# the `.joined` spans whose sign (their last text) is not on the line of the name before it
+SIGN_ALONE = """spans => spans.filter(span => {
+    const range = document.createRange(), sign = span.lastChild;
+    range.setStart(sign, 0); range.setEnd(sign, sign.length);
+    const name = [...span.lastElementChild.getClientRects()].pop();
+    const box = range.getBoundingClientRect(), middle = (box.top + box.bottom) / 2;
+    return middle < name.top || middle > name.bottom; }).map(s => s.textContent)"""
+
+
 def test_english_names_in_arabic_lines_are_never_split_across_lines(served: str, browser: Any) -> None:
     """On a phone, an English area name in an Arabic activity's facts moves to the next line
     whole (or wraps inside its own box): split at a line's end, its halves landed at opposite
@@ -219,14 +228,11 @@ def test_english_names_in_arabic_lines_are_never_split_across_lines(served: str,
         rects = session.page.locator(".area-done a[dir='ltr']").evaluate_all(
             "links => links.map(a => [a.textContent, (a.closest('.joined') || a).getClientRects().length])")
         assert len(rects) > 10 and all(n == 1 for _, n in rects), [name for name, n in rects if n != 1]
-        # and each "؛" stays on its title's line (it began lines alone: the titles are boxes)
-        alone = session.page.locator(".area-done .joined").evaluate_all("""spans => spans.filter(span => {
-            const range = document.createRange(), sign = span.lastChild;
-            range.setStart(sign, 0); range.setEnd(sign, sign.length);
-            const title = [...span.firstElementChild.getClientRects()].pop();
-            const box = range.getBoundingClientRect(), middle = (box.top + box.bottom) / 2;
-            return middle < title.top || middle > title.bottom; }).map(s => s.textContent)""")
-        assert session.page.locator(".area-done .joined").count() > 10 and alone == [], alone
+        # and each "؛" stays on its title's line (it began lines alone: the titles are boxes),
+        # as each "·" after the area of an activity started in the period
+        for joined, least in ((".area-done .joined", 10), ("#report-new .joined", 20)):
+            alone = session.page.locator(joined).evaluate_all(SIGN_ALONE)
+            assert session.page.locator(joined).count() > least and alone == [], (joined, alone)
         session.page.emulate_media(media="print")
         edges = session.page.evaluate("""() => ['.cover-title', '.cover-period'].map(s => {
             const range = document.createRange(); range.selectNodeContents(document.querySelector(s));
