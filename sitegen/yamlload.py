@@ -94,6 +94,40 @@ def _hint(text: str, line: int, message: str) -> str:
     return f"put the whole value in quotes: {key}: {quoted}"
 
 
+# `key:value`: a key without the space after its colon, which YAML reads as one word
+_NO_SPACE = re.compile(r"^([ \t]*(?:-[ \t]+)?)([A-Za-z_][\w-]*):([^\s:/])")
+_CLOSES = {"{": "}", "[": "]"}
+
+
+def _slip_above(text: str, exc: yaml.MarkedYAMLError, offset: int) -> tuple[int, int, str, str] | None:
+    """The (0-based) line and column, message and hint of a slip YAML notices only lines
+    below it: a `{` or `[` not closed on its line (YAML reads on into the next items and
+    fails there, where quoting is no cure), or `key:value` without a space (it fails on
+    the next line, finding no colon). None when the failure is elsewhere. (`offset`: the
+    lines above `text` in its file.)"""
+    context, problem = exc.context_mark, exc.problem_mark
+    if context is None or problem is None or context.line >= problem.line:
+        return None
+    lines = text.splitlines()
+    above = lines[context.line] if context.line < len(lines) else ""
+    below = lines[problem.line] if problem.line < len(lines) else ""
+    if exc.context in ("while parsing a flow mapping", "while parsing a flow sequence"):
+        opened = above[context.column:context.column + 1]
+        indent = len(above) - len(above.lstrip())
+        # (a mapping written over several lines continues indented: the next item, or key, is not)
+        if opened in _CLOSES and above.count(opened) > above.count(_CLOSES[opened]) \
+                and len(below) - len(below.lstrip()) <= indent:
+            kind = "mapping" if opened == "{" else "list"
+            return (context.line, context.column, f"the '{opened}' opened here is not closed on its line "
+                    f"(YAML reads on into line {problem.line + 1 + offset} and fails there)",
+                    f"end the {kind} with '{_CLOSES[opened]}' on this line")
+    if exc.context == "while scanning a simple key" and (m := _NO_SPACE.match(above)) is not None:
+        key, value = m.group(2), above[m.end(2) + 1:].strip()
+        return (context.line, m.end(2), f"no space after '{key}:': YAML reads '{above.strip()}' as one word",
+                f"write a space after the colon: {key}: {value}")
+    return None
+
+
 # A line whose value opens a quote: `title: "Workshop`, `- 'item`
 _OPENS_QUOTE = re.compile(r"""^[ \t]*(?:-[ \t]+)?(?:[^\s"'#:-][^:#]*:[ \t]+)?(["'])""")
 
@@ -518,6 +552,8 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
                        f"{mark.line + 1 + line_offset} and fails there: {message})")
             line, col = quote[0] + 1 + line_offset, quote[1] + 1
             raise YamlError(line, col, f"invalid YAML: {message}", "end the value with the same quote") from exc
+        elif (slip := _slip_above(text, exc, line_offset)) is not None:
+            raise YamlError(slip[0] + 1 + line_offset, slip[1] + 1, f"invalid YAML: {slip[2]}", slip[3]) from exc
         elif exc.context and exc.context_mark and exc.context_mark.line != mark.line:
             message += f" ({exc.context} on line {exc.context_mark.line + 1 + line_offset})"
         hint = _hint(text, mark.line, message) if mark else ""

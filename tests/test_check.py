@@ -637,6 +637,31 @@ def test_the_commonest_yaml_slips_say_what_to_write(tmp_path: Path, title: str, 
     assert [(p["line"], p["message"], p["hint"]) for p in run.json()] == [(2, f"invalid YAML: {line}", hint)]
 
 
+@pytest.mark.parametrize("slip, line, column, message, hint", [
+    # (YAML fails on the next line, the next item's or key's, and quoting that line is no cure)
+    ("countries: [AT, DE\nparticipants: {total: 34, women: 10}", 6, 12,
+     "the '[' opened here is not closed on its line (YAML reads on into line 7 and fails there)",
+     "end the list with ']' on this line"),
+    ("participants: {total: 34, women: 10\ncountries: [AT, DE]", 6, 15,
+     "the '{' opened here is not closed on its line (YAML reads on into line 7 and fails there)",
+     "end the mapping with '}' on this line"),
+    ("status:completed", 4, 7, "no space after 'status:': YAML reads 'status:completed' as one word",
+     "write a space after the colon: status: completed"),
+])
+def test_a_slip_yaml_notices_a_line_below_is_placed_where_it_is(
+        tmp_path: Path, slip: str, line: int, column: int, message: str, hint: str) -> None:
+    keys = ["title: Workshop", "area: border-security", "status: completed", "start: 2019-01-10"]
+    if slip.startswith("status"):
+        keys[2] = slip
+    else:
+        keys.append(slip)
+    files = activity("\n".join(keys) + "\n")
+    run = check(make_site(tmp_path / "site", files), "--format", "json")
+    assert run.returncode == 1
+    assert [(p["line"], p["column"], p["message"], p["hint"]) for p in run.json()] == [
+        (line, column, f"invalid YAML: {message}", hint)]
+
+
 def test_a_key_indented_too_far_is_said_to_be(tmp_path: Path) -> None:
     plan = BASELINE["content/plan.yaml"]
     at = plan.index("\n", plan.index("  - id: border-security")) + 1

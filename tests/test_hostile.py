@@ -143,7 +143,7 @@ CASES: list[Case] = [
     Case("two-line-quote-then-another-slip", {ACT: act(GOOD_FRONT.replace("title: A valid activity",
                                                                            'title: "A valid\n  activity"', 1)
                                                        + "location: {city: Oslo\n")},
-         ACT, 8, "invalid YAML: did not find expected ',' or '}'"),
+         ACT, 7, "invalid YAML: the '{' opened here is not closed on its line"),
     Case("duplicate-key-front-matter", {ACT: act(GOOD_FRONT + "start: 2019-06-01\n")},
          ACT, 6, "duplicate key 'start' (first defined on line 5)"),
     Case("duplicate-key-plan", {"content/plan.yaml": plan_with(
