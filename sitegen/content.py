@@ -472,7 +472,7 @@ def read_document(site_dir: Path, source: Source, problems: Problems,
     text = read_text(site_dir, source, problems, raw)
     if text is None:
         return None
-    if source.rel.endswith(".md"):
+    if source.rel.lower().endswith(".md"):  # (as _kind reads it: x.MD is a record too)
         split = split_front_matter(text)
         if isinstance(split, str) and source.kind == "translation" and not text.lstrip("\n").startswith("---"):
             split = ("", text, 1)  # (a translation of the body alone keeps the record's title)

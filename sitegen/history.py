@@ -151,7 +151,7 @@ class CommitFiles:
                 tree[rel] = (parts[2], kind)
         for rel, (_, kind) in list(tree.items()):
             # (a translation, content/activities/x.fr.md beside x.md, is no record of its own)
-            if kind == "activity" and rel.endswith(".md"):
+            if kind == "activity" and rel.lower().endswith(".md"):
                 base = self._bases.get(rel, "?")
                 if base == "?":
                     found = translated(rel)

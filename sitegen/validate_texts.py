@@ -313,7 +313,7 @@ def translate(records: list[Any], texts: dict[str, tuple[m.Translation, ...]], c
             rec = dataclasses.replace(rec, translations=found)
         have = {t.lang for t in found}
         missing = [code for code in config.languages[1:] if code not in have]
-        if missing and rec.loc.path.endswith(".md"):
+        if missing and rec.loc.path.lower().endswith(".md"):
             stem = rec.loc.path[:-3]
             files = ", ".join(f"{stem}.{code}.md" for code in missing)
             say = problems.error if config.require_translations else problems.warning

@@ -709,6 +709,23 @@ def _variant(transform: Callable[[str], bytes]) -> dict[str, bytes]:
     return {rel: transform(text) for rel, text in BASELINE.items()}
 
 
+def test_an_upper_case_md_suffix_is_a_record_as_any(tmp_path: Path) -> None:
+    """x.MD (as some editors and Windows tools save it) is read as x.md: its front matter was
+    read as plain YAML, "found another document"."""
+    rel = "content/activities/firearms-workshop.md"
+    lower = make_site(tmp_path / "lower")
+    upper = make_site(tmp_path / "upper", {rel: None, rel[:-3] + ".MD": BASELINE[rel]})
+    for site in (lower, upper):
+        run = check(site)
+        assert (run.returncode, run.lines) == (0, []), run.stderr
+        assert run_sitegen("build", site).returncode == 0
+    a, b = snapshot(lower / "output"), snapshot(upper / "output")
+    assert "activities/firearms-workshop/index.html" in b
+    assert a.keys() == b.keys()
+    assert b["activities/firearms-workshop/index.html"] == a["activities/firearms-workshop/index.html"].replace(
+        b"firearms-workshop.md", b"firearms-workshop.MD")
+
+
 def test_bom_and_crlf_are_accepted_and_build_identically(tmp_path: Path) -> None:
     lf = make_site(tmp_path / "lf")
     crlf = make_site(tmp_path / "crlf", _variant(
