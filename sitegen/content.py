@@ -463,7 +463,11 @@ def split_front_matter(text: str) -> tuple[str, str, int] | str:
     for i in range(1, len(lines)):
         if lines[i].rstrip() in ("---", "..."):
             return "\n".join(lines[1:i]) + "\n", "\n".join(lines[i + 1:]), i + 2
-    return "front matter is not closed: add a line '---' after it"
+    # (where it ends: the last of the lines that read as YAML, before a blank line or the text)
+    last = 1
+    while last < len(lines) and _KEY_LINE.match(lines[last]):
+        last += 1
+    return f"front matter is not closed: add a line '---' after line {last} (its last key), before the text"
 
 
 def read_document(site_dir: Path, source: Source, problems: Problems,

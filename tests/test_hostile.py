@@ -111,7 +111,7 @@ TWIN_NFD = "content/activities/cafe\u0301.md"
 CASES: list[Case] = [
     # -- front matter fences --------------------------------------------------------------
     Case("unclosed-front-matter", {ACT: "---\ntitle: x\narea: firearms\n\nBody\n"},
-         ACT, 1, "front matter is not closed"),
+         ACT, 1, "front matter is not closed: add a line '---' after line 3 (its last key), before the text"),
     # (not closed, and a Markdown rule "---" below: the body is read as YAML up to it)
     Case("unclosed-front-matter-above-a-rule", {ACT: "---\ntitle: x\narea: firearms\n\nHeld in Vienna: with\n"
                                                       "partners.\n\n---\n\nMore.\n"},
