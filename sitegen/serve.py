@@ -360,6 +360,7 @@ class Preview:
         self.stop_event = threading.Event()
         self.signalled = False  # (by stop_by_signal)
         self.first_build = False  # whether run() is in the first build
+        self.warned: set[str] = set()  # the warnings of the last good build (report says the new ones)
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
 
         class Server(ThreadingHTTPServer):
@@ -386,17 +387,28 @@ class Preview:
         self.url = f"http://{shown}:{self.port}/"
 
     def report(self, outcome: Outcome, first: bool = False) -> None:
+        """A build's line in the terminal, then its errors, or the warnings the build before
+        it had not (all of them after the first build, as `sitegen build` lists them): a
+        misspelt key saved in the editor is said at once, and not again at each save."""
         if first and outcome.ok:
             print(f"built {outcome.written} files in {outcome.ms:.0f} ms "
                   f"({counted(len(outcome.problems), 'warning')})", flush=True)
         elif first:
             print(f"first build: {counted(len(outcome.problems), 'error')}, the browser shows them", flush=True)
         elif outcome.changed or not outcome.ok:
-            print(outcome.line(), flush=True)
+            warned = f" ({counted(len(outcome.problems), 'warning')})" if outcome.ok and outcome.problems else ""
+            print(outcome.line() + warned, flush=True)
         if not outcome.ok:
             for p in outcome.problems:
                 sys.stderr.write(p.text() + "\n")
             sys.stderr.flush()
+        elif not outcome.interrupted:  # (an interrupted build's problems are not all known)
+            texts = [p.text() for p in outcome.problems]
+            for text in texts:
+                if text not in self.warned:
+                    sys.stderr.write(text + "\n")
+            sys.stderr.flush()
+            self.warned = set(texts)
 
     def search_report(self, problem: str) -> None:
         """What the background search indexing says when its outcome changes."""

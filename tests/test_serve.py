@@ -197,6 +197,24 @@ def test_edit_gives_reload_event_and_new_content(server: Server) -> None:
         events.close()
 
 
+def test_a_warning_saved_in_the_editor_is_said_once_in_the_terminal(server: Server, tmp_path: Path) -> None:
+    """A misspelt key (the participants vanish from the page) is a warning: the rebuild's
+    line counts it and the terminal says it, once, not again at the next save."""
+    assert server.lines is not None
+    warning = ("content/activities/firearms-workshop.md:8:1: warning: unknown key 'partcipants' in an activity "
+               "(did you mean 'participants'?)")
+    stderr = tmp_path / "stderr.txt"
+    server.write(ACT, BASELINE[ACT].replace("participants: 15", "partcipants: 15"))
+    line = server.lines.get(timeout=TIMEOUT)
+    assert line.startswith("changed content/activities/firearms-workshop.md: ") and line.endswith(" (1 warning)\n"), line
+    poll(lambda: warning in stderr.read_text(encoding="utf-8"), what="the warning on stderr")
+    server.write(ACT, BASELINE[ACT].replace("participants: 15", "partcipants: 15").replace("tracing", "tracing and"))
+    assert server.lines.get(timeout=TIMEOUT).endswith(" (1 warning)\n")
+    server.write(ACT, BASELINE[ACT])
+    assert not server.lines.get(timeout=TIMEOUT).endswith("warning)\n")
+    assert stderr.read_text(encoding="utf-8").count(warning) == 1
+
+
 def test_error_page_names_file_and_line_then_recovers(server: Server) -> None:
     events = Events(server.port)
     try:
