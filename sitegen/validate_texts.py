@@ -52,6 +52,12 @@ def _records(docs: list[Document], problems: Problems, mapping: str, what: str
 def pages(docs: list[Document], problems: Problems) -> list[m.Page]:
     out = []
     for doc, f in _records(docs, problems, "a page's front matter", "a page"):
+        # (an activity saved among the pages was published in the site's menu, its facts ignored)
+        if f.has("status") and (f.has("start") or f.has("area")):
+            f.error("status", "an activity's record among the pages (it has a status and a start or area)",
+                    f"move it to content/activities/{doc.source.rel.rpartition('/')[2]}; a page has only "
+                    "title, slug, order and draft")
+            continue
         f.unknown_keys({"title", "order", "slug", "draft"})
         rel = PurePosixPath(doc.source.rel).relative_to("content/pages")
         parts = [slugify(p) for p in rel.with_suffix("").parts]

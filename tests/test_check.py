@@ -1044,6 +1044,20 @@ def test_activities_per_page_is_a_whole_number_from_one(tmp_path: Path, value: s
     assert [(p["path"], p["message"]) for p in run.json()] == [("site.yaml", message)]
 
 
+def test_an_activity_saved_among_the_pages_is_an_error_saying_where_it_goes(tmp_path: Path) -> None:
+    """It was published as a page in the site's menu, with ten 'unknown key' warnings, and
+    missing from the activities and their counts."""
+    record = BASELINE["content/activities/firearms-workshop.md"]
+    site = make_site(tmp_path / "site", {"content/activities/firearms-workshop.md": None,
+                                         "content/pages/firearms-workshop.md": record})
+    run = check(site, "--format", "json")
+    assert run.returncode == 1
+    assert [(p["path"], p["line"], p["message"], p["hint"]) for p in run.json()] == [
+        ("content/pages/firearms-workshop.md", 4, "an activity's record among the pages (it has a status and a "
+         "start or area)", "move it to content/activities/firearms-workshop.md; a page has only title, slug, "
+         "order and draft")]
+
+
 def test_a_translation_beside_no_record_is_a_warning(tmp_path: Path) -> None:
     """content/pages/methodolgy.fr.md (misspelt) was published in every language as a page
     of its own, "methodolgy-fr", without a word."""
