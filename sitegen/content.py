@@ -6,6 +6,7 @@ objects is validate.py's job.
 
 from __future__ import annotations
 
+import difflib
 import errno
 import os
 import re
@@ -86,6 +87,34 @@ def _kind(rel: str) -> str | None:
     return None
 
 
+# where each kind of record goes (content/<folder>/), with the suffixes read there and whether
+# subfolders are (docs/records.md)
+_PLACES = {"activities": ((".md", ".yaml", ".yml"), True), "areas": ((".md",), False),
+           "pages": ((".md",), True), "measurements": ((".csv", ".yaml", ".yml"), False),
+           "reports": ((".yaml", ".yml"), False)}
+
+
+def _place_hint(rel: str) -> str:
+    """What to do with a file in `content/` (or `locales/`) that sitegen does not read: the
+    folder meant (a misspelt `content/activity/`), the suffix it reads (`x.markdown`), no
+    subfolder, or where each kind of record goes."""
+    parts = rel.split("/")
+    layout = ("records go in content/activities/ (.md, .yaml), content/areas/ (.md), content/pages/ (.md), "
+              "content/measurements/ (.csv, .yaml), content/reports/ (.yaml), files to publish as they "
+              "are in content/static/ (docs/records.md)")
+    if parts[0] != "content" or len(parts) < 3:
+        return "a site's own messages are locales/<language>.po" if parts[0] == "locales" else layout
+    folder, name = parts[1], parts[-1]
+    if folder not in _PLACES:
+        close = difflib.get_close_matches(folder, [*_PLACES, "static"], n=1, cutoff=0.6)
+        return f"did you mean {'/'.join(['content', close[0], *parts[2:]])}?" if close else layout
+    suffixes, nested = _PLACES[folder]
+    stem = name.partition(".")[0] or name
+    if os.path.splitext(name)[1].lower() not in suffixes:
+        return f"content/{folder}/ reads {', '.join(suffixes)} files: name it {stem}{suffixes[0]}"
+    return "" if nested else f"put it in content/{folder}/ itself, not in a subfolder"
+
+
 def discover(site_dir: Path, problems: Problems) -> list[Source]:
     """Every source file of the site, sorted; symlinks leaving the site are reported."""
     root = site_dir.resolve()
@@ -108,8 +137,7 @@ def discover(site_dir: Path, problems: Problems) -> list[Source]:
             continue
         if kind is None:
             if rel.startswith(("content/", "locales/")):
-                problems.warning(rel, 0, 0, "file ignored: not a place sitegen reads",
-                                 "see the README for the content layout")
+                problems.warning(rel, 0, 0, "file ignored: not a place sitegen reads", _place_hint(rel))
             continue
         if link and not _link_ok(site_dir, root, rel, problems):
             continue

@@ -1044,6 +1044,22 @@ def test_activities_per_page_is_a_whole_number_from_one(tmp_path: Path, value: s
     assert [(p["path"], p["message"]) for p in run.json()] == [("site.yaml", message)]
 
 
+@pytest.mark.parametrize("rel, hint", [
+    ("content/activity/2026/x.md", "did you mean content/activities/2026/x.md?"),
+    ("content/activities/x.markdown", "content/activities/ reads .md, .yaml, .yml files: name it x.md"),
+    ("content/areas/firearms/x.md", "put it in content/areas/ itself, not in a subfolder"),
+    ("content/notes/x.md", "records go in content/activities/ (.md, .yaml), content/areas/ (.md), content/pages/ "
+     "(.md), content/measurements/ (.csv, .yaml), content/reports/ (.yaml), files to publish as they are in "
+     "content/static/ (docs/records.md)"),
+])
+def test_a_file_sitegen_does_not_read_is_said_where_it_goes(tmp_path: Path, rel: str, hint: str) -> None:
+    record = BASELINE["content/activities/firearms-workshop.md"]
+    run = check(make_site(tmp_path / "site", {rel: record}), "--format", "json")
+    assert run.returncode == 0
+    assert [(p["path"], p["message"], p["hint"]) for p in run.json()] == [
+        (rel, "file ignored: not a place sitegen reads", hint)]
+
+
 def test_an_activity_saved_among_the_pages_is_an_error_saying_where_it_goes(tmp_path: Path) -> None:
     """It was published as a page in the site's menu, with ten 'unknown key' warnings, and
     missing from the activities and their counts."""
