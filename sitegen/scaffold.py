@@ -251,8 +251,17 @@ pinned to a tag, and put the same requirement in `requirements.txt` instead of
     sitegen check        # every problem, with file and line (CI runs it on pull requests)
     sitegen build        # the site, in output/
 
-The plan, its areas and indicators are in `content/plan.yaml`; activities in
-`content/activities/`; settings in `site.yaml`.
+Where things go (a file anywhere else in `content/` is ignored, with a warning saying
+where it belongs):
+
+    site.yaml                        settings: title, base_url, languages...
+    content/plan.yaml                the plan: its period, partners, areas and indicators
+    content/areas/<id>.md            an area's longer text
+    content/activities/**/*.md       an activity each (or several in a .yaml list)
+    content/measurements/*.csv       indicators' measured values, dated
+    content/reports/*.yaml           reporting rounds
+    content/pages/**/*.md            free pages: About, Methodology...
+    content/static/                  files published as they are: a logo, PDFs
 
 ## Publish
 
