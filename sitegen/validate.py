@@ -14,6 +14,7 @@ import functools
 import os
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from . import branding
 from . import model as m
@@ -116,9 +117,18 @@ def _id_facts(act_id: str) -> tuple[str, str]:
 
 
 def _check_unique(acts: list[m.Activity], problems: Problems) -> None:
-    """Each id names one folder on every common file system (content.fs_key), and can be one."""
+    """Each id names one folder on every common file system (content.fs_key), and can be one;
+    an activity with another's title, dates, place, type and participants is a warning (a
+    copied file, counted twice in every figure)."""
     seen: dict[str, m.Activity] = {}
+    same: dict[tuple[Any, ...], m.Activity] = {}
     for act in sorted(acts, key=lambda a: (a.loc.path, a.loc.line)):
+        twin = same.setdefault((act.title.casefold(), act.start, act.end, act.city, act.country, act.type,
+                                act.participants), act)
+        if twin is not act:
+            problems.warning(act.loc.path, act.loc.line, 1, f"the same title, dates, place and participants as "
+                             f"{twin.loc.path}:{twin.loc.line}: a copy of it? (counted twice)",
+                             "delete one of them, or tell them apart by their titles")
         why, key = _id_facts(act.id)
         if why:
             problems.error(act.loc.path, act.loc.line, 1, f"activity id '{act.id}': {why}",

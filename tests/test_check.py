@@ -1060,6 +1060,20 @@ def test_a_file_sitegen_does_not_read_is_said_where_it_goes(tmp_path: Path, rel:
         (rel, "file ignored: not a place sitegen reads", hint)]
 
 
+def test_a_copied_record_is_a_warning_naming_the_original(tmp_path: Path) -> None:
+    """A record copied to start the next one and saved unchanged was counted twice, without
+    a word; one that differs in its dates (the next session of a course) is no copy."""
+    record = BASELINE["content/activities/firearms-workshop.md"]
+    site = make_site(tmp_path / "site", {"content/activities/copy-of-workshop.md": record,
+                                         "content/activities/next-workshop.md": record.replace("2019-04-10", "2019-05-10")})
+    run = check(site, "--format", "json")
+    assert run.returncode == 0
+    assert [(p["path"], p["line"], p["message"], p["hint"]) for p in run.json()] == [
+        ("content/activities/firearms-workshop.md", 2, "the same title, dates, place and participants as "
+         "content/activities/copy-of-workshop.md:2: a copy of it? (counted twice)",
+         "delete one of them, or tell them apart by their titles")]
+
+
 def test_an_activity_saved_among_the_pages_is_an_error_saying_where_it_goes(tmp_path: Path) -> None:
     """It was published as a page in the site's menu, with ten 'unknown key' warnings, and
     missing from the activities and their counts."""
