@@ -336,6 +336,49 @@ def test_more_results_come_ten_at_a_time(served: str, browser: Any) -> None:
         _clean(session)
 
 
+def test_filters_alone_list_the_activities_they_match_newest_first(built: Path, served: str, browser: Any) -> None:
+    """Without a word, a filter did nothing, without a word said."""
+    activities = {f"{BASE}activities/{a['id']}/": a for a in json.loads((built / "data/activities.json").read_text())}
+    completed = sorted((a for a in activities.values() if a["status"] == "completed"), key=lambda a: a["start"])
+    with bs.open_page(browser, served + "search/?status=completed") as session:
+        page = session.page
+        page.wait_for_selector("#search-results li")
+        assert page.locator("#search-status").inner_text() == f"{len(completed)} activities match."
+        starts = [activities[h]["start"] for h in _hrefs(page)]
+        assert len(starts) == 10 and starts == sorted(starts, reverse=True) and starts[0] == completed[-1]["start"]
+        assert all(activities[h]["status"] == "completed" for h in _hrefs(page))
+        _clean(session)
+
+
+def test_back_from_a_result_shows_the_results_as_they_were(served: str, browser: Any) -> None:
+    """Twenty results shown, the twelfth opened, then Back: ten were shown, at the top."""
+    with _search(browser, served + "search/?q=officers%20trained") as session:
+        page = session.page
+        page.click("#search-more")
+        page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 20")
+        link = page.locator("#search-results li > a").nth(11)
+        link.scroll_into_view_if_needed()
+        y = page.evaluate("() => window.scrollY")
+        assert y > 0
+        page.evaluate("() => window.addEventListener('unload', () => {})")  # (no back-forward cache: a new load)
+        link.click()
+        page.wait_for_load_state()
+        page.go_back()
+        page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 20")
+        page.wait_for_function(f"() => window.scrollY === {y}")
+        _clean(session)
+
+
+def test_emptying_the_box_clears_the_results_and_the_address(served: str, browser: Any) -> None:
+    with _search(browser, served + "search/?q=firearms") as session:
+        page = session.page
+        page.focus("#q")
+        page.keyboard.press("Escape")  # (a search box's own: it empties the box)
+        page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 0")
+        assert page.locator("#search-status").inner_text() == "" and "q=" not in page.url
+        _clean(session)
+
+
 # -- without an indexer, with one that fails, in check -------------------------------------
 
 def _script(path: Path, text: str) -> Path:

@@ -145,35 +145,47 @@
     }
     return li;
   }
-  function showMore(mine, focus) {
+  function showMore(mine, focus, upTo) {  // the next 10 results (or up to `upTo`, coming back to the page)
     var start = results.children.length;
-    var next = found.slice(start, start + PAGE);
+    var next = found.slice(start, Math.max(start + PAGE, upTo || 0));
     if (more) { more.hidden = true; }
     return Promise.all(next.map(function (r) { return r.data(); })).then(function (data) {
       if (mine !== generation) { return; }
       data.forEach(function (d) { results.appendChild(item(d)); });
       if (more) { more.hidden = results.children.length >= found.length; }
       if (focus && results.children[start]) { results.children[start].querySelector("a").focus(); }
+      keep();
     });
+  }
+  function keep() {  // how many results are shown, and where the page is scrolled: for Back
+    if (window.location.protocol === "file:") { return; }
+    window.history.replaceState({ shown: results.children.length, y: window.scrollY }, "");
   }
   function unavailable(error) {
     status.textContent = error && error.message === "file" ? words.needs_http_search : words.search_unavailable;
   }
-  function run() {
+  function run(back) {  // `back`: what was shown when the reader left the page (history.state)
     var q = input.value.trim();
     var mine = ++generation;
     results.textContent = "";
     found = [];
     if (more) { more.hidden = true; }
-    if (!q) { status.textContent = ""; return; }
+    // (filters alone list the activities they match, newest first: they did nothing without a word)
+    if (!q && !(box && box.open)) { status.textContent = ""; keep(); return; }
     if (!ready) { status.textContent = words.loading_index; }
     (box && box.open ? fill() : load()).then(load).then(function (pagefind) {
-      return pagefind.search(q, { filters: chosen() });
+      var set = chosen();
+      if (!q && !Object.keys(set).length) { return null; }
+      return q ? pagefind.search(q, { filters: set }) : pagefind.search(null, { filters: set, sort: { start: "desc" } });
     }).then(function (search) {
-      if (mine !== generation || !search) { return; }
+      if (mine !== generation) { return; }
+      if (!search) { status.textContent = ""; keep(); return; }
       found = search.results;
-      status.textContent = count(words.results, found.length, q, words.no_results);
-      return showMore(mine, false);
+      status.textContent = q ? count(words.results, found.length, q, words.no_results)
+        : count(words.matches, found.length, "", words.no_matches);
+      return showMore(mine, false, back && back.shown).then(function () {
+        if (back && back.y) { window.scrollTo(0, back.y); }
+      });
     }).catch(function (error) {
       if (mine === generation) { unavailable(error); }
     });
@@ -192,11 +204,21 @@
     remember();
     run();
   });
+  // the box emptied (Escape, its clear button): no results left for a query no longer there
+  input.addEventListener("search", function () { if (!input.value) { remember(); run(); } });
+  // (Back to this page shows the results as they were, as many, where the reader was)
+  if ("scrollRestoration" in window.history) { window.history.scrollRestoration = "manual"; }
+  window.addEventListener("pagehide", keep);
   if (box && filters && window.location.protocol !== "file:") {
     box.hidden = false;
     box.addEventListener("toggle", function () { if (box.open) { fill().catch(function () {}); } });
     filters.addEventListener("submit", function (e) { e.preventDefault(); });
-    filters.addEventListener("change", function () { remember(); run(); });
+    // (a select changed by the arrow keys changes at each press: one search once they stop)
+    var pending = 0;
+    filters.addEventListener("change", function () {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(function () { remember(); run(); }, 300);
+    });
     if (selects().some(function (s) { return params.get(s.name); })) { box.open = true; }
   }
   if (more) {
@@ -209,8 +231,8 @@
   if (q) { input.value = q; }
   if (window.location.protocol === "file:") {
     status.textContent = words.needs_http_search;  // (read from disk: Pagefind cannot fetch its index)
-  } else if (q) {
-    run();  // (with the filters of the address: fill() sets them)
+  } else if (q || (filters && selects().some(function (s) { return params.get(s.name); }))) {
+    run(window.history.state);  // (with the filters of the address: fill() sets them)
   } else {
     // ready for the first query: Pagefind, its language's meta data and WebAssembly
     load().then(function (pagefind) { return pagefind.init(); }).catch(function () {});
