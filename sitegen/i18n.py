@@ -393,6 +393,8 @@ def script_words(locale_words: Words) -> dict[str, Any]:
         # (for none, a sentence of its own: "0 activities match." read as a machine's)
         "no_matches": gettext("No activities match."),
         "no_results": gettext("No results for “%(q)s”.").replace("%(q)s", "{q}"),
+        # (after the count of the results for several words, one of which no page holds)
+        "not_in_any": gettext("No page holds “%(word)s”: these results leave it out.").replace("%(word)s", "{word}"),
         # the kinds of page search finds (the `kind` meta of the templates' data-pagefind-body)
         "kinds": {"activity": gettext("activity"), "area": gettext("area"),
                   "indicator": gettext("indicator"), "country": gettext("country"),

@@ -369,6 +369,25 @@ def test_back_from_a_result_shows_the_results_as_they_were(served: str, browser:
         _clean(session)
 
 
+@pytest.mark.parametrize("path, query, said", [
+    # Pagefind, finding no page with a word, found pages by its first letters: Türkiye by its
+    # "(TR)", and in Russian 21 pages by "Киргизия" for "Киев"
+    ("search/", "trafiking", "No results for “trafiking”."),
+    ("ru/search/", "Киев", "Ничего не найдено по запросу «Киев»."),
+    ("search/", "training Kyeev", " results for “training Kyeev”. No page holds “Kyeev”: these results leave it out."),
+])
+def test_a_word_no_page_holds_finds_nothing_by_its_first_letters(served: str, browser: Any, path: str, query: str,
+                                                                   said: str) -> None:
+    with bs.open_page(browser, f"{served}{path}?q={query}") as session:
+        page = session.page
+        page.wait_for_function("(q) => document.getElementById('search-status').textContent.includes(q)", arg=query)
+        page.wait_for_timeout(300)
+        shown = page.locator("#search-status").inner_text()
+        assert shown.endswith(said) if said.startswith(" ") else shown == said, shown
+        assert page.locator("#search-results li").count() == (10 if said.startswith(" ") else 0)
+        _clean(session)
+
+
 def test_emptying_the_box_clears_the_results_and_the_address(served: str, browser: Any) -> None:
     with _search(browser, served + "search/?q=firearms") as session:
         page = session.page

@@ -145,6 +145,35 @@
     }
     return li;
   }
+  // Pagefind, finding no page with a word, searches for the longest start of it that some page
+  // has (Pagefind issues #599, #780): "trafiking" found Türkiye by its "(TR)", the Russian
+  // "оружие" (on pages in English) three pages by a "о". A word that no mark in the first
+  // results begins with most of is in no page. (Not compared: words of right-to-left scripts,
+  // whose stemmers strip prefixes too, and words of one or two letters.)
+  function plainWord(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+  }
+  function absent(q, data) {  // {word: the first word of q in no page, all: whether all are}
+    var marks = [];
+    data.forEach(function (d) {
+      (d.excerpt || "").replace(/<mark>([\s\S]*?)<\/mark>/g, function (_, m) { marks.push(plainWord(textOf(m))); return _; });
+    });
+    var checked = 0, missing = [];
+    q.split(/\s+/).forEach(function (w) {
+      var plain = plainWord(w);
+      if (!marks.length || plain.length < 3 || RTL.test(w)) { return; }
+      checked++;
+      var need = Math.min(plain.length, Math.max(4, Math.ceil(plain.length * 0.6)));
+      var best = 0;
+      marks.forEach(function (m) {
+        var n = 0;
+        while (n < m.length && m[n] === plain[n]) { n++; }
+        best = Math.max(best, n);
+      });
+      if (best < need) { missing.push(w); }
+    });
+    return { word: missing[0] || "", all: checked > 0 && missing.length === checked };
+  }
   function showMore(mine, focus, upTo) {  // the next 10 results (or up to `upTo`, coming back to the page)
     var start = results.children.length;
     var next = found.slice(start, Math.max(start + PAGE, upTo || 0));
@@ -181,11 +210,18 @@
       if (mine !== generation) { return; }
       if (!search) { status.textContent = ""; keep(); return; }
       found = search.results;
-      status.textContent = q ? count(words.results, found.length, q, words.no_results)
-        : count(words.matches, found.length, "", words.no_matches);
-      return showMore(mine, false, back && back.shown).then(function () {
-        if (back && back.y) { window.scrollTo(0, back.y); }
-      });
+      return (q ? Promise.all(found.slice(0, PAGE).map(function (r) { return r.data(); })) : Promise.resolve([]))
+        .then(function (first) {
+          if (mine !== generation) { return; }
+          var not = absent(q, first);
+          if (not.all) { found = []; }  // (pages found by a few letters of each word: none has it)
+          status.textContent = q ? count(words.results, found.length, q, words.no_results)
+            : count(words.matches, found.length, "", words.no_matches);
+          if (not.word && !not.all) { status.textContent += " " + words.not_in_any.replace("{word}", not.word); }
+          return showMore(mine, false, back && back.shown).then(function () {
+            if (back && back.y) { window.scrollTo(0, back.y); }
+          });
+        });
     }).catch(function (error) {
       if (mine === generation) { unavailable(error); }
     });
