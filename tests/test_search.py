@@ -323,6 +323,20 @@ def test_a_filter_narrows_the_results_to_activities_with_that_value(built: Path,
         assert french.status("completed") in options and "completed" not in options
 
 
+def test_on_a_phone_the_area_filter_spans_the_form(served: str, browser: Any) -> None:
+    """Half a phone cut "Trafficking in human beings and smuggling of migrants" to
+    "Trafficking in hu"; the shorter values keep two columns."""
+    for url in ("search/?q=women&area=Firearms", "activities/"):
+        with bs.open_page(browser, served + url, viewport={"width": 390, "height": 900}) as session:
+            page = session.page
+            if url.startswith("search"):
+                page.wait_for_selector("#search-results li")
+            widths = page.evaluate("""() => Object.fromEntries(['area', 'status', 'year'].map(name =>
+                [name, document.querySelector(`form.filters select[name=${name}]`).getBoundingClientRect().width]))""")
+            assert widths["area"] > 300 and widths["status"] < 200 and widths["year"] < 200, (url, widths)
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
 def test_more_results_come_ten_at_a_time(served: str, browser: Any) -> None:
     with _search(browser, served + "search/?q=officers%20trained") as session:
         page = session.page
