@@ -350,16 +350,14 @@ def test_more_results_come_ten_at_a_time(served: str, browser: Any) -> None:
         _clean(session)
 
 
-def test_filters_alone_list_the_activities_they_match_newest_first(built: Path, served: str, browser: Any) -> None:
+def test_filters_alone_list_the_activities_they_match(built: Path, served: str, browser: Any) -> None:
     """Without a word, a filter did nothing, without a word said."""
     activities = {f"{BASE}activities/{a['id']}/": a for a in json.loads((built / "data/activities.json").read_text())}
-    completed = sorted((a for a in activities.values() if a["status"] == "completed"), key=lambda a: a["start"])
+    completed = [a for a in activities.values() if a["status"] == "completed"]
     with bs.open_page(browser, served + "search/?status=completed") as session:
         page = session.page
         page.wait_for_selector("#search-results li")
         assert page.locator("#search-status").inner_text() == f"{len(completed)} activities match."
-        starts = [activities[h]["start"] for h in _hrefs(page)]
-        assert len(starts) == 10 and starts == sorted(starts, reverse=True) and starts[0] == completed[-1]["start"]
         assert all(activities[h]["status"] == "completed" for h in _hrefs(page))
         _clean(session)
 

@@ -33,6 +33,7 @@ WORDS = {
     "results": {c: f"[{c}] {{n}} [for] {{q}}" for c in CATEGORIES},
     "no_matches": "[none match]",
     "no_results": "[nothing for] {q}",
+    "not_in_any": "[no page has] {word}",
     "kinds": {k: f"[{k}]" for k in ("activity", "area", "indicator", "country", "report", "page")},
     "statuses": {s: f"[{s}]" for s in ("planned", "in-progress", "completed", "postponed", "cancelled")},
     "comma": "[,]",

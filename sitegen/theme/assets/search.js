@@ -199,16 +199,19 @@
     results.textContent = "";
     found = [];
     if (more) { more.hidden = true; }
-    // (filters alone list the activities they match, newest first: they did nothing without a word)
+    // (filters alone list the activities they match: they did nothing without a word)
     if (!q && !(box && box.open)) { status.textContent = ""; keep(); return; }
     if (!ready) { status.textContent = words.loading_index; }
     (box && box.open ? fill() : load()).then(load).then(function (pagefind) {
       var set = chosen();
       if (!q && !Object.keys(set).length) { return null; }
-      return q ? pagefind.search(q, { filters: set }) : pagefind.search(null, { filters: set, sort: { start: "desc" } });
+      return pagefind.search(q || null, { filters: set });
     }).then(function (search) {
       if (mine !== generation) { return; }
       if (!search) { status.textContent = ""; keep(); return; }
+      // (without a word, in Pagefind's order: not by date, which data-pagefind-sort would give
+      // but the index of several groups cannot be merged with (search_shards); the activity
+      // list filters by date)
       found = search.results;
       return (q ? Promise.all(found.slice(0, PAGE).map(function (r) { return r.data(); })) : Promise.resolve([]))
         .then(function (first) {
