@@ -400,6 +400,27 @@ def test_a_word_no_page_holds_finds_nothing_by_its_first_letters(served: str, br
         _clean(session)
 
 
+def test_every_page_has_a_search_box_that_opens_the_search_page(served: str, browser: Any) -> None:
+    """In the header, in the "Search" link's place (in the opened menu on a phone); on the
+    search page, whose own box is the one to use, the link instead."""
+    with bs.open_page(browser, served + "activities/") as session:
+        page = session.page
+        assert page.locator(".site-search input").is_visible() and page.locator("li.nav-search").is_hidden()
+        page.fill(".site-search input", "firearms")
+        page.press(".site-search input", "Enter")
+        page.wait_for_selector("#search-results li")
+        assert page.url.endswith("/search/?q=firearms") and page.input_value("#q") == "firearms"
+        assert page.locator(".site-search").is_hidden() and page.locator("li.nav-search a[aria-current]").is_visible()
+        _clean(session)
+    with bs.open_page(browser, served + "fr/activities/", viewport={"width": 390, "height": 900}) as session:
+        page = session.page
+        box = page.locator(".site-search input")
+        assert box.is_hidden()  # (behind the menu's button)
+        page.click(".menu-toggle")
+        assert box.is_visible() and box.get_attribute("placeholder") == words_for("fr").gettext("Search")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
 def test_emptying_the_box_clears_the_results_and_the_address(served: str, browser: Any) -> None:
     with _search(browser, served + "search/?q=firearms") as session:
         page = session.page
