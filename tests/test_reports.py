@@ -154,7 +154,8 @@ def test_second_round_page_shows_the_same(built: Path) -> None:
     assert re.search(r'data-indicator="trained">.*?<td[^>]*>60 people</td>', html)
     # an area whose status did not change says so, not "on track → on track"
     lines = [re.sub(r"<[^>]+>", "", line) for line in re.findall(r'<p class="area-line">(.*?)</p>', html)]
-    assert [line.split(" · ")[0] for line in lines] == ["on track (unchanged)"] * 2
+    assert [line.split("\u00a0· ")[0] for line in lines] == ["on track (unchanged)"] * 2
+    assert all(line.count("\u00a0· ") == 3 and " · " not in line for line in lines)  # (a dot never begins a line)
     first = (built / "reports/q1/index.html").read_text(encoding="utf-8")
     assert re.search(r'<p class="area-line"><span class="status[^"]*">not started</span> → <span', first)
     assert listed(html, "report-completed") == ["course-c", "course-b"]

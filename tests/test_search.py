@@ -386,7 +386,10 @@ def test_back_from_a_result_shows_the_results_as_they_were(served: str, browser:
     # "(TR)", and in Russian 21 pages by "Киргизия" for "Киев"
     ("search/", "trafiking", "No results for “trafiking”."),
     ("ru/search/", "Киев", "Ничего не найдено по запросу «Киев»."),
-    ("search/", "training Kyeev", " results for “training Kyeev”. No page holds “Kyeev”: these results leave it out."),
+    # (several words: the others' results, not those of the others and the first letters)
+    ("search/", "training Kyeev,", " results for “training Kyeev,”. No page holds “Kyeev”: these results leave it out."),
+    ("ru/search/", "Украина Киев", " по запросу «Украина Киев». Ни на одной странице нет слова «Киев»: эти результаты "
+     "найдены без него."),
 ])
 def test_a_word_no_page_holds_finds_nothing_by_its_first_letters(served: str, browser: Any, path: str, query: str,
                                                                    said: str) -> None:
@@ -398,6 +401,9 @@ def test_a_word_no_page_holds_finds_nothing_by_its_first_letters(served: str, br
         assert shown.endswith(said) if said.startswith(" ") else shown == said, shown
         assert page.locator("#search-results li").count() == (10 if said.startswith(" ") else 0)
         _clean(session)
+    if said.startswith(" "):
+        with _search(browser, f"{served}{path}?q={query.split()[0]}") as session:
+            assert _status_count(session.page) == int(shown.split()[0])
 
 
 def test_every_page_has_a_search_box_that_opens_the_search_page(served: str, browser: Any) -> None:
@@ -428,6 +434,13 @@ def test_emptying_the_box_clears_the_results_and_the_address(served: str, browse
         page.keyboard.press("Escape")  # (a search box's own: it empties the box)
         page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 0")
         assert page.locator("#search-status").inner_text() == "" and "q=" not in page.url
+        page.fill("#q", "border")
+        page.press("#q", "Enter")
+        page.wait_for_selector("#search-results li")
+        for _ in "border":  # (emptied with Backspace too)
+            page.keyboard.press("Backspace")
+        page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 0")
+        assert "q=" not in page.url
         _clean(session)
 
 

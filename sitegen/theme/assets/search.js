@@ -153,7 +153,7 @@
   function plainWord(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
   }
-  function absent(q, data) {  // {word: the first word of q in no page, all: whether all are}
+  function absent(q, data) {  // {missing: the words of q in no page, all: whether all of q's are}
     var marks = [];
     data.forEach(function (d) {
       (d.excerpt || "").replace(/<mark>([\s\S]*?)<\/mark>/g, function (_, m) { marks.push(plainWord(textOf(m))); return _; });
@@ -172,7 +172,7 @@
       });
       if (best < need) { missing.push(w); }
     });
-    return { word: missing[0] || "", all: checked > 0 && missing.length === checked };
+    return { missing: missing, all: checked > 0 && missing.length === checked };
   }
   function showMore(mine, focus, upTo) {  // the next 10 results (or up to `upTo`, coming back to the page)
     var start = results.children.length;
@@ -213,14 +213,26 @@
       // but the index of several groups cannot be merged with (search_shards); the activity
       // list filters by date)
       found = search.results;
+      var not = { missing: [], all: false };
       return (q ? Promise.all(found.slice(0, PAGE).map(function (r) { return r.data(); })) : Promise.resolve([]))
         .then(function (first) {
+          not = absent(q, first);
+          if (not.all || !not.missing.length) { return null; }
+          // (the other words alone: with the missing one, Pagefind found only pages holding its
+          // first letters too, "Украина Киев" two pages naming Kyrgyzstan, not Ukraine's 23)
+          var kept = q.split(/\s+/).filter(function (w) { return not.missing.indexOf(w) < 0; }).join(" ");
+          return load().then(function (pagefind) { return pagefind.search(kept, { filters: chosen() }); });
+        })
+        .then(function (again) {
           if (mine !== generation) { return; }
-          var not = absent(q, first);
+          if (again) { found = again.results; }
           if (not.all) { found = []; }  // (pages found by a few letters of each word: none has it)
           status.textContent = q ? count(words.results, found.length, q, words.no_results)
             : count(words.matches, found.length, "", words.no_matches);
-          if (not.word && !not.all) { status.textContent += " " + words.not_in_any.replace("{word}", not.word); }
+          if (not.missing.length && !not.all) {
+            var named = not.missing[0].replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");  // ("Kyeev," as "Kyeev")
+            status.textContent += " " + words.not_in_any.replace("{word}", named);
+          }
           return showMore(mine, false, back && back.shown).then(function () {
             if (back && back.y) { window.scrollTo(0, back.y); }
           });
@@ -245,6 +257,7 @@
   });
   // the box emptied (Escape, its clear button): no results left for a query no longer there
   input.addEventListener("search", function () { if (!input.value) { remember(); run(); } });
+  input.addEventListener("input", function () { if (!input.value && found.length) { remember(); run(); } });
   // (Back to this page shows the results as they were, as many, where the reader was)
   if ("scrollRestoration" in window.history) { window.history.scrollRestoration = "manual"; }
   window.addEventListener("pagehide", keep);
