@@ -233,8 +233,12 @@ def header_height(page: Any) -> float:
 
 
 def menu_links_visible(page: Any) -> list[bool]:
-    links = page.locator("#site-menu a")
-    return [links.nth(i).is_visible() for i in range(links.count())]
+    """Whether each of the menu's links is visible, and its search box or "Search" link (the
+    box in the link's place where the menu's row has room)."""
+    links = page.locator("#site-menu li:not(.nav-search) > a")
+    search = page.locator("#site-menu :is(.site-search input, li.nav-search > a)")
+    either = any(search.nth(i).is_visible() for i in range(search.count()))
+    return [links.nth(i).is_visible() for i in range(links.count())] + [either]
 
 
 def test_on_a_phone_the_menu_folds_behind_a_button(example: str, browser: Any) -> None:
