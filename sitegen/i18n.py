@@ -171,6 +171,7 @@ class Words:
         self.translations = translations or gettext.NullTranslations()
         self.gettext = self.translations.gettext
         self.ngettext = self.translations.ngettext
+        self.pgettext = self.translations.pgettext  # (a message in a context: msgctxt)
         self._dates: dict[dt.date | str, str] = {}
         self._numbers: dict[tuple[float, int], str] = {}
 
@@ -222,7 +223,7 @@ class Words:
     def _named(self) -> dict[str, str]:
         """The countries the site's own messages name (msgctxt "country", msgid the code)."""
         return {code: name for code in COUNTRIES
-                if (name := self.translations.pgettext(COUNTRY_CONTEXT, code)) != code and name}
+                if (name := self.pgettext(COUNTRY_CONTEXT, code)) != code and name}
 
     def country(self, code: str) -> str:
         """A country's name (ISO 3166-1 alpha-2 code): the one the site's own messages give

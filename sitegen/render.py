@@ -134,7 +134,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.globals["_"] = env.globals["gettext"] = _Gettext(words)
     ngettext = env.globals["ngettext"] = _Ngettext(words)
     # (a message whose form depends on where it stands: a results level's name in a sentence)
-    env.globals["pgettext"] = lambda context, message: Markup(words.translations.pgettext(context, message))
+    env.globals["pgettext"] = lambda context, message: Markup(words.pgettext(context, message))
     # (under a count that leaves the cancelled activities out: the dashboard's, an area's, a
     # round's, the countries' and a country's)
     env.globals["not_counted"] = lambda n: ngettext(

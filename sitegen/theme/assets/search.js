@@ -255,9 +255,9 @@
     remember();
     run();
   });
-  // the box emptied (Escape, its clear button): no results left for a query no longer there
-  input.addEventListener("search", function () { if (!input.value) { remember(); run(); } });
-  input.addEventListener("input", function () { if (!input.value && found.length) { remember(); run(); } });
+  // the box emptied (Escape, its clear button, Backspace: each an "input"): no results left
+  // for a query no longer there
+  input.addEventListener("input", function () { if (!input.value) { remember(); run(); } });
   // (Back to this page shows the results as they were, as many, where the reader was)
   if ("scrollRestoration" in window.history) { window.history.scrollRestoration = "manual"; }
   window.addEventListener("pagehide", keep);
