@@ -203,6 +203,35 @@ def test_arabic_search_results_read_in_their_own_direction(served: str, browser:
         assert session.console_errors == []
 
 
+def _said(browser: Any, url: str) -> tuple[str, int]:
+    """The search page's status line and number of results shown, once it has answered."""
+    with bs.open_page(browser, url) as session:
+        page = session.page
+        page.wait_for_function("() => /[0-9«]/.test(document.getElementById('search-status').textContent)")
+        page.wait_for_timeout(300)
+        assert session.console_errors == []
+        return page.locator("#search-status").inner_text(), page.locator("#search-results li").count()
+
+
+@pytest.mark.parametrize("query, same_as", [
+    # Pagefind, finding no page with a word, finds pages by the longest start of it that some
+    # page has: 29 pages by the "كل" of a made-up word, 9 by the first letters of "أوروبا"
+    # (Europe), which no page names
+    ("كلمةغريبة", ""), ("أوروبا", ""),
+    # while a word after an article, a conjunction or a preposition, or with another ending,
+    # finds what the word finds
+    ("بالنمسا", "النمسا"), ("وكازاخستان", "كازاخستان"), ("للمشاركين", "المشاركون"), ("مستهدف", "المستهدفة"),
+])
+def test_an_arabic_word_no_page_holds_finds_nothing(served: str, browser: Any, query: str, same_as: str) -> None:
+    said, shown = _said(browser, f"{served}ar/search/?q={query}")
+    if same_as:
+        count = _said(browser, f"{served}ar/search/?q={same_as}")[0].split()[0]
+        assert int(count) > 10 and said.startswith(f"{count} ") and shown == 10, said
+    else:
+        assert said == f"لا توجد نتائج للبحث عن «{query}».", said
+        assert shown == 0
+
+
 # the `.joined` spans whose sign (their last text) is not on the line of the name before it
 SIGN_ALONE = """spans => spans.filter(span => {
     const range = document.createRange(), sign = span.lastChild;

@@ -148,10 +148,33 @@
   // Pagefind, finding no page with a word, searches for the longest start of it that some page
   // has (Pagefind issues #599, #780): "trafiking" found Türkiye by its "(TR)", the Russian
   // "оружие" (on pages in English) three pages by a "о". A word that no mark in the first
-  // results begins with most of is in no page. (Not compared: words of right-to-left scripts,
-  // whose stemmers strip prefixes too, and words of one or two letters.)
+  // results begins with most of is in no page. A word of a right-to-left script is compared by
+  // its core: Arabic's stemmer strips prefixes too ("والتدريب" finds "التدريبية"), so the core
+  // of the word (without the article, a conjunction or preposition before it, and a plural or
+  // feminine ending) must stand whole, or most of it, anywhere in a mark ("كلمةغريبة" found 29
+  // pages by their "كل"). Words of one or two letters are not compared.
   function plainWord(text) {
-    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "")
+      .replace(/[\u0622\u0623\u0625\u0671]/g, "\u0627").replace(/\u0649/g, "\u064a").replace(/\u0629/g, "\u0647");  // (Arabic: one alef, ya, ha)
+  }
+  var AR_BEFORE = /^(?:\u0648\u0627\u0644|\u0628\u0627\u0644|\u0643\u0627\u0644|\u0641\u0627\u0644|\u0644\u0644|\u0627\u0644|[\u0648\u0641\u0628\u0644\u0643])/;  // وال بال كال فال لل ال و ف ب ل ك
+  var AR_AFTER = /(?:\u0627\u062a|\u0648\u0646|\u064a\u0646|\u0627\u0646|\u064a\u0647|\u0647\u0627|\u0647\u0645|\u0647)$/;  // ات ون ين ان ية ها هم ة/ه
+  function core(plain) {  // an Arabic word without one prefix and one ending, while 3 letters stay
+    var cut = plain.replace(AR_BEFORE, "");
+    if (cut.length >= 3) { plain = cut; }
+    cut = plain.replace(AR_AFTER, "");
+    return cut.length >= 3 ? cut : plain;
+  }
+  function longestCommon(a, b) {  // the length of the longest run of letters a and b share
+    var best = 0;
+    for (var i = 0; i < a.length; i++) {
+      for (var j = 0; j < b.length; j++) {
+        var n = 0;
+        while (i + n < a.length && j + n < b.length && a[i + n] === b[j + n]) { n++; }
+        if (n > best) { best = n; }
+      }
+    }
+    return best;
   }
   function absent(q, data) {  // {missing: the words of q in no page, all: whether all of q's are}
     var marks = [];
@@ -161,13 +184,15 @@
     var checked = 0, missing = [];
     q.split(/\s+/).forEach(function (w) {
       var plain = plainWord(w);
-      if (!marks.length || plain.length < 3 || RTL.test(w)) { return; }
+      if (!marks.length || plain.length < 3) { return; }
       checked++;
-      var need = Math.min(plain.length, Math.max(4, Math.ceil(plain.length * 0.6)));
-      var best = 0;
+      var rtl = RTL.test(w), best = 0;
+      if (rtl) { plain = core(plain); }
+      var need = Math.min(plain.length, Math.max(rtl ? 3 : 4, Math.ceil(plain.length * (rtl ? 0.75 : 0.6))));
       marks.forEach(function (m) {
         var n = 0;
-        while (n < m.length && m[n] === plain[n]) { n++; }
+        if (rtl) { n = longestCommon(plain, m); }
+        while (!rtl && n < m.length && m[n] === plain[n]) { n++; }
         best = Math.max(best, n);
       });
       if (best < need) { missing.push(w); }
