@@ -654,7 +654,7 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
     yaxis = {"range": [len(tickvals) - 0.5, -0.5], "automargin": True, "tickfont": {"size": 11}, "type": "category",
              "categoryorder": "array", "categoryarray": tickvals, "tickmode": "array", "tickvals": tickvals,
              "ticktext": ticktext}
-    narrow = {"yaxis.ticktext": short, "yaxis.tickfont.size": 9, "xaxis.nticks": 4,
+    narrow = {"yaxis.ticktext": short, "yaxis.tickfont.size": 10, "xaxis.nticks": 4,
               "height": max(300, 80 + PHONE_ROW * len(tickvals))}
     paper = {"yaxis.ticktext": printed, "yaxis.tickfont.size": 9}
     return data, yaxis, narrow, paper, {"row": PRINT_ROW, "heads": heads}
@@ -733,9 +733,11 @@ def _cut(text: str, width: int) -> str:
 
 
 def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], key: str,
-          title: str, url_of: dict[str, str] | None = None, *, words: Words) -> Chart:
+          title: str, url_of: dict[str, str] | None = None, *, words: Words, page_legend: bool = False) -> Chart:
     """Gantt of activities (one bar each, or per area and month above GANTT_LIMIT); `title`
-    as shown."""
+    as shown. `page_legend`: the page names the chart's areas and marks above it (the
+    timeline), so on a phone the chart has no legend of its own (the two, one after the other,
+    took some 250 px before the first row)."""
     report = site.report_date.isoformat()
     area_title = {a.id: a.title for a in site.plan.areas}
     data: list[dict[str, Any]] = []
@@ -795,6 +797,8 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
         # (and site.js on paper, where the labels are shorter: see PRINT_LABEL_WIDTH, and
         # the rows are drawn as parts that each fit a sheet, each with its dates: one chart
         # cut by the sheets had no date on its middle ones)
+        if page_legend:  # (on paper the page's legend is not printed: the chart's is, from a phone too)
+            narrow["showlegend"], paper["showlegend"] = False, True
         layout["meta"] = {"narrow": {**narrow, "annotations.0.text": words.date(site.report_date),
                                     "annotations.0.font.size": 10}, "print": paper, "parts": parts}
     # written before words.plural: see progress_by_area

@@ -330,10 +330,17 @@ def test_the_timeline_prints_with_shorter_labels_and_gets_its_own_back(width: in
         screen = page.locator("#timeline-timeline .plot").evaluate(longest)
         assert (44 < screen <= 72) if width >= 600 else screen <= 24, screen
         rows = page.locator("#timeline-timeline .plot").evaluate("plot => plot._fullLayout.yaxis.tickvals.length")
+        # On a phone the areas and the original schedules' outline are named once, by the
+        # page's legend (with the chart's own, the two took ~250 px before the first row); on
+        # paper, where the page's is not printed, by the chart's.
+        legend = "plot => plot._fullLayout.showlegend && plot.querySelectorAll('.legend .traces').length"
+        assert page.locator("#timeline-timeline .plot").evaluate(legend) == (0 if width < 600 else 8)
+        assert page.locator("ul.legend li").all_inner_texts()[-1] == "Originally planned"
         page.emulate_media(media="print")
         parts = page.locator("#timeline-timeline .plot-part")
         page.wait_for_function("() => document.querySelectorAll('#timeline-timeline .plot-part .main-svg').length > 1")
         assert not page.locator("#timeline-timeline .plot").is_visible()
+        assert parts.first.evaluate(legend) == 8 and not page.locator("ul.legend").is_visible()
         assert max(parts.evaluate_all(f"parts => parts.map({longest})")) <= 44
         ranges = parts.evaluate_all("parts => parts.map(p => p._fullLayout.yaxis.range)")
         assert ranges[0][1] == -0.5 and ranges[-1][0] == rows - 0.5, ranges

@@ -132,7 +132,14 @@
     // The parts' margins: below, the dates' (as on screen); above, the first part's legend
     // (on a sheet narrower than the screen, its items take more lines: a third more) and the
     // years, the others' the years alone (the layout's own top margin holds them).
-    var legend = (el._fullLayout.legend && el._fullLayout.legend._height) || 0;
+    var legend = (el._fullLayout.showlegend && el._fullLayout.legend && el._fullLayout.legend._height) || 0;
+    if (!el._fullLayout.showlegend && layout.showlegend) {
+      // (a chart without a legend on a phone's screen, the page naming its entries, has its own
+      // on paper: about 34 px a row of entries, an entry per 200 px of the width drawn at)
+      var entries = figure.data.filter(function (t) { return t.name && t.showlegend !== false; }).length;
+      var across = Math.max(1, Math.floor(Math.min(el.clientWidth || A4, A4) / 200));
+      legend = 34 * Math.ceil(entries / across);
+    }
     var first = Math.max(size.t, Math.round(1.3 * legend) + 36) + size.b + 8;
     var over = (layout.margin.t || 0) + size.b + 8;
     var holder = document.createElement("div");
