@@ -282,10 +282,19 @@ def test_the_404_page_works_at_any_mount(mount: str, which: str, request: pytest
                 "m => Array.from(document.querySelectorAll('a[data-path]')).every(a => a.pathname.startsWith(m))",
                 arg=mount, timeout=5000)
             hrefs = page.eval_on_selector_all("main a, header a", "els => els.map(a => a.href)")
-            assert len(hrefs) == 4
+            assert len(hrefs) == 3
             for href in hrefs:
                 assert _status(href) == 200, href
                 assert href.endswith("index.html") if which == "on" else href.endswith("/"), href
+            # its search box opens the search page with the words, at the mount too
+            search = origin + mount + ("search/index.html" if which == "on" else "search/")
+            assert page.eval_on_selector("main form[role=search]", "f => f.action") == search
+            page.fill("#notfound-q", "renamed record")
+            page.press("#notfound-q", "Enter")
+            page.wait_for_load_state("load")
+            assert page.url == search + "?q=renamed+record"
+            assert page.locator("h1").inner_text() == "Search"
+            page.go_back()
             page.locator("main a", has_text="All activities").click()
             page.wait_for_load_state("load")
             assert page.locator("h1").inner_text() == "Activities"
@@ -300,7 +309,8 @@ def test_the_404_page_without_javascript_keeps_the_base_path(off: Path, header_c
         assert session.page.evaluate(
             "getComputedStyle(document.querySelector('.site-header')).backgroundColor") == header_colour
         hrefs = session.page.eval_on_selector_all("main a", "els => els.map(a => a.getAttribute('href'))")
-        assert hrefs == [BASE, BASE + "activities/", BASE + "search/"]
+        assert hrefs == [BASE, BASE + "activities/"]
+        assert session.page.eval_on_selector("main form", "f => f.getAttribute('action')") == BASE + "search/"
 
 
 def test_the_404_page_at_the_base_path_asks_nothing_more(off: Path, browser: Any) -> None:
