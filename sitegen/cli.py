@@ -7,7 +7,6 @@ Exit status: 0 success, 1 content errors (or warnings with --strict) and operati
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import gc
 import os
 import sys
@@ -37,7 +36,8 @@ def parser() -> argparse.ArgumentParser:
                        description="Build the site. The previous output is kept if anything fails.")
     b.add_argument("site_dir", nargs="?", default=".", help="site folder (default: current folder)")
     b.add_argument("-o", "--output", help="output folder (default: SITE_DIR/output)")
-    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.add_argument("--strict", action="store_true",
+                   help="treat warnings as errors (but missing translations: see require_translations)")
     b.add_argument("--drafts", action="store_true", help=_DRAFTS)
     b.add_argument("--file-links", action="store_true",
                    help="link pages as .../index.html so the output can be browsed from disk (file://); "
@@ -48,7 +48,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("site_dir", nargs="?", default=".", help="site folder (default: current folder)")
     c.add_argument("--format", choices=("text", "github", "json"), default="text",
                    help="problem format: text (path:line:col), github (annotations) or json")
-    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.add_argument("--strict", action="store_true",
+                   help="treat warnings as errors (but missing translations: see require_translations)")
     c.add_argument("--drafts", action="store_true", help=_DRAFTS)
 
     s = sub.add_parser("serve", help="build, serve and rebuild on every change, with live reload",
@@ -236,9 +237,7 @@ def _build(args: argparse.Namespace) -> int:
     try:
         result = build(site_dir, out, strict=args.strict, tick=progress_bar())
     except ContentError as exc:
-        problems = exc.problems
-        if args.strict:  # warnings stopped the build: call them errors, as `check --strict` does
-            problems = [dataclasses.replace(p, severity="error") for p in problems]
+        problems = exc.problems  # (with --strict, the warnings that stopped it are errors: see errors.strictly)
         sys.stderr.write(format_problems(problems, "text") + "\n")
         n = sum(1 for p in problems if p.severity == "error")
         sys.stderr.write(f"build failed: {counted(n, 'error')}; the previous output was left untouched\n")

@@ -156,8 +156,8 @@ def _same_name(folder: Path, name: str) -> Path | None:
 # -- sitegen init ----------------------------------------------------------------------------
 
 WORKFLOW = """\
-# Checks every pull request with `sitegen check` (problems show as annotations on the
-# changed lines) and publishes the site to GitHub Pages from the main branch.
+# Checks every pull request with `sitegen check --strict` (problems show as annotations on
+# the changed lines; a warning fails it, a missing translation aside) and publishes the site to GitHub Pages from the main branch.
 # Enable Pages once: Settings > Pages > Source: GitHub Actions.
 name: sitegen
 
@@ -186,7 +186,7 @@ jobs:
         with:
           python-version: "3.11"
       - run: python -m pip install -r requirements.txt  # sitegen (DISTRIBUTION), pinned there
-      - run: sitegen check --format github
+      - run: sitegen check --format github --strict  # a warning (a misspelt key...) fails the pull request
 
   deploy:
     needs: check

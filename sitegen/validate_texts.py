@@ -14,7 +14,7 @@ from typing import Any
 from . import model as m
 from .content import Document, fs_key, name_problem, translated
 from .countries import COUNTRIES
-from .errors import Problems
+from .errors import UNTRANSLATED, Problems
 from .fields import Fields, did_you_mean, id_problem, slugify
 from .i18n import COUNTRY_CONTEXT, has_catalogue
 from .validate import INDICATOR_META_KEYS, mapping_of
@@ -175,7 +175,7 @@ def plan_translations(docs: list[Document], plan: m.Plan | None, config: m.SiteC
     if missing and plan is not None:
         say = problems.error if config.require_translations else problems.warning
         say(plan.loc.path, 1, 1,
-            f"the plan is not translated into {', '.join(missing)}: its pages in "
+            f"the plan {UNTRANSLATED} {', '.join(missing)}: its pages in "
             f"{'that language' if len(missing) == 1 else 'those languages'} show its titles and "
             f"summaries in {config.language}",
             "write " + ", ".join(f"content/plan.{code}.yaml" for code in missing) + ", as docs/languages.md says")
@@ -323,7 +323,7 @@ def translate(records: list[Any], texts: dict[str, tuple[m.Translation, ...]], c
             stem = rec.loc.path[:-3]
             files = ", ".join(f"{stem}.{code}.md" for code in missing)
             say = problems.error if config.require_translations else problems.warning
-            say(rec.loc.path, 1, 1, f"{what} is not translated into {', '.join(missing)}: its pages in "
+            say(rec.loc.path, 1, 1, f"{what} {UNTRANSLATED} {', '.join(missing)}: its pages in "
                 f"{'that language' if len(missing) == 1 else 'those languages'} show its text in "
                 f"{config.language}", f"write {files}")
         out.append(rec)

@@ -191,6 +191,20 @@ def test_check_reports_missing_translations_and_can_require_them(tmp_path: Path)
     assert f"  ... and {len(untranslated) - 5} more with this warning (`sitegen check --format json` lists " \
         "them all)" in said, run.stderr
     assert f"0 errors, {len(listed)} warnings" in said
+    # --strict (the check `sitegen init`'s workflow runs) leaves them warnings, but stops on
+    # any other warning: a misspelt key, whose figure the pages would lose
+    run = run_sitegen("check", site, "--strict")
+    assert run.returncode == 0 and f"0 errors, {len(listed)} warnings" in run.stderr.splitlines(), run.stderr
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("\nparticipants:", "\nparticipnts:", 1), encoding="utf-8")
+    line = text[:text.index("\nparticipants:")].count("\n") + 2
+    for command in ("check", "build"):
+        run = run_sitegen(command, site, "--strict")
+        assert run.returncode == 1, run.stderr
+        assert [ln for ln in run.lines if ": error:" in ln] == [
+            f"{rel}:{line}:1: error: unknown key 'participnts' in an activity (did you mean 'participants'?)"], run.stderr
+        assert not any("not translated" in ln for ln in run.lines if ": error:" in ln)
+    record.write_text(text, encoding="utf-8")
     with (site / "site.yaml").open("a", encoding="utf-8") as fh:
         fh.write("require_translations: true\n")
     run = run_sitegen("check", site)

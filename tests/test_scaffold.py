@@ -79,7 +79,7 @@ def test_generated_workflow_checks_pull_requests_and_deploys_main_only(tmp_path:
     assert set(flow["jobs"]) == {"check", "deploy"}
     check, deploy = flow["jobs"]["check"], flow["jobs"]["deploy"]
     assert "if" not in check
-    assert any(s.get("run") == "sitegen check --format github" for s in check["steps"])
+    assert any(s.get("run") == "sitegen check --format github --strict" for s in check["steps"])
     assert deploy["needs"] == "check"
     assert "refs/heads/main" in deploy["if"] and "pull_request" in deploy["if"]
     assert deploy["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
