@@ -16,6 +16,7 @@ import html
 import json
 import re
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -653,3 +654,16 @@ def test_an_unknown_search_text_is_a_located_error(make_site: Any) -> None:
     run = run_sitegen("check", str(site))
     assert run.returncode == 1
     assert "site.yaml:5:1: error:" in run.stderr and "'search_text' must be lead or full, not 'everything'" in run.stderr
+
+
+def test_the_printed_results_leave_out_the_filters_and_the_more_button(served: str, browser: Any,
+                                                                         tmp_path: Path) -> None:
+    """On paper, the results as shown: not "▶ Filter activities" nor a "More results" button."""
+    pdf = tmp_path / "search.pdf"
+    with _search(browser, f"{served}search/?q=border") as session:
+        assert session.page.locator("#search-more").is_visible()
+        session.page.pdf(path=str(pdf), format="A4")
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    assert " results for “border”. 1. Border security (area)" in text, text[:300]
+    assert "Filter activities" not in text and "More results" not in text
