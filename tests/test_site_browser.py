@@ -458,6 +458,17 @@ def test_printed_quarter_labels_do_not_run_into_one_another(served: str, browser
     assert all(a[1] <= b[0] + 0.5 for a, b in zip(spans, spans[1:])), spans
 
 
+@pytest.mark.parametrize("media", ["screen", "print"])
+def test_the_headline_bars_marker_stays_clear_of_the_words_under_it(media: str, served: str, browser: Any) -> None:
+    """The dotted marker of where the plan should be reaches above and below the bar, not into
+    the sentence under it (on paper, at the screen's reach, it ran into "put the plan")."""
+    with bs.open_page(browser, served) as session:
+        session.page.emulate_media(media=media)
+        gap = session.page.evaluate("""() => document.querySelector('.headline-expected').getBoundingClientRect().top
+            - document.querySelector('.headline-bar .expected').getBoundingClientRect().bottom""")
+        assert gap >= 1, gap
+
+
 def test_printed_links_show_their_address_once(built: Path, served: str, browser: Any) -> None:
     """On paper a link's address follows its text; a link whose text is its address
     (`<https://www.osce.org>` in Markdown) is not followed by it a second time."""
