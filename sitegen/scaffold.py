@@ -157,7 +157,8 @@ def _same_name(folder: Path, name: str) -> Path | None:
 
 WORKFLOW = """\
 # Checks every pull request with `sitegen check --strict` (problems show as annotations on
-# the changed lines; a warning fails it, a missing translation aside) and publishes the site to GitHub Pages from the main branch.
+# the changed lines; a warning fails it, a missing translation aside) and publishes the
+# site to GitHub Pages from the main branch.
 # Enable Pages once: Settings > Pages > Source: GitHub Actions.
 name: sitegen
 
