@@ -222,7 +222,8 @@ def _said(browser: Any, url: str) -> tuple[str, int]:
     # finds what the word finds
     ("بالنمسا", "النمسا"), ("وكازاخستان", "كازاخستان"), ("للمشاركين", "المشاركون"), ("مستهدف", "المستهدفة"),
 ])
-def test_an_arabic_word_no_page_holds_finds_nothing(served: str, browser: Any, query: str, same_as: str) -> None:
+def test_an_arabic_word_no_page_holds_finds_nothing_and_one_with_a_prefix_finds_the_word(
+        served: str, browser: Any, query: str, same_as: str) -> None:
     said, shown = _said(browser, f"{served}ar/search/?q={query}")
     if same_as:
         count = _said(browser, f"{served}ar/search/?q={same_as}")[0].split()[0]
