@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__, cache, search
 from .content import fs_key
-from .errors import UNTRANSLATED, ContentError, Problem, Problems, strictly
+from .errors import ContentError, Problem, Problems, strictly
 from .gitinfo import History
 from .keys import Keys
 from .loader import load_site
@@ -103,8 +103,8 @@ def check(site_dir: Path, strict: bool = False, workers: int | None = None) -> t
         _check_templates(site, site_dir, problems, workers, store.digests, _built_keys(folder) if usable else {},
                          folder if usable else None)
     items = problems.sorted()
-    if strict:  # (as errors, and the warnings --strict leaves)
-        items = sorted([*strictly(items), *(p for p in items if p.severity == "warning" and UNTRANSLATED in p.message)])
+    if strict:
+        items = sorted(strictly(items))
     return site, items
 
 
@@ -602,7 +602,7 @@ def _build(site_dir: Path, out: Path, strict: bool, tick: Callable[[int, int], N
         pages, nfiles, records, warnings = trees["result"]
         return BuildResult(pages, nfiles, records, time.perf_counter() - started, warnings, out)
     items = problems.sorted()
-    blocking = strictly(items) if strict else [p for p in items if p.severity == "error"]
+    blocking = [p for p in (strictly(items) if strict else items) if p.severity == "error"]
     if site is None or blocking:
         raise ContentError(blocking or items)
     # The live output's manifest, when output/ is still the tree it describes.
