@@ -737,7 +737,8 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
     """Gantt of activities (one bar each, or per area and month above GANTT_LIMIT); `title`
     as shown. `page_legend`: the page names the chart's areas and marks above it (the
     timeline), so on a phone the chart has no legend of its own (the two, one after the other,
-    took some 250 px before the first row)."""
+    took some 250 px before the first row; on a desktop, two legends one above the other named
+    the same areas). site.js applies `layout.meta.page_legend` inside `[data-page-legend]`."""
     report = site.report_date.isoformat()
     area_title = {a.id: a.title for a in site.plan.areas}
     data: list[dict[str, Any]] = []
@@ -797,10 +798,13 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
         # (and site.js on paper, where the labels are shorter: see PRINT_LABEL_WIDTH, and
         # the rows are drawn as parts that each fit a sheet, each with its dates: one chart
         # cut by the sheets had no date on its middle ones)
-        if page_legend:  # (on paper the page's legend is not printed: the chart's is, from a phone too)
-            narrow["showlegend"], paper["showlegend"] = False, True
         layout["meta"] = {"narrow": {**narrow, "annotations.0.text": words.date(site.report_date),
                                     "annotations.0.font.size": 10}, "print": paper, "parts": parts}
+        if page_legend:  # (on its page, at every width, the page's legend stands for the chart's;
+            # on paper, where the page's is not printed, the chart's is, from a phone too; its
+            # embed page and its picture keep it)
+            layout["meta"]["page_legend"] = {"showlegend": False}
+            paper["showlegend"] = True
     # written before words.plural: see progress_by_area
     postponed, cancelled, moved = (sum(1 for a in acts if a.status == "postponed"),
                                    sum(1 for a in acts if a.status == "cancelled"), sum(1 for a in acts if a.slipped))

@@ -396,6 +396,13 @@ def script_words(locale_words: Words) -> dict[str, Any]:
         "no_results": gettext("No results for “%(q)s”.").replace("%(q)s", "{q}"),
         # (after the count of the results for several words, one of which no page holds)
         "not_in_any": gettext("No page holds “%(word)s”: these results leave it out.").replace("%(word)s", "{word}"),
+        # (... two or more of which no page holds: each quoted, as the language quotes, and
+        # joined by the script as the language lists alternatives, "“Kyeev” or “Bishkk”")
+        "quoted": gettext("“%(word)s”").replace("%(word)s", "{word}"),
+        "not_in_several": gettext("No page holds %(words)s: these results leave them out.").replace("%(words)s", "{words}"),
+        # (a filter's value in the address that no page has: /search/?status=finished)
+        "unknown_filter": gettext("No page is filed under “%(value)s”: that filter is left out.").replace(
+            "%(value)s", "{value}"),
         # the kinds of page search finds (the `kind` meta of the templates' data-pagefind-body)
         "kinds": {"activity": gettext("activity"), "area": gettext("area"),
                   "indicator": gettext("indicator"), "country": gettext("country"),

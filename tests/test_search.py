@@ -363,6 +363,27 @@ def test_filters_alone_list_the_activities_they_match(built: Path, served: str, 
         _clean(session)
 
 
+def test_a_filter_value_in_the_address_that_no_page_has_is_named_and_left_out(built: Path, served: str,
+                                                                              browser: Any) -> None:
+    """/search/?status=finished (an old link, a typing slip) opened the filters and showed
+    nothing, without a word; with words, the results were not filtered, unsaid."""
+    said = "No page is filed under “finished”: that filter is left out."
+    with bs.open_page(browser, served + "search/?status=finished") as session:
+        page = session.page
+        page.wait_for_function("(s) => document.getElementById('search-status').textContent === s", arg=said)
+        assert page.locator("#search-filters").evaluate("box => box.open")
+        assert page.locator("#search-results li").count() == 0 and page.input_value("select[name=status]") == ""
+        page.select_option("select[name=status]", "completed")  # (the reader chose: nothing left out)
+        page.wait_for_function("() => / activities match\\.$/.test(document.getElementById('search-status').textContent)")
+        assert "finished" not in page.locator("#search-status").inner_text() and "finished" not in page.url
+        _clean(session)
+    with _search(browser, served + "search/?q=workshop") as session:
+        total = _status_count(session.page)
+    with _search(browser, served + "search/?q=workshop&status=finished") as session:
+        assert session.page.locator("#search-status").inner_text() == f"{total} results for “workshop”. {said}"
+        _clean(session)
+
+
 def test_back_from_a_result_shows_the_results_as_they_were(served: str, browser: Any) -> None:
     """Twenty results shown, the twelfth opened, then Back: ten were shown, at the top."""
     with _search(browser, served + "search/?q=officers%20trained") as session:
@@ -389,6 +410,11 @@ def test_back_from_a_result_shows_the_results_as_they_were(served: str, browser:
     ("ru/search/", "Киев", "Ничего не найдено по запросу «Киев»."),
     # (several words: the others' results, not those of the others and the first letters)
     ("search/", "training Kyeev,", " results for “training Kyeev,”. No page holds “Kyeev”: these results leave it out."),
+    # (two: each named, as the language lists alternatives)
+    ("search/", "training Kyeev zzqxv", " results for “training Kyeev zzqxv”. No page holds “Kyeev” or “zzqxv”: these "
+     "results leave them out."),
+    ("fr/search/", "training Kyeev zzqxv", " résultats pour «\u00a0training Kyeev zzqxv\u00a0». Aucune page ne "
+     "contient «\u00a0Kyeev\u00a0» ou «\u00a0zzqxv\u00a0»\u00a0: ces résultats les ignorent."),
     ("ru/search/", "Украина Киев", " по запросу «Украина Киев». Ни на одной странице нет слова «Киев»: эти результаты "
      "найдены без него."),
 ])

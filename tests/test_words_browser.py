@@ -34,6 +34,9 @@ WORDS = {
     "no_matches": "[none match]",
     "no_results": "[nothing for] {q}",
     "not_in_any": "[no page has] {word}",
+    "not_in_several": "[no page has any of] {words}",
+    "quoted": "[q]{word}[/q]",
+    "unknown_filter": "[no page filed under] {value}",
     "kinds": {k: f"[{k}]" for k in ("activity", "area", "indicator", "country", "report", "page")},
     "statuses": {s: f"[{s}]" for s in ("planned", "in-progress", "completed", "postponed", "cancelled")},
     "comma": "[,]",
@@ -136,6 +139,12 @@ def test_search_shows_the_words_of_the_page(built: Path, served: str, browser: A
     with bs.open_page(browser, served + "search/?q=zzqxv") as session:  # (none: a sentence of its own)
         session.page.wait_for_function(
             "() => document.getElementById('search-status').textContent === '[nothing for] zzqxv'")
+    # two words no page holds, each quoted, listed as the language lists alternatives (Arabic's
+    # "أو"); and a filter value no page has
+    with bs.open_page(browser, served + "search/?q=training%20Kyeev%20zzqxv&status=finished") as session:
+        session.page.wait_for_function("() => document.getElementById('search-status').textContent.includes('[no page')")
+        said = session.page.locator("#search-status").inner_text()
+        assert said.endswith(" [no page has any of] [q]Kyeev[/q] أو [q]zzqxv[/q] [no page filed under] finished"), said
     with bs.open_page(browser, (built / "search/index.html").as_uri() + "?q=illustrative") as session:
         session.page.wait_for_function(
             "() => document.getElementById('search-status').textContent === '[search needs HTTP]'")

@@ -25,6 +25,7 @@
   var filled = null;  // the promise of the index's filters in the form, once asked for
   var found = [];  // the results of the current search (their data is loaded 10 at a time)
   var generation = 0;  // the current search: an older one's answers are dropped
+  var unknown = [];  // the address's filter values that no page has (fill), named until the filters change
 
   function count(forms, n, q, none) {  // a plural message for n, by the language's plural rule (0: `none`)
     var text = (n === 0 && none) || forms[new Intl.PluralRules(words.lang).select(n)] || forms.other;
@@ -76,8 +77,11 @@
             select.appendChild(option);
             any = true;
           });
-          if (params.get(select.name) && values.indexOf(params.get(select.name)) >= 0) {
-            select.value = params.get(select.name);
+          var asked = params.get(select.name);
+          if (asked && values.indexOf(asked) >= 0) {
+            select.value = asked;
+          } else if (asked) {
+            unknown.push(asked);
           }
         });
         if (!any) { box.hidden = true; }
@@ -199,6 +203,19 @@
     });
     return { missing: missing, all: checked > 0 && missing.length === checked };
   }
+  function notes(missing) {  // what the results leave out: words of the query no page holds, unknown filters
+    var out = unknown.map(function (v) { return words.unknown_filter.replace("{value}", function () { return v; }); });
+    var named = missing.map(function (w) { return w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ""); });  // ("Kyeev," as "Kyeev")
+    if (named.length === 1) {
+      out.unshift(words.not_in_any.replace("{word}", function () { return named[0]; }));
+    } else if (named.length > 1) {
+      var quoted = named.map(function (w) { return words.quoted.replace("{word}", function () { return w; }); });
+      var list = window.Intl && Intl.ListFormat ? new Intl.ListFormat(words.lang, { type: "disjunction" }).format(quoted)
+        : quoted.join(words.comma);
+      out.unshift(words.not_in_several.replace("{words}", function () { return list; }));
+    }
+    return out.join(" ");
+  }
   function showMore(mine, focus, upTo) {  // the next 10 results (or up to `upTo`, coming back to the page)
     var start = results.children.length;
     var next = found.slice(start, Math.max(start + PAGE, upTo || 0));
@@ -233,7 +250,7 @@
       return pagefind.search(q || null, { filters: set });
     }).then(function (search) {
       if (mine !== generation) { return; }
-      if (!search) { status.textContent = ""; keep(); return; }
+      if (!search) { status.textContent = notes([]); keep(); return; }
       // (without a word, in Pagefind's order: not by date, which data-pagefind-sort would give
       // but the index of several groups cannot be merged with (search_shards); the activity
       // list filters by date)
@@ -252,12 +269,9 @@
           if (mine !== generation) { return; }
           if (again) { found = again.results; }
           if (not.all) { found = []; }  // (pages found by a few letters of each word: none has it)
-          status.textContent = q ? count(words.results, found.length, q, words.no_results)
-            : count(words.matches, found.length, "", words.no_matches);
-          if (not.missing.length && !not.all) {
-            var named = not.missing[0].replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");  // ("Kyeev," as "Kyeev")
-            status.textContent += " " + words.not_in_any.replace("{word}", named);
-          }
+          status.textContent = [q ? count(words.results, found.length, q, words.no_results)
+            : count(words.matches, found.length, "", words.no_matches),
+                                notes(not.all ? [] : not.missing)].join(" ").trim();
           return showMore(mine, false, back && back.shown).then(function () {
             if (back && back.y) { window.scrollTo(0, back.y); }
           });
@@ -293,6 +307,7 @@
     // (a select changed by the arrow keys changes at each press: one search once they stop)
     var pending = 0;
     filters.addEventListener("change", function () {
+      unknown = [];  // (the reader chose: the address's filters are no longer what is shown)
       window.clearTimeout(pending);
       pending = window.setTimeout(function () { remember(); run(); }, 300);
     });

@@ -31,6 +31,13 @@
     if (narrow && el.clientWidth < 600) {
       assign(figure.layout, narrow);
     }
+    // ... and on a page whose own legend names its traces ([data-page-legend] around it: the
+    // timeline's), without a legend of its own (layout.meta.page_legend); its embed page,
+    // which has no other, and its picture keep it
+    var own = figure.layout.meta && figure.layout.meta.page_legend;
+    if (own && el.closest("[data-page-legend]")) {
+      assign(figure.layout, own);
+    }
     // ... and on paper (layout.meta.print: "a.b": value), with the screen's values kept to
     // come back to (a phone's, when printed from one, are the narrow ones)
     var paper = figure.layout.meta && figure.layout.meta.print;
