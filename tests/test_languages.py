@@ -242,6 +242,10 @@ def test_the_preview_and_the_cached_build_follow_translation_edits(tmp_path: Pat
     """The preview server and the cached build each equal a full build after edits of a
     record, of its translation, and the translation's removal."""
     site = _example(tmp_path, "[en, fr]")
+    # (a quarter of the example's records: each step builds the site three times, and the
+    # edits are the same; 536 pages rather than 802)
+    for extra in [p for i, p in enumerate(sorted((site / "content/activities").rglob("*.md"))) if i % 4]:
+        extra.unlink()
     record = _record(site, 3)
     preview, ref = tmp_path / "preview", tmp_path / "ref"
     builder = Builder(site, preview)
