@@ -188,6 +188,10 @@ def mirrored(chart: Chart) -> Chart:
     entries = [t for t in chart.figure["data"] if t.get("name") and t.get("showlegend", True) is not False]
     if legend.get("orientation") == "h" and 1 < len(entries) <= 3:
         legend["orientation"] = "v"
+        if legend.get("y", 1) < 0:  # (below the plot: at the figure's foot, which Plotly keeps
+            # clear of the plot and its dates; placed as the one line of the other languages'
+            # legends, its lines reached up over the dates: "2020" hidden, "2019" at 390 px)
+            legend.update({"yref": "container", "y": 0, "yanchor": "bottom"})
     margin = dict(layout.get("margin", {}))
     margin["l"], margin["r"] = margin.get("r", 20), margin.get("l", 60)
     layout.update({"xaxis": xaxis, "yaxis": yaxis, "legend": legend, "margin": margin})

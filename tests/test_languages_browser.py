@@ -323,15 +323,28 @@ def test_arabic_figures_after_a_percentage_keep_their_order(served: str, browser
 def test_an_arabic_charts_legend_of_two_or_three_entries_gives_each_its_line(served: str, browser: Any) -> None:
     """Plotly draws a legend entry's mark left of its label and a row of entries left to
     right: read from the right, each mark seemed the next label's ("—●— الفعلي —◆— مسار
-    القيمة المستهدفة"). On Arabic pages a legend of two or three entries has one a line."""
+    القيمة المستهدفة"). On Arabic pages a legend of two or three entries has one a line, below
+    the dates at every width (its two lines, drawn upwards from where the one line of the
+    other languages' legends ends, covered the dates: "2020" at 1280 px, "2019" and "2020" at
+    390)."""
     rows = """() => [...document.querySelectorAll('.plot g.legend')].map(legend => {
         const tops = [...legend.querySelectorAll('g.traces')].map(t => Math.round(t.getBoundingClientRect().top));
         return [tops.length, new Set(tops).size]; }).filter(([n]) => n >= 2 && n <= 3)"""
-    for path in ("indicators/bs-officers-trained/", "reports/2019/", ""):
-        with bs.open_page(browser, f"{served}ar/{path}", viewport={"width": 1280, "height": 900}) as session:
-            bs.plotly_charts_drawn(session.page)
-            legends = session.page.evaluate(rows)
-        assert legends and all(lines == n for n, lines in legends), (path, legends)
+    covered = """() => [...document.querySelectorAll('.plot')].flatMap(plot => {
+        const legend = plot.querySelector('g.legend');
+        if (!legend) { return []; }
+        const box = legend.getBoundingClientRect();
+        return [...plot.querySelectorAll('g.xtick text')].map(t => [t.textContent, t.getBoundingClientRect()])
+            .filter(([, t]) => t.width && t.bottom > box.top && t.top < box.bottom && t.right > box.left && t.left < box.right)
+            .map(([text]) => text); })"""
+    for width in (390, 1280):
+        for path in ("indicators/bs-officers-trained/", "reports/2019/", ""):
+            with bs.open_page(browser, f"{served}ar/{path}", viewport={"width": width, "height": 900}) as session:
+                bs.plotly_charts_drawn(session.page)
+                legends = session.page.evaluate(rows)
+                hidden = session.page.evaluate(covered)
+            assert legends and all(lines == n for n, lines in legends), (path, width, legends)
+            assert hidden == [], (path, width, hidden)
 
 
 def test_a_table_titles_unit_keeps_its_brackets_on_a_phone(served: str, browser: Any) -> None:
