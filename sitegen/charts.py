@@ -802,8 +802,14 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
         # (and site.js on paper, where the labels are shorter: see PRINT_LABEL_WIDTH, and
         # the rows are drawn as parts that each fit a sheet, each with its dates: one chart
         # cut by the sheets had no date on its middle ones)
+        # (on a phone the plan's period has some 150 px: a marker on its last days, 2 px from
+        # the edge with the desktop's margin, was cut in half)
+        wide = dt.timedelta(days=max(7, (site.plan.end - site.plan.start).days // 20))
         layout["meta"] = {"narrow": {**narrow, "annotations.0.text": words.date(site.report_date),
-                                    "annotations.0.font.size": 10}, "print": paper, "parts": parts}
+                                    "annotations.0.font.size": 10,
+                                    "xaxis.range": [(site.plan.start - wide).isoformat(),
+                                                    (site.plan.end + wide).isoformat()]},
+                          "print": paper, "parts": parts}
         if page_legend:  # (on its page, at every width, the page's legend stands for the chart's;
             # on paper, where the page's is not printed, the chart's is, from a phone too; its
             # embed page and its picture keep it)

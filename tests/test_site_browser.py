@@ -337,6 +337,13 @@ def test_the_timeline_prints_with_shorter_labels_and_gets_its_own_back(width: in
         legend = "plot => plot._fullLayout.showlegend && plot.querySelectorAll('.legend .traces').length"
         assert page.locator("#timeline-timeline .plot").evaluate(legend) == 0
         assert page.locator("ul.legend li").all_inner_texts()[-1] == "Originally planned"
+        # every marker whole inside the plot (on a phone, those of the plan's last days were
+        # cut in half at its edge)
+        cut = page.locator("#timeline-timeline .plot").evaluate("""plot => {
+            const size = plot._fullLayout._size, left = plot.getBoundingClientRect().left + size.l;
+            return [...plot.querySelectorAll('.scatterlayer .point')].map(p => p.getBoundingClientRect())
+                .filter(r => r.width && (r.left < left - 0.5 || r.right > left + size.w + 0.5)).length; }""")
+        assert cut == 0, cut
         page.emulate_media(media="print")
         parts = page.locator("#timeline-timeline .plot-part")
         page.wait_for_function("() => document.querySelectorAll('#timeline-timeline .plot-part .main-svg').length > 1")
