@@ -693,8 +693,18 @@ def test_a_breakdown_on_a_phone_opens_at_its_latest_dates_with_its_categories_in
         assert page.evaluate(inside, [box.element_handle(), last.element_handle()])
         assert page.evaluate(inside, [box.element_handle(), first.element_handle()])
         assert first.inner_text() == "Women"
+        # the dates pass under the categories: a shadow on their column's edge says so (a date
+        # cut to "l Dec 2018" without it read as a misprint); none on a table that fits, or on paper
+        shadow = "cell => getComputedStyle(cell, '::after').display === 'none' ? 'none' : getComputedStyle(cell, '::after').content"
+        assert first.evaluate(shadow) != "none"
         box.evaluate("b => { b.scrollLeft = 0; }")  # (and at its start, the earliest dates beside them)
         assert page.evaluate(inside, [box.element_handle(), first.element_handle()])
+        page.emulate_media(media="print")
+        assert first.evaluate(shadow) == "none"
+    with bs.open_page(browser, served + "indicators/bs-officers-trained/",
+                      viewport={"width": 1280, "height": 900}) as session:
+        cell = session.page.locator(".breakdown-dimension .table-scroll tbody th[scope=row]").first
+        assert cell.evaluate(shadow) == "none"
 
 
 def test_a_printed_rounds_tables_of_indicators_stay_under_their_areas(served: str, browser: Any,

@@ -248,7 +248,9 @@
   var rtl = document.documentElement.dir === "rtl";
   function toEnd() {
     Array.prototype.forEach.call(document.querySelectorAll(".table-scroll"), function (box) {
-      if (box.querySelector("table.breakdown-table") && box.scrollWidth > box.clientWidth) {
+      var wider = box.querySelector("table.breakdown-table") && box.scrollWidth > box.clientWidth;
+      box.classList.toggle("scrolls", Boolean(wider));  // (site.css: a shadow where the dates pass under)
+      if (wider) {
         box.scrollLeft = rtl ? -box.scrollWidth : box.scrollWidth;
       }
     });
