@@ -387,18 +387,32 @@ def status_breakdown(activities: tuple[m.Activity, ...], key: str, title: str | 
     tally = {s: 0 for s in m.STATUSES}
     for a in activities:
         tally[a.status] += 1
-    fig = {"data": [{"type": "bar", "x": [words.status(s) for s in tally], "y": list(tally.values()),
+    labels = [words.status(s) for s in tally]
+    fig = {"data": [{"type": "bar", "x": labels, "y": list(tally.values()),
                      "marker": status_marker(list(tally)),
                      # (above its bar: inside a short one the number would be struck by its edge)
                      "text": [words.plain(n) for n in tally.values()], "textposition": "outside",
                      "cliponaxis": False, "hovertemplate": _hover(words, "%{x}", "%{y}", "")}],
-           "layout": _layout(title, xaxis={"type": "category"},
+           "layout": _layout(title, xaxis={"type": "category", **_slanted_if_crowded(labels)},
                              yaxis=_count_axis(words("activities"), max(tally.values())))}
     summary = words.and_text([words("%(count)s %(status)s", count=words.plain(n), status=words.status(s))
                               for s, n in tally.items()]) + "."
     return Chart(f"{key}-status", title, summary, fig, (words("status"), words("activities")),
                  tuple((words.status(s), n) for s, n in tally.items()), f"data/charts/{key}-status.csv",
                  tuple(tally.items()))
+
+
+# Plotly slants a category axis's labels only once two of them overlap: two long words side by
+# side, 2 px apart ("abgeschlossen verschoben" in German, half a desktop page wide), read as one.
+# Two neighbours of CROWDED_PAIR characters or more (English's longest pair, "in progress" and
+# "completed", has 20) are slanted from the start.
+CROWDED_PAIR = 22
+
+
+def _slanted_if_crowded(labels: Sequence[str]) -> dict[str, Any]:
+    """The x axis's tick angle for category `labels` read side by side ({} when they fit)."""
+    crowded = any(len(a) + len(b) >= CROWDED_PAIR for a, b in zip(labels, labels[1:]))
+    return {"tickangle": -30} if crowded else {}
 
 
 # -- indicators -----------------------------------------------------------------------------

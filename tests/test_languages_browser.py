@@ -105,6 +105,25 @@ def test_no_chart_hides_a_tick_label_in_any_language(width: int, served: str, br
     assert hidden == []
 
 
+def test_the_status_charts_words_stand_apart_in_every_language(served: str, browser: Any, tmp_path: Path) -> None:
+    """Plotly slants a category axis's labels only once two overlap: long status words side
+    by side, 2 px apart on a German dashboard ("abgeschlossen verschoben"), read as one.
+    Upright, neighbours stand 6 px apart or more; else they are slanted."""
+    gaps = """() => [...document.querySelectorAll("figure[id$='-status'] .plot")].map(plot => {
+        const boxes = [...plot.querySelectorAll('.xtick text')].map(t => t.getBoundingClientRect())
+            .sort((a, b) => a.left - b.left);
+        return [plot._fullLayout.xaxis._tickAngles ? Object.values(plot._fullLayout.xaxis._tickAngles)[0] || 0 : 0,
+                Math.min(...boxes.slice(1).map((box, i) => box.left - boxes[i].right))]; })"""
+    german = tmp_path / "de"
+    build(example_in(tmp_path, "[de]"), german, use_cache=False)
+    with bs.serve_directory(german, BASE) as url:
+        for base, lang in ((served, ""), (served, "fr/"), (served, "ru/"), (served, "ar/"), (url, "")):
+            with bs.open_page(browser, f"{base}{lang}", viewport={"width": 1280, "height": 900}) as session:
+                bs.plotly_charts_drawn(session.page)
+                found = session.page.evaluate(gaps)
+            assert found and all(angle or gap >= 6 for angle, gap in found), (base, lang, found)
+
+
 # Each list item as a reader meets it: its link, the text of its facts, its status pills, and
 # the language marks (lang, dir) of its title and of each area's name.
 ITEMS = """lis => lis.map(li => {
