@@ -124,6 +124,48 @@ def test_the_status_charts_words_stand_apart_in_every_language(served: str, brow
             assert found and all(angle or gap >= 6 for angle, gap in found), (base, lang, found)
 
 
+# The " · " and "›" that begin a line (at its start edge: the left, or the right on a
+# right-to-left page), by the text around them.
+LINE_STARTS = """() => {
+    const rtl = document.documentElement.dir === 'rtl', found = [];
+    const walker = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const block = node.parentElement.closest('p, li, dd, td, th, div');
+        if (!block || !node.parentElement.offsetParent) { continue; }
+        const edge = block.getBoundingClientRect(), style = getComputedStyle(block);
+        const start = rtl ? edge.right - parseFloat(style.paddingRight) : edge.left + parseFloat(style.paddingLeft);
+        for (let i = node.data.indexOf('\u00b7'); i >= 0; i = node.data.indexOf('\u00b7', i + 1)) {
+            const range = document.createRange();
+            range.setStart(node, i); range.setEnd(node, i + 1);
+            const r = range.getBoundingClientRect();
+            if (r.width && Math.abs((rtl ? r.right : r.left) - start) < 12) { found.push(block.textContent.trim().slice(0, 60)); }
+        }
+    }
+    const crumbs = [...document.querySelectorAll('.crumbs li')], first = crumbs[0];
+    crumbs.slice(1).forEach(li => {
+        const at = (rtl ? li.getBoundingClientRect().right : li.getBoundingClientRect().left);
+        const line = rtl ? first.getBoundingClientRect().right : first.getBoundingClientRect().left;
+        if (Math.abs(at - line) < 2 && getComputedStyle(li, '::before').content !== 'none') { found.push('crumb ' + li.textContent); }
+    });
+    return found; }"""
+
+
+def test_no_line_begins_with_a_separator_on_a_phone(served: str, browser: Any) -> None:
+    """A list item's " · " after its status pill began the next line (Chromium breaks after
+    an inline-block even before a no-break space: 23 items on the Russian list); so did the
+    second line of an embed page's source ("· Data as of ...", a plain space before it) and
+    a breadcrumb that wrapped ("› Results framework: Border security")."""
+    pages = ["activities/", "ru/activities/", "ar/activities/", "fr/activities/",
+             "embed/area-border-security-bs-officers-trained/", "areas/border-security/results/",
+             "ru/areas/border-security/results/", "ar/areas/border-security/results/"]
+    found = {}
+    for path in pages:
+        with bs.open_page(browser, f"{served}{path}", viewport={"width": 390, "height": 900}) as session:
+            assert session.status == 200, path
+            found[path] = session.page.evaluate(LINE_STARTS)
+    assert not any(found.values()), {k: v[:3] for k, v in found.items() if v}
+
+
 # Each list item as a reader meets it: its link, the text of its facts, its status pills, and
 # the language marks (lang, dir) of its title and of each area's name.
 ITEMS = """lis => lis.map(li => {

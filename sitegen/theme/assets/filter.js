@@ -135,14 +135,24 @@
       }
       // each area as the list items name it: in a <bdi>, marked as the filter's option is
       // when its title is in another language than the page's
+      // (the last, when countries follow, joined with the dot after it, as macros.html does)
       r[2].forEach(function (k, i) {
         meta.appendChild(document.createTextNode(i ? words.comma || ", " : DOT));
         var bdi = document.createElement("bdi"), option = options.area[k];
         bdi.textContent = names.area[k] || k;
         if (option && option.lang) { marked(bdi, option.lang, option.dir); }
-        meta.appendChild(bdi);
+        if (i === r[2].length - 1 && r[5].length) {
+          var joined = document.createElement("span");
+          joined.className = "joined";
+          joined.appendChild(bdi);
+          joined.appendChild(document.createTextNode(DOT.trimEnd()));
+          meta.appendChild(joined);
+          meta.appendChild(document.createTextNode(" "));
+        } else {
+          meta.appendChild(bdi);
+        }
       });
-      meta.appendChild(document.createTextNode(r[5].length ? DOT + named("country", r[5]) : ""));
+      meta.appendChild(document.createTextNode(r[5].length ? named("country", r[5]) : ""));
       li.appendChild(a); li.appendChild(meta); list.appendChild(li);
     });
     say(out.length);
