@@ -408,6 +408,20 @@ def test_an_arabic_charts_legend_of_two_or_three_entries_gives_each_its_line(ser
             assert hidden == [], (path, width, hidden)
 
 
+def test_a_rounds_row_names_its_areas_in_the_plural_when_it_has_several(built: Path) -> None:
+    """On a phone a round's table rows are cards, each cell labelled: an activity of two
+    areas read "Area: Counter-terrorism, Forensic and police data management"."""
+    labels: dict[str, set[str]] = {}
+    for lang in ("", "ru/"):
+        html = (built / lang / "reports/2019/index.html").read_text(encoding="utf-8")
+        for label, cell in re.findall(r'<td data-label="([^"]+)">(.*?)</td>', html):
+            if label.startswith(("Area", "Направлени")):
+                several = "," in re.sub(r"<[^>]+>", "", cell)
+                labels.setdefault(lang + ("several" if several else "one"), set()).add(label)
+    assert labels == {"one": {"Area: "}, "several": {"Areas: "}, "ru/one": {"Направление: "},
+                      "ru/several": {"Направления: "}}, labels
+
+
 def test_a_table_titles_unit_keeps_its_brackets_on_a_phone(served: str, browser: Any) -> None:
     """An English unit in an Arabic breakdown table's title ("... حسب الجنس (people)") stays
     with its opening bracket: at 390 px the "(" ended one line and "people)" began the next
