@@ -314,6 +314,17 @@ def test_the_404_page_without_javascript_keeps_the_base_path(off: Path, header_c
         assert session.page.eval_on_selector("main form", "f => f.getAttribute('action')") == BASE + "search/"
 
 
+def test_the_404_pages_search_box_and_button_share_a_line_on_a_phone(off: Path, browser: Any) -> None:
+    """Beside its label, on a phone the box left its button a line of its own: the label
+    stands above them."""
+    with bs.serve_site(off, BASE) as server, bs.open_page(browser, server.base_url + "no/such/page/",
+                                                          viewport={"width": 390, "height": 800}) as session:
+        tops = session.page.evaluate("""() => ['label', 'input', 'button'].map(
+            tag => Math.round(document.querySelector('.notfound-search ' + tag).getBoundingClientRect().top))""")
+        label, box, button = tops
+        assert label < box and abs(box - button) <= 4, tops
+
+
 def test_the_404_page_at_the_base_path_asks_nothing_more(off: Path, browser: Any) -> None:
     with bs.serve_site(off, BASE) as server, bs.open_page(browser, server.base_url + "a/b/c") as session:
         session.page.wait_for_timeout(300)
