@@ -750,6 +750,13 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def _plan_range(plan: m.Plan, parts: int) -> list[str]:
+    """A date axis's range: the plan's period and a `parts`-th of it either side (a week at
+    least), so that a marker on its first or last day is drawn whole."""
+    margin = dt.timedelta(days=max(7, (plan.end - plan.start).days // parts))
+    return [(plan.start - margin).isoformat(), (plan.end + margin).isoformat()]
+
+
 def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], key: str,
           title: str, url_of: dict[str, str] | None = None, *, words: Words, page_legend: bool = False) -> Chart:
     """Gantt of activities (one bar each, or per area and month above GANTT_LIMIT); `title`
@@ -798,12 +805,10 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
         height = 120 + 40 * len(site.plan.areas)
         yaxis = {"autorange": "reversed", "automargin": True}
         columns = (words("month"), words("area"), words("activities started"))
-    margin = dt.timedelta(days=max(7, (site.plan.end - site.plan.start).days // 60))
     layout = _layout(title, barmode="overlay", height=height, showlegend=True,
                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
                      # (the plan's period and a little more: a marker on its first or last day is drawn whole)
-                     xaxis={"type": "date", "range": [(site.plan.start - margin).isoformat(),
-                                                      (site.plan.end + margin).isoformat()]},
+                     xaxis={"type": "date", "range": _plan_range(site.plan, 60)},
                      yaxis=yaxis, shapes=[_today_line(report)],
                      # (inside the plot, in the first area's heading row: above it, the legend)
                      annotations=[_today_note(site.report_date, words, site.plan, inside=True)])
@@ -818,11 +823,8 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
         # cut by the sheets had no date on its middle ones)
         # (on a phone the plan's period has some 150 px: a marker on its last days, 2 px from
         # the edge with the desktop's margin, was cut in half)
-        wide = dt.timedelta(days=max(7, (site.plan.end - site.plan.start).days // 20))
         layout["meta"] = {"narrow": {**narrow, "annotations.0.text": words.date(site.report_date),
-                                    "annotations.0.font.size": 10,
-                                    "xaxis.range": [(site.plan.start - wide).isoformat(),
-                                                    (site.plan.end + wide).isoformat()]},
+                                    "annotations.0.font.size": 10, "xaxis.range": _plan_range(site.plan, 20)},
                           "print": paper, "parts": parts}
         if page_legend:  # (on its page, at every width, the page's legend stands for the chart's;
             # on paper, where the page's is not printed, the chart's is, from a phone too; its
