@@ -145,12 +145,13 @@ def _mirrored_notes(notes: Iterable[dict[str, Any]], across: bool) -> list[dict[
     """A chart's notes on a right-to-left page: their text isolated right to left and, where
     the x axis reads from the right (`across`), anchored on their other side (they still
     read away from the edge) and, when placed on the plot's edge (a bar's figure beside
-    it), on the other edge."""
+    it), on the other edge. A row's label (named ROW_LABEL) goes where the rows' labels go:
+    on the other edge, whatever the x axis."""
     flip = {"left": "right", "right": "left"}
     out = []
     for note in notes:
         note = {**note, "text": _rtl(note["text"])} if "text" in note else dict(note)
-        if across:
+        if across or note.get("name") == ROW_LABEL:
             note["xanchor"] = flip.get(note.get("xanchor", ""), "auto")
             if note.get("xref") == "paper":
                 note.update({"x": 1 - note["x"], "xshift": -note.get("xshift", 0)})
@@ -567,15 +568,22 @@ _DAY_MS = 86_400_000
 # open diamond (postponed) or a cross (cancelled), as the timeline's caption says.
 _BRIEF_SYMBOLS = {"postponed": "diamond-open", "cancelled": "x-thin-open"}
 
+# (the name of a note that labels a row: on a right-to-left page it moves to the right edge
+# with the y axis, see _mirrored_notes)
+ROW_LABEL = "row"
+
 
 # The timeline's row labels, in characters: whole for most titles on a desktop (it cut 47 of
-# the example's 103 at 56, with room to spare), two lines of 24 on a phone (one line of 24
-# made "Document … course" of most titles), two lines of 44 on paper (at 72 the dates had a
+# the example's 103 at 56, with room to spare), two lines of 44 on paper (at 72 the dates had a
 # third of an A4 sheet's width; one line of 44 cut 40 of the example's titles, which paper
-# has no hover text to give whole). Phone and paper rows are taller, for two lines of 9 px type.
+# has no hover text to give whole). On a phone each title is written above its row, across
+# the plot, on up to two lines of 42 (beside the rows, two lines of 24 in 10 px type took
+# 60% of the width, left the dates some 150 px and cut most titles to "Course on … Dushanbe");
+# its rows are PHONE_ROW px: the two lines of 11 px type and a bar of PHONE_BAR px below them.
 LABEL_WIDTH = 72
-PHONE_LABEL_WIDTH = 24
-PHONE_ROW = 30
+PHONE_LABEL_WIDTH = 42
+PHONE_ROW = 48
+PHONE_BAR = 16
 PRINT_LABEL_WIDTH = 44
 PRINT_ROW = 28
 
@@ -595,7 +603,7 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
     span_days = max(1, (site.plan.end - site.plan.start).days)
     tickvals: list[str] = []
     ticktext: list[str] = []
-    short: list[str] = []
+    above: list[dict[str, Any]] = []
     printed: list[str] = []
     data: list[dict[str, Any]] = []
 
@@ -606,8 +614,13 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
             return f"<b>{text}</b>" if bold else text
         tickvals.append(value)
         ticktext.append(shown(_cut_middle(title, LABEL_WIDTH)))
-        short.append("<br>".join(shown(line) for line in _two_lines(title, PHONE_LABEL_WIDTH)))
         printed.append("<br>".join(shown(line) for line in _two_lines(title, PRINT_LABEL_WIDTH)))
+        # (on a phone: above the row's bar, from the plot's edge on the axis's side; an area's
+        # heading row, which has no bar, in its middle)
+        above.append({"name": ROW_LABEL, "x": 0, "xref": "paper", "xanchor": "left", "align": "left",
+                      "y": value, "yref": "y", "yanchor": "middle" if bold else "bottom",
+                      "yshift": 0 if bold else PHONE_BAR // 2 + 1, "showarrow": False, "font": {"size": 11},
+                      "text": "<br>".join(shown(line) for line in _two_lines(title, PHONE_LABEL_WIDTH))})
     for area in site.plan.areas:
         mine = [a for a in grouped if a.areas[0] == area.id]
         if not mine:
@@ -672,8 +685,10 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
     yaxis = {"range": [len(tickvals) - 0.5, -0.5], "automargin": True, "tickfont": {"size": 11}, "type": "category",
              "categoryorder": "array", "categoryarray": tickvals, "tickmode": "array", "tickvals": tickvals,
              "ticktext": ticktext}
-    narrow = {"yaxis.ticktext": short, "yaxis.tickfont.size": 10, "xaxis.nticks": 4,
-              "height": max(300, 80 + PHONE_ROW * len(tickvals))}
+    # (on a phone: no labels beside the rows, bars of PHONE_BAR px; `annotations`, the labels
+    # above the rows, after the chart's own notes: gantt)
+    narrow = {"yaxis.showticklabels": False, "margin.l": 8, "xaxis.nticks": 4, "bargap": round(1 - PHONE_BAR / PHONE_ROW, 3),
+              "height": max(300, 80 + PHONE_ROW * len(tickvals)), "annotations": above}
     paper = {"yaxis.ticktext": printed, "yaxis.tickfont.size": 9}
     return data, yaxis, narrow, paper, {"row": PRINT_ROW, "heads": heads}
 
@@ -823,8 +838,9 @@ def gantt(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, str], ke
         # cut by the sheets had no date on its middle ones)
         # (on a phone the plan's period has some 150 px: a marker on its last days, 2 px from
         # the edge with the desktop's margin, was cut in half)
-        layout["meta"] = {"narrow": {**narrow, "annotations.0.text": words.date(site.report_date),
-                                    "annotations.0.font.size": 10, "xaxis.range": _plan_range(site.plan, 20)},
+        today = {**layout["annotations"][0], "text": words.date(site.report_date), "font": {"size": 10}}
+        layout["meta"] = {"narrow": {**narrow, "annotations": [today, *narrow["annotations"]],
+                                    "xaxis.range": _plan_range(site.plan, 20)},
                           "print": paper, "parts": parts}
         if page_legend:  # (on its page, at every width, the page's legend stands for the chart's;
             # on paper, where the page's is not printed, the chart's is, from a phone too; its

@@ -663,7 +663,8 @@ def test_right_to_left_pages_keep_foreign_text_and_chart_notes_in_their_own_dire
     final full stop and brackets jump to its other end); lists are separated by "، " and name
     countries (not their codes); a change of state reads "X ← Y"; chart notes are isolated
     right to left, and a bar's figure drawn beside the plot moves to the plot's other side
-    with the category labels (it was drawn over them)."""
+    with the category labels (it was drawn over them), as do the timeline's row labels on a
+    phone."""
     import json
 
     site, out = built
@@ -691,6 +692,12 @@ def test_right_to_left_pages_keep_foreign_text_and_chart_notes_in_their_own_dire
     # labels on the right, clear of the axis line (they touched it: "Illicit drugs" met its bar)
     assert all(f["layout"]["yaxis"]["side"] == "right" and f["layout"]["yaxis"]["ticklabelstandoff"] >= 4
                for f in figures.values())
+    # on a phone the timeline's labels, above its rows, start from the right edge as its axis's do
+    timeline = (out / "ar/timeline/index.html").read_text(encoding="utf-8")
+    fig = json.loads(re.search(r'id="timeline-timeline-figure">(.*?)</script>', timeline, re.S).group(1))
+    above = [note for note in fig["layout"]["meta"]["narrow"]["annotations"] if note.get("name") == "row"]
+    assert len(above) == len(fig["layout"]["yaxis"]["tickvals"])
+    assert all((note["x"], note["xanchor"], note["align"]) == (1, "right", "right") for note in above)
 
 
 def test_right_to_left_lists_and_a_rounds_untranslated_texts(built: tuple[Path, Path]) -> None:
