@@ -235,9 +235,8 @@ def timeline(r: Renderer, job: Job) -> list[tuple[str, bytes]]:
     chart = charts.gantt(r.site, r.site.activities, r.colors, "timeline",
                          r.words("Timeline of all activities"), words=r.words, page_legend=True)
     slipped = [a for a in r.site.activities if a.slipped]
-    # (the legend above the chart names its outlines too, when the chart draws them: it has a
-    # bar per activity, and one was rescheduled)
-    planned = bool(slipped) and len(r.site.activities) <= charts.GANTT_LIMIT
+    # (the legend above the chart names its outlines too, when the chart draws them)
+    planned = any(trace.get("legendgroup") == "planned" for trace in chart.figure["data"])
     return r.page(job, "timeline.html", r.words("Timeline"), [], [chart], slipped=slipped, planned=planned)
 
 
