@@ -380,6 +380,19 @@ def _headings(page: Path) -> list[tuple[int, str]]:
             for n, text in _HEADING.findall(page.read_text(encoding="utf-8"))]
 
 
+def test_an_area_narratives_heading_says_what_it_is(tmp_path: Path) -> None:
+    """The narrative's heading on its area's page is its title, unless that is the area's
+    own (the example's are: "Firearms" under the page's "Firearms" said nothing), then
+    "Narrative"."""
+    for title, heading in (("Firearms", "Narrative"), ("  firearms ", "Narrative"),
+                           ("Where tracing stands", "Where tracing stands")):
+        narrative = BASELINE["content/areas/firearms.md"].replace("title: Firearms", f"title: '{title}'")
+        out = build(make_site(tmp_path / title.strip(), {"content/areas/firearms.md": narrative}))
+        area = _headings(out / "areas/firearms/index.html")
+        assert area[0] == (1, "Firearms") and (2, heading) in area, area
+        assert [h for h in area if h[0] == 2 and h[1].lower() == "firearms"] == [], area
+
+
 def test_headings_never_skip_a_level(tmp_path: Path) -> None:
     """A body whose first heading is `###` (under the page's h1) or that jumps from `##` to
     `####` gets headings one level deeper at most, as the W3C checker and screen readers
@@ -398,7 +411,7 @@ def test_headings_never_skip_a_level(tmp_path: Path) -> None:
                                    (3, "In detail"), (2, "Next")]
     assert '<h2 id="programme">Programme</h2>' in page.read_text(encoding="utf-8")  # ids kept
     area = _headings(out / "areas/firearms/index.html")
-    at = area.index((2, "Firearms"))  # the narrative's title
+    at = area.index((2, "Narrative"))  # (the narrative's title is the area's: not repeated)
     assert area[at + 1:at + 3] == [(3, "Background"), (4, "Detail")]
 
     for html in sorted(out.rglob("*.html")):
