@@ -373,7 +373,14 @@ class Words:
 def country_names(words: Words, codes: Iterable[str]) -> list[str]:
     """Countries' names in alphabetical order (not their codes': "Switzerland" after
     "Germany"), accents aside ("Égypte" among the E): the `country_names` filter."""
-    return sorted((words.countries.get(code) or code for code in codes), key=collation_key)
+    return [words.countries.get(code) or code for code in by_country_name(words, codes)]
+
+
+def by_country_name(words: Words, codes: Iterable[str]) -> list[str]:
+    """Country codes in the alphabetical order of their names, as country_names gives the
+    names: the `by_country_name` filter (an activity's page listed them as its record does,
+    its line in the lists in this order)."""
+    return sorted(codes, key=lambda code: collation_key(words.countries.get(code) or code))
 
 
 def script_words(locale_words: Words) -> dict[str, Any]:

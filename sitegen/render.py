@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from . import charts, markdown, taxonomy
 from . import model as m
-from .i18n import Words, country_names, direction, fill, plotly_locale, script_words, words_for
+from .i18n import Words, by_country_name, country_names, direction, fill, plotly_locale, script_words, words_for
 from .languages import Languages
 from .links import file_links
 from .page_list import Job as Job  # (re-exported: the page kinds take a Job)
@@ -158,6 +158,7 @@ def environment(site_dir: Path | None, bytecode_cache: jinja2.BytecodeCache | No
     env.filters["activity_type"] = words.activity_type
     env.filters["country"] = words.country
     env.filters["country_names"] = functools.partial(country_names, words)  # (codes -> names in alphabetical order)
+    env.filters["by_country_name"] = functools.partial(by_country_name, words)  # (codes in that order)
     env.filters["and_list"] = words.and_list
     env.filters["slug"] = status_class
     env.filters["split_lead"] = markdown.split_lead  # (lead, rest) of a rendered body: search_text: lead

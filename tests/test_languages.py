@@ -374,9 +374,20 @@ def test_no_english_ui_word_is_left_on_any_page_of_another_language(built: tuple
 
 def test_activity_lists_name_countries_in_alphabetical_order(built: tuple[Path, Path]) -> None:
     """"Austria, Germany, Switzerland" (not in the order of their codes AT, CH, DE), in each
-    language's names: French "Allemagne, Autriche, Suisse"."""
+    language's names: French "Allemagne, Autriche, Suisse"; and so does an activity's page
+    (it listed them in its record's order: "Italy, Greece, North Macedonia..." where the
+    lists said "Austria, Greece, Hungary...")."""
     _, out = built
     from sitegen.i18n import collation_key
+    for lang in ("", "fr/", "ru/", "ar/"):
+        several = 0
+        for page in sorted((out / lang / "activities").glob("*/index.html")):
+            for dd in re.findall(r'<dd>((?:<a href="[^"]*countries/[a-z]{2}/">[^<]+</a>[^<]*){2,})</dd>',
+                                 page.read_text(encoding="utf-8")):
+                names = re.findall(r">([^<]+)</a>", dd)
+                assert names == sorted(names, key=collation_key), (lang, page.parent.name, names)
+                several += 1
+        assert several > 10, lang
     for lang in ("", "fr/", "ru/"):
         page = (out / lang / "activities/index.html").read_text(encoding="utf-8")
         comma = "، " if lang == "ar/" else ", "
