@@ -890,7 +890,8 @@ def country_areas(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str, 
                      "x": [tally[a.id] for a in areas], "marker": {"color": [colors[a.id] for a in areas]},
                      "hovertemplate": _hover(words, "%{y}", "%{x}", "")}],
            "layout": _layout(title, height=140 + 44 * len(areas),
-                             yaxis={"autorange": "reversed", "automargin": True},
+                             # (its labels touched the axis line: "Border security|")
+                             yaxis={"autorange": "reversed", "automargin": True, "ticklabelstandoff": 4},
                              xaxis={**_count_axis(words("activities"), max(tally.values(), default=0)),
                                     "title": {"text": words("activities"), "standoff": 8}})}
     rows = tuple((a.title, tally[a.id]) for a in areas)

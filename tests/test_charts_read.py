@@ -148,6 +148,21 @@ def test_the_charts_texts_give_the_pages_percentages(built: Path) -> None:
     assert best and "." not in best.group(1)
 
 
+def test_bar_labels_stand_clear_of_the_axis_their_bars_start_from(built: Path) -> None:
+    """A horizontal bar chart's category labels keep 4 px from the axis line its bars start
+    from (a country's areas chart read "Border security|"); a timeline's bars start at their
+    dates, away from it."""
+    seen = 0
+    pages = ["index.html", "areas/firearms/index.html", "countries/md/index.html", "reports/2019/index.html"]
+    for page in pages:
+        for name, fig in _figures(built / page).items():
+            flat = [t for t in fig["data"] if t["type"] == "bar" and t.get("orientation") == "h"]
+            if flat and fig["layout"].get("xaxis", {}).get("type") != "date":
+                assert fig["layout"]["yaxis"].get("ticklabelstandoff", 0) >= 4, (page, name)
+                seen += 1
+    assert seen >= 4, seen
+
+
 def test_count_axes_have_whole_number_ticks(built: Path) -> None:
     for name, fig in _figures(built / "index.html").items():
         if name.endswith(("status", "quarters")):
