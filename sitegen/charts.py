@@ -364,7 +364,13 @@ def activities_per_quarter(site: m.Site, colors: dict[str, str], key: str,
                                            meta={"time": "x", "print": {"xaxis.tickangle": -90,
                                                                         "xaxis.tickfont.size": 9,
                                                                         "legend.font.size": 9,
-                                                                        "height": 300 + 20 * len(data)}})}
+                                                                        "height": 300 + 20 * len(data)},
+                                                 # (on a phone its legend, a line or two an area,
+                                                 # was as tall as its plot, and the quarters
+                                                 # slanted 45° almost touched: upright, and the
+                                                 # plot taller)
+                                                 "narrow": {"xaxis.tickangle": -90,
+                                                            "height": 420 + 20 * len(data)}})}
     # (meta.time: its quarters run left to right in any script: mirrored)
     entries = sum(n for *_, n in rows)  # (an activity in two areas is in two bars)
     total = sum(1 for a in acts if a.status != "cancelled" and a.areas)

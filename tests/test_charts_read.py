@@ -191,6 +191,24 @@ def test_chart_texts_stay_inside_their_charts(width: int, built: Path, served: s
                 assert 24 < longest <= (42 if width < 600 else 72), longest
 
 
+def test_on_a_phone_the_quarters_chart_has_more_plot_than_legend(served: str, browser: Any) -> None:
+    """At 390 px the dashboard's activities per quarter had a plot (~160 px) shorter than its
+    legend of seven areas (~170 px), and its quarters, slanted 45°, almost touched: upright
+    wherever the chart is narrow (on a desktop too, in half the dashboard's width), with a
+    taller plot."""
+    measure = """() => { const plot = document.querySelector("figure[id$='-quarters'] .plot");
+        const legend = plot.querySelector('.legend').getBoundingClientRect().height;
+        const ticks = [...plot.querySelectorAll('.xtick text')].map(t => t.getBoundingClientRect())
+            .sort((a, b) => a.left - b.left);
+        const gap = Math.min(...ticks.slice(1).map((box, i) => box.left - ticks[i].right));
+        return [plot._fullLayout.xaxis.tickangle, plot._fullLayout._size.h - legend, gap]; }"""
+    for width in (390, 1280):
+        with bs.open_page(browser, served, viewport={"width": width, "height": 900}) as session:
+            bs.plotly_charts_drawn(session.page)
+            angle, more, gap = session.page.evaluate(measure)
+            assert angle == -90 and more >= 80 and gap >= 4, (width, angle, more, gap)
+
+
 def test_the_areas_tables_say_an_activity_in_several_areas_counts_in_each(built: Path) -> None:
     """The dashboard's and a round's areas tables count an activity in each of its areas, so
     their figures add up to more than the activities: a note under each says so (a reader
