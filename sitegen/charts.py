@@ -150,7 +150,11 @@ def _mirrored_notes(notes: Iterable[dict[str, Any]], across: bool) -> list[dict[
     flip = {"left": "right", "right": "left"}
     out = []
     for note in notes:
-        note = {**note, "text": _rtl(note["text"])} if "text" in note else dict(note)
+        if note.get("name") == ROW_LABEL:  # (a title, often English: each line in the direction
+            # of its first letter; a line isolated right to left wrote "course:" as ":course")
+            note = {**note, "text": "<br>".join(f"\u2068{line}\u2069" for line in note["text"].split("<br>"))}
+        else:
+            note = {**note, "text": _rtl(note["text"])} if "text" in note else dict(note)
         if across or note.get("name") == ROW_LABEL:
             note["xanchor"] = flip.get(note.get("xanchor", ""), "auto")
             if note.get("xref") == "paper":
@@ -622,10 +626,12 @@ def _activity_rows(site: m.Site, acts: tuple[m.Activity, ...], colors: dict[str,
         ticktext.append(shown(_cut_middle(title, LABEL_WIDTH)))
         printed.append("<br>".join(shown(line) for line in _two_lines(title, PRINT_LABEL_WIDTH)))
         # (on a phone: above the row's bar, from the plot's edge on the axis's side; an area's
-        # heading row, which has no bar, in its middle)
+        # heading row, which has no bar, down to where its bar would end, close to its first
+        # row: in its middle, a heading on two lines ran into that row's label)
         above.append({"name": ROW_LABEL, "x": 0, "xref": "paper", "xanchor": "left", "align": "left",
-                      "y": value, "yref": "y", "yanchor": "middle" if bold else "bottom",
-                      "yshift": 0 if bold else PHONE_BAR // 2 + 1, "showarrow": False, "font": {"size": 11},
+                      "y": value, "yref": "y", "yanchor": "bottom",
+                      "yshift": -(PHONE_BAR // 2 - 1) if bold else PHONE_BAR // 2 + 1, "showarrow": False,
+                      "font": {"size": 11},
                       "text": "<br>".join(shown(line) for line in _two_lines(title, PHONE_LABEL_WIDTH))})
     for area in site.plan.areas:
         mine = [a for a in grouped if a.areas[0] == area.id]

@@ -709,6 +709,10 @@ def test_right_to_left_pages_keep_foreign_text_and_chart_notes_in_their_own_dire
     above = [note for note in fig["layout"]["meta"]["narrow"]["annotations"] if note.get("name") == "row"]
     assert len(above) == len(fig["layout"]["yaxis"]["tickvals"])
     assert all((note["x"], note["xanchor"], note["align"]) == (1, "right", "right") for note in above)
+    # ... each of their lines isolated in the direction of its first letter (an English title
+    # isolated right to left ended its first line ":Forensic data exchange course")
+    lines = [line for note in above for line in note["text"].split("<br>")]
+    assert all(line.startswith("\u2068") and line.endswith("\u2069") for line in lines), lines[:3]
 
 
 def test_right_to_left_lists_and_a_rounds_untranslated_texts(built: tuple[Path, Path]) -> None:

@@ -336,11 +336,15 @@ def test_the_timeline_prints_with_shorter_labels_and_gets_its_own_back(width: in
                 g => plot._fullLayout.annotations[+g.getAttribute('data-index')].name === 'row');
             const marks = [...plot.querySelectorAll('.barlayer .point path, .scatterlayer .point')]
                 .map(m => m.getBoundingClientRect()).filter(r => r.width && r.height);
-            const covered = notes.map(g => g.querySelector('text').getBoundingClientRect()).filter(t => marks.some(
-                m => Math.min(t.right, m.right) - Math.max(t.left, m.left) > 1
-                     && Math.min(t.bottom, m.bottom) - Math.max(t.top, m.top) > 1)).length;
-            return [plot._fullLayout.yaxis.showticklabels, notes.length, covered]; }""")
-        assert above == ([True, 0, 0] if width >= 600 else [False, rows, 0]), above
+            const meet = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+                && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+            const texts = notes.map(g => g.querySelector('text').getBoundingClientRect());
+            const covered = texts.filter(t => marks.some(m => meet(t, m))).length;
+            const crossed = texts.filter((t, i) => i > 0 && meet(t, texts[i - 1])).length;
+            return [plot._fullLayout.yaxis.showticklabels, notes.length, covered, crossed]; }""")
+        # (nor any label another: an area's heading on two lines, in the middle of its row, ran
+        # into its first row's label)
+        assert above == ([True, 0, 0, 0] if width >= 600 else [False, rows, 0, 0]), above
         # The areas and the original schedules' outline are named once, by the page's legend
         # (with the chart's own, the two took ~250 px before the first row on a phone, and
         # named the same areas twice on a desktop); on paper, where the page's is not
