@@ -485,3 +485,30 @@ def test_the_clear_filters_button_keeps_one_line_in_arabic(served: str, browser:
         button, select = session.page.evaluate("""() => [document.querySelector('#filters button'),
             document.querySelector('#filters select')].map(e => e.getBoundingClientRect().height)""")
     assert button <= select + 8, (button, select)
+
+
+# Each filter select: how much wider its chosen option's text is than the room the select
+# gives it (its width less its paddings, borders and Chromium's arrow, 20 px)
+_SELECT_OVERFLOW = """() => [...document.querySelectorAll('#filters select')].map(select => {
+    const style = getComputedStyle(select), probe = document.createElement('span');
+    probe.textContent = select.options[select.selectedIndex].text;
+    probe.style.font = style.font;
+    probe.style.whiteSpace = 'pre';
+    probe.style.position = 'absolute';
+    probe.style.display = 'inline-block';
+    document.body.appendChild(probe);
+    const text = probe.getBoundingClientRect().width;
+    probe.remove();
+    const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+    return [select.name, Math.round(text - room)]; }).filter(([, over]) => over > 0)"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_filters_show_their_values_whole(width: int, served: str, browser: Any) -> None:
+    """On a desktop the filters had columns of 9rem, the rest of the row empty: "Tous les
+    doma", and in bold on a phone "Toutes les anné": across the row, their values in normal
+    weight."""
+    for lang in ("", "fr/", "ru/", "ar/"):
+        with bs.open_page(browser, f"{served}{lang}activities/", viewport={"width": width, "height": 900}) as session:
+            session.page.wait_for_selector("#filters:not([hidden])")
+            assert session.page.evaluate(_SELECT_OVERFLOW) == [], (lang, width)
