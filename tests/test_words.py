@@ -237,6 +237,23 @@ def test_no_russian_page_ends_a_sentence_with_two_full_stops() -> None:
     assert not doubled, doubled[:5]
 
 
+def test_no_italian_page_puts_an_article_before_a_percentage() -> None:
+    """Every page of the example in Italian: no "il 87%" (it is "l'87%", as for 8, 11, 80-89:
+    the article follows the number's sound); the catalogue writes percentages without one
+    ("periodo del piano trascorso: 87%")."""
+    site = load_site(REPO, Problems())
+    assert site is not None
+    renderer = Renderer(site, REPO, words=i18n.words_for("it"))
+    renderer.index_by_id()
+    found = []
+    for job in renderer.jobs():
+        for path, data in renderer.render(job):
+            if path.endswith(".html"):
+                text = re.sub(r"<[^>]+>", "", data.decode("utf-8"))
+                found += [(path, m.group(0)) for m in re.finditer(r"\b(?:il|al|del|dal|nel|sul) \d+(?:,\d+)?\s?%", text)]
+    assert not found, found[:5]
+
+
 def test_a_range_of_days_names_its_month_and_year_once() -> None:
     """"13–17 May 2019", "30 May – 2 Jun 2019" (CLDR's intervals, as the languages' dates are
     written): where the language writes day, month name and year (Arabic too: its dates name
