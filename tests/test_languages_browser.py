@@ -512,3 +512,13 @@ def test_the_filters_show_their_values_whole(width: int, served: str, browser: A
         with bs.open_page(browser, f"{served}{lang}activities/", viewport={"width": width, "height": 900}) as session:
             session.page.wait_for_selector("#filters:not([hidden])")
             assert session.page.evaluate(_SELECT_OVERFLOW) == [], (lang, width)
+
+
+def test_the_countries_table_fits_a_phone_in_every_language(served: str, browser: Any) -> None:
+    """At 390 px the countries' table shows every column without scrolling sideways: in
+    Russian "Великобритания" and "Мероприятия" left its participants out of view."""
+    for lang in ("", "fr/", "ru/", "ar/"):
+        with bs.open_page(browser, f"{served}{lang}countries/", viewport={"width": 390, "height": 900}) as session:
+            wide, box = session.page.evaluate("""() => { const box = document.querySelector('#countries-table').parentNode;
+                return [box.scrollWidth, box.clientWidth]; }""")
+            assert wide <= box, (lang, wide, box)
