@@ -522,3 +522,14 @@ def test_the_countries_table_fits_a_phone_in_every_language(served: str, browser
             wide, box = session.page.evaluate("""() => { const box = document.querySelector('#countries-table').parentNode;
                 return [box.scrollWidth, box.clientWidth]; }""")
             assert wide <= box, (lang, wide, box)
+
+
+def test_french_search_excerpts_keep_the_space_before_a_colon_unbreakable(served: str, browser: Any) -> None:
+    """The pages write "en cours\u00a0: 1" (French puts a no-break space before a colon); the
+    index's excerpts have a plain space there, and lines of results began with ": 35"."""
+    with bs.open_page(browser, f"{served}fr/search/?q=formation") as session:
+        page = session.page
+        page.wait_for_function("() => document.querySelectorAll('#search-results .excerpt').length > 3")
+        excerpts = page.locator("#search-results .excerpt").all_text_contents()
+    assert any("\u00a0:" in text for text in excerpts), excerpts[:3]
+    assert not [text for text in excerpts if re.search(r" [:;!?\u00bb]|\u00ab ", text)], excerpts[:3]

@@ -134,7 +134,10 @@
       var rtl = dirs.filter(function (d) { return d === "rtl"; }).length;
       var ltr = dirs.filter(function (d) { return d === "ltr"; }).length;
       p.dir = rtl > ltr ? "rtl" : rtl < ltr ? "ltr" : document.dir || "ltr";
+      // (the no-break space the page keeps before a colon, semicolon, "!", "?" and "»" and
+      // after "«", which Pagefind's text turns into a space: French lines began with ": 35")
       p.innerHTML = sentences.map(function (s, i) {
+        s = s.replace(/ (?=[:;!?\u00bb])/g, "\u00a0").replace(/\u00ab /g, "\u00ab\u00a0");
         return "<bdi" + (dirs[i] ? ' dir="' + dirs[i] + '"' : "") + ">" + s + "</bdi>";
       }).join(" ");
       // "…" where the excerpt cuts the page's text (Pagefind takes some 30 words around the
