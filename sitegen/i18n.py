@@ -106,6 +106,13 @@ def whole_percent(share: float) -> int:
     return int(Decimal(repr(round(100 * share, 9))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+# Languages whose numbers of four digits are not grouped ("3508", "21.350": CLDR's
+# minimumGroupingDigits of 2, which Babel does not read; the browsers' Intl.NumberFormat,
+# which the site's scripts use, does): Spanish (not Latin America's), Italian, Polish,
+# European Portuguese, Bulgarian, Estonian, Hungarian, Latvian, Slovenian.
+MIN_GROUPING_2 = frozenset({"es", "es_ES", "it", "it_IT", "pl", "pl_PL", "pt_PT", "bg", "bg_BG", "et", "et_EE",
+                            "hu", "hu_HU", "lv", "lv_LV", "sl", "sl_SI"})
+
 # The first day of a month where a language writes it otherwise than "1" (CLDR's date
 # patterns have no field for it): French "1er juin", as its typography and press write it.
 FIRST_DAY = {"fr": "1er"}
@@ -243,10 +250,11 @@ class Words:
         key = (value, decimals)
         text = self._numbers.get(key)
         if text is None:
+            grouped = "" if self._ungrouped(round(float(value), decimals)) else "#,##"
             if float(value).is_integer():
-                text = format_decimal(int(value), locale=self.locale)
+                text = format_decimal(int(value), grouped + "0", locale=self.locale)
             else:
-                pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+                pattern = grouped + "0." + "0" * decimals if decimals else grouped + "0"
                 text = format_decimal(Decimal(f"{value:.{decimals}f}"), pattern, locale=self.locale)
             if len(self._numbers) < 100_000:
                 self._numbers[key] = text
@@ -262,7 +270,13 @@ class Words:
         decimals = len(text.partition(".")[2])
         if not decimals:
             return self.number(int(text))
-        return str(format_decimal(Decimal(text), "#,##0." + "0" * decimals, locale=self.locale))
+        grouped = "" if self._ungrouped(float(text)) else "#,##"
+        return str(format_decimal(Decimal(text), grouped + "0." + "0" * decimals, locale=self.locale))
+
+    def _ungrouped(self, value: float) -> bool:
+        """Whether `value` is written without grouping: four digits or fewer before the
+        decimal sign in a language of MIN_GROUPING_2."""
+        return abs(value) < 10_000 and str(self.locale) in MIN_GROUPING_2
 
     @functools.cached_property
     def comma(self) -> str:

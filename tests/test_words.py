@@ -197,6 +197,18 @@ def test_numbers_and_dates_follow_the_language() -> None:
     assert set(i18n.script_words(ar)["matches"]) == {"zero", "one", "two", "few", "many", "other"}
 
 
+def test_spanish_and_italian_group_digits_from_five() -> None:
+    """CLDR's minimum grouping digits, as the browsers' Intl.NumberFormat applies it (the
+    site's scripts write their counts with it): Spanish and Italian write "3508" and
+    "21.350", RAE's rule ("3.508" beside a script's "3508"); German and Latin American
+    Spanish group from four."""
+    es, it, de, mx = i18n.Words("es"), i18n.Words("it"), i18n.Words("de"), i18n.Words("es_MX")
+    assert (es.number(3508), es.number(21350), es.number(1234.5), es.plain(1234.25)) == ("3508", "21.350", "1234,5", "1234,25")
+    assert (es.number(-3508), es.number(9999.96), es.plain(12345.5)) == ("-3508", "10.000,0", "12.345,5")
+    assert (it.number(3508), it.number(1234567)) == ("3508", "1.234.567")
+    assert (de.number(3508), mx.number(3508)) == ("3.508", "3,508")
+
+
 def test_a_date_ending_with_a_full_stop_ends_the_sentence_once() -> None:
     """Russian dates end with "г." ("31 дек. 2019 г."): a message that puts a full stop after
     the date gets one stop, in code (charts' summaries) and in templates, and a full stop
