@@ -349,8 +349,9 @@ def test_an_arabic_activitys_lists_of_english_names_read_from_the_right(built: P
 
 def test_a_date_is_never_split_across_two_lines_on_a_phone(served: str, browser: Any) -> None:
     """A Russian date ("17 мая 2017 г.") in a narrow line moves to the next line whole; it
-    broke after its day ("(17" / "мая 2017 г.")."""
-    for path in ["", "activities/", "countries/md/", "areas/firearms/", "reports/2019/"]:
+    broke after its day ("(17" / "мая 2017 г."); so does one in a table's heading ("Valeur au
+    31" / "déc. 2019" in French)."""
+    for path in ["", "activities/", "countries/md/", "areas/firearms/", "reports/2019/", "results/"]:
         with bs.open_page(browser, f"{served}ru/{path}", viewport={"width": 390, "height": 900}) as session:
             split = session.page.evaluate("""() => Array.from(document.querySelectorAll('main time'))
                 .filter(t => t.getClientRects().length > 1).map(t => t.textContent)""")
@@ -360,6 +361,8 @@ def test_a_date_is_never_split_across_two_lines_on_a_phone(served: str, browser:
                 assert session.page.locator(".headline-expected time, .figures time, .callout time").count() == 5
             if path == "reports/2019/":  # (and a round's headings': "(16" / "mai 2018)" in French)
                 assert session.page.locator(":is(h2, h3, .cover-period, .cover-date) > time").count() >= 6
+            if path in ("reports/2019/", "results/"):  # (and its tables')
+                assert session.page.locator("thead th > time").count() >= 1, path
 
 
 def test_arabic_figures_after_a_percentage_keep_their_order(served: str, browser: Any) -> None:
