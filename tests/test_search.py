@@ -233,7 +233,7 @@ def test_an_excerpt_says_where_it_cuts_the_pages_text(built: Path, served: str, 
     it leaves out the page's title, which the link above it says, when it would begin with
     it."""
     contents = _contents(built)
-    with _search(browser, served + "search/?q=firearms") as session:
+    with _search(browser, served + "search/?q=tracing") as session:
         session.page.wait_for_selector("#search-results li p.excerpt")
         shown = session.page.locator("#search-results li").evaluate_all(
             "items => items.map(li => [li.querySelector('a').getAttribute('href'), "
