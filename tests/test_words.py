@@ -12,6 +12,7 @@ import datetime as dt
 import gettext
 import json
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -236,33 +237,29 @@ def test_a_date_ending_with_a_full_stop_ends_the_sentence_once() -> None:
 def test_no_russian_page_ends_a_sentence_with_two_full_stops() -> None:
     """Every page of the example in Russian: no "г.." (a date ending a sentence: the report
     period of a round, a term page's span, "last changed on"), in text or in markup."""
+    doubled = [(path, text[max(0, m.start() - 30): m.end()])
+               for path, text in _page_texts("ru") for m in re.finditer(r"г\.\.", text)]
+    assert not doubled, doubled[:5]
+
+
+def _page_texts(language: str) -> Iterator[tuple[str, str]]:
+    """Every HTML page of the example in `language`: its path and its text without tags."""
     site = load_site(REPO, Problems())
     assert site is not None
-    renderer = Renderer(site, REPO, words=i18n.words_for("ru"))
+    renderer = Renderer(site, REPO, words=i18n.words_for(language))
     renderer.index_by_id()
-    doubled = []
     for job in renderer.jobs():
         for path, data in renderer.render(job):
             if path.endswith(".html"):
-                text = re.sub(r"<[^>]+>", "", data.decode("utf-8"))
-                doubled += [(path, text[max(0, m.start() - 30): m.end()]) for m in re.finditer(r"г\.\.", text)]
-    assert not doubled, doubled[:5]
+                yield path, re.sub(r"<[^>]+>", "", data.decode("utf-8"))
 
 
 def test_no_italian_page_puts_an_article_before_a_percentage() -> None:
     """Every page of the example in Italian: no "il 87%" (it is "l'87%", as for 8, 11, 80-89:
     the article follows the number's sound); the catalogue writes percentages without one
     ("periodo del piano trascorso: 87%")."""
-    site = load_site(REPO, Problems())
-    assert site is not None
-    renderer = Renderer(site, REPO, words=i18n.words_for("it"))
-    renderer.index_by_id()
-    found = []
-    for job in renderer.jobs():
-        for path, data in renderer.render(job):
-            if path.endswith(".html"):
-                text = re.sub(r"<[^>]+>", "", data.decode("utf-8"))
-                found += [(path, m.group(0)) for m in re.finditer(r"\b(?:il|al|del|dal|nel|sul) \d+(?:,\d+)?\s?%", text)]
+    found = [(path, m.group(0)) for path, text in _page_texts("it")
+             for m in re.finditer(r"\b(?:il|al|del|dal|nel|sul) \d+(?:,\d+)?\s?%", text)]
     assert not found, found[:5]
 
 
